@@ -1,0 +1,68 @@
+# Compile rules, one per variant. Every object records its header
+# dependencies (-MMD -MP) in a .d file beside it.
+#
+#   build/host/...   host code with ASan + UBSan (tests, emulator)
+#   build/tsan/...   host code with TSan (tests where threads meet)
+#   build/tools/...  host tools without sanitizers
+#   build/win64/...  Windows x64 kernel mode
+#
+# A module may set INCLUDES_<path-of-object> to replace the include path of
+# one object (the ABI test compiles Debian's headers without ours in view).
+
+DEPFLAGS = -MMD -MP
+
+includes_for = $(if $(filter undefined,$(origin INCLUDES_$(1))),$(2),$(INCLUDES_$(1)))
+
+$(BUILD)/host/%.o: %.c
+	$(call say,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(SAN_ASAN) $(call includes_for,$*,$(HOST_INCLUDES)) $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/tsan/%.o: %.c
+	$(call say,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(SAN_TSAN) $(call includes_for,$*,$(HOST_INCLUDES)) $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/tools/%.o: %.c
+	$(call say,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(TOOL_CFLAGS) $(call includes_for,$*,$(HOST_INCLUDES)) $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/win64/%.o: %.c
+	$(call say,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(WIN_CC) $(WIN_CFLAGS) $(call includes_for,$*,$(WIN_INCLUDES)) $(DEPFLAGS) -c $< -o $@
+
+objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
+
+# $(call host_test,NAME,VARIANT): link build/VARIANT/bin/NAME from
+# NAME_SRCS, the portable core and os/posix built for VARIANT, and cmocka.
+define host_test
+$(BUILD)/$(2)/bin/$(1): $(call objs,$(2),$($(1)_SRCS)) $(BUILD)/$(2)/libwinpv.a
+	$$(call say,LD,$$@)
+	@mkdir -p $$(@D)
+	$(Q)$(HOST_CC) $(if $(filter tsan,$(2)),$(SAN_TSAN),$(SAN_ASAN)) $$^ -lcmocka -lpthread $($(1)_LDLIBS) -o $$@
+CHECK_BINS += $(BUILD)/$(2)/bin/$(1)
+endef
+
+# $(call host_tool,NAME): link build/tools/NAME from NAME_SRCS.
+define host_tool
+$(BUILD)/tools/$(1): $(call objs,tools,$($(1)_SRCS))
+	$$(call say,LD,$$@)
+	@mkdir -p $$(@D)
+	$(Q)$(HOST_CC) $$^ $($(1)_LDLIBS) -o $$@
+TOOL_BINS += $(BUILD)/tools/$(1)
+endef
+
+# $(call win_driver,NAME): link build/win64/NAME.sys (+ .pdb) from
+# NAME_SRCS, the portable core and os/nt, and the NAME_LIBS import libraries.
+define win_driver
+$(BUILD)/win64/$(1).sys: $(call objs,win64,$($(1)_SRCS)) $(BUILD)/win64/libwinpv.a
+	$$(call say,LINK,$$@)
+	@mkdir -p $$(@D)
+	$(Q)$(WIN_CC) $(WIN_LDFLAGS) -Wl,--pdb=$(BUILD)/win64/$(1).pdb $$^ $(addprefix -l,$($(1)_LIBS)) -o $$@
+$(BUILD)/win64/$(1).pdb: $(BUILD)/win64/$(1).sys
+DRIVER_IMAGES += $(BUILD)/win64/$(1).sys
+endef
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,69 @@
+# Top-level targets, after every module.mk has said what it builds.
+#
+# Variables a module.mk may append to:
+#   CORE_SRCS            portable code, built for host, tsan and win64
+#   POSIX_SRCS NT_SRCS   the two implementations of core/os.h
+#   HOST_TESTS           cmocka tests run under ASan+UBSan (NAME_SRCS, NAME_LDLIBS)
+#   TSAN_TESTS           cmocka tests run under TSan
+#   TOOLS                host tools (NAME_SRCS, NAME_LDLIBS)
+#   DRIVERS              Windows kernel images (NAME_SRCS, NAME_LIBS), shipped in dist/
+#   TEST_DRIVERS         Windows kernel images built for tests only
+#   CHECKS               other checks: NAME_CMD is a command that prints TAP
+#                        (or is judged by its exit status), NAME_DEPS what
+#                        it needs built first
+
+$(foreach t,$(HOST_TESTS),$(eval $(call host_test,$(t),host)))
+$(foreach t,$(TSAN_TESTS),$(eval $(call host_test,$(t),tsan)))
+$(foreach t,$(TOOLS),$(eval $(call host_tool,$(t))))
+$(foreach d,$(DRIVERS) $(TEST_DRIVERS),$(eval $(call win_driver,$(d))))
+
+define static_lib
+$(BUILD)/$(1)/libwinpv.a: $(call objs,$(1),$(CORE_SRCS) $(2))
+	$$(call say,AR,$$@)
+	@rm -f $$@
+	$(Q)$(3) rcsD $$@ $$^
+endef
+$(eval $(call static_lib,host,$(POSIX_SRCS),$(HOST_AR)))
+$(eval $(call static_lib,tsan,$(POSIX_SRCS),$(HOST_AR)))
+$(eval $(call static_lib,win64,$(NT_SRCS),$(WIN_AR)))
+
+# -- the release package ---------------------------------------------------
+DIST_FILES := $(foreach d,$(DRIVERS),$(DIST)/x64/$(d)/$(d).sys $(DIST)/x64/$(d)/$(d).pdb)
+
+.PHONY: dist run-checks format-tree
+dist: $(DIST_FILES)
+
+# An image enters dist/ only after pecheck has passed it.
+$(DIST)/x64/%.sys: $(BUILD)/tools/pecheck
+	@mkdir -p $(@D)
+	$(Q)$(BUILD)/tools/pecheck $(BUILD)/win64/$(notdir $*).sys >/dev/null || \
+	    { $(BUILD)/tools/pecheck $(BUILD)/win64/$(notdir $*).sys; exit 1; }
+	$(call say,DIST,$@)
+	$(Q)cp $(BUILD)/win64/$(notdir $*).sys $@
+
+$(DIST)/x64/%.pdb: $(DIST)/x64/%.sys
+	$(call say,DIST,$@)
+	$(Q)cp $(BUILD)/win64/$(notdir $*).pdb $@
+
+# Each dist image depends on its build output.
+$(foreach d,$(DRIVERS),$(eval $(DIST)/x64/$(d)/$(d).sys: $(BUILD)/win64/$(d).sys))
+
+# -- make check ------------------------------------------------------------
+CHECK_LIST := $(BUILD)/checks.list
+$(shell mkdir -p $(BUILD))
+TAB := $(shell printf '\t')
+
+run-checks: $(CHECK_BINS) $(TOOL_BINS) $(DRIVER_IMAGES) $(foreach c,$(CHECKS),$($(c)_DEPS))
+	@mkdir -p $(BUILD)
+	$(file >$(CHECK_LIST),$(foreach b,$(CHECK_BINS),$(patsubst $(BUILD)/%,%,$(b))$(TAB)$(b)$(newline))$(foreach c,$(CHECKS),$(c)$(TAB)$($(c)_CMD)$(newline)))
+	@scripts/run-tests $(CHECK_LIST) $(BUILD)/test-logs '$(T)'
+
+define newline
+
+
+endef
+
+# -- formatting ------------------------------------------------------------
+FORMAT_FILES = $(shell git ls-files --cached --others --exclude-standard "*.c" "*.h" 2>/dev/null)
+format-tree:
+	$(Q)$(LLVM_BIN)/clang-format -i $(FORMAT_FILES)

@@ -1,0 +1,21 @@
+/*
+ * os/nt/nt_headers.h - the kernel headers, as every Windows source here
+ * includes them.
+ *
+ * mingw-w64 10's wdm.h defines InterlockedBitTestAndSet/Reset as static
+ * inline functions after psdk_inc/intrin-impl.h declared them extern; clang
+ * then emits them as global symbols in every object and the link fails with
+ * duplicates. So the intrinsics come first under their own names, and
+ * wdm.h's copies are renamed, which keeps them private; wdm.h maps the names
+ * to the compiler intrinsics right after.
+ */
+#ifndef WINPV_OS_NT_HEADERS_H
+#define WINPV_OS_NT_HEADERS_H
+
+#include <intrin.h>
+
+#define InterlockedBitTestAndSet   winpv_wdm_InterlockedBitTestAndSet
+#define InterlockedBitTestAndReset winpv_wdm_InterlockedBitTestAndReset
+#include <ntddk.h>
+
+#endif /* WINPV_OS_NT_HEADERS_H */

@@ -1,0 +1,24 @@
+/*
+ * os/nt/os_nt.h - what only the Windows implementation of the seam offers,
+ * for the driver shells in windows/.
+ */
+#ifndef WINPV_OS_NT_H
+#define WINPV_OS_NT_H
+
+#include "nt_headers.h"
+
+/*
+ * Find Xen through the CPUID leaves from 0x40000000 and install the
+ * hypercall page. Returns STATUS_SUCCESS, or STATUS_NOT_SUPPORTED when not
+ * running on Xen. Until it succeeds os_hypercall answers -XEN_ENOSYS.
+ * Context: passive.
+ */
+NTSTATUS os_nt_hypercall_init(void);
+
+/* Remove the hypercall page. Context: passive, no hypercall in progress. */
+void os_nt_hypercall_fini(void);
+
+/* Xen's version as reported by CPUID (major << 16 | minor), 0 before init. */
+ULONG os_nt_xen_version(void);
+
+#endif /* WINPV_OS_NT_H */

@@ -1,0 +1,180 @@
+/*
+ * os/posix/memory.c - pool memory, and guest pages from one shareable file.
+ *
+ * Guest frame number = page offset in the memfd. Pages are found first-fit
+ * in a byte-per-page map (tests allocate few, small runs); freed pages are
+ * punched out of the file so memory is returned and reads as zero.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "os.h"
+#include "os_posix.h"
+
+static struct {
+    pthread_mutex_t lock;
+    int fd;
+    uint8_t *base;
+    size_t pages;
+    size_t in_use;
+    uint8_t *used; /* one byte per page: 1 when allocated */
+} guest = {.lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1};
+
+void *os_alloc(size_t size)
+{
+    return calloc(1, size ? size : 1);
+}
+
+void os_free(void *p)
+{
+    free(p);
+}
+
+static int guest_memory_create(size_t pages)
+{
+    size_t bytes = pages * OS_PAGE_SIZE;
+    int fd = memfd_create("winpv-guest-memory", MFD_CLOEXEC);
+    void *base;
+    uint8_t *used;
+
+    if (fd < 0)
+        return -XEN_ENOMEM;
+    if (ftruncate(fd, (off_t)bytes) != 0)
+        goto fail_fd;
+    base = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (base == MAP_FAILED)
+        goto fail_fd;
+    used = calloc(pages, 1);
+    if (used == NULL)
+        goto fail_map;
+    guest.fd = fd;
+    guest.base = base;
+    guest.pages = pages;
+    guest.used = used;
+    return 0;
+
+fail_map:
+    munmap(base, bytes);
+fail_fd:
+    close(fd);
+    return -XEN_ENOMEM;
+}
+
+int os_posix_guest_memory_init(size_t pages)
+{
+    int rc;
+
+    pthread_mutex_lock(&guest.lock);
+    rc = guest.base ? -XEN_EEXIST : guest_memory_create(pages);
+    pthread_mutex_unlock(&guest.lock);
+    return rc;
+}
+
+/* Called with guest.lock held. */
+static int guest_memory_ensure(void)
+{
+    return guest.base ? 0 : guest_memory_create(OS_POSIX_GUEST_PAGES_DEFAULT);
+}
+
+int os_posix_guest_memory_fd(void)
+{
+    int fd;
+
+    pthread_mutex_lock(&guest.lock);
+    fd = guest_memory_ensure() == 0 ? guest.fd : -1;
+    pthread_mutex_unlock(&guest.lock);
+    return fd;
+}
+
+size_t os_posix_guest_memory_pages(void)
+{
+    size_t pages;
+
+    pthread_mutex_lock(&guest.lock);
+    pages = guest_memory_ensure() == 0 ? guest.pages : 0;
+    pthread_mutex_unlock(&guest.lock);
+    return pages;
+}
+
+void *os_posix_gfn_to_va(uint64_t gfn)
+{
+    void *va = NULL;
+
+    pthread_mutex_lock(&guest.lock);
+    if (guest.base && gfn < guest.pages)
+        va = guest.base + gfn * OS_PAGE_SIZE;
+    pthread_mutex_unlock(&guest.lock);
+    return va;
+}
+
+size_t os_posix_guest_pages_in_use(void)
+{
+    size_t n;
+
+    pthread_mutex_lock(&guest.lock);
+    n = guest.in_use;
+    pthread_mutex_unlock(&guest.lock);
+    return n;
+}
+
+/* First page of a free run of @count pages, or guest.pages when none. */
+static size_t find_free_run(size_t count)
+{
+    size_t run = 0;
+
+    for (size_t i = 0; i < guest.pages; i++) {
+        run = guest.used[i] ? 0 : run + 1;
+        if (run == count)
+            return i + 1 - count;
+    }
+    return guest.pages;
+}
+
+void *os_pages_alloc(size_t count, uint64_t *gfns)
+{
+    size_t first;
+    uint8_t *va = NULL;
+
+    os_posix_require_passive(__func__);
+    if (count == 0)
+        return NULL;
+    pthread_mutex_lock(&guest.lock);
+    if (guest_memory_ensure() != 0)
+        goto out;
+    first = find_free_run(count);
+    if (first == guest.pages)
+        goto out;
+    memset(guest.used + first, 1, count);
+    guest.in_use += count;
+    va = guest.base + first * OS_PAGE_SIZE;
+    for (size_t i = 0; i < count; i++)
+        gfns[i] = first + i;
+out:
+    pthread_mutex_unlock(&guest.lock);
+    /* Punched on free, so the pages already read as zero. */
+    return va;
+}
+
+void os_pages_free(void *va, size_t count)
+{
+    size_t first;
+
+    os_posix_require_passive(__func__);
+    if (va == NULL)
+        return;
+    pthread_mutex_lock(&guest.lock);
+    OS_ASSERT(guest.base && (uint8_t *)va >= guest.base);
+    first = (size_t)((uint8_t *)va - guest.base) / OS_PAGE_SIZE;
+    OS_ASSERT_CMP(first + count, <=, guest.pages);
+    for (size_t i = first; i < first + count; i++) {
+        OS_ASSERT_CMP(guest.used[i], ==, 1);
+        guest.used[i] = 0;
+    }
+    guest.in_use -= count;
+    fallocate(guest.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(first * OS_PAGE_SIZE),
+              (off_t)(count * OS_PAGE_SIZE));
+    pthread_mutex_unlock(&guest.lock);
+}

@@ -1,0 +1,58 @@
+/*
+ * os/posix/os_posix.h - what only the user-space implementation of the seam
+ * offers: guest memory as a shareable file, the hypervisor transport, and
+ * the execution-context model. Used by tests and the simulator, never by
+ * core/.
+ */
+#ifndef WINPV_OS_POSIX_H
+#define WINPV_OS_POSIX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Guest memory: os_pages_alloc hands out pages of one memfd, and a page's
+ * guest frame number is its offset in that file divided by 4096, so another
+ * process given the fd can map any frame. Created on first use with
+ * OS_POSIX_GUEST_PAGES_DEFAULT pages unless os_posix_guest_memory_init ran
+ * first. The file is sparse: untouched pages cost nothing.
+ */
+#define OS_POSIX_GUEST_PAGES_DEFAULT (256u * 1024u) /* 1 GiB */
+
+/* Returns 0, -XEN_EEXIST when memory already exists, or -XEN_ENOMEM. */
+int os_posix_guest_memory_init(size_t pages);
+int os_posix_guest_memory_fd(void);
+size_t os_posix_guest_memory_pages(void);
+
+/* The address of frame @gfn in this process, or NULL when out of range. */
+void *os_posix_gfn_to_va(uint64_t gfn);
+
+/* Pages currently allocated (for leak checks in tests). */
+size_t os_posix_guest_pages_in_use(void);
+
+/*
+ * The hypervisor and platform as seen from this process. Without one,
+ * hypercalls answer -XEN_ENOSYS and port reads return all ones (nothing
+ * decodes the port), as on a machine without Xen.
+ */
+struct os_posix_platform {
+    int64_t (*hypercall)(void *ctx, uint32_t op, const uint64_t args[5]);
+    uint32_t (*port_in)(void *ctx, uint16_t port, unsigned int bytes);
+    void (*port_out)(void *ctx, uint16_t port, unsigned int bytes, uint32_t value);
+    void *ctx;
+};
+
+/* Install @platform (NULL: none). The structure must outlive its use. */
+void os_posix_set_platform(const struct os_posix_platform *platform);
+
+/*
+ * Execution context. Code that delivers callbacks in dispatch context (event
+ * channels in the simulator) brackets them with enter/leave; a passive-only
+ * function called inside aborts naming itself.
+ */
+void os_posix_dispatch_enter(void);
+void os_posix_dispatch_leave(void);
+bool os_posix_in_dispatch(void);
+void os_posix_require_passive(const char *function);
+
+#endif /* WINPV_OS_POSIX_H */

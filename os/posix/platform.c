@@ -1,0 +1,145 @@
+/*
+ * os/posix/platform.c - time, processors, logging, assertions, and the
+ * hypervisor transport for user space.
+ */
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "os.h"
+#include "os_posix.h"
+
+uint64_t os_time_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+unsigned int os_cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n > 0 ? (unsigned int)n : 1;
+}
+
+unsigned int os_cpu_current(void)
+{
+    int cpu = sched_getcpu();
+    unsigned int count = os_cpu_count();
+
+    return cpu >= 0 ? (unsigned int)cpu % count : 0;
+}
+
+/* -- logging: WINPV_LOG=error|warn|info|debug picks the threshold (warn) -- */
+
+static const char *const level_names[] = {"error", "warn", "info", "debug"};
+
+static enum os_log_level log_threshold(void)
+{
+    const char *want = getenv("WINPV_LOG");
+
+    for (unsigned int i = 0; want && i < sizeof(level_names) / sizeof(level_names[0]); i++)
+        if (strcmp(want, level_names[i]) == 0)
+            return (enum os_log_level)i;
+    return OS_LOG_WARN;
+}
+
+void os_vlog(enum os_log_level level, const char *fmt, va_list args)
+{
+    char line[512];
+
+    if (level > log_threshold())
+        return;
+    vsnprintf(line, sizeof(line), fmt, args);
+    fprintf(stderr, "winpv %s: %s\n", level_names[level], line);
+}
+
+void os_log(enum os_log_level level, const char *fmt, ...)
+{
+    va_list args;
+
+    va_start(args, fmt);
+    os_vlog(level, fmt, args);
+    va_end(args);
+}
+
+void os_assert_failed(const char *expr, const char *file, int line)
+{
+    fprintf(stderr, "winpv: assertion failed: %s (%s:%d)\n", expr, file, line);
+    abort();
+}
+
+void os_assert_cmp_failed(const char *expr, uint64_t left, uint64_t right, const char *file,
+                          int line)
+{
+    fprintf(stderr, "winpv: assertion failed: %s (left %#llx, right %#llx) (%s:%d)\n", expr,
+            (unsigned long long)left, (unsigned long long)right, file, line);
+    abort();
+}
+
+/* -- hypervisor transport -------------------------------------------------- */
+
+static const struct os_posix_platform *_Atomic platform;
+
+void os_posix_set_platform(const struct os_posix_platform *p)
+{
+    platform = p;
+}
+
+int64_t os_hypercall(uint32_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    const struct os_posix_platform *p = platform;
+    const uint64_t args[5] = {a1, a2, a3, a4, a5};
+
+    return p && p->hypercall ? p->hypercall(p->ctx, op, args) : -XEN_ENOSYS;
+}
+
+static uint32_t port_in(uint16_t port, unsigned int bytes)
+{
+    const struct os_posix_platform *p = platform;
+
+    return p && p->port_in ? p->port_in(p->ctx, port, bytes) : UINT32_MAX;
+}
+
+static void port_out(uint16_t port, unsigned int bytes, uint32_t value)
+{
+    const struct os_posix_platform *p = platform;
+
+    if (p && p->port_out)
+        p->port_out(p->ctx, port, bytes, value);
+}
+
+uint8_t os_inb(uint16_t port)
+{
+    return (uint8_t)port_in(port, 1);
+}
+
+uint16_t os_inw(uint16_t port)
+{
+    return (uint16_t)port_in(port, 2);
+}
+
+uint32_t os_inl(uint16_t port)
+{
+    return port_in(port, 4);
+}
+
+void os_outb(uint16_t port, uint8_t value)
+{
+    port_out(port, 1, value);
+}
+
+void os_outw(uint16_t port, uint16_t value)
+{
+    port_out(port, 2, value);
+}
+
+void os_outl(uint16_t port, uint32_t value)
+{
+    port_out(port, 4, value);
+}

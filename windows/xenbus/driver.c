@@ -1,0 +1,61 @@
+/*
+ * windows/xenbus/driver.c - XENBUS driver entry: dispatch table, AddDevice,
+ * unload.
+ */
+#include "fdo.h"
+#include "os.h"
+
+#define XENBUS_REMOVE_LOCK_TAG 'bXnW'
+
+static NTSTATUS dispatch_other(DEVICE_OBJECT *device, IRP *irp)
+{
+    return xenbus_pass_down(fdo_from_device(device), irp);
+}
+
+NTSTATUS xenbus_add_device(DRIVER_OBJECT *driver, DEVICE_OBJECT *pdo)
+{
+    DEVICE_OBJECT *device;
+    struct xenbus_fdo *fdo;
+    NTSTATUS status;
+
+    status = IoCreateDevice(driver, sizeof(*fdo), NULL, FILE_DEVICE_BUS_EXTENDER,
+                            FILE_DEVICE_SECURE_OPEN, FALSE, &device);
+    if (!NT_SUCCESS(status))
+        return status;
+    fdo = fdo_from_device(device);
+    RtlZeroMemory(fdo, sizeof(*fdo));
+    fdo->self = device;
+    fdo->pdo = pdo;
+    fdo->state = FDO_ADDED;
+    IoInitializeRemoveLock(&fdo->remove_lock, XENBUS_REMOVE_LOCK_TAG, 0, 0);
+
+    fdo->lower = IoAttachDeviceToDeviceStack(device, pdo);
+    if (fdo->lower == NULL) {
+        IoDeleteDevice(device);
+        return STATUS_NO_SUCH_DEVICE;
+    }
+    device->Flags |= DO_POWER_PAGABLE;
+    device->Flags &= ~DO_DEVICE_INITIALIZING;
+    return STATUS_SUCCESS;
+}
+
+static void driver_unload(DRIVER_OBJECT *driver)
+{
+    os_log(OS_LOG_INFO, "xenbus: unloaded\n");
+}
+
+DRIVER_INITIALIZE DriverEntry;
+
+/* Discarded after it returns (the INIT section). */
+__attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
+                                                      UNICODE_STRING *registry_path)
+{
+    for (unsigned int i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++)
+        driver->MajorFunction[i] = dispatch_other;
+    driver->MajorFunction[IRP_MJ_PNP] = xenbus_dispatch_pnp;
+    driver->MajorFunction[IRP_MJ_POWER] = xenbus_dispatch_power;
+    driver->DriverExtension->AddDevice = xenbus_add_device;
+    driver->DriverUnload = driver_unload;
+    os_log(OS_LOG_INFO, "xenbus: loaded\n");
+    return STATUS_SUCCESS;
+}

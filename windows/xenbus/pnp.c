@@ -1,0 +1,120 @@
+/*
+ * windows/xenbus/pnp.c - Plug and Play for the XENBUS function device.
+ *
+ * START_DEVICE goes down the stack first (the PCI driver enables the device)
+ * and is completed here afterwards; REMOVE_DEVICE waits for every IRP in
+ * flight before the device is deleted. Everything else passes down.
+ */
+#include "fdo.h"
+#include "os.h"
+
+NTSTATUS xenbus_pass_down(struct xenbus_fdo *fdo, IRP *irp)
+{
+    IoSkipCurrentIrpStackLocation(irp);
+    return IoCallDriver(fdo->lower, irp);
+}
+
+static NTSTATUS signal_completion(DEVICE_OBJECT *device, IRP *irp, PVOID context)
+{
+    KeSetEvent(context, IO_NO_INCREMENT, FALSE);
+    return STATUS_MORE_PROCESSING_REQUIRED; /* the IRP is ours again */
+}
+
+/* Send @irp down and wait until the lower drivers completed it. Context: passive. */
+static NTSTATUS forward_and_wait(struct xenbus_fdo *fdo, IRP *irp)
+{
+    KEVENT done;
+    NTSTATUS status;
+
+    KeInitializeEvent(&done, NotificationEvent, FALSE);
+    IoCopyCurrentIrpStackLocationToNext(irp);
+    IoSetCompletionRoutine(irp, signal_completion, &done, TRUE, TRUE, TRUE);
+    status = IoCallDriver(fdo->lower, irp);
+    if (status == STATUS_PENDING) {
+        KeWaitForSingleObject(&done, Executive, KernelMode, FALSE, NULL);
+        status = irp->IoStatus.Status;
+    }
+    return status;
+}
+
+static NTSTATUS complete(IRP *irp, NTSTATUS status)
+{
+    irp->IoStatus.Status = status;
+    IoCompleteRequest(irp, IO_NO_INCREMENT);
+    return status;
+}
+
+static NTSTATUS start_device(struct xenbus_fdo *fdo, IRP *irp)
+{
+    NTSTATUS status = forward_and_wait(fdo, irp);
+
+    if (NT_SUCCESS(status))
+        status = xenbus_start(fdo);
+    if (NT_SUCCESS(status))
+        fdo->state = FDO_STARTED;
+    return complete(irp, status);
+}
+
+/* A state change the bus accepts without work of its own. */
+static NTSTATUS accept_and_pass_down(struct xenbus_fdo *fdo, IRP *irp)
+{
+    irp->IoStatus.Status = STATUS_SUCCESS;
+    return xenbus_pass_down(fdo, irp);
+}
+
+static NTSTATUS remove_device(struct xenbus_fdo *fdo, IRP *irp)
+{
+    NTSTATUS status;
+
+    if (fdo->state == FDO_STARTED)
+        xenbus_stop(fdo);
+    fdo->state = FDO_REMOVED;
+    /* Our own reference, taken in the dispatch routine, plus any in flight. */
+    IoReleaseRemoveLockAndWait(&fdo->remove_lock, irp);
+    irp->IoStatus.Status = STATUS_SUCCESS;
+    status = xenbus_pass_down(fdo, irp);
+    IoDetachDevice(fdo->lower);
+    IoDeleteDevice(fdo->self);
+    return status;
+}
+
+NTSTATUS xenbus_dispatch_pnp(DEVICE_OBJECT *device, IRP *irp)
+{
+    struct xenbus_fdo *fdo = fdo_from_device(device);
+    IO_STACK_LOCATION *stack = IoGetCurrentIrpStackLocation(irp);
+    NTSTATUS status = IoAcquireRemoveLock(&fdo->remove_lock, irp);
+
+    if (!NT_SUCCESS(status))
+        return complete(irp, status);
+
+    switch (stack->MinorFunction) {
+    case IRP_MN_START_DEVICE:
+        status = start_device(fdo, irp);
+        break;
+    case IRP_MN_STOP_DEVICE:
+        if (fdo->state == FDO_STARTED)
+            xenbus_stop(fdo);
+        fdo->state = FDO_STOPPED;
+        status = accept_and_pass_down(fdo, irp);
+        break;
+    case IRP_MN_SURPRISE_REMOVAL:
+        if (fdo->state == FDO_STARTED)
+            xenbus_stop(fdo);
+        fdo->state = FDO_SURPRISE_REMOVED;
+        status = accept_and_pass_down(fdo, irp);
+        break;
+    case IRP_MN_QUERY_STOP_DEVICE:
+    case IRP_MN_CANCEL_STOP_DEVICE:
+    case IRP_MN_QUERY_REMOVE_DEVICE:
+    case IRP_MN_CANCEL_REMOVE_DEVICE:
+        status = accept_and_pass_down(fdo, irp);
+        break;
+    case IRP_MN_REMOVE_DEVICE:
+        return remove_device(fdo, irp); /* the remove lock is released there */
+    default:
+        status = xenbus_pass_down(fdo, irp);
+        break;
+    }
+    IoReleaseRemoveLock(&fdo->remove_lock, irp);
+    return status;
+}
