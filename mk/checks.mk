@@ -4,3 +4,8 @@ cppcheck_CMD := scripts/check-static
 
 CHECKS += clang-format
 clang-format_CMD := scripts/check-format
+
+# Deferred (=): DRIVERS is complete only once every module.mk was read.
+CHECKS += reproducible
+reproducible_CMD = scripts/check-reproducible $(foreach d,$(DRIVERS),$(BUILD)/win64/$(d).sys)
+reproducible_DEPS = $(foreach d,$(DRIVERS),$(BUILD)/win64/$(d).sys)

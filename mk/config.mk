@@ -16,7 +16,7 @@ endif
 
 # Paths inside the tree are written relative to the top, so build outputs
 # (objects, PDBs) do not depend on where the tree was cloned.
-PREFIX_MAP := -ffile-prefix-map=$(CURDIR)/=
+PREFIX_MAP := '-ffile-prefix-map=$(CURDIR)=.' -fdebug-compilation-dir=.
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wpointer-arith -Wvla -Wno-unused-parameter
@@ -39,7 +39,7 @@ WIN_CFLAGS   := $(WIN_TARGET) -std=gnu11 -fms-extensions -O2 -g -gcodeview \
                 -mgeneral-regs-only \
                 -D_AMD64_ -D_WIN64 -DNTDDI_VERSION=0x0A000000 -D_WIN32_WINNT=0x0A00 \
                 -isystem $(MINGW)/include/ddk -isystem $(MINGW)/include \
-                $(WARNINGS) -Wno-strict-prototypes $(PREFIX_MAP)
+                -gno-codeview-command-line $(WARNINGS) -Wno-strict-prototypes $(PREFIX_MAP)
 WIN_INCLUDES  = -Iinclude -Icore -Ios/nt
 WIN_LDFLAGS  := $(WIN_TARGET) -fuse-ld=lld -nostdlib -L$(MINGW)/lib \
                 -Wl,--subsystem,native:10.0 -Wl,--image-base,0x140000000 \
@@ -47,7 +47,8 @@ WIN_LDFLAGS  := $(WIN_TARGET) -fuse-ld=lld -nostdlib -L$(MINGW)/lib \
                 -Wl,--dynamicbase -Wl,--nxcompat -Wl,-e,DriverEntry \
                 -Xlinker -Xlink=/section:INIT,ERD -Xlinker -Xlink=/release \
                 -Xlinker -Xlink=/driver -Xlinker -Xlink=/tsaware:no \
-                -Xlinker -Xlink=/pdbaltpath:%_PDB% -Xlinker -Xlink=/Brepro
+                -Xlinker -Xlink=/pdbaltpath:%_PDB% -Xlinker -Xlink=/Brepro \
+                -Xlinker -Xlink=/pdbsourcepath:C:/winpv
 
 # -- tools built for the host without sanitizers (pecheck) ----------------
 TOOL_CFLAGS  := -std=gnu11 -g -O2 -D_GNU_SOURCE $(WARNINGS) $(PREFIX_MAP)

@@ -11,24 +11,37 @@
 
 DEPFLAGS = -MMD -MP
 
+# Every object depends on its variant's flags file, rewritten only when the
+# compiler or its flags change, so a flag change rebuilds what it affects.
+define track_flags
+ifneq ($$(strip $(2)),$$(strip $$(file <$(BUILD)/$(1)/.flags)))
+$$(shell mkdir -p $(BUILD)/$(1))
+$$(file >$(BUILD)/$(1)/.flags,$(strip $(2)))
+endif
+endef
+$(eval $(call track_flags,host,$(HOST_CC) $(HOST_CFLAGS) $(SAN_ASAN) $(HOST_INCLUDES)))
+$(eval $(call track_flags,tsan,$(HOST_CC) $(HOST_CFLAGS) $(SAN_TSAN) $(HOST_INCLUDES)))
+$(eval $(call track_flags,tools,$(HOST_CC) $(TOOL_CFLAGS) $(HOST_INCLUDES)))
+$(eval $(call track_flags,win64,$(WIN_CC) $(WIN_CFLAGS) $(WIN_INCLUDES) $(WIN_LDFLAGS)))
+
 includes_for = $(if $(filter undefined,$(origin INCLUDES_$(1))),$(2),$(INCLUDES_$(1)))
 
-$(BUILD)/host/%.o: %.c
+$(BUILD)/host/%.o: %.c $(BUILD)/host/.flags
 	$(call say,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(SAN_ASAN) $(call includes_for,$*,$(HOST_INCLUDES)) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/tsan/%.o: %.c
+$(BUILD)/tsan/%.o: %.c $(BUILD)/tsan/.flags
 	$(call say,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(SAN_TSAN) $(call includes_for,$*,$(HOST_INCLUDES)) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/tools/%.o: %.c
+$(BUILD)/tools/%.o: %.c $(BUILD)/tools/.flags
 	$(call say,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(HOST_CC) $(TOOL_CFLAGS) $(call includes_for,$*,$(HOST_INCLUDES)) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/win64/%.o: %.c
+$(BUILD)/win64/%.o: %.c $(BUILD)/win64/.flags
 	$(call say,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(WIN_CC) $(WIN_CFLAGS) $(call includes_for,$*,$(WIN_INCLUDES)) $(DEPFLAGS) -c $< -o $@
@@ -41,7 +54,7 @@ define host_test
 $(BUILD)/$(2)/bin/$(1): $(call objs,$(2),$($(1)_SRCS)) $(BUILD)/$(2)/libwinpv.a
 	$$(call say,LD,$$@)
 	@mkdir -p $$(@D)
-	$(Q)$(HOST_CC) $(if $(filter tsan,$(2)),$(SAN_TSAN),$(SAN_ASAN)) $$^ -lcmocka -lpthread $($(1)_LDLIBS) -o $$@
+	$(Q)$(HOST_CC) $(if $(filter tsan,$(2)),$(SAN_TSAN),$(SAN_ASAN)) $$(filter %.o %.a,$$^) -lcmocka -lpthread $($(1)_LDLIBS) -o $$@
 CHECK_BINS += $(BUILD)/$(2)/bin/$(1)
 endef
 
@@ -57,10 +70,10 @@ endef
 # $(call win_driver,NAME): link build/win64/NAME.sys (+ .pdb) from
 # NAME_SRCS, the portable core and os/nt, and the NAME_LIBS import libraries.
 define win_driver
-$(BUILD)/win64/$(1).sys: $(call objs,win64,$($(1)_SRCS)) $(BUILD)/win64/libwinpv.a
+$(BUILD)/win64/$(1).sys: $(call objs,win64,$($(1)_SRCS)) $(BUILD)/win64/libwinpv.a $(BUILD)/win64/.flags
 	$$(call say,LINK,$$@)
 	@mkdir -p $$(@D)
-	$(Q)$(WIN_CC) $(WIN_LDFLAGS) -Wl,--pdb=$(BUILD)/win64/$(1).pdb $$^ $(addprefix -l,$($(1)_LIBS)) -o $$@
+	$(Q)$(WIN_CC) $(WIN_LDFLAGS) -Wl,--pdb=$(BUILD)/win64/$(1).pdb $$(filter %.o %.a,$$^) $(addprefix -l,$($(1)_LIBS)) -o $$@
 $(BUILD)/win64/$(1).pdb: $(BUILD)/win64/$(1).sys
 DRIVER_IMAGES += $(BUILD)/win64/$(1).sys
 endef

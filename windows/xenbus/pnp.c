@@ -78,43 +78,50 @@ static NTSTATUS remove_device(struct xenbus_fdo *fdo, IRP *irp)
     return status;
 }
 
+static NTSTATUS stop_device(struct xenbus_fdo *fdo, IRP *irp)
+{
+    if (fdo->state == FDO_STARTED)
+        xenbus_stop(fdo);
+    fdo->state = FDO_STOPPED;
+    return accept_and_pass_down(fdo, irp);
+}
+
+static NTSTATUS surprise_removal(struct xenbus_fdo *fdo, IRP *irp)
+{
+    if (fdo->state == FDO_STARTED)
+        xenbus_stop(fdo);
+    fdo->state = FDO_SURPRISE_REMOVED;
+    return accept_and_pass_down(fdo, irp);
+}
+
+typedef NTSTATUS pnp_handler(struct xenbus_fdo *fdo, IRP *irp);
+
+/* Minor functions handled here; the others pass down unchanged. */
+static pnp_handler *const pnp_handlers[] = {
+    [IRP_MN_START_DEVICE] = start_device,
+    [IRP_MN_QUERY_REMOVE_DEVICE] = accept_and_pass_down,
+    [IRP_MN_REMOVE_DEVICE] = remove_device,
+    [IRP_MN_CANCEL_REMOVE_DEVICE] = accept_and_pass_down,
+    [IRP_MN_STOP_DEVICE] = stop_device,
+    [IRP_MN_QUERY_STOP_DEVICE] = accept_and_pass_down,
+    [IRP_MN_CANCEL_STOP_DEVICE] = accept_and_pass_down,
+    [IRP_MN_SURPRISE_REMOVAL] = surprise_removal,
+};
+
 NTSTATUS xenbus_dispatch_pnp(DEVICE_OBJECT *device, IRP *irp)
 {
     struct xenbus_fdo *fdo = fdo_from_device(device);
-    IO_STACK_LOCATION *stack = IoGetCurrentIrpStackLocation(irp);
+    UCHAR minor = IoGetCurrentIrpStackLocation(irp)->MinorFunction;
+    pnp_handler *handler = xenbus_pass_down;
     NTSTATUS status = IoAcquireRemoveLock(&fdo->remove_lock, irp);
 
     if (!NT_SUCCESS(status))
         return complete(irp, status);
-
-    switch (stack->MinorFunction) {
-    case IRP_MN_START_DEVICE:
-        status = start_device(fdo, irp);
-        break;
-    case IRP_MN_STOP_DEVICE:
-        if (fdo->state == FDO_STARTED)
-            xenbus_stop(fdo);
-        fdo->state = FDO_STOPPED;
-        status = accept_and_pass_down(fdo, irp);
-        break;
-    case IRP_MN_SURPRISE_REMOVAL:
-        if (fdo->state == FDO_STARTED)
-            xenbus_stop(fdo);
-        fdo->state = FDO_SURPRISE_REMOVED;
-        status = accept_and_pass_down(fdo, irp);
-        break;
-    case IRP_MN_QUERY_STOP_DEVICE:
-    case IRP_MN_CANCEL_STOP_DEVICE:
-    case IRP_MN_QUERY_REMOVE_DEVICE:
-    case IRP_MN_CANCEL_REMOVE_DEVICE:
-        status = accept_and_pass_down(fdo, irp);
-        break;
-    case IRP_MN_REMOVE_DEVICE:
-        return remove_device(fdo, irp); /* the remove lock is released there */
-    default:
-        status = xenbus_pass_down(fdo, irp);
-        break;
-    }
-    IoReleaseRemoveLock(&fdo->remove_lock, irp);
+    if (minor < sizeof(pnp_handlers) / sizeof(pnp_handlers[0]) && pnp_handlers[minor])
+        handler = pnp_handlers[minor];
+    status = handler(fdo, irp);
+    /* remove_device released the lock (and the device is gone). */
+    if (minor != IRP_MN_REMOVE_DEVICE)
+        IoReleaseRemoveLock(&fdo->remove_lock, irp);
     return status;
 }
