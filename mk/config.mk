@@ -28,7 +28,7 @@ HOST_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE \
                 $(WARNINGS) $(PREFIX_MAP)
 SAN_ASAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 SAN_TSAN     := -fsanitize=thread
-HOST_INCLUDES = -Iinclude -Icore -Ios/posix
+HOST_INCLUDES = -Iinclude -Icore -Ios/posix -Isim -Isim/client -Isim/guest -Isim/toolstack
 
 # -- win64: kernel-mode drivers -------------------------------------------
 WIN_CC       := $(LLVM_BIN)/clang

@@ -58,6 +58,16 @@ $(BUILD)/$(2)/bin/$(1): $(call objs,$(2),$($(1)_SRCS)) $(BUILD)/$(2)/libwinpv.a
 CHECK_BINS += $(BUILD)/$(2)/bin/$(1)
 endef
 
+# $(call host_program,NAME): link build/host/bin/NAME (ASan + UBSan) from
+# NAME_SRCS: programs the tests run (the simulator).
+define host_program
+$(BUILD)/host/bin/$(1): $(call objs,host,$($(1)_SRCS))
+	$$(call say,LD,$$@)
+	@mkdir -p $$(@D)
+	$(Q)$(HOST_CC) $(SAN_ASAN) $$^ $($(1)_LDLIBS) -o $$@
+HOST_PROGRAM_BINS += $(BUILD)/host/bin/$(1)
+endef
+
 # $(call host_tool,NAME): link build/tools/NAME from NAME_SRCS.
 define host_tool
 $(BUILD)/tools/$(1): $(call objs,tools,$($(1)_SRCS))

@@ -6,6 +6,7 @@
 #   HOST_TESTS           cmocka tests run under ASan+UBSan (NAME_SRCS, NAME_LDLIBS)
 #   TSAN_TESTS           cmocka tests run under TSan
 #   TOOLS                host tools (NAME_SRCS, NAME_LDLIBS)
+#   HOST_PROGRAMS        programs tests run, with ASan+UBSan (NAME_SRCS, NAME_LDLIBS)
 #   DRIVERS              Windows kernel images (NAME_SRCS, NAME_LIBS), shipped in dist/
 #   TEST_DRIVERS         Windows kernel images built for tests only
 #   CHECKS               other checks: NAME_CMD is a command that prints TAP
@@ -15,6 +16,7 @@
 $(foreach t,$(HOST_TESTS),$(eval $(call host_test,$(t),host)))
 $(foreach t,$(TSAN_TESTS),$(eval $(call host_test,$(t),tsan)))
 $(foreach t,$(TOOLS),$(eval $(call host_tool,$(t))))
+$(foreach p,$(HOST_PROGRAMS),$(eval $(call host_program,$(p))))
 $(foreach d,$(DRIVERS) $(TEST_DRIVERS),$(eval $(call win_driver,$(d))))
 
 define static_lib
@@ -53,7 +55,7 @@ CHECK_LIST := $(BUILD)/checks.list
 $(shell mkdir -p $(BUILD))
 TAB := $(shell printf '\t')
 
-run-checks: $(CHECK_BINS) $(TOOL_BINS) $(DRIVER_IMAGES) $(foreach c,$(CHECKS),$($(c)_DEPS))
+run-checks: $(CHECK_BINS) $(TOOL_BINS) $(HOST_PROGRAM_BINS) $(DRIVER_IMAGES) $(foreach c,$(CHECKS),$($(c)_DEPS))
 	@mkdir -p $(BUILD)
 	$(file >$(CHECK_LIST),$(foreach b,$(CHECK_BINS),$(patsubst $(BUILD)/%,%,$(b))$(TAB)$(b)$(newline))$(foreach c,$(CHECKS),$(c)$(TAB)$($(c)_CMD)$(newline)))
 	@scripts/run-tests $(CHECK_LIST) $(BUILD)/test-logs '$(T)'

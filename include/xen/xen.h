@@ -67,6 +67,10 @@
 #define __HYPERVISOR_arch_6 54
 #define __HYPERVISOR_arch_7 55
 
+/* Operations of __HYPERVISOR_console_io(op, count, buffer). */
+#define CONSOLEIO_write 0 /* write count bytes to Xen's console */
+#define CONSOLEIO_read  1 /* read up to count bytes of input */
+
 /*
  * Virtual IRQs, bound to event channels with EVTCHNOP_bind_virq. Per-vCPU
  * ones (TIMER, DEBUG, XENOPROF, XENPMU) are bound once on each vCPU; the

@@ -1,9 +1,13 @@
 /*
  * os/posix/memory.c - pool memory, and guest pages from one shareable file.
  *
- * Guest frame number = page offset in the memfd. Pages are found first-fit
- * in a byte-per-page map (tests allocate few, small runs); freed pages are
- * punched out of the file so memory is returned and reads as zero.
+ * Guest frame gfn is mapped at base + gfn * 4096. Either the memory is our
+ * own memfd (frame = page offset in the file; freed pages are punched out,
+ * returning the memory), or it is a domain's memory adopted from winpv-simd:
+ * RAM frames 0..ram_pages-1 start 1:1 with the file, frames up to max_gfn
+ * are a hole, and the hypervisor's changes to the physical map arrive as
+ * remaps. Pages are found first-fit among RAM frames in a byte-per-page map
+ * (tests allocate few, small runs) and zeroed when allocated.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -18,7 +22,9 @@ static struct {
     pthread_mutex_t lock;
     int fd;
     uint8_t *base;
-    size_t pages;
+    size_t pages;   /* RAM frames: what os_pages_alloc hands out */
+    size_t max_gfn; /* frames with an address: RAM and the hole above it */
+    bool adopted;   /* the file belongs to the hypervisor */
     size_t in_use;
     uint8_t *used; /* one byte per page: 1 when allocated */
 } guest = {.lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1};
@@ -33,34 +39,89 @@ void os_free(void *p)
     free(p);
 }
 
-static int guest_memory_create(size_t pages)
+/*
+ * Map @fd's first @mapped frames at the start of a reservation of @max_gfn
+ * frames (the rest inaccessible until remapped); the first @pages are what
+ * os_pages_alloc hands out. Called with guest.lock held.
+ */
+static int guest_memory_map(int fd, size_t pages, size_t mapped, size_t max_gfn)
 {
-    size_t bytes = pages * OS_PAGE_SIZE;
-    int fd = memfd_create("winpv-guest-memory", MFD_CLOEXEC);
-    void *base;
-    uint8_t *used;
+    uint8_t *base, *used;
 
-    if (fd < 0)
-        return -XEN_ENOMEM;
-    if (ftruncate(fd, (off_t)bytes) != 0)
-        goto fail_fd;
-    base = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    base = mmap(NULL, max_gfn * OS_PAGE_SIZE, PROT_NONE,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED)
-        goto fail_fd;
+        return -XEN_ENOMEM;
+    if (mmap(base, mapped * OS_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) ==
+        MAP_FAILED)
+        goto fail_map;
     used = calloc(pages, 1);
     if (used == NULL)
         goto fail_map;
     guest.fd = fd;
     guest.base = base;
     guest.pages = pages;
+    guest.max_gfn = max_gfn;
     guest.used = used;
     return 0;
 
 fail_map:
-    munmap(base, bytes);
-fail_fd:
-    close(fd);
+    munmap(base, max_gfn * OS_PAGE_SIZE);
     return -XEN_ENOMEM;
+}
+
+static int guest_memory_create(size_t pages)
+{
+    int fd = memfd_create("winpv-guest-memory", MFD_CLOEXEC);
+    int rc;
+
+    if (fd < 0)
+        return -XEN_ENOMEM;
+    if (ftruncate(fd, (off_t)(pages * OS_PAGE_SIZE)) != 0) {
+        close(fd);
+        return -XEN_ENOMEM;
+    }
+    rc = guest_memory_map(fd, pages, pages, pages);
+    if (rc)
+        close(fd);
+    return rc;
+}
+
+int os_posix_guest_memory_adopt(int fd, size_t ram_pages, size_t mapped_pages, size_t max_gfn)
+{
+    int rc;
+
+    if (ram_pages == 0 || mapped_pages < ram_pages || max_gfn < mapped_pages)
+        return -XEN_EINVAL;
+    pthread_mutex_lock(&guest.lock);
+    rc = guest.base ? -XEN_EEXIST : guest_memory_map(fd, ram_pages, mapped_pages, max_gfn);
+    if (rc == 0)
+        guest.adopted = true;
+    pthread_mutex_unlock(&guest.lock);
+    return rc;
+}
+
+int os_posix_guest_remap(uint64_t gfn, uint64_t offset)
+{
+    void *va, *got;
+    int rc = 0;
+
+    pthread_mutex_lock(&guest.lock);
+    if (!guest.adopted || gfn >= guest.max_gfn) {
+        rc = -XEN_EINVAL;
+        goto out;
+    }
+    va = guest.base + gfn * OS_PAGE_SIZE;
+    if (offset == UINT64_MAX)
+        got = mmap(va, OS_PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    else
+        got = mmap(va, OS_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, guest.fd,
+                   (off_t)offset);
+    if (got == MAP_FAILED)
+        rc = -XEN_ENOMEM;
+out:
+    pthread_mutex_unlock(&guest.lock);
+    return rc;
 }
 
 int os_posix_guest_memory_init(size_t pages)
@@ -104,7 +165,7 @@ void *os_posix_gfn_to_va(uint64_t gfn)
     void *va = NULL;
 
     pthread_mutex_lock(&guest.lock);
-    if (guest.base && gfn < guest.pages)
+    if (guest.base && gfn < guest.max_gfn)
         va = guest.base + gfn * OS_PAGE_SIZE;
     pthread_mutex_unlock(&guest.lock);
     return va;
@@ -154,7 +215,8 @@ void *os_pages_alloc(size_t count, uint64_t *gfns)
         gfns[i] = first + i;
 out:
     pthread_mutex_unlock(&guest.lock);
-    /* Punched on free, so the pages already read as zero. */
+    if (va)
+        memset(va, 0, count * OS_PAGE_SIZE);
     return va;
 }
 
@@ -174,7 +236,9 @@ void os_pages_free(void *va, size_t count)
         guest.used[i] = 0;
     }
     guest.in_use -= count;
-    fallocate(guest.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)(first * OS_PAGE_SIZE),
-              (off_t)(count * OS_PAGE_SIZE));
+    /* Our own file: give the memory back. The hypervisor's: it decides. */
+    if (!guest.adopted)
+        fallocate(guest.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                  (off_t)(first * OS_PAGE_SIZE), (off_t)(count * OS_PAGE_SIZE));
     pthread_mutex_unlock(&guest.lock);
 }

@@ -7,6 +7,7 @@
 #ifndef WINPV_OS_POSIX_H
 #define WINPV_OS_POSIX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,20 @@
 
 /* Returns 0, -XEN_EEXIST when memory already exists, or -XEN_ENOMEM. */
 int os_posix_guest_memory_init(size_t pages);
+
+/*
+ * Use a domain's memory file from winpv-simd instead: frames
+ * 0..mapped_pages-1 show the file 1:1, of which 0..ram_pages-1 are handed
+ * out by os_pages_alloc; frames up to max_gfn have an address but no page
+ * until remapped. Same errors as above.
+ */
+int os_posix_guest_memory_adopt(int fd, size_t ram_pages, size_t mapped_pages, size_t max_gfn);
+
+/*
+ * The hypervisor changed the physical map: frame @gfn now shows the file's
+ * page at byte @offset (UINT64_MAX: nothing; an access faults).
+ */
+int os_posix_guest_remap(uint64_t gfn, uint64_t offset);
 int os_posix_guest_memory_fd(void);
 size_t os_posix_guest_memory_pages(void);
 

@@ -1,0 +1,3 @@
+# winpv-simd: the user-space hypervisor (see sim/hv/hv.h).
+HOST_PROGRAMS += winpv-simd
+winpv-simd_SRCS := $(sort $(wildcard sim/hv/*.c)) $(SIM_CLIENT_SRCS)

@@ -1,0 +1,138 @@
+/* sim/toolstack/simd.c - winpv-simd's life cycle (see simd.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xen/errno.h>
+
+#include "simd.h"
+
+#define START_TIMEOUT_MS 5000
+
+static const char *simd_binary(void)
+{
+    const char *path = getenv("WINPV_SIMD");
+
+    return path && *path ? path : "build/host/bin/winpv-simd";
+}
+
+static pid_t spawn(const char *dir)
+{
+    char log[300];
+    pid_t pid;
+
+    snprintf(log, sizeof(log), "%s/simd.log", dir);
+    pid = fork();
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+        if (fd >= 0) {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+        }
+        execl(simd_binary(), "winpv-simd", dir, (char *)NULL);
+        fprintf(stderr, "cannot run %s: %s\n", simd_binary(), strerror(errno));
+        _exit(127);
+    }
+    return pid;
+}
+
+static void show_log(const char *dir)
+{
+    char path[300], line[512];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/simd.log", dir);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    while (fgets(line, sizeof(line), f))
+        fprintf(stderr, "  simd.log: %s", line);
+    fclose(f);
+}
+
+int simd_start(struct simd *simd)
+{
+    const char *tmp = getenv("TMPDIR");
+    int status;
+
+    memset(simd, 0, sizeof(*simd));
+    simd->toolstack.fd = -1;
+    snprintf(simd->dir, sizeof(simd->dir), "%s/winpv-sim.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (mkdtemp(simd->dir) == NULL) {
+        fprintf(stderr, "simd: cannot create a run directory: %s\n", strerror(errno));
+        return -XEN_EIO;
+    }
+    simd->pid = spawn(simd->dir);
+    if (simd->pid < 0)
+        goto fail;
+    for (int waited = 0; waited < START_TIMEOUT_MS; waited += 10) {
+        if (sim_connect(&simd->toolstack, simd->dir, SIM_ROLE_TOOLSTACK, 0, NULL) == 0)
+            return 0;
+        if (waitpid(simd->pid, &status, WNOHANG) == simd->pid) {
+            fprintf(stderr, "simd: winpv-simd exited at start (status %#x)\n", status);
+            show_log(simd->dir);
+            simd->pid = 0;
+            goto fail;
+        }
+        usleep(10000);
+    }
+    fprintf(stderr, "simd: winpv-simd did not answer within %d ms\n", START_TIMEOUT_MS);
+    show_log(simd->dir);
+fail:
+    simd_stop(simd);
+    return -XEN_EIO;
+}
+
+int simd_stop(struct simd *simd)
+{
+    char cmd[320];
+    int status = 0, rc = 0;
+
+    sim_disconnect(&simd->toolstack);
+    if (simd->pid > 0) {
+        kill(simd->pid, SIGTERM);
+        waitpid(simd->pid, &status, 0);
+        simd->pid = 0;
+        /* A sanitizer report or a crash shows as a failed exit. */
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            fprintf(stderr, "simd: winpv-simd ended badly (status %#x)\n", status);
+            show_log(simd->dir);
+            rc = -XEN_EIO;
+        }
+    }
+    if (simd->dir[0] && getenv("WINPV_SIM_KEEP") == NULL) {
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", simd->dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "simd: could not remove %s\n", simd->dir);
+    }
+    simd->dir[0] = '\0';
+    return rc;
+}
+
+int simd_call(struct simd *simd, struct sim_request *req, struct sim_reply *reply)
+{
+    return sim_call(&simd->toolstack, req, reply, NULL);
+}
+
+int simd_domain_create(struct simd *simd, uint64_t ram_pages, uint32_t vcpus, uint32_t *domid)
+{
+    struct sim_request req = {.type = SIM_DOMAIN_CREATE};
+    struct sim_reply reply;
+    int rc;
+
+    req.body.create.ram_pages = ram_pages;
+    req.body.create.vcpus = vcpus;
+    req.body.create.max_grant_frames = 32;
+    rc = simd_call(simd, &req, &reply);
+    if (rc == 0)
+        *domid = reply.body.domid.domid;
+    return rc;
+}

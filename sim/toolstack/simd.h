@@ -1,0 +1,39 @@
+/*
+ * sim/toolstack/simd.h - starting and stopping winpv-simd for a run
+ * directory, and the toolstack's connection to it.
+ */
+#ifndef WINPV_SIM_SIMD_H
+#define WINPV_SIM_SIMD_H
+
+#include <sys/types.h>
+
+#include "client.h"
+
+struct simd {
+    char dir[256]; /* the run directory: socket, logs */
+    pid_t pid;
+    struct sim_conn toolstack;
+};
+
+/*
+ * Create a fresh run directory under $TMPDIR (or /tmp), start winpv-simd
+ * there ($WINPV_SIMD, else build/host/bin/winpv-simd), wait until it
+ * answers, and connect as the toolstack. Its log is @dir/simd.log. On
+ * failure the reason is printed to stderr and nothing is left behind.
+ */
+int simd_start(struct simd *simd);
+
+/*
+ * Stop the daemon, remove the run directory unless $WINPV_SIM_KEEP is set.
+ * Returns 0, or -XEN_EIO when the daemon did not end cleanly (its log is
+ * printed to stderr).
+ */
+int simd_stop(struct simd *simd);
+
+/* A toolstack call; returns the reply's error. */
+int simd_call(struct simd *simd, struct sim_request *req, struct sim_reply *reply);
+
+/* Create a domain of @ram_pages RAM frames; its id in *domid. */
+int simd_domain_create(struct simd *simd, uint64_t ram_pages, uint32_t vcpus, uint32_t *domid);
+
+#endif /* WINPV_SIM_SIMD_H */

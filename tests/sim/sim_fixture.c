@@ -1,0 +1,94 @@
+/* tests/sim/sim_fixture.c - see sim_fixture.h. */
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <xen/errno.h>
+
+#include "fdpass.h"
+#include "guest.h"
+#include "sim_fixture.h"
+
+#define GUEST_PAGES 2048
+
+struct sim_fixture fx;
+static uint8_t *memory;
+static uint64_t memory_size;
+
+int dom0_call(struct sim_conn *conn, uint32_t type, const union sim_request_body *body,
+              struct sim_reply *reply)
+{
+    struct sim_request req = {.type = type};
+
+    if (body)
+        req.body = *body;
+    return sim_call(conn, &req, reply, NULL);
+}
+
+int dom0_next_event(int ms)
+{
+    struct pollfd p = {.fd = fx.evtchn_fd, .events = POLLIN};
+    uint32_t port;
+
+    if (poll(&p, 1, ms) != 1 || read(fx.evtchn_fd, &port, sizeof(port)) != sizeof(port))
+        return -1;
+    return (int)port;
+}
+
+void *domain_memory_at(uint64_t offset)
+{
+    return offset < memory_size ? memory + offset : NULL;
+}
+
+static int map_domain_memory(void)
+{
+    struct sim_request req = {.type = SIM_DOMAIN_MEMORY};
+    struct sim_reply reply;
+    int fds[SIM_MAX_REPLY_FDS];
+
+    req.body.domid.domid = fx.domid;
+    if (sim_call(&fx.privcmd, &req, &reply, fds) != 0 || fds[0] < 0)
+        return -1;
+    memory_size = reply.body.memory.size;
+    memory = mmap(NULL, memory_size, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
+    sim_close_fds(fds, SIM_MAX_REPLY_FDS);
+    return memory == MAP_FAILED ? -1 : 0;
+}
+
+int sim_fixture_setup(void **state)
+{
+    int fds[SIM_MAX_REPLY_FDS];
+
+    fx.evtchn.fd = fx.gnttab.fd = fx.privcmd.fd = fx.evtchn_fd = -1;
+    if (simd_start(&fx.simd) != 0)
+        return -1;
+    if (simd_domain_create(&fx.simd, GUEST_PAGES, 2, &fx.domid) != 0 ||
+        sim_connect(&fx.evtchn, fx.simd.dir, SIM_ROLE_EVTCHN, 0, fds) != 0)
+        goto fail;
+    fx.evtchn_fd = fds[0];
+    if (sim_connect(&fx.gnttab, fx.simd.dir, SIM_ROLE_GNTTAB, 0, NULL) != 0 ||
+        sim_connect(&fx.privcmd, fx.simd.dir, SIM_ROLE_PRIVCMD, 0, NULL) != 0 ||
+        sim_guest_attach(fx.simd.dir, fx.domid) != 0 || map_domain_memory() != 0)
+        goto fail;
+    return 0;
+fail:
+    fprintf(stderr, "sim fixture: set-up failed; run directory %s\n", fx.simd.dir);
+    sim_fixture_teardown(state);
+    return -1;
+}
+
+int sim_fixture_teardown(void **state)
+{
+    sim_guest_detach();
+    if (memory && memory != MAP_FAILED)
+        munmap(memory, memory_size);
+    memory = NULL;
+    sim_disconnect(&fx.evtchn);
+    if (fx.evtchn_fd >= 0)
+        close(fx.evtchn_fd);
+    sim_disconnect(&fx.gnttab);
+    sim_disconnect(&fx.privcmd);
+    return simd_stop(&fx.simd);
+}

@@ -1,0 +1,37 @@
+/*
+ * tests/sim/sim_fixture.h - a test process as toolstack, dom0 and guest of
+ * one winpv-simd: the daemon started in a fresh run directory, one domain
+ * created, this process attached as its guest.
+ */
+#ifndef WINPV_TESTS_SIM_FIXTURE_H
+#define WINPV_TESTS_SIM_FIXTURE_H
+
+#include <stdint.h>
+
+#include "simd.h"
+
+struct sim_fixture {
+    struct simd simd;
+    uint32_t domid;
+    struct sim_conn evtchn; /* a dom0 event-channel handle */
+    int evtchn_fd;          /* its event stream */
+    struct sim_conn gnttab; /* a dom0 grant handle */
+    struct sim_conn privcmd;
+};
+
+extern struct sim_fixture fx;
+
+int sim_fixture_setup(void **state);
+int sim_fixture_teardown(void **state);
+
+/* A dom0 call on @conn; returns the reply's error. */
+int dom0_call(struct sim_conn *conn, uint32_t type, const union sim_request_body *body,
+              struct sim_reply *reply);
+
+/* The next port on the dom0 handle's event stream, or -1 if none within @ms. */
+int dom0_next_event(int ms);
+
+/* A pointer to byte @offset of the domain's memory file, mapped in this process. */
+void *domain_memory_at(uint64_t offset);
+
+#endif /* WINPV_TESTS_SIM_FIXTURE_H */
