@@ -25,34 +25,13 @@
 static struct evtchn_fifo_control_block *control;
 static uint32_t *words;
 
-static int64_t evtchn_op(uint32_t cmd, void *arg)
-{
-    return os_hypercall2(__HYPERVISOR_event_channel_op, cmd, (uint64_t)(uintptr_t)arg);
-}
-
-static void wait_for_upcalls(uint64_t count)
-{
-    for (int i = 0; i < 500 && sim_guest_upcalls() < count; i++)
-        usleep(2000);
-}
-
 /* A guest port bound by dom0, unmasked in its event word. Returns it; dom0's in *dom0_port. */
 static uint32_t fifo_port(uint32_t *dom0_port)
 {
-    struct evtchn_alloc_unbound alloc = {.dom = DOMID_SELF, .remote_dom = 0};
-    union sim_request_body body = {0};
-    struct sim_reply reply;
+    uint32_t port = connect_to_dom0(dom0_port);
 
-    assert_int_equal(evtchn_op(EVTCHNOP_alloc_unbound, &alloc), 0);
-    body.bind.remote_domid = fx.domid;
-    body.bind.remote_port = alloc.port;
-    assert_int_equal(dom0_call(&fx.evtchn, SIM_EVTCHN_BIND_INTERDOMAIN, &body, &reply), 0);
-    *dom0_port = reply.body.port.port;
-    assert_int_equal(dom0_next_event(1000), (int)*dom0_port);
-    body.port.port = *dom0_port;
-    assert_int_equal(dom0_call(&fx.evtchn, SIM_EVTCHN_UNMASK, &body, &reply), 0);
-    __atomic_fetch_and(&words[alloc.port], ~BIT(EVTCHN_FIFO_MASKED), __ATOMIC_SEQ_CST);
-    return alloc.port;
+    __atomic_fetch_and(&words[port], ~BIT(EVTCHN_FIFO_MASKED), __ATOMIC_SEQ_CST);
+    return port;
 }
 
 static void notify(uint32_t dom0_port)

@@ -1,14 +1,22 @@
 /* tests/sim/sim_fixture.c - see sim_fixture.h. */
 #include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cmocka.h>
+
 #include <xen/errno.h>
+#include <xen/event_channel.h>
+#include <xen/xen.h>
 
 #include "fdpass.h"
 #include "guest.h"
+#include "os.h"
 #include "sim_fixture.h"
 
 #define GUEST_PAGES 2048
@@ -35,6 +43,35 @@ int dom0_next_event(int ms)
     if (poll(&p, 1, ms) != 1 || read(fx.evtchn_fd, &port, sizeof(port)) != sizeof(port))
         return -1;
     return (int)port;
+}
+
+int64_t evtchn_op(uint32_t cmd, void *arg)
+{
+    return os_hypercall2(__HYPERVISOR_event_channel_op, cmd, (uint64_t)(uintptr_t)arg);
+}
+
+void wait_for_upcalls(uint64_t count)
+{
+    for (int i = 0; i < 500 && sim_guest_upcalls() < count; i++)
+        usleep(2000);
+}
+
+uint32_t connect_to_dom0(uint32_t *dom0_port)
+{
+    struct evtchn_alloc_unbound alloc = {.dom = DOMID_SELF, .remote_dom = 0};
+    union sim_request_body body = {0};
+    struct sim_reply reply;
+
+    assert_int_equal(evtchn_op(EVTCHNOP_alloc_unbound, &alloc), 0);
+    body.bind.remote_domid = fx.domid;
+    body.bind.remote_port = alloc.port;
+    assert_int_equal(dom0_call(&fx.evtchn, SIM_EVTCHN_BIND_INTERDOMAIN, &body, &reply), 0);
+    *dom0_port = reply.body.port.port;
+    /* Binding marks the new dom0 port pending: drain that first event. */
+    assert_int_equal(dom0_next_event(1000), (int)*dom0_port);
+    body.port.port = *dom0_port;
+    assert_int_equal(dom0_call(&fx.evtchn, SIM_EVTCHN_UNMASK, &body, &reply), 0);
+    return alloc.port;
 }
 
 void *domain_memory_at(uint64_t offset)

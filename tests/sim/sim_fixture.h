@@ -31,6 +31,18 @@ int dom0_call(struct sim_conn *conn, uint32_t type, const union sim_request_body
 /* The next port on the dom0 handle's event stream, or -1 if none within @ms. */
 int dom0_next_event(int ms);
 
+/* An EVTCHNOP_* hypercall from the guest. */
+int64_t evtchn_op(uint32_t cmd, void *arg);
+
+/* Wait (up to a second) until the guest has seen @count upcalls in all. */
+void wait_for_upcalls(uint64_t count);
+
+/*
+ * A fresh guest port that dom0's handle bound; returns the guest's port and
+ * dom0's in *dom0_port, with binding's own first event already drained.
+ */
+uint32_t connect_to_dom0(uint32_t *dom0_port);
+
 /* A pointer to byte @offset of the domain's memory file, mapped in this process. */
 void *domain_memory_at(uint64_t offset);
 

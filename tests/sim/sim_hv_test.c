@@ -30,11 +30,6 @@
 static struct shared_info *shared_info;
 static uint64_t shared_info_gfn;
 
-static int64_t evtchn_op(uint32_t cmd, void *arg)
-{
-    return os_hypercall2(__HYPERVISOR_event_channel_op, cmd, (uint64_t)(uintptr_t)arg);
-}
-
 static int64_t memory_op(uint32_t cmd, void *arg)
 {
     return os_hypercall2(__HYPERVISOR_memory_op, cmd, (uint64_t)(uintptr_t)arg);
@@ -100,34 +95,9 @@ static void test_shared_info_is_shared_with_xen(void **state)
     }
 }
 
-/* Let dom0 bind to a fresh guest port; returns the guest's port, dom0's in *dom0_port. */
-static uint32_t connect_to_dom0(uint32_t *dom0_port)
-{
-    struct evtchn_alloc_unbound alloc = {.dom = DOMID_SELF, .remote_dom = 0};
-    union sim_request_body body = {0};
-    struct sim_reply reply;
-
-    assert_int_equal(evtchn_op(EVTCHNOP_alloc_unbound, &alloc), 0);
-    body.bind.remote_domid = fx.domid;
-    body.bind.remote_port = alloc.port;
-    assert_int_equal(dom0_call(&fx.evtchn, SIM_EVTCHN_BIND_INTERDOMAIN, &body, &reply), 0);
-    *dom0_port = reply.body.port.port;
-    /* Binding marks the new dom0 port pending: drain that first event. */
-    assert_int_equal(dom0_next_event(1000), (int)*dom0_port);
-    body.port.port = *dom0_port;
-    assert_int_equal(dom0_call(&fx.evtchn, SIM_EVTCHN_UNMASK, &body, &reply), 0);
-    return alloc.port;
-}
-
 static bool port_bit(const uint64_t *array, uint32_t port)
 {
     return __atomic_load_n(&array[port / 64], __ATOMIC_SEQ_CST) & (1ull << (port % 64));
-}
-
-static void wait_for_upcalls(uint64_t count)
-{
-    for (int i = 0; i < 500 && sim_guest_upcalls() < count; i++)
-        usleep(2000);
 }
 
 static void clear_port(uint32_t port)
