@@ -180,9 +180,16 @@ int domain_create(const struct sim_domain_create *req, uint32_t *domid)
     if (req->ram_pages == 0 || req->ram_pages > (1ull << 22) || req->vcpus == 0 ||
         req->vcpus > HV_MAX_VCPUS || req->max_grant_frames == 0 || req->max_grant_frames > 64)
         return -XEN_EINVAL;
-    for (uint32_t id = 1; id < HV_MAX_DOMAINS && d == NULL; id++)
+    /*
+     * Ids increase, as Xen's do, so a backend still holding a destroyed
+     * domain's mapping never meets a new domain under the same id soon.
+     */
+    for (uint32_t n = 0; n < HV_MAX_DOMAINS - 1 && d == NULL; n++) {
+        uint32_t id = 1 + (hv.last_domid + n) % (HV_MAX_DOMAINS - 1);
+
         if (!hv.domains[id].exists)
             d = &hv.domains[id];
+    }
     if (d == NULL)
         return -XEN_ENOSPC;
     memset(d, 0, sizeof(*d));
@@ -205,6 +212,7 @@ int domain_create(const struct sim_domain_create *req, uint32_t *domid)
         return rc;
     }
     d->exists = true;
+    hv.last_domid = d->domid;
     *domid = d->domid;
     hv_log("domain %u created: %llu pages, %u vCPUs", d->domid, (unsigned long long)req->ram_pages,
            req->vcpus);

@@ -135,6 +135,7 @@ struct hv {
     struct conn *conns;
     struct grant_pin *pins;
     uint64_t next_pin_handle;
+    uint32_t last_domid; /* the id given to the last domain created */
     int console_log_fd; /* console_io writes */
 };
 

@@ -1,2 +1,5 @@
 # The toolstack side: winpv-simd's life cycle, domains (linked into tests and winpv-sim).
-SIM_TOOLSTACK_SRCS := sim/toolstack/simd.c $(SIM_CLIENT_SRCS)
+SIM_TOOLSTACK_SRCS := sim/toolstack/simd.c sim/toolstack/components.c sim/toolstack/store.c \
+                      $(SIM_CLIENT_SRCS)
+# The real libxenstore, as the toolstack uses it.
+SIM_TOOLSTACK_LDLIBS := -lxenstore

@@ -3,9 +3,18 @@ HOST_TESTS += sim_hv
 sim_hv_SRCS := tests/sim/sim_hv_test.c tests/sim/sim_fixture.c $(SIM_GUEST_SRCS) \
                $(SIM_TOOLSTACK_SRCS)
 # The daemon the tests start.
+sim_hv_LDLIBS := $(SIM_TOOLSTACK_LDLIBS)
 $(BUILD)/host/bin/sim_hv: | $(BUILD)/host/bin/winpv-simd
 
 HOST_TESTS += sim_fifo
 sim_fifo_SRCS := tests/sim/sim_fifo_test.c tests/sim/sim_fixture.c $(SIM_GUEST_SRCS) \
                  $(SIM_TOOLSTACK_SRCS)
+sim_fifo_LDLIBS := $(SIM_TOOLSTACK_LDLIBS)
 $(BUILD)/host/bin/sim_fifo: | $(BUILD)/host/bin/winpv-simd
+
+# Debian's C xenstored on winpv-simd, a guest on its ring, the real tools on its socket.
+HOST_TESTS += sim_xenstore
+sim_xenstore_SRCS := tests/sim/sim_xenstore_test.c tests/sim/sim_fixture.c \
+                     tests/sim/xs_ring_client.c $(SIM_GUEST_SRCS) $(SIM_TOOLSTACK_SRCS)
+sim_xenstore_LDLIBS := $(SIM_TOOLSTACK_LDLIBS)
+$(BUILD)/host/bin/sim_xenstore: | $(BUILD)/host/bin/winpv-simd $(SIMLIB_FILES)

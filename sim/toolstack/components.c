@@ -1,0 +1,115 @@
+/* sim/toolstack/components.c - running Debian's Xen binaries on winpv-simd. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <xen/errno.h>
+
+#include "components.h"
+
+extern char **environ;
+
+static const char *simlib_dir(void)
+{
+    const char *dir = getenv("WINPV_SIMLIB");
+
+    return dir && *dir ? dir : "build/sim/lib";
+}
+
+static void exec_child(struct simd *simd, struct component *c, char *const argv[],
+                       char *const extra_env[])
+{
+    char libdir[4096];
+    int fd = open(c->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (fd >= 0) {
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+    }
+    if (realpath(simlib_dir(), libdir) == NULL) {
+        fprintf(stderr, "%s: replacement libraries not found at %s\n", c->name, simlib_dir());
+        _exit(126);
+    }
+    setenv("LD_LIBRARY_PATH", libdir, 1);
+    setenv(SIM_RUN_DIR_ENV, simd->dir, 1);
+    for (int i = 0; extra_env && extra_env[i]; i++)
+        putenv(extra_env[i]);
+    execve(argv[0], argv, environ);
+    fprintf(stderr, "%s: cannot run %s: %s\n", c->name, argv[0], strerror(errno));
+    _exit(127);
+}
+
+int component_start(struct simd *simd, struct component *c, const char *name, char *const argv[],
+                    char *const extra_env[])
+{
+    c->name = name;
+    snprintf(c->log, sizeof(c->log), "%s/%s.log", simd->dir, name);
+    c->pid = fork();
+    if (c->pid < 0)
+        return -XEN_ENOMEM;
+    if (c->pid == 0)
+        exec_child(simd, c, argv, extra_env);
+    return 0;
+}
+
+static void show_log(const struct component *c)
+{
+    char line[512];
+    FILE *f = fopen(c->log, "r");
+
+    if (f == NULL)
+        return;
+    while (fgets(line, sizeof(line), f))
+        fprintf(stderr, "  %s.log: %s", c->name, line);
+    fclose(f);
+}
+
+static void report_end(const struct component *c, int status)
+{
+    if (WIFSIGNALED(status))
+        fprintf(stderr, "%s (pid %d) was killed by signal %d\n", c->name, c->pid, WTERMSIG(status));
+    else
+        fprintf(stderr, "%s (pid %d) exited with status %d\n", c->name, c->pid,
+                WEXITSTATUS(status));
+    show_log(c);
+}
+
+bool component_alive(struct component *c)
+{
+    int status;
+
+    if (c->pid <= 0)
+        return false;
+    if (waitpid(c->pid, &status, WNOHANG) != c->pid)
+        return true;
+    report_end(c, status);
+    c->pid = 0;
+    return false;
+}
+
+int component_stop(struct component *c)
+{
+    int status;
+
+    if (c->pid <= 0 || !component_alive(c))
+        return -XEN_ESRCH;
+    kill(c->pid, SIGTERM);
+    for (int i = 0; i < 100; i++) {
+        if (waitpid(c->pid, &status, WNOHANG) == c->pid) {
+            c->pid = 0;
+            return 0;
+        }
+        usleep(10000);
+    }
+    kill(c->pid, SIGKILL);
+    waitpid(c->pid, &status, 0);
+    c->pid = 0;
+    return 0;
+}

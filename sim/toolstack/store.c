@@ -1,0 +1,249 @@
+/* sim/toolstack/store.c - see store.h. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <xenstore.h>
+
+#include <xen/errno.h>
+#include <xen/grant_table.h>
+#include <xen/hvm/params.h>
+
+#include "fdpass.h"
+#include "store.h"
+
+#define XENSTORED_BIN    "/usr/lib/xen-4.17/bin/xenstored"
+#define OXENSTORED_BIN   "/usr/lib/xen-4.17/bin/oxenstored"
+#define START_TIMEOUT_MS 10000
+
+static int toolstack_call(struct simd *simd, uint32_t type, const union sim_request_body *body,
+                          struct sim_reply *reply)
+{
+    struct sim_request req = {.type = type, .body = *body};
+
+    return simd_call(simd, &req, reply);
+}
+
+/*
+ * cxenstored, started as dom0's, reads dom0's own store port and page from
+ * /proc/xen/xsd_port and xsd_kva; the replacement libxenctrl sends those
+ * opens to the run directory.
+ */
+static int write_dom0_store_files(struct simd *simd)
+{
+    union sim_request_body body = {.alloc_unbound = {.domid = 0, .remote_domid = 0}};
+    struct sim_reply reply;
+    char path[300];
+    FILE *f;
+    int fd, rc = toolstack_call(simd, SIM_EVTCHN_ALLOC_UNBOUND, &body, &reply);
+
+    if (rc)
+        return rc;
+    snprintf(path, sizeof(path), "%s/xsd_port", simd->dir);
+    f = fopen(path, "w");
+    if (f == NULL)
+        return -XEN_EIO;
+    fprintf(f, "%u", reply.body.port.port);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/xsd_kva", simd->dir);
+    fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || ftruncate(fd, 4096) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return -XEN_EIO;
+    }
+    close(fd);
+    return 0;
+}
+
+static bool socket_answers(const char *path)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    bool ok;
+
+    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+    ok = fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+int xenstore_start(struct simd *simd, struct xenstore *xs, enum xenstored_kind kind)
+{
+    char rundir_env[320], pidfile[320];
+    char *argv_c[] = {XENSTORED_BIN, "-N", "-F", pidfile, NULL};
+    char *env[] = {rundir_env, NULL};
+    int rc;
+
+    memset(xs, 0, sizeof(xs->daemon));
+    xs->kind = kind;
+    xs->xsh = NULL;
+    if (kind != XENSTORED_C) {
+        fprintf(stderr, "xenstore: oxenstored is not supported yet\n");
+        return -XEN_ENOSYS;
+    }
+    rc = write_dom0_store_files(simd);
+    if (rc) {
+        fprintf(stderr, "xenstore: cannot prepare dom0's store files (%d)\n", rc);
+        return rc;
+    }
+    snprintf(rundir_env, sizeof(rundir_env), "XENSTORED_RUNDIR=%s", simd->dir);
+    snprintf(pidfile, sizeof(pidfile), "%s/xenstored.pid", simd->dir);
+    snprintf(xs->socket_path, sizeof(xs->socket_path), "%s/socket", simd->dir);
+    rc = component_start(simd, &xs->daemon, "xenstored", argv_c, env);
+    if (rc)
+        return rc;
+    for (int waited = 0; !socket_answers(xs->socket_path); waited += 10) {
+        if (!component_alive(&xs->daemon) || waited >= START_TIMEOUT_MS) {
+            fprintf(stderr, "xenstore: xenstored did not open %s\n", xs->socket_path);
+            component_stop(&xs->daemon);
+            return -XEN_EIO;
+        }
+        usleep(10000);
+    }
+    /* Our libxenstore, and the xenstore-* tools we start, talk to this one. */
+    setenv("XENSTORED_PATH", xs->socket_path, 1);
+    xs->xsh = xs_open(0);
+    if (xs->xsh == NULL) {
+        fprintf(stderr, "xenstore: cannot connect to %s\n", xs->socket_path);
+        component_stop(&xs->daemon);
+        return -XEN_EIO;
+    }
+    return 0;
+}
+
+void xenstore_stop(struct xenstore *xs)
+{
+    if (xs->xsh)
+        xs_close(xs->xsh);
+    xs->xsh = NULL;
+    component_stop(&xs->daemon);
+}
+
+/* Zero one of the domain's frames through its memory file. */
+static int clear_frame(struct simd *simd, uint32_t domid, uint64_t gfn)
+{
+    union sim_request_body body = {.domid.domid = domid};
+    struct sim_request req = {.type = SIM_DOMAIN_MEMORY, .body = body};
+    struct sim_reply reply;
+    int fds[SIM_MAX_REPLY_FDS];
+    void *page;
+    int rc = sim_call(&simd->toolstack, &req, &reply, fds);
+
+    if (rc)
+        return rc;
+    page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], (off_t)(gfn * 4096));
+    sim_close_fds(fds, SIM_MAX_REPLY_FDS);
+    if (page == MAP_FAILED)
+        return -XEN_ENOMEM;
+    memset(page, 0, 4096);
+    munmap(page, 4096);
+    return 0;
+}
+
+/* A ring page granted to dom0 and a port for dom0 to bind, named by two HVM parameters. */
+static int prepare_ring(struct simd *simd, uint32_t domid, uint64_t gfn, uint32_t grant_ref,
+                        uint32_t pfn_param, uint32_t evtchn_param, uint32_t *port)
+{
+    union sim_request_body body;
+    struct sim_reply reply;
+    int rc = clear_frame(simd, domid, gfn);
+
+    if (rc)
+        return rc;
+    body.seed = (struct sim_gnttab_seed){
+        .domid = domid, .ref = grant_ref, .backend = 0, .flags = GTF_permit_access, .gfn = gfn};
+    rc = toolstack_call(simd, SIM_GNTTAB_SEED, &body, &reply);
+    if (rc)
+        return rc;
+    body.alloc_unbound = (struct sim_evtchn_alloc_unbound){.domid = domid, .remote_domid = 0};
+    rc = toolstack_call(simd, SIM_EVTCHN_ALLOC_UNBOUND, &body, &reply);
+    if (rc)
+        return rc;
+    *port = reply.body.port.port;
+    body.param = (struct sim_param){.domid = domid, .index = pfn_param, .value = gfn};
+    rc = toolstack_call(simd, SIM_SET_PARAM, &body, &reply);
+    if (rc)
+        return rc;
+    body.param = (struct sim_param){.domid = domid, .index = evtchn_param, .value = *port};
+    return toolstack_call(simd, SIM_SET_PARAM, &body, &reply);
+}
+
+static bool write_node(struct xs_handle *xsh, const char *path, const char *value,
+                       struct xs_permissions *perms, unsigned int nperms)
+{
+    if (!xs_write(xsh, XBT_NULL, path, value, (unsigned int)strlen(value)))
+        return false;
+    return perms == NULL || xs_set_permissions(xsh, XBT_NULL, path, perms, nperms);
+}
+
+/* The guest's tree, laid out and permitted as Xen's toolstack does. */
+static int write_domain_tree(struct xenstore *xs, uint32_t domid, const struct guest_rings *r)
+{
+    static const char *const writable[] = {"data",  "drivers",          "feature", "attr",
+                                           "error", "control/shutdown", "memory"};
+    struct xs_permissions readable[2] = {{.id = 0, .perms = XS_PERM_NONE},
+                                         {.id = domid, .perms = XS_PERM_READ}};
+    struct xs_permissions owned[1] = {{.id = domid, .perms = XS_PERM_NONE}};
+    char path[128], value[32], base[64];
+    bool ok;
+
+    snprintf(base, sizeof(base), "/local/domain/%u", domid);
+    ok = xs_mkdir(xs->xsh, XBT_NULL, base) &&
+         xs_set_permissions(xs->xsh, XBT_NULL, base, readable, 2);
+    snprintf(value, sizeof(value), "%u", domid);
+    snprintf(path, sizeof(path), "%s/domid", base);
+    ok = ok && write_node(xs->xsh, path, value, readable, 2);
+    snprintf(path, sizeof(path), "%s/name", base);
+    snprintf(value, sizeof(value), "guest%u", domid);
+    ok = ok && write_node(xs->xsh, path, value, readable, 2);
+    for (size_t i = 0; ok && i < sizeof(writable) / sizeof(writable[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", base, writable[i]);
+        ok = xs_mkdir(xs->xsh, XBT_NULL, path) &&
+             xs_set_permissions(xs->xsh, XBT_NULL, path, owned, 1);
+    }
+    snprintf(path, sizeof(path), "%s/console/ring-ref", base);
+    snprintf(value, sizeof(value), "%llu", (unsigned long long)r->console_gfn);
+    ok = ok && write_node(xs->xsh, path, value, readable, 2);
+    snprintf(path, sizeof(path), "%s/console/port", base);
+    snprintf(value, sizeof(value), "%u", r->console_port);
+    ok = ok && write_node(xs->xsh, path, value, readable, 2);
+    snprintf(path, sizeof(path), "%s/console/type", base);
+    ok = ok && write_node(xs->xsh, path, "xenconsoled", readable, 2);
+    ok = ok && write_node(xs->xsh, "/local/domain/0/domid", "0", NULL, 0);
+    return ok ? 0 : -XEN_EIO;
+}
+
+int xenstore_introduce(struct simd *simd, struct xenstore *xs, uint32_t domid,
+                       struct guest_rings *rings)
+{
+    union sim_request_body body = {.domid.domid = domid};
+    struct sim_reply reply;
+    int rc = toolstack_call(simd, SIM_DOMAIN_INFO, &body, &reply);
+    uint64_t special;
+
+    if (rc || reply.body.info.domid != domid)
+        return rc ? rc : -XEN_ESRCH;
+    /* The special pages follow RAM: store first, then console. */
+    special = reply.body.info.max_pages - SIM_SPECIAL_PAGES;
+    rings->store_gfn = special;
+    rings->console_gfn = special + 1;
+    rc = prepare_ring(simd, domid, rings->store_gfn, GNTTAB_RESERVED_XENSTORE, HVM_PARAM_STORE_PFN,
+                      HVM_PARAM_STORE_EVTCHN, &rings->store_port);
+    if (rc == 0)
+        rc = prepare_ring(simd, domid, rings->console_gfn, GNTTAB_RESERVED_CONSOLE,
+                          HVM_PARAM_CONSOLE_PFN, HVM_PARAM_CONSOLE_EVTCHN, &rings->console_port);
+    if (rc)
+        return rc;
+    if (!xs_introduce_domain(xs->xsh, domid, rings->store_gfn, rings->store_port)) {
+        fprintf(stderr, "xenstore: XS_INTRODUCE of domain %u failed\n", domid);
+        return -XEN_EIO;
+    }
+    return write_domain_tree(xs, domid, rings);
+}

@@ -1,0 +1,46 @@
+/*
+ * sim/toolstack/store.h - a real xenstored on winpv-simd, and guests
+ * introduced to it the way Xen's toolstack does: store and console rings in
+ * the guest's special pages, granted to dom0 through the reserved grant
+ * entries, their ports and frames in the HVM parameters, XS_INTRODUCE, and
+ * the guest's /local/domain/N tree.
+ */
+#ifndef WINPV_SIM_STORE_H
+#define WINPV_SIM_STORE_H
+
+#include <stdint.h>
+
+#include "components.h"
+
+enum xenstored_kind {
+    XENSTORED_C,
+    XENSTORED_OCAML,
+};
+
+struct xenstore {
+    struct component daemon;
+    enum xenstored_kind kind;
+    char socket_path[300];
+    struct xs_handle *xsh; /* the toolstack's connection (the real libxenstore) */
+};
+
+struct guest_rings {
+    uint64_t store_gfn;
+    uint32_t store_port; /* the guest's port */
+    uint64_t console_gfn;
+    uint32_t console_port;
+};
+
+/*
+ * Start @kind of xenstored for @simd's run and connect to it. Also points
+ * this process's libxenstore (XENSTORED_PATH) at it, so the xenstore-*
+ * tools started from here use it too. On failure, prints why.
+ */
+int xenstore_start(struct simd *simd, struct xenstore *xs, enum xenstored_kind kind);
+void xenstore_stop(struct xenstore *xs);
+
+/* Prepare domain @domid's rings and introduce it to xenstored. */
+int xenstore_introduce(struct simd *simd, struct xenstore *xs, uint32_t domid,
+                       struct guest_rings *rings);
+
+#endif /* WINPV_SIM_STORE_H */

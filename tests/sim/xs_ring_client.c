@@ -1,0 +1,107 @@
+/* tests/sim/xs_ring_client.c - see xs_ring_client.h. */
+#include <string.h>
+#include <unistd.h>
+
+#include <xen/errno.h>
+#include <xen/event_channel.h>
+#include <xen/hvm/hvm_op.h>
+#include <xen/hvm/params.h>
+#include <xen/xen.h>
+
+#include "os.h"
+#include "os_posix.h"
+#include "xs_ring_client.h"
+
+static int64_t get_param(uint32_t index, uint64_t *value)
+{
+    struct xen_hvm_param p = {.domid = DOMID_SELF, .index = index};
+    int64_t rc = os_hypercall2(__HYPERVISOR_hvm_op, HVMOP_get_param, (uint64_t)(uintptr_t)&p);
+
+    *value = p.value;
+    return rc;
+}
+
+int xs_ring_open(struct xs_ring *ring)
+{
+    uint64_t gfn, port;
+
+    if (get_param(HVM_PARAM_STORE_PFN, &gfn) || get_param(HVM_PARAM_STORE_EVTCHN, &port))
+        return -XEN_EIO;
+    ring->intf = os_posix_gfn_to_va(gfn);
+    ring->port = (uint32_t)port;
+    return ring->intf ? 0 : -XEN_EFAULT;
+}
+
+static void notify(struct xs_ring *ring)
+{
+    struct evtchn_send send = {.port = ring->port};
+
+    os_hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_send, (uint64_t)(uintptr_t)&send);
+}
+
+static void put(struct xs_ring *ring, const void *data, size_t len)
+{
+    struct xenstore_domain_interface *intf = ring->intf;
+    const char *bytes = data;
+
+    for (size_t i = 0; i < len;) {
+        XENSTORE_RING_IDX prod = __atomic_load_n(&intf->req_prod, __ATOMIC_ACQUIRE);
+        XENSTORE_RING_IDX cons = __atomic_load_n(&intf->req_cons, __ATOMIC_ACQUIRE);
+
+        if (prod - cons >= XENSTORE_RING_SIZE) {
+            usleep(1000);
+            continue;
+        }
+        intf->req[MASK_XENSTORE_IDX(prod)] = bytes[i++];
+        __atomic_store_n(&intf->req_prod, prod + 1, __ATOMIC_RELEASE);
+    }
+}
+
+int xs_ring_send(struct xs_ring *ring, uint32_t type, uint32_t req_id, const void *payload,
+                 size_t len)
+{
+    struct xsd_sockmsg msg = {.type = type, .req_id = req_id, .len = (uint32_t)len};
+
+    if (len > XENSTORE_PAYLOAD_MAX)
+        return -XEN_E2BIG;
+    put(ring, &msg, sizeof(msg));
+    put(ring, payload, len);
+    notify(ring);
+    return 0;
+}
+
+/* Take @len bytes from the response ring, waiting up to *ms_left. */
+static int take(struct xs_ring *ring, void *data, size_t len, int *ms_left)
+{
+    struct xenstore_domain_interface *intf = ring->intf;
+    char *bytes = data;
+
+    for (size_t i = 0; i < len;) {
+        XENSTORE_RING_IDX cons = __atomic_load_n(&intf->rsp_cons, __ATOMIC_ACQUIRE);
+        XENSTORE_RING_IDX prod = __atomic_load_n(&intf->rsp_prod, __ATOMIC_ACQUIRE);
+
+        if (prod == cons) {
+            if ((*ms_left)-- <= 0)
+                return -XEN_ETIMEDOUT;
+            usleep(1000);
+            continue;
+        }
+        bytes[i++] = intf->rsp[MASK_XENSTORE_IDX(cons)];
+        __atomic_store_n(&intf->rsp_cons, cons + 1, __ATOMIC_RELEASE);
+    }
+    notify(ring);
+    return 0;
+}
+
+int xs_ring_recv(struct xs_ring *ring, struct xsd_sockmsg *msg, char *payload, size_t size, int ms)
+{
+    int rc = take(ring, msg, sizeof(*msg), &ms);
+
+    if (rc)
+        return rc;
+    if (msg->len >= size || msg->len > XENSTORE_PAYLOAD_MAX)
+        return -XEN_E2BIG;
+    rc = take(ring, payload, msg->len, &ms);
+    payload[msg->len] = '\0';
+    return rc;
+}
