@@ -101,6 +101,22 @@ int os_posix_guest_memory_adopt(int fd, size_t ram_pages, size_t mapped_pages, s
     return rc;
 }
 
+void os_posix_guest_memory_release(void)
+{
+    pthread_mutex_lock(&guest.lock);
+    if (guest.adopted) {
+        munmap(guest.base, guest.max_gfn * OS_PAGE_SIZE);
+        close(guest.fd);
+        free(guest.used);
+        guest.base = NULL;
+        guest.used = NULL;
+        guest.fd = -1;
+        guest.pages = guest.max_gfn = guest.in_use = 0;
+        guest.adopted = false;
+    }
+    pthread_mutex_unlock(&guest.lock);
+}
+
 int os_posix_guest_remap(uint64_t gfn, uint64_t offset)
 {
     void *va, *got;

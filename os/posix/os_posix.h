@@ -32,6 +32,13 @@ int os_posix_guest_memory_init(size_t pages);
 int os_posix_guest_memory_adopt(int fd, size_t ram_pages, size_t mapped_pages, size_t max_gfn);
 
 /*
+ * Leave an adopted domain's memory (the process stops being its guest):
+ * every page of it becomes inaccessible and the next adopt starts afresh.
+ * Memory of our own is kept.
+ */
+void os_posix_guest_memory_release(void);
+
+/*
  * The hypervisor changed the physical map: frame @gfn now shows the file's
  * page at byte @offset (UINT64_MAX: nothing; an access faults).
  */

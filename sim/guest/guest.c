@@ -221,6 +221,7 @@ void sim_guest_detach(void)
     free(guest.run_dir);
     guest.run_dir = NULL;
     my_conn = NULL;
+    os_posix_guest_memory_release();
 }
 
 void sim_guest_set_upcall(sim_upcall_fn fn, void *ctx)

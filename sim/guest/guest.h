@@ -24,7 +24,7 @@ typedef void (*sim_upcall_fn)(void *ctx, unsigned int vcpu);
  */
 int sim_guest_attach(const char *run_dir, uint32_t domid);
 
-/* Stop the upcall thread and close every connection. */
+/* Stop the upcall thread, close every connection, leave the domain's memory. */
 void sim_guest_detach(void);
 
 /* Replace the upcall handler (NULL: upcalls are counted only). */

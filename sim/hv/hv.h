@@ -136,7 +136,7 @@ struct hv {
     struct grant_pin *pins;
     uint64_t next_pin_handle;
     uint32_t last_domid; /* the id given to the last domain created */
-    int console_log_fd; /* console_io writes */
+    int console_log_fd;  /* console_io writes */
 };
 
 extern struct hv hv;

@@ -41,6 +41,10 @@ static void exec_child(struct simd *simd, struct component *c, char *const argv[
     setenv(SIM_RUN_DIR_ENV, simd->dir, 1);
     for (int i = 0; extra_env && extra_env[i]; i++)
         putenv(extra_env[i]);
+    if (c->before_exec && c->before_exec(simd->dir) != 0) {
+        fprintf(stderr, "%s: preparing to run failed\n", c->name);
+        _exit(125);
+    }
     execve(argv[0], argv, environ);
     fprintf(stderr, "%s: cannot run %s: %s\n", c->name, argv[0], strerror(errno));
     _exit(127);

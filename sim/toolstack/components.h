@@ -15,10 +15,15 @@ struct component {
     const char *name; /* for messages: "xenstored" */
     pid_t pid;
     char log[300];
+    /*
+     * Optional: runs in the child just before exec (a private mount
+     * namespace, say); a non-zero return ends the child with a message.
+     */
+    int (*before_exec)(const char *run_dir);
 };
 
 /*
- * Start a component: @argv[0] is the binary; its environment gets
+ * Start a component (c->before_exec set or NULL by the caller): @argv[0] is the binary; its environment gets
  * WINPV_SIM_DIR, LD_LIBRARY_PATH (the replacement libraries: $WINPV_SIMLIB,
  * else build/sim/lib) and @extra_env (NULL-terminated "NAME=value"
  * strings). stdout and stderr go to RUN_DIR/<name>.log. It dies with us.

@@ -1,9 +1,13 @@
 /* sim/toolstack/store.c - see store.h. */
+#include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -17,9 +21,10 @@
 #include "fdpass.h"
 #include "store.h"
 
-#define XENSTORED_BIN    "/usr/lib/xen-4.17/bin/xenstored"
-#define OXENSTORED_BIN   "/usr/lib/xen-4.17/bin/oxenstored"
-#define START_TIMEOUT_MS 10000
+#define XENSTORED_BIN         "/usr/lib/xen-4.17/bin/xenstored"
+#define OXENSTORED_BIN        "/usr/lib/xen-4.17/bin/oxenstored"
+#define OXENSTORED_SOCKET_DIR "/var/run/xenstored"
+#define START_TIMEOUT_MS      10000
 
 static int toolstack_call(struct simd *simd, uint32_t type, const union sim_request_body *body,
                           struct sim_reply *reply)
@@ -74,34 +79,103 @@ static bool socket_answers(const char *path)
     return ok;
 }
 
-int xenstore_start(struct simd *simd, struct xenstore *xs, enum xenstored_kind kind)
+/* C xenstored: its socket goes where XENSTORED_RUNDIR says. */
+static int start_c(struct simd *simd, struct xenstore *xs)
 {
     char rundir_env[320], pidfile[320];
-    char *argv_c[] = {XENSTORED_BIN, "-N", "-F", pidfile, NULL};
+    char *argv[] = {XENSTORED_BIN, "--no-fork", "--pid-file", pidfile, NULL};
     char *env[] = {rundir_env, NULL};
+
+    snprintf(rundir_env, sizeof(rundir_env), "XENSTORED_RUNDIR=%s", simd->dir);
+    snprintf(pidfile, sizeof(pidfile), "%s/xenstored.pid", simd->dir);
+    snprintf(xs->socket_path, sizeof(xs->socket_path), "%s/socket", simd->dir);
+    return component_start(simd, &xs->daemon, "xenstored", argv, env);
+}
+
+/*
+ * oxenstored's socket path is fixed (/var/run/xenstored/socket): it runs in
+ * a mount namespace of its own where that directory is the run directory's
+ * "oxenstored" directory, so runs stay apart.
+ */
+static int private_socket_dir(const char *run_dir)
+{
+    char dir[320];
+
+    snprintf(dir, sizeof(dir), "%s/oxenstored", run_dir);
+    if (unshare(CLONE_NEWNS) != 0) {
+        fprintf(stderr, "oxenstored needs a mount namespace of its own (run as root): %s\n",
+                strerror(errno));
+        return -1;
+    }
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+        (mkdir(OXENSTORED_SOCKET_DIR, 0755) != 0 && errno != EEXIST) ||
+        mount(dir, OXENSTORED_SOCKET_DIR, NULL, MS_BIND, NULL) != 0) {
+        fprintf(stderr, "cannot bind %s on %s: %s\n", dir, OXENSTORED_SOCKET_DIR, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int write_oxenstored_config(const char *run_dir, char *path, size_t size)
+{
+    FILE *f;
+
+    snprintf(path, size, "%s/oxenstored.conf", run_dir);
+    f = fopen(path, "w");
+    if (f == NULL)
+        return -XEN_EIO;
+    fprintf(f,
+            "pid-file = %1$s/oxenstored.pid\n"
+            "xenstored-kva = %1$s/xsd_kva\n"
+            "xenstored-port = %1$s/xsd_port\n"
+            "xenstored-log-file = %1$s/oxenstored-internal.log\n"
+            "access-log-file = %1$s/oxenstored-access.log\n"
+            "persistent = false\n"
+            "perms-activate = true\n"
+            "quota-activate = true\n"
+            "quota-maxentity = 1000\n"
+            "quota-maxsize = 2048\n"
+            "quota-maxwatch = 100\n"
+            "quota-transaction = 10\n",
+            run_dir);
+    fclose(f);
+    return 0;
+}
+
+static int start_ocaml(struct simd *simd, struct xenstore *xs)
+{
+    char config[320], dir[320];
+    char *argv[] = {OXENSTORED_BIN, "--no-fork", "--config-file", config, NULL};
+    int rc = write_oxenstored_config(simd->dir, config, sizeof(config));
+
+    if (rc)
+        return rc;
+    snprintf(dir, sizeof(dir), "%s/oxenstored", simd->dir);
+    if (mkdir(dir, 0755) != 0)
+        return -XEN_EIO;
+    snprintf(xs->socket_path, sizeof(xs->socket_path), "%s/socket", dir);
+    xs->daemon.before_exec = private_socket_dir;
+    return component_start(simd, &xs->daemon, "oxenstored", argv, NULL);
+}
+
+int xenstore_start(struct simd *simd, struct xenstore *xs, enum xenstored_kind kind)
+{
     int rc;
 
-    memset(xs, 0, sizeof(xs->daemon));
+    memset(&xs->daemon, 0, sizeof(xs->daemon));
     xs->kind = kind;
     xs->xsh = NULL;
-    if (kind != XENSTORED_C) {
-        fprintf(stderr, "xenstore: oxenstored is not supported yet\n");
-        return -XEN_ENOSYS;
-    }
     rc = write_dom0_store_files(simd);
     if (rc) {
         fprintf(stderr, "xenstore: cannot prepare dom0's store files (%d)\n", rc);
         return rc;
     }
-    snprintf(rundir_env, sizeof(rundir_env), "XENSTORED_RUNDIR=%s", simd->dir);
-    snprintf(pidfile, sizeof(pidfile), "%s/xenstored.pid", simd->dir);
-    snprintf(xs->socket_path, sizeof(xs->socket_path), "%s/socket", simd->dir);
-    rc = component_start(simd, &xs->daemon, "xenstored", argv_c, env);
+    rc = kind == XENSTORED_C ? start_c(simd, xs) : start_ocaml(simd, xs);
     if (rc)
         return rc;
     for (int waited = 0; !socket_answers(xs->socket_path); waited += 10) {
         if (!component_alive(&xs->daemon) || waited >= START_TIMEOUT_MS) {
-            fprintf(stderr, "xenstore: xenstored did not open %s\n", xs->socket_path);
+            fprintf(stderr, "xenstore: %s did not open %s\n", xs->daemon.name, xs->socket_path);
             component_stop(&xs->daemon);
             return -XEN_EIO;
         }

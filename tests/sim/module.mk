@@ -18,3 +18,10 @@ sim_xenstore_SRCS := tests/sim/sim_xenstore_test.c tests/sim/sim_fixture.c \
                      tests/sim/xs_ring_client.c $(SIM_GUEST_SRCS) $(SIM_TOOLSTACK_SRCS)
 sim_xenstore_LDLIBS := $(SIM_TOOLSTACK_LDLIBS)
 $(BUILD)/host/bin/sim_xenstore: | $(BUILD)/host/bin/winpv-simd $(SIMLIB_FILES)
+
+# Debian's xenconsoled on winpv-simd, logging a guest's PV console.
+HOST_TESTS += sim_console
+sim_console_SRCS := tests/sim/sim_console_test.c tests/sim/sim_fixture.c $(SIM_GUEST_SRCS) \
+                    $(SIM_TOOLSTACK_SRCS)
+sim_console_LDLIBS := $(SIM_TOOLSTACK_LDLIBS)
+$(BUILD)/host/bin/sim_console: | $(BUILD)/host/bin/winpv-simd $(SIMLIB_FILES)

@@ -1,8 +1,8 @@
 /*
- * tests/sim/sim_xenstore_test.c - Debian's own C xenstored, running on
- * winpv-simd through the replacement libraries, serves a guest over the
- * shared ring and the real xenstore-* tools over its socket: what one
- * writes, the other reads; permissions and watches hold across the two.
+ * tests/sim/sim_xenstore_test.c - Debian's own xenstored, C and OCaml, each
+ * running on winpv-simd through the replacement libraries, serves a guest
+ * over the shared ring and the real xenstore-* tools over its socket: what
+ * one writes, the other reads; permissions and watches hold across the two.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,11 +24,11 @@ static struct guest_rings rings;
 static struct xs_ring ring;
 static uint32_t next_req_id = 1;
 
-static int setup(void **state)
+static int setup(enum xenstored_kind kind, void **state)
 {
     if (sim_fixture_setup(state) != 0)
         return -1;
-    if (xenstore_start(&fx.simd, &store, XENSTORED_C) != 0 ||
+    if (xenstore_start(&fx.simd, &store, kind) != 0 ||
         xenstore_introduce(&fx.simd, &store, fx.domid, &rings) != 0 || xs_ring_open(&ring) != 0) {
         fprintf(stderr, "xenstore set-up failed; run directory %s\n", fx.simd.dir);
         xenstore_stop(&store);
@@ -36,6 +36,16 @@ static int setup(void **state)
         return -1;
     }
     return 0;
+}
+
+static int setup_c(void **state)
+{
+    return setup(XENSTORED_C, state);
+}
+
+static int setup_ocaml(void **state)
+{
+    return setup(XENSTORED_OCAML, state);
 }
 
 static int teardown(void **state)
@@ -178,5 +188,7 @@ int main(void)
         cmocka_unit_test(test_watch_fires_for_a_tool_write),
     };
 
-    return cmocka_run_group_tests_name("sim_xenstore", tests, setup, teardown);
+    int failed = cmocka_run_group_tests_name("C xenstored", tests, setup_c, teardown);
+
+    return failed + cmocka_run_group_tests_name("oxenstored", tests, setup_ocaml, teardown);
 }
