@@ -113,6 +113,7 @@ static int setup(const char *run_dir)
     /* Dom0 always exists; it has no memory here, only event channels. */
     hv.domains[0].exists = true;
     hv.domains[0].vcpus = 1;
+    hv.domains[0].shared_info_gfn = HV_NO_MFN;
     if (evtchn_init(&hv.domains[0]) != 0)
         return -1;
     hv.listen_fd = listen_on(run_dir);

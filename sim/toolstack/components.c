@@ -15,11 +15,13 @@
 
 extern char **environ;
 
+/* $WINPV_SIMLIB, else build/sim/lib as seen from build/host/bin. */
 static const char *simlib_dir(void)
 {
+    static char near[4096];
     const char *dir = getenv("WINPV_SIMLIB");
 
-    return dir && *dir ? dir : "build/sim/lib";
+    return dir && *dir ? dir : simd_path_near_program("../../sim/lib", near, sizeof(near));
 }
 
 static void exec_child(struct simd *simd, struct component *c, char *const argv[],

@@ -25,7 +25,7 @@ struct component {
 /*
  * Start a component (c->before_exec set or NULL by the caller): @argv[0] is the binary; its environment gets
  * WINPV_SIM_DIR, LD_LIBRARY_PATH (the replacement libraries: $WINPV_SIMLIB,
- * else build/sim/lib) and @extra_env (NULL-terminated "NAME=value"
+ * else build/sim/lib beside build/host/bin) and @extra_env (NULL-terminated "NAME=value"
  * strings). stdout and stderr go to RUN_DIR/<name>.log. It dies with us.
  */
 int component_start(struct simd *simd, struct component *c, const char *name, char *const argv[],

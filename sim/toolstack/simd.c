@@ -16,11 +16,31 @@
 
 #define START_TIMEOUT_MS 5000
 
+const char *simd_path_near_program(const char *relative, char *buf, size_t size)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    char *slash;
+
+    if (n <= 0) {
+        snprintf(buf, size, "%s", relative);
+        return buf;
+    }
+    exe[n] = '\0';
+    slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0';
+    snprintf(buf, size, "%s/%s", exe, relative);
+    return buf;
+}
+
+/* $WINPV_SIMD, else the winpv-simd built beside this program. */
 static const char *simd_binary(void)
 {
+    static char near[4096];
     const char *path = getenv("WINPV_SIMD");
 
-    return path && *path ? path : "build/host/bin/winpv-simd";
+    return path && *path ? path : simd_path_near_program("winpv-simd", near, sizeof(near));
 }
 
 static pid_t spawn(const char *dir)

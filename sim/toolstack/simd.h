@@ -17,7 +17,7 @@ struct simd {
 
 /*
  * Create a fresh run directory under $TMPDIR (or /tmp), start winpv-simd
- * there ($WINPV_SIMD, else build/host/bin/winpv-simd), wait until it
+ * there ($WINPV_SIMD, else the winpv-simd beside this program), wait until it
  * answers, and connect as the toolstack. Its log is @dir/simd.log. On
  * failure the reason is printed to stderr and nothing is left behind.
  */
@@ -32,6 +32,12 @@ int simd_stop(struct simd *simd);
 
 /* A toolstack call; returns the reply's error. */
 int simd_call(struct simd *simd, struct sim_request *req, struct sim_reply *reply);
+
+/*
+ * @relative resolved against the directory of this program's executable
+ * (the build puts programs in build/host/bin), into @buf. Returns @buf.
+ */
+const char *simd_path_near_program(const char *relative, char *buf, size_t size);
 
 /* Create a domain of @ram_pages RAM frames; its id in *domid. */
 int simd_domain_create(struct simd *simd, uint64_t ram_pages, uint32_t vcpus, uint32_t *domid);

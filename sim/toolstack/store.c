@@ -282,6 +282,12 @@ static int write_domain_tree(struct xenstore *xs, uint32_t domid, const struct g
         ok = xs_mkdir(xs->xsh, XBT_NULL, path) &&
              xs_set_permissions(xs->xsh, XBT_NULL, path, owned, 1);
     }
+    /* The memory the guest starts with is its target (KiB), as Xen's toolstack writes. */
+    snprintf(value, sizeof(value), "%llu", (unsigned long long)(r->ram_pages * 4));
+    snprintf(path, sizeof(path), "%s/memory/static-max", base);
+    ok = ok && write_node(xs->xsh, path, value, readable, 2);
+    snprintf(path, sizeof(path), "%s/memory/target", base);
+    ok = ok && write_node(xs->xsh, path, value, readable, 2);
     snprintf(path, sizeof(path), "%s/console/ring-ref", base);
     snprintf(value, sizeof(value), "%llu", (unsigned long long)r->console_gfn);
     ok = ok && write_node(xs->xsh, path, value, readable, 2);
@@ -306,6 +312,7 @@ int xenstore_introduce(struct simd *simd, struct xenstore *xs, uint32_t domid,
         return rc ? rc : -XEN_ESRCH;
     /* The special pages follow RAM: store first, then console. */
     special = reply.body.info.max_pages - SIM_SPECIAL_PAGES;
+    rings->ram_pages = special;
     rings->store_gfn = special;
     rings->console_gfn = special + 1;
     rc = prepare_ring(simd, domid, rings->store_gfn, GNTTAB_RESERVED_XENSTORE, HVM_PARAM_STORE_PFN,

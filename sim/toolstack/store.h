@@ -25,6 +25,7 @@ struct xenstore {
 };
 
 struct guest_rings {
+    uint64_t ram_pages; /* the guest's RAM, ahead of the special pages */
     uint64_t store_gfn;
     uint32_t store_port; /* the guest's port */
     uint64_t console_gfn;

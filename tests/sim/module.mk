@@ -25,3 +25,13 @@ sim_console_SRCS := tests/sim/sim_console_test.c tests/sim/sim_fixture.c $(SIM_G
                     $(SIM_TOOLSTACK_SRCS)
 sim_console_LDLIBS := $(SIM_TOOLSTACK_LDLIBS)
 $(BUILD)/host/bin/sim_console: | $(BUILD)/host/bin/winpv-simd $(SIMLIB_FILES)
+
+# winpv-sim, the command for people.
+CHECKS += sim-cli
+sim-cli_DEPS = $(BUILD)/host/bin/winpv-sim $(BUILD)/host/bin/winpv-simd $(SIMLIB_FILES)
+sim-cli_CMD = tests/sim/check_cli.sh $(BUILD)/host/bin
+
+HOST_TESTS += sim_components
+sim_components_SRCS := tests/sim/sim_components_test.c $(SIM_TOOLSTACK_SRCS)
+sim_components_LDLIBS := $(SIM_TOOLSTACK_LDLIBS)
+$(BUILD)/host/bin/sim_components: | $(BUILD)/host/bin/winpv-simd $(SIMLIB_FILES)

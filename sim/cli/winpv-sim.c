@@ -1,0 +1,235 @@
+/*
+ * sim/cli/winpv-sim.c - the simulator for people.
+ *
+ *   winpv-sim up [--xenstored c|ocaml] [--memory MiB] [--vcpus N]
+ *        start winpv-simd, xenstored, xenconsoled and one guest domain in a
+ *        fresh run directory; print how to reach it; stay until interrupted,
+ *        then stop everything and remove the directory
+ *   winpv-sim status                   domains and their state
+ *   winpv-sim ls [PATH]                the xenstore tree (xenstore-ls)
+ *   winpv-sim shutdown|reboot|suspend DOMID
+ *                                      ask the guest, through control/shutdown
+ *   winpv-sim balloon DOMID MiB        set the guest's memory target
+ *   winpv-sim destroy DOMID            destroy a domain
+ *
+ * Every command but "up" finds the run through $WINPV_SIM_DIR.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xenstore.h>
+
+#include <xen/errno.h>
+
+#include "console.h"
+#include "simd.h"
+#include "store.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = 1;
+}
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: winpv-sim up [--xenstored c|ocaml] [--memory MiB] [--vcpus N]\n"
+                    "       winpv-sim status | ls [PATH]\n"
+                    "       winpv-sim shutdown|reboot|suspend DOMID\n"
+                    "       winpv-sim balloon DOMID MiB | destroy DOMID\n");
+    return 2;
+}
+
+static int up(int argc, char **argv)
+{
+    enum xenstored_kind kind = XENSTORED_C;
+    unsigned long memory_mib = 64, vcpus = 1;
+    struct sigaction sa = {.sa_handler = on_signal};
+    struct simd simd;
+    struct xenstore store;
+    struct component consoled = {0};
+    struct guest_rings rings;
+    char log_dir[320];
+    uint32_t domid;
+    int rc;
+
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--xenstored") == 0 && i + 1 < argc) {
+            const char *which = argv[++i];
+
+            if (strcmp(which, "c") != 0 && strcmp(which, "ocaml") != 0)
+                return usage();
+            kind = strcmp(which, "ocaml") == 0 ? XENSTORED_OCAML : XENSTORED_C;
+        } else if (strcmp(argv[i], "--memory") == 0 && i + 1 < argc) {
+            memory_mib = strtoul(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "--vcpus") == 0 && i + 1 < argc) {
+            vcpus = strtoul(argv[++i], NULL, 10);
+        } else {
+            return usage();
+        }
+    }
+    if (memory_mib == 0 || memory_mib > 16384 || vcpus == 0 || vcpus > 32) {
+        fprintf(stderr, "winpv-sim: --memory must be 1..16384 MiB and --vcpus 1..32\n");
+        return 2;
+    }
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    if (simd_start(&simd) != 0)
+        return 1;
+    rc = xenstore_start(&simd, &store, kind);
+    if (rc == 0)
+        rc = simd_domain_create(&simd, memory_mib * 256, (uint32_t)vcpus, &domid);
+    if (rc == 0)
+        rc = xenstore_introduce(&simd, &store, domid, &rings);
+    if (rc == 0)
+        rc = console_start(&simd, &consoled, log_dir, sizeof(log_dir));
+    if (rc) {
+        fprintf(stderr, "winpv-sim: bringing the run up failed (%d); logs were in %s\n", rc,
+                simd.dir);
+    } else {
+        printf("export %s=%s\n", SIM_RUN_DIR_ENV, simd.dir);
+        printf("export XENSTORED_PATH=%s\n", store.socket_path);
+        printf("# domain %u: %lu MiB, %lu vCPUs; console log in %s\n", domid, memory_mib, vcpus,
+               log_dir);
+        printf("# xenstored: %s; stop with Ctrl-C\n", kind == XENSTORED_C ? "C" : "OCaml");
+        fflush(stdout);
+        while (!interrupted && component_alive(&store.daemon) && component_alive(&consoled))
+            pause();
+    }
+    component_stop(&consoled);
+    xenstore_stop(&store);
+    return simd_stop(&simd) == 0 && rc == 0 ? 0 : 1;
+}
+
+static int connect_run(struct sim_conn *conn)
+{
+    int rc = sim_connect(conn, NULL, SIM_ROLE_PRIVCMD, 0, NULL);
+
+    if (rc)
+        fprintf(stderr, "winpv-sim: no run to talk to: set %s (winpv-sim up prints it)\n",
+                SIM_RUN_DIR_ENV);
+    return rc;
+}
+
+static int status(void)
+{
+    static const char *const reasons[] = {"poweroff", "reboot",   "suspend",
+                                          "crash",    "watchdog", "soft_reset"};
+    struct sim_conn conn;
+    struct sim_request req = {.type = SIM_DOMAIN_INFO};
+    struct sim_reply reply;
+
+    if (connect_run(&conn))
+        return 1;
+    printf("%-6s %-8s %-6s %-10s %s\n", "domid", "pages", "vcpus", "state", "shared_info");
+    for (uint32_t next = 0; sim_call(&conn, &req, &reply, NULL) == 0; req.body.domid.domid = next) {
+        const struct sim_domain_info *d = &reply.body.info;
+        const char *state = d->flags & SIM_DOMINFO_RUNNING ? "running" : "no guest";
+
+        if (d->flags & SIM_DOMINFO_SHUTDOWN)
+            state = d->shutdown_reason < 6 ? reasons[d->shutdown_reason] : "shutdown";
+        printf("%-6u %-8llu %-6u %-10s ", d->domid, (unsigned long long)d->nr_pages, d->vcpus,
+               state);
+        if (d->shared_info_gfn == UINT64_MAX)
+            printf("-\n");
+        else
+            printf("gfn %#llx\n", (unsigned long long)d->shared_info_gfn);
+        next = d->domid + 1;
+    }
+    sim_disconnect(&conn);
+    return 0;
+}
+
+static struct xs_handle *open_store(void)
+{
+    struct xs_handle *xsh = xs_open(0);
+
+    if (xsh == NULL)
+        fprintf(stderr, "winpv-sim: cannot reach xenstored: set XENSTORED_PATH "
+                        "(winpv-sim up prints it)\n");
+    return xsh;
+}
+
+static int write_guest_node(const char *domid, const char *node, const char *value)
+{
+    struct xs_handle *xsh = open_store();
+    char path[128];
+    bool ok;
+
+    if (xsh == NULL)
+        return 1;
+    snprintf(path, sizeof(path), "/local/domain/%s/%s", domid, node);
+    ok = xs_write(xsh, XBT_NULL, path, value, (unsigned int)strlen(value));
+    if (!ok)
+        fprintf(stderr, "winpv-sim: cannot write %s\n", path);
+    xs_close(xsh);
+    return ok ? 0 : 1;
+}
+
+static bool is_domid(const char *text)
+{
+    char *end;
+    unsigned long v = strtoul(text, &end, 10);
+
+    return *text && *end == '\0' && v > 0 && v < 0x7ff0;
+}
+
+static int balloon(const char *domid, const char *mib)
+{
+    char *end;
+    unsigned long v = strtoul(mib, &end, 10);
+    char kib[32];
+
+    if (*end != '\0' || v == 0 || v > 16384)
+        return usage();
+    snprintf(kib, sizeof(kib), "%lu", v * 1024);
+    return write_guest_node(domid, "memory/target", kib);
+}
+
+static int destroy(const char *domid)
+{
+    struct sim_conn conn;
+    struct sim_request req = {.type = SIM_DOMAIN_DESTROY};
+    struct sim_reply reply;
+    int rc;
+
+    rc = sim_connect(&conn, NULL, SIM_ROLE_TOOLSTACK, 0, NULL);
+    if (rc) {
+        fprintf(stderr, "winpv-sim: no run to talk to: set %s\n", SIM_RUN_DIR_ENV);
+        return 1;
+    }
+    req.body.domid.domid = (uint32_t)strtoul(domid, NULL, 10);
+    rc = sim_call(&conn, &req, &reply, NULL);
+    sim_disconnect(&conn);
+    if (rc)
+        fprintf(stderr, "winpv-sim: destroy failed (%d)\n", rc);
+    return rc ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : "";
+
+    if (strcmp(cmd, "up") == 0)
+        return up(argc - 2, argv + 2);
+    if (strcmp(cmd, "status") == 0 && argc == 2)
+        return status();
+    if (strcmp(cmd, "ls") == 0 && argc <= 3) {
+        execlp("xenstore-ls", "xenstore-ls", "-f", argc == 3 ? argv[2] : "/", (char *)NULL);
+        perror("winpv-sim: xenstore-ls");
+        return 1;
+    }
+    if (argc == 3 && is_domid(argv[2]) &&
+        (strcmp(cmd, "shutdown") == 0 || strcmp(cmd, "reboot") == 0 || strcmp(cmd, "suspend") == 0))
+        return write_guest_node(argv[2], "control/shutdown",
+                                strcmp(cmd, "shutdown") == 0 ? "poweroff" : cmd);
+    if (argc == 4 && strcmp(cmd, "balloon") == 0 && is_domid(argv[2]))
+        return balloon(argv[2], argv[3]);
+    if (argc == 3 && strcmp(cmd, "destroy") == 0 && is_domid(argv[2]))
+        return destroy(argv[2]);
+    return usage();
+}

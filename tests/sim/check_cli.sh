@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# winpv-sim as a person uses it: bring a run up, look at it, ask the guest to
+# shut down and balloon, destroy the domain, stop the run; nothing of the
+# run may be left behind (processes, directory). Prints TAP.
+set -uo pipefail
+bin=${1:?usage: check_cli.sh BINDIR}
+sim=$bin/winpv-sim
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+
+echo "1..9"
+out=$(mktemp) err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+"$sim" up --memory 32 >"$out" 2>"$err" &
+up=$!
+for _ in $(seq 100); do grep -q '^# xenstored' "$out" && break; sleep 0.1; done
+if ! grep -q '^export WINPV_SIM_DIR=' "$out"; then
+    not_ok "winpv-sim up prints the run" "$(cat "$err")"
+    kill "$up" 2>/dev/null
+    exit 1
+fi
+ok "winpv-sim up prints the run"
+eval "$(grep '^export' "$out")"
+dir=$WINPV_SIM_DIR
+
+status=$("$sim" status)
+check "status lists domain 1 without a guest" grep -qE '^1 +8196 +1 +no guest' <<<"$status"
+check "ls shows the guest's tree" grep -q '^/local/domain/1/name = "guest1"' <<<"$("$sim" ls /local/domain/1)"
+"$sim" shutdown 1 && check "shutdown writes control/shutdown" \
+    test "$(xenstore-read /local/domain/1/control/shutdown)" = poweroff
+"$sim" balloon 1 16 && check "balloon sets memory/target in KiB" \
+    test "$(xenstore-read /local/domain/1/memory/target)" = 16384
+check "a bad domain id is refused" bash -c "! '$sim' shutdown nonsense 2>/dev/null"
+"$sim" destroy 1
+check "destroy removes the domain" bash -c "! '$sim' status | grep -qE '^1 '"
+
+kill -INT "$up"
+wait "$up"
+check "up stops cleanly on interrupt" test $? -eq 0
+left=$(pgrep -f "$dir" || true)
+if [[ -z $left && ! -e $dir ]]; then
+    ok "no process and no directory left behind"
+else
+    not_ok "no process and no directory left behind" "processes: $left" "dir: $(ls -d "$dir" 2>&1)"
+fi
+exit $failed
