@@ -57,8 +57,10 @@ static void hello_guest(struct conn *c, const struct sim_hello *hello, struct si
         reply_error(c, -XEN_EBUSY); /* another process runs this domain */
         return;
     }
+    c->role = SIM_ROLE_GUEST;
     c->domid = d->domid;
     d->pid = c->pid;
+    reply->body.hello.domid = d->domid;
     reply->body.hello.ram_pages = d->ram_pages;
     reply->body.hello.max_gfn = d->max_gfn;
     fds[0] = d->upcall_peer;
@@ -78,12 +80,7 @@ static void hello(struct conn *c, const struct sim_hello *hello)
     reply.body.hello.domid = SIM_DOMID_DOM0;
     switch (hello->role) {
     case SIM_ROLE_GUEST:
-        c->role = hello->role;
         hello_guest(c, hello, &reply);
-        if (c->domid == SIM_DOMID_DOM0)
-            c->role = 0;
-        else
-            reply.body.hello.domid = c->domid;
         return;
     case SIM_ROLE_EVTCHN:
         if (event_stream(&c->event_fd, &theirs) != 0) {

@@ -224,6 +224,7 @@ void domain_destroy(struct domain *d)
     uint32_t domid = d->domid;
 
     d->dying = true;
+    upcall_wake_blocked(d); /* a vCPU blocked in the domain gets its answer */
     gnttab_forget_domain(domid);
     evtchn_fini(d);
     gnttab_fini(d);

@@ -40,7 +40,7 @@ static bool upcall_pending(struct domain *d, uint32_t vcpu)
 
 static bool may_wake(struct domain *d, struct conn *c)
 {
-    if (d->shutdown)
+    if (d->shutdown || d->dying)
         return true;
     if (c->poll_count == 0)
         return upcall_pending(d, c->blocked_vcpu);
