@@ -242,12 +242,21 @@ int evtchn_send(struct domain *d, uint32_t port)
     }
 }
 
-/* Dom0: hand the port to the handle that bound it, once until unmasked. */
+/*
+ * Dom0: hand the port to the handle that bound it, once until unmasked. An
+ * event raised while masked stays pending and is delivered on unmask, as
+ * Xen does for the masked port behind /dev/xen/evtchn.
+ */
 static void deliver_to_dom0(struct evtchn *chn, uint32_t port)
 {
-    if (chn->owner == NULL || chn->owner->event_fd < 0 || chn->owner_masked)
+    if (chn->owner == NULL || chn->owner->event_fd < 0)
         return;
+    if (chn->owner_masked) {
+        chn->owner_pending = true;
+        return;
+    }
     chn->owner_masked = true;
+    chn->owner_pending = false;
     /* The stream is non-blocking; ports are masked once sent, so it cannot fill. */
     if (write(chn->owner->event_fd, &port, sizeof(port)) != (ssize_t)sizeof(port))
         hv_log("event for dom0 port %u lost: %s", port, strerror(errno));
@@ -311,6 +320,8 @@ int evtchn_unmask(struct domain *d, uint32_t port)
         return -XEN_EINVAL;
     if (d->domid == SIM_DOMID_DOM0) {
         chn->owner_masked = false;
+        if (chn->owner_pending)
+            deliver_to_dom0(chn, port);
         return 0;
     }
     if (d->fifo) {

@@ -41,6 +41,7 @@ struct evtchn {
     uint32_t remote_port;  /* interdomain */
     struct conn *owner;    /* dom0: the evtchn handle that bound the port */
     bool owner_masked;     /* dom0: delivered, not yet unmasked by the handle */
+    bool owner_pending;    /* dom0: raised again while masked; delivered on unmask */
     /* FIFO ABI: the queue the port was last linked on. */
     uint32_t fifo_last_vcpu;
     uint8_t fifo_last_priority;

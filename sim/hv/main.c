@@ -140,6 +140,8 @@ static void teardown(void)
 
 int main(int argc, char **argv)
 {
+    sigset_t stop_signals, wait_mask;
+
     if (argc != 2) {
         fprintf(stderr, "usage: winpv-simd RUN_DIR\n");
         return 2;
@@ -149,9 +151,19 @@ int main(int argc, char **argv)
     if (setup(argv[1]) != 0)
         return 1;
     hv_log("winpv-simd serving %s", argv[1]);
+    /*
+     * SIGTERM and SIGINT stay blocked except inside epoll_pwait: one that
+     * came between the test of stop and the wait would not wake the wait.
+     */
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    sigprocmask(SIG_BLOCK, &stop_signals, &wait_mask);
+    sigdelset(&wait_mask, SIGTERM);
+    sigdelset(&wait_mask, SIGINT);
     while (!stop) {
         struct epoll_event events[16];
-        int n = epoll_wait(hv.epoll_fd, events, 16, upcall_expire_timeouts());
+        int n = epoll_pwait(hv.epoll_fd, events, 16, upcall_expire_timeouts(), &wait_mask);
 
         for (int i = 0; i < n; i++) {
             if (events[i].data.ptr == NULL)

@@ -2,5 +2,6 @@
 SIM_TOOLSTACK_SRCS := sim/toolstack/simd.c sim/toolstack/components.c sim/toolstack/store.c \
                       sim/toolstack/console.c \
                       $(SIM_CLIENT_SRCS)
+SIM_TOOLSTACK_SRCS += sim/toolstack/qemu.c
 # The real libxenstore, as the toolstack uses it.
 SIM_TOOLSTACK_LDLIBS := -lxenstore

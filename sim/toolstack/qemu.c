@@ -1,0 +1,127 @@
+/* sim/toolstack/qemu.c - see qemu.h. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xenstore.h>
+
+#include <xen/errno.h>
+#include <xen/io/xenbus.h>
+
+#include "qemu.h"
+
+#define QEMU_BIN         "/usr/libexec/xen-qemu-system-i386"
+#define START_TIMEOUT_MS 15000
+#define POLL_MS          10
+
+/* The xenbus state in @dir/state, XenbusStateUnknown when there is none. */
+static int read_state(struct xenstore *xs, const char *dir)
+{
+    char path[160];
+    unsigned int len;
+    char *value;
+    int state;
+
+    snprintf(path, sizeof(path), "%s/state", dir);
+    value = xs_read(xs->xsh, XBT_NULL, path, &len);
+    if (value == NULL)
+        return XenbusStateUnknown;
+    state = atoi(value);
+    free(value);
+    return state;
+}
+
+int qemu_backend_state(struct xenstore *xs, const struct qemu *q)
+{
+    return read_state(xs, q->backend_path);
+}
+
+/*
+ * Stop QEMU with SIGTERM and let component_alive say how it ended and show
+ * its log; SIGKILL if it does not end within a second.
+ */
+static void stop_and_report(struct qemu *q)
+{
+    kill(q->process.pid, SIGTERM);
+    for (int waited = 0; waited < 1000 && component_alive(&q->process); waited += POLL_MS)
+        usleep(POLL_MS * 1000);
+    component_stop(&q->process);
+}
+
+/*
+ * QEMU lays out the device in this order: the backend's directory, its
+ * state InitWait, then the guest's directory (backend, backend-id) with its
+ * state, Initialising, written last. Only then may a frontend start.
+ */
+static bool device_ready(struct xenstore *xs, struct qemu *q, int *backend_state)
+{
+    *backend_state = read_state(xs, q->backend_path);
+    return *backend_state == XenbusStateInitWait &&
+           read_state(xs, q->frontend_path) == XenbusStateInitialising;
+}
+
+static int wait_for_device(struct xenstore *xs, struct qemu *q)
+{
+    int state = XenbusStateUnknown;
+
+    for (int waited = 0;; waited += POLL_MS) {
+        if (device_ready(xs, q, &state))
+            return 0;
+        if (!component_alive(&q->process)) {
+            fprintf(stderr, "qemu: QEMU ended before %s/state reached InitWait\n", q->backend_path);
+            return -XEN_EIO;
+        }
+        if (waited >= START_TIMEOUT_MS)
+            break;
+        usleep(POLL_MS * 1000);
+    }
+    fprintf(stderr,
+            "qemu: after %d ms %s/state is %d (want InitWait, %d), %s/state is %d (want "
+            "Initialising, %d)\n",
+            START_TIMEOUT_MS, q->backend_path, state, XenbusStateInitWait, q->frontend_path,
+            read_state(xs, q->frontend_path), XenbusStateInitialising);
+    stop_and_report(q);
+    return -XEN_ETIMEDOUT;
+}
+
+int qemu_start(struct simd *simd, struct xenstore *xs, uint32_t domid, const char *image,
+               struct qemu *q)
+{
+    char domid_arg[16], drive_arg[400];
+    char *argv[] = {QEMU_BIN,     "-M",          "xenpv",
+                    "-xen-domid", domid_arg,     "-xen-attach",
+                    "-nographic", "-nodefaults", "-display",
+                    "none",       "-serial",     "none",
+                    "-monitor",   "none",        "-drive",
+                    drive_arg,    "-device",     "xen-disk,vdev=xvda,drive=d0",
+                    NULL};
+    int rc;
+
+    memset(q, 0, sizeof(*q));
+    q->domid = domid;
+    snprintf(q->backend_path, sizeof(q->backend_path), "/local/domain/0/backend/qdisk/%u/%u", domid,
+             QEMU_DISK_VDEV);
+    snprintf(q->frontend_path, sizeof(q->frontend_path), "/local/domain/%u/device/vbd/%u", domid,
+             QEMU_DISK_VDEV);
+    snprintf(domid_arg, sizeof(domid_arg), "%u", domid);
+    /* QEMU's option parser would split the path at a comma. */
+    if (snprintf(drive_arg, sizeof(drive_arg), "file=%s,if=none,id=d0,format=raw", image) >=
+            (int)sizeof(drive_arg) ||
+        strchr(image, ',') != NULL) {
+        fprintf(stderr, "qemu: unusable image path %s\n", image);
+        return -XEN_EINVAL;
+    }
+    rc = component_start(simd, &q->process, "qemu", argv, NULL);
+    if (rc) {
+        fprintf(stderr, "qemu: cannot start %s (%d)\n", QEMU_BIN, rc);
+        return rc;
+    }
+    return wait_for_device(xs, q);
+}
+
+int qemu_stop(struct qemu *q)
+{
+    return component_stop(&q->process);
+}

@@ -1,0 +1,46 @@
+/*
+ * sim/toolstack/qemu.h - Debian's Xen QEMU on winpv-simd as the disk
+ * backend of one guest: a xen-disk "xvda" on a raw image.
+ *
+ * QEMU lays out both xenstore directories itself (the backend's under
+ * /local/domain/0/backend/qdisk, the guest's under its device/vbd), maps the
+ * guest's ring with grant maps and moves data with grant copies. It finds
+ * xenstored through XENSTORED_PATH, which xenstore_start sets.
+ */
+#ifndef WINPV_SIM_QEMU_H
+#define WINPV_SIM_QEMU_H
+
+#include <stdint.h>
+
+#include "components.h"
+#include "store.h"
+
+/* xvda: major 202, minor 0, as Xen numbers virtual disks. */
+#define QEMU_DISK_VDEV 51712
+
+struct qemu {
+    struct component process;
+    uint32_t domid;
+    char backend_path[128];  /* /local/domain/0/backend/qdisk/N/51712 */
+    char frontend_path[128]; /* /local/domain/N/device/vbd/51712 */
+};
+
+/*
+ * Start QEMU as domain @domid's disk backend on the raw image @image, and
+ * wait until the backend waits for its frontend (state InitWait) and the
+ * guest's device directory is complete (its state, Initialising, written).
+ * On failure prints why, with QEMU's log, and leaves nothing running.
+ */
+int qemu_start(struct simd *simd, struct xenstore *xs, uint32_t domid, const char *image,
+               struct qemu *q);
+
+/* Stop QEMU. Returns 0 if it was still running. */
+int qemu_stop(struct qemu *q);
+
+/*
+ * The backend's state (enum xenbus_state) as xenstore holds it, read as
+ * dom0; XenbusStateUnknown when there is no state node.
+ */
+int qemu_backend_state(struct xenstore *xs, const struct qemu *q);
+
+#endif /* WINPV_SIM_QEMU_H */
