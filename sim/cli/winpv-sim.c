@@ -2,9 +2,11 @@
  * sim/cli/winpv-sim.c - the simulator for people.
  *
  *   winpv-sim up [--xenstored c|ocaml] [--memory MiB] [--vcpus N]
- *        start winpv-simd, xenstored, xenconsoled and one guest domain in a
- *        fresh run directory; print how to reach it; stay until interrupted,
- *        then stop everything and remove the directory
+ *                [--disks N] [--disk-size MiB]
+ *        start winpv-simd, xenstored, xenconsoled, one guest domain and a
+ *        QEMU xen-disk per disk (raw images in the run directory) in a fresh
+ *        run directory; print how to reach it; stay until interrupted, then
+ *        stop everything and remove the directory
  *   winpv-sim status                   domains and their state
  *   winpv-sim ls [PATH]                the xenstore tree (xenstore-ls)
  *   winpv-sim shutdown|reboot|suspend DOMID
@@ -14,6 +16,7 @@
  *
  * Every command but "up" finds the run through $WINPV_SIM_DIR.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +28,7 @@
 #include <xen/errno.h>
 
 #include "console.h"
+#include "qemu.h"
 #include "simd.h"
 #include "store.h"
 
@@ -35,23 +39,79 @@ static void on_signal(int sig)
     interrupted = 1;
 }
 
+/* A component ended: wakes the wait in "up", which then looks at them all. */
+static void on_child(int sig)
+{
+}
+
 static int usage(void)
 {
     fprintf(stderr, "usage: winpv-sim up [--xenstored c|ocaml] [--memory MiB] [--vcpus N]\n"
+                    "                    [--disks N] [--disk-size MiB]\n"
                     "       winpv-sim status | ls [PATH]\n"
                     "       winpv-sim shutdown|reboot|suspend DOMID\n"
                     "       winpv-sim balloon DOMID MiB | destroy DOMID\n");
     return 2;
 }
 
+struct run {
+    struct simd simd;
+    struct xenstore store;
+    struct component consoled;
+    struct qemu disks[QEMU_MAX_DISKS];
+    unsigned long nr_disks;
+};
+
+/* A raw image of @mib MiB for disk @disk in the run directory; its path in @path. */
+static int create_image(const struct run *run, unsigned int disk, unsigned long mib, char *path,
+                        size_t size)
+{
+    int fd;
+
+    snprintf(path, size, "%s/xvd%c.img", run->simd.dir, 'a' + disk);
+    fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -XEN_EIO;
+    if (ftruncate(fd, (off_t)mib << 20) != 0) {
+        close(fd);
+        return -XEN_EIO;
+    }
+    close(fd);
+    return 0;
+}
+
+static int start_disks(struct run *run, uint32_t domid, unsigned long disk_mib)
+{
+    char image[400];
+    int rc = 0;
+
+    for (unsigned int i = 0; rc == 0 && i < run->nr_disks; i++) {
+        rc = create_image(run, i, disk_mib, image, sizeof(image));
+        if (rc == 0)
+            rc = qemu_start(&run->simd, &run->store, domid, i, image, &run->disks[i]);
+        if (rc == 0)
+            printf("# disk %s: %s (%lu MiB), backend %s\n", run->disks[i].name, image, disk_mib,
+                   run->disks[i].backend_path);
+    }
+    return rc;
+}
+
+static bool run_alive(struct run *run)
+{
+    bool alive = component_alive(&run->store.daemon) && component_alive(&run->consoled);
+
+    for (unsigned int i = 0; i < run->nr_disks; i++)
+        alive = alive && component_alive(&run->disks[i].process);
+    return alive;
+}
+
 static int up(int argc, char **argv)
 {
     enum xenstored_kind kind = XENSTORED_C;
-    unsigned long memory_mib = 64, vcpus = 1;
+    unsigned long memory_mib = 64, vcpus = 1, disk_mib = 64;
+    static struct run run_state;
+    struct run *run = &run_state;
     struct sigaction sa = {.sa_handler = on_signal};
-    struct simd simd;
-    struct xenstore store;
-    struct component consoled = {0};
     struct guest_rings rings;
     char log_dir[320];
     uint32_t domid;
@@ -68,41 +128,56 @@ static int up(int argc, char **argv)
             memory_mib = strtoul(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--vcpus") == 0 && i + 1 < argc) {
             vcpus = strtoul(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "--disks") == 0 && i + 1 < argc) {
+            run->nr_disks = strtoul(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "--disk-size") == 0 && i + 1 < argc) {
+            disk_mib = strtoul(argv[++i], NULL, 10);
         } else {
             return usage();
         }
     }
-    if (memory_mib == 0 || memory_mib > 16384 || vcpus == 0 || vcpus > 32) {
-        fprintf(stderr, "winpv-sim: --memory must be 1..16384 MiB and --vcpus 1..32\n");
+    if (memory_mib == 0 || memory_mib > 16384 || vcpus == 0 || vcpus > 32 ||
+        run->nr_disks > QEMU_MAX_DISKS || disk_mib == 0 || disk_mib > 65536) {
+        fprintf(stderr,
+                "winpv-sim: --memory must be 1..16384 MiB, --vcpus 1..32, --disks 0..%d, "
+                "--disk-size 1..65536 MiB\n",
+                QEMU_MAX_DISKS);
         return 2;
     }
+    struct sigaction child = {.sa_handler = on_child};
+
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    if (simd_start(&simd) != 0)
+    sigaction(SIGCHLD, &child, NULL);
+    if (simd_start(&run->simd) != 0)
         return 1;
-    rc = xenstore_start(&simd, &store, kind);
+    rc = xenstore_start(&run->simd, &run->store, kind);
     if (rc == 0)
-        rc = simd_domain_create(&simd, memory_mib * 256, (uint32_t)vcpus, &domid);
+        rc = simd_domain_create(&run->simd, memory_mib * 256, (uint32_t)vcpus, &domid);
     if (rc == 0)
-        rc = xenstore_introduce(&simd, &store, domid, &rings);
+        rc = xenstore_introduce(&run->simd, &run->store, domid, &rings);
     if (rc == 0)
-        rc = console_start(&simd, &consoled, log_dir, sizeof(log_dir));
+        rc = console_start(&run->simd, &run->consoled, log_dir, sizeof(log_dir));
+    if (rc == 0)
+        rc = start_disks(run, domid, disk_mib);
     if (rc) {
         fprintf(stderr, "winpv-sim: bringing the run up failed (%d); logs were in %s\n", rc,
-                simd.dir);
+                run->simd.dir);
     } else {
-        printf("export %s=%s\n", SIM_RUN_DIR_ENV, simd.dir);
-        printf("export XENSTORED_PATH=%s\n", store.socket_path);
+        printf("export %s=%s\n", SIM_RUN_DIR_ENV, run->simd.dir);
+        printf("export XENSTORED_PATH=%s\n", run->store.socket_path);
         printf("# domain %u: %lu MiB, %lu vCPUs; console log in %s\n", domid, memory_mib, vcpus,
                log_dir);
         printf("# xenstored: %s; stop with Ctrl-C\n", kind == XENSTORED_C ? "C" : "OCaml");
         fflush(stdout);
-        while (!interrupted && component_alive(&store.daemon) && component_alive(&consoled))
+        while (!interrupted && run_alive(run))
             pause();
     }
-    component_stop(&consoled);
-    xenstore_stop(&store);
-    return simd_stop(&simd) == 0 && rc == 0 ? 0 : 1;
+    for (unsigned int i = 0; i < run->nr_disks; i++)
+        qemu_stop(&run->disks[i]);
+    component_stop(&run->consoled);
+    xenstore_stop(&run->store);
+    return simd_stop(&run->simd) == 0 && rc == 0 ? 0 : 1;
 }
 
 static int connect_run(struct sim_conn *conn)

@@ -86,25 +86,26 @@ static int wait_for_device(struct xenstore *xs, struct qemu *q)
     return -XEN_ETIMEDOUT;
 }
 
-int qemu_start(struct simd *simd, struct xenstore *xs, uint32_t domid, const char *image,
-               struct qemu *q)
+int qemu_start(struct simd *simd, struct xenstore *xs, uint32_t domid, unsigned int disk,
+               const char *image, struct qemu *q)
 {
-    char domid_arg[16], drive_arg[400];
-    char *argv[] = {QEMU_BIN,     "-M",          "xenpv",
-                    "-xen-domid", domid_arg,     "-xen-attach",
-                    "-nographic", "-nodefaults", "-display",
-                    "none",       "-serial",     "none",
-                    "-monitor",   "none",        "-drive",
-                    drive_arg,    "-device",     "xen-disk,vdev=xvda,drive=d0",
-                    NULL};
+    char domid_arg[16], drive_arg[400], device_arg[64];
+    char *argv[] = {QEMU_BIN,      "-M",         "xenpv",       "-xen-domid", domid_arg,
+                    "-xen-attach", "-nographic", "-nodefaults", "-display",   "none",
+                    "-serial",     "none",       "-monitor",    "none",       "-drive",
+                    drive_arg,     "-device",    device_arg,    NULL};
     int rc;
 
     memset(q, 0, sizeof(*q));
+    if (disk >= QEMU_MAX_DISKS)
+        return -XEN_EINVAL;
     q->domid = domid;
+    snprintf(q->name, sizeof(q->name), "xvd%c", 'a' + disk);
+    snprintf(device_arg, sizeof(device_arg), "xen-disk,vdev=%s,drive=d0", q->name);
     snprintf(q->backend_path, sizeof(q->backend_path), "/local/domain/0/backend/qdisk/%u/%u", domid,
-             QEMU_DISK_VDEV);
+             QEMU_VDEV(disk));
     snprintf(q->frontend_path, sizeof(q->frontend_path), "/local/domain/%u/device/vbd/%u", domid,
-             QEMU_DISK_VDEV);
+             QEMU_VDEV(disk));
     snprintf(domid_arg, sizeof(domid_arg), "%u", domid);
     /* QEMU's option parser would split the path at a comma. */
     if (snprintf(drive_arg, sizeof(drive_arg), "file=%s,if=none,id=d0,format=raw", image) >=
@@ -113,7 +114,7 @@ int qemu_start(struct simd *simd, struct xenstore *xs, uint32_t domid, const cha
         fprintf(stderr, "qemu: unusable image path %s\n", image);
         return -XEN_EINVAL;
     }
-    rc = component_start(simd, &q->process, "qemu", argv, NULL);
+    rc = component_start(simd, &q->process, q->name, argv, NULL);
     if (rc) {
         fprintf(stderr, "qemu: cannot start %s (%d)\n", QEMU_BIN, rc);
         return rc;

@@ -1,6 +1,7 @@
 /*
- * sim/toolstack/qemu.h - Debian's Xen QEMU on winpv-simd as the disk
- * backend of one guest: a xen-disk "xvda" on a raw image.
+ * sim/toolstack/qemu.h - Debian's Xen QEMU on winpv-simd as a disk backend
+ * of one guest: one QEMU per disk, a xen-disk "xvda", "xvdb", ... on a raw
+ * image.
  *
  * QEMU lays out both xenstore directories itself (the backend's under
  * /local/domain/0/backend/qdisk, the guest's under its device/vbd), maps the
@@ -15,24 +16,28 @@
 #include "components.h"
 #include "store.h"
 
-/* xvda: major 202, minor 0, as Xen numbers virtual disks. */
-#define QEMU_DISK_VDEV 51712
+/* xvda: major 202, minor 0, as Xen numbers virtual disks; xvdb is minor 16. */
+#define QEMU_DISK_VDEV  51712
+#define QEMU_MAX_DISKS  16
+#define QEMU_VDEV(disk) (QEMU_DISK_VDEV + 16 * (disk))
 
 struct qemu {
     struct component process;
+    char name[16]; /* xvda, xvdb, ...: also the component's name */
     uint32_t domid;
     char backend_path[128];  /* /local/domain/0/backend/qdisk/N/51712 */
     char frontend_path[128]; /* /local/domain/N/device/vbd/51712 */
 };
 
 /*
- * Start QEMU as domain @domid's disk backend on the raw image @image, and
+ * Start QEMU as domain @domid's disk number @disk (0: xvda; below
+ * QEMU_MAX_DISKS) on the raw image @image, and
  * wait until the backend waits for its frontend (state InitWait) and the
  * guest's device directory is complete (its state, Initialising, written).
  * On failure prints why, with QEMU's log, and leaves nothing running.
  */
-int qemu_start(struct simd *simd, struct xenstore *xs, uint32_t domid, const char *image,
-               struct qemu *q);
+int qemu_start(struct simd *simd, struct xenstore *xs, uint32_t domid, unsigned int disk,
+               const char *image, struct qemu *q);
 
 /* Stop QEMU. Returns 0 if it was still running. */
 int qemu_stop(struct qemu *q);

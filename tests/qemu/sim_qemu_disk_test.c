@@ -80,7 +80,7 @@ static int setup(void **state)
     if (xenstore_introduce(&fx.simd, &store, fx.domid, &rings) != 0 || xs_ring_open(&xs) != 0 ||
         guest_grants_init() != 0)
         goto stop_store;
-    if (qemu_start(&fx.simd, &store, fx.domid, image_path, &qemu) != 0)
+    if (qemu_start(&fx.simd, &store, fx.domid, 0, image_path, &qemu) != 0)
         goto stop_store;
     if (blkfront_connect(&bf, &xs, qemu.frontend_path) != 0)
         goto stop_qemu;

@@ -10,12 +10,12 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
 
-echo "1..9"
+echo "1..11"
 out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
-"$sim" up --memory 32 >"$out" 2>"$err" &
+"$sim" up --memory 32 --disks 2 --disk-size 8 >"$out" 2>"$err" &
 up=$!
-for _ in $(seq 100); do grep -q '^# xenstored' "$out" && break; sleep 0.1; done
+for _ in $(seq 300); do grep -q '^# xenstored' "$out" && break; sleep 0.1; done
 if ! grep -q '^export WINPV_SIM_DIR=' "$out"; then
     not_ok "winpv-sim up prints the run" "$(cat "$err")"
     kill "$up" 2>/dev/null
@@ -27,6 +27,12 @@ dir=$WINPV_SIM_DIR
 
 status=$("$sim" status)
 check "status lists domain 1 without a guest" grep -qE '^1 +8196 +1 +no guest' <<<"$status"
+backend=/local/domain/0/backend/qdisk/1
+check "two disks wait for the guest (InitWait)" test \
+    "$(xenstore-read $backend/51712/state)-$(xenstore-read $backend/51728/state)" = 2-2
+check "the second disk is xvdb, 8 MiB" test \
+    "$(xenstore-read /local/domain/1/device/vbd/51728/backend)-$(xenstore-read $backend/51728/sectors)" \
+    = "$backend/51728-16384"
 check "ls shows the guest's tree" grep -q '^/local/domain/1/name = "guest1"' <<<"$("$sim" ls /local/domain/1)"
 "$sim" shutdown 1 && check "shutdown writes control/shutdown" \
     test "$(xenstore-read /local/domain/1/control/shutdown)" = poweroff
