@@ -13,10 +13,12 @@
  *                                      ask the guest, through control/shutdown
  *   winpv-sim balloon DOMID MiB        set the guest's memory target
  *   winpv-sim destroy DOMID            destroy a domain
+ *   winpv-sim disk-add [MiB]           hot-plug a disk into the run's guest
+ *   winpv-sim disk-remove NAME         unplug it (xvdb, ...)
  *
  * Every command but "up" finds the run through $WINPV_SIM_DIR.
  */
-#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,9 +30,7 @@
 #include <xen/errno.h>
 
 #include "console.h"
-#include "qemu.h"
-#include "simd.h"
-#include "store.h"
+#include "run.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -50,73 +50,46 @@ static int usage(void)
                     "                    [--disks N] [--disk-size MiB]\n"
                     "       winpv-sim status | ls [PATH]\n"
                     "       winpv-sim shutdown|reboot|suspend DOMID\n"
-                    "       winpv-sim balloon DOMID MiB | destroy DOMID\n");
+                    "       winpv-sim balloon DOMID MiB | destroy DOMID\n"
+                    "       winpv-sim disk-add [MiB] | disk-remove NAME\n");
     return 2;
 }
 
-struct run {
-    struct simd simd;
-    struct xenstore store;
-    struct component consoled;
-    struct qemu disks[QEMU_MAX_DISKS];
-    unsigned long nr_disks;
-};
-
-/* A raw image of @mib MiB for disk @disk in the run directory; its path in @path. */
-static int create_image(const struct run *run, unsigned int disk, unsigned long mib, char *path,
-                        size_t size)
+/* Wait for interruption, a component's end, or a control request; serve those. */
+static void serve_until_stopped(struct run *run, int control_fd)
 {
-    int fd;
+    sigset_t blocked, waiting;
 
-    snprintf(path, size, "%s/xvd%c.img", run->simd.dir, 'a' + disk);
-    fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return -XEN_EIO;
-    if (ftruncate(fd, (off_t)mib << 20) != 0) {
-        close(fd);
-        return -XEN_EIO;
+    /* Blocked except inside ppoll: none can slip between the test and the wait. */
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGINT);
+    sigaddset(&blocked, SIGTERM);
+    sigaddset(&blocked, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &blocked, &waiting);
+    sigdelset(&waiting, SIGINT);
+    sigdelset(&waiting, SIGTERM);
+    sigdelset(&waiting, SIGCHLD);
+    while (!interrupted && run_alive(run)) {
+        struct pollfd p = {.fd = control_fd, .events = POLLIN};
+
+        if (ppoll(&p, 1, NULL, &waiting) == 1)
+            control_serve(run, control_fd);
     }
-    close(fd);
-    return 0;
-}
-
-static int start_disks(struct run *run, uint32_t domid, unsigned long disk_mib)
-{
-    char image[400];
-    int rc = 0;
-
-    for (unsigned int i = 0; rc == 0 && i < run->nr_disks; i++) {
-        rc = create_image(run, i, disk_mib, image, sizeof(image));
-        if (rc == 0)
-            rc = qemu_start(&run->simd, &run->store, domid, i, image, &run->disks[i]);
-        if (rc == 0)
-            printf("# disk %s: %s (%lu MiB), backend %s\n", run->disks[i].name, image, disk_mib,
-                   run->disks[i].backend_path);
-    }
-    return rc;
-}
-
-static bool run_alive(struct run *run)
-{
-    bool alive = component_alive(&run->store.daemon) && component_alive(&run->consoled);
-
-    for (unsigned int i = 0; i < run->nr_disks; i++)
-        alive = alive && component_alive(&run->disks[i].process);
-    return alive;
 }
 
 static int up(int argc, char **argv)
 {
     enum xenstored_kind kind = XENSTORED_C;
-    unsigned long memory_mib = 64, vcpus = 1, disk_mib = 64;
+    unsigned long memory_mib = 64, vcpus = 1, nr_disks = 0;
+    struct sigaction sa = {.sa_handler = on_signal}, child = {.sa_handler = on_child};
     static struct run run_state;
     struct run *run = &run_state;
-    struct sigaction sa = {.sa_handler = on_signal};
     struct guest_rings rings;
     char log_dir[320];
-    uint32_t domid;
-    int rc;
+    unsigned int disk;
+    int rc, control_fd = -1;
 
+    run->disk_mib = 64;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--xenstored") == 0 && i + 1 < argc) {
             const char *which = argv[++i];
@@ -129,23 +102,21 @@ static int up(int argc, char **argv)
         } else if (strcmp(argv[i], "--vcpus") == 0 && i + 1 < argc) {
             vcpus = strtoul(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--disks") == 0 && i + 1 < argc) {
-            run->nr_disks = strtoul(argv[++i], NULL, 10);
+            nr_disks = strtoul(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--disk-size") == 0 && i + 1 < argc) {
-            disk_mib = strtoul(argv[++i], NULL, 10);
+            run->disk_mib = strtoul(argv[++i], NULL, 10);
         } else {
             return usage();
         }
     }
     if (memory_mib == 0 || memory_mib > 16384 || vcpus == 0 || vcpus > 32 ||
-        run->nr_disks > QEMU_MAX_DISKS || disk_mib == 0 || disk_mib > 65536) {
+        nr_disks > QEMU_MAX_DISKS || run->disk_mib == 0 || run->disk_mib > 65536) {
         fprintf(stderr,
                 "winpv-sim: --memory must be 1..16384 MiB, --vcpus 1..32, --disks 0..%d, "
                 "--disk-size 1..65536 MiB\n",
                 QEMU_MAX_DISKS);
         return 2;
     }
-    struct sigaction child = {.sa_handler = on_child};
-
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGCHLD, &child, NULL);
@@ -153,30 +124,34 @@ static int up(int argc, char **argv)
         return 1;
     rc = xenstore_start(&run->simd, &run->store, kind);
     if (rc == 0)
-        rc = simd_domain_create(&run->simd, memory_mib * 256, (uint32_t)vcpus, &domid);
+        rc = simd_domain_create(&run->simd, memory_mib * 256, (uint32_t)vcpus, &run->domid);
     if (rc == 0)
-        rc = xenstore_introduce(&run->simd, &run->store, domid, &rings);
+        rc = xenstore_introduce(&run->simd, &run->store, run->domid, &rings);
     if (rc == 0)
         rc = console_start(&run->simd, &run->consoled, log_dir, sizeof(log_dir));
-    if (rc == 0)
-        rc = start_disks(run, domid, disk_mib);
+    for (unsigned long i = 0; rc == 0 && i < nr_disks; i++) {
+        rc = run_disk_add(run, run->disk_mib, &disk);
+        if (rc == 0)
+            printf("# disk %s (%lu MiB), backend %s\n", run->disks[disk].name, run->disk_mib,
+                   run->disks[disk].backend_path);
+    }
+    if (rc == 0 && (control_fd = control_listen(run->simd.dir)) < 0)
+        rc = -XEN_EIO;
     if (rc) {
         fprintf(stderr, "winpv-sim: bringing the run up failed (%d); logs were in %s\n", rc,
                 run->simd.dir);
     } else {
         printf("export %s=%s\n", SIM_RUN_DIR_ENV, run->simd.dir);
         printf("export XENSTORED_PATH=%s\n", run->store.socket_path);
-        printf("# domain %u: %lu MiB, %lu vCPUs; console log in %s\n", domid, memory_mib, vcpus,
-               log_dir);
+        printf("# domain %u: %lu MiB, %lu vCPUs; console log in %s\n", run->domid, memory_mib,
+               vcpus, log_dir);
         printf("# xenstored: %s; stop with Ctrl-C\n", kind == XENSTORED_C ? "C" : "OCaml");
         fflush(stdout);
-        while (!interrupted && run_alive(run))
-            pause();
+        serve_until_stopped(run, control_fd);
     }
-    for (unsigned int i = 0; i < run->nr_disks; i++)
-        qemu_stop(&run->disks[i]);
-    component_stop(&run->consoled);
-    xenstore_stop(&run->store);
+    if (control_fd >= 0)
+        close(control_fd);
+    run_stop_components(run);
     return simd_stop(&run->simd) == 0 && rc == 0 ? 0 : 1;
 }
 
@@ -285,6 +260,14 @@ static int destroy(const char *domid)
     return rc ? 1 : 0;
 }
 
+static int disk_command(const char *command, const char *arg)
+{
+    char line[128];
+
+    snprintf(line, sizeof(line), "%s%s%s\n", command, arg ? " " : "", arg ? arg : "");
+    return control_request(line);
+}
+
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "";
@@ -306,5 +289,9 @@ int main(int argc, char **argv)
         return balloon(argv[2], argv[3]);
     if (argc == 3 && strcmp(cmd, "destroy") == 0 && is_domid(argv[2]))
         return destroy(argv[2]);
+    if ((argc == 2 || argc == 3) && strcmp(cmd, "disk-add") == 0)
+        return disk_command("disk-add", argc == 3 ? argv[2] : NULL);
+    if (argc == 3 && strcmp(cmd, "disk-remove") == 0)
+        return disk_command("disk-remove", argv[2]);
     return usage();
 }

@@ -122,6 +122,46 @@ int qemu_start(struct simd *simd, struct xenstore *xs, uint32_t domid, unsigned 
     return wait_for_device(xs, q);
 }
 
+static bool write_backend_node(struct xenstore *xs, const struct qemu *q, const char *node,
+                               const char *value)
+{
+    char path[160];
+
+    snprintf(path, sizeof(path), "%s/%s", q->backend_path, node);
+    return xs_write(xs->xsh, XBT_NULL, path, value, (unsigned int)strlen(value));
+}
+
+/* Closed, or gone: QEMU removes a device it has destroyed. */
+static bool backend_closed(struct xenstore *xs, const struct qemu *q)
+{
+    int state = read_state(xs, q->backend_path);
+
+    return state == XenbusStateClosed || state == XenbusStateUnknown;
+}
+
+int qemu_unplug(struct xenstore *xs, struct qemu *q, int timeout_ms)
+{
+    char state[4];
+    int rc = -XEN_ETIMEDOUT;
+
+    snprintf(state, sizeof(state), "%d", XenbusStateClosing);
+    if (write_backend_node(xs, q, "online", "0") && write_backend_node(xs, q, "state", state)) {
+        for (int waited = 0; waited <= timeout_ms; waited += POLL_MS) {
+            if (backend_closed(xs, q)) {
+                rc = 0;
+                break;
+            }
+            usleep(POLL_MS * 1000);
+        }
+    }
+    if (rc)
+        fprintf(stderr, "qemu: %s did not close within %d ms\n", q->backend_path, timeout_ms);
+    component_stop(&q->process);
+    xs_rm(xs->xsh, XBT_NULL, q->frontend_path);
+    xs_rm(xs->xsh, XBT_NULL, q->backend_path);
+    return rc;
+}
+
 int qemu_stop(struct qemu *q)
 {
     return component_stop(&q->process);

@@ -39,6 +39,15 @@ struct qemu {
 int qemu_start(struct simd *simd, struct xenstore *xs, uint32_t domid, unsigned int disk,
                const char *image, struct qemu *q);
 
+/*
+ * Unplug the disk as Xen's toolstack does: the backend goes offline and
+ * Closing; QEMU closes it (with the frontend, if one is connected) within
+ * @timeout_ms; then QEMU is stopped and both xenstore directories removed.
+ * Returns 0, or -XEN_ETIMEDOUT when the backend did not close (QEMU is
+ * stopped and the directories removed all the same).
+ */
+int qemu_unplug(struct xenstore *xs, struct qemu *q, int timeout_ms);
+
 /* Stop QEMU. Returns 0 if it was still running. */
 int qemu_stop(struct qemu *q);
 

@@ -10,7 +10,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
 
-echo "1..11"
+echo "1..15"
 out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
 "$sim" up --memory 32 --disks 2 --disk-size 8 >"$out" 2>"$err" &
@@ -38,6 +38,16 @@ check "ls shows the guest's tree" grep -q '^/local/domain/1/name = "guest1"' <<<
     test "$(xenstore-read /local/domain/1/control/shutdown)" = poweroff
 "$sim" balloon 1 16 && check "balloon sets memory/target in KiB" \
     test "$(xenstore-read /local/domain/1/memory/target)" = 16384
+added=$("$sim" disk-add 4)
+check "disk-add hot-plugs xvdc, waiting for the guest" test \
+    "$added-$(xenstore-read $backend/51744/state)-$(xenstore-read $backend/51744/sectors)" \
+    = "ok xvdc $backend/51744-2-8192"
+"$sim" disk-remove xvdb >/dev/null
+check "disk-remove unplugs xvdb: both directories gone" bash -c \
+    "! xenstore-read $backend/51728/state 2>/dev/null && ! xenstore-ls /local/domain/1/device/vbd/51728 >/dev/null 2>&1"
+check "disk-remove stops xvdb's QEMU and keeps its image" bash -c \
+    "! pgrep -f 'file=$dir/[x]vdb.img' >/dev/null && test -f '$dir/xvdb.img'"
+check "removing a disk that is not there is refused" bash -c "! '$sim' disk-remove xvdz 2>/dev/null"
 check "a bad domain id is refused" bash -c "! '$sim' shutdown nonsense 2>/dev/null"
 "$sim" destroy 1
 check "destroy removes the domain" bash -c "! '$sim' status | grep -qE '^1 '"

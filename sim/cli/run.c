@@ -1,0 +1,82 @@
+/* sim/cli/run.c - the disks of a run (see run.h). */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xen/errno.h>
+
+#include "run.h"
+
+#define UNPLUG_TIMEOUT_MS 10000
+
+/* A raw image of @mib MiB for disk @disk in the run directory; its path in @path. */
+static int create_image(const struct run *run, unsigned int disk, unsigned long mib, char *path,
+                        size_t size)
+{
+    int fd;
+
+    snprintf(path, size, "%s/xvd%c.img", run->simd.dir, 'a' + disk);
+    fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -XEN_EEXIST; /* a disk of this name was here before: its data stays */
+    if (ftruncate(fd, (off_t)mib << 20) != 0) {
+        close(fd);
+        unlink(path);
+        return -XEN_EIO;
+    }
+    close(fd);
+    return 0;
+}
+
+int run_disk_add(struct run *run, unsigned long mib, unsigned int *disk)
+{
+    char image[400];
+    int rc = -XEN_ENOSPC;
+
+    for (unsigned int i = 0; i < QEMU_MAX_DISKS; i++) {
+        if (run->attached[i])
+            continue;
+        rc = create_image(run, i, mib, image, sizeof(image));
+        if (rc == -XEN_EEXIST)
+            continue;
+        if (rc == 0)
+            rc = qemu_start(&run->simd, &run->store, run->domid, i, image, &run->disks[i]);
+        if (rc == 0) {
+            run->attached[i] = true;
+            *disk = i;
+        }
+        return rc;
+    }
+    return rc;
+}
+
+int run_disk_remove(struct run *run, const char *name)
+{
+    for (unsigned int i = 0; i < QEMU_MAX_DISKS; i++) {
+        if (run->attached[i] && strcmp(run->disks[i].name, name) == 0) {
+            run->attached[i] = false;
+            return qemu_unplug(&run->store, &run->disks[i], UNPLUG_TIMEOUT_MS);
+        }
+    }
+    return -XEN_ENOENT;
+}
+
+bool run_alive(struct run *run)
+{
+    bool alive = component_alive(&run->store.daemon) && component_alive(&run->consoled);
+
+    for (unsigned int i = 0; i < QEMU_MAX_DISKS; i++)
+        if (run->attached[i])
+            alive = component_alive(&run->disks[i].process) && alive;
+    return alive;
+}
+
+void run_stop_components(struct run *run)
+{
+    for (unsigned int i = 0; i < QEMU_MAX_DISKS; i++)
+        if (run->attached[i])
+            qemu_stop(&run->disks[i]);
+    component_stop(&run->consoled);
+    xenstore_stop(&run->store);
+}

@@ -1,0 +1,48 @@
+/*
+ * sim/cli/run.h - what "winpv-sim up" runs: the daemon, xenstored,
+ * xenconsoled, one guest domain and its disks, each disk a QEMU of its own
+ * so disks come and go while the run goes on.
+ */
+#ifndef WINPV_SIM_CLI_RUN_H
+#define WINPV_SIM_CLI_RUN_H
+
+#include <stdbool.h>
+
+#include "qemu.h"
+#include "simd.h"
+#include "store.h"
+
+struct run {
+    struct simd simd;
+    struct xenstore store;
+    struct component consoled;
+    uint32_t domid;
+    unsigned long disk_mib; /* size of a new disk */
+    struct qemu disks[QEMU_MAX_DISKS];
+    bool attached[QEMU_MAX_DISKS];
+};
+
+/* Add a disk of @mib MiB on a new image in the run directory; its slot in *disk. */
+int run_disk_add(struct run *run, unsigned long mib, unsigned int *disk);
+
+/* Unplug disk @name (xvdb, ...); its image stays in the run directory. */
+int run_disk_remove(struct run *run, const char *name);
+
+/* Whether every component still runs (one that ended is reported). */
+bool run_alive(struct run *run);
+
+/* Stop every component of the run (not the daemon). */
+void run_stop_components(struct run *run);
+
+/*
+ * The control socket of a run (RUN_DIR/control.sock): one line per
+ * connection ("disk-add MiB", "disk-remove NAME"), one line back ("ok ..."
+ * or "error ...").
+ */
+int control_listen(const char *run_dir);
+void control_serve(struct run *run, int listen_fd);
+
+/* Send @line to the run of $WINPV_SIM_DIR and print its answer; 0 when "ok". */
+int control_request(const char *line);
+
+#endif /* WINPV_SIM_CLI_RUN_H */
