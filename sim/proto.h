@@ -71,6 +71,11 @@ enum sim_msg_type {
     SIM_HYPERCALL,
     SIM_PORT_IO, /* an I/O port access (the Xen platform device) */
 
+    /* toolstack: a domain suspended by its guest (SCHEDOP_shutdown, suspend) */
+    SIM_DOMAIN_SAVE,    /* write its memory and parameters to a file */
+    SIM_DOMAIN_RESTORE, /* a new domain from such a file; its guest moves there */
+    SIM_DOMAIN_RESUME,  /* cancel the suspend: the guest goes on in the same domain */
+
     SIM_MSG_TYPE_COUNT,
 };
 
@@ -164,6 +169,12 @@ struct sim_port_io {
     uint32_t value; /* written, or read (in the reply's param.value) */
 };
 
+/* SAVE: @domid's image to @name; RESTORE: from @name. A plain file name in the run directory. */
+struct sim_domain_file {
+    uint32_t domid;
+    char name[64];
+};
+
 union sim_request_body {
     struct sim_hello hello;
     struct sim_domain_create create;
@@ -180,6 +191,7 @@ union sim_request_body {
     struct sim_gnttab_unmap unmap;
     struct sim_hypercall hypercall;
     struct sim_port_io port_io;
+    struct sim_domain_file file;
 };
 
 struct sim_request {
@@ -266,7 +278,13 @@ struct sim_remap {
 struct sim_hypercall_reply {
     int64_t result;
     uint32_t remap_count;
-    uint32_t pad;
+    /*
+     * SCHEDOP_shutdown(suspend) answered after a restore: the domain this
+     * guest now runs as (its memory as saved, nothing else of Xen's: shared
+     * info, grant frames and event channels are to be set up again); 0
+     * otherwise.
+     */
+    uint32_t moved_to;
     struct sim_remap remaps[SIM_MAX_REMAPS];
 };
 

@@ -101,6 +101,33 @@ int os_posix_guest_memory_adopt(int fd, size_t ram_pages, size_t mapped_pages, s
     return rc;
 }
 
+int os_posix_guest_memory_move(int fd, size_t ram_pages, size_t mapped_pages, size_t max_gfn)
+{
+    int rc = 0;
+
+    pthread_mutex_lock(&guest.lock);
+    if (!guest.adopted || ram_pages != guest.pages || max_gfn != guest.max_gfn ||
+        mapped_pages < ram_pages || mapped_pages > max_gfn) {
+        rc = -XEN_EINVAL;
+        goto out;
+    }
+    /* The same addresses now show the new file; the hole above is empty again. */
+    if (mmap(guest.base, mapped_pages * OS_PAGE_SIZE, PROT_READ | PROT_WRITE,
+             MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED ||
+        (max_gfn > mapped_pages &&
+         mmap(guest.base + mapped_pages * OS_PAGE_SIZE, (max_gfn - mapped_pages) * OS_PAGE_SIZE,
+              PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1,
+              0) == MAP_FAILED)) {
+        rc = -XEN_ENOMEM;
+        goto out;
+    }
+    close(guest.fd);
+    guest.fd = fd;
+out:
+    pthread_mutex_unlock(&guest.lock);
+    return rc;
+}
+
 void os_posix_guest_memory_release(void)
 {
     pthread_mutex_lock(&guest.lock);

@@ -32,6 +32,13 @@ int os_posix_guest_memory_init(size_t pages);
 int os_posix_guest_memory_adopt(int fd, size_t ram_pages, size_t mapped_pages, size_t max_gfn);
 
 /*
+ * The domain was restored as another one with the same geometry: show the
+ * new memory file at the same addresses (pointers stay valid), with the
+ * hole above the special pages empty again. Takes @fd on success.
+ */
+int os_posix_guest_memory_move(int fd, size_t ram_pages, size_t mapped_pages, size_t max_gfn);
+
+/*
  * Leave an adopted domain's memory (the process stops being its guest):
  * every page of it becomes inaccessible and the next adopt starts afresh.
  * Memory of our own is kept.

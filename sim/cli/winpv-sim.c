@@ -13,6 +13,10 @@
  *                                      ask the guest, through control/shutdown
  *   winpv-sim balloon DOMID MiB        set the guest's memory target
  *   winpv-sim destroy DOMID            destroy a domain
+ *   winpv-sim save DOMID NAME          save a domain whose guest suspended
+ *                                      (winpv-sim suspend first) to NAME in the run
+ *   winpv-sim restore NAME             a new domain from NAME; the guest moves there
+ *   winpv-sim resume DOMID             cancel a guest's suspend
  *   winpv-sim disk-add [MiB]           hot-plug a disk into the run's guest
  *   winpv-sim disk-remove NAME         unplug it (xvdb, ...)
  *
@@ -51,6 +55,7 @@ static int usage(void)
                     "       winpv-sim status | ls [PATH]\n"
                     "       winpv-sim shutdown|reboot|suspend DOMID\n"
                     "       winpv-sim balloon DOMID MiB | destroy DOMID\n"
+                    "       winpv-sim save DOMID NAME | restore NAME | resume DOMID\n"
                     "       winpv-sim disk-add [MiB] | disk-remove NAME\n");
     return 2;
 }
@@ -260,6 +265,36 @@ static int destroy(const char *domid)
     return rc ? 1 : 0;
 }
 
+/* save, restore, resume: the toolstack's calls, with what went wrong said plainly. */
+static int image_command(const char *cmd, const char *domid, const char *name)
+{
+    struct simd simd = {0};
+    uint32_t restored;
+    int rc;
+
+    if (sim_connect(&simd.toolstack, NULL, SIM_ROLE_TOOLSTACK, 0, NULL) != 0) {
+        fprintf(stderr, "winpv-sim: no run to talk to: set %s\n", SIM_RUN_DIR_ENV);
+        return 1;
+    }
+    if (strcmp(cmd, "save") == 0)
+        rc = simd_domain_save(&simd, (uint32_t)strtoul(domid, NULL, 10), name);
+    else if (strcmp(cmd, "resume") == 0)
+        rc = simd_domain_resume(&simd, (uint32_t)strtoul(domid, NULL, 10));
+    else
+        rc = simd_domain_restore(&simd, name, &restored);
+    sim_disconnect(&simd.toolstack);
+    if (rc == 0 && strcmp(cmd, "restore") == 0)
+        printf("domain %u\n", restored);
+    else if (rc == -XEN_EINVAL)
+        fprintf(stderr,
+                "winpv-sim: %s refused: the guest has not suspended itself, or the "
+                "image is not one\n",
+                cmd);
+    else if (rc)
+        fprintf(stderr, "winpv-sim: %s failed (%d)\n", cmd, rc);
+    return rc ? 1 : 0;
+}
+
 static int disk_command(const char *command, const char *arg)
 {
     char line[128];
@@ -289,6 +324,12 @@ int main(int argc, char **argv)
         return balloon(argv[2], argv[3]);
     if (argc == 3 && strcmp(cmd, "destroy") == 0 && is_domid(argv[2]))
         return destroy(argv[2]);
+    if (argc == 4 && strcmp(cmd, "save") == 0 && is_domid(argv[2]))
+        return image_command(cmd, argv[2], argv[3]);
+    if (argc == 3 && strcmp(cmd, "resume") == 0 && is_domid(argv[2]))
+        return image_command(cmd, argv[2], NULL);
+    if (argc == 3 && strcmp(cmd, "restore") == 0)
+        return image_command(cmd, NULL, argv[2]);
     if ((argc == 2 || argc == 3) && strcmp(cmd, "disk-add") == 0)
         return disk_command("disk-add", argc == 3 ? argv[2] : NULL);
     if (argc == 3 && strcmp(cmd, "disk-remove") == 0)

@@ -68,6 +68,65 @@ static struct sim_conn *thread_connection(void)
     return &tc->conn;
 }
 
+static void *upcall_main(void *unused);
+
+/* Close every thread's connection; they reconnect on their next call. Lock held. */
+static void close_thread_conns(void)
+{
+    while (guest.conns) {
+        struct thread_conn *tc = guest.conns;
+
+        guest.conns = tc->next;
+        sim_disconnect(&tc->conn);
+        free(tc);
+    }
+    guest.generation++;
+}
+
+/*
+ * Our domain was saved and restored as domain @domid: run as that one. Its
+ * memory is ours as saved, at the same addresses; its upcalls come on a new
+ * stream. Called by the vCPU whose suspend hypercall returned; the other
+ * threads reconnect on their next call.
+ */
+static int move_to_domain(uint32_t domid)
+{
+    struct thread_conn *first = calloc(1, sizeof(*first));
+    int fds[SIM_MAX_REPLY_FDS];
+    int rc;
+
+    if (first == NULL)
+        return -XEN_ENOMEM;
+    rc = sim_connect(&first->conn, guest.run_dir, SIM_ROLE_GUEST, domid, fds);
+    if (rc) {
+        free(first);
+        return rc;
+    }
+    rc = fds[0] >= 0 && fds[1] >= 0
+             ? os_posix_guest_memory_move(fds[1], first->conn.ram_pages,
+                                          first->conn.ram_pages + SIM_SPECIAL_PAGES,
+                                          first->conn.max_gfn)
+             : -XEN_EIO;
+    if (rc) {
+        sim_close_fds(fds, SIM_MAX_REPLY_FDS);
+        sim_disconnect(&first->conn);
+        free(first);
+        return rc;
+    }
+    shutdown(guest.upcall_fd, SHUT_RDWR);
+    pthread_join(guest.upcall_thread, NULL);
+    close(guest.upcall_fd);
+    pthread_mutex_lock(&guest.lock);
+    close_thread_conns();
+    guest.conns = first;
+    guest.domid = domid;
+    guest.upcall_fd = fds[0];
+    pthread_mutex_unlock(&guest.lock);
+    my_conn = first;
+    my_generation = guest.generation;
+    return pthread_create(&guest.upcall_thread, NULL, upcall_main, NULL) == 0 ? 0 : -XEN_ENOMEM;
+}
+
 static int64_t guest_hypercall(void *ctx, uint32_t op, const uint64_t args[5])
 {
     struct sim_conn *conn = thread_connection();
@@ -89,6 +148,11 @@ static int64_t guest_hypercall(void *ctx, uint32_t op, const uint64_t args[5])
     for (uint32_t i = 0; i < reply.body.hypercall.remap_count; i++)
         os_posix_guest_remap(reply.body.hypercall.remaps[i].gfn,
                              reply.body.hypercall.remaps[i].offset);
+    if (reply.body.hypercall.moved_to != 0) {
+        rc = move_to_domain(reply.body.hypercall.moved_to);
+        if (rc)
+            return rc;
+    }
     return reply.body.hypercall.result;
 }
 
@@ -208,14 +272,7 @@ void sim_guest_detach(void)
     close(guest.upcall_fd);
     guest.upcall_fd = -1;
     pthread_mutex_lock(&guest.lock);
-    while (guest.conns) {
-        struct thread_conn *tc = guest.conns;
-
-        guest.conns = tc->next;
-        sim_disconnect(&tc->conn);
-        free(tc);
-    }
-    guest.generation++;
+    close_thread_conns();
     guest.attached = false;
     pthread_mutex_unlock(&guest.lock);
     free(guest.run_dir);
@@ -230,6 +287,11 @@ void sim_guest_set_upcall(sim_upcall_fn fn, void *ctx)
     guest.upcall = fn;
     guest.upcall_ctx = ctx;
     pthread_mutex_unlock(&guest.lock);
+}
+
+uint32_t sim_guest_domid(void)
+{
+    return guest.domid;
 }
 
 uint64_t sim_guest_upcalls(void)

@@ -33,6 +33,9 @@ void sim_guest_set_upcall(sim_upcall_fn fn, void *ctx);
 /* Upcalls delivered so far. */
 uint64_t sim_guest_upcalls(void);
 
+/* The domain this process runs as (it changes when the domain is restored). */
+uint32_t sim_guest_domid(void);
+
 /* The vCPU the calling thread's hypercalls are made on. */
 void sim_guest_set_vcpu(unsigned int vcpu);
 

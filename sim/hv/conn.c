@@ -115,6 +115,9 @@ static bool allowed(const struct conn *c, uint32_t type)
     case SIM_DOMAIN_CREATE:
     case SIM_DOMAIN_DESTROY:
     case SIM_GNTTAB_SEED:
+    case SIM_DOMAIN_SAVE:
+    case SIM_DOMAIN_RESTORE:
+    case SIM_DOMAIN_RESUME:
         return c->role == SIM_ROLE_TOOLSTACK;
     case SIM_DOMAIN_SHUTDOWN:
     case SIM_SET_PARAM:

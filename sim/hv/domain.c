@@ -225,6 +225,7 @@ void domain_destroy(struct domain *d)
 
     d->dying = true;
     upcall_wake_blocked(d); /* a vCPU blocked in the domain gets its answer */
+    answer_suspended(d, -XEN_ESRCH, 0, 0);
     gnttab_forget_domain(domid);
     evtchn_fini(d);
     gnttab_fini(d);

@@ -147,6 +147,14 @@ int64_t hc_sched_op(struct conn *c, struct domain *d, uint32_t vcpu, uint64_t cm
             d->shutdown_code = shutdown.reason;
             return 0;
         }
+        /*
+         * A suspending vCPU stays in the hypercall until the toolstack
+         * restores the domain (0, in the new domain) or resumes it (1).
+         */
+        if (shutdown.reason == SHUTDOWN_suspend && !d->shutdown) {
+            c->suspended = true;
+            *deferred = true;
+        }
         return domain_shutdown(d, shutdown.reason);
     default:
         return -XEN_ENOSYS;

@@ -120,6 +120,8 @@ struct conn {
     pid_t pid;
     int event_fd; /* SIM_ROLE_EVTCHN: our end of the event stream */
     struct conn *next;
+    /* a guest vCPU suspended in SCHEDOP_shutdown(suspend), waiting for restore or resume */
+    bool suspended;
     /* a guest vCPU blocked in SCHEDOP_block or SCHEDOP_poll */
     bool blocked;
     uint32_t blocked_vcpu;
@@ -221,6 +223,13 @@ int copy_to_guest(struct conn *c, uint64_t guest_va, const void *src, size_t len
 void conn_reply(struct conn *c, const struct sim_reply *reply, const int *fds, int nfds);
 void conn_close(struct conn *c);
 void conn_dispatch(struct conn *c, const struct sim_request *req);
+
+/* save.c: save, restore, resume of a suspended domain */
+int save_domain(struct domain *d, const char *name);
+int restore_domain(const char *name, uint32_t *domid);
+int resume_domain(struct domain *d);
+/* Answer the suspended vCPUs of @d: @result, and the domain they now run as. */
+void answer_suspended(struct domain *d, int error, int64_t result, uint32_t moved_to);
 
 /* requests.c */
 void requests_dispatch(struct conn *c, const struct sim_request *req);

@@ -88,7 +88,7 @@ static void serve(struct conn *c)
         conn_close(c);
         return;
     }
-    if (c->blocked) {
+    if (c->blocked || c->suspended) {
         hv_log("connection %d: request while blocked: closed", c->fd);
         conn_close(c);
         return;

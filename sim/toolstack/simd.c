@@ -156,3 +156,39 @@ int simd_domain_create(struct simd *simd, uint64_t ram_pages, uint32_t vcpus, ui
         *domid = reply.body.domid.domid;
     return rc;
 }
+
+static int file_call(struct simd *simd, uint32_t type, uint32_t domid, const char *name,
+                     struct sim_reply *reply)
+{
+    struct sim_request req = {.type = type};
+
+    req.body.file.domid = domid;
+    if (name && snprintf(req.body.file.name, sizeof(req.body.file.name), "%s", name) >=
+                    (int)sizeof(req.body.file.name))
+        return -XEN_ENAMETOOLONG;
+    return simd_call(simd, &req, reply);
+}
+
+int simd_domain_save(struct simd *simd, uint32_t domid, const char *name)
+{
+    struct sim_reply reply;
+
+    return file_call(simd, SIM_DOMAIN_SAVE, domid, name, &reply);
+}
+
+int simd_domain_restore(struct simd *simd, const char *name, uint32_t *domid)
+{
+    struct sim_reply reply;
+    int rc = file_call(simd, SIM_DOMAIN_RESTORE, 0, name, &reply);
+
+    if (rc == 0)
+        *domid = reply.body.domid.domid;
+    return rc;
+}
+
+int simd_domain_resume(struct simd *simd, uint32_t domid)
+{
+    struct sim_reply reply;
+
+    return file_call(simd, SIM_DOMAIN_RESUME, domid, NULL, &reply);
+}

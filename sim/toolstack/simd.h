@@ -42,4 +42,13 @@ const char *simd_path_near_program(const char *relative, char *buf, size_t size)
 /* Create a domain of @ram_pages RAM frames; its id in *domid. */
 int simd_domain_create(struct simd *simd, uint64_t ram_pages, uint32_t vcpus, uint32_t *domid);
 
+/*
+ * A domain whose guest suspended itself: save it to @name (a file name in
+ * the run directory), restore @name as a new domain (*domid; the suspended
+ * guest moves there), or cancel the suspend.
+ */
+int simd_domain_save(struct simd *simd, uint32_t domid, const char *name);
+int simd_domain_restore(struct simd *simd, const char *name, uint32_t *domid);
+int simd_domain_resume(struct simd *simd, uint32_t domid);
+
 #endif /* WINPV_SIM_SIMD_H */

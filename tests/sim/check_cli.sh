@@ -10,7 +10,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
 
-echo "1..15"
+echo "1..16"
 out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
 "$sim" up --memory 32 --disks 2 --disk-size 8 >"$out" 2>"$err" &
@@ -48,6 +48,8 @@ check "disk-remove unplugs xvdb: both directories gone" bash -c \
 check "disk-remove stops xvdb's QEMU and keeps its image" bash -c \
     "! pgrep -f 'file=$dir/[x]vdb.img' >/dev/null && test -f '$dir/xvdb.img'"
 check "removing a disk that is not there is refused" bash -c "! '$sim' disk-remove xvdz 2>/dev/null"
+check "saving a domain whose guest did not suspend is refused, saying why" bash -c \
+    "'$sim' save 1 early.img 2>&1 >/dev/null | grep -q 'has not suspended'"
 check "a bad domain id is refused" bash -c "! '$sim' shutdown nonsense 2>/dev/null"
 "$sim" destroy 1
 check "destroy removes the domain" bash -c "! '$sim' status | grep -qE '^1 '"

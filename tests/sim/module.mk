@@ -35,3 +35,10 @@ HOST_TESTS += sim_components
 sim_components_SRCS := tests/sim/sim_components_test.c $(SIM_TOOLSTACK_SRCS)
 sim_components_LDLIBS := $(SIM_TOOLSTACK_LDLIBS)
 $(BUILD)/host/bin/sim_components: | $(BUILD)/host/bin/winpv-simd $(SIMLIB_FILES)
+
+# Save, restore and cancelled suspend of a guest's domain.
+HOST_TESTS += sim_save
+sim_save_SRCS := tests/sim/sim_save_test.c tests/sim/sim_fixture.c $(SIM_GUEST_SRCS) \
+                 $(SIM_TOOLSTACK_SRCS)
+sim_save_LDLIBS := $(SIM_TOOLSTACK_LDLIBS)
+$(BUILD)/host/bin/sim_save: | $(BUILD)/host/bin/winpv-simd $(SIMLIB_FILES)
