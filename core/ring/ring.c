@@ -158,18 +158,19 @@ int ring_back_attach(struct ring_back *back, void *shared, size_t bytes, size_t 
 int ring_back_poll(struct ring_back *back)
 {
     RING_IDX prod = os_atomic_load32(&back->ring.shared->req_prod); /* acquire */
-    RING_IDX unanswered = prod - back->rsp_prod_pvt;
-    RING_IDX in_service = back->req_cons - back->rsp_prod_pvt;
+    RING_IDX ready = prod - back->req_cons;
+    /* Every request taken and not yet answered holds a response slot. */
+    RING_IDX room = back->ring.size - (back->req_cons - back->rsp_prod_pvt);
 
-    /* Requests not yet answered cannot outnumber the ring's slots. */
-    if (unanswered > back->ring.size)
+    /*
+     * More requests than there are slots to answer them in (which includes
+     * an index that went backwards: the difference wraps to a huge value)
+     * cannot come from a well-behaved front end.
+     */
+    if (ready > room)
         return -XEN_EOVERFLOW;
     back->req_seen = prod;
-    /*
-     * Take no more than there are response slots for: every request taken
-     * and not yet answered holds one.
-     */
-    return (int)(unanswered - in_service);
+    return (int)ready;
 }
 
 bool ring_back_take(struct ring_back *back, void *request)

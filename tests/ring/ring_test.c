@@ -268,6 +268,25 @@ static void test_hostile_front_end_index_past_the_ring(void **state)
     ring_pair_fini(&pair);
 }
 
+/* An index that goes backwards, past requests already taken, is caught too. */
+static void test_hostile_front_end_index_going_backwards(void **state)
+{
+    struct ring_pair pair;
+    struct xen_sring_header *sring;
+
+    ring_pair_init(&pair, ONE_PAGE, 0);
+    sring = pair.shared;
+    produce(&pair, 0, 5);
+    ring_front_push(&pair.front);
+    assert_int_equal(ring_back_poll(&pair.back), 5);
+    for (int i = 0; i < 5; i++)
+        assert_true(ring_back_take(&pair.back, &(union test_entry){0}));
+    sring->req_prod = 3;
+    assert_int_equal(ring_back_poll(&pair.back), -XEN_EOVERFLOW);
+    assert_false(ring_back_take(&pair.back, &(union test_entry){0}));
+    ring_pair_fini(&pair);
+}
+
 /* A response is copied out: changing the slot later changes nothing. */
 static void test_responses_are_copied_out(void **state)
 {
@@ -321,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_final_check_closes_the_race),
         cmocka_unit_test(test_hostile_back_end_index_past_the_ring),
         cmocka_unit_test(test_hostile_front_end_index_past_the_ring),
+        cmocka_unit_test(test_hostile_front_end_index_going_backwards),
         cmocka_unit_test(test_responses_are_copied_out),
         cmocka_unit_test(test_multi_page_ring),
     };
