@@ -233,6 +233,8 @@ struct sim_domain_info {
     uint64_t nr_pages;
     uint64_t max_pages;
     uint64_t shared_info_gfn;
+    uint32_t unplugged; /* emulated devices the guest unplugged (platform device mask) */
+    uint32_t pad;
 };
 
 #define SIM_DOMINFO_DYING    (1u << 0)

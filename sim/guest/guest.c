@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <xen/errno.h>
+#include <xen/memory.h>
+#include <xen/xen.h>
 
 #include "client.h"
 #include "fdpass.h"
@@ -127,7 +129,7 @@ static int move_to_domain(uint32_t domid)
     return pthread_create(&guest.upcall_thread, NULL, upcall_main, NULL) == 0 ? 0 : -XEN_ENOMEM;
 }
 
-static int64_t guest_hypercall(void *ctx, uint32_t op, const uint64_t args[5])
+static int64_t one_hypercall(uint32_t op, const uint64_t args[5])
 {
     struct sim_conn *conn = thread_connection();
     struct sim_request req = {.type = SIM_HYPERCALL};
@@ -146,14 +148,56 @@ static int64_t guest_hypercall(void *ctx, uint32_t op, const uint64_t args[5])
     if (reply.body.hypercall.remap_count > SIM_MAX_REMAPS)
         return -XEN_EIO;
     for (uint32_t i = 0; i < reply.body.hypercall.remap_count; i++)
-        os_posix_guest_remap(reply.body.hypercall.remaps[i].gfn,
-                             reply.body.hypercall.remaps[i].offset);
+        if (os_posix_guest_remap(reply.body.hypercall.remaps[i].gfn,
+                                 reply.body.hypercall.remaps[i].offset) != 0)
+            return -XEN_EIO; /* our view of memory would be stale: say so */
     if (reply.body.hypercall.moved_to != 0) {
         rc = move_to_domain(reply.body.hypercall.moved_to);
         if (rc)
             return rc;
     }
     return reply.body.hypercall.result;
+}
+
+static bool is_reservation(uint32_t op, uint64_t cmd)
+{
+    return op == __HYPERVISOR_memory_op &&
+           (cmd == XENMEM_increase_reservation || cmd == XENMEM_decrease_reservation ||
+            cmd == XENMEM_populate_physmap);
+}
+
+/*
+ * Xen completes a reservation call over many extents with continuations:
+ * the caller sees one result. The daemon does at most SIM_MAX_REMAPS
+ * extents a call (each changes our map), so the rest are asked for here;
+ * the count done so far is the result, as from Xen.
+ */
+static int64_t reservation(uint32_t op, const uint64_t args[5])
+{
+    const struct xen_memory_reservation *caller = (const void *)(uintptr_t)args[1];
+    int64_t done = one_hypercall(op, args);
+
+    /* An error, or fewer than a full part: the daemon has answered for all. */
+    while (done > 0 && done % SIM_MAX_REMAPS == 0 && (uint64_t)done < caller->nr_extents) {
+        struct xen_memory_reservation part = *caller;
+        uint64_t part_args[5] = {args[0], (uint64_t)(uintptr_t)&part, 0, 0, 0};
+        int64_t n;
+
+        set_xen_guest_handle(part.extent_start, caller->extent_start.p + done);
+        part.nr_extents = caller->nr_extents - (uint64_t)done;
+        n = one_hypercall(op, part_args);
+        if (n <= 0)
+            break;
+        done += n;
+        if (n < SIM_MAX_REMAPS)
+            break;
+    }
+    return done;
+}
+
+static int64_t guest_hypercall(void *ctx, uint32_t op, const uint64_t args[5])
+{
+    return is_reservation(op, args[0]) ? reservation(op, args) : one_hypercall(op, args);
 }
 
 static uint32_t port_access(uint16_t port, unsigned int bytes, bool write, uint32_t value)
@@ -224,8 +268,6 @@ int sim_guest_attach(const char *run_dir, uint32_t domid)
         return -XEN_EEXIST;
     /* The daemon reads hypercall arguments from our memory. */
     prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
-    guest.run_dir = run_dir ? strdup(run_dir) : NULL;
-    guest.domid = domid;
     first = calloc(1, sizeof(*first));
     if (first == NULL)
         return -XEN_ENOMEM;
@@ -243,19 +285,24 @@ int sim_guest_attach(const char *run_dir, uint32_t domid)
                                     first->conn.ram_pages + SIM_SPECIAL_PAGES, first->conn.max_gfn);
     if (rc)
         goto fail;
+    fds[1] = -1; /* the memory owns it now */
     guest.upcall_fd = fds[0];
+    if (pthread_create(&guest.upcall_thread, NULL, upcall_main, NULL) != 0) {
+        os_posix_guest_memory_release();
+        rc = -XEN_ENOMEM;
+        goto fail;
+    }
+    guest.run_dir = run_dir ? strdup(run_dir) : NULL;
+    guest.domid = domid;
     guest.conns = first;
     guest.attached = true;
     my_conn = first;
     my_generation = guest.generation;
-    if (pthread_create(&guest.upcall_thread, NULL, upcall_main, NULL) != 0) {
-        sim_guest_detach();
-        return -XEN_ENOMEM;
-    }
     os_posix_set_platform(&platform);
     return 0;
 
 fail:
+    guest.upcall_fd = -1;
     sim_close_fds(fds, SIM_MAX_REPLY_FDS);
     sim_disconnect(&first->conn);
     free(first);

@@ -14,10 +14,31 @@
 #include "fdpass.h"
 #include "hv.h"
 
+/*
+ * Sockets are non-blocking: a client that does not read its replies cannot
+ * hold up the hypervisor. Its connection is closed instead.
+ */
 void conn_reply(struct conn *c, const struct sim_reply *reply, const int *fds, int nfds)
 {
-    if (sim_send_with_fds(c->fd, reply, sizeof(*reply), fds, nfds) != (ssize_t)sizeof(*reply))
-        hv_log("reply to connection %d lost", c->fd);
+    if (c->broken)
+        return;
+    if (sim_send_with_fds(c->fd, reply, sizeof(*reply), fds, nfds) != (ssize_t)sizeof(*reply)) {
+        hv_log("connection %d does not take its replies: closed", c->fd);
+        c->broken = true;
+    }
+}
+
+void conn_close_broken(void)
+{
+    struct conn *c = hv.conns;
+
+    while (c) {
+        struct conn *next = c->next;
+
+        if (c->broken)
+            conn_close(c);
+        c = next;
+    }
 }
 
 static void reply_error(struct conn *c, int error)

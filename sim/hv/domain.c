@@ -63,14 +63,25 @@ static bool is_ram_frame(struct domain *d, uint64_t mfn)
     return mfn < d->ram_pages + SIM_SPECIAL_PAGES;
 }
 
-/*
- * Show frame @mfn at @gfn. Whatever RAM frame was there leaves the domain
- * (Xen frees the page a mapping replaces).
- */
-int domain_physmap_set(struct domain *d, uint64_t gfn, uint64_t mfn)
+/* Where Xen's frame @mfn is shown, or NULL for a RAM frame. */
+static uint64_t *xen_frame_slot(struct domain *d, uint64_t mfn)
 {
-    uint64_t old;
+    return mfn >= d->shared_info_mfn && mfn < d->mem_frames
+               ? &d->xen_frame_gfn[mfn - d->shared_info_mfn]
+               : NULL;
+}
 
+uint64_t domain_shared_info_gfn(struct domain *d)
+{
+    return d->xen_frame_gfn ? *xen_frame_slot(d, d->shared_info_mfn) : HV_NO_MFN;
+}
+
+/* Whatever RAM frame was at @gfn leaves the domain (Xen frees the page a mapping replaces). */
+int domain_physmap_set(struct domain *d, uint64_t gfn, uint64_t mfn, uint64_t *vacated)
+{
+    uint64_t old, *slot;
+
+    *vacated = HV_NO_MFN;
     if (gfn >= d->max_gfn || mfn >= d->mem_frames)
         return -XEN_EINVAL;
     old = d->p2m[gfn];
@@ -79,11 +90,17 @@ int domain_physmap_set(struct domain *d, uint64_t gfn, uint64_t mfn)
     if (old != HV_NO_MFN && is_ram_frame(d, old)) {
         release_frame(d, old);
         d->nr_pages--;
+    } else if (old != HV_NO_MFN) {
+        *xen_frame_slot(d, old) = HV_NO_MFN;
     }
-    /* A Xen frame shown elsewhere before moves here. */
-    for (uint64_t g = 0; g < d->max_gfn; g++)
-        if (d->p2m[g] == mfn)
-            d->p2m[g] = HV_NO_MFN;
+    slot = xen_frame_slot(d, mfn);
+    if (slot) {
+        if (*slot != HV_NO_MFN) {
+            d->p2m[*slot] = HV_NO_MFN;
+            *vacated = *slot;
+        }
+        *slot = gfn;
+    }
     d->p2m[gfn] = mfn;
     d->mfn_used[mfn] = 1;
     return 0;
@@ -154,7 +171,11 @@ static int create_memory(struct domain *d, uint64_t ram_pages, uint32_t grant_fr
     for (uint64_t gfn = 0; gfn < d->max_gfn; gfn++)
         d->p2m[gfn] = gfn < owned ? gfn : HV_NO_MFN;
     memset(d->mfn_used, 1, d->mem_frames); /* RAM is populated; Xen frames are always ours */
-    d->shared_info_gfn = HV_NO_MFN;
+    d->xen_frame_gfn = malloc((1 + grant_frames) * sizeof(*d->xen_frame_gfn));
+    if (d->xen_frame_gfn == NULL)
+        return -XEN_ENOMEM;
+    for (uint32_t i = 0; i < 1 + grant_frames; i++)
+        d->xen_frame_gfn[i] = HV_NO_MFN;
     return 0;
 }
 
@@ -166,6 +187,8 @@ static void free_memory(struct domain *d)
         close(d->mem_fd);
     free(d->p2m);
     free(d->mfn_used);
+    free(d->xen_frame_gfn);
+    d->xen_frame_gfn = NULL;
     d->mem = NULL;
     d->mem_fd = -1;
     d->p2m = NULL;
@@ -226,6 +249,10 @@ void domain_destroy(struct domain *d)
     d->dying = true;
     upcall_wake_blocked(d); /* a vCPU blocked in the domain gets its answer */
     answer_suspended(d, -XEN_ESRCH, 0, 0);
+    /* Its guest's connections end with it: the id may name another domain later. */
+    for (struct conn *c = hv.conns; c; c = c->next)
+        if (c->role == SIM_ROLE_GUEST && c->domid == domid)
+            c->broken = true;
     gnttab_forget_domain(domid);
     evtchn_fini(d);
     gnttab_fini(d);
@@ -267,5 +294,6 @@ void domain_fill_info(struct domain *d, struct sim_domain_info *info)
     info->vcpus = d->vcpus;
     info->nr_pages = d->nr_pages;
     info->max_pages = d->max_pages;
-    info->shared_info_gfn = d->shared_info_gfn;
+    info->shared_info_gfn = domain_shared_info_gfn(d);
+    info->unplugged = d->unplugged;
 }

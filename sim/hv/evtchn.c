@@ -40,9 +40,7 @@ void evtchn_fini(struct domain *d)
 {
     if (d->ports == NULL)
         return;
-    for (uint32_t port = 1; port < d->nr_ports; port++)
-        if (d->ports[port].state != EVTCHNSTAT_closed)
-            evtchn_close(d, port);
+    evtchn_close_all(d);
     free(d->ports);
     d->ports = NULL;
     free(d->fifo_array_mfns);
@@ -92,7 +90,7 @@ int evtchn_alloc_unbound(struct domain *d, uint32_t remote_domid, uint32_t *port
 }
 
 int evtchn_bind_interdomain(struct domain *d, uint32_t remote_domid, uint32_t remote_port,
-                            uint32_t *port)
+                            struct conn *owner, uint32_t *port)
 {
     struct domain *rd = domain_get(remote_domid);
     struct evtchn *rchn;
@@ -111,6 +109,7 @@ int evtchn_bind_interdomain(struct domain *d, uint32_t remote_domid, uint32_t re
     d->ports[*port].state = EVTCHNSTAT_interdomain;
     d->ports[*port].remote_domid = remote_domid;
     d->ports[*port].remote_port = remote_port;
+    d->ports[*port].owner = owner;
     rchn->state = EVTCHNSTAT_interdomain;
     rchn->remote_domid = d->domid;
     rchn->remote_port = *port;
@@ -185,12 +184,11 @@ static void clear_pending_2l(struct domain *d, uint32_t port)
                            ~(1ull << (port % BITS_PER_WORD)), __ATOMIC_SEQ_CST);
 }
 
-int evtchn_close(struct domain *d, uint32_t port)
+/* Close port @port (< d->nr_ports) of @d. */
+static int close_port(struct domain *d, uint32_t port)
 {
-    struct evtchn *chn = evtchn_port(d, port);
+    struct evtchn *chn = &d->ports[port];
 
-    if (chn == NULL)
-        return -XEN_EINVAL;
     switch (chn->state) {
     case EVTCHNSTAT_closed:
         return -XEN_EINVAL;
@@ -217,6 +215,18 @@ int evtchn_close(struct domain *d, uint32_t port)
         clear_pending_2l(d, port);
     memset(chn, 0, sizeof(*chn));
     return 0;
+}
+
+int evtchn_close(struct domain *d, uint32_t port)
+{
+    return evtchn_port(d, port) ? close_port(d, port) : -XEN_EINVAL;
+}
+
+void evtchn_close_all(struct domain *d)
+{
+    for (uint32_t port = 1; d->ports && port < d->nr_ports; port++)
+        if (d->ports[port].state != EVTCHNSTAT_closed)
+            close_port(d, port);
 }
 
 int evtchn_send(struct domain *d, uint32_t port)
@@ -295,17 +305,20 @@ void evtchn_set_pending(struct domain *d, uint32_t port)
     upcall_wake_blocked(d);
 }
 
+bool evtchn_2l_is_pending(struct domain *d, uint32_t port)
+{
+    struct shared_info *s = domain_frame(d, d->shared_info_mfn);
+
+    return port < HV_2L_PORTS && s &&
+           (__atomic_load_n(&s->evtchn_pending[port / BITS_PER_WORD], __ATOMIC_SEQ_CST) &
+            (1ull << (port % BITS_PER_WORD)));
+}
+
 bool evtchn_is_pending(struct domain *d, uint32_t port)
 {
-    struct shared_info *s;
-
     if (evtchn_port(d, port) == NULL)
         return false;
-    if (d->fifo)
-        return evtchn_fifo_is_pending(d, port);
-    s = domain_frame(d, d->shared_info_mfn);
-    return s && (__atomic_load_n(&s->evtchn_pending[port / BITS_PER_WORD], __ATOMIC_SEQ_CST) &
-                 (1ull << (port % BITS_PER_WORD)));
+    return d->fifo ? evtchn_fifo_is_pending(d, port) : evtchn_2l_is_pending(d, port);
 }
 
 int evtchn_unmask(struct domain *d, uint32_t port)
@@ -359,5 +372,5 @@ void evtchn_close_owned_by(struct conn *c)
 
     for (uint32_t port = 1; dom0->ports && port < dom0->nr_ports; port++)
         if (dom0->ports[port].state != EVTCHNSTAT_closed && dom0->ports[port].owner == c)
-            evtchn_close(dom0, port);
+            close_port(dom0, port);
 }

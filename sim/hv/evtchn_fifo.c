@@ -89,6 +89,14 @@ static bool link_port(struct domain *d, uint32_t port, volatile uint32_t *word)
     if (__atomic_fetch_or(word, BIT(EVTCHN_FIFO_LINKED), __ATOMIC_SEQ_CST) &
         BIT(EVTCHN_FIFO_LINKED))
         return false;
+    /*
+     * The port last sat on another queue (its priority or vCPU changed): it
+     * is no longer that queue's tail, or the next port of that queue would
+     * be linked behind it, into this one.
+     */
+    if ((chn->fifo_last_vcpu != chn->vcpu || chn->fifo_last_priority != priority) &&
+        d->fifo_vcpu[chn->fifo_last_vcpu].tail[chn->fifo_last_priority] == port)
+        d->fifo_vcpu[chn->fifo_last_vcpu].tail[chn->fifo_last_priority] = 0;
     /* Clear any stale link of our own before becoming the tail. */
     __atomic_fetch_and(word, ~(uint32_t)EVTCHN_FIFO_LINK_MASK, __ATOMIC_SEQ_CST);
     tail_word = q->tail[priority] ? event_word(d, q->tail[priority]) : NULL;
@@ -145,16 +153,6 @@ bool evtchn_fifo_unmask(struct domain *d, uint32_t port)
     return link_port(d, port, word);
 }
 
-/* The port's bit in shared_info's 2-level pending array. */
-static bool pending_2l(struct domain *d, uint32_t port)
-{
-    struct shared_info *s = domain_frame(d, d->shared_info_mfn);
-
-    return port < HV_2L_PORTS && s &&
-           (__atomic_load_n(&s->evtchn_pending[port / 64], __ATOMIC_SEQ_CST) &
-            (1ull << (port % 64)));
-}
-
 int evtchn_fifo_init_control(struct domain *d, uint64_t gfn, uint32_t offset, uint32_t vcpu)
 {
     uint64_t mfn = domain_p2m(d, gfn);
@@ -205,7 +203,7 @@ int evtchn_fifo_expand_array(struct domain *d, uint64_t gfn)
     d->fifo_array_mfns[d->fifo_array_pages++] = mfn;
     /* Ports signalled under the 2-level ABI stay signalled, as in Xen. */
     for (uint32_t port = first; port < first + WORDS_PER_PAGE; port++)
-        if (d->ports[port].state != EVTCHNSTAT_closed && pending_2l(d, port) &&
+        if (d->ports[port].state != EVTCHNSTAT_closed && evtchn_2l_is_pending(d, port) &&
             evtchn_fifo_set_pending(d, port))
             upcall_raise(d, d->ports[port].vcpu);
     return 0;

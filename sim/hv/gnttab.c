@@ -84,6 +84,9 @@ static int pin_one(struct domain *d, uint32_t caller_domid, uint32_t ref, bool r
 
     if (e == NULL)
         return -XEN_EINVAL; /* GNTST_bad_gntref */
+    /* As Xen: a pin that would overflow the counters fails. */
+    if (d->grant_read_pins[ref] == UINT16_MAX || d->grant_write_pins[ref] == UINT16_MAX)
+        return -XEN_ENOSPC;
     old = __atomic_load_n(flags_word(e), __ATOMIC_SEQ_CST);
     do {
         uint16_t flags = (uint16_t)old, domid = (uint16_t)(old >> 16);

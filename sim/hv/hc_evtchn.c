@@ -5,16 +5,11 @@
 
 #include "hc.h"
 
-static bool self(struct domain *d, domid_t domid)
-{
-    return domid == DOMID_SELF || domid == d->domid;
-}
-
 static int64_t alloc_unbound(struct domain *d, void *arg)
 {
     struct evtchn_alloc_unbound *a = arg;
 
-    if (!self(d, a->dom))
+    if (!domain_is_self(d, a->dom))
         return -XEN_EPERM;
     return evtchn_alloc_unbound(d, a->remote_dom == DOMID_SELF ? d->domid : a->remote_dom,
                                 &a->port);
@@ -25,7 +20,7 @@ static int64_t status(struct domain *d, void *arg)
     struct evtchn_status *a = arg;
     struct evtchn *chn;
 
-    if (!self(d, a->dom))
+    if (!domain_is_self(d, a->dom))
         return -XEN_EPERM;
     chn = evtchn_port(d, a->port);
     if (chn == NULL)
@@ -47,11 +42,9 @@ static int64_t reset(struct domain *d, void *arg)
 {
     struct evtchn_reset *a = arg;
 
-    if (!self(d, a->dom))
+    if (!domain_is_self(d, a->dom))
         return -XEN_EPERM;
-    for (uint32_t port = 1; port < d->nr_ports; port++)
-        if (d->ports[port].state != EVTCHNSTAT_closed)
-            evtchn_close(d, port);
+    evtchn_close_all(d);
     return 0;
 }
 
@@ -67,7 +60,7 @@ static int64_t bind_interdomain(struct domain *d, void *arg)
 {
     struct evtchn_bind_interdomain *a = arg;
 
-    return evtchn_bind_interdomain(d, a->remote_dom, a->remote_port, &a->local_port);
+    return evtchn_bind_interdomain(d, a->remote_dom, a->remote_port, NULL, &a->local_port);
 }
 
 static int64_t bind_virq(struct domain *d, void *arg)

@@ -3,11 +3,6 @@
 
 #include "hc.h"
 
-static bool self(struct domain *d, domid_t domid)
-{
-    return domid == DOMID_SELF || domid == d->domid;
-}
-
 static int64_t query_size(struct conn *c, struct domain *d, uint64_t arg)
 {
     struct gnttab_query_size q;
@@ -15,7 +10,7 @@ static int64_t query_size(struct conn *c, struct domain *d, uint64_t arg)
     if (copy_from_guest(c, &q, arg, sizeof(q)))
         return -XEN_EFAULT;
     q.status = GNTST_okay;
-    if (!self(d, q.dom))
+    if (!domain_is_self(d, q.dom))
         q.status = GNTST_permission_denied;
     q.nr_frames = d->nr_grant_frames;
     q.max_nr_frames = d->max_grant_frames;
@@ -34,7 +29,7 @@ static int64_t setup_table(struct conn *c, struct domain *d, uint64_t arg)
     if (copy_from_guest(c, &s, arg, sizeof(s)))
         return -XEN_EFAULT;
     s.status = GNTST_okay;
-    if (!self(d, s.dom))
+    if (!domain_is_self(d, s.dom))
         s.status = GNTST_permission_denied;
     else if (s.nr_frames > d->max_grant_frames)
         s.status = GNTST_general_error;
@@ -72,7 +67,7 @@ static int64_t get_version(struct conn *c, struct domain *d, uint64_t arg)
 
     if (copy_from_guest(c, &v, arg, sizeof(v)))
         return -XEN_EFAULT;
-    if (!self(d, v.dom))
+    if (!domain_is_self(d, v.dom))
         return -XEN_EPERM;
     v.version = 1;
     return copy_to_guest(c, arg, &v, sizeof(v)) ? -XEN_EFAULT : 0;

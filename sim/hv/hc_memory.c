@@ -21,27 +21,25 @@ static int64_t add_to_physmap(struct conn *c, struct domain *d, uint64_t arg,
                               struct sim_hypercall_reply *out)
 {
     struct xen_add_to_physmap xatp;
-    uint64_t mfn, old_gfn;
+    uint64_t mfn, old_gfn, vacated = HV_NO_MFN;
     int rc = copy_from_guest(c, &xatp, arg, sizeof(xatp));
 
     if (rc)
         return rc;
-    if (xatp.domid != DOMID_SELF && xatp.domid != d->domid)
+    if (!domain_is_self(d, xatp.domid))
         return -XEN_EPERM;
     switch (xatp.space) {
     case XENMAPSPACE_shared_info:
         if (xatp.idx != 0)
             return -XEN_EINVAL;
-        rc = domain_physmap_set(d, xatp.gpfn, d->shared_info_mfn);
-        if (rc == 0)
-            d->shared_info_gfn = xatp.gpfn;
+        rc = domain_physmap_set(d, xatp.gpfn, d->shared_info_mfn, &vacated);
         break;
     case XENMAPSPACE_grant_table:
         if (xatp.idx & XENMAPIDX_grant_table_status)
             return -XEN_EINVAL; /* grant table v2 only */
         if (xatp.idx >= d->max_grant_frames)
             return -XEN_EINVAL;
-        rc = domain_physmap_set(d, xatp.gpfn, d->grant_mfn_base + xatp.idx);
+        rc = domain_physmap_set(d, xatp.gpfn, d->grant_mfn_base + xatp.idx, &vacated);
         if (rc == 0 && xatp.idx >= d->nr_grant_frames)
             d->nr_grant_frames = (uint32_t)xatp.idx + 1;
         break;
@@ -51,7 +49,7 @@ static int64_t add_to_physmap(struct conn *c, struct domain *d, uint64_t arg,
         if (mfn == HV_NO_MFN || xatp.gpfn >= d->max_gfn)
             return -XEN_EINVAL;
         d->p2m[old_gfn] = HV_NO_MFN; /* moves, so it is not released */
-        rc = domain_physmap_set(d, xatp.gpfn, mfn);
+        rc = domain_physmap_set(d, xatp.gpfn, mfn, &vacated);
         if (rc == 0)
             add_remap(out, d, old_gfn);
         break;
@@ -60,13 +58,18 @@ static int64_t add_to_physmap(struct conn *c, struct domain *d, uint64_t arg,
     }
     if (rc == 0)
         add_remap(out, d, xatp.gpfn);
+    /* The guest stops seeing a Xen frame where it was before. */
+    if (rc == 0 && vacated != HV_NO_MFN)
+        add_remap(out, d, vacated);
     return rc;
 }
 
 /*
  * increase/decrease_reservation and populate_physmap: order-0 extents only.
- * As in Xen, the result is the number of extents done; the guest asks again
- * for the rest (at most SIM_MAX_REMAPS are done per call).
+ * The result is the number of extents done, at most SIM_MAX_REMAPS a call
+ * (each changes the guest's map, reported in the reply); the guest's
+ * transport asks for the rest, as Xen's continuations would, so the
+ * guest's code sees one complete result.
  */
 static int64_t reservation(struct conn *c, struct domain *d, uint32_t cmd, uint64_t arg,
                            struct sim_hypercall_reply *out)
@@ -77,7 +80,7 @@ static int64_t reservation(struct conn *c, struct domain *d, uint32_t cmd, uint6
 
     if (rc)
         return rc;
-    if (r.domid != DOMID_SELF && r.domid != d->domid)
+    if (!domain_is_self(d, r.domid))
         return -XEN_EPERM;
     if (r.extent_order != 0)
         return -XEN_EINVAL;
@@ -113,7 +116,7 @@ int64_t hc_memory_op(struct conn *c, struct domain *d, uint64_t cmd, uint64_t ar
     case XENMEM_maximum_gpfn:
         if (copy_from_guest(c, &domid, arg, sizeof(domid)))
             return -XEN_EFAULT;
-        if (domid != DOMID_SELF && domid != d->domid)
+        if (!domain_is_self(d, domid))
             return -XEN_EPERM;
         if (cmd == XENMEM_current_reservation)
             return (int64_t)d->nr_pages;

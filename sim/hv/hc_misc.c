@@ -77,7 +77,7 @@ int64_t hc_hvm_op(struct conn *c, struct domain *d, uint64_t cmd, uint64_t arg)
     case HVMOP_get_param:
         if (copy_from_guest(c, &param, arg, sizeof(param)))
             return -XEN_EFAULT;
-        if (param.domid != DOMID_SELF && param.domid != d->domid)
+        if (!domain_is_self(d, param.domid))
             return -XEN_EPERM;
         if (param.index >= HV_NR_HVM_PARAMS)
             return -XEN_EINVAL;
@@ -103,16 +103,14 @@ int64_t hc_hvm_op(struct conn *c, struct domain *d, uint64_t cmd, uint64_t arg)
     }
 }
 
-#define MAX_POLL_PORTS 8 /* as struct conn holds */
-
 static int64_t poll(struct conn *c, struct domain *d, uint32_t vcpu, uint64_t arg, bool *deferred)
 {
     struct sched_poll p;
-    uint32_t ports[MAX_POLL_PORTS];
+    uint32_t ports[HV_MAX_POLL_PORTS];
 
     if (copy_from_guest(c, &p, arg, sizeof(p)))
         return -XEN_EFAULT;
-    if (p.nr_ports == 0 || p.nr_ports > MAX_POLL_PORTS)
+    if (p.nr_ports == 0 || p.nr_ports > HV_MAX_POLL_PORTS)
         return -XEN_EINVAL;
     if (copy_from_guest(c, ports, (uint64_t)(uintptr_t)p.ports.p, p.nr_ports * sizeof(ports[0])))
         return -XEN_EFAULT;

@@ -26,6 +26,7 @@
 #define HV_NR_VIRQS        24
 #define HV_NR_HVM_PARAMS   64
 #define HV_NO_MFN          UINT64_MAX
+#define HV_MAX_POLL_PORTS  8           /* ports one SCHEDOP_poll may wait for */
 #define HV_2L_PORTS        (64u * 64u) /* the 2-level ABI on a 64-bit guest */
 #define HV_GNTTAB_PER_PAGE (4096u / sizeof(struct grant_entry_v1))
 
@@ -87,7 +88,7 @@ struct domain {
 
     /* Xen's own frames */
     uint64_t shared_info_mfn;
-    uint64_t shared_info_gfn; /* HV_NO_MFN until mapped by the guest */
+    uint64_t *xen_frame_gfn; /* Xen's frame (from shared_info_mfn) -> where the guest shows it */
     uint32_t max_grant_frames;
     uint32_t nr_grant_frames; /* frames the guest set up */
     uint64_t grant_mfn_base;  /* first grant frame in the file */
@@ -126,8 +127,10 @@ struct conn {
     bool blocked;
     uint32_t blocked_vcpu;
     uint64_t block_deadline_ns; /* 0: none */
-    uint32_t poll_ports[8];
+    uint32_t poll_ports[HV_MAX_POLL_PORTS];
     uint32_t poll_count;
+    /* A reply could not be sent (the client does not read): closed by the main loop. */
+    bool broken;
 };
 
 struct hv {
@@ -155,7 +158,12 @@ int domain_shutdown(struct domain *d, uint32_t reason);
 void *domain_frame(struct domain *d, uint64_t mfn);  /* NULL if out of range */
 void *domain_gfn(struct domain *d, uint64_t gfn);    /* NULL if not mapped */
 uint64_t domain_p2m(struct domain *d, uint64_t gfn); /* HV_NO_MFN if none */
-int domain_physmap_set(struct domain *d, uint64_t gfn, uint64_t mfn);
+/*
+ * Show frame @mfn at @gfn. A Xen frame shown elsewhere before moves: the gfn
+ * it leaves goes to *vacated (HV_NO_MFN if none), for the guest to unmap.
+ */
+int domain_physmap_set(struct domain *d, uint64_t gfn, uint64_t mfn, uint64_t *vacated);
+uint64_t domain_shared_info_gfn(struct domain *d); /* HV_NO_MFN: not shown */
 int domain_physmap_remove(struct domain *d, uint64_t gfn);
 int domain_physmap_populate(struct domain *d, uint64_t gfn);
 void domain_fill_info(struct domain *d, struct sim_domain_info *info);
@@ -165,8 +173,9 @@ int evtchn_init(struct domain *d);
 void evtchn_fini(struct domain *d);
 struct evtchn *evtchn_port(struct domain *d, uint32_t port); /* NULL unless allocated range */
 int evtchn_alloc_unbound(struct domain *d, uint32_t remote_domid, uint32_t *port);
+/* @owner: the dom0 handle binding (NULL for a guest). */
 int evtchn_bind_interdomain(struct domain *d, uint32_t remote_domid, uint32_t remote_port,
-                            uint32_t *port);
+                            struct conn *owner, uint32_t *port);
 int evtchn_bind_virq(struct domain *d, uint32_t virq, uint32_t vcpu, uint32_t *port);
 int evtchn_bind_ipi(struct domain *d, uint32_t vcpu, uint32_t *port);
 int evtchn_bind_vcpu(struct domain *d, uint32_t port, uint32_t vcpu);
@@ -177,6 +186,9 @@ void evtchn_raise_virq(struct domain *d, uint32_t virq);
 void evtchn_set_pending(struct domain *d, uint32_t port);
 void evtchn_close_owned_by(struct conn *c);
 bool evtchn_is_pending(struct domain *d, uint32_t port);
+bool evtchn_2l_is_pending(struct domain *d, uint32_t port);
+/* Close every port of @d (teardown, EVTCHNOP_reset), whatever the ABI covers now. */
+void evtchn_close_all(struct domain *d);
 
 /* evtchn_fifo.c */
 int evtchn_fifo_init_control(struct domain *d, uint64_t gfn, uint32_t offset, uint32_t vcpu);
@@ -219,9 +231,17 @@ int port_io(struct conn *c, struct sim_port_io *io, uint64_t *value);
 int copy_from_guest(struct conn *c, void *dst, uint64_t guest_va, size_t len);
 int copy_to_guest(struct conn *c, uint64_t guest_va, const void *src, size_t len);
 
+/* Whether @domid names @d from the inside (DOMID_SELF or its own id). */
+static inline bool domain_is_self(const struct domain *d, uint32_t domid)
+{
+    return domid == DOMID_SELF || domid == d->domid;
+}
+
 /* conn.c */
 void conn_reply(struct conn *c, const struct sim_reply *reply, const int *fds, int nfds);
 void conn_close(struct conn *c);
+/* Close the connections marked broken (never from inside a walk of hv.conns). */
+void conn_close_broken(void);
 void conn_dispatch(struct conn *c, const struct sim_request *req);
 
 /* save.c: save, restore, resume of a suspended domain */

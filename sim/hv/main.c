@@ -53,7 +53,7 @@ static void accept_conn(void)
     struct ucred cred;
     socklen_t len = sizeof(cred);
     struct conn *c;
-    int fd = accept4(hv.listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    int fd = accept4(hv.listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
     if (fd < 0)
         return;
@@ -80,17 +80,23 @@ static void accept_conn(void)
 static void serve(struct conn *c)
 {
     struct sim_request req;
-    ssize_t n = recv(c->fd, &req, sizeof(req), MSG_TRUNC);
+    ssize_t n;
+
+    if (c->broken)
+        return;
+    n = recv(c->fd, &req, sizeof(req), MSG_TRUNC);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
 
     if (n != (ssize_t)sizeof(req)) {
         if (n > 0)
             hv_log("connection %d: malformed message (%zd bytes): closed", c->fd, n);
-        conn_close(c);
+        c->broken = true;
         return;
     }
     if (c->blocked || c->suspended) {
         hv_log("connection %d: request while blocked: closed", c->fd);
-        conn_close(c);
+        c->broken = true;
         return;
     }
     conn_dispatch(c, &req);
@@ -113,7 +119,6 @@ static int setup(const char *run_dir)
     /* Dom0 always exists; it has no memory here, only event channels. */
     hv.domains[0].exists = true;
     hv.domains[0].vcpus = 1;
-    hv.domains[0].shared_info_gfn = HV_NO_MFN;
     if (evtchn_init(&hv.domains[0]) != 0)
         return -1;
     hv.listen_fd = listen_on(run_dir);
@@ -171,6 +176,7 @@ int main(int argc, char **argv)
             else
                 serve(events[i].data.ptr);
         }
+        conn_close_broken();
     }
     teardown();
     hv_log("winpv-simd stopped");

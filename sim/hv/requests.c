@@ -90,7 +90,7 @@ static int dom0_bind(struct conn *c, uint32_t type, const struct sim_evtchn_bind
 
     switch (type) {
     case SIM_EVTCHN_BIND_INTERDOMAIN:
-        rc = evtchn_bind_interdomain(dom0, b->remote_domid, b->remote_port, port);
+        rc = evtchn_bind_interdomain(dom0, b->remote_domid, b->remote_port, c, port);
         break;
     case SIM_EVTCHN_BIND_UNBOUND:
         rc = evtchn_alloc_unbound(dom0, b->remote_domid, port);
@@ -99,12 +99,8 @@ static int dom0_bind(struct conn *c, uint32_t type, const struct sim_evtchn_bind
         rc = evtchn_bind_virq(dom0, b->virq, 0, port);
         break;
     }
-    if (rc == 0) {
+    if (rc == 0)
         dom0->ports[*port].owner = c;
-        /* bind_interdomain marked the port pending before it had an owner. */
-        if (type == SIM_EVTCHN_BIND_INTERDOMAIN)
-            evtchn_set_pending(dom0, *port);
-    }
     return rc;
 }
 

@@ -151,6 +151,35 @@ static void test_priority_picks_the_queue(void **state)
     assert_int_equal(consume(2), p);
 }
 
+/*
+ * A port that was a queue's tail moves to another queue: the next port of
+ * the old queue starts that queue again, with its ready bit and upcall.
+ */
+static void test_moved_tail_does_not_capture_the_next_port(void **state)
+{
+    uint32_t dx, dy, x = fifo_port(&dx), y = fifo_port(&dy);
+    struct evtchn_set_priority move = {.port = x, .priority = 3};
+    const uint32_t q = EVTCHN_FIFO_PRIORITY_DEFAULT;
+
+    notify(dx); /* x: head and tail of queue 7 */
+    for (int i = 0; i < 100 && control->head[q] != x; i++)
+        usleep(1000);
+    assert_int_equal(consume(q), x);
+    assert_int_equal(evtchn_op(EVTCHNOP_set_priority, &move), 0);
+    notify(dx); /* x now goes to queue 3 */
+    for (int i = 0; i < 100 && control->head[3] != x; i++)
+        usleep(1000);
+    assert_int_equal(control->head[3], x);
+    notify(dy); /* y belongs to queue 7, not behind x */
+    for (int i = 0; i < 100 && control->head[q] != y; i++)
+        usleep(1000);
+    assert_int_equal(control->head[q], y);
+    assert_true(control->ready & BIT(q));
+    assert_int_equal(words[x] & EVTCHN_FIFO_LINK_MASK, 0);
+    assert_int_equal(consume(3), x);
+    assert_int_equal(consume(q), y);
+}
+
 static void test_ports_past_the_arrays_need_more_pages(void **state)
 {
     struct evtchn_alloc_unbound alloc = {.dom = DOMID_SELF, .remote_dom = 0};
@@ -201,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_events_queue_in_order),
         cmocka_unit_test(test_masked_port_waits_for_unmask),
         cmocka_unit_test(test_priority_picks_the_queue),
+        cmocka_unit_test(test_moved_tail_does_not_capture_the_next_port),
         cmocka_unit_test(test_ports_past_the_arrays_need_more_pages),
         cmocka_unit_test(test_dead_guest_process_is_a_crashed_domain),
     };

@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -303,11 +304,34 @@ static void test_grants_pin_with_xens_rules(void **state)
     body.map.refs[0] = 512 * 32;
     assert_int_equal(dom0_call(&fx.gnttab, SIM_GNTTAB_MAP, &body, &reply), -XEN_EINVAL);
 
+    /* Pins that would overflow the counters fail; the flags stay set while any is held. */
+    grant_table[13] = (struct grant_entry_v1){
+        .flags = GTF_permit_access, .domid = 0, .frame = (uint32_t)data_gfn};
+    body.map.domid = fx.domid;
+    body.map.readonly = 1;
+    body.map.count = SIM_MAX_FRAMES;
+    for (uint32_t i = 0; i < SIM_MAX_FRAMES; i++)
+        body.map.refs[i] = 13;
+    {
+        int rc = 0, maps = 0;
+
+        while ((rc = dom0_call(&fx.gnttab, SIM_GNTTAB_MAP, &body, &reply)) == 0)
+            maps++;
+        assert_int_equal(rc, -XEN_ENOSPC);
+        assert_int_equal(maps, UINT16_MAX / SIM_MAX_FRAMES);
+    }
+    body.map.count = 1;
+    assert_int_equal(dom0_call(&fx.gnttab, SIM_GNTTAB_MAP, &body, &reply), 0);
+    assert_true(grant_table[13].flags & GTF_reading);
+
     /* The handle's end releases what it pinned. */
     sim_disconnect(&fx.gnttab);
     for (int i = 0; i < 100 && (grant_table[10].flags & GTF_reading); i++)
         usleep(1000);
     assert_int_equal(grant_table[10].flags, GTF_permit_access | GTF_readonly);
+    for (int i = 0; i < 100 && (grant_table[13].flags & GTF_reading); i++)
+        usleep(1000);
+    assert_int_equal(grant_table[13].flags, GTF_permit_access);
     assert_int_equal(sim_connect(&fx.gnttab, fx.simd.dir, SIM_ROLE_GNTTAB, 0, NULL), 0);
 }
 
@@ -354,13 +378,40 @@ static void test_balloon_gives_frames_back(void **state)
     os_pages_free(va, 1);
 }
 
+/* Many extents in one call: one complete result, as Xen gives. */
+static void test_large_balloon_is_one_call(void **state)
+{
+    enum { COUNT = 3 * SIM_MAX_REMAPS + 5 };
+    static uint64_t frames[COUNT];
+    uint8_t *va = os_pages_alloc(COUNT, frames);
+    struct xen_memory_reservation r = {.nr_extents = COUNT, .domid = DOMID_SELF};
+    domid_t self = DOMID_SELF;
+    int64_t pages = memory_op(XENMEM_current_reservation, &self);
+
+    assert_non_null(va);
+    set_xen_guest_handle(r.extent_start, frames);
+    assert_int_equal(memory_op(XENMEM_decrease_reservation, &r), COUNT);
+    assert_int_equal(memory_op(XENMEM_current_reservation, &self), pages - COUNT);
+    assert_int_equal(memory_op(XENMEM_populate_physmap, &r), COUNT);
+    assert_int_equal(memory_op(XENMEM_current_reservation, &self), pages);
+    va[(COUNT - 1) * 4096] = 1; /* the last frame is back */
+    os_pages_free(va, COUNT);
+}
+
 static void test_platform_device_ports(void **state)
 {
+    union sim_request_body body = {.domid.domid = fx.domid};
+    struct sim_reply reply;
+
     assert_int_equal(os_inw(0x10), 0x49d2);
     assert_int_equal(os_inb(0x12), 1);
     os_outw(0x12, 1);
     os_outl(0x10, 1234);
-    os_outw(0x10, 3);
+    assert_int_equal(dom0_call(&fx.privcmd, SIM_DOMAIN_INFO, &body, &reply), 0);
+    assert_int_equal(reply.body.info.unplugged, 0); /* product and build are not an unplug */
+    os_outw(0x10, 3);                               /* disks and NICs */
+    assert_int_equal(dom0_call(&fx.privcmd, SIM_DOMAIN_INFO, &body, &reply), 0);
+    assert_int_equal(reply.body.info.unplugged, 3);
     assert_int_equal(os_inl(0x40), 0xffffffffu); /* nothing there */
 }
 
@@ -377,9 +428,53 @@ static void test_daemon_survives_malformed_messages(void **state)
     assert_int_equal(recv(fd, buf, sizeof(buf), 0), 0); /* closed on us */
     close(fd);
     /* A request before HELLO, and an unknown role, are refused. */
+    {
+        struct sim_request early = {.type = SIM_DOMAIN_CREATE};
+        struct sim_reply reply;
+
+        fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+        assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+        early.body.create.ram_pages = 16;
+        early.body.create.vcpus = 1;
+        early.body.create.max_grant_frames = 1;
+        assert_int_equal(send(fd, &early, sizeof(early), 0), sizeof(early));
+        assert_int_equal(recv(fd, &reply, sizeof(reply), 0), sizeof(reply));
+        assert_int_equal(reply.error, -XEN_EPERM);
+        close(fd);
+    }
     assert_int_equal(sim_connect(&probe, fx.simd.dir, 77, 0, NULL), -XEN_EINVAL);
     assert_int_equal(sim_connect(&probe, fx.simd.dir, SIM_ROLE_GUEST, 55, NULL), -XEN_ESRCH);
     assert_int_equal(os_hypercall2(__HYPERVISOR_xen_version, XENVER_version, 0), 4 << 16 | 17);
+}
+
+/* A client that never reads its replies is cut off; the others are served. */
+static void test_client_that_does_not_read_is_cut_off(void **state)
+{
+    struct sim_conn flood, other;
+    struct sim_request req = {.type = SIM_DOMAIN_INFO};
+    struct sim_reply reply;
+    int sent = 0;
+    char buf[sizeof(reply)];
+
+    assert_int_equal(sim_connect(&flood, fx.simd.dir, SIM_ROLE_PRIVCMD, 0, NULL), 0);
+    for (int i = 0; i < 100000; i++) {
+        if (send(flood.fd, &req, sizeof(req), MSG_DONTWAIT | MSG_NOSIGNAL) != sizeof(req)) {
+            if (errno == EAGAIN)
+                usleep(100);
+            else
+                break; /* closed on us */
+        } else {
+            sent++;
+        }
+    }
+    assert_true(sent > 0);
+    assert_int_equal(sim_connect(&other, fx.simd.dir, SIM_ROLE_PRIVCMD, 0, NULL), 0);
+    assert_int_equal(dom0_call(&other, SIM_DOMAIN_INFO, &(union sim_request_body){0}, &reply), 0);
+    sim_disconnect(&other);
+    /* The flooding connection ends: after its queued replies, end of stream. */
+    while (recv(flood.fd, buf, sizeof(buf), 0) > 0)
+        ;
+    sim_disconnect(&flood);
 }
 
 /* Last: the domain stops. */
@@ -417,8 +512,10 @@ int main(void)
         cmocka_unit_test(test_grants_pin_with_xens_rules),
         cmocka_unit_test(test_query_size_and_version),
         cmocka_unit_test(test_balloon_gives_frames_back),
+        cmocka_unit_test(test_large_balloon_is_one_call),
         cmocka_unit_test(test_platform_device_ports),
         cmocka_unit_test(test_daemon_survives_malformed_messages),
+        cmocka_unit_test(test_client_that_does_not_read_is_cut_off),
         cmocka_unit_test(test_shutdown_is_seen_by_dom0),
     };
 
