@@ -82,11 +82,13 @@ static bool socket_answers(const char *path)
 /* C xenstored: its socket goes where XENSTORED_RUNDIR says. */
 static int start_c(struct simd *simd, struct xenstore *xs)
 {
-    char rundir_env[320], pidfile[320];
+    char rundir_env[320], path_env[340], pidfile[320];
     char *argv[] = {XENSTORED_BIN, "--no-fork", "--pid-file", pidfile, NULL};
-    char *env[] = {rundir_env, NULL};
+    /* Both: a XENSTORED_PATH left in our environment would win over the run directory. */
+    char *env[] = {rundir_env, path_env, NULL};
 
     snprintf(rundir_env, sizeof(rundir_env), "XENSTORED_RUNDIR=%s", simd->dir);
+    snprintf(path_env, sizeof(path_env), "XENSTORED_PATH=%s/socket", simd->dir);
     snprintf(pidfile, sizeof(pidfile), "%s/xenstored.pid", simd->dir);
     snprintf(xs->socket_path, sizeof(xs->socket_path), "%s/socket", simd->dir);
     return component_start(simd, &xs->daemon, "xenstored", argv, env);

@@ -10,7 +10,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
 
-echo "1..16"
+echo "1..17"
 out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
 "$sim" up --memory 32 --disks 2 --disk-size 8 >"$out" 2>"$err" &
@@ -63,4 +63,22 @@ if [[ -z $left && ! -e $dir ]]; then
 else
     not_ok "no process and no directory left behind" "processes: $left" "dir: $(ls -d "$dir" 2>&1)"
 fi
+
+# Killed outright (no chance to clean up): its components still end with it.
+out2=$(mktemp)
+"$sim" up --disks 1 --disk-size 4 >"$out2" 2>"$err" &
+up=$!
+for _ in $(seq 300); do grep -q '^# xenstored' "$out2" && break; sleep 0.1; done
+killed_dir=$(sed -n 's/^export WINPV_SIM_DIR=//p' "$out2")
+rm -f "$out2"
+kill -KILL "$up"
+wait "$up" 2>/dev/null
+for _ in $(seq 50); do [[ -z $(pgrep -f "$killed_dir") ]] && break; sleep 0.1; done
+left=$(pgrep -fa "$killed_dir" || true)
+if [[ -n $killed_dir && -z $left ]]; then
+    ok "a killed winpv-sim leaves no process behind"
+else
+    not_ok "a killed winpv-sim leaves no process behind" "dir: $killed_dir" "left: $left" "$(cat "$err")"
+fi
+[[ -n $killed_dir && -d $killed_dir ]] && rm -rf "$killed_dir"
 exit $failed
