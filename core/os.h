@@ -122,7 +122,9 @@ void os_work_flush(struct os_work *work);
  * timer moves its deadline. os_timer_cancel returns whether a pending expiry
  * was removed; a callback already running is not waited for.
  * init/arm/cancel: any context. os_timer_sync: passive; cancels and waits
- * for a running callback to return (call it before freeing the timer).
+ * for a running callback to return (call it before freeing the timer); after
+ * it returns the timer stays stopped: arming it does nothing until
+ * os_timer_init.
  */
 void os_timer_init(struct os_timer *timer, os_timer_fn fn, void *ctx);
 void os_timer_arm(struct os_timer *timer, uint64_t delay_ns);

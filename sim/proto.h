@@ -76,6 +76,13 @@ enum sim_msg_type {
     SIM_DOMAIN_RESTORE, /* a new domain from such a file; its guest moves there */
     SIM_DOMAIN_RESUME,  /* cancel the suspend: the guest goes on in the same domain */
 
+    /*
+     * Any role, last: release what this connection holds (its ports, its
+     * pins) before the reply, so the release is done when the client's
+     * close returns, as closing /dev/xen/evtchn unbinds at once.
+     */
+    SIM_BYE,
+
     SIM_MSG_TYPE_COUNT,
 };
 

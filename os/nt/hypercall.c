@@ -18,7 +18,6 @@
 #define MAX_HYPERCALLS  (OS_PAGE_SIZE / STUB_SIZE)
 
 static uint8_t *hypercall_page;
-static ULONG xen_version;
 
 static uint32_t find_xen_leaf(void)
 {
@@ -44,8 +43,6 @@ NTSTATUS os_nt_hypercall_init(void)
 
     if (leaf == 0)
         return STATUS_NOT_SUPPORTED;
-    __cpuid(regs, (int)(leaf + 1));
-    xen_version = (ULONG)regs[0];
     __cpuid(regs, (int)(leaf + 2));
     if (regs[0] < 1)
         return STATUS_NOT_SUPPORTED;
@@ -66,11 +63,6 @@ void os_nt_hypercall_fini(void)
     hypercall_page = NULL;
     if (page)
         ExFreePoolWithTag(page, 'cHnW');
-}
-
-ULONG os_nt_xen_version(void)
-{
-    return xen_version;
 }
 
 /*

@@ -36,6 +36,7 @@ struct os_timer {
     KDPC dpc;
     os_timer_fn fn;
     void *ctx;
+    volatile uint32_t stopping; /* set by os_timer_sync: arming does nothing until init */
 };
 
 #endif /* WINPV_OS_NT_IMPL_H */

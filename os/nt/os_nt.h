@@ -18,7 +18,4 @@ NTSTATUS os_nt_hypercall_init(void);
 /* Remove the hypercall page. Context: passive, no hypercall in progress. */
 void os_nt_hypercall_fini(void);
 
-/* Xen's version as reported by CPUID (major << 16 | minor), 0 before init. */
-ULONG os_nt_xen_version(void);
-
 #endif /* WINPV_OS_NT_H */

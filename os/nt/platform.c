@@ -36,15 +36,6 @@ void os_vlog(enum os_log_level level, const char *fmt, va_list args)
     vDbgPrintExWithPrefix("winpv: ", DPFLTR_IHVDRIVER_ID, dbg_level[level], fmt, args);
 }
 
-void os_log(enum os_log_level level, const char *fmt, ...)
-{
-    va_list args;
-
-    va_start(args, fmt);
-    os_vlog(level, fmt, args);
-    va_end(args);
-}
-
 void os_assert_failed(const char *expr, const char *file, int line)
 {
     os_log(OS_LOG_ERROR, "assertion failed: %s (%s:%d)\n", expr, file, line);

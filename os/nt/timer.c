@@ -12,6 +12,7 @@ void os_timer_init(struct os_timer *timer, os_timer_fn fn, void *ctx)
 {
     timer->fn = fn;
     timer->ctx = ctx;
+    os_atomic_store32(&timer->stopping, 0);
     KeInitializeTimer(&timer->timer);
     KeInitializeDpc(&timer->dpc, timer_dpc, timer);
 }
@@ -20,6 +21,8 @@ void os_timer_arm(struct os_timer *timer, uint64_t delay_ns)
 {
     LARGE_INTEGER due = {.QuadPart = -(LONGLONG)(delay_ns / 100)};
 
+    if (os_atomic_load32(&timer->stopping))
+        return;
     KeSetTimer(&timer->timer, due, &timer->dpc);
 }
 
@@ -30,8 +33,14 @@ bool os_timer_cancel(struct os_timer *timer)
 
 void os_timer_sync(struct os_timer *timer)
 {
+    os_atomic_xchg32(&timer->stopping, 1);
+    /*
+     * A callback running now may have read the flag before it was set and
+     * re-arm the timer: let it return, then cancel, then flush once more so
+     * a DPC the timer queued before the cancel has run (and could not
+     * re-arm).
+     */
+    KeFlushQueuedDpcs();
     KeCancelTimer(&timer->timer);
     KeFlushQueuedDpcs();
-    /* The callback may have armed the timer again before it returned. */
-    KeCancelTimer(&timer->timer);
 }

@@ -44,6 +44,7 @@ struct os_timer {
     struct os_timer *next;
     bool armed;
     bool running;
+    bool stopping; /* set by os_timer_sync: arming does nothing until init */
 };
 
 #endif /* WINPV_OS_POSIX_IMPL_H */

@@ -59,15 +59,6 @@ void os_vlog(enum os_log_level level, const char *fmt, va_list args)
     fprintf(stderr, "winpv %s: %s\n", level_names[level], line);
 }
 
-void os_log(enum os_log_level level, const char *fmt, ...)
-{
-    va_list args;
-
-    va_start(args, fmt);
-    os_vlog(level, fmt, args);
-    va_end(args);
-}
-
 void os_assert_failed(const char *expr, const char *file, int line)
 {
     fprintf(stderr, "winpv: assertion failed: %s (%s:%d)\n", expr, file, line);

@@ -103,11 +103,16 @@ void os_timer_init(struct os_timer *timer, os_timer_fn fn, void *ctx)
     timer->next = NULL;
     timer->armed = false;
     timer->running = false;
+    timer->stopping = false;
 }
 
 void os_timer_arm(struct os_timer *timer, uint64_t delay_ns)
 {
     pthread_mutex_lock(&wheel.lock);
+    if (timer->stopping) {
+        pthread_mutex_unlock(&wheel.lock);
+        return;
+    }
     if (timer->armed)
         unlink_timer(timer);
     timer->deadline_ns = os_time_ns() + delay_ns;
@@ -133,11 +138,15 @@ bool os_timer_cancel(struct os_timer *timer)
 void os_timer_sync(struct os_timer *timer)
 {
     os_posix_require_passive(__func__);
-    os_timer_cancel(timer);
     pthread_mutex_lock(&wheel.lock);
-    while (timer->running)
-        pthread_cond_wait(&wheel.done, &wheel.lock);
+    timer->stopping = true; /* a running callback can no longer re-arm it */
+    while (timer->armed || timer->running) {
+        if (timer->armed) {
+            unlink_timer(timer);
+            timer->armed = false;
+        }
+        if (timer->running)
+            pthread_cond_wait(&wheel.done, &wheel.lock);
+    }
     pthread_mutex_unlock(&wheel.lock);
-    /* The callback may have armed the timer again before it returned. */
-    os_timer_cancel(timer);
 }

@@ -80,7 +80,13 @@ fail:
 
 void sim_disconnect(struct sim_conn *conn)
 {
-    if (conn->fd >= 0)
-        close(conn->fd);
+    struct sim_request bye = {.type = SIM_BYE};
+    struct sim_reply reply;
+
+    if (conn->fd < 0)
+        return;
+    /* Released by the daemon before we go on; a daemon already gone answers nothing. */
+    sim_call(conn, &bye, &reply, NULL);
+    close(conn->fd);
     conn->fd = -1;
 }

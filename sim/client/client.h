@@ -29,6 +29,7 @@ struct sim_conn {
 int sim_connect(struct sim_conn *conn, const char *run_dir, enum sim_role role, uint32_t domid,
                 int fds[SIM_MAX_REPLY_FDS]);
 
+/* Release what the connection holds in the daemon (synchronously), then close it. */
 void sim_disconnect(struct sim_conn *conn);
 
 /*

@@ -168,6 +168,14 @@ static bool allowed(const struct conn *c, uint32_t type)
     }
 }
 
+/* What a dom0 connection holds: its event-channel ports and grant pins. */
+static void release(struct conn *c)
+{
+    if (c->role == SIM_ROLE_EVTCHN)
+        evtchn_close_owned_by(c);
+    gnttab_unpin_all(c);
+}
+
 void conn_close(struct conn *c)
 {
     struct domain *d = c->role == SIM_ROLE_GUEST ? domain_get(c->domid) : NULL;
@@ -178,9 +186,7 @@ void conn_close(struct conn *c)
             break;
         }
     }
-    if (c->role == SIM_ROLE_EVTCHN)
-        evtchn_close_owned_by(c);
-    gnttab_unpin_all(c);
+    release(c);
     if (c->event_fd >= 0)
         close(c->event_fd);
     close(c->fd);
@@ -204,6 +210,11 @@ void conn_dispatch(struct conn *c, const struct sim_request *req)
 {
     if (req->type == SIM_HELLO) {
         hello(c, &req->body.hello);
+        return;
+    }
+    if (req->type == SIM_BYE) {
+        release(c);
+        reply_error(c, 0);
         return;
     }
     if (!allowed(c, req->type)) {

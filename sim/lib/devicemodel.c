@@ -40,16 +40,7 @@ int xendevicemodel_close(xendevicemodel_handle *dmod)
 
 int xendevicemodel_shutdown(xendevicemodel_handle *dmod, domid_t domid, unsigned int reason)
 {
-    struct sim_request req = {.type = SIM_DOMAIN_SHUTDOWN};
-    struct sim_reply reply;
-    int rc;
-
-    req.body.shutdown.domid = domid;
-    req.body.shutdown.reason = reason;
-    pthread_mutex_lock(&dmod->conn.lock);
-    rc = simlib_call(&dmod->conn, &req, &reply, NULL);
-    pthread_mutex_unlock(&dmod->conn.lock);
-    return rc ? simlib_fail(rc) : 0;
+    return simlib_domain_shutdown(&dmod->conn, domid, reason);
 }
 
 /*

@@ -82,10 +82,8 @@ int xenevtchn_fd(xenevtchn_handle *xce)
 }
 
 /* A port from the daemon: a valid xenevtchn_port_or_error_t, never port 0. */
-static xenevtchn_port_or_error_t port_reply(int rc, const struct sim_reply *reply)
+static xenevtchn_port_or_error_t port_reply(const struct sim_reply *reply)
 {
-    if (rc)
-        return simlib_fail(rc);
     if (reply->body.port.port == 0 || reply->body.port.port > INT32_MAX) {
         errno = EIO;
         return -1;
@@ -96,12 +94,10 @@ static xenevtchn_port_or_error_t port_reply(int rc, const struct sim_reply *repl
 static xenevtchn_port_or_error_t bind_port(xenevtchn_handle *xce, struct sim_request *req)
 {
     struct sim_reply reply;
-    int rc;
 
-    pthread_mutex_lock(&xce->conn.lock);
-    rc = simlib_call(&xce->conn, req, &reply, NULL);
-    pthread_mutex_unlock(&xce->conn.lock);
-    return port_reply(rc, &reply);
+    if (simlib_call_locked(&xce->conn, req, &reply) != 0)
+        return -1;
+    return port_reply(&reply);
 }
 
 xenevtchn_port_or_error_t xenevtchn_bind_unbound_port(xenevtchn_handle *xce, uint32_t domid)
@@ -134,13 +130,9 @@ static int port_op(xenevtchn_handle *xce, uint32_t type, evtchn_port_t port)
 {
     struct sim_request req = {.type = type};
     struct sim_reply reply;
-    int rc;
 
     req.body.port.port = port;
-    pthread_mutex_lock(&xce->conn.lock);
-    rc = simlib_call(&xce->conn, &req, &reply, NULL);
-    pthread_mutex_unlock(&xce->conn.lock);
-    return rc ? simlib_fail(rc) : 0;
+    return simlib_call_locked(&xce->conn, &req, &reply);
 }
 
 int xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)

@@ -77,3 +77,24 @@ int simlib_call(struct simlib_conn *c, const struct sim_request *req, struct sim
     }
     return sim_call(&c->conn, req, reply, fds);
 }
+
+int simlib_call_locked(struct simlib_conn *c, const struct sim_request *req,
+                       struct sim_reply *reply)
+{
+    int rc;
+
+    pthread_mutex_lock(&c->lock);
+    rc = simlib_call(c, req, reply, NULL);
+    pthread_mutex_unlock(&c->lock);
+    return rc ? simlib_fail(rc) : 0;
+}
+
+int simlib_domain_shutdown(struct simlib_conn *c, uint32_t domid, uint32_t reason)
+{
+    struct sim_request req = {.type = SIM_DOMAIN_SHUTDOWN};
+    struct sim_reply reply;
+
+    req.body.shutdown.domid = domid;
+    req.body.shutdown.reason = reason;
+    return simlib_call_locked(c, &req, &reply);
+}

@@ -46,6 +46,20 @@ int simlib_call(struct simlib_conn *c, const struct sim_request *req, struct sim
                 int fds[SIM_MAX_REPLY_FDS]);
 
 /*
+ * One request and its reply with c->lock taken for the call. Returns 0, or
+ * -1 with errno set from the daemon's error (as simlib_fail).
+ */
+int simlib_call_locked(struct simlib_conn *c, const struct sim_request *req,
+                       struct sim_reply *reply);
+
+/*
+ * SIM_DOMAIN_SHUTDOWN of @domid for @reason (SHUTDOWN_*) on @c, under its
+ * lock: xc_domain_shutdown and xendevicemodel_shutdown. Returns 0, or -1
+ * with errno set.
+ */
+int simlib_domain_shutdown(struct simlib_conn *c, uint32_t domid, uint32_t reason);
+
+/*
  * Set errno from a negative XEN_E* value (Xen's numbers are Linux's) and
  * return -1, as the replaced libraries report failures.
  */

@@ -20,14 +20,10 @@ static int next_domain(xc_interface *xch, uint32_t from, struct sim_domain_info 
 {
     struct sim_request req = {.type = SIM_DOMAIN_INFO};
     struct sim_reply reply;
-    int rc;
 
     req.body.domid.domid = from;
-    pthread_mutex_lock(&xch->conn.lock);
-    rc = simlib_call(&xch->conn, &req, &reply, NULL);
-    pthread_mutex_unlock(&xch->conn.lock);
-    if (rc)
-        return rc;
+    if (simlib_call_locked(&xch->conn, &req, &reply) != 0)
+        return -errno; /* Xen's error numbers are Linux's */
     *info = reply.body.info;
     /* The walk must move forward and stay among ordinary domain ids. */
     if (info->domid < from || info->domid >= DOMID_FIRST_RESERVED)

@@ -13,12 +13,7 @@
 
 int simxc_call(xc_interface *xch, const struct sim_request *req, struct sim_reply *reply)
 {
-    int rc;
-
-    pthread_mutex_lock(&xch->conn.lock);
-    rc = simlib_call(&xch->conn, req, reply, NULL);
-    pthread_mutex_unlock(&xch->conn.lock);
-    return rc ? simlib_fail(rc) : 0;
+    return simlib_call_locked(&xch->conn, req, reply);
 }
 
 xc_interface *xc_interface_open(xentoollog_logger *logger, xentoollog_logger *dombuild_logger,
@@ -133,12 +128,7 @@ int xc_set_hvm_param(xc_interface *xch, uint32_t dom, int param, unsigned long v
 
 int xc_domain_shutdown(xc_interface *xch, uint32_t domid, int reason)
 {
-    struct sim_request req = {.type = SIM_DOMAIN_SHUTDOWN};
-    struct sim_reply reply;
-
-    req.body.shutdown.domid = domid;
-    req.body.shutdown.reason = (uint32_t)reason;
-    return simxc_call(xch, &req, &reply);
+    return simlib_domain_shutdown(&xch->conn, domid, (uint32_t)reason);
 }
 
 xc_evtchn_port_or_error_t xc_evtchn_alloc_unbound(xc_interface *xch, uint32_t dom,

@@ -65,26 +65,29 @@ int component_start(struct simd *simd, struct component *c, const char *name, ch
     return 0;
 }
 
-static void show_log(const struct component *c)
+void show_file(const char *label, const char *path)
 {
     char line[512];
-    FILE *f = fopen(c->log, "r");
+    FILE *f = fopen(path, "r");
 
     if (f == NULL)
         return;
     while (fgets(line, sizeof(line), f))
-        fprintf(stderr, "  %s.log: %s", c->name, line);
+        fprintf(stderr, "  %s: %s", label, line);
     fclose(f);
 }
 
 static void report_end(const struct component *c, int status)
 {
+    char label[80];
+
     if (WIFSIGNALED(status))
         fprintf(stderr, "%s (pid %d) was killed by signal %d\n", c->name, c->pid, WTERMSIG(status));
     else
         fprintf(stderr, "%s (pid %d) exited with status %d\n", c->name, c->pid,
                 WEXITSTATUS(status));
-    show_log(c);
+    snprintf(label, sizeof(label), "%s.log", c->name);
+    show_file(label, c->log);
 }
 
 bool component_alive(struct component *c)

@@ -34,7 +34,14 @@ int component_start(struct simd *simd, struct component *c, const char *name, ch
 /* Whether it still runs; if not, why it ended and its log go to stderr. */
 bool component_alive(struct component *c);
 
-/* Stop it (SIGTERM, then SIGKILL after a second). Returns 0 if it was still running. */
+/*
+ * Stop it (SIGTERM, then SIGKILL after a second). Returns 0 if it was still
+ * running; if it had already ended, says why and shows its log as
+ * component_alive does, and returns -XEN_ESRCH.
+ */
 int component_stop(struct component *c);
+
+/* Copy the text file at @path to stderr, each line prefixed with @label. */
+void show_file(const char *label, const char *path);
 
 #endif /* WINPV_SIM_COMPONENTS_H */

@@ -1,5 +1,4 @@
 /* sim/toolstack/qemu.c - see qemu.h. */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,18 +38,6 @@ int qemu_backend_state(struct xenstore *xs, const struct qemu *q)
 }
 
 /*
- * Stop QEMU with SIGTERM and let component_alive say how it ended and show
- * its log; SIGKILL if it does not end within a second.
- */
-static void stop_and_report(struct qemu *q)
-{
-    kill(q->process.pid, SIGTERM);
-    for (int waited = 0; waited < 1000 && component_alive(&q->process); waited += POLL_MS)
-        usleep(POLL_MS * 1000);
-    component_stop(&q->process);
-}
-
-/*
  * QEMU lays out the device in this order: the backend's directory, its
  * state InitWait, then the guest's directory (backend, backend-id) with its
  * state, Initialising, written last. Only then may a frontend start.
@@ -82,7 +69,9 @@ static int wait_for_device(struct xenstore *xs, struct qemu *q)
             "Initialising, %d)\n",
             START_TIMEOUT_MS, q->backend_path, state, XenbusStateInitWait, q->frontend_path,
             read_state(xs, q->frontend_path), XenbusStateInitialising);
-    stop_and_report(q);
+    /* Still running, so component_stop shows nothing: its log says why. */
+    if (component_stop(&q->process) == 0)
+        show_file("qemu.log", q->process.log);
     return -XEN_ETIMEDOUT;
 }
 

@@ -1,6 +1,7 @@
 /* sim/toolstack/simd.c - winpv-simd's life cycle (see simd.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include <xen/errno.h>
 
+#include "components.h"
 #include "simd.h"
 
 #define START_TIMEOUT_MS 5000
@@ -64,18 +66,26 @@ static pid_t spawn(const char *dir)
     return pid;
 }
 
-static void show_log(const char *dir)
+static void show_simd_log(const char *dir)
 {
-    char path[300], line[512];
-    FILE *f;
+    char path[300];
 
     snprintf(path, sizeof(path), "%s/simd.log", dir);
-    f = fopen(path, "r");
-    if (f == NULL)
-        return;
-    while (fgets(line, sizeof(line), f))
-        fprintf(stderr, "  simd.log: %s", line);
-    fclose(f);
+    show_file("simd.log", path);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    if (remove(path) != 0)
+        fprintf(stderr, "simd: could not remove %s: %s\n", path, strerror(errno));
+    return 0; /* remove what else can be removed */
+}
+
+/* Remove @dir and everything in it, following no symbolic link. */
+static void remove_tree(const char *dir)
+{
+    if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+        fprintf(stderr, "simd: could not remove %s\n", dir);
 }
 
 int simd_start(struct simd *simd)
@@ -98,14 +108,14 @@ int simd_start(struct simd *simd)
             return 0;
         if (waitpid(simd->pid, &status, WNOHANG) == simd->pid) {
             fprintf(stderr, "simd: winpv-simd exited at start (status %#x)\n", status);
-            show_log(simd->dir);
+            show_simd_log(simd->dir);
             simd->pid = 0;
             goto fail;
         }
         usleep(10000);
     }
     fprintf(stderr, "simd: winpv-simd did not answer within %d ms\n", START_TIMEOUT_MS);
-    show_log(simd->dir);
+    show_simd_log(simd->dir);
 fail:
     simd_stop(simd);
     return -XEN_EIO;
@@ -113,7 +123,6 @@ fail:
 
 int simd_stop(struct simd *simd)
 {
-    char cmd[320];
     int status = 0, rc = 0;
 
     sim_disconnect(&simd->toolstack);
@@ -124,15 +133,12 @@ int simd_stop(struct simd *simd)
         /* A sanitizer report or a crash shows as a failed exit. */
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
             fprintf(stderr, "simd: winpv-simd ended badly (status %#x)\n", status);
-            show_log(simd->dir);
+            show_simd_log(simd->dir);
             rc = -XEN_EIO;
         }
     }
-    if (simd->dir[0] && getenv("WINPV_SIM_KEEP") == NULL) {
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", simd->dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "simd: could not remove %s\n", simd->dir);
-    }
+    if (simd->dir[0] && getenv("WINPV_SIM_KEEP") == NULL)
+        remove_tree(simd->dir);
     simd->dir[0] = '\0';
     return rc;
 }

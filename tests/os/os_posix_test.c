@@ -229,6 +229,41 @@ static void test_rearming_moves_the_deadline(void **state)
     os_timer_sync(&late.timer);
 }
 
+struct rearming_timer {
+    struct os_timer timer;
+    uint32_t runs;
+    uint32_t in_callback; /* set on entry, cleared on exit */
+};
+
+static void rearm_self(void *ctx)
+{
+    struct rearming_timer *t = ctx;
+
+    os_atomic_store32(&t->in_callback, 1);
+    os_atomic_add32(&t->runs, 1);
+    os_timer_arm(&t->timer, 100 * 1000); /* 100 us */
+    os_atomic_store32(&t->in_callback, 0);
+}
+
+static void test_sync_stops_a_timer_that_rearms_itself(void **state)
+{
+    struct rearming_timer t = {0};
+    uint32_t runs;
+
+    os_timer_init(&t.timer, rearm_self, &t);
+    os_timer_arm(&t.timer, 0);
+    while (os_atomic_load32(&t.runs) < 20)
+        usleep(100);
+    os_timer_sync(&t.timer);
+    assert_int_equal(os_atomic_load32(&t.in_callback), 0);
+    runs = os_atomic_load32(&t.runs);
+    usleep(50 * 1000);
+    assert_int_equal(os_atomic_load32(&t.runs), runs);
+    os_timer_arm(&t.timer, 0); /* stays stopped until init */
+    usleep(10 * 1000);
+    assert_int_equal(os_atomic_load32(&t.runs), runs);
+}
+
 /* -- guest pages ------------------------------------------------------------- */
 
 static void test_pages_have_frames_another_mapping_sees(void **state)
@@ -397,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_work_queued_twice_runs_once_and_flush_waits),
         cmocka_unit_test(test_timer_fires_once_after_its_delay_in_dispatch_context),
         cmocka_unit_test(test_cancelled_timer_does_not_fire),
+        cmocka_unit_test(test_sync_stops_a_timer_that_rearms_itself),
         cmocka_unit_test(test_rearming_moves_the_deadline),
         cmocka_unit_test(test_pages_have_frames_another_mapping_sees),
         cmocka_unit_test(test_freed_pages_come_back_zeroed),

@@ -99,8 +99,16 @@ int xs_ring_recv(struct xs_ring *ring, struct xsd_sockmsg *msg, char *payload, s
 
     if (rc)
         return rc;
-    if (msg->len >= size || msg->len > XENSTORE_PAYLOAD_MAX)
-        return -XEN_E2BIG;
+    /* No well-formed message is longer: the stream can no longer be followed. */
+    if (msg->len > XENSTORE_PAYLOAD_MAX)
+        return -XEN_EIO;
+    if (msg->len >= size) {
+        char discarded[XENSTORE_PAYLOAD_MAX];
+
+        /* Take the payload off the ring, so the next receive starts at a header. */
+        rc = take(ring, discarded, msg->len, &ms);
+        return rc ? rc : -XEN_E2BIG;
+    }
     rc = take(ring, payload, msg->len, &ms);
     payload[msg->len] = '\0';
     return rc;

@@ -378,6 +378,123 @@ static void test_grant_copy_moves_bytes_and_reports_each_segment(void **state)
     unmap_guest_page(page22);
 }
 
+#define MANY_SEGS 100
+#define SEG_LEN   32u
+
+/*
+ * Segment @i of the many-segment copy, by i % 5: guest -> local; local ->
+ * guest; grant -> grant; to a grant that grants nothing or is past the
+ * table; from a domain that does not exist.
+ */
+static void describe_many(xengnttab_grant_copy_segment_t *seg, unsigned i, uint8_t *in,
+                          uint8_t *out)
+{
+    struct {
+        uint32_t ref;
+        uint16_t domid;
+    } src = {6, (uint16_t)domid}, dst = {5, (uint16_t)domid};
+
+    memset(seg, 0, sizeof(*seg));
+    seg->len = SEG_LEN;
+    switch (i % 5) {
+    case 0:
+        seg->flags = GNTCOPY_source_gref;
+        break;
+    case 1:
+        seg->flags = GNTCOPY_dest_gref;
+        break;
+    case 2:
+        seg->flags = GNTCOPY_source_gref | GNTCOPY_dest_gref;
+        dst.ref = 7;
+        break;
+    case 3:
+        seg->flags = GNTCOPY_dest_gref;
+        dst.ref = i % 2 ? 100 : 1u << 20;
+        break;
+    default:
+        seg->flags = GNTCOPY_source_gref;
+        src.domid = 60;
+        break;
+    }
+    /* Each side is a local buffer or a grant: the two share storage. */
+    if (seg->flags & GNTCOPY_source_gref) {
+        seg->source.foreign.ref = src.ref;
+        seg->source.foreign.domid = src.domid;
+        seg->source.foreign.offset = (uint16_t)(i * SEG_LEN);
+    } else {
+        seg->source.virt = out;
+    }
+    if (seg->flags & GNTCOPY_dest_gref) {
+        seg->dest.foreign.ref = dst.ref;
+        seg->dest.foreign.domid = dst.domid;
+        seg->dest.foreign.offset = (uint16_t)(i * SEG_LEN);
+    } else {
+        seg->dest.virt = in;
+    }
+}
+
+static int16_t many_expected_status(unsigned i)
+{
+    switch (i % 5) {
+    case 3:
+        return i % 2 ? GNTST_permission_denied : GNTST_bad_gntref;
+    case 4:
+        return GNTST_bad_domain;
+    default:
+        return GNTST_okay;
+    }
+}
+
+static void test_grant_copy_of_many_segments_reports_each_segment(void **state)
+{
+    xengnttab_handle *xgt = xengnttab_open(NULL, 0);
+    uint8_t *page30 = guest_page(30), *page31 = guest_page(31), *page32 = guest_page(32);
+    static uint8_t in[MANY_SEGS][SEG_LEN], out[MANY_SEGS][SEG_LEN];
+    static uint8_t want30[PAGE], want32[PAGE], want_in[MANY_SEGS][SEG_LEN];
+    static uint8_t source31[PAGE];
+    xengnttab_grant_copy_segment_t seg[MANY_SEGS];
+
+    assert_non_null(xgt);
+    for (unsigned k = 0; k < PAGE; k++)
+        source31[k] = (uint8_t)(k * 13 + 5);
+    memcpy(page31, source31, PAGE);
+    memset(page30, 0x11, PAGE);
+    memset(page32, 0x22, PAGE);
+    memset(in, 0xee, sizeof(in));
+    for (unsigned i = 0; i < MANY_SEGS; i++)
+        for (unsigned k = 0; k < SEG_LEN; k++)
+            out[i][k] = (uint8_t)(i * 7 + k);
+    seed_grant(5, 30, GTF_permit_access);
+    seed_grant(6, 31, GTF_permit_access | GTF_readonly);
+    seed_grant(7, 32, GTF_permit_access);
+
+    memcpy(want30, page30, PAGE);
+    memcpy(want32, page32, PAGE);
+    memcpy(want_in, in, sizeof(in));
+    for (unsigned i = 0; i < MANY_SEGS; i++) {
+        describe_many(&seg[i], i, in[i], out[i]);
+        if (i % 5 == 0)
+            memcpy(want_in[i], source31 + i * SEG_LEN, SEG_LEN);
+        else if (i % 5 == 1)
+            memcpy(want30 + i * SEG_LEN, out[i], SEG_LEN);
+        else if (i % 5 == 2)
+            memcpy(want32 + i * SEG_LEN, source31 + i * SEG_LEN, SEG_LEN);
+    }
+
+    assert_int_equal(xengnttab_grant_copy(xgt, MANY_SEGS, seg), 0);
+    for (unsigned i = 0; i < MANY_SEGS; i++)
+        assert_int_equal(seg[i].status, many_expected_status(i));
+    assert_memory_equal(in, want_in, sizeof(in));
+    assert_memory_equal(page30, want30, PAGE);
+    assert_memory_equal(page31, source31, PAGE);
+    assert_memory_equal(page32, want32, PAGE);
+
+    assert_int_equal(xengnttab_close(xgt), 0);
+    unmap_guest_page(page30);
+    unmap_guest_page(page31);
+    unmap_guest_page(page32);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -388,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_foreign_map_shows_guest_frames),
         cmocka_unit_test(test_grant_maps_follow_the_grant),
         cmocka_unit_test(test_grant_copy_moves_bytes_and_reports_each_segment),
+        cmocka_unit_test(test_grant_copy_of_many_segments_reports_each_segment),
         cmocka_unit_test(test_shutdown_is_seen_through_virq_and_getinfo),
     };
 

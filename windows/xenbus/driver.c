@@ -7,9 +7,20 @@
 
 #define XENBUS_REMOVE_LOCK_TAG 'bXnW'
 
+/* Held across the pass-down so REMOVE cannot detach fdo->lower under it. */
 static NTSTATUS dispatch_other(DEVICE_OBJECT *device, IRP *irp)
 {
-    return xenbus_pass_down(fdo_from_device(device), irp);
+    struct xenbus_fdo *fdo = fdo_from_device(device);
+    NTSTATUS status = IoAcquireRemoveLock(&fdo->remove_lock, irp);
+
+    if (!NT_SUCCESS(status)) {
+        irp->IoStatus.Status = status;
+        IoCompleteRequest(irp, IO_NO_INCREMENT);
+        return status;
+    }
+    status = xenbus_pass_down(fdo, irp);
+    IoReleaseRemoveLock(&fdo->remove_lock, irp);
+    return status;
 }
 
 NTSTATUS xenbus_add_device(DRIVER_OBJECT *driver, DEVICE_OBJECT *pdo)
