@@ -272,21 +272,32 @@ static void deliver_to_dom0(struct evtchn *chn, uint32_t port)
         hv_log("event for dom0 port %u lost: %s", port, strerror(errno));
 }
 
+/*
+ * 2-level: a pending, unmasked port's word is flagged for its vCPU; the
+ * upcall is raised when evtchn_upcall_pending goes from 0 to 1.
+ */
+static void flag_word_for_vcpu(struct domain *d, struct shared_info *s, uint32_t vcpu,
+                               uint32_t port)
+{
+    struct vcpu_info *v = &s->vcpu_info[vcpu];
+    uint64_t word_bit = 1ull << (port / BITS_PER_WORD);
+
+    if (__atomic_fetch_or(&v->evtchn_pending_sel, word_bit, __ATOMIC_SEQ_CST) & word_bit)
+        return;
+    if (__atomic_exchange_n(&v->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST) == 0)
+        upcall_raise(d, vcpu);
+}
+
 static void set_pending_2l(struct domain *d, struct evtchn *chn, uint32_t port)
 {
     struct shared_info *s = domain_frame(d, d->shared_info_mfn);
     uint64_t bit = 1ull << (port % BITS_PER_WORD);
-    uint64_t word_bit = 1ull << (port / BITS_PER_WORD);
-    struct vcpu_info *v = &s->vcpu_info[chn->vcpu];
 
     if (__atomic_fetch_or(&s->evtchn_pending[port / BITS_PER_WORD], bit, __ATOMIC_SEQ_CST) & bit)
         return;
     if (__atomic_load_n(&s->evtchn_mask[port / BITS_PER_WORD], __ATOMIC_SEQ_CST) & bit)
         return;
-    if (__atomic_fetch_or(&v->evtchn_pending_sel, word_bit, __ATOMIC_SEQ_CST) & word_bit)
-        return;
-    if (__atomic_exchange_n(&v->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST) == 0)
-        upcall_raise(d, chn->vcpu);
+    flag_word_for_vcpu(d, s, chn->vcpu, port);
 }
 
 void evtchn_set_pending(struct domain *d, uint32_t port)
@@ -325,9 +336,7 @@ int evtchn_unmask(struct domain *d, uint32_t port)
 {
     struct evtchn *chn = evtchn_port(d, port);
     struct shared_info *s;
-    struct vcpu_info *v;
     uint64_t bit = 1ull << (port % BITS_PER_WORD);
-    uint64_t word_bit = 1ull << (port / BITS_PER_WORD);
 
     if (chn == NULL)
         return -XEN_EINVAL;
@@ -343,12 +352,9 @@ int evtchn_unmask(struct domain *d, uint32_t port)
         return 0;
     }
     s = domain_frame(d, d->shared_info_mfn);
-    v = &s->vcpu_info[chn->vcpu];
     if ((__atomic_fetch_and(&s->evtchn_mask[port / BITS_PER_WORD], ~bit, __ATOMIC_SEQ_CST) & bit) &&
-        (__atomic_load_n(&s->evtchn_pending[port / BITS_PER_WORD], __ATOMIC_SEQ_CST) & bit) &&
-        !(__atomic_fetch_or(&v->evtchn_pending_sel, word_bit, __ATOMIC_SEQ_CST) & word_bit) &&
-        __atomic_exchange_n(&v->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST) == 0)
-        upcall_raise(d, chn->vcpu);
+        (__atomic_load_n(&s->evtchn_pending[port / BITS_PER_WORD], __ATOMIC_SEQ_CST) & bit))
+        flag_word_for_vcpu(d, s, chn->vcpu, port);
     return 0;
 }
 

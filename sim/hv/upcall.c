@@ -98,5 +98,7 @@ int upcall_expire_timeouts(void)
     }
     if (next == 0)
         return -1;
-    return (int)((next - now) / 1000000u) + 1;
+    /* Far-off deadlines: wake at least every hour and look again. */
+    return (next - now) / 1000000u >= 3600u * 1000u ? 3600 * 1000
+                                                    : (int)((next - now) / 1000000u) + 1;
 }

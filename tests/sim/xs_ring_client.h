@@ -26,7 +26,9 @@ int xs_ring_send(struct xs_ring *ring, uint32_t type, uint32_t req_id, const voi
 
 /*
  * Receive the next message (reply or watch event) within @ms: its header in
- * *msg, its payload (NUL-terminated for convenience) in @payload.
+ * *msg, its payload (NUL-terminated for convenience) in @payload. A payload
+ * that does not fit is read off the ring and dropped (-XEN_E2BIG); one
+ * longer than the protocol allows breaks the connection (-XEN_EIO).
  */
 int xs_ring_recv(struct xs_ring *ring, struct xsd_sockmsg *msg, char *payload, size_t size, int ms);
 
