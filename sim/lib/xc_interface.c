@@ -94,9 +94,10 @@ void *xc_map_foreign_range(xc_interface *xch, uint32_t dom, int size, int prot, 
     return addr;
 }
 
-int xc_get_hvm_param(xc_interface *xch, uint32_t dom, int param, unsigned long *value)
+/* SIM_GET_PARAM or SIM_SET_PARAM; the parameter's value after the call in *value. */
+static int param_call(xc_interface *xch, uint32_t type, uint32_t dom, int param, uint64_t *value)
 {
-    struct sim_request req = {.type = SIM_GET_PARAM};
+    struct sim_request req = {.type = type};
     struct sim_reply reply;
 
     if (param < 0) {
@@ -105,25 +106,28 @@ int xc_get_hvm_param(xc_interface *xch, uint32_t dom, int param, unsigned long *
     }
     req.body.param.domid = dom;
     req.body.param.index = (uint32_t)param;
+    req.body.param.value = *value;
     if (simxc_call(xch, &req, &reply) != 0)
         return -1;
     *value = reply.body.param.value;
     return 0;
 }
 
+int xc_get_hvm_param(xc_interface *xch, uint32_t dom, int param, unsigned long *value)
+{
+    uint64_t v = 0;
+
+    if (param_call(xch, SIM_GET_PARAM, dom, param, &v) != 0)
+        return -1;
+    *value = v;
+    return 0;
+}
+
 int xc_set_hvm_param(xc_interface *xch, uint32_t dom, int param, unsigned long value)
 {
-    struct sim_request req = {.type = SIM_SET_PARAM};
-    struct sim_reply reply;
+    uint64_t v = value;
 
-    if (param < 0) {
-        errno = EINVAL;
-        return -1;
-    }
-    req.body.param.domid = dom;
-    req.body.param.index = (uint32_t)param;
-    req.body.param.value = value;
-    return simxc_call(xch, &req, &reply);
+    return param_call(xch, SIM_SET_PARAM, dom, param, &v);
 }
 
 int xc_domain_shutdown(xc_interface *xch, uint32_t domid, int reason)
