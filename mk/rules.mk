@@ -68,6 +68,34 @@ $(BUILD)/host/bin/$(1): $(call objs,host,$($(1)_SRCS))
 HOST_PROGRAM_BINS += $(BUILD)/host/bin/$(1)
 endef
 
+# $(call fuzzer,NAME): a libFuzzer target (ASan + UBSan) from NAME_SRCS, with
+# NAME_INCLUDES added to the include path, and a check of the same name that
+# runs it for FUZZ_TIME seconds. Its corpus stays in build/fuzz/NAME/corpus,
+# so each run starts where the last stopped; NAME_SEEDS (files) seed it, and
+# a crash is saved beside the corpus.
+FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_TIME ?= 5
+define fuzzer
+$(BUILD)/fuzz/$(1)/obj/%.o: %.c $(BUILD)/host/.flags
+	$$(call say,CC,$$@)
+	@mkdir -p $$(@D)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(FUZZ_SAN) $(HOST_INCLUDES) $($(1)_INCLUDES) $(DEPFLAGS) -c $$< -o $$@
+
+$(BUILD)/fuzz/$(1)/$(1): $(patsubst %.c,$(BUILD)/fuzz/$(1)/obj/%.o,$($(1)_SRCS))
+	$$(call say,LD,$$@)
+	@mkdir -p $$(@D)
+	$(Q)$(HOST_CC) -fsanitize=fuzzer,address,undefined $$^ -o $$@
+
+CHECKS += $(1)
+$(1)_CMD = mkdir -p $(BUILD)/fuzz/$(1)/corpus && $(BUILD)/fuzz/$(1)/$(1) \
+    -max_total_time=$(FUZZ_TIME) -timeout=10 -artifact_prefix=$(BUILD)/fuzz/$(1)/ \
+    $(if $($(1)_SEEDS),-seed_inputs=$(subst $(space),$(comma),$(strip $($(1)_SEEDS)))) \
+    $(BUILD)/fuzz/$(1)/corpus
+$(1)_DEPS = $(BUILD)/fuzz/$(1)/$(1) $($(1)_SEEDS)
+endef
+comma := ,
+space := $(empty) $(empty)
+
 # $(call host_tool,NAME): link build/tools/NAME from NAME_SRCS.
 define host_tool
 $(BUILD)/tools/$(1): $(call objs,tools,$($(1)_SRCS))

@@ -9,6 +9,8 @@
 #   HOST_PROGRAMS        programs tests run, with ASan+UBSan (NAME_SRCS, NAME_LDLIBS)
 #   DRIVERS              Windows kernel images (NAME_SRCS, NAME_LIBS), shipped in dist/
 #   TEST_DRIVERS         Windows kernel images built for tests only
+#   FUZZERS              libFuzzer targets run briefly as checks (NAME_SRCS,
+#                        NAME_INCLUDES, NAME_SEEDS)
 #   CHECKS               other checks: NAME_CMD is a command that prints TAP
 #                        (or is judged by its exit status), NAME_DEPS what
 #                        it needs built first
@@ -17,6 +19,7 @@ $(foreach t,$(HOST_TESTS),$(eval $(call host_test,$(t),host)))
 $(foreach t,$(TSAN_TESTS),$(eval $(call host_test,$(t),tsan)))
 $(foreach t,$(TOOLS),$(eval $(call host_tool,$(t))))
 $(foreach p,$(HOST_PROGRAMS),$(eval $(call host_program,$(p))))
+$(foreach f,$(FUZZERS),$(eval $(call fuzzer,$(f))))
 $(foreach d,$(DRIVERS) $(TEST_DRIVERS),$(eval $(call win_driver,$(d))))
 
 define static_lib

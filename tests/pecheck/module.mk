@@ -25,30 +25,8 @@ CHECKS += pecheck-images
 pecheck-images_CMD = $(BUILD)/tools/pecheck $(DRIVER_IMAGES)
 pecheck-images_DEPS = $(BUILD)/tools/pecheck $(DRIVER_IMAGES)
 
-# A libFuzzer target for the PE and PDB readers, run for a few seconds by
-# make check, seeded with the fixture. Its corpus stays in the build tree, so
-# each run starts where the last one stopped; crashes are saved beside it.
-PECHECK_FUZZ_DIR   := $(BUILD)/fuzz/pecheck
-PECHECK_FUZZ       := $(PECHECK_FUZZ_DIR)/pecheck_fuzz
-PECHECK_FUZZ_SAN   := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
-PECHECK_FUZZ_SRCS  := tests/pecheck/fuzz_pecheck.c $(PECHECK_LIB_SRCS)
-PECHECK_FUZZ_TIME  ?= 5
-
-$(PECHECK_FUZZ_DIR)/%.o: %.c $(BUILD)/host/.flags
-	$(call say,CC,$@)
-	@mkdir -p $(@D)
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(PECHECK_FUZZ_SAN) $(HOST_INCLUDES) -Itools/pecheck \
-	    $(DEPFLAGS) -c $< -o $@
-
-$(PECHECK_FUZZ): $(patsubst %.c,$(PECHECK_FUZZ_DIR)/%.o,$(PECHECK_FUZZ_SRCS))
-	$(call say,LD,$@)
-	@mkdir -p $(@D)
-	$(Q)$(HOST_CC) -fsanitize=fuzzer,address,undefined $^ -o $@
-
-CHECKS += pecheck-fuzz
-pecheck-fuzz_CMD = mkdir -p $(PECHECK_FUZZ_DIR)/corpus && \
-    $(PECHECK_FUZZ) -max_total_time=$(PECHECK_FUZZ_TIME) -timeout=10 \
-    -artifact_prefix=$(PECHECK_FUZZ_DIR)/ \
-    -seed_inputs=$(BUILD)/win64/pecheck_fixture.sys,$(BUILD)/win64/pecheck_fixture.pdb \
-    $(PECHECK_FUZZ_DIR)/corpus
-pecheck-fuzz_DEPS = $(PECHECK_FUZZ) $(BUILD)/win64/pecheck_fixture.sys
+# A libFuzzer target for the PE and PDB readers, seeded with the fixture.
+FUZZERS += pecheck-fuzz
+pecheck-fuzz_SRCS := tests/pecheck/fuzz_pecheck.c $(PECHECK_LIB_SRCS)
+pecheck-fuzz_INCLUDES := -Itools/pecheck
+pecheck-fuzz_SEEDS := $(BUILD)/win64/pecheck_fixture.sys $(BUILD)/win64/pecheck_fixture.pdb
