@@ -1,1 +1,2 @@
 CORE_SRCS += core/xenstore/wire.c
+CORE_SRCS += core/xenstore/ring.c

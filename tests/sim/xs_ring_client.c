@@ -10,6 +10,7 @@
 
 #include "os.h"
 #include "os_posix.h"
+#include "xenstore/ring.h"
 #include "xs_ring_client.h"
 
 static int64_t get_param(uint32_t index, uint64_t *value)
@@ -39,55 +40,50 @@ static void notify(struct xs_ring *ring)
     os_hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_send, (uint64_t)(uintptr_t)&send);
 }
 
-static void put(struct xs_ring *ring, const void *data, size_t len)
+/* All @len bytes into the request ring, waiting for room. */
+static int put(struct xs_ring *ring, const void *data, size_t len)
 {
-    struct xenstore_domain_interface *intf = ring->intf;
-    const char *bytes = data;
+    for (size_t done = 0; done < len;) {
+        int n = xs_ring_put(ring->intf, (const char *)data + done, len - done);
 
-    for (size_t i = 0; i < len;) {
-        XENSTORE_RING_IDX prod = __atomic_load_n(&intf->req_prod, __ATOMIC_ACQUIRE);
-        XENSTORE_RING_IDX cons = __atomic_load_n(&intf->req_cons, __ATOMIC_ACQUIRE);
-
-        if (prod - cons >= XENSTORE_RING_SIZE) {
+        if (n < 0)
+            return n;
+        if (n == 0)
             usleep(1000);
-            continue;
-        }
-        intf->req[MASK_XENSTORE_IDX(prod)] = bytes[i++];
-        __atomic_store_n(&intf->req_prod, prod + 1, __ATOMIC_RELEASE);
+        done += (size_t)n;
     }
+    return 0;
 }
 
 int xs_ring_send(struct xs_ring *ring, uint32_t type, uint32_t req_id, const void *payload,
                  size_t len)
 {
     struct xsd_sockmsg msg = {.type = type, .req_id = req_id, .len = (uint32_t)len};
+    int rc;
 
     if (len > XENSTORE_PAYLOAD_MAX)
         return -XEN_E2BIG;
-    put(ring, &msg, sizeof(msg));
-    put(ring, payload, len);
+    rc = put(ring, &msg, sizeof(msg));
+    if (rc == 0)
+        rc = put(ring, payload, len);
     notify(ring);
-    return 0;
+    return rc;
 }
 
 /* Take @len bytes from the response ring, waiting up to *ms_left. */
 static int take(struct xs_ring *ring, void *data, size_t len, int *ms_left)
 {
-    struct xenstore_domain_interface *intf = ring->intf;
-    char *bytes = data;
+    for (size_t done = 0; done < len;) {
+        int n = xs_ring_get(ring->intf, (char *)data + done, len - done);
 
-    for (size_t i = 0; i < len;) {
-        XENSTORE_RING_IDX cons = __atomic_load_n(&intf->rsp_cons, __ATOMIC_ACQUIRE);
-        XENSTORE_RING_IDX prod = __atomic_load_n(&intf->rsp_prod, __ATOMIC_ACQUIRE);
-
-        if (prod == cons) {
+        if (n < 0)
+            return n;
+        if (n == 0) {
             if ((*ms_left)-- <= 0)
                 return -XEN_ETIMEDOUT;
             usleep(1000);
-            continue;
         }
-        bytes[i++] = intf->rsp[MASK_XENSTORE_IDX(cons)];
-        __atomic_store_n(&intf->rsp_cons, cons + 1, __ATOMIC_RELEASE);
+        done += (size_t)n;
     }
     notify(ring);
     return 0;
