@@ -41,7 +41,10 @@ void sim_disconnect(struct sim_conn *conn);
 int sim_call(struct sim_conn *conn, const struct sim_request *request, struct sim_reply *reply,
              int fds[SIM_MAX_REPLY_FDS]);
 
-/* The socket path for @run_dir (or $WINPV_SIM_DIR) in @buf; false if too long or unset. */
+/*
+ * The socket path for @run_dir (or $WINPV_SIM_DIR) in @buf. Returns 0,
+ * -XEN_ENOENT when neither is set, or -XEN_ENAMETOOLONG.
+ */
 int sim_socket_path(const char *run_dir, char *buf, size_t size);
 
 #endif /* WINPV_SIM_CLIENT_H */

@@ -6,22 +6,11 @@
 #include <xen/errno.h>
 
 #include "guest_store.h"
+#include "xenstore/wire.h"
 
 #define REPLY_TIMEOUT_MS 5000
 
 static uint32_t next_req_id = 1;
-
-/* The XEN_E* value for an XS_ERROR reply's error name. */
-static int error_from_name(const char *name)
-{
-    if (strcmp(name, "ENOENT") == 0)
-        return -XEN_ENOENT;
-    if (strcmp(name, "EACCES") == 0)
-        return -XEN_EACCES;
-    if (strcmp(name, "E2BIG") == 0)
-        return -XEN_E2BIG;
-    return -XEN_EIO;
-}
 
 /*
  * Send one request; its reply's payload in @reply. Watch events that arrive
@@ -41,7 +30,7 @@ static int request(struct xs_ring *ring, uint32_t type, const void *payload, siz
         if (msg.req_id != id)
             return -XEN_EIO;
         if (msg.type == XS_ERROR)
-            return error_from_name(reply);
+            return xs_wire_error(reply, msg.len);
         return msg.type == type ? 0 : -XEN_EIO;
     }
     return rc;
