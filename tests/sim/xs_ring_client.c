@@ -4,29 +4,20 @@
 
 #include <xen/errno.h>
 #include <xen/event_channel.h>
-#include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
 #include <xen/xen.h>
 
+#include "hv/hv.h"
 #include "os.h"
 #include "os_posix.h"
 #include "xenstore/ring.h"
 #include "xs_ring_client.h"
 
-static int64_t get_param(uint32_t index, uint64_t *value)
-{
-    struct xen_hvm_param p = {.domid = DOMID_SELF, .index = index};
-    int64_t rc = os_hypercall2(__HYPERVISOR_hvm_op, HVMOP_get_param, (uint64_t)(uintptr_t)&p);
-
-    *value = p.value;
-    return rc;
-}
-
 int xs_ring_open(struct xs_ring *ring)
 {
     uint64_t gfn, port;
 
-    if (get_param(HVM_PARAM_STORE_PFN, &gfn) || get_param(HVM_PARAM_STORE_EVTCHN, &port))
+    if (hv_get_param(HVM_PARAM_STORE_PFN, &gfn) || hv_get_param(HVM_PARAM_STORE_EVTCHN, &port))
         return -XEN_EIO;
     ring->intf = os_posix_gfn_to_va(gfn);
     ring->port = (uint32_t)port;

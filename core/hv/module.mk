@@ -1,0 +1,1 @@
+CORE_SRCS += core/hv/hv.c
