@@ -4,6 +4,7 @@
 #   make check    install missing packages, build everything, run every test
 #   make V=1      show full command lines
 #   make check T=ring   run only the checks whose name contains "ring"
+#   make bench    build without sanitizers, print one BENCH line per figure
 #
 # The real work happens in a second make invocation so that the package
 # installer runs before any rule needs a tool it installs.
@@ -23,6 +24,10 @@ all:
 check:
 	@scripts/install-deps
 	@$(INNER) run-checks
+
+bench:
+	@scripts/install-deps
+	@$(INNER) run-benches
 
 format:
 	@scripts/install-deps
@@ -47,8 +52,8 @@ include mk/config.mk
 include mk/rules.mk
 
 # Modules: each directory says what it builds.
-include $(sort $(wildcard core/*/module.mk os/*/module.mk sim/*/module.mk tools/*/module.mk \
-                          windows/*/module.mk tests/*/module.mk))
+include $(sort $(wildcard bench/*/module.mk core/*/module.mk os/*/module.mk sim/*/module.mk \
+                          tools/*/module.mk windows/*/module.mk tests/*/module.mk))
 
 include mk/checks.mk
 include mk/targets.mk

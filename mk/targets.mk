@@ -11,6 +11,9 @@
 #   TEST_DRIVERS         Windows kernel images built for tests only
 #   FUZZERS              libFuzzer targets run briefly as checks (NAME_SRCS,
 #                        NAME_INCLUDES, NAME_SEEDS)
+#   BENCHES              benchmarks run by make bench (NAME_SRCS, NAME_LDLIBS);
+#                        each prints BENCH lines (see scripts/run-bench)
+#   BENCH_PROGRAMS       programs the benchmarks start, built like them
 #   CHECKS               other checks: NAME_CMD is a command that prints TAP
 #                        (or is judged by its exit status), NAME_DEPS what
 #                        it needs built first
@@ -20,6 +23,7 @@ $(foreach t,$(TSAN_TESTS),$(eval $(call host_test,$(t),tsan)))
 $(foreach t,$(TOOLS),$(eval $(call host_tool,$(t))))
 $(foreach p,$(HOST_PROGRAMS),$(eval $(call host_program,$(p))))
 $(foreach f,$(FUZZERS),$(eval $(call fuzzer,$(f))))
+$(foreach b,$(BENCHES) $(BENCH_PROGRAMS),$(eval $(call bench_program,$(b))))
 $(foreach d,$(DRIVERS) $(TEST_DRIVERS),$(eval $(call win_driver,$(d))))
 
 define static_lib
@@ -30,12 +34,13 @@ $(BUILD)/$(1)/libwinpv.a: $(call objs,$(1),$(CORE_SRCS) $(2))
 endef
 $(eval $(call static_lib,host,$(POSIX_SRCS),$(HOST_AR)))
 $(eval $(call static_lib,tsan,$(POSIX_SRCS),$(HOST_AR)))
+$(eval $(call static_lib,tools,$(POSIX_SRCS),$(HOST_AR)))
 $(eval $(call static_lib,win64,$(NT_SRCS),$(WIN_AR)))
 
 # -- the release package ---------------------------------------------------
 DIST_FILES := $(foreach d,$(DRIVERS),$(DIST)/x64/$(d)/$(d).sys $(DIST)/x64/$(d)/$(d).pdb)
 
-.PHONY: dist run-checks format-tree
+.PHONY: dist run-checks run-benches format-tree
 dist: $(DIST_FILES)
 
 # An image enters dist/ only after pecheck has passed it.
@@ -67,6 +72,11 @@ define newline
 
 
 endef
+
+# -- make bench ------------------------------------------------------------
+BENCH_BINS = $(foreach b,$(BENCHES),$(BUILD)/bench/$(b))
+run-benches: $(BENCH_PROGRAM_BINS) $(foreach b,$(BENCHES),$($(b)_DEPS))
+	@scripts/run-bench $(BUILD)/bench-logs '$(T)' $(BENCH_BINS)
 
 # -- formatting ------------------------------------------------------------
 FORMAT_FILES = $(shell git ls-files --cached --others --exclude-standard "*.c" "*.h" 2>/dev/null)

@@ -1,3 +1,6 @@
 # winpv-simd: the user-space hypervisor (see sim/hv/hv.h).
 HOST_PROGRAMS += winpv-simd
 winpv-simd_SRCS := $(sort $(wildcard sim/hv/*.c)) $(SIM_CLIENT_SRCS)
+
+# The same daemon without sanitizers, for benchmarks.
+BENCH_PROGRAMS += winpv-simd
