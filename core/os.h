@@ -156,7 +156,7 @@ enum os_log_level {
     OS_LOG_DEBUG,
 };
 
-/* printf-style message to the system log. Context: any. */
+/* printf-style message to the system log, one line ending in "\n". Context: any. */
 void os_log(enum os_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void os_vlog(enum os_log_level level, const char *fmt, va_list args)
     __attribute__((format(printf, 2, 0)));

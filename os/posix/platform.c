@@ -22,9 +22,17 @@ uint64_t os_time_ns(void)
 
 unsigned int os_cpu_count(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    /* Asked once: sysconf reads a file in /sys each time, and callers are on fast paths. */
+    static unsigned int count;
+    unsigned int n = __atomic_load_n(&count, __ATOMIC_RELAXED);
 
-    return n > 0 ? (unsigned int)n : 1;
+    if (n == 0) {
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+
+        n = online > 0 ? (unsigned int)online : 1;
+        __atomic_store_n(&count, n, __ATOMIC_RELAXED);
+    }
+    return n;
 }
 
 unsigned int os_cpu_current(void)
@@ -56,7 +64,9 @@ void os_vlog(enum os_log_level level, const char *fmt, va_list args)
     if (level > log_threshold())
         return;
     vsnprintf(line, sizeof(line), fmt, args);
-    fprintf(stderr, "winpv %s: %s\n", level_names[level], line);
+    /* Messages end in a newline, as DbgPrint wants; one missing is added. */
+    fprintf(stderr, "winpv %s: %s%s", level_names[level], line,
+            line[0] && line[strlen(line) - 1] == '\n' ? "" : "\n");
 }
 
 void os_assert_failed(const char *expr, const char *file, int line)

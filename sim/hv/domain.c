@@ -121,6 +121,22 @@ int domain_physmap_remove(struct domain *d, uint64_t gfn)
     return 0;
 }
 
+int domain_physmap_unmap(struct domain *d, uint64_t gfn)
+{
+    uint64_t mfn;
+
+    if (gfn >= d->max_gfn)
+        return -XEN_EINVAL;
+    mfn = d->p2m[gfn];
+    if (mfn == HV_NO_MFN)
+        return -XEN_ENOENT;
+    if (is_ram_frame(d, mfn))
+        return domain_physmap_remove(d, gfn);
+    *xen_frame_slot(d, mfn) = HV_NO_MFN;
+    d->p2m[gfn] = HV_NO_MFN;
+    return 0;
+}
+
 int domain_physmap_populate(struct domain *d, uint64_t gfn)
 {
     if (gfn >= d->max_gfn)

@@ -1,7 +1,8 @@
 /*
  * sim/hv/hc_memory.c - XENMEM_* for an HVM guest: Xen's frames shown in the
  * guest's physical map, and RAM given back (balloon) or populated again.
- * Each change of the map is reported to the guest's transport as a remap.
+ * Frames leave the map again with XENMEM_remove_from_physmap. Each change
+ * of the map is reported to the guest's transport as a remap.
  */
 #include <xen/errno.h>
 #include <xen/memory.h>
@@ -64,6 +65,23 @@ static int64_t add_to_physmap(struct conn *c, struct domain *d, uint64_t arg,
     return rc;
 }
 
+/* The frame at gpfn leaves the map, as Xen's XENMEM_remove_from_physmap (e.g. a grant frame). */
+static int64_t remove_from_physmap(struct conn *c, struct domain *d, uint64_t arg,
+                                   struct sim_hypercall_reply *out)
+{
+    struct xen_remove_from_physmap xrfp;
+    int rc = copy_from_guest(c, &xrfp, arg, sizeof(xrfp));
+
+    if (rc)
+        return rc;
+    if (!domain_is_self(d, xrfp.domid))
+        return -XEN_EPERM;
+    rc = domain_physmap_unmap(d, xrfp.gpfn);
+    if (rc == 0)
+        add_remap(out, d, xrfp.gpfn);
+    return rc;
+}
+
 /*
  * increase/decrease_reservation and populate_physmap: order-0 extents only.
  * The result is the number of extents done, at most SIM_MAX_REMAPS a call
@@ -107,6 +125,8 @@ int64_t hc_memory_op(struct conn *c, struct domain *d, uint64_t cmd, uint64_t ar
     switch (cmd) {
     case XENMEM_add_to_physmap:
         return add_to_physmap(c, d, arg, out);
+    case XENMEM_remove_from_physmap:
+        return remove_from_physmap(c, d, arg, out);
     case XENMEM_increase_reservation:
     case XENMEM_decrease_reservation:
     case XENMEM_populate_physmap:

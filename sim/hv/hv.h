@@ -165,6 +165,8 @@ uint64_t domain_p2m(struct domain *d, uint64_t gfn); /* HV_NO_MFN if none */
 int domain_physmap_set(struct domain *d, uint64_t gfn, uint64_t mfn, uint64_t *vacated);
 uint64_t domain_shared_info_gfn(struct domain *d); /* HV_NO_MFN: not shown */
 int domain_physmap_remove(struct domain *d, uint64_t gfn);
+/* Whatever @gfn shows leaves the map: RAM is freed, a Xen frame only unmapped. */
+int domain_physmap_unmap(struct domain *d, uint64_t gfn);
 int domain_physmap_populate(struct domain *d, uint64_t gfn);
 void domain_fill_info(struct domain *d, struct sim_domain_info *info);
 
