@@ -1,4 +1,5 @@
 /* sim/hv/hc_evtchn.c - EVTCHNOP_* from a guest: argument handling around evtchn.c. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <xen/errno.h>
@@ -52,6 +53,9 @@ static int64_t init_control(struct domain *d, void *arg)
 {
     struct evtchn_init_control *a = arg;
 
+    /* $WINPV_SIMD_NO_FIFO: answer as a Xen without the FIFO ABI (tests of 2-level guests). */
+    if (getenv("WINPV_SIMD_NO_FIFO"))
+        return -XEN_ENOSYS;
     a->link_bits = EVTCHN_FIFO_LINK_BITS;
     return evtchn_fifo_init_control(d, a->control_gfn, a->offset, a->vcpu);
 }

@@ -104,6 +104,7 @@ struct domain {
     struct fifo_vcpu fifo_vcpu[HV_MAX_VCPUS];
     uint32_t virq_port[HV_MAX_VCPUS][HV_NR_VIRQS];
     uint8_t upcall_vector[HV_MAX_VCPUS];
+    uint64_t timer_ns[HV_MAX_VCPUS]; /* set_timer_op: when VIRQ_TIMER fires (0: never) */
 
     uint64_t params[HV_NR_HVM_PARAMS];
 
@@ -207,6 +208,8 @@ bool evtchn_fifo_any_ready(struct domain *d, uint32_t vcpu);
 uint64_t hv_now_ns(void);
 void upcall_raise(struct domain *d, uint32_t vcpu);
 void upcall_wake_blocked(struct domain *d);
+/* set_timer_op on @vcpu: VIRQ_TIMER at @deadline_ns (system time; passed: at once; 0: cancel). */
+void upcall_set_timer(struct domain *d, uint32_t vcpu, uint64_t deadline_ns);
 /* Block @c's vCPU until an event (for @ports, or any) or @deadline_ns (0: none).
  * Returns false when there is no need to wait (answer now). */
 bool upcall_block(struct conn *c, uint32_t vcpu, const uint32_t *ports, uint32_t count,

@@ -34,6 +34,10 @@ int hypercall(struct conn *c, const struct sim_hypercall *call, struct sim_hyper
     case __HYPERVISOR_sched_op:
         out->result = hc_sched_op(c, d, call->vcpu, a[0], a[1], deferred);
         break;
+    case __HYPERVISOR_set_timer_op:
+        upcall_set_timer(d, call->vcpu, a[0]);
+        out->result = 0;
+        break;
     case __HYPERVISOR_console_io:
         out->result = hc_console_io(c, d, a[0], a[1], a[2]);
         break;

@@ -1,7 +1,8 @@
 /*
  * sim/hv/upcall.c - raising a guest vCPU's upcall, and vCPUs blocked in
  * SCHEDOP_block or SCHEDOP_poll (their hypercall is answered when an event
- * arrives, the timeout passes, or the domain shuts down).
+ * arrives, the timeout passes, or the domain shuts down); each vCPU's
+ * one-shot timer (set_timer_op), which raises VIRQ_TIMER on that vCPU.
  */
 #include <errno.h>
 #include <string.h>
@@ -84,9 +85,37 @@ bool upcall_block(struct conn *c, uint32_t vcpu, const uint32_t *ports, uint32_t
     return true;
 }
 
+void upcall_set_timer(struct domain *d, uint32_t vcpu, uint64_t deadline_ns)
+{
+    d->timer_ns[vcpu] = deadline_ns;
+}
+
+/* Raise VIRQ_TIMER for the vCPU timers due; returns the next deadline, or 0. */
+static uint64_t expire_vcpu_timers(uint64_t now)
+{
+    uint64_t next = 0;
+
+    for (uint32_t id = 1; id < HV_MAX_DOMAINS; id++) {
+        struct domain *d = &hv.domains[id];
+
+        for (uint32_t v = 0; d->exists && v < d->vcpus; v++) {
+            if (d->timer_ns[v] == 0)
+                continue;
+            if (d->timer_ns[v] > now) {
+                next = next == 0 || d->timer_ns[v] < next ? d->timer_ns[v] : next;
+                continue;
+            }
+            d->timer_ns[v] = 0;
+            if (d->virq_port[v][VIRQ_TIMER])
+                evtchn_set_pending(d, d->virq_port[v][VIRQ_TIMER]);
+        }
+    }
+    return next;
+}
+
 int upcall_expire_timeouts(void)
 {
-    uint64_t now = hv_now_ns(), next = 0;
+    uint64_t now = hv_now_ns(), next = expire_vcpu_timers(now);
 
     for (struct conn *c = hv.conns; c; c = c->next) {
         if (!c->blocked || c->block_deadline_ns == 0)

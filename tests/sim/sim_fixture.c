@@ -12,6 +12,7 @@
 
 #include <xen/errno.h>
 #include <xen/event_channel.h>
+#include <xen/sched.h>
 #include <xen/xen.h>
 
 #include "fdpass.h"
@@ -72,6 +73,54 @@ uint32_t connect_to_dom0(uint32_t *dom0_port)
     body.port.port = *dom0_port;
     assert_int_equal(dom0_call(&fx.evtchn, SIM_EVTCHN_UNMASK, &body, &reply), 0);
     return alloc.port;
+}
+
+static void *suspend_vcpu(void *unused)
+{
+    struct sched_shutdown reason = {.reason = SHUTDOWN_suspend};
+
+    return (void *)(intptr_t)os_hypercall2(__HYPERVISOR_sched_op, SCHEDOP_shutdown,
+                                           (uint64_t)(uintptr_t)&reason);
+}
+
+pthread_t guest_suspend_start(void)
+{
+    union sim_request_body body = {.domid.domid = fx.domid};
+    struct sim_reply reply;
+    pthread_t vcpu;
+
+    assert_int_equal(pthread_create(&vcpu, NULL, suspend_vcpu, NULL), 0);
+    for (int i = 0; i < 500; i++) {
+        assert_int_equal(dom0_call(&fx.privcmd, SIM_DOMAIN_INFO, &body, &reply), 0);
+        if (reply.body.info.flags & SIM_DOMINFO_SHUTDOWN)
+            return vcpu;
+        usleep(2000);
+    }
+    fail_msg("domain %u did not suspend", fx.domid);
+    return vcpu;
+}
+
+int64_t guest_suspend_end(pthread_t vcpu)
+{
+    void *result;
+
+    pthread_join(vcpu, &result);
+    return (int64_t)(intptr_t)result;
+}
+
+void guest_migrate(const char *image)
+{
+    union sim_request_body body = {.domid.domid = fx.domid};
+    struct sim_reply reply;
+    uint32_t restored;
+    pthread_t vcpu = guest_suspend_start();
+
+    assert_int_equal(simd_domain_save(&fx.simd, fx.domid, image), 0);
+    assert_int_equal(simd_domain_restore(&fx.simd, image, &restored), 0);
+    assert_int_equal(guest_suspend_end(vcpu), 0);
+    assert_int_equal(sim_guest_domid(), restored);
+    assert_int_equal(dom0_call(&fx.simd.toolstack, SIM_DOMAIN_DESTROY, &body, &reply), 0);
+    fx.domid = restored;
 }
 
 void *domain_memory_at(uint64_t offset)

@@ -6,6 +6,7 @@
 #ifndef WINPV_TESTS_SIM_FIXTURE_H
 #define WINPV_TESTS_SIM_FIXTURE_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "simd.h"
@@ -42,6 +43,22 @@ void wait_for_upcalls(uint64_t count);
  * dom0's in *dom0_port, with binding's own first event already drained.
  */
 uint32_t connect_to_dom0(uint32_t *dom0_port);
+
+/*
+ * The guest suspends itself: a new thread makes SCHEDOP_shutdown(suspend)
+ * and stays in it until the toolstack restores or resumes the domain.
+ * Returns that thread once dom0 sees the domain suspended.
+ */
+pthread_t guest_suspend_start(void);
+
+/* Join the thread; the hypercall's result (0: restored as a new domain; 1: cancelled). */
+int64_t guest_suspend_end(pthread_t vcpu);
+
+/*
+ * Suspend, save to @image, restore as a new domain (the guest moves there)
+ * and destroy the old one; fx.domid is then the new domain.
+ */
+void guest_migrate(const char *image);
 
 /* A pointer to byte @offset of the domain's memory file, mapped in this process. */
 void *domain_memory_at(uint64_t offset);

@@ -1,0 +1,190 @@
+/* tests/evtchn/evtchn_fixture.c - see evtchn_fixture.h. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "evtchn_fixture.h"
+#include "guest.h"
+#include "hv/shared_info.h"
+#include "os_posix.h"
+
+struct evtchn_engine *engine;
+struct hv_shared_info *shared;
+
+static enum evtchn_abi_kind group_abi;
+static size_t pages_at_start;
+
+/* Held while an upcall runs the engine, so teardown knows none does when it destroys it. */
+static pthread_mutex_t upcall_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct evtchn_engine *upcall_engine;
+
+static void on_upcall(void *ctx, unsigned int vcpu)
+{
+    pthread_mutex_lock(&upcall_lock);
+    if (upcall_engine)
+        evtchn_upcall(upcall_engine, vcpu);
+    pthread_mutex_unlock(&upcall_lock);
+}
+
+static void stop_upcalls(void)
+{
+    pthread_mutex_lock(&upcall_lock);
+    upcall_engine = NULL;
+    pthread_mutex_unlock(&upcall_lock);
+}
+
+static int teardown(void **state);
+
+static int setup(enum evtchn_abi_kind abi)
+{
+    int rc;
+
+    group_abi = abi;
+    if (abi == EVTCHN_ABI_2L)
+        setenv("WINPV_SIMD_NO_FIFO", "1", 1); /* read by the daemon the fixture starts */
+    rc = sim_fixture_setup(NULL);
+    unsetenv("WINPV_SIMD_NO_FIFO");
+    if (rc)
+        return rc;
+    pages_at_start = os_posix_guest_pages_in_use();
+    rc = hv_shared_info_map(&shared);
+    if (rc == 0)
+        rc = evtchn_create(shared, TEST_VCPUS, &engine);
+    if (rc == 0 && evtchn_abi(engine) != abi) {
+        fprintf(stderr, "evtchn fixture: engine chose ABI %d, expected %d\n", evtchn_abi(engine),
+                abi);
+        rc = -1;
+    }
+    if (rc) {
+        teardown(NULL);
+        return -1;
+    }
+    pthread_mutex_lock(&upcall_lock);
+    upcall_engine = engine;
+    pthread_mutex_unlock(&upcall_lock);
+    sim_guest_set_upcall(on_upcall, NULL);
+    return 0;
+}
+
+static int setup_2l(void **state)
+{
+    return setup(EVTCHN_ABI_2L);
+}
+
+static int setup_fifo(void **state)
+{
+    return setup(EVTCHN_ABI_FIFO);
+}
+
+static void destroy_engine(void)
+{
+    stop_upcalls();
+    sim_guest_set_upcall(NULL, NULL);
+    if (engine)
+        evtchn_destroy(engine);
+    engine = NULL;
+    if (shared)
+        hv_shared_info_unmap(shared);
+    shared = NULL;
+}
+
+static int teardown(void **state)
+{
+    destroy_engine();
+    return sim_fixture_teardown(state);
+}
+
+int evtchn_run_groups(const char *name, const struct CMUnitTest *tests, size_t count)
+{
+    char group[128];
+    int failed;
+
+    snprintf(group, sizeof(group), "%s 2-level", name);
+    failed = _cmocka_run_group_tests(group, tests, count, setup_2l, teardown);
+    snprintf(group, sizeof(group), "%s FIFO", name);
+    return failed + _cmocka_run_group_tests(group, tests, count, setup_fifo, teardown);
+}
+
+enum evtchn_abi_kind expected_abi(void)
+{
+    return group_abi;
+}
+
+void record(void *ctx, unsigned int vcpu)
+{
+    struct recorder *r = ctx;
+
+    if (vcpu < TEST_VCPUS)
+        __atomic_fetch_add(&r->on_vcpu[vcpu], 1, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&r->last_vcpu, vcpu, __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&r->calls, 1, __ATOMIC_SEQ_CST);
+}
+
+uint32_t calls(const struct recorder *r)
+{
+    return __atomic_load_n(&r->calls, __ATOMIC_SEQ_CST);
+}
+
+bool wait_calls(const struct recorder *r, uint32_t n, int ms)
+{
+    for (int i = 0; i < ms && calls(r) < n; i++)
+        usleep(1000);
+    return calls(r) >= n;
+}
+
+bool stays_at(const struct recorder *r, uint32_t n, int ms)
+{
+    usleep((useconds_t)ms * 1000);
+    return calls(r) == n;
+}
+
+void dom0_notify(uint32_t dom0_port)
+{
+    union sim_request_body body = {.port.port = dom0_port};
+    struct sim_reply reply;
+
+    assert_int_equal(dom0_call(&fx.evtchn, SIM_EVTCHN_NOTIFY, &body, &reply), 0);
+}
+
+void dom0_unmask(uint32_t dom0_port)
+{
+    union sim_request_body body = {.port.port = dom0_port};
+    struct sim_reply reply;
+
+    assert_int_equal(dom0_call(&fx.evtchn, SIM_EVTCHN_UNMASK, &body, &reply), 0);
+}
+
+struct evtchn_channel *open_dom0_channel(struct recorder *r, uint32_t *dom0_port)
+{
+    return open_dom0_channel_fn(record, r, dom0_port);
+}
+
+struct evtchn_channel *open_dom0_channel_fn(evtchn_fn fn, void *ctx, uint32_t *dom0_port)
+{
+    struct evtchn_bind how = {.kind = EVTCHN_UNBOUND, .remote_domid = 0};
+    union sim_request_body body = {0};
+    struct evtchn_channel *ch;
+    struct sim_reply reply;
+
+    assert_int_equal(evtchn_open(engine, &how, fn, ctx, &ch), 0);
+    body.bind.remote_domid = fx.domid;
+    body.bind.remote_port = evtchn_port(ch);
+    assert_int_equal(dom0_call(&fx.evtchn, SIM_EVTCHN_BIND_INTERDOMAIN, &body, &reply), 0);
+    *dom0_port = reply.body.port.port;
+    /* Binding marks dom0's new port pending: that event is drained. */
+    assert_int_equal(dom0_next_event(1000), (int)*dom0_port);
+    dom0_unmask(*dom0_port);
+    return ch;
+}
+
+void test_destroy_gives_every_page_back(void **state)
+{
+    destroy_engine();
+    assert_int_equal(os_posix_guest_pages_in_use(), pages_at_start);
+}
