@@ -94,7 +94,11 @@ int xs_wire_error(const char *payload, size_t len)
     static const struct {
         const char *name;
         int status;
-    } errors[] = {XSD_ERRORS(XS_ERROR_ENTRY)};
+    } errors[] = {
+        XSD_ERRORS(XS_ERROR_ENTRY)
+        /* oxenstored's name for a quota reached, where C xenstored says ENOSPC. */
+        {"EQUOTA", -XEN_ENOSPC},
+    };
 #undef XS_ERROR_ENTRY
 
     for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++) {

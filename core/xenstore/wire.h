@@ -59,7 +59,9 @@ int xs_wire_strings(const char *payload, size_t len, const char **out, size_t ma
 
 /*
  * The status for an XS_ERROR reply's payload: -XEN_E* for the names Xen
- * defines (XSD_ERRORS), -XEN_EIO for anything else (it is still an error).
+ * defines (XSD_ERRORS), -XEN_ENOSPC for oxenstored's "EQUOTA" (a quota
+ * reached, as C xenstored's ENOSPC), -XEN_EIO for anything else (it is
+ * still an error).
  */
 int xs_wire_error(const char *payload, size_t len);
 

@@ -25,6 +25,8 @@
 #define OXENSTORED_BIN        "/usr/lib/xen-4.17/bin/oxenstored"
 #define OXENSTORED_SOCKET_DIR "/var/run/xenstored"
 #define START_TIMEOUT_MS      10000
+#define OXENSTORED_NODES      1000 /* oxenstored's quotas unless set */
+#define OXENSTORED_NODE_SIZE  2048
 
 static int toolstack_call(struct simd *simd, uint32_t type, const union sim_request_body *body,
                           struct sim_reply *reply)
@@ -79,17 +81,29 @@ static bool socket_answers(const char *path)
     return ok;
 }
 
-/* C xenstored: its socket goes where XENSTORED_RUNDIR says. */
+/* C xenstored: its socket goes where XENSTORED_RUNDIR says; its own quotas unless set. */
 static int start_c(struct simd *simd, struct xenstore *xs)
 {
-    char rundir_env[320], path_env[340], pidfile[320];
-    char *argv[] = {XENSTORED_BIN, "--no-fork", "--pid-file", pidfile, NULL};
+    char rundir_env[320], path_env[340], pidfile[320], nodes[16], node_size[16];
+    char *argv[10] = {XENSTORED_BIN, "--no-fork", "--pid-file", pidfile};
+    int argc = 4;
     /* Both: a XENSTORED_PATH left in our environment would win over the run directory. */
     char *env[] = {rundir_env, path_env, NULL};
 
     snprintf(rundir_env, sizeof(rundir_env), "XENSTORED_RUNDIR=%s", simd->dir);
     snprintf(path_env, sizeof(path_env), "XENSTORED_PATH=%s/socket", simd->dir);
     snprintf(pidfile, sizeof(pidfile), "%s/xenstored.pid", simd->dir);
+    if (xs->quota_nodes) {
+        snprintf(nodes, sizeof(nodes), "%u", xs->quota_nodes);
+        argv[argc++] = "--entry-nb";
+        argv[argc++] = nodes;
+    }
+    if (xs->quota_node_size) {
+        snprintf(node_size, sizeof(node_size), "%u", xs->quota_node_size);
+        argv[argc++] = "--entry-size";
+        argv[argc++] = node_size;
+    }
+    argv[argc] = NULL;
     snprintf(xs->socket_path, sizeof(xs->socket_path), "%s/socket", simd->dir);
     return component_start(simd, &xs->daemon, "xenstored", argv, env);
 }
@@ -118,7 +132,8 @@ static int private_socket_dir(const char *run_dir)
     return 0;
 }
 
-static int write_oxenstored_config(const char *run_dir, char *path, size_t size)
+static int write_oxenstored_config(const char *run_dir, const struct xenstore *xs, char *path,
+                                   size_t size)
 {
     FILE *f;
 
@@ -135,11 +150,12 @@ static int write_oxenstored_config(const char *run_dir, char *path, size_t size)
             "persistent = false\n"
             "perms-activate = true\n"
             "quota-activate = true\n"
-            "quota-maxentity = 1000\n"
-            "quota-maxsize = 2048\n"
+            "quota-maxentity = %2$u\n"
+            "quota-maxsize = %3$u\n"
             "quota-maxwatch = 100\n"
             "quota-transaction = 10\n",
-            run_dir);
+            run_dir, xs->quota_nodes ? xs->quota_nodes : OXENSTORED_NODES,
+            xs->quota_node_size ? xs->quota_node_size : OXENSTORED_NODE_SIZE);
     fclose(f);
     return 0;
 }
@@ -148,7 +164,7 @@ static int start_ocaml(struct simd *simd, struct xenstore *xs)
 {
     char config[320], dir[320];
     char *argv[] = {OXENSTORED_BIN, "--no-fork", "--config-file", config, NULL};
-    int rc = write_oxenstored_config(simd->dir, config, sizeof(config));
+    int rc = write_oxenstored_config(simd->dir, xs, config, sizeof(config));
 
     if (rc)
         return rc;

@@ -22,6 +22,12 @@ struct xenstore {
     enum xenstored_kind kind;
     char socket_path[300];
     struct xs_handle *xsh; /* the toolstack's connection (the real libxenstore) */
+    /*
+     * Each guest's quotas, set before xenstore_start; 0: C xenstored's own
+     * defaults, oxenstored's 1000 nodes of 2048 bytes.
+     */
+    unsigned int quota_nodes;     /* nodes a domain may own */
+    unsigned int quota_node_size; /* bytes of one node */
 };
 
 struct guest_rings {
