@@ -65,6 +65,14 @@ void *os_pages_alloc(size_t count, uint64_t *gfns);
 /* Free pages from os_pages_alloc; @count as allocated. Context: passive. */
 void os_pages_free(void *va, size_t count);
 
+/*
+ * Map the guest frame @gfn that is not our RAM (a page the toolstack set up,
+ * such as the xenstore ring) for access: its address, or NULL. Unmap with
+ * the address returned. Context: passive.
+ */
+void *os_map_gfn(uint64_t gfn);
+void os_unmap_gfn(void *va);
+
 /* -- locks ---------------------------------------------------------------- */
 
 /*

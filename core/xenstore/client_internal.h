@@ -14,9 +14,10 @@
 
 #include "os.h"
 #include "xenstore/client.h"
+#include "xenstore/number.h"
 #include "xenstore/wire.h"
 
-/* The text of a 32-bit number: up to 10 digits and a NUL. */
+/* The text of a 32-bit number: up to 10 digits (8 in hex) and a NUL. */
 #define XS_U32_TEXT_SIZE 11
 
 /* A request waiting for its reply; it lives on the requester's stack. */
@@ -141,11 +142,5 @@ void xs_watch_drop_events(struct xs_client *client);
 
 /* Send XS_WATCH for every watch again (after reconnection). Context: passive. */
 int xs_watch_register_all(struct xs_client *client);
-
-/* Numbers on the wire: decimal (base 10) or hex (16), NUL-terminated in @buf. */
-size_t xs_u32_format(char buf[XS_U32_TEXT_SIZE], uint32_t value, unsigned int base);
-
-/* A decimal number of exactly @len digits that fits 32 bits. */
-bool xs_u32_parse(const char *text, size_t len, uint32_t *value);
 
 #endif /* WINPV_CORE_XENSTORE_CLIENT_INTERNAL_H */

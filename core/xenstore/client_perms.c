@@ -21,10 +21,12 @@ static bool parse_perms(const char *reply, struct xs_perm *out, unsigned int n)
 {
     for (unsigned int i = 0; i < n; i++) {
         size_t entry = strlen(reply);
+        uint64_t domid;
 
         if (entry < 2 || !access_valid(reply[0]) ||
-            !xs_u32_parse(reply + 1, entry - 1, &out[i].domid))
+            xs_number_parse(reply + 1, entry - 1, UINT32_MAX, &domid) != 0)
             return false;
+        out[i].domid = (uint32_t)domid;
         out[i].access = (enum xs_perm_access)reply[0];
         reply += entry + 1;
     }
@@ -79,7 +81,7 @@ int xs_set_perms(struct xs_client *client, xs_tx_t tx, const char *path,
         if (!access_valid((char)perms[i].access))
             rc = -XEN_EINVAL;
         *at++ = (char)perms[i].access;
-        at += xs_u32_format(at, perms[i].domid, 10) + 1;
+        at += xs_number_format(at, perms[i].domid, 10) + 1;
     }
     parts[0].len = strlen(path) + 1;
     parts[1].data = text;

@@ -10,7 +10,7 @@ int xs_tx_start(struct xs_client *client, xs_tx_t *tx)
     static const struct xs_part empty = {"", 1};
     char *reply;
     size_t len;
-    uint32_t id;
+    uint64_t id;
     int rc = xs_client_request(client, XS_TRANSACTION_START, XS_TX_NONE, &empty, 1, &reply, &len);
 
     if (rc)
@@ -18,11 +18,11 @@ int xs_tx_start(struct xs_client *client, xs_tx_t *tx)
     /* Its NUL is optional; 0 would mean no transaction at all. */
     if (len > 0 && reply[len - 1] == '\0')
         len--;
-    if (!xs_u32_parse(reply, len, &id) || id == XS_TX_NONE)
+    if (xs_number_parse(reply, len, UINT32_MAX, &id) != 0 || id == XS_TX_NONE)
         rc = -XEN_EIO;
     os_free(reply);
     if (rc == 0)
-        *tx = id;
+        *tx = (xs_tx_t)id;
     return rc;
 }
 

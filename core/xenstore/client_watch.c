@@ -178,7 +178,7 @@ int xs_watch_add(struct xs_client *client, const char *path, xs_watch_fn fn, voi
     /* Listed before XS_WATCH goes out: the first event may beat its reply. */
     os_mutex_lock(&client->watch_mutex);
     irql = os_spin_lock(&client->lock);
-    xs_u32_format(watch->token, client->next_watch_id++, 16);
+    xs_number_format(watch->token, client->next_watch_id++, 16);
     watch->next = client->watches;
     client->watches = watch;
     os_spin_unlock(&client->lock, irql);

@@ -45,3 +45,18 @@ void os_pages_free(void *va, size_t count)
 {
     os_free(va);
 }
+
+/* A frame outside our RAM: mapped cached, as Xen's shared pages are ordinary memory. */
+void *os_map_gfn(uint64_t gfn)
+{
+    PHYSICAL_ADDRESS address;
+
+    address.QuadPart = (LONGLONG)(gfn << OS_PAGE_SHIFT);
+    return MmMapIoSpace(address, OS_PAGE_SIZE, MmCached);
+}
+
+void os_unmap_gfn(void *va)
+{
+    if (va)
+        MmUnmapIoSpace(va, OS_PAGE_SIZE);
+}

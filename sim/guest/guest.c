@@ -33,9 +33,15 @@ static struct {
     struct thread_conn *conns;
     sim_upcall_fn upcall;
     void *upcall_ctx;
+    bool upcall_running;        /* the upcall thread is inside upcall() */
+    pthread_cond_t upcall_done; /* signalled when it leaves */
     uint64_t upcalls;
     uint32_t generation; /* bumped on detach: stale thread connections are dropped */
-} guest = {.lock = PTHREAD_MUTEX_INITIALIZER, .upcall_fd = -1};
+} guest = {
+    .lock = PTHREAD_MUTEX_INITIALIZER,
+    .upcall_done = PTHREAD_COND_INITIALIZER,
+    .upcall_fd = -1,
+};
 
 static _Thread_local struct thread_conn *my_conn;
 static _Thread_local uint32_t my_generation;
@@ -247,12 +253,17 @@ static void *upcall_main(void *unused)
             fn = guest.upcall;
             ctx = guest.upcall_ctx;
             guest.upcalls++;
+            guest.upcall_running = fn != NULL;
             pthread_mutex_unlock(&guest.lock);
-            if (fn) {
-                os_posix_dispatch_enter();
-                fn(ctx, vcpus[i]);
-                os_posix_dispatch_leave();
-            }
+            if (!fn)
+                continue;
+            os_posix_dispatch_enter();
+            fn(ctx, vcpus[i]);
+            os_posix_dispatch_leave();
+            pthread_mutex_lock(&guest.lock);
+            guest.upcall_running = false;
+            pthread_cond_broadcast(&guest.upcall_done);
+            pthread_mutex_unlock(&guest.lock);
         }
     }
     return NULL;
@@ -330,9 +341,15 @@ void sim_guest_detach(void)
 
 void sim_guest_set_upcall(sim_upcall_fn fn, void *ctx)
 {
+    bool on_upcall_thread =
+        guest.upcall_fd >= 0 && pthread_equal(pthread_self(), guest.upcall_thread);
+
     pthread_mutex_lock(&guest.lock);
     guest.upcall = fn;
     guest.upcall_ctx = ctx;
+    /* As disconnecting an interrupt and flushing its DPC: the old handler is done. */
+    while (guest.upcall_running && !on_upcall_thread)
+        pthread_cond_wait(&guest.upcall_done, &guest.lock);
     pthread_mutex_unlock(&guest.lock);
 }
 

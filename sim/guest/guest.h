@@ -27,7 +27,10 @@ int sim_guest_attach(const char *run_dir, uint32_t domid);
 /* Stop the upcall thread, close every connection, leave the domain's memory. */
 void sim_guest_detach(void);
 
-/* Replace the upcall handler (NULL: upcalls are counted only). */
+/*
+ * Replace the upcall handler (NULL: upcalls are counted only). Returns once
+ * the old handler is not running (unless called from the handler itself).
+ */
 void sim_guest_set_upcall(sim_upcall_fn fn, void *ctx);
 
 /* Upcalls delivered so far. */

@@ -21,6 +21,7 @@
 #include "dom0.h"
 #include "fixture.h"
 #include "os.h"
+#include "os_posix.h"
 #include "store_glue.h"
 #include "xenstore/client.h"
 
@@ -201,6 +202,10 @@ static void inject_impossible_message(void)
     for (size_t i = 0; i < sizeof(bad); i++)
         intf->rsp[MASK_XENSTORE_IDX(prod + i)] = bytes[i];
     __atomic_store_n(&intf->rsp_prod, prod + (uint32_t)sizeof(bad), __ATOMIC_RELEASE);
+    /* The daemon would signal now: the store port's callback runs. */
+    os_posix_dispatch_enter();
+    xs_client_on_event(xs);
+    os_posix_dispatch_leave();
 }
 
 static void test_broken_connection_and_reconnection(void **state)

@@ -23,7 +23,8 @@ static int start(enum xenstored_kind kind, void **state)
     store.quota_nodes = QUOTA_NODES;
     store.quota_node_size = QUOTA_NODE_SIZE;
     if (xenstore_start(&fx.simd, &store, kind) != 0 ||
-        xenstore_introduce(&fx.simd, &store, fx.domid, &rings) != 0) {
+        xenstore_introduce(&fx.simd, &store, fx.domid, &rings) != 0 ||
+        store_glue_start_events() != 0) {
         fprintf(stderr, "xenstore set-up failed; run directory %s\n", fx.simd.dir);
         xenstore_stop(&store);
         sim_fixture_teardown(state);
@@ -46,6 +47,7 @@ static int stop(void **state)
 {
     bool alive = component_alive(&store.daemon);
 
+    store_glue_stop_events();
     xenstore_stop(&store);
     return sim_fixture_teardown(state) == 0 && alive ? 0 : -1;
 }

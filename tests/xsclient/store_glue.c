@@ -1,76 +1,78 @@
 /* tests/xsclient/store_glue.c - see store_glue.h. */
 #include <pthread.h>
-#include <stdatomic.h>
-#include <unistd.h>
 
-#include <xen/event_channel.h>
-#include <xen/hvm/params.h>
+#include <xen/errno.h>
 
-#include "hv/hv.h"
-#include "os.h"
-#include "os_posix.h"
+#include "evtchn/evtchn.h"
+#include "guest.h"
+#include "hv/shared_info.h"
 #include "store_glue.h"
+#include "xenbus/store.h"
 
-static struct {
-    struct xenstore_domain_interface *intf;
-    struct evtchn_send send;
-    pthread_t thread;
-    atomic_bool stop;
-} glue;
+static struct hv_shared_info *shared;
+static struct evtchn_engine *engine;
+static struct xenbus_store store;
 
-static void notify(void *ctx)
+/* winpv-simd's upcall thread: what the upcall DPC does on Windows. */
+static void on_upcall(void *ctx, unsigned int vcpu)
 {
-    struct evtchn_send send = *(const struct evtchn_send *)ctx;
+    struct evtchn_engine *e = __atomic_load_n(&engine, __ATOMIC_ACQUIRE);
 
-    hv_evtchn_op(EVTCHNOP_send, &send);
+    (void)ctx;
+    if (e)
+        evtchn_upcall(e, vcpu);
 }
 
-/* What the store port's callback will do, every millisecond. */
-static void *events_main(void *arg)
+int store_glue_start_events(void)
 {
-    struct xs_client *client = arg;
+    struct evtchn_engine *e = NULL;
+    int rc = hv_shared_info_map(&shared);
 
-    while (!atomic_load(&glue.stop)) {
-        os_posix_dispatch_enter();
-        xs_client_on_event(client);
-        os_posix_dispatch_leave();
-        usleep(1000);
+    if (rc == 0)
+        rc = evtchn_create(shared, 2, &e);
+    if (rc) {
+        store_glue_stop_events();
+        return rc;
     }
-    return NULL;
+    __atomic_store_n(&engine, e, __ATOMIC_RELEASE);
+    sim_guest_set_upcall(on_upcall, NULL);
+    return 0;
+}
+
+void store_glue_stop_events(void)
+{
+    struct evtchn_engine *e = __atomic_exchange_n(&engine, NULL, __ATOMIC_ACQ_REL);
+
+    /* Returns once the upcall thread no longer runs the old handler. */
+    sim_guest_set_upcall(NULL, NULL);
+    if (e)
+        evtchn_destroy(e);
+    if (shared)
+        hv_shared_info_unmap(shared);
+    shared = NULL;
+}
+
+struct evtchn_engine *store_glue_engine(void)
+{
+    return engine;
 }
 
 int store_glue_connect(struct xs_client **client)
 {
-    struct xs_transport transport;
-    uint64_t gfn, port;
-    int rc;
+    int rc = xenbus_store_connect(&store, engine);
 
-    if (hv_get_param(HVM_PARAM_STORE_PFN, &gfn) || hv_get_param(HVM_PARAM_STORE_EVTCHN, &port))
-        return -XEN_EIO;
-    glue.intf = os_posix_gfn_to_va(gfn);
-    if (glue.intf == NULL)
-        return -XEN_EFAULT;
-    glue.send.port = (evtchn_port_t)port;
-    transport = (struct xs_transport){.intf = glue.intf, .notify = notify, .ctx = &glue.send};
-    rc = xs_client_create(&transport, client);
-    if (rc)
-        return rc;
-    atomic_store(&glue.stop, false);
-    if (pthread_create(&glue.thread, NULL, events_main, *client) != 0) {
-        xs_client_destroy(*client);
-        return -XEN_ENOMEM;
-    }
-    return 0;
+    if (rc == 0)
+        *client = store.client;
+    return rc;
 }
 
 void store_glue_disconnect(struct xs_client *client)
 {
-    atomic_store(&glue.stop, true);
-    pthread_join(glue.thread, NULL);
-    xs_client_destroy(client);
+    (void)client;
+    xenbus_store_disconnect(&store);
 }
 
 struct xenstore_domain_interface *store_glue_page(void)
 {
-    return glue.intf;
+    return store.page;
 }

@@ -1,22 +1,28 @@
 /*
- * tests/xsclient/store_glue.h - connect a xenstore client to this guest's
- * xenstore: the ring and port the toolstack put in the HVM parameters, the
- * daemon signalled with EVTCHNOP_send.
- *
- * Until the guest's event-channel engine exists, a thread stands in for the
- * store port's callback: every millisecond it calls xs_client_on_event in
- * dispatch context. Swapping this file for the real event channel is the
- * only change the tests need.
+ * tests/xsclient/store_glue.h - this guest's xenstore as XENBUS connects
+ * it: shared_info and the event-channel engine for the whole group
+ * (winpv-simd's upcalls driving evtchn_upcall), and for each test a
+ * connection (core/xenbus/store: the ring page, the adopted store port,
+ * the client).
  */
 #ifndef WINPV_TESTS_XSCLIENT_STORE_GLUE_H
 #define WINPV_TESTS_XSCLIENT_STORE_GLUE_H
 
 #include "xenstore/client.h"
 
-/* A client on the guest's store ring, its events delivered (one at a time). Returns 0 or -XEN_E*. */
+struct evtchn_engine;
+
+/* Start (or stop) the guest's event channels. Returns 0 or -XEN_E*. */
+int store_glue_start_events(void);
+void store_glue_stop_events(void);
+
+/* The running engine (for tests that open channels of their own). */
+struct evtchn_engine *store_glue_engine(void);
+
+/* A client on the guest's store ring, its events delivered. Returns 0 or -XEN_E*. */
 int store_glue_connect(struct xs_client **client);
 
-/* Stop the events, then destroy the client. */
+/* Close the connection: the port stays bound for the next one. */
 void store_glue_disconnect(struct xs_client *client);
 
 /* The guest's store page (the tests read server_features there). */

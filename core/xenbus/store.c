@@ -1,0 +1,76 @@
+/* core/xenbus/store.c - see store.h. */
+#include <xen/errno.h>
+#include <xen/hvm/params.h>
+
+#include "evtchn/evtchn.h"
+#include "hv/hv.h"
+#include "os.h"
+#include "xenbus/store.h"
+#include "xenstore/client.h"
+
+/* The store port's callback: replies and watch events are on the ring. */
+static void store_event(void *ctx, unsigned int vcpu)
+{
+    struct xenbus_store *store = ctx;
+    /* Set once the client exists; an event before that finds nothing to read. */
+    struct xs_client *client = __atomic_load_n(&store->client, __ATOMIC_ACQUIRE);
+
+    (void)vcpu;
+    if (client)
+        xs_client_on_event(client);
+}
+
+static void store_notify(void *ctx)
+{
+    struct xenbus_store *store = ctx;
+
+    evtchn_notify(store->channel);
+}
+
+int xenbus_store_connect(struct xenbus_store *store, struct evtchn_engine *evtchn)
+{
+    struct evtchn_bind bind = {.kind = EVTCHN_ADOPTED};
+    struct xs_transport transport = {.notify = store_notify, .ctx = store};
+    struct xs_client *client;
+    uint64_t gfn, port;
+    int rc;
+
+    *store = (struct xenbus_store){0};
+    rc = hv_get_param(HVM_PARAM_STORE_PFN, &gfn);
+    if (rc == 0)
+        rc = hv_get_param(HVM_PARAM_STORE_EVTCHN, &port);
+    if (rc == 0 && (gfn == 0 || port == 0 || port > UINT32_MAX))
+        rc = -XEN_ENODEV;
+    if (rc == 0) {
+        store->page = os_map_gfn(gfn);
+        rc = store->page ? 0 : -XEN_EFAULT;
+    }
+    if (rc == 0) {
+        bind.port = (uint32_t)port;
+        rc = evtchn_open(evtchn, &bind, store_event, store, &store->channel);
+    }
+    if (rc == 0) {
+        transport.intf = store->page;
+        rc = xs_client_create(&transport, &client);
+    }
+    if (rc) {
+        xenbus_store_disconnect(store);
+        return rc;
+    }
+    __atomic_store_n(&store->client, client, __ATOMIC_RELEASE);
+    /* What the daemon wrote before the channel was ours. */
+    xs_client_on_event(client);
+    return 0;
+}
+
+void xenbus_store_disconnect(struct xenbus_store *store)
+{
+    /* The channel first: no callback may reach the client being destroyed. */
+    if (store->channel)
+        evtchn_close(store->channel);
+    if (store->client)
+        xs_client_destroy(store->client);
+    if (store->page)
+        os_unmap_gfn(store->page);
+    *store = (struct xenbus_store){0};
+}

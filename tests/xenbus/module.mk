@@ -1,0 +1,9 @@
+# xenbus: values and names checked before use (no daemon needed).
+HOST_TESTS += xenbus_node
+xenbus_node_SRCS := tests/xenbus/node_test.c
+
+# xenbus as frontends use it, against both real xenstoreds (the xsclient world).
+HOST_TESTS += xenbus_device
+xenbus_device_SRCS = tests/xenbus/device_test.c $(XSCLIENT_SIM_SRCS)
+xenbus_device_LDLIBS = $(SIM_TOOLSTACK_LDLIBS)
+$(BUILD)/host/bin/xenbus_device: | $(BUILD)/host/bin/winpv-simd $(SIMLIB_FILES)
