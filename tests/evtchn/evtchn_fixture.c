@@ -144,22 +144,6 @@ bool stays_at(const struct recorder *r, uint32_t n, int ms)
     return calls(r) == n;
 }
 
-void dom0_notify(uint32_t dom0_port)
-{
-    union sim_request_body body = {.port.port = dom0_port};
-    struct sim_reply reply;
-
-    assert_int_equal(dom0_call(&fx.evtchn, SIM_EVTCHN_NOTIFY, &body, &reply), 0);
-}
-
-void dom0_unmask(uint32_t dom0_port)
-{
-    union sim_request_body body = {.port.port = dom0_port};
-    struct sim_reply reply;
-
-    assert_int_equal(dom0_call(&fx.evtchn, SIM_EVTCHN_UNMASK, &body, &reply), 0);
-}
-
 struct evtchn_channel *open_dom0_channel(struct recorder *r, uint32_t *dom0_port)
 {
     return open_dom0_channel_fn(record, r, dom0_port);
@@ -168,18 +152,10 @@ struct evtchn_channel *open_dom0_channel(struct recorder *r, uint32_t *dom0_port
 struct evtchn_channel *open_dom0_channel_fn(evtchn_fn fn, void *ctx, uint32_t *dom0_port)
 {
     struct evtchn_bind how = {.kind = EVTCHN_UNBOUND, .remote_domid = 0};
-    union sim_request_body body = {0};
     struct evtchn_channel *ch;
-    struct sim_reply reply;
 
     assert_int_equal(evtchn_open(engine, &how, fn, ctx, &ch), 0);
-    body.bind.remote_domid = fx.domid;
-    body.bind.remote_port = evtchn_port(ch);
-    assert_int_equal(dom0_call(&fx.evtchn, SIM_EVTCHN_BIND_INTERDOMAIN, &body, &reply), 0);
-    *dom0_port = reply.body.port.port;
-    /* Binding marks dom0's new port pending: that event is drained. */
-    assert_int_equal(dom0_next_event(1000), (int)*dom0_port);
-    dom0_unmask(*dom0_port);
+    *dom0_port = dom0_bind_to_guest(evtchn_port(ch));
     return ch;
 }
 

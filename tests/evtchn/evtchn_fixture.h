@@ -55,10 +55,6 @@ struct evtchn_channel *open_dom0_channel(struct recorder *r, uint32_t *dom0_port
 /* The same, with callback @fn(@ctx). */
 struct evtchn_channel *open_dom0_channel_fn(evtchn_fn fn, void *ctx, uint32_t *dom0_port);
 
-/* Dom0 signals its port; dom0 unmasks its port for its handle. */
-void dom0_notify(uint32_t dom0_port);
-void dom0_unmask(uint32_t dom0_port);
-
 /* Last test of a group: destroy the engine and shared_info; every page is back. */
 void test_destroy_gives_every_page_back(void **state);
 

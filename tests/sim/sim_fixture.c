@@ -57,21 +57,44 @@ void wait_for_upcalls(uint64_t count)
         usleep(2000);
 }
 
+void dom0_notify(uint32_t dom0_port)
+{
+    union sim_request_body body = {.port.port = dom0_port};
+    struct sim_reply reply;
+
+    assert_int_equal(dom0_call(&fx.evtchn, SIM_EVTCHN_NOTIFY, &body, &reply), 0);
+}
+
+void dom0_unmask(uint32_t dom0_port)
+{
+    union sim_request_body body = {.port.port = dom0_port};
+    struct sim_reply reply;
+
+    assert_int_equal(dom0_call(&fx.evtchn, SIM_EVTCHN_UNMASK, &body, &reply), 0);
+}
+
+uint32_t dom0_bind_to_guest(uint32_t guest_port)
+{
+    union sim_request_body body = {0};
+    struct sim_reply reply;
+    uint32_t dom0_port;
+
+    body.bind.remote_domid = fx.domid;
+    body.bind.remote_port = guest_port;
+    assert_int_equal(dom0_call(&fx.evtchn, SIM_EVTCHN_BIND_INTERDOMAIN, &body, &reply), 0);
+    dom0_port = reply.body.port.port;
+    /* Binding marks the new dom0 port pending: drain that first event. */
+    assert_int_equal(dom0_next_event(1000), (int)dom0_port);
+    dom0_unmask(dom0_port);
+    return dom0_port;
+}
+
 uint32_t connect_to_dom0(uint32_t *dom0_port)
 {
     struct evtchn_alloc_unbound alloc = {.dom = DOMID_SELF, .remote_dom = 0};
-    union sim_request_body body = {0};
-    struct sim_reply reply;
 
     assert_int_equal(evtchn_op(EVTCHNOP_alloc_unbound, &alloc), 0);
-    body.bind.remote_domid = fx.domid;
-    body.bind.remote_port = alloc.port;
-    assert_int_equal(dom0_call(&fx.evtchn, SIM_EVTCHN_BIND_INTERDOMAIN, &body, &reply), 0);
-    *dom0_port = reply.body.port.port;
-    /* Binding marks the new dom0 port pending: drain that first event. */
-    assert_int_equal(dom0_next_event(1000), (int)*dom0_port);
-    body.port.port = *dom0_port;
-    assert_int_equal(dom0_call(&fx.evtchn, SIM_EVTCHN_UNMASK, &body, &reply), 0);
+    *dom0_port = dom0_bind_to_guest(alloc.port);
     return alloc.port;
 }
 

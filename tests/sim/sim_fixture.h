@@ -38,6 +38,16 @@ int64_t evtchn_op(uint32_t cmd, void *arg);
 /* Wait (up to a second) until the guest has seen @count upcalls in all. */
 void wait_for_upcalls(uint64_t count);
 
+/* Dom0 signals its port; dom0 unmasks its port for its handle. */
+void dom0_notify(uint32_t dom0_port);
+void dom0_unmask(uint32_t dom0_port);
+
+/*
+ * Dom0's handle binds to the guest's unbound @guest_port; returns dom0's
+ * port, the binding's own first event drained and the port unmasked.
+ */
+uint32_t dom0_bind_to_guest(uint32_t guest_port);
+
 /*
  * A fresh guest port that dom0's handle bound; returns the guest's port and
  * dom0's in *dom0_port, with binding's own first event already drained.
