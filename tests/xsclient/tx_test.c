@@ -1,7 +1,8 @@
 /*
  * tests/xsclient/tx_test.c - transactions of the client against the real
  * xenstoreds, with dom0 (libxenstore) changing the same nodes in between:
- * commit, abandon, conflicts both ways, and xs_transact's retries.
+ * commit, abandon, conflicts both ways (also with the xenstore-write
+ * tool as the other writer), and xs_transact's retries.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -97,6 +99,42 @@ static void test_dom0_write_mid_transaction_is_eagain(void **state)
     assert_int_equal(dom0_number(counter), 20);
 }
 
+/* Run a xenstore-* tool (xenstore_start pointed them at our xenstored); its exit status. */
+static int run_tool(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int run_tool(const char *fmt, ...)
+{
+    char cmd[512];
+    va_list args;
+    int status;
+
+    va_start(args, fmt);
+    vsnprintf(cmd, sizeof(cmd), fmt, args);
+    va_end(args);
+    status = system(cmd);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void test_tool_write_mid_transaction_is_eagain(void **state)
+{
+    char *value, out[64] = "";
+    xs_tx_t tx;
+    FILE *p;
+
+    counter_starts_at(7);
+    assert_int_equal(xs_tx_start(xs, &tx), 0);
+    assert_int_equal(xs_read(xs, tx, counter, &value, NULL), 0);
+    os_free(value);
+    assert_int_equal(xs_write_str(xs, tx, counter, "8"), 0);
+    assert_int_equal(run_tool("xenstore-write %s 70", counter), 0);
+    assert_int_equal(xs_tx_end(xs, tx, true), -XEN_EAGAIN);
+    snprintf(out, sizeof(out), "xenstore-read %s", counter);
+    p = popen(out, "r");
+    assert_non_null(p);
+    assert_non_null(fgets(out, sizeof(out), p));
+    pclose(p);
+    assert_string_equal(out, "70\n");
+}
+
 static void test_guest_write_fails_dom0_transaction(void **state)
 {
     uint32_t tx;
@@ -181,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_commit_shows_all_at_once),
         cmocka_unit_test(test_abandon_leaves_nothing),
         cmocka_unit_test(test_dom0_write_mid_transaction_is_eagain),
+        cmocka_unit_test(test_tool_write_mid_transaction_is_eagain),
         cmocka_unit_test(test_guest_write_fails_dom0_transaction),
         cmocka_unit_test(test_transact_retries_after_a_conflict),
         cmocka_unit_test(test_transact_gives_up_after_max_attempts),
