@@ -1,9 +1,11 @@
 /*
  * core/xenbus/enumerator.c - see enumerator.h.
  *
- * The known devices are a list of "class/id" entries, each with a mark.
- * A rescan marks every device it finds (adding and reporting new ones),
- * then reports and drops the unmarked ones.
+ * The known devices are a list of "class/id" entries. A rescan lists
+ * device/ afresh (a failure of any request keeps the old list: a
+ * transient error is not every device gone), merges that into the known
+ * list under the lock, then reports what appeared and what went with no
+ * lock held, so the callback may block or call back in.
  */
 #include <string.h>
 
@@ -18,6 +20,7 @@
 
 struct known_device {
     struct known_device *next;
+    struct known_device *report_next; /* on the list of changes to report */
     char class[XENBUS_NAME_MAX + 1];
     char id[XENBUS_NAME_MAX + 1];
     bool seen; /* found by the scan in progress */
@@ -28,9 +31,85 @@ struct xenbus_enumerator {
     xenbus_device_fn fn;
     void *ctx;
     struct xs_watch *watch;
-    struct os_mutex lock; /* guards devices; held across a whole scan */
+    struct os_mutex lock; /* guards devices; never held across a request or a callback */
     struct known_device *devices;
 };
+
+static void free_list(struct known_device *d)
+{
+    while (d) {
+        struct known_device *next = d->next;
+
+        os_free(d);
+        d = next;
+    }
+}
+
+static int add_found(struct known_device **found, const char *class, const char *id)
+{
+    struct known_device *d = os_alloc(sizeof(*d));
+
+    if (!d)
+        return -XEN_ENOMEM;
+    strcpy(d->class, class);
+    strcpy(d->id, id);
+    d->next = *found;
+    *found = d;
+    return 0;
+}
+
+/*
+ * The devices of @class into *found. A class that is gone has none; any
+ * other failure is returned, and the scan must not be taken for the truth.
+ */
+static int scan_class(struct xenbus_enumerator *e, const char *class, struct known_device **found)
+{
+    char path[sizeof("device/") + XENBUS_NAME_MAX];
+    char **ids;
+    unsigned int count;
+    int rc = xenbus_path(path, sizeof(path), "device", class);
+
+    if (rc == 0)
+        rc = xs_directory(e->client, XS_TX_NONE, path, &ids, &count);
+    if (rc == -XEN_ENOENT)
+        return 0;
+    if (rc)
+        return rc;
+    for (unsigned int i = 0; i < count && rc == 0; i++) {
+        if (xenbus_name_valid(ids[i]))
+            rc = add_found(found, class, ids[i]);
+        else
+            os_log(OS_LOG_WARN, "xenbus: skipping device %s/%s: not a valid id\n", class, ids[i]);
+    }
+    os_free(ids);
+    return rc;
+}
+
+/* Everything under device/ now, or an error (nothing is known then). */
+static int scan(struct xenbus_enumerator *e, struct known_device **found)
+{
+    char **classes;
+    unsigned int count;
+    int rc = xs_directory(e->client, XS_TX_NONE, "device", &classes, &count);
+
+    *found = NULL;
+    if (rc == -XEN_ENOENT)
+        return 0;
+    if (rc)
+        return rc;
+    for (unsigned int i = 0; i < count && rc == 0; i++) {
+        if (xenbus_name_valid(classes[i]))
+            rc = scan_class(e, classes[i], found);
+        else
+            os_log(OS_LOG_WARN, "xenbus: skipping device class %s: not a valid name\n", classes[i]);
+    }
+    os_free(classes);
+    if (rc) {
+        free_list(*found);
+        *found = NULL;
+    }
+    return rc;
+}
 
 static struct known_device *find(struct xenbus_enumerator *e, const char *class, const char *id)
 {
@@ -40,51 +119,33 @@ static struct known_device *find(struct xenbus_enumerator *e, const char *class,
     return NULL;
 }
 
-static void found(struct xenbus_enumerator *e, const char *class, const char *id)
+/*
+ * Merge a scan into the known devices: the new ones join (listed in
+ * *appeared), the unseen ones leave (listed in *gone, still allocated).
+ * Takes @found. Context: passive, under the lock.
+ */
+static void merge(struct xenbus_enumerator *e, struct known_device *found,
+                  struct known_device **appeared, struct known_device **gone)
 {
-    struct known_device *d = find(e, class, id);
+    struct known_device **link;
 
-    if (d) {
+    *appeared = *gone = NULL;
+    while (found) {
+        struct known_device *d = found, *known = find(e, d->class, d->id);
+
+        found = d->next;
+        if (known) {
+            known->seen = true;
+            os_free(d);
+            continue;
+        }
         d->seen = true;
-        return;
+        d->next = e->devices;
+        e->devices = d;
+        d->report_next = *appeared;
+        *appeared = d;
     }
-    d = os_alloc(sizeof(*d));
-    if (!d) {
-        os_log(OS_LOG_ERROR, "xenbus: no memory for device %s/%s\n", class, id);
-        return;
-    }
-    strcpy(d->class, class);
-    strcpy(d->id, id);
-    d->seen = true;
-    d->next = e->devices;
-    e->devices = d;
-    e->fn(e->ctx, class, id, true);
-}
-
-static void scan_class(struct xenbus_enumerator *e, const char *class)
-{
-    char path[sizeof("device/") + XENBUS_NAME_MAX];
-    char **ids;
-    unsigned int count;
-
-    if (xenbus_path(path, sizeof(path), "device", class) != 0 ||
-        xs_directory(e->client, XS_TX_NONE, path, &ids, &count) != 0)
-        return; /* removed meanwhile: its devices are gone */
-    for (unsigned int i = 0; i < count; i++) {
-        if (xenbus_name_valid(ids[i]))
-            found(e, class, ids[i]);
-        else
-            os_log(OS_LOG_WARN, "xenbus: skipping device %s/%s: not a valid id\n", class, ids[i]);
-    }
-    os_free(ids);
-}
-
-/* Report and forget what the scan did not find. */
-static void drop_unseen(struct xenbus_enumerator *e)
-{
-    struct known_device **link = &e->devices;
-
-    while (*link) {
+    for (link = &e->devices; *link;) {
         struct known_device *d = *link;
 
         if (d->seen) {
@@ -93,35 +154,36 @@ static void drop_unseen(struct xenbus_enumerator *e)
             continue;
         }
         *link = d->next;
-        e->fn(e->ctx, d->class, d->id, false);
-        os_free(d);
+        d->report_next = *gone;
+        *gone = d;
     }
 }
 
 static void rescan(void *ctx, const char *path)
 {
     struct xenbus_enumerator *e = ctx;
-    char **classes = NULL;
-    unsigned int count = 0;
-    int rc;
+    struct known_device *found, *appeared, *gone;
+    int rc = scan(e, &found);
 
     (void)path;
-    rc = xs_directory(e->client, XS_TX_NONE, "device", &classes, &count);
-    if (rc != 0 && rc != -XEN_ENOENT) {
+    if (rc) {
         /* Keep what we know: a failed list is not every device gone. */
-        os_log(OS_LOG_WARN, "xenbus: cannot list devices (%d)\n", rc);
+        os_log(OS_LOG_WARN, "xenbus: cannot list devices (%d); keeping the last list\n", rc);
         return;
     }
     os_mutex_lock(&e->lock);
-    for (unsigned int i = 0; i < count; i++) {
-        if (xenbus_name_valid(classes[i]))
-            scan_class(e, classes[i]);
-        else
-            os_log(OS_LOG_WARN, "xenbus: skipping device class %s: not a valid name\n", classes[i]);
-    }
-    drop_unseen(e);
+    merge(e, found, &appeared, &gone);
     os_mutex_unlock(&e->lock);
-    os_free(classes);
+    /* Reported with no lock held: watch work runs one scan at a time. */
+    for (struct known_device *d = appeared; d; d = d->report_next)
+        e->fn(e->ctx, d->class, d->id, true);
+    while (gone) {
+        struct known_device *d = gone;
+
+        gone = d->report_next;
+        e->fn(e->ctx, d->class, d->id, false);
+        os_free(d);
+    }
 }
 
 int xenbus_enumerator_start(struct xs_client *client, xenbus_device_fn fn, void *ctx,
@@ -148,12 +210,7 @@ int xenbus_enumerator_start(struct xs_client *client, xenbus_device_fn fn, void 
 void xenbus_enumerator_stop(struct xenbus_enumerator *e)
 {
     xs_watch_remove(e->client, e->watch);
-    while (e->devices) {
-        struct known_device *d = e->devices;
-
-        e->devices = d->next;
-        os_free(d);
-    }
+    free_list(e->devices);
     os_free(e);
 }
 

@@ -5,7 +5,9 @@
  * PV device it gives the guest and removes it when the device goes. The
  * enumerator watches device/, lists it again on every change, and reports
  * each device that appeared or disappeared since the last list, exactly
- * once. Names that are not valid (xenbus_name_valid) are skipped with a
+ * once. A list that fails part-way (xenstore unreachable, a timeout)
+ * changes nothing: only a device whose directory is gone is gone. Names
+ * that are not valid (xenbus_name_valid) are skipped with a
  * log line: they cannot be a device.
  *
  * Context: every function is "passive". The callback runs in passive
@@ -26,7 +28,8 @@ typedef void (*xenbus_device_fn)(void *ctx, const char *class, const char *id, b
 
 /*
  * Start watching. The devices present now are reported from the watch's
- * first event, after this returns.
+ * first event, which may come before this returns (the callback gets @ctx,
+ * not the enumerator).
  */
 int xenbus_enumerator_start(struct xs_client *client, xenbus_device_fn fn, void *ctx,
                             struct xenbus_enumerator **out);

@@ -4,11 +4,14 @@
  */
 #include <stddef.h>
 
+#include <xen/errno.h>
+
 #include "gnttab/gnttab.h"
 #include "winpv/gnttab_interface.h"
 #include "xenbus/provider.h"
 
 _Static_assert(sizeof(struct winpv_gnttab_grant) == sizeof(struct gnttab_grant) &&
+                   sizeof(bool) == sizeof(uint8_t) &&
                    offsetof(struct winpv_gnttab_grant, domid) ==
                        offsetof(struct gnttab_grant, domid) &&
                    offsetof(struct winpv_gnttab_grant, readonly) ==
@@ -41,6 +44,10 @@ static int gt_grant(void *context, uint32_t ref, uint16_t domid, uint64_t gfn, b
 
 static int gt_grant_many(void *context, const struct winpv_gnttab_grant *grants, uint32_t count)
 {
+    /* The engine reads readonly as a bool: 0 and 1 are the only values it may hold. */
+    for (uint32_t i = 0; i < count; i++)
+        if (grants[i].readonly > 1)
+            return -XEN_EINVAL;
     return gnttab_grant_many(table(context), (const struct gnttab_grant *)grants, count);
 }
 

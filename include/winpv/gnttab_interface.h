@@ -5,6 +5,11 @@
  * and never blocks; the end_access completion runs at passive level. See
  * core/gnttab/gnttab.h for each function's meaning: the interface serves
  * that engine.
+ *
+ * A reference that did not come from alloc, or one used in the wrong state
+ * (freed while granted, granted twice, freed twice), is a bug in the caller:
+ * like any misuse of a kernel interface it stops the machine with a
+ * bugcheck naming the broken assertion, before anything is corrupted.
  */
 #ifndef WINPV_GNTTAB_INTERFACE_H
 #define WINPV_GNTTAB_INTERFACE_H
@@ -28,8 +33,8 @@
 /* One grant of a batch. */
 struct winpv_gnttab_grant {
     uint32_t ref;
-    uint16_t domid; /* the domain allowed to map or copy the page */
-    bool readonly;
+    uint16_t domid;   /* the domain allowed to map or copy the page */
+    uint8_t readonly; /* 0 or 1 */
     uint64_t gfn;
 };
 

@@ -16,8 +16,12 @@
  * table; the consumer calls dereference(context) once when done with it.
  * While references are held the provider does not go away.
  *
- * These headers are shared by every driver: fixed-width types only, no
- * dependency on anything but <stdint.h>, <stddef.h> and <stdbool.h>.
+ * These headers are shared by every driver and depend on nothing but
+ * <stdint.h>, <stddef.h> and <stdbool.h>. Structures hold fixed-width
+ * types and pointers only; function signatures may also use bool, int,
+ * unsigned int and size_t, which have one size on Windows x64 whatever the
+ * compiler. The provider's static asserts check every structure it shares
+ * with an engine field by field.
  * Errors are negative XEN_E* numbers (xen/errno.h).
  */
 #ifndef WINPV_INTERFACE_H

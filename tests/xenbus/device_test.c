@@ -186,6 +186,60 @@ static void test_devices_appear_and_go_once_each(void **state)
     assert_true(dom0_rm(bad));
 }
 
+struct counting_events {
+    struct device_events events;
+    struct xenbus_enumerator *e;
+    unsigned int count_seen; /* what xenbus_enumerator_count said from the callback */
+};
+
+/* A callback that asks the enumerator back: no lock of its may be held here. */
+static void record_and_count(void *ctx, const char *class, const char *id, bool present)
+{
+    struct counting_events *ce = ctx;
+    struct xenbus_enumerator *e = __atomic_load_n(&ce->e, __ATOMIC_ACQUIRE);
+
+    if (e)
+        __atomic_store_n(&ce->count_seen, xenbus_enumerator_count(e), __ATOMIC_RELEASE);
+    record_device(&ce->events, class, id, present);
+}
+
+static void test_a_failed_list_loses_no_device(void **state)
+{
+    struct counting_events ce = {.events.lock = PTHREAD_MUTEX_INITIALIZER};
+    struct xenbus_enumerator *e;
+    char class_dir[128];
+    struct dom0_perm hidden[] = {{0, 'n'}};
+    struct dom0_perm open_to_guest[] = {{guest_domid(), 'n'}};
+
+    (void)state;
+    add_device("vbd", "51728");
+    assert_int_equal(xenbus_enumerator_start(xs, record_and_count, &ce, &e), 0);
+    __atomic_store_n(&ce.e, e, __ATOMIC_RELEASE);
+    wait_for_events(&ce.events, 1);
+    assert_true(saw(&ce.events, "+vbd/51728"));
+
+    /* The guest can no longer list device/vbd: an error, not every disk gone. */
+    guest_path(class_dir, sizeof(class_dir), "~/device/vbd");
+    assert_true(dom0_set_perms(class_dir, hidden, 1));
+    add_device("vif", "3"); /* a change that makes the enumerator list again */
+    usleep(200000);
+    assert_false(saw(&ce.events, "-vbd/51728"));
+    assert_int_equal(xenbus_enumerator_count(e), 1);
+
+    /* Readable again: the next list finds both, and reports only the new one. */
+    assert_true(dom0_set_perms(class_dir, open_to_guest, 1));
+    remove_device("vif", "3");
+    add_device("vif", "3");
+    wait_for_events(&ce.events, 2);
+    assert_int_equal(event_count(&ce.events), 2);
+    assert_true(saw(&ce.events, "+vif/3"));
+    assert_int_equal(__atomic_load_n(&ce.count_seen, __ATOMIC_ACQUIRE), 2);
+
+    xenbus_enumerator_stop(e);
+    remove_device("vbd", "51728");
+    remove_device("vif", "3");
+}
+
 /* -- one device's handshake -- */
 
 struct state_log {
@@ -411,6 +465,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_devices_appear_and_go_once_each),
+        cmocka_unit_test(test_a_failed_list_loses_no_device),
         cmocka_unit_test(test_open_checks_the_backend),
         cmocka_unit_test(test_handshake_follows_the_backend),
         cmocka_unit_test(test_fail_tells_the_toolstack),
