@@ -85,20 +85,27 @@ static bool feed(struct xs_client *client, size_t len)
     return true;
 }
 
-/* Take everything the daemon has written; returns whether anything was taken. */
+/*
+ * Take everything the daemon has written; returns whether it needs a
+ * notification (it may be waiting for the room we made). Not after every
+ * read: each one would cost the daemon a wake-up for nothing.
+ */
 static bool drain(struct xs_client *client)
 {
+    struct xenstore_domain_interface *intf = client->transport.intf;
+    XENSTORE_RING_IDX cons = intf->rsp_cons; /* ours */
     bool took = false;
 
     for (;;) {
-        int n = xs_ring_get(client->transport.intf, client->chunk, sizeof(client->chunk));
+        int n = xs_ring_get(intf, client->chunk, sizeof(client->chunk));
 
         if (n < 0)
             xs_client_break(client, "reply ring indices out of range");
+        took = took || n > 0;
         if (n <= 0 || !feed(client, (size_t)n))
-            return took || n > 0;
-        took = true;
+            break;
     }
+    return took && xs_ring_reply_was_full(intf, cons);
 }
 
 void xs_client_on_event(struct xs_client *client)
@@ -108,7 +115,7 @@ void xs_client_on_event(struct xs_client *client)
 
     /* While reconnecting the daemon resets the indices: leave them alone. */
     if (!client->broken && !client->reconnecting && !client->closing) {
-        signal = drain(client); /* the daemon may be waiting for room to reply */
+        signal = drain(client);
         signal = xs_client_push(client) > 0 || signal;
     }
     events = client->events != NULL;

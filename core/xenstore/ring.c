@@ -66,3 +66,9 @@ int xs_ring_get(struct xenstore_domain_interface *intf, void *buf, size_t len)
     os_atomic_store32(&intf->rsp_cons, cons + done);
     return (int)done;
 }
+
+bool xs_ring_reply_was_full(struct xenstore_domain_interface *intf, XENSTORE_RING_IDX cons)
+{
+    os_mb(); /* our rsp_cons stores before the load of its rsp_prod */
+    return os_atomic_load32(&intf->rsp_prod) - cons >= XENSTORE_RING_SIZE;
+}

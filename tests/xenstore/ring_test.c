@@ -77,6 +77,28 @@ static void test_get_reads_what_arrived_in_order(void **state)
     test_free(intf);
 }
 
+/* The daemon needs a word after we read only when it may have found the ring full. */
+static void test_get_says_when_the_daemon_may_wait_for_room(void **state)
+{
+    static char data[XENSTORE_RING_SIZE], out[XENSTORE_RING_SIZE];
+    struct xenstore_domain_interface *intf = new_page(UINT32_MAX - 10);
+    XENSTORE_RING_IDX cons = intf->rsp_cons;
+
+    daemon_send(intf, data, 100);
+    assert_int_equal(xs_ring_get(intf, out, sizeof(out)), 100);
+    assert_false(xs_ring_reply_was_full(intf, cons)); /* room all along */
+    cons = intf->rsp_cons;
+    daemon_send(intf, data, sizeof(data));
+    assert_int_equal(xs_ring_get(intf, out, 10), 10);
+    assert_true(xs_ring_reply_was_full(intf, cons)); /* it filled the ring, then stopped */
+    /* It filled the ring again behind our read: that one counts too. */
+    cons = intf->rsp_cons;
+    assert_int_equal(xs_ring_get(intf, out, sizeof(out)), XENSTORE_RING_SIZE - 10);
+    daemon_send(intf, data, 10);
+    assert_true(xs_ring_reply_was_full(intf, cons));
+    test_free(intf);
+}
+
 static void test_lying_indices_break_the_connection(void **state)
 {
     struct xenstore_domain_interface *intf = new_page(0);
@@ -96,6 +118,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_put_fills_and_wraps),
         cmocka_unit_test(test_get_reads_what_arrived_in_order),
+        cmocka_unit_test(test_get_says_when_the_daemon_may_wait_for_room),
         cmocka_unit_test(test_lying_indices_break_the_connection),
     };
 
