@@ -105,16 +105,16 @@ $(BUILD)/tools/$(1): $(call objs,tools,$($(1)_SRCS))
 TOOL_BINS += $(BUILD)/tools/$(1)
 endef
 
-# $(call bench_program,NAME): link build/bench/NAME from NAME_SRCS built
+# $(call bench_program,NAME): link build/bench/bin/NAME from NAME_SRCS built
 # without sanitizers (as tools are), the portable core and os/posix.
 # Benchmarks and the programs they start (winpv-simd) live here, so a
 # figure never measures a sanitizer.
 define bench_program
-$(BUILD)/bench/$(1): $(call objs,tools,$($(1)_SRCS)) $(BUILD)/tools/libwinpv.a
+$(BUILD)/bench/bin/$(1): $(call objs,tools,$($(1)_SRCS)) $(BUILD)/tools/libwinpv.a
 	$$(call say,LD,$$@)
 	@mkdir -p $$(@D)
 	$(Q)$(HOST_CC) $$(filter %.o %.a,$$^) -lpthread $($(1)_LDLIBS) -o $$@
-BENCH_PROGRAM_BINS += $(BUILD)/bench/$(1)
+BENCH_PROGRAM_BINS += $(BUILD)/bench/bin/$(1)
 endef
 
 # $(call win_driver,NAME): link build/win64/NAME.sys (+ .pdb) from

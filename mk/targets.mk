@@ -74,7 +74,7 @@ define newline
 endef
 
 # -- make bench ------------------------------------------------------------
-BENCH_BINS = $(foreach b,$(BENCHES),$(BUILD)/bench/$(b))
+BENCH_BINS = $(foreach b,$(BENCHES),$(BUILD)/bench/bin/$(b))
 run-benches: $(BENCH_PROGRAM_BINS) $(foreach b,$(BENCHES),$($(b)_DEPS))
 	@scripts/run-bench $(BUILD)/bench-logs '$(T)' $(BENCH_BINS)
 

@@ -224,25 +224,11 @@ static int run_in_guest(void)
     return rc;
 }
 
-/*
- * The toolstack finds the replacement libraries xenstored loads as
- * ../../sim/lib from build/host/bin; benchmarks live one level up, in
- * build/bench, so point it at build/sim/lib unless the caller chose.
- */
-static void find_simlib(void)
-{
-    char dir[4096];
-
-    if (getenv("WINPV_SIMLIB") == NULL)
-        setenv("WINPV_SIMLIB", simd_path_near_program("../sim/lib", dir, sizeof(dir)), 1);
-}
-
 int main(void)
 {
     struct guest_rings rings;
     int rc = -1;
 
-    find_simlib();
     samples = malloc(MAX_SAMPLES * sizeof(*samples));
     if (samples == NULL || sim_fixture_setup(NULL) != 0)
         return 1;
