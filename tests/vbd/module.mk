@@ -1,0 +1,27 @@
+# The SCSI target of PV disks (core/vbd/scsi.h): each command's bytes checked
+# against SPC-4 / SBC-3 for a range of disk descriptions, and a fuzzer.
+VBD_SCSI_FIXTURE := tests/vbd/scsi_fixture.c
+
+HOST_TESTS += vbd_scsi_inquiry
+vbd_scsi_inquiry_SRCS := tests/vbd/scsi_inquiry_test.c $(VBD_SCSI_FIXTURE)
+
+HOST_TESTS += vbd_scsi_rw
+vbd_scsi_rw_SRCS := tests/vbd/scsi_rw_test.c $(VBD_SCSI_FIXTURE)
+
+HOST_TESTS += vbd_scsi_discard
+vbd_scsi_discard_SRCS := tests/vbd/scsi_discard_test.c $(VBD_SCSI_FIXTURE)
+
+HOST_TESTS += vbd_scsi_unit
+vbd_scsi_unit_SRCS := tests/vbd/scsi_unit_test.c $(VBD_SCSI_FIXTURE)
+
+FUZZERS += vbd-scsi-fuzz
+vbd-scsi-fuzz_SRCS := tests/vbd/fuzz_scsi.c $(VBD_SCSI_CORE_SRCS)
+VBD_SCSI_SEEDS := unmap write-same read-16 write-10-fua inquiry-83 mode-sense-10 read-capacity-16
+vbd-scsi-fuzz_SEEDS := $(VBD_SCSI_SEEDS:%=$(BUILD)/fuzz/vbd-scsi-fuzz/seeds/%)
+
+# Each seed from its line of fuzz_seeds.txt (hex, written to bytes).
+$(BUILD)/fuzz/vbd-scsi-fuzz/seeds/%: tests/vbd/fuzz_seeds.txt
+	$(call say,GEN,$@)
+	@mkdir -p $(@D)
+	$(Q)perl -ne 'print pack("H*", join("", split(" ", $$1))) if /^$*:(.*)$$/' $< >$@
+	@test -s $@
