@@ -24,8 +24,9 @@
 
 #include "../sim/sim_fixture.h"
 #include "../sim/xs_ring_client.h"
-#include "blkfront.h"
-#include "guest_grants.h"
+#include "../blkfront/blkfront.h"
+#include "../blkfront/blkio.h"
+#include "../blkfront/guest_grants.h"
 #include "os.h"
 #include "qemu.h"
 #include "store.h"
@@ -43,19 +44,6 @@ static struct blkfront bf;
 static char image_path[320];
 static int image_fd = -1;
 static uint64_t next_id = 1;
-
-/* Guest pages granted to the backend: what a request's segments name. */
-struct granted_pages {
-    uint8_t *va;
-    unsigned int count;
-    uint64_t gfns[BLKIF_MAX_SEGMENTS_PER_REQUEST];
-    grant_ref_t refs[BLKIF_MAX_SEGMENTS_PER_REQUEST];
-};
-
-/* The sectors first..last (inclusive) of one page that a segment moves. */
-struct span {
-    uint8_t first, last;
-};
 
 static const struct span whole_page = {0, SECTORS_PER_PAGE - 1};
 
@@ -110,53 +98,10 @@ static int teardown(void **state)
     return sim_fixture_teardown(state) == 0 && alive && closed == 0 ? 0 : -1;
 }
 
-/* The test pattern: every byte of the disk has its own value, per @seed. */
-static uint8_t pattern_byte(uint64_t disk_offset, uint8_t seed)
+static struct blkif_request request(uint8_t op, uint64_t sector, const struct granted_pages *p,
+                                    const struct span *spans, unsigned int count)
 {
-    return (uint8_t)(disk_offset * 131 + (disk_offset >> 9) * 7 + seed);
-}
-
-static void fill_pattern(uint8_t *buf, size_t len, uint64_t disk_offset, uint8_t seed)
-{
-    for (size_t i = 0; i < len; i++)
-        buf[i] = pattern_byte(disk_offset + i, seed);
-}
-
-/* @count fresh pages granted to the backend; read-only for data it only reads. */
-static void grant_pages(struct granted_pages *p, unsigned int count, bool readonly)
-{
-    assert_true(count <= BLKIF_MAX_SEGMENTS_PER_REQUEST);
-    p->count = count;
-    p->va = os_pages_alloc(count, p->gfns);
-    assert_non_null(p->va);
-    for (unsigned int i = 0; i < count; i++)
-        assert_int_equal(guest_grant(p->gfns[i], bf.backend_id, readonly, &p->refs[i]), 0);
-}
-
-/* Take the grants back: this fails while the backend still holds a page. */
-static void end_grants(struct granted_pages *p)
-{
-    for (unsigned int i = 0; i < p->count; i++)
-        assert_int_equal(guest_grant_end(p->refs[i]), 0);
-    os_pages_free(p->va, p->count);
-    p->va = NULL;
-}
-
-static struct blkif_request make_request(uint8_t op, uint64_t sector, const struct granted_pages *p,
-                                         const struct span *spans, unsigned int count)
-{
-    struct blkif_request req = {
-        .operation = op,
-        .nr_segments = (uint8_t)count,
-        .handle = QEMU_DISK_VDEV,
-        .id = next_id++,
-        .sector_number = sector,
-    };
-
-    for (unsigned int i = 0; i < count; i++)
-        req.seg[i] = (struct blkif_request_segment){
-            .gref = p->refs[i], .first_sect = spans[i].first, .last_sect = spans[i].last};
-    return req;
+    return make_request(op, QEMU_DISK_VDEV, next_id++, sector, p, spans, count);
 }
 
 /*
@@ -170,10 +115,11 @@ static struct blkif_request make_request(uint8_t op, uint64_t sector, const stru
  */
 static void wait_for_backend_rearm(void)
 {
-    const struct xen_sring_header *shared = bf.ring.ring.shared;
+    const struct xen_sring_header *shared = bf.queue[0].ring.ring.shared;
 
     for (int waited_ms = 0; waited_ms < 5000; waited_ms++) {
-        if (__atomic_load_n(&shared->req_event, __ATOMIC_ACQUIRE) == bf.ring.req_published + 1)
+        if (__atomic_load_n(&shared->req_event, __ATOMIC_ACQUIRE) ==
+            bf.queue[0].ring.req_published + 1)
             return;
         usleep(1000);
     }
@@ -194,68 +140,6 @@ static int16_t transact(const struct blkif_request *req)
     return rsp.status;
 }
 
-/* Bytes a request's segments cover, in disk order. */
-static size_t span_bytes(const struct span *spans, unsigned int count)
-{
-    size_t bytes = 0;
-
-    for (unsigned int i = 0; i < count; i++)
-        bytes += (size_t)(spans[i].last - spans[i].first + 1) * SECTOR_SIZE;
-    return bytes;
-}
-
-/* Put the pattern for disk bytes from @disk_offset into the spans of @p, in disk order. */
-static void fill_spans(struct granted_pages *p, const struct span *spans, unsigned int count,
-                       uint64_t disk_offset, uint8_t seed)
-{
-    for (unsigned int i = 0; i < count; i++) {
-        size_t len = (size_t)(spans[i].last - spans[i].first + 1) * SECTOR_SIZE;
-
-        fill_pattern(p->va + (size_t)i * PAGE_SIZE + spans[i].first * SECTOR_SIZE, len, disk_offset,
-                     seed);
-        disk_offset += len;
-    }
-}
-
-/* Whether the spans of @p hold the pattern for disk bytes from @disk_offset. */
-static bool spans_hold_pattern(const struct granted_pages *p, const struct span *spans,
-                               unsigned int count, uint64_t disk_offset, uint8_t seed)
-{
-    for (unsigned int i = 0; i < count; i++) {
-        const uint8_t *at = p->va + (size_t)i * PAGE_SIZE + spans[i].first * SECTOR_SIZE;
-        size_t len = (size_t)(spans[i].last - spans[i].first + 1) * SECTOR_SIZE;
-
-        for (size_t j = 0; j < len; j++)
-            if (at[j] != pattern_byte(disk_offset + j, seed))
-                return false;
-        disk_offset += len;
-    }
-    return true;
-}
-
-/* Whether the image file, read directly, holds the pattern over [offset, offset + len). */
-static bool image_holds_pattern(uint64_t offset, size_t len, uint8_t seed)
-{
-    uint8_t *buf = malloc(len);
-    bool same = buf && pread(image_fd, buf, len, (off_t)offset) == (ssize_t)len;
-
-    for (size_t i = 0; same && i < len; i++)
-        same = buf[i] == pattern_byte(offset + i, seed);
-    free(buf);
-    return same;
-}
-
-static bool image_is_zero(uint64_t offset, size_t len)
-{
-    uint8_t *buf = malloc(len);
-    bool zero = buf && pread(image_fd, buf, len, (off_t)offset) == (ssize_t)len;
-
-    for (size_t i = 0; zero && i < len; i++)
-        zero = buf[i] == 0;
-    free(buf);
-    return zero;
-}
-
 static void test_handshake_reaches_connected(void **state)
 {
     char path[160];
@@ -273,7 +157,7 @@ static void test_handshake_reaches_connected(void **state)
     assert_int_equal(bf.sector_size, SECTOR_SIZE);
     assert_int_equal(bf.sectors, DISK_BYTES / SECTOR_SIZE);
     /* QEMU has the ring mapped through its grant. */
-    assert_true(guest_grant_flags(bf.ring_ref) & GTF_writing);
+    assert_true(guest_grant_flags(bf.queue[0].refs[0]) & GTF_writing);
 }
 
 static void test_full_request_reaches_the_image_and_reads_back(void **state)
@@ -287,20 +171,20 @@ static void test_full_request_reaches_the_image_and_reads_back(void **state)
 
     for (unsigned int i = 0; i < count; i++)
         spans[i] = whole_page;
-    bytes = span_bytes(spans, count);
-    grant_pages(&out, count, true);
-    fill_spans(&out, spans, count, offset, 1);
-    req = make_request(BLKIF_OP_WRITE, sector, &out, spans, count);
+    bytes = span_bytes(spans, count, SECTOR_SIZE);
+    grant_pages(&out, bf.backend_id, count, true);
+    fill_spans(&out, spans, count, SECTOR_SIZE, offset, 1);
+    req = request(BLKIF_OP_WRITE, sector, &out, spans, count);
     assert_int_equal(transact(&req), BLKIF_RSP_OKAY);
-    assert_true(image_holds_pattern(offset, bytes, 1));
+    assert_true(image_holds_pattern(image_fd, offset, bytes, 1));
     /* Nothing beside it was touched. */
-    assert_true(image_is_zero(offset - SECTOR_SIZE, SECTOR_SIZE));
-    assert_true(image_is_zero(offset + bytes, SECTOR_SIZE));
+    assert_true(image_is_zero(image_fd, offset - SECTOR_SIZE, SECTOR_SIZE));
+    assert_true(image_is_zero(image_fd, offset + bytes, SECTOR_SIZE));
 
-    grant_pages(&in, count, false);
-    req = make_request(BLKIF_OP_READ, sector, &in, spans, count);
+    grant_pages(&in, bf.backend_id, count, false);
+    req = request(BLKIF_OP_READ, sector, &in, spans, count);
     assert_int_equal(transact(&req), BLKIF_RSP_OKAY);
-    assert_true(spans_hold_pattern(&in, spans, count, offset, 1));
+    assert_true(spans_hold_pattern(&in, spans, count, SECTOR_SIZE, offset, 1));
     assert_memory_equal(in.va, out.va, (size_t)count * PAGE_SIZE);
     end_grants(&out);
     end_grants(&in);
@@ -312,25 +196,25 @@ static void test_sub_page_segments_at_an_odd_sector(void **state)
     const struct span spans[] = {{3, 7}, {0, 7}, {2, 4}};
     const unsigned int count = 3;
     const uint64_t sector = 13, offset = sector * SECTOR_SIZE;
-    size_t bytes = span_bytes(spans, count);
+    size_t bytes = span_bytes(spans, count, SECTOR_SIZE);
     struct granted_pages out, in;
     struct blkif_request req;
 
-    grant_pages(&out, count, true);
-    fill_spans(&out, spans, count, offset, 2);
-    req = make_request(BLKIF_OP_WRITE, sector, &out, spans, count);
+    grant_pages(&out, bf.backend_id, count, true);
+    fill_spans(&out, spans, count, SECTOR_SIZE, offset, 2);
+    req = request(BLKIF_OP_WRITE, sector, &out, spans, count);
     assert_int_equal(transact(&req), BLKIF_RSP_OKAY);
     assert_int_equal(bytes, 16 * SECTOR_SIZE);
-    assert_true(image_holds_pattern(offset, bytes, 2));
-    assert_true(image_is_zero(offset - SECTOR_SIZE, SECTOR_SIZE));
-    assert_true(image_is_zero(offset + bytes, SECTOR_SIZE));
+    assert_true(image_holds_pattern(image_fd, offset, bytes, 2));
+    assert_true(image_is_zero(image_fd, offset - SECTOR_SIZE, SECTOR_SIZE));
+    assert_true(image_is_zero(image_fd, offset + bytes, SECTOR_SIZE));
 
     /* A read fills exactly the named sectors of each page. */
-    grant_pages(&in, count, false);
+    grant_pages(&in, bf.backend_id, count, false);
     memset(in.va, 0xee, (size_t)count * PAGE_SIZE);
-    req = make_request(BLKIF_OP_READ, sector, &in, spans, count);
+    req = request(BLKIF_OP_READ, sector, &in, spans, count);
     assert_int_equal(transact(&req), BLKIF_RSP_OKAY);
-    assert_true(spans_hold_pattern(&in, spans, count, offset, 2));
+    assert_true(spans_hold_pattern(&in, spans, count, SECTOR_SIZE, offset, 2));
     assert_int_equal(in.va[spans[0].first * SECTOR_SIZE - 1], 0xee);
     assert_int_equal(in.va[2 * PAGE_SIZE + spans[2].first * SECTOR_SIZE - 1], 0xee);
     assert_int_equal(in.va[2 * PAGE_SIZE + (spans[2].last + 1) * SECTOR_SIZE], 0xee);
@@ -348,8 +232,8 @@ static void test_what_the_host_writes_the_guest_reads(void **state)
 
     fill_pattern(data, sizeof(data), offset, 3);
     assert_int_equal(pwrite(image_fd, data, sizeof(data), (off_t)offset), (ssize_t)sizeof(data));
-    grant_pages(&in, 2, false);
-    req = make_request(BLKIF_OP_READ, sector, &in, spans, 2);
+    grant_pages(&in, bf.backend_id, 2, false);
+    req = request(BLKIF_OP_READ, sector, &in, spans, 2);
     assert_int_equal(transact(&req), BLKIF_RSP_OKAY);
     assert_memory_equal(in.va, data, sizeof(data));
     end_grants(&in);
@@ -359,7 +243,7 @@ static void test_requests_in_flight_together(void **state)
 {
     enum { REQUESTS = 8 };
     const struct span spans[] = {whole_page, {0, 3}};
-    const size_t bytes = span_bytes(spans, 2);
+    const size_t bytes = span_bytes(spans, 2, SECTOR_SIZE);
     struct granted_pages out[REQUESTS];
     struct blkif_request reqs[REQUESTS];
     struct blkif_response rsps[REQUESTS];
@@ -368,9 +252,9 @@ static void test_requests_in_flight_together(void **state)
     for (unsigned int i = 0; i < REQUESTS; i++) {
         uint64_t sector = 2048 + i * 32;
 
-        grant_pages(&out[i], 2, true);
-        fill_spans(&out[i], spans, 2, sector * SECTOR_SIZE, (uint8_t)(10 + i));
-        reqs[i] = make_request(BLKIF_OP_WRITE, sector, &out[i], spans, 2);
+        grant_pages(&out[i], bf.backend_id, 2, true);
+        fill_spans(&out[i], spans, 2, SECTOR_SIZE, sector * SECTOR_SIZE, (uint8_t)(10 + i));
+        reqs[i] = request(BLKIF_OP_WRITE, sector, &out[i], spans, 2);
     }
     /* One push, one notification, eight requests. */
     assert_int_equal(blkfront_submit(&bf, reqs, REQUESTS), 0);
@@ -387,7 +271,7 @@ static void test_requests_in_flight_together(void **state)
     for (unsigned int i = 0; i < REQUESTS; i++) {
         uint64_t offset = (2048 + i * 32) * SECTOR_SIZE;
 
-        assert_true(image_holds_pattern(offset, bytes, (uint8_t)(10 + i)));
+        assert_true(image_holds_pattern(image_fd, offset, bytes, (uint8_t)(10 + i)));
         end_grants(&out[i]);
     }
 }
@@ -402,12 +286,12 @@ static void test_flush_completes(void **state)
 
     /* QEMU offers it (feature-flush-cache); the frontend must not send it otherwise. */
     assert_true(bf.flush_cache);
-    grant_pages(&out, 1, true);
-    fill_spans(&out, &whole_page, 1, sector * SECTOR_SIZE, 4);
-    req = make_request(BLKIF_OP_WRITE, sector, &out, &whole_page, 1);
+    grant_pages(&out, bf.backend_id, 1, true);
+    fill_spans(&out, &whole_page, 1, SECTOR_SIZE, sector * SECTOR_SIZE, 4);
+    req = request(BLKIF_OP_WRITE, sector, &out, &whole_page, 1);
     assert_int_equal(transact(&req), BLKIF_RSP_OKAY);
     assert_int_equal(transact(&flush), BLKIF_RSP_OKAY);
-    assert_true(image_holds_pattern(sector * SECTOR_SIZE, PAGE_SIZE, 4));
+    assert_true(image_holds_pattern(image_fd, sector * SECTOR_SIZE, PAGE_SIZE, 4));
     end_grants(&out);
 }
 
@@ -418,47 +302,47 @@ static void test_bad_requests_are_errors_and_qemu_lives_on(void **state)
     struct granted_pages out, in;
     struct blkif_request req;
 
-    grant_pages(&out, 2, true);
-    grant_pages(&in, 1, false);
-    fill_spans(&out, two, 2, offset, 5);
+    grant_pages(&out, bf.backend_id, 2, true);
+    grant_pages(&in, bf.backend_id, 1, false);
+    fill_spans(&out, two, 2, SECTOR_SIZE, offset, 5);
 
     /* A write whose second page was never granted: nothing reaches the image. */
-    req = make_request(BLKIF_OP_WRITE, sector, &out, two, 2);
+    req = request(BLKIF_OP_WRITE, sector, &out, two, 2);
     req.seg[1].gref = guest_grant_unused_ref();
     assert_int_equal(guest_grant_flags(req.seg[1].gref), 0);
     assert_int_equal(transact(&req), BLKIF_RSP_ERROR);
-    assert_true(image_is_zero(offset, 2 * PAGE_SIZE));
+    assert_true(image_is_zero(image_fd, offset, 2 * PAGE_SIZE));
 
     /* A reference past the end of the grant table. */
-    req = make_request(BLKIF_OP_WRITE, sector, &out, two, 2);
+    req = request(BLKIF_OP_WRITE, sector, &out, two, 2);
     req.seg[0].gref = 100000;
     assert_int_equal(transact(&req), BLKIF_RSP_ERROR);
-    assert_true(image_is_zero(offset, 2 * PAGE_SIZE));
+    assert_true(image_is_zero(image_fd, offset, 2 * PAGE_SIZE));
 
     /* A read into a read-only grant: the backend may not write there. */
-    req = make_request(BLKIF_OP_READ, sector, &out, two, 1);
+    req = request(BLKIF_OP_READ, sector, &out, two, 1);
     assert_int_equal(transact(&req), BLKIF_RSP_ERROR);
 
     /* Sectors backwards within a page; past the end of the disk. */
-    req = make_request(BLKIF_OP_READ, sector, &in, &whole_page, 1);
+    req = request(BLKIF_OP_READ, sector, &in, &whole_page, 1);
     req.seg[0].first_sect = 5;
     req.seg[0].last_sect = 4;
     assert_int_equal(transact(&req), BLKIF_RSP_ERROR);
-    req = make_request(BLKIF_OP_READ, DISK_BYTES / SECTOR_SIZE - 4, &in, &whole_page, 1);
+    req = request(BLKIF_OP_READ, DISK_BYTES / SECTOR_SIZE - 4, &in, &whole_page, 1);
     assert_int_equal(transact(&req), BLKIF_RSP_ERROR);
 
     assert_true(component_alive(&qemu.process));
     /* And the ring still works. */
-    req = make_request(BLKIF_OP_WRITE, sector, &out, two, 2);
+    req = request(BLKIF_OP_WRITE, sector, &out, two, 2);
     assert_int_equal(transact(&req), BLKIF_RSP_OKAY);
-    assert_true(image_holds_pattern(offset, 2 * PAGE_SIZE, 5));
+    assert_true(image_holds_pattern(image_fd, offset, 2 * PAGE_SIZE, 5));
     end_grants(&out);
     end_grants(&in);
 }
 
 static void test_close_releases_the_ring(void **state)
 {
-    grant_ref_t ring_ref = bf.ring_ref;
+    grant_ref_t ring_ref = bf.queue[0].refs[0];
 
     /* Closing returns 0 only once QEMU is Closed and has let go of the ring's grant. */
     assert_int_equal(blkfront_close(&bf), 0);

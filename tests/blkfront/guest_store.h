@@ -1,5 +1,5 @@
 /*
- * tests/qemu/guest_store.h - reading and writing xenstore nodes as the
+ * tests/blkfront/guest_store.h - reading and writing xenstore nodes as the
  * guest does: requests on its own shared ring (tests/sim/xs_ring_client),
  * with the guest's permissions.
  */
@@ -24,5 +24,8 @@ int guest_store_read_u64(struct xs_ring *ring, const char *path, uint64_t *value
 
 /* Write @value to @path. Returns 0 or a negative XEN_E* (as for a read). */
 int guest_store_write(struct xs_ring *ring, const char *path, const char *value);
+
+/* Remove @path and what is below it. Returns 0, -XEN_ENOENT, or another negative XEN_E*. */
+int guest_store_remove(struct xs_ring *ring, const char *path);
 
 #endif /* WINPV_TESTS_GUEST_STORE_H */

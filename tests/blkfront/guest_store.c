@@ -1,4 +1,4 @@
-/* tests/qemu/guest_store.c - see guest_store.h. */
+/* tests/blkfront/guest_store.c - see guest_store.h. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,4 +66,11 @@ int guest_store_write(struct xs_ring *ring, const char *path, const char *value)
     memcpy(payload, path, path_len);
     memcpy(payload + path_len, value, value_len);
     return request(ring, XS_WRITE, payload, path_len + value_len, reply, sizeof(reply));
+}
+
+int guest_store_remove(struct xs_ring *ring, const char *path)
+{
+    char reply[16];
+
+    return request(ring, XS_RM, path, strlen(path) + 1, reply, sizeof(reply));
 }

@@ -1,4 +1,4 @@
-/* tests/qemu/guest_grants.c - see guest_grants.h. */
+/* tests/blkfront/guest_grants.c - see guest_grants.h. */
 #include <stddef.h>
 
 #include <xen/errno.h>

@@ -1,5 +1,5 @@
 /*
- * tests/qemu/guest_grants.h - the test guest's grant table: version 1,
+ * tests/blkfront/guest_grants.h - the test guest's grant table: version 1,
  * frame 0 only, shown in the guest's memory with XENMAPSPACE_grant_table.
  * Enough for a test frontend; the drivers' grant allocator lives in core/.
  */

@@ -1,0 +1,45 @@
+/*
+ * sim/blkback/options.h - what winpv-blkback offers, from its command line.
+ *
+ * Every protocol feature can be switched off, so tests can run a frontend
+ * against each combination. The device itself (image, mode, device type)
+ * is not here: the toolstack writes it into the backend's xenstore
+ * directory, as Xen's does for a vbd.
+ */
+#ifndef WINPV_BLKBACK_OPTIONS_H
+#define WINPV_BLKBACK_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Limits of what the options may ask for. */
+#define BLKBACK_MAX_QUEUES          16
+#define BLKBACK_MAX_RING_PAGE_ORDER 4    /* 16 pages a ring */
+#define BLKBACK_MAX_INDIRECT_SEGS   4096 /* BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST pages of 512 */
+#define BLKBACK_MAX_INFLIGHT        1024
+
+struct blkback_options {
+    const char *backend_path;       /* /local/domain/0/backend/vbd/D/V */
+    uint32_t max_queues;            /* 1: multi-queue not offered */
+    uint32_t max_ring_page_order;   /* 0: multi-page rings not offered */
+    uint32_t max_indirect_segments; /* 0: BLKIF_OP_INDIRECT not offered */
+    bool persistent;                /* feature-persistent */
+    uint32_t max_persistent_grants; /* mapped at once, per device */
+    bool flush;                     /* feature-flush-cache */
+    bool barrier;                   /* feature-barrier */
+    bool discard;                   /* feature-discard */
+    bool discard_secure;            /* discard-secure */
+    uint32_t discard_granularity;   /* bytes; 0: the sector size */
+    uint32_t discard_alignment;     /* bytes */
+    uint32_t sector_size;           /* logical, bytes: 512..4096, a power of two */
+    uint32_t physical_sector_size;  /* bytes; 0: the sector size */
+    uint32_t max_inflight;          /* requests being served at once, all queues */
+};
+
+/*
+ * Fill @opt from argv (see usage in options.c). Returns 0, or -1 after
+ * printing what is wrong and the usage to stderr.
+ */
+int options_parse(struct blkback_options *opt, int argc, char **argv);
+
+#endif /* WINPV_BLKBACK_OPTIONS_H */

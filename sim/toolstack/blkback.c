@@ -1,0 +1,273 @@
+/* sim/toolstack/blkback.c - see blkback.h. */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <xenstore.h>
+
+#include <xen/errno.h>
+#include <xen/io/xenbus.h>
+
+#include "blkback.h"
+
+#define START_TIMEOUT_MS 15000
+#define POLL_MS          5
+
+int blkback_read_node(struct xenstore *xs, const struct blkback *b, const char *node, char *value,
+                      size_t size)
+{
+    char path[192];
+    unsigned int len;
+    char *text;
+
+    snprintf(path, sizeof(path), "%s/%s", b->backend_path, node);
+    text = xs_read(xs->xsh, XBT_NULL, path, &len);
+    if (text == NULL)
+        return -XEN_ENOENT;
+    snprintf(value, size, "%s", text);
+    free(text);
+    return len < size ? 0 : -XEN_E2BIG;
+}
+
+int blkback_backend_state(struct xenstore *xs, const struct blkback *b)
+{
+    char value[16];
+
+    return blkback_read_node(xs, b, "state", value, sizeof(value)) == 0 ? atoi(value)
+                                                                        : XenbusStateUnknown;
+}
+
+static bool write_in(struct xenstore *xs, xs_transaction_t t, const char *dir, const char *node,
+                     const char *fmt, ...)
+{
+    char path[192], value[320];
+    va_list args;
+
+    va_start(args, fmt);
+    vsnprintf(value, sizeof(value), fmt, args);
+    va_end(args);
+    snprintf(path, sizeof(path), "%s/%s", dir, node);
+    return xs_write(xs->xsh, t, path, value, (unsigned int)strlen(value));
+}
+
+/* @dir created, owned by @owner, readable by @reader. */
+static bool make_dir(struct xenstore *xs, xs_transaction_t t, const char *dir, uint32_t owner,
+                     uint32_t reader)
+{
+    struct xs_permissions perms[] = {{.id = owner, .perms = XS_PERM_NONE},
+                                     {.id = reader, .perms = XS_PERM_READ}};
+
+    return xs_mkdir(xs->xsh, t, dir) && xs_set_permissions(xs->xsh, t, dir, perms, 2);
+}
+
+static bool write_backend(struct xenstore *xs, xs_transaction_t t, const struct blkback *b,
+                          unsigned int disk, const struct blkback_disk *cfg)
+{
+    const char *dir = b->backend_path;
+
+    return make_dir(xs, t, dir, 0, b->domid) &&
+           write_in(xs, t, dir, "frontend", "%s", b->frontend_path) &&
+           write_in(xs, t, dir, "frontend-id", "%u", b->domid) &&
+           write_in(xs, t, dir, "online", "1") &&
+           write_in(xs, t, dir, "removable", "%d", cfg->removable) &&
+           write_in(xs, t, dir, "bootable", "1") &&
+           write_in(xs, t, dir, "state", "%d", XenbusStateInitialising) &&
+           write_in(xs, t, dir, "dev", "xvd%c", 'a' + disk) &&
+           write_in(xs, t, dir, "type", "file") &&
+           write_in(xs, t, dir, "mode", cfg->readonly ? "r" : "w") &&
+           write_in(xs, t, dir, "device-type", cfg->cdrom ? "cdrom" : "disk") &&
+           write_in(xs, t, dir, "params", "%s", cfg->image) &&
+           write_in(xs, t, dir, "discard-enable", "%d", !cfg->no_discard);
+}
+
+static bool write_frontend(struct xenstore *xs, xs_transaction_t t, const struct blkback *b,
+                           unsigned int disk, const struct blkback_disk *cfg)
+{
+    const char *dir = b->frontend_path;
+
+    return make_dir(xs, t, dir, b->domid, 0) &&
+           write_in(xs, t, dir, "backend", "%s", b->backend_path) &&
+           write_in(xs, t, dir, "backend-id", "0") &&
+           write_in(xs, t, dir, "state", "%d", XenbusStateInitialising) &&
+           write_in(xs, t, dir, "virtual-device", "%u", BLKBACK_VDEV(disk)) &&
+           write_in(xs, t, dir, "device-type", cfg->cdrom ? "cdrom" : "disk");
+}
+
+/* Both directories in one transaction, as libxl writes a device. */
+static int write_device(struct xenstore *xs, const struct blkback *b, unsigned int disk,
+                        const struct blkback_disk *cfg)
+{
+    for (int attempt = 0; attempt < 10; attempt++) {
+        xs_transaction_t t = xs_transaction_start(xs->xsh);
+        bool ok;
+
+        if (t == XBT_NULL)
+            break;
+        ok = write_backend(xs, t, b, disk, cfg) && write_frontend(xs, t, b, disk, cfg);
+        if (xs_transaction_end(xs->xsh, t, !ok) && ok)
+            return 0;
+        if (ok && errno == EAGAIN)
+            continue;
+        break;
+    }
+    fprintf(stderr, "blkback: cannot write %s and %s\n", b->backend_path, b->frontend_path);
+    return -XEN_EIO;
+}
+
+static int wait_until_ready(struct xenstore *xs, struct blkback *b)
+{
+    char status[32] = "", error[256];
+
+    for (int waited = 0; waited < START_TIMEOUT_MS; waited += POLL_MS) {
+        if (blkback_read_node(xs, b, "hotplug-status", status, sizeof(status)) == 0) {
+            if (strcmp(status, "connected") == 0)
+                return 0;
+            if (blkback_read_node(xs, b, "hotplug-error", error, sizeof(error)) == 0)
+                fprintf(stderr, "blkback: %s: %s\n", b->name, error);
+            break;
+        }
+        if (!component_alive(&b->process))
+            return -XEN_EIO;
+        usleep(POLL_MS * 1000);
+    }
+    fprintf(stderr, "blkback: %s not ready (hotplug-status '%s')\n", b->name, status);
+    if (component_stop(&b->process) == 0)
+        show_file("blkback.log", b->process.log);
+    return -XEN_ETIMEDOUT;
+}
+
+/* $WINPV_BLKBACK, else the winpv-blkback built beside this program. */
+static const char *program(void)
+{
+    static char near[4096];
+    const char *path = getenv("WINPV_BLKBACK");
+
+    return path && *path ? path : simd_path_near_program("winpv-blkback", near, sizeof(near));
+}
+
+static int launch(struct simd *simd, struct xenstore *xs, struct blkback *b)
+{
+    char *argv[BLKBACK_MAX_ARGS + 3];
+    char status_path[192];
+    unsigned int n = 0;
+    int rc;
+
+    /* The new process says when it is ready; an old answer must not be taken for it. */
+    snprintf(status_path, sizeof(status_path), "%s/hotplug-status", b->backend_path);
+    xs_rm(xs->xsh, XBT_NULL, status_path);
+    argv[n++] = (char *)program();
+    for (unsigned int i = 0; i < b->nr_args; i++)
+        argv[n++] = b->args[i];
+    argv[n++] = b->backend_path;
+    argv[n] = NULL;
+    rc = component_start(simd, &b->process, b->name, argv, NULL);
+    if (rc) {
+        fprintf(stderr, "blkback: cannot start %s (%d)\n", argv[0], rc);
+        return rc;
+    }
+    return wait_until_ready(xs, b);
+}
+
+static int keep_args(struct blkback *b, const char *const *args)
+{
+    for (unsigned int i = 0; args && args[i]; i++) {
+        if (i == BLKBACK_MAX_ARGS || strlen(args[i]) >= sizeof(b->args[i]))
+            return -XEN_E2BIG;
+        strcpy(b->args[i], args[i]);
+        b->nr_args = i + 1;
+    }
+    return 0;
+}
+
+int blkback_start(struct simd *simd, struct xenstore *xs, uint32_t domid, unsigned int disk,
+                  const struct blkback_disk *cfg, struct blkback *b)
+{
+    int rc;
+
+    memset(b, 0, sizeof(*b));
+    if (disk >= BLKBACK_MAX_DISKS || strlen(cfg->image) >= sizeof(b->image))
+        return -XEN_EINVAL;
+    rc = keep_args(b, cfg->args);
+    if (rc)
+        return rc;
+    b->domid = domid;
+    strcpy(b->image, cfg->image);
+    snprintf(b->name, sizeof(b->name), "blkback-xvd%c", 'a' + disk);
+    snprintf(b->backend_path, sizeof(b->backend_path), "/local/domain/0/backend/vbd/%u/%u", domid,
+             BLKBACK_VDEV(disk));
+    snprintf(b->frontend_path, sizeof(b->frontend_path), "/local/domain/%u/device/vbd/%u", domid,
+             BLKBACK_VDEV(disk));
+    rc = write_device(xs, b, disk, cfg);
+    if (rc == 0)
+        rc = launch(simd, xs, b);
+    if (rc) {
+        xs_rm(xs->xsh, XBT_NULL, b->frontend_path);
+        xs_rm(xs->xsh, XBT_NULL, b->backend_path);
+    }
+    return rc;
+}
+
+int blkback_restart(struct simd *simd, struct xenstore *xs, struct blkback *b)
+{
+    if (b->process.pid > 0) {
+        kill(b->process.pid, SIGKILL);
+        waitpid(b->process.pid, NULL, 0);
+        b->process.pid = 0;
+    }
+    return launch(simd, xs, b);
+}
+
+int blkback_resize(struct xenstore *xs, struct blkback *b, uint64_t bytes)
+{
+    char value[32], want[32];
+    uint64_t sector_size;
+
+    if (blkback_read_node(xs, b, "sector-size", value, sizeof(value)) != 0 ||
+        (sector_size = strtoull(value, NULL, 10)) == 0)
+        return -XEN_EIO;
+    if (truncate(b->image, (off_t)bytes) != 0 || b->process.pid <= 0 ||
+        kill(b->process.pid, SIGHUP) != 0)
+        return -XEN_EIO;
+    snprintf(want, sizeof(want), "%llu", (unsigned long long)(bytes / sector_size));
+    for (int waited = 0; waited < START_TIMEOUT_MS; waited += POLL_MS) {
+        if (blkback_read_node(xs, b, "sectors", value, sizeof(value)) == 0 &&
+            strcmp(value, want) == 0)
+            return 0;
+        usleep(POLL_MS * 1000);
+    }
+    fprintf(stderr, "blkback: %s did not publish sectors %s\n", b->name, want);
+    return -XEN_ETIMEDOUT;
+}
+
+int blkback_unplug(struct xenstore *xs, struct blkback *b, int timeout_ms)
+{
+    int rc = -XEN_ETIMEDOUT;
+
+    if (write_in(xs, XBT_NULL, b->backend_path, "online", "0")) {
+        for (int waited = 0; waited <= timeout_ms; waited += POLL_MS) {
+            int status;
+
+            if (b->process.pid > 0 && waitpid(b->process.pid, &status, WNOHANG) == b->process.pid) {
+                b->process.pid = 0;
+                rc = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -XEN_EIO;
+                break;
+            }
+            usleep(POLL_MS * 1000);
+        }
+    }
+    if (rc)
+        fprintf(stderr, "blkback: %s did not close and exit within %d ms\n", b->name, timeout_ms);
+    component_stop(&b->process);
+    xs_rm(xs->xsh, XBT_NULL, b->frontend_path);
+    xs_rm(xs->xsh, XBT_NULL, b->backend_path);
+    return rc;
+}
+
+int blkback_stop(struct blkback *b)
+{
+    return component_stop(&b->process);
+}

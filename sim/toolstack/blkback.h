@@ -1,0 +1,92 @@
+/*
+ * sim/toolstack/blkback.h - winpv-blkback (sim/blkback) as a guest's disk
+ * backend: one process per disk, a vbd "xvda", "xvdb", ... on an image file.
+ *
+ * The toolstack lays out both xenstore directories as Xen's (libxl) does
+ * for a vbd: the backend's under /local/domain/0/backend/vbd/DOMID/VDEV
+ * (frontend, frontend-id, online, state, params, mode, device-type,
+ * removable, ...), owned by dom0 and readable by the guest; the guest's
+ * under /local/domain/DOMID/device/vbd/VDEV (backend, backend-id, state,
+ * virtual-device, device-type), owned by the guest and readable by dom0.
+ * The backend then publishes its features and says "hotplug-status"
+ * connected, as a hotplug script would.
+ */
+#ifndef WINPV_SIM_BLKBACK_H
+#define WINPV_SIM_BLKBACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "components.h"
+#include "store.h"
+
+/* xvda: major 202, minor 0, as Xen numbers virtual disks; xvdb is minor 16. */
+#define BLKBACK_MAX_DISKS  16
+#define BLKBACK_VDEV(disk) (51712 + 16 * (disk))
+#define BLKBACK_MAX_ARGS   24
+
+/* A disk as the toolstack configures it. */
+struct blkback_disk {
+    const char *image; /* an existing file */
+    bool readonly;     /* mode "r" (else "w") */
+    bool cdrom;        /* device-type "cdrom" (else "disk") */
+    bool removable;
+    bool no_discard; /* discard-enable "0" */
+    /* winpv-blkback's options (sim/blkback/options.c), NULL-terminated; NULL: none. */
+    const char *const *args;
+};
+
+struct blkback {
+    struct component process;
+    char name[24]; /* blkback-xvda, ...: also the component's name */
+    uint32_t domid;
+    char backend_path[128];  /* /local/domain/0/backend/vbd/N/51712 */
+    char frontend_path[128]; /* /local/domain/N/device/vbd/51712 */
+    char image[300];
+    /* The command line, kept for a restart. */
+    char args[BLKBACK_MAX_ARGS][64];
+    unsigned int nr_args;
+};
+
+/*
+ * Create domain @domid's disk number @disk (0: xvda; below
+ * BLKBACK_MAX_DISKS) as @cfg says, start its backend and wait until it is
+ * ready (hotplug-status connected, state InitWait). On failure prints why,
+ * with the backend's log, and leaves nothing running.
+ */
+int blkback_start(struct simd *simd, struct xenstore *xs, uint32_t domid, unsigned int disk,
+                  const struct blkback_disk *cfg, struct blkback *b);
+
+/*
+ * Kill the backend outright (SIGKILL: nothing it held is released but by
+ * its death) and start it again with the same options, waiting until it is
+ * ready. A frontend that was connected is then asked to close and connect
+ * afresh (see sim/blkback/xenbus.h).
+ */
+int blkback_restart(struct simd *simd, struct xenstore *xs, struct blkback *b);
+
+/*
+ * Resize the image to @bytes (as an administrator grows a volume) and tell
+ * the backend (SIGHUP); wait until it publishes the new "sectors".
+ */
+int blkback_resize(struct xenstore *xs, struct blkback *b, uint64_t bytes);
+
+/*
+ * Unplug the disk as Xen's toolstack does: "online" 0; the backend closes
+ * (with the frontend, if one is connected) and exits within @timeout_ms;
+ * then both xenstore directories are removed. Returns 0, or -XEN_ETIMEDOUT
+ * (the backend is stopped and the directories removed all the same).
+ */
+int blkback_unplug(struct xenstore *xs, struct blkback *b, int timeout_ms);
+
+/* Stop the backend (SIGTERM: it finishes what is in flight). Returns 0 if it was running. */
+int blkback_stop(struct blkback *b);
+
+/* The backend's xenbus state as xenstore holds it; XenbusStateUnknown when none. */
+int blkback_backend_state(struct xenstore *xs, const struct blkback *b);
+
+/* A node of the backend's directory into @value; -XEN_ENOENT when absent. */
+int blkback_read_node(struct xenstore *xs, const struct blkback *b, const char *node, char *value,
+                      size_t size);
+
+#endif /* WINPV_SIM_BLKBACK_H */
