@@ -155,6 +155,15 @@ unsigned int os_cpu_count(void);
  */
 unsigned int os_cpu_current(void);
 
+/* -- threads -------------------------------------------------------------- */
+
+/*
+ * The calling thread, as a value no other thread has while it exists: only
+ * to compare (is this the thread that runs a given callback?). Context:
+ * passive.
+ */
+uintptr_t os_thread_self(void);
+
 /* -- logging -------------------------------------------------------------- */
 
 enum os_log_level {

@@ -9,3 +9,7 @@ clang-format_CMD := scripts/check-format
 CHECKS += reproducible
 reproducible_CMD = scripts/check-reproducible $(foreach d,$(DRIVERS),$(BUILD)/win64/$(d).sys)
 reproducible_DEPS = $(foreach d,$(DRIVERS),$(BUILD)/win64/$(d).sys)
+
+# Every os_log format in core/ ends its line (os/nt's DbgPrint adds no newline).
+CHECKS += log-newlines
+log-newlines_CMD := scripts/check-log-newlines

@@ -23,6 +23,9 @@
 
 #define BIT(n) (1u << (n))
 
+/* The ready bits that name a queue; Xen's control block may hold any others. */
+#define READY_QUEUES (BIT(EVTCHN_FIFO_MAX_QUEUES) - 1u)
+
 static uint32_t fifo_covered(const struct evtchn_engine *e)
 {
     return os_atomic_load32(&e->array_shown) * (uint32_t)EVTCHN_FIFO_WORDS;
@@ -62,7 +65,7 @@ static int fifo_grow(struct evtchn_engine *e)
     arg.array_gfn = e->array_gfn[idx];
     rc = hv_evtchn_op(EVTCHNOP_expand_array, &arg);
     if (rc) {
-        os_log(OS_LOG_ERROR, "evtchn: FIFO event array page %u refused: %d", idx, rc);
+        os_log(OS_LOG_ERROR, "evtchn: FIFO event array page %u refused: %d\n", idx, rc);
         return rc;
     }
     /* Release: the page's address is there before a pass may look at its ports. */
@@ -106,7 +109,7 @@ static int fifo_setup(struct evtchn_engine *e)
         vc->ready = 0;
         rc = init_control(e->control_gfns[v], v);
         if (rc) {
-            os_log(OS_LOG_INFO, "evtchn: FIFO control block of vCPU %u refused: %d", v, rc);
+            os_log(OS_LOG_INFO, "evtchn: FIFO control block of vCPU %u refused: %d\n", v, rc);
             return v == 0 ? rc : -XEN_EIO;
         }
         e->fifo_live = true;
@@ -117,12 +120,17 @@ static int fifo_setup(struct evtchn_engine *e)
 static void fifo_release(struct evtchn_engine *e)
 {
     if (e->fifo_live) {
+        struct evtchn_toolstack_port kept[EVTCHN_TOOLSTACK_PORTS];
         struct evtchn_reset arg = {.dom = DOMID_SELF};
-        int rc = hv_evtchn_op(EVTCHNOP_reset, &arg);
+        int rc;
 
-        if (rc) {
+        evtchn_toolstack_ports_record(kept);
+        rc = hv_evtchn_op(EVTCHNOP_reset, &arg);
+        if (rc == 0) {
+            evtchn_toolstack_ports_rebind(kept); /* the reset closed them too */
+        } else {
             /* Xen may still write there: better lost than handed out again. */
-            os_log(OS_LOG_ERROR, "evtchn: EVTCHNOP_reset failed (%d): FIFO pages leaked", rc);
+            os_log(OS_LOG_ERROR, "evtchn: EVTCHNOP_reset failed (%d): FIFO pages leaked\n", rc);
             e->array_pages = 0;
             e->control_pages = NULL;
         }
@@ -215,6 +223,15 @@ static uint32_t take_head(struct evtchn_engine *e, struct evtchn_vcpu *v, uint32
     return port;
 }
 
+/*
+ * Take the ready bits Xen set since the last look into the vCPU's own; only
+ * those of real queues (a bit past them would index no queue's head).
+ */
+static void take_ready(struct evtchn_vcpu *v)
+{
+    v->ready |= os_atomic_xchg32(&v->control->ready, 0) & READY_QUEUES;
+}
+
 static bool fifo_pass(struct evtchn_engine *e, unsigned int vcpu, struct evtchn_pass *pass)
 {
     struct shared_info *s = hv_shared_info_page(e->shared);
@@ -222,7 +239,7 @@ static bool fifo_pass(struct evtchn_engine *e, unsigned int vcpu, struct evtchn_
 
     /* Xen sets it for FIFO events too; left set, an HVM vCPU would be interrupted again. */
     __atomic_store_n(&s->vcpu_info[vcpu].evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
-    v->ready |= os_atomic_xchg32(&v->control->ready, 0);
+    take_ready(v);
     while (v->ready) {
         uint32_t q = (uint32_t)__builtin_ctz(v->ready), port;
         volatile event_word_t *word;
@@ -236,7 +253,7 @@ static bool fifo_pass(struct evtchn_engine *e, unsigned int vcpu, struct evtchn_
             (__atomic_fetch_and(word, ~BIT(EVTCHN_FIFO_PENDING), __ATOMIC_SEQ_CST) &
              BIT(EVTCHN_FIFO_PENDING)))
             evtchn_deliver(e, pass, port, vcpu);
-        v->ready |= os_atomic_xchg32(&v->control->ready, 0);
+        take_ready(v);
     }
     return false;
 }
@@ -248,7 +265,7 @@ static void fifo_rearm(struct evtchn_engine *e, unsigned int vcpu)
     struct evtchn_vcpu *v = &e->vcpus[vcpu];
 
     __atomic_store_n(&s->vcpu_info[vcpu].evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
-    v->ready |= os_atomic_xchg32(&v->control->ready, 0);
+    take_ready(v);
     for (int i = 0; i < 4 && (v->ready & BIT(EVTCHN_KICK_PRIORITY)); i++) {
         uint32_t port = take_head(e, v, EVTCHN_KICK_PRIORITY);
 

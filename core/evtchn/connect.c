@@ -64,7 +64,20 @@ static int bind_once(const struct evtchn_bind *how, uint32_t *port, uint32_t *vc
     return -XEN_EINVAL;
 }
 
-/* A port for @how that the ABI covers; ours to close again unless adopted. */
+static bool port_has_channel(struct evtchn_engine *e, uint32_t port)
+{
+    os_irql_t irql = os_spin_lock(&e->lock);
+    bool taken = evtchn_table_get(e, port) != NULL;
+
+    os_spin_unlock(&e->lock, irql);
+    return taken;
+}
+
+/*
+ * A port for @how that the ABI covers; ours to close again unless adopted.
+ * An adopted port that already has a channel is -XEN_EBUSY: taking it over
+ * would steal its owner's events (the xenstore port from the store).
+ */
 static int bind_port(struct evtchn_engine *e, const struct evtchn_bind *how, uint32_t *port,
                      uint32_t *vcpu)
 {
@@ -75,8 +88,10 @@ static int bind_port(struct evtchn_engine *e, const struct evtchn_bind *how, uin
         rc = bind_once(how, port, vcpu);
     if (rc)
         return rc;
+    if (how->kind == EVTCHN_ADOPTED && port_has_channel(e, *port))
+        return -XEN_EBUSY;
     if (*port == 0 || *port >= e->abi->max_ports || *vcpu >= e->nr_vcpus) {
-        os_log(OS_LOG_ERROR, "evtchn: Xen bound port %u on vCPU %u: impossible", *port, *vcpu);
+        os_log(OS_LOG_ERROR, "evtchn: Xen bound port %u on vCPU %u: impossible\n", *port, *vcpu);
         rc = -XEN_EIO;
     }
     /* ... or allocate past them: make the port reachable. */
@@ -114,7 +129,8 @@ int evtchn_connect(struct evtchn_engine *e, struct evtchn_channel *ch, bool firs
 
         rc = hv_evtchn_op(EVTCHNOP_set_priority, &arg);
         if (rc)
-            os_log(OS_LOG_WARN, "evtchn: port %u: priority %u refused: %d", port, ch->priority, rc);
+            os_log(OS_LOG_WARN, "evtchn: port %u: priority %u refused: %d\n", port, ch->priority,
+                   rc);
     }
     table_irql = os_spin_lock(&e->lock);
     evtchn_table_set(e, port, ch);
@@ -124,7 +140,7 @@ int evtchn_connect(struct evtchn_engine *e, struct evtchn_channel *ch, bool firs
     rc = ch->masked ? 0 : e->abi->unmask(e, port);
     os_spin_unlock(&ch->mask_lock, irql);
     if (rc)
-        os_log(OS_LOG_WARN, "evtchn: port %u: unmask failed: %d", port, rc);
+        os_log(OS_LOG_WARN, "evtchn: port %u: unmask failed: %d\n", port, rc);
     return 0;
 }
 

@@ -11,7 +11,7 @@ void evtchn_kick(struct evtchn_engine *e, unsigned int vcpu)
     int rc = evtchn_notify(e->vcpus[vcpu].kick);
 
     if (rc)
-        os_log(OS_LOG_ERROR, "evtchn: kicking vCPU %u failed: %d", vcpu, rc);
+        os_log(OS_LOG_ERROR, "evtchn: kicking vCPU %u failed: %d\n", vcpu, rc);
 }
 
 /*

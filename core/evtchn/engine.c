@@ -21,7 +21,7 @@ static int choose_abi(struct evtchn_engine *e, bool try_fifo)
         if (rc == 0 || !fifo_refused(rc))
             return rc;
         e->abi->release(e);
-        os_log(OS_LOG_INFO, "evtchn: no FIFO ABI here (%d): using 2-level", rc);
+        os_log(OS_LOG_INFO, "evtchn: no FIFO ABI here (%d): using 2-level\n", rc);
     }
     e->abi = &evtchn_abi_2l;
     return e->abi->setup(e);
@@ -38,7 +38,7 @@ static void teardown(struct evtchn_engine *e)
         evtchn_close_locked(e, e->channels);
     }
     if (left)
-        os_log(OS_LOG_WARN, "evtchn: destroyed with %u channels open: closed them", left);
+        os_log(OS_LOG_WARN, "evtchn: destroyed with %u channels open: closed them\n", left);
     if (e->abi)
         e->abi->release(e);
 }
@@ -48,6 +48,31 @@ static void free_engine(struct evtchn_engine *e)
     evtchn_table_free(e);
     os_free(e->vcpus);
     os_free(e);
+}
+
+/*
+ * Serve upcalls (again), first taking over what Xen marked as raised but no
+ * pass served: Xen raises an upcall only when the vCPU has none pending, so
+ * one left unserved (ignored while suspended, or raised for a previous
+ * engine when XENBUS was stopped) would hold back every later one. With
+ * @kick, each vCPU then looks at once at what came meanwhile (a vCPU whose
+ * pass still runs kicks itself when it ends: it finds the request its gate
+ * recorded).
+ */
+static void accept_upcalls(struct evtchn_engine *e, bool kick)
+{
+    uint32_t was;
+
+    os_atomic_store32(&e->accepting, 1);
+    for (unsigned int v = 0; v < e->nr_vcpus; v++) {
+        if (!gate_enter(&e->vcpus[v].gate))
+            continue;
+        e->abi->rearm(e, v);
+        while (!gate_try_leave(&e->vcpus[v].gate, &was))
+            ;
+        if (kick)
+            evtchn_kick(e, v);
+    }
 }
 
 int evtchn_create(struct hv_shared_info *shared, unsigned int vcpus, struct evtchn_engine **out)
@@ -77,16 +102,17 @@ int evtchn_create(struct hv_shared_info *shared, unsigned int vcpus, struct evtc
 
         rc = evtchn_open_locked(e, &kick, NULL, NULL, EVTCHN_KICK_PRIORITY, &e->vcpus[v].kick);
     }
+    /* No kick: the upcall may not be connected yet, and a kick lost there would be one unserved. */
     if (rc)
         teardown(e);
     else
-        os_atomic_store32(&e->accepting, 1);
+        accept_upcalls(e, false);
     os_mutex_unlock(&e->mutex);
     if (rc) {
         free_engine(e);
         return rc;
     }
-    os_log(OS_LOG_INFO, "evtchn: %s ABI, %u vCPUs",
+    os_log(OS_LOG_INFO, "evtchn: %s ABI, %u vCPUs\n",
            e->abi->kind == EVTCHN_ABI_FIFO ? "FIFO" : "2-level", vcpus);
     *out = e;
     return 0;
@@ -122,30 +148,9 @@ void evtchn_suspend(struct evtchn_engine *e)
     os_atomic_store32(&e->accepting, 0);
 }
 
-/*
- * Serve upcalls again, and look at once at whatever came while they were
- * ignored: each vCPU rearmed (an ignored upcall left Xen believing one is
- * on its way) and kicked. A vCPU whose pass still runs kicks itself when
- * it ends (it finds the request its gate recorded).
- */
-static void accept_again(struct evtchn_engine *e)
-{
-    uint32_t was;
-
-    os_atomic_store32(&e->accepting, 1);
-    for (unsigned int v = 0; v < e->nr_vcpus; v++) {
-        if (!gate_enter(&e->vcpus[v].gate))
-            continue;
-        e->abi->rearm(e, v);
-        while (!gate_try_leave(&e->vcpus[v].gate, &was))
-            ;
-        evtchn_kick(e, v);
-    }
-}
-
 void evtchn_suspend_cancelled(struct evtchn_engine *e)
 {
-    accept_again(e);
+    accept_upcalls(e, true);
 }
 
 /* The ports the channels had are the old domain's: forget them, closing nothing. */
@@ -172,7 +177,7 @@ int evtchn_resume(struct evtchn_engine *e)
     forget_ports(e);
     rc = choose_abi(e, e->abi->kind == EVTCHN_ABI_FIFO);
     if (rc)
-        os_log(OS_LOG_ERROR, "evtchn: resume: the ABI could not be set up: %d", rc);
+        os_log(OS_LOG_ERROR, "evtchn: resume: the ABI could not be set up: %d\n", rc);
     for (struct evtchn_channel *ch = e->channels; rc == 0 && ch; ch = ch->next) {
         int bound;
 
@@ -180,13 +185,13 @@ int evtchn_resume(struct evtchn_engine *e)
             continue;
         bound = evtchn_connect(e, ch, false);
         if (bound) {
-            os_log(OS_LOG_ERROR, "evtchn: resume: %s on vCPU %u not bound again: %d",
+            os_log(OS_LOG_ERROR, "evtchn: resume: %s on vCPU %u not bound again: %d\n",
                    ch->how.kind == EVTCHN_VIRQ ? "VIRQ" : "IPI", ch->how.vcpu, bound);
             failed = failed ? failed : bound;
         }
     }
     if (rc == 0)
-        accept_again(e);
+        accept_upcalls(e, true);
     os_mutex_unlock(&e->mutex);
     return rc ? rc : failed;
 }

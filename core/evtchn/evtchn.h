@@ -116,9 +116,11 @@ struct evtchn_stats {
  * Set up event channels for a domain of @vcpus vCPUs (at most
  * XEN_LEGACY_MAX_VCPUS: each needs its vcpu_info in shared_info), using
  * @shared (which must outlive the engine): chooses the ABI, masks every
- * port, binds the kick ports. Returns 0 and the engine in *out, -XEN_EINVAL,
- * -XEN_ENOMEM, -XEN_EIO (FIFO set up for vCPU 0 but refused for another),
- * or Xen's error. Context: passive.
+ * port, binds the kick ports, and takes over an upcall Xen raised that no
+ * one served (a previous engine's), so that Xen raises the next one; the
+ * upcall may be connected before or after. Returns 0 and the engine in
+ * *out, -XEN_EINVAL, -XEN_ENOMEM, -XEN_EIO (FIFO set up for vCPU 0 but
+ * refused for another), or Xen's error. Context: passive.
  */
 int evtchn_create(struct hv_shared_info *shared, unsigned int vcpus, struct evtchn_engine **out);
 
@@ -126,9 +128,12 @@ int evtchn_create(struct hv_shared_info *shared, unsigned int vcpus, struct evtc
  * Close every channel still open (owners should have; a warning says how
  * many), then under FIFO issue EVTCHNOP_reset, Xen's only way to let go of
  * the control blocks and event arrays: that closes every port of the
- * domain, also ones the toolstack bound and the engine never adopted (the
- * next engine's owner binds those again). Frees everything. Upcalls must no
- * longer call evtchn_upcall once this returns. Context: passive.
+ * domain, also the toolstack's. Of those, the xenstore and console ports
+ * (HVM_PARAM_STORE_EVTCHN, HVM_PARAM_CONSOLE_EVTCHN), when bound
+ * interdomain, are bound to the same remote ports again and their
+ * parameters name the new ports, so that the next engine's owner adopts
+ * them as before; every other port stays closed. Frees everything. Upcalls
+ * must no longer call evtchn_upcall once this returns. Context: passive.
  */
 void evtchn_destroy(struct evtchn_engine *e);
 
@@ -146,8 +151,9 @@ void evtchn_upcall(struct evtchn_engine *e, unsigned int vcpu);
 /*
  * Bind a channel as @how says, with callback @fn(@ctx). Returns 0 and the
  * channel in *out; -XEN_EINVAL (bad vCPU or VIRQ, an adopted port that is
- * closed), -XEN_ENOMEM, -XEN_EIO (Xen answered an impossible port), or
- * Xen's error. Context: passive.
+ * closed), -XEN_EBUSY (an adopted port that has a channel already: one
+ * owner per port), -XEN_ENOMEM, -XEN_EIO (Xen answered an impossible
+ * port), or Xen's error. Context: passive.
  */
 int evtchn_open(struct evtchn_engine *e, const struct evtchn_bind *how, evtchn_fn fn, void *ctx,
                 struct evtchn_channel **out);

@@ -153,6 +153,24 @@ void evtchn_kick(struct evtchn_engine *e, unsigned int vcpu);
 /* Stop serving upcalls and wait until none is under way. Passive. */
 void evtchn_quiesce(struct evtchn_engine *e);
 
+/*
+ * toolstack_ports.c: the xenstore and console ports across EVTCHNOP_reset.
+ * record, just before it, notes those bound interdomain; rebind, after it,
+ * binds them to the same remote ports again and writes the new ports into
+ * their HVM parameters. Passive.
+ */
+#define EVTCHN_TOOLSTACK_PORTS 2u
+
+struct evtchn_toolstack_port {
+    uint32_t param; /* HVM_PARAM_STORE_EVTCHN or HVM_PARAM_CONSOLE_EVTCHN */
+    bool bound;     /* interdomain when recorded */
+    domid_t remote_domid;
+    uint32_t remote_port;
+};
+
+void evtchn_toolstack_ports_record(struct evtchn_toolstack_port kept[EVTCHN_TOOLSTACK_PORTS]);
+void evtchn_toolstack_ports_rebind(const struct evtchn_toolstack_port kept[EVTCHN_TOOLSTACK_PORTS]);
+
 /* channel.c: e->mutex held. */
 void evtchn_close_locked(struct evtchn_engine *e, struct evtchn_channel *ch);
 int evtchn_open_locked(struct evtchn_engine *e, const struct evtchn_bind *how, evtchn_fn fn,

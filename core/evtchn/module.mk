@@ -6,3 +6,4 @@ CORE_SRCS += core/evtchn/table.c
 CORE_SRCS += core/evtchn/dispatch.c
 CORE_SRCS += core/evtchn/abi_2l.c
 CORE_SRCS += core/evtchn/abi_fifo.c
+CORE_SRCS += core/evtchn/toolstack_ports.c

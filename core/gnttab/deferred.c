@@ -139,7 +139,7 @@ uint32_t gnttab_deferred_shutdown(struct gnttab *gt)
     os_irql_t irql;
 
     if (os_event_wait(&gt->idle, gt->destroy_wait_ns) != 0)
-        os_log(OS_LOG_WARN, "gnttab: backends still hold grants after %llu ms",
+        os_log(OS_LOG_WARN, "gnttab: backends still hold grants after %llu ms\n",
                (unsigned long long)(gt->destroy_wait_ns / 1000000));
     os_timer_sync(&gt->retry);
     os_work_flush(&gt->complete);
@@ -152,13 +152,13 @@ uint32_t gnttab_deferred_shutdown(struct gnttab *gt)
     if (n)
         os_log(OS_LOG_ERROR,
                "gnttab: %u grants still mapped by backends at destroy: their pages are leaked, "
-               "their entries stay granted",
+               "their entries stay granted\n",
                n);
     while (left) {
         struct gnttab_deferred *d = left;
 
         left = d->next;
-        os_log(OS_LOG_ERROR, "gnttab: reference %u leaked (domain %u still maps it)", d->ref,
+        os_log(OS_LOG_ERROR, "gnttab: reference %u leaked (domain %u still maps it)\n", d->ref,
                gnttab_entry(gt, d->ref)->domid);
         d->done(d->ctx, -XEN_EBUSY);
     }

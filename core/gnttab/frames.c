@@ -45,7 +45,7 @@ int gnttab_frames_grow(struct gnttab *gt)
             if (idx > 0)
                 os_atomic_add64(&gt->growths, 1);
         } else {
-            os_log(OS_LOG_ERROR, "gnttab: showing frame %u failed: %d", idx, rc);
+            os_log(OS_LOG_ERROR, "gnttab: showing frame %u failed: %d\n", idx, rc);
         }
     }
     os_spin_unlock(&gt->grow_lock, irql);
@@ -67,7 +67,7 @@ int gnttab_frames_remap(struct gnttab *gt)
     if (rc) {
         idx--;
         os_log(OS_LOG_ERROR,
-               "gnttab: showing frame %u again failed (%d): references from %u on are lost", idx,
+               "gnttab: showing frame %u again failed (%d): references from %u on are lost\n", idx,
                rc, idx * (uint32_t)GNTTAB_ENTRIES_PER_FRAME);
         os_atomic_store32(&gt->nr_frames, idx);
         gt->max_frames = idx; /* no growing into what the hypervisor refused */
@@ -90,13 +90,13 @@ void gnttab_frames_release(struct gnttab *gt)
         int rc = gt->ops->unmap(gt->ops_ctx, gt->gfns[idx]);
 
         if (rc) {
-            os_log(OS_LOG_ERROR, "gnttab: frame %u at gfn %#llx could not be given back: %d", idx,
+            os_log(OS_LOG_ERROR, "gnttab: frame %u at gfn %#llx could not be given back: %d\n", idx,
                    (unsigned long long)gt->gfns[idx], rc);
             failed++;
         }
     }
     if (failed)
-        os_log(OS_LOG_ERROR, "gnttab: leaking the table's %u pages", gt->reserved_frames);
+        os_log(OS_LOG_ERROR, "gnttab: leaking the table's %u pages\n", gt->reserved_frames);
     else
         os_pages_free(gt->entries, gt->reserved_frames);
     os_free(gt->gfns);

@@ -43,7 +43,7 @@ int gnttab_create(const struct gnttab_config *config, struct gnttab **out)
     rc = gnttab_frames_grow(gt); /* frame 0 */
     if (rc)
         goto fail_refs;
-    os_log(OS_LOG_INFO, "gnttab: up to %u frames (the hypervisor has %u now)", max, nr);
+    os_log(OS_LOG_INFO, "gnttab: up to %u frames (the hypervisor has %u now)\n", max, nr);
     *out = gt;
     return 0;
 
@@ -62,7 +62,7 @@ void gnttab_destroy(struct gnttab *gt)
     uint32_t held = gnttab_refs_held(gt) - abandoned;
 
     if (held)
-        os_log(OS_LOG_WARN, "gnttab: destroyed with %u references never freed", held);
+        os_log(OS_LOG_WARN, "gnttab: destroyed with %u references never freed\n", held);
     gnttab_frames_release(gt);
     gnttab_refs_fini(gt);
     os_free(gt);
@@ -87,9 +87,12 @@ int gnttab_resume(struct gnttab *gt)
 {
     int rc = gnttab_frames_remap(gt);
 
+    /* Every grant on a lost frame would fail: its free references are not handed out again. */
+    if (rc)
+        gnttab_refs_forget_from(gt, os_atomic_load32(&gt->nr_frames) * GNTTAB_ENTRIES_PER_FRAME);
     forget_entries(gt);
     gnttab_deferred_complete_all(gt);
-    os_log(OS_LOG_INFO, "gnttab: resumed with %u frames", os_atomic_load32(&gt->nr_frames));
+    os_log(OS_LOG_INFO, "gnttab: resumed with %u frames\n", os_atomic_load32(&gt->nr_frames));
     return rc;
 }
 

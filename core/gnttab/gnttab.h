@@ -148,9 +148,11 @@ void gnttab_destroy(struct gnttab *gt);
  * frames again at the same guest frames. References keep their owners; the
  * entries are empty (owners grant again); waiting revokes complete (status
  * 0, in passive context later). Returns 0, or the hypervisor's error when a
- * frame could not be shown again: references in it then fail to grant with
- * -XEN_EIO. Context: any; nothing else may use the table meanwhile (other
- * processors are held still during resume).
+ * frame could not be shown again: the table ends before it, references in
+ * it that owners hold fail to grant with -XEN_EIO, and neither those free
+ * now nor those freed later are handed out again. Context: any; nothing
+ * else may use the table meanwhile (other processors are held still during
+ * resume).
  */
 int gnttab_resume(struct gnttab *gt);
 

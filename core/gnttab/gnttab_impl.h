@@ -98,6 +98,8 @@ void gnttab_refs_fini(struct gnttab *gt); /* passive */
 /* The free entries of frame @idx join the pool. Called with grow_lock held. */
 void gnttab_refs_add_frame(struct gnttab *gt, uint32_t idx);
 uint32_t gnttab_refs_held(struct gnttab *gt); /* references allocated now; any */
+/* Free references at or above @end (frames lost at resume) leave the pool and caches; any. */
+void gnttab_refs_forget_from(struct gnttab *gt, grant_ref_t end);
 
 /* entry.c */
 /* Clear the entry's flags unless a backend has it; returns whether it was revoked. Context: any. */

@@ -72,8 +72,34 @@ void gnttab_refs_add_frame(struct gnttab *gt, uint32_t idx)
     }
     os_spin_unlock(&gt->pool_lock, irql);
     if (in_use)
-        os_log(OS_LOG_WARN, "gnttab: frame %u has %u entries a backend still uses; left alone", idx,
-               in_use);
+        os_log(OS_LOG_WARN, "gnttab: frame %u has %u entries a backend still uses; left alone\n",
+               idx, in_use);
+}
+
+/* Keep only the references below @end of @n in @refs; returns how many stay. */
+static uint32_t keep_below(grant_ref_t *refs, uint32_t n, grant_ref_t end)
+{
+    uint32_t kept = 0;
+
+    for (uint32_t i = 0; i < n; i++)
+        if (refs[i] < end)
+            refs[kept++] = refs[i];
+    return kept;
+}
+
+void gnttab_refs_forget_from(struct gnttab *gt, grant_ref_t end)
+{
+    os_irql_t irql = os_spin_lock(&gt->pool_lock);
+
+    gt->pool_count = keep_below(gt->pool, gt->pool_count, end);
+    os_spin_unlock(&gt->pool_lock, irql);
+    for (unsigned int i = 0; i < gt->nr_cpus; i++) {
+        struct gnttab_cpu *c = &gt->cpus[i];
+
+        irql = os_spin_lock(&c->lock);
+        c->count = keep_below(c->refs, c->count, end);
+        os_spin_unlock(&c->lock, irql);
+    }
 }
 
 uint32_t gnttab_refs_held(struct gnttab *gt)
@@ -207,9 +233,11 @@ void gnttab_free(struct gnttab *gt, grant_ref_t ref)
     os_irql_t irql;
 
     set_allocated(gt, ref, 0);
-    /* Freeing a reference still granted is our bug (a frame lost at resume has no entries). */
-    if (ref < os_atomic_load32(&gt->nr_frames) * GNTTAB_ENTRIES_PER_FRAME)
-        OS_ASSERT_CMP(gnttab_load_flags(gnttab_entry(gt, ref)) & GTF_type_mask, ==, GTF_invalid);
+    /* Its frame was lost at resume: it has no entry, and is never handed out again. */
+    if (ref >= os_atomic_load32(&gt->nr_frames) * GNTTAB_ENTRIES_PER_FRAME)
+        return;
+    /* Freeing a reference still granted is our bug. */
+    OS_ASSERT_CMP(gnttab_load_flags(gnttab_entry(gt, ref)) & GTF_type_mask, ==, GTF_invalid);
     c = gnttab_this_cpu(gt);
     irql = os_spin_lock(&c->lock);
     if (c->count == GNTTAB_CACHE_MAX) {

@@ -43,7 +43,7 @@ int hv_shared_info_resume(struct hv_shared_info *si)
     int rc = hv_add_to_physmap(XENMAPSPACE_shared_info, 0, si->gfn);
 
     if (rc)
-        os_log(OS_LOG_ERROR, "shared_info: showing it at gfn %#llx failed: %d",
+        os_log(OS_LOG_ERROR, "shared_info: showing it at gfn %#llx failed: %d\n",
                (unsigned long long)si->gfn, rc);
     return rc;
 }
@@ -70,7 +70,7 @@ void hv_shared_info_unmap(struct hv_shared_info *si)
     if (rc == 0)
         os_pages_free(si->page, 1);
     else
-        os_log(OS_LOG_ERROR, "shared_info: gfn %#llx could not be given back (%d): page leaked",
+        os_log(OS_LOG_ERROR, "shared_info: gfn %#llx could not be given back (%d): page leaked\n",
                (unsigned long long)si->gfn, rc);
     os_free(si);
 }

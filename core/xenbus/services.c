@@ -1,4 +1,6 @@
 /* core/xenbus/services.c - see services.h. */
+#include <xen/xen.h>
+
 #include "evtchn/evtchn.h"
 #include "gnttab/gnttab.h"
 #include "hv/shared_info.h"
@@ -10,7 +12,18 @@ int xenbus_services_start(struct xenbus_services *s, unsigned int vcpus)
     struct evtchn_engine *evtchn = NULL;
     int rc;
 
-    *s = (struct xenbus_services){0};
+    /* Field by field: the upcall may already look at evtchn (atomically). */
+    __atomic_store_n(&s->evtchn, NULL, __ATOMIC_RELEASE);
+    s->shared = NULL;
+    s->gnttab = NULL;
+    s->store = (struct xenbus_store){0};
+    s->provider = (struct xenbus_provider){0};
+    if (vcpus > XEN_LEGACY_MAX_VCPUS) {
+        /* Without VCPUOP_register_vcpu_info the others have no vcpu_info to signal. */
+        os_log(OS_LOG_WARN, "xenbus: events on the first %u of %u vCPUs\n",
+               (unsigned int)XEN_LEGACY_MAX_VCPUS, vcpus);
+        vcpus = XEN_LEGACY_MAX_VCPUS;
+    }
     rc = hv_shared_info_map(&s->shared);
     if (rc == 0)
         rc = evtchn_create(s->shared, vcpus, &evtchn);
@@ -45,7 +58,8 @@ void xenbus_services_stop(struct xenbus_services *s)
     }
     if (s->shared)
         hv_shared_info_unmap(s->shared);
-    *s = (struct xenbus_services){0};
+    s->shared = NULL;
+    s->gnttab = NULL;
 }
 
 void xenbus_services_upcall(struct xenbus_services *s, unsigned int vcpu)

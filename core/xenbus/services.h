@@ -29,8 +29,10 @@ struct xenbus_services {
 };
 
 /*
- * Start everything for a guest of @vcpus vCPUs. Returns 0, or the first
- * failure with nothing left running. Context: passive.
+ * Start everything for a guest of @vcpus vCPUs, the first time or again
+ * after xenbus_services_stop (PnP stop and start, a driver update: the
+ * toolstack's store port is found again, see evtchn_destroy). Returns 0,
+ * or the first failure with nothing left running. Context: passive.
  */
 int xenbus_services_start(struct xenbus_services *services, unsigned int vcpus);
 

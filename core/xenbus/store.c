@@ -65,7 +65,13 @@ int xenbus_store_connect(struct xenbus_store *store, struct evtchn_engine *evtch
 
 void xenbus_store_disconnect(struct xenbus_store *store)
 {
-    /* The channel first: no callback may reach the client being destroyed. */
+    /*
+     * The client stops notifying first (a request under way would signal
+     * through the channel), then the channel goes (no callback reaches the
+     * client after that), then the client.
+     */
+    if (store->client)
+        xs_client_shutdown(store->client);
     if (store->channel)
         evtchn_close(store->channel);
     if (store->client)

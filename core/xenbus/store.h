@@ -28,7 +28,11 @@ struct xenbus_store {
  */
 int xenbus_store_connect(struct xenbus_store *store, struct evtchn_engine *evtchn);
 
-/* Close what connect opened (any part of it). Context: passive. */
+/*
+ * Close what connect opened (any part of it): requests still under way
+ * fail -XEN_ENOTCONN, and none signals the daemon once the port is closed.
+ * Context: passive.
+ */
 void xenbus_store_disconnect(struct xenbus_store *store);
 
 #endif /* WINPV_CORE_XENBUS_STORE_H */

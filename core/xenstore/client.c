@@ -14,17 +14,54 @@ int xs_client_create(const struct xs_transport *transport, struct xs_client **ou
         return -XEN_ENOMEM;
     client->transport = *transport;
     os_spin_init(&client->lock);
-    client->next_req_id = 1;
+    /*
+     * Ids start somewhere new for each client, so a late reply to a request
+     * of an earlier client on the same ring is not taken for one of ours.
+     */
+    client->next_req_id = (uint32_t)(os_time_ns() >> 10) | 1u;
     client->timeout_ns = XS_CLIENT_TIMEOUT_NS;
     xs_reader_reset(&client->reader);
     os_event_init(&client->room);
     os_event_init(&client->idle);
+    os_event_init(&client->notify_idle);
     os_event_init(&client->callback_done);
     os_mutex_init(&client->write_mutex);
     os_mutex_init(&client->watch_mutex);
     os_work_init(&client->watch_work, xs_watch_dispatch, client);
+    os_work_init(&client->drain_work, xs_client_drain_more, client);
     *out = client;
     return 0;
+}
+
+/*
+ * Wait until *@count (under the lock) is 0; whoever brings it to 0 while
+ * closing sets @zero, under the lock.
+ */
+static void wait_for_none(struct xs_client *client, const unsigned int *count,
+                          struct os_event *zero)
+{
+    for (;;) {
+        os_irql_t irql = os_spin_lock(&client->lock);
+        bool none = *count == 0;
+
+        if (!none)
+            os_event_clear(zero);
+        os_spin_unlock(&client->lock, irql);
+        if (none)
+            return;
+        os_event_wait(zero, OS_WAIT_FOREVER);
+    }
+}
+
+void xs_client_shutdown(struct xs_client *client)
+{
+    os_irql_t irql = os_spin_lock(&client->lock);
+
+    client->closing = true;
+    xs_request_fail_all(client, -XEN_ENOTCONN);
+    os_spin_unlock(&client->lock, irql);
+    os_event_set(&client->room); /* a writer waiting for room, or a reconnection, gives up */
+    wait_for_none(client, &client->notifying, &client->notify_idle);
 }
 
 void xs_client_destroy(struct xs_client *client)
@@ -32,19 +69,10 @@ void xs_client_destroy(struct xs_client *client)
     os_irql_t irql = os_spin_lock(&client->lock);
 
     OS_ASSERT(client->watches == NULL);
-    client->closing = true;
-    xs_request_fail_all(client, -XEN_ENOTCONN);
     os_spin_unlock(&client->lock, irql);
-    os_event_set(&client->room); /* a writer waiting for room gives up */
-    for (;;) {
-        irql = os_spin_lock(&client->lock);
-        if (client->users == 0)
-            break;
-        os_event_clear(&client->idle); /* set again by the last leave, under the lock */
-        os_spin_unlock(&client->lock, irql);
-        os_event_wait(&client->idle, OS_WAIT_FOREVER);
-    }
-    os_spin_unlock(&client->lock, irql);
+    xs_client_shutdown(client);
+    wait_for_none(client, &client->users, &client->idle);
+    os_work_flush(&client->drain_work); /* it may queue watch_work: first */
     os_work_flush(&client->watch_work);
     irql = os_spin_lock(&client->lock);
     xs_watch_drop_events(client);
@@ -71,6 +99,23 @@ void xs_client_leave(struct xs_client *client)
     OS_ASSERT_CMP(client->users, >, 0);
     if (--client->users == 0 && client->closing)
         os_event_set(&client->idle);
+    os_spin_unlock(&client->lock, irql);
+}
+
+void xs_client_notify(struct xs_client *client)
+{
+    os_irql_t irql = os_spin_lock(&client->lock);
+    bool open = !client->closing;
+
+    if (open)
+        client->notifying++;
+    os_spin_unlock(&client->lock, irql);
+    if (!open)
+        return;
+    client->transport.notify(client->transport.ctx);
+    irql = os_spin_lock(&client->lock);
+    if (--client->notifying == 0 && client->closing)
+        os_event_set(&client->notify_idle);
     os_spin_unlock(&client->lock, irql);
 }
 

@@ -54,16 +54,32 @@ typedef uint32_t xs_tx_t;
 int xs_client_create(const struct xs_transport *transport, struct xs_client **out);
 
 /*
- * Fail what is in flight with -XEN_ENOTCONN, wait for running watch
- * callbacks, free everything. No watch may remain registered. Context:
- * passive.
+ * Stop talking to the daemon, before its transport goes away (the store
+ * port closed): requests in flight, and every later one, fail with
+ * -XEN_ENOTCONN (so does a reconnection under way), and transport.notify is
+ * never called again; returns once no thread is inside it. The page must
+ * stay mapped until xs_client_destroy. Context: passive.
+ */
+void xs_client_shutdown(struct xs_client *client);
+
+/*
+ * Shut down (if not done yet), wait until no request is inside the client
+ * and for running watch callbacks, free everything. No watch may remain
+ * registered. Context: passive.
  */
 void xs_client_destroy(struct xs_client *client);
 
 /*
- * The daemon signalled: take replies and watch events off the ring. Calls
- * on one client may overlap. Stop calling it before xs_client_destroy.
- * Context: any.
+ * The most one xs_client_on_event takes off the reply ring: a daemon that
+ * keeps writing cannot hold the processor in the event callback. What one
+ * call leaves is taken by further calls on deferred work.
+ */
+#define XS_CLIENT_EVENT_BYTES (4u * XENSTORE_RING_SIZE)
+
+/*
+ * The daemon signalled: take replies and watch events off the ring (at
+ * most XS_CLIENT_EVENT_BYTES; see above). Calls on one client may overlap.
+ * Stop calling it before xs_client_destroy. Context: any.
  */
 void xs_client_on_event(struct xs_client *client);
 
@@ -78,8 +94,9 @@ void xs_client_set_timeout(struct xs_client *client, uint64_t timeout_ns);
  * Reset the rings through the daemon's reconnection feature (after a
  * broken connection, or after resume). Requests in flight fail with
  * -XEN_ENOTCONN; watches are registered again. Returns 0,
- * -XEN_EOPNOTSUPP when the daemon does not offer the feature, or
- * -XEN_ETIMEDOUT. Context: passive.
+ * -XEN_EOPNOTSUPP when the daemon does not offer the feature,
+ * -XEN_ETIMEDOUT, or -XEN_ENOTCONN when shutdown cut it short.
+ * Context: passive.
  */
 int xs_client_reconnect(struct xs_client *client);
 
@@ -222,9 +239,9 @@ int xs_transact(struct xs_client *client, xs_tx_body_fn body, void *ctx, unsigne
 
 /*
  * Called with the path that changed (@path itself or below it), in passive
- * context on deferred work; it may make requests, but not remove its own
- * watch. An event says "look again", not what changed: there are extra
- * ones (the first, one after each reconnection).
+ * context on deferred work; it may make requests and remove watches, its
+ * own included. An event says "look again", not what changed: there are
+ * extra ones (the first, one after each reconnection).
  */
 typedef void (*xs_watch_fn)(void *ctx, const char *path);
 
@@ -235,7 +252,12 @@ typedef void (*xs_watch_fn)(void *ctx, const char *path);
 int xs_watch_add(struct xs_client *client, const char *path, xs_watch_fn fn, void *ctx,
                  struct xs_watch **out);
 
-/* Stop watching; when it returns, @watch's callback is neither running nor queued. */
+/*
+ * Stop watching; when it returns, @watch's callback is neither running nor
+ * queued, and no event reaches it any more. From @watch's own callback it
+ * does not wait for that callback (which goes on until it returns; @watch
+ * is freed after it).
+ */
 void xs_watch_remove(struct xs_client *client, struct xs_watch *watch);
 
 #endif /* WINPV_CORE_XENSTORE_CLIENT_H */

@@ -5,7 +5,9 @@
  *
  * Runs in any context, all under client->lock, so it only copies and
  * allocates; watch callbacks run later on deferred work. It also pushes on
- * a request whose writer stopped waiting halfway (client_request.c).
+ * a request whose writer stopped waiting halfway (client_request.c). One
+ * call takes at most XS_CLIENT_EVENT_BYTES; a daemon that writes faster
+ * than that is read further on deferred work (drain_work).
  */
 #include <string.h>
 
@@ -86,43 +88,64 @@ static bool feed(struct xs_client *client, size_t len)
 }
 
 /*
- * Take everything the daemon has written; returns whether it needs a
- * notification (it may be waiting for the room we made). Not after every
- * read: each one would cost the daemon a wake-up for nothing.
+ * Take what the daemon has written, up to XS_CLIENT_EVENT_BYTES; *more says
+ * the budget ran out first (there may be more). Returns whether the daemon
+ * needs a notification (it may be waiting for the room we made). Not after
+ * every read: each one would cost the daemon a wake-up for nothing.
  */
-static bool drain(struct xs_client *client)
+static bool drain(struct xs_client *client, bool *more)
 {
     struct xenstore_domain_interface *intf = client->transport.intf;
     XENSTORE_RING_IDX cons = intf->rsp_cons; /* ours */
-    bool took = false;
+    size_t taken = 0;
 
     for (;;) {
-        int n = xs_ring_get(intf, client->chunk, sizeof(client->chunk));
+        size_t want = XS_CLIENT_EVENT_BYTES - taken;
+        int n;
 
+        if (want == 0) {
+            *more = true;
+            break;
+        }
+        n = xs_ring_get(intf, client->chunk,
+                        want < sizeof(client->chunk) ? want : sizeof(client->chunk));
         if (n < 0)
             xs_client_break(client, "reply ring indices out of range");
-        took = took || n > 0;
+        taken += n > 0 ? (size_t)n : 0;
         if (n <= 0 || !feed(client, (size_t)n))
             break;
     }
-    return took && xs_ring_reply_was_full(intf, cons);
+    return taken > 0 && xs_ring_reply_was_full(intf, cons);
 }
 
 void xs_client_on_event(struct xs_client *client)
 {
     os_irql_t irql = os_spin_lock(&client->lock);
-    bool signal = false, events;
+    bool signal = false, events, more = false;
 
     /* While reconnecting the daemon resets the indices: leave them alone. */
     if (!client->broken && !client->reconnecting && !client->closing) {
-        signal = drain(client);
+        signal = drain(client, &more);
         signal = xs_client_push(client) > 0 || signal;
     }
     events = client->events != NULL;
     os_spin_unlock(&client->lock, irql);
     if (signal)
-        client->transport.notify(client->transport.ctx);
+        xs_client_notify(client);
     os_event_set(&client->room);
     if (events)
         os_work_queue(&client->watch_work);
+    /*
+     * The daemon wrote more than one call takes: the rest is taken on
+     * deferred work, one bounded call at a time, so the processor is let go
+     * in between. Not by signalling our own port: the transport reaches
+     * only the daemon.
+     */
+    if (more)
+        os_work_queue(&client->drain_work);
+}
+
+void xs_client_drain_more(void *ctx)
+{
+    xs_client_on_event(ctx);
 }

@@ -56,8 +56,9 @@ struct xs_client {
     uint64_t timeout_ns;            /* lock */
     bool broken;                    /* lock */
     unsigned int reconnecting;      /* lock: handshakes under way */
-    bool closing;                   /* lock: destroy has begun */
+    bool closing;                   /* lock: shutdown (or destroy) has begun */
     unsigned int users;             /* lock: calls inside the client */
+    unsigned int notifying;         /* lock: threads inside transport.notify */
     struct xs_client_stats stats;   /* lock */
     struct xs_reader reader;        /* lock */
     char chunk[XENSTORE_RING_SIZE]; /* lock: bytes taken off the reply ring */
@@ -68,14 +69,18 @@ struct xs_client {
     struct xs_watch_event *events, *events_tail; /* lock */
     size_t events_bytes;                         /* lock: charged to the queue limit */
     const struct xs_watch *running;              /* lock: whose callback runs */
+    uintptr_t dispatcher;                        /* lock: the thread running it */
+    bool running_removed;                        /* lock: it removed itself: free it after */
     uint32_t next_watch_id;                      /* lock */
 
     struct os_event room;          /* on_event ran: the request ring may have room */
     struct os_event idle;          /* users fell to 0 while closing */
+    struct os_event notify_idle;   /* notifying fell to 0 while closing */
     struct os_event callback_done; /* a watch callback returned */
     struct os_mutex write_mutex;
     struct os_mutex watch_mutex;
     struct os_work watch_work;
+    struct os_work drain_work; /* takes what one xs_client_on_event left on the ring */
 };
 
 /*
@@ -84,6 +89,15 @@ struct xs_client {
  */
 int xs_client_enter(struct xs_client *client);
 void xs_client_leave(struct xs_client *client);
+
+/*
+ * Signal the daemon (transport.notify), unless shutdown has begun: once
+ * xs_client_shutdown returns nobody is inside, nor enters. Context: any.
+ */
+void xs_client_notify(struct xs_client *client);
+
+/* The drain_work function: xs_client_on_event from deferred work. Context: passive. */
+void xs_client_drain_more(void *ctx);
 
 /* 0 for a path the daemon may accept, else -XEN_EINVAL. Context: any. */
 int xs_path_check(const char *path);

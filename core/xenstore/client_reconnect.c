@@ -9,7 +9,19 @@
 
 #define RECHECK_NS (10ull * 1000 * 1000)
 
-/* Wait for the daemon to finish the reset, until @deadline. */
+static bool closing(struct xs_client *client)
+{
+    os_irql_t irql = os_spin_lock(&client->lock);
+    bool closing = client->closing;
+
+    os_spin_unlock(&client->lock, irql);
+    return closing;
+}
+
+/*
+ * Wait for the daemon to finish the reset, until @deadline; -XEN_ENOTCONN
+ * as soon as shutdown begins (it sets room).
+ */
 static int await_connected(struct xs_client *client, uint64_t deadline)
 {
     struct xenstore_domain_interface *intf = client->transport.intf;
@@ -19,6 +31,8 @@ static int await_connected(struct xs_client *client, uint64_t deadline)
 
         /* on_event sets room whenever the daemon signals. */
         os_event_clear(&client->room);
+        if (closing(client))
+            return -XEN_ENOTCONN;
         if (os_read_once32(&intf->connection) == XENSTORE_CONNECTED)
             break;
         left = xs_time_left(deadline);
@@ -55,14 +69,14 @@ int xs_client_reconnect(struct xs_client *client)
     os_mb();
     os_write_once32(&intf->connection, XENSTORE_RECONNECT);
     os_mb();
-    client->transport.notify(client->transport.ctx);
+    xs_client_notify(client);
     rc = await_connected(client, deadline);
     irql = os_spin_lock(&client->lock);
     client->reconnecting--;
     if (rc == 0) {
         client->broken = false;
         xs_reader_reset(&client->reader);
-    } else {
+    } else if (rc != -XEN_ENOTCONN) {
         xs_client_break(client, "the daemon did not finish reconnecting");
     }
     os_spin_unlock(&client->lock, irql);

@@ -159,7 +159,7 @@ static bool send_message(struct xs_client *client, struct xs_request *req, uint8
         os_spin_unlock(&client->lock, irql);
 
         if (pushed > 0)
-            client->transport.notify(client->transport.ctx);
+            xs_client_notify(client);
         if (finished || !waiting)
             return handed;
         if (os_event_wait(&client->room, xs_time_left(deadline)) != 0)

@@ -5,7 +5,10 @@
  *
  * An event is matched to its watch by token when it is run, not when it
  * arrives: a removed watch is no longer in the list, so its late events
- * find nothing and are dropped.
+ * find nothing and are dropped. A callback may remove its own watch: the
+ * watch leaves the list at once, and is freed by the dispatcher when the
+ * callback returns (the thread running callbacks is recorded, so removal
+ * knows not to wait for itself).
  */
 #include <string.h>
 
@@ -96,12 +99,14 @@ static struct xs_watch *find_watch(struct xs_client *client, const char *token)
 void xs_watch_dispatch(void *ctx)
 {
     struct xs_client *client = ctx;
+    uintptr_t self = os_thread_self();
 
     for (;;) {
         os_irql_t irql = os_spin_lock(&client->lock);
         struct xs_watch_event *event = client->events;
         struct xs_watch *watch = NULL;
         const char *path, *token;
+        bool removed;
 
         if (event == NULL) {
             os_spin_unlock(&client->lock, irql);
@@ -112,6 +117,7 @@ void xs_watch_dispatch(void *ctx)
         if (token)
             watch = find_watch(client, token);
         client->running = watch;
+        client->dispatcher = self;
         os_spin_unlock(&client->lock, irql);
 
         if (watch)
@@ -119,8 +125,12 @@ void xs_watch_dispatch(void *ctx)
         os_free(event);
 
         irql = os_spin_lock(&client->lock);
+        removed = client->running_removed;
         client->running = NULL;
+        client->running_removed = false;
         os_spin_unlock(&client->lock, irql);
+        if (removed)
+            os_free(watch); /* its callback removed it: the rest of xs_watch_remove is ours */
         os_event_set(&client->callback_done);
     }
 }
@@ -133,9 +143,16 @@ static int send_watch(struct xs_client *client, uint32_t type, const struct xs_w
     return xs_client_request(client, type, XS_TX_NONE, parts, 2, NULL, NULL);
 }
 
-/* Out of the list, its queued events dropped, its callback finished. */
-static void unlink_watch(struct xs_client *client, struct xs_watch *watch)
+/*
+ * Out of the list, its queued events dropped, its callback finished; then
+ * returns true (free it). Called from that very callback, it cannot wait
+ * for it to finish: it returns false, and the dispatcher frees the watch
+ * once the callback returns.
+ */
+static bool unlink_watch(struct xs_client *client, struct xs_watch *watch)
 {
+    uintptr_t self = os_thread_self();
+    bool own_callback;
     os_irql_t irql;
 
     os_mutex_lock(&client->watch_mutex);
@@ -147,8 +164,13 @@ static void unlink_watch(struct xs_client *client, struct xs_watch *watch)
         }
     }
     drop_events(client, watch->token);
+    own_callback = client->running == watch && client->dispatcher == self;
+    if (own_callback)
+        client->running_removed = true;
     os_spin_unlock(&client->lock, irql);
     os_mutex_unlock(&client->watch_mutex);
+    if (own_callback)
+        return false;
     for (;;) {
         irql = os_spin_lock(&client->lock);
         if (client->running != watch)
@@ -158,6 +180,18 @@ static void unlink_watch(struct xs_client *client, struct xs_watch *watch)
         os_event_wait(&client->callback_done, OS_WAIT_FOREVER);
     }
     os_spin_unlock(&client->lock, irql);
+    return true;
+}
+
+/*
+ * Whether a failed XS_WATCH may still have left the watch with the daemon:
+ * anything but the daemon refusing the request itself (a reconnection in
+ * between may have registered it already, a timeout may have let it
+ * through).
+ */
+static bool may_be_registered(int rc)
+{
+    return rc != -XEN_EINVAL && rc != -XEN_E2BIG && rc != -XEN_EACCES;
 }
 
 int xs_watch_add(struct xs_client *client, const char *path, xs_watch_fn fn, void *ctx,
@@ -188,10 +222,12 @@ int xs_watch_add(struct xs_client *client, const char *path, xs_watch_fn fn, voi
     if (rc == -XEN_EEXIST)
         rc = 0;
     if (rc) {
-        unlink_watch(client, watch);
-        if (rc == -XEN_ETIMEDOUT) /* the daemon may have set it after all */
+        bool ours = unlink_watch(client, watch);
+
+        if (may_be_registered(rc)) /* best effort: else it stays in the daemon's quota */
             send_watch(client, XS_UNWATCH, watch);
-        os_free(watch);
+        if (ours)
+            os_free(watch);
         return rc;
     }
     *out = watch;
@@ -200,13 +236,13 @@ int xs_watch_add(struct xs_client *client, const char *path, xs_watch_fn fn, voi
 
 void xs_watch_remove(struct xs_client *client, struct xs_watch *watch)
 {
-    int rc;
+    bool ours = unlink_watch(client, watch);
+    int rc = send_watch(client, XS_UNWATCH, watch);
 
-    unlink_watch(client, watch);
-    rc = send_watch(client, XS_UNWATCH, watch);
     if (rc)
         os_log(OS_LOG_DEBUG, "xenstore: XS_UNWATCH %s: %d\n", watch->path, rc);
-    os_free(watch);
+    if (ours)
+        os_free(watch);
 }
 
 int xs_watch_register_all(struct xs_client *client)

@@ -23,6 +23,11 @@ unsigned int os_cpu_count(void)
     return KeQueryActiveProcessorCountEx(ALL_PROCESSOR_GROUPS);
 }
 
+uintptr_t os_thread_self(void)
+{
+    return (uintptr_t)KeGetCurrentThread();
+}
+
 unsigned int os_cpu_current(void)
 {
     return KeGetCurrentProcessorNumberEx(NULL);

@@ -35,6 +35,11 @@ unsigned int os_cpu_count(void)
     return n;
 }
 
+uintptr_t os_thread_self(void)
+{
+    return (uintptr_t)pthread_self();
+}
+
 unsigned int os_cpu_current(void)
 {
     int cpu = sched_getcpu();

@@ -46,6 +46,11 @@ static int64_t reset(struct domain *d, void *arg)
     if (!domain_is_self(d, a->dom))
         return -XEN_EPERM;
     evtchn_close_all(d);
+    /* As Xen's: the FIFO ABI ends too; the domain is back to 2-level and may set FIFO up again. */
+    d->fifo = false;
+    d->fifo_array_pages = 0;
+    for (uint32_t v = 0; v < HV_MAX_VCPUS; v++)
+        d->fifo_vcpu[v].control_mfn = HV_NO_MFN;
     return 0;
 }
 

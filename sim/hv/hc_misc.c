@@ -64,7 +64,8 @@ int64_t hc_xen_version(struct conn *c, struct domain *d, uint64_t cmd, uint64_t 
 /* Parameters the guest may set; the toolstack sets the others. */
 static bool guest_settable(uint32_t index)
 {
-    return index == HVM_PARAM_CALLBACK_IRQ;
+    return index == HVM_PARAM_CALLBACK_IRQ || index == HVM_PARAM_STORE_EVTCHN ||
+           index == HVM_PARAM_CONSOLE_EVTCHN;
 }
 
 int64_t hc_hvm_op(struct conn *c, struct domain *d, uint64_t cmd, uint64_t arg)

@@ -145,11 +145,11 @@ static void test_ipi_to_self_and_to_the_other_vcpu(void **state)
 /* The toolstack bound a port in our domain and named it in HVM_PARAM_STORE_EVTCHN. */
 static void test_adopts_the_toolstack_port(void **state)
 {
-    struct recorder r = {0};
+    struct recorder r = {0}, thief = {0};
     union sim_request_body body = {0};
     struct evtchn_bind how = {.kind = EVTCHN_ADOPTED};
     struct evtchn_status status = {.dom = DOMID_SELF};
-    struct evtchn_channel *ch;
+    struct evtchn_channel *ch, *other;
     struct sim_reply reply;
     uint32_t dom0_port;
     uint64_t param;
@@ -172,8 +172,11 @@ static void test_adopts_the_toolstack_port(void **state)
     how.port = (uint32_t)param;
     assert_int_equal(evtchn_open(engine, &how, record, &r, &ch), 0);
     assert_int_equal(evtchn_port(ch), param);
+    /* One owner per port: adopting it again is refused, its events stay the first owner's. */
+    assert_int_equal(evtchn_open(engine, &how, record, &thief, &other), -XEN_EBUSY);
     dom0_notify(dom0_port);
     assert_true(wait_calls(&r, 1, 2000));
+    assert_true(stays_at(&thief, 0, 10));
     assert_int_equal(evtchn_notify(ch), 0);
     assert_int_equal(dom0_next_event(1000), (int)dom0_port);
     dom0_unmask(dom0_port);
@@ -183,6 +186,9 @@ static void test_adopts_the_toolstack_port(void **state)
     assert_int_equal(hv_evtchn_op(EVTCHNOP_status, &status), 0);
     assert_int_equal(status.status, EVTCHNSTAT_interdomain);
     assert_int_equal(status.u.interdomain.port, dom0_port);
+    /* Closed, it may be adopted again. */
+    assert_int_equal(evtchn_open(engine, &how, record, &thief, &other), 0);
+    evtchn_close(other);
     /* A port nobody bound cannot be adopted. */
     how.port = 4000;
     assert_int_equal(evtchn_open(engine, &how, record, &r, &ch), -XEN_EINVAL);

@@ -252,6 +252,24 @@ static void test_resume_that_loses_a_frame(void **state)
     gnttab_free(gt, in_second);
     mf.frame[1] = NULL; /* the new domain does not show it */
     mf.fail_map_from = 0;
+
+    /*
+     * What is handed out now is the first frame's, all of it, each one
+     * granted; the lost frame's references, free at resume or freed since,
+     * are not (every grant on them would fail), and the table stays full.
+     */
+    n = 0;
+    while (gnttab_alloc(gt, &refs[n]) == 0) {
+        assert_in_range(refs[n], GNTTAB_NR_RESERVED_ENTRIES, GNTTAB_ENTRIES_PER_FRAME - 1);
+        assert_int_equal(gnttab_grant(gt, refs[n], BACKEND, 41, false), 0);
+        assert_int_equal(gnttab_revoke(gt, refs[n]), 0);
+        n++;
+        assert_true(n < GNTTAB_ENTRIES_PER_FRAME);
+    }
+    assert_int_equal(n, GNTTAB_ENTRIES_PER_FRAME - GNTTAB_NR_RESERVED_ENTRIES);
+    assert_int_equal(gnttab_alloc(gt, &in_second), -XEN_ENOSPC);
+    for (uint32_t i = 0; i < n; i++)
+        gnttab_free(gt, refs[i]);
 }
 
 static void test_destroy_tells_owners_whose_page_a_backend_keeps(void **state)

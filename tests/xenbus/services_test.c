@@ -4,7 +4,8 @@
  * interface queried through the provider and used through its table
  * against real peers — a dom0 backend mapping a grant through
  * libxengnttab, dom0's event-channel handle on the other end of a channel,
- * xenstored behind the store — and every page back after stop.
+ * xenstored behind the store — started again after a stop with the store
+ * still reachable (under FIFO and 2-level), and every page back after stop.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -18,10 +19,15 @@
 #include <cmocka.h>
 
 #include <xen/errno.h>
+#include <xen/event_channel.h>
+#include <xen/hvm/params.h>
+#include <xen/xen.h>
 
 #include "../gnttab/backend.h"
 #include "../sim/sim_fixture.h"
 #include "guest.h"
+#include "hv/hv.h"
+#include "hv/shared_info.h"
 #include "os.h"
 #include "os_posix.h"
 #include "store.h"
@@ -45,6 +51,7 @@ static int setup(void **state)
 {
     if (sim_fixture_setup(state) != 0)
         return -1;
+    unsetenv("WINPV_SIMD_NO_FIFO");
     pages_at_start = os_posix_guest_pages_in_use();
     /* Where the backend's libxengnttab finds the daemon. */
     setenv(SIM_RUN_DIR_ENV, fx.simd.dir, 1);
@@ -59,6 +66,13 @@ static int setup(void **state)
         return -1;
     }
     return 0;
+}
+
+/* The same with a hypervisor that refuses FIFO, so the engine uses 2-level. */
+static int setup_2l(void **state)
+{
+    setenv("WINPV_SIMD_NO_FIFO", "1", 1); /* read by the daemon the fixture starts */
+    return setup(state);
 }
 
 static int teardown(void **state)
@@ -241,6 +255,89 @@ static void test_events_cross_to_dom0_and_back(void **state)
     ev.header.dereference(ev.header.context);
 }
 
+/* Read and write through the STORE interface, as a child driver does. */
+static void assert_store_works(const char *value)
+{
+    struct winpv_guid guid = WINPV_STORE_INTERFACE_GUID;
+    struct winpv_store_interface_v1 store;
+    char path[64], *got;
+    size_t len;
+
+    assert_int_equal(query(&guid, &store.header, sizeof(store)), 0);
+    snprintf(path, sizeof(path), "/local/domain/%u/data/restart", fx.domid);
+    assert_int_equal(store.write(store.header.context, 0, path, value, strlen(value)), 0);
+    assert_int_equal(store.read(store.header.context, 0, path, &got, &len), 0);
+    assert_int_equal(len, strlen(value));
+    assert_string_equal(got, value);
+    store.free(store.header.context, got);
+    store.header.dereference(store.header.context);
+}
+
+/* The port an HVM parameter names, and whom it is bound to (interdomain), as Xen reports. */
+static uint32_t param_port_bound_to(uint32_t param, uint32_t *remote_port)
+{
+    struct evtchn_status status = {.dom = DOMID_SELF};
+    uint64_t port;
+
+    assert_int_equal(hv_get_param(param, &port), 0);
+    status.port = (uint32_t)port;
+    assert_int_equal(hv_evtchn_op(EVTCHNOP_status, &status), 0);
+    assert_int_equal(status.status, EVTCHNSTAT_interdomain);
+    assert_int_equal(status.u.interdomain.dom, 0);
+    *remote_port = status.u.interdomain.port;
+    return status.port;
+}
+
+/*
+ * Xen raised an upcall on each vCPU that nobody served: the interrupt was
+ * disconnected already (what a late xenstored signal does while stopping).
+ */
+static void leave_upcalls_unserved(void)
+{
+    struct shared_info *s = hv_shared_info_page(services.shared);
+
+    for (unsigned int v = 0; v < 2; v++)
+        __atomic_store_n(&s->vcpu_info[v].evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * XENBUS stopped and started again (PnP stop and start, a driver update):
+ * the store works as before. Under FIFO, stopping resets every event
+ * channel of the domain, the toolstack's xenstore and console ports too;
+ * they are bound again to xenstored's and the console daemon's ports and
+ * the HVM parameters name the new ports. Dom0 plays the console daemon
+ * here (the sim runs none): it binds the console port first. An upcall
+ * left unserved while stopping holds back no later one.
+ */
+static void test_services_start_again_after_stop(void **state)
+{
+    uint32_t console_dom0 = dom0_bind_to_guest(rings.console_port);
+    uint32_t store_remote, console_remote, console_port;
+    struct evtchn_send send;
+
+    (void)state;
+    param_port_bound_to(HVM_PARAM_STORE_EVTCHN, &store_remote);
+    assert_store_works("before");
+    for (int round = 0; round < 2; round++) {
+        uint32_t remote;
+
+        sim_guest_set_upcall(NULL, NULL);
+        leave_upcalls_unserved();
+        xenbus_services_stop(&services);
+        sim_guest_set_upcall(on_upcall, &services);
+        assert_int_equal(xenbus_services_start(&services, 2), 0);
+        assert_store_works(round == 0 ? "after a restart" : "after another");
+        param_port_bound_to(HVM_PARAM_STORE_EVTCHN, &remote);
+        assert_int_equal(remote, store_remote);
+    }
+    console_port = param_port_bound_to(HVM_PARAM_CONSOLE_EVTCHN, &console_remote);
+    assert_int_equal(console_remote, console_dom0);
+    send.port = console_port;
+    assert_int_equal(hv_evtchn_op(EVTCHNOP_send, &send), 0);
+    assert_int_equal(dom0_next_event(1000), (int)console_dom0);
+    dom0_unmask(console_dom0);
+}
+
 static void test_stop_gives_every_page_back(void **state)
 {
     (void)state;
@@ -256,8 +353,17 @@ int main(void)
         cmocka_unit_test(test_every_interface_is_served),
         cmocka_unit_test(test_a_backend_maps_what_the_table_grants),
         cmocka_unit_test(test_events_cross_to_dom0_and_back),
+        cmocka_unit_test(test_services_start_again_after_stop),
         cmocka_unit_test(test_stop_gives_every_page_back),
     };
+    const struct CMUnitTest two_level[] = {
+        cmocka_unit_test(test_services_start_again_after_stop),
+        cmocka_unit_test(test_stop_gives_every_page_back),
+    };
+    int failed = _cmocka_run_group_tests("services FIFO", tests, sizeof(tests) / sizeof(tests[0]),
+                                         setup, teardown);
 
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return failed + _cmocka_run_group_tests("services 2-level", two_level,
+                                            sizeof(two_level) / sizeof(two_level[0]), setup_2l,
+                                            teardown);
 }

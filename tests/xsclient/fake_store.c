@@ -14,8 +14,15 @@
 static void notify(void *ctx)
 {
     struct fake_store *fs = ctx;
+    unsigned int none = 0;
 
+    atomic_fetch_add(&fs->notifying, 1);
+    atomic_compare_exchange_strong(&fs->first_notify_cons, &none,
+                                   __atomic_load_n(&fs->intf->rsp_cons, __ATOMIC_ACQUIRE));
+    while (atomic_load(&fs->hold))
+        usleep(1000);
     atomic_fetch_add(&fs->notified, 1);
+    atomic_fetch_sub(&fs->notifying, 1);
 }
 
 void fake_store_open(struct fake_store *fs)
@@ -24,6 +31,9 @@ void fake_store_open(struct fake_store *fs)
 
     fs->intf = test_calloc(1, sizeof(*fs->intf));
     atomic_store(&fs->notified, 0);
+    atomic_store(&fs->notifying, 0);
+    atomic_store(&fs->hold, false);
+    atomic_store(&fs->first_notify_cons, 0);
     transport.intf = fs->intf;
     assert_int_equal(xs_client_create(&transport, &fs->client), 0);
 }

@@ -18,7 +18,10 @@
 struct fake_store {
     struct xenstore_domain_interface *intf;
     struct xs_client *client;
-    atomic_uint notified; /* times the client signalled */
+    atomic_uint notified;          /* times the client signalled */
+    atomic_uint notifying;         /* signals under way */
+    atomic_bool hold;              /* while set, a signal takes its time (a slow transport) */
+    atomic_uint first_notify_cons; /* the reply ring's consumer index at the first signal */
 };
 
 /* A page and a client on it. */

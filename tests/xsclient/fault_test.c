@@ -2,8 +2,9 @@
  * tests/xsclient/fault_test.c - the client when the real xenstored stalls or
  * the connection breaks: timeouts while the daemon is stopped (SIGSTOP),
  * late replies dropped, a message cut short by a timeout finished later, a
- * connection broken by an impossible message, and the daemon's
- * reconnection feature where it is offered (oxenstored; not C xenstored).
+ * connection broken by an impossible message, the daemon's reconnection
+ * feature where it is offered (oxenstored; not C xenstored), and the
+ * connection closed under a waiting request.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -260,17 +261,25 @@ static void *reconnect_main(void *arg)
     return NULL;
 }
 
-static void test_reconnection_and_requests_in_flight(void **state)
+/* The daemon stopped, and a read of data/late sent to it by @reader's thread. */
+static void start_stalled_read(struct stalled *reader)
 {
-    struct stalled reader;
-    struct reconnect reconnect;
     char path[128];
 
     assert_true(dom0_write_str(guest_path(path, sizeof(path), "~/data/late"), "v"));
     daemon_stop();
-    assert_int_equal(pthread_create(&reader.thread, NULL, read_stalled, &reader), 0);
+    assert_int_equal(pthread_create(&reader->thread, NULL, read_stalled, reader), 0);
     for (int i = 0; i < 500 && stats().requests == 0; i++)
         usleep(1000);
+    assert_int_equal(stats().requests, 1);
+}
+
+static void test_reconnection_and_requests_in_flight(void **state)
+{
+    struct stalled reader;
+    struct reconnect reconnect;
+
+    start_stalled_read(&reader);
     assert_int_equal(pthread_create(&reconnect.thread, NULL, reconnect_main, &reconnect), 0);
     if (offers_reconnection()) {
         pthread_join(reader.thread, NULL);
@@ -288,6 +297,28 @@ static void test_reconnection_and_requests_in_flight(void **state)
     assert_usable();
 }
 
+/*
+ * XENBUS disconnects the store (stop) while a request waits for a stopped
+ * daemon: the client is shut down before the port closes, so the request
+ * fails -XEN_ENOTCONN and nothing signals through the closed port (ASan
+ * watches). Connected again, the daemon's late reply to it is dropped (it
+ * names no request of the new client) and the store works.
+ */
+static void test_disconnect_with_a_request_waiting(void **state)
+{
+    struct stalled reader;
+
+    start_stalled_read(&reader);
+    store_glue_disconnect(xs);
+    xs = NULL;
+    pthread_join(reader.thread, NULL);
+    assert_int_equal(reader.rc, -XEN_ENOTCONN);
+    daemon_continue();
+    assert_int_equal(store_glue_connect(&xs), 0);
+    wait_for_unsolicited(1);
+    assert_usable();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_timeout_halfway_through_a_message),
         cmocka_unit_test(test_timeouts_of_several_waiters),
         cmocka_unit_test(test_reconnection_and_requests_in_flight),
+        cmocka_unit_test(test_disconnect_with_a_request_waiting),
         /* Last: without reconnection the ring it leaves is not to be trusted. */
         cmocka_unit_test(test_broken_connection_and_reconnection),
     };

@@ -2,9 +2,10 @@
  * tests/xsclient/hostile_test.c - the client against a daemon the test
  * plays (fake_store): replies in any order, replies for nothing, replies of
  * the wrong type, impossible headers, lying ring indices, malformed
- * payloads, silence, a flood of watch events, reconnection, and destruction
- * with requests in flight. Real daemons never do most of this; a hostile
- * or broken one may.
+ * payloads, silence, a flood of watch events, a reply stream that never
+ * ends, reconnection, shutdown and destruction with requests in flight;
+ * and watches removed from their own callbacks or after a failed XS_WATCH.
+ * Real daemons never do most of this; a hostile or broken one may.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -520,6 +521,66 @@ static void test_watch_event_queue_is_bounded(void **state)
     remove_watch(watch, NULL);
 }
 
+/* The watch this callback removes, from inside its own callback. */
+static struct xs_watch *self_removing;
+
+static void remove_itself(void *ctx, const char *path)
+{
+    struct seen *s = ctx;
+
+    atomic_fetch_add(&s->entered, 1);
+    if (strcmp(path, "watched/closed") == 0)
+        xs_watch_remove(fs.client, __atomic_load_n(&self_removing, __ATOMIC_ACQUIRE));
+    atomic_fetch_add(&s->calls, 1);
+}
+
+static int op_watch_add_self_removing(struct call *c)
+{
+    return xs_watch_add(fs.client, c->path, remove_itself, seen_by_add,
+                        (struct xs_watch **)&c->value);
+}
+
+/*
+ * A callback may remove its own watch (a frontend closing its device when
+ * the backend says Closed): removal does not wait for the callback it is
+ * called from, the callback goes on to its end, no later event reaches it,
+ * the watch is freed after (ASan: neither leaked nor used after), and the
+ * client's other watches go on.
+ */
+static void test_a_callback_removes_its_own_watch(void **state)
+{
+    struct seen mine = {0}, other = {0};
+    struct xs_watch *kept = add_watch(&other);
+    char kept_token[sizeof(token)];
+    struct call c = {0};
+    uint32_t id;
+
+    snprintf(kept_token, sizeof(kept_token), "%s", token);
+    seen_by_add = &mine;
+    id = call_and_take(&c, op_watch_add_self_removing, "watched", XS_WATCH);
+    snprintf(token, sizeof(token), "%s", payload + strlen(payload) + 1);
+    fake_store_reply(&fs, XS_WATCH, id, "OK", 3);
+    assert_int_equal(call_end(&c), 0);
+    __atomic_store_n(&self_removing, (struct xs_watch *)c.value, __ATOMIC_RELEASE);
+
+    send_event("watched", token);
+    wait_for(&mine.calls, 1);
+    send_event("watched/closed", token);
+    /* Its callback removes it: XS_UNWATCH goes out from there, then the callback ends. */
+    assert_true(fake_store_take(&fs, &hdr, payload));
+    assert_int_equal(hdr.type, XS_UNWATCH);
+    assert_string_equal(payload + strlen(payload) + 1, token);
+    fake_store_reply(&fs, XS_UNWATCH, hdr.req_id, "OK", 3);
+    wait_for(&mine.calls, 2);
+    /* Gone: its next event finds nothing (events run in order); the other watch hears its own. */
+    send_event("watched/after", token);
+    send_event("watched/other", kept_token);
+    wait_for(&other.calls, 1);
+    assert_int_equal(atomic_load(&mine.entered), 2);
+    snprintf(token, sizeof(token), "%s", kept_token);
+    remove_watch(kept, NULL);
+}
+
 static void test_destroy_fails_requests_in_flight(void **state)
 {
     struct call c = {0};
@@ -606,6 +667,160 @@ static void test_reconnection_the_daemon_ignores_times_out(void **state)
     assert_true(xs_client_broken(fs.client));
 }
 
+/*
+ * A watch whose XS_WATCH failed in a way that does not say the daemon
+ * refused it (a reconnection cut it short, the connection broke, the
+ * daemon answered EIO) may be registered with the daemon all the same: it
+ * is unwatched, or it would stay in the guest's quota. A refusal (EACCES)
+ * leaves nothing to undo: nothing more is sent.
+ */
+static void test_a_watch_that_may_have_reached_the_daemon_is_unwatched(void **state)
+{
+    struct seen s = {0};
+    struct call c = {0};
+    uint32_t id;
+
+    seen_by_add = &s;
+    id = call_and_take(&c, op_watch_add, "watched", XS_WATCH);
+    snprintf(token, sizeof(token), "%s", payload + strlen(payload) + 1);
+    fake_store_reply(&fs, XS_ERROR, id, "EIO", 4);
+    assert_true(fake_store_take(&fs, &hdr, payload));
+    assert_int_equal(hdr.type, XS_UNWATCH);
+    assert_string_equal(payload, "watched");
+    assert_string_equal(payload + strlen(payload) + 1, token);
+    fake_store_reply(&fs, XS_UNWATCH, hdr.req_id, "OK", 3);
+    assert_int_equal(call_end(&c), -XEN_EIO);
+
+    id = call_and_take(&c, op_watch_add, "watched", XS_WATCH);
+    fake_store_reply(&fs, XS_ERROR, id, "EACCES", 7);
+    assert_int_equal(call_end(&c), -XEN_EACCES);
+    assert_int_equal(__atomic_load_n(&fs.intf->req_prod, __ATOMIC_ACQUIRE), fs.intf->req_cons);
+}
+
+/*
+ * A daemon that never stops writing: it tops the reply ring up the moment
+ * the client takes from it (the test wraps xs_ring_get, the client's only
+ * way to read the ring, see module.mk), for FLOOD_RINGS rings' worth of
+ * 64-byte messages (replies for no request: a ring's worth written once
+ * reads as an endless stream as the daemon moves its index).
+ */
+#define FLOOD_MESSAGE 64u
+#define FLOOD_RINGS   64u
+
+static atomic_uint flood_left; /* messages the daemon has still to write */
+
+int __real_xs_ring_get(struct xenstore_domain_interface *intf, void *buf, size_t len);
+int __wrap_xs_ring_get(struct xenstore_domain_interface *intf, void *buf, size_t len);
+
+int __wrap_xs_ring_get(struct xenstore_domain_interface *intf, void *buf, size_t len)
+{
+    uint32_t prod = __atomic_load_n(&intf->rsp_prod, __ATOMIC_RELAXED);
+    uint32_t room =
+        XENSTORE_RING_SIZE - (prod - __atomic_load_n(&intf->rsp_cons, __ATOMIC_RELAXED));
+    uint32_t n = room / FLOOD_MESSAGE, left = atomic_load(&flood_left);
+
+    if (intf == fs.intf && left > 0) {
+        n = n < left ? n : left;
+        atomic_fetch_sub(&flood_left, n);
+        __atomic_store_n(&intf->rsp_prod, prod + n * FLOOD_MESSAGE, __ATOMIC_RELEASE);
+    }
+    return __real_xs_ring_get(intf, buf, len);
+}
+
+/*
+ * One xs_client_on_event takes at most XS_CLIENT_EVENT_BYTES, however much
+ * the daemon writes (on Windows it runs in a DPC, which may not keep the
+ * processor); what it leaves is taken on deferred work, without another
+ * signal, every message counted.
+ */
+static void test_a_daemon_that_never_stops_writing_does_not_hold_the_event_path(void **state)
+{
+    const uint32_t total = FLOOD_RINGS * (XENSTORE_RING_SIZE / FLOOD_MESSAGE);
+    struct xsd_sockmsg reply = {.type = XS_READ, .req_id = 0};
+
+    reply.len = FLOOD_MESSAGE - (uint32_t)sizeof(reply);
+    for (uint32_t at = 0; at < XENSTORE_RING_SIZE; at += FLOOD_MESSAGE) {
+        memset(fs.intf->rsp + at, 'f', FLOOD_MESSAGE);
+        memcpy(fs.intf->rsp + at, &reply, sizeof(reply));
+    }
+    atomic_store(&flood_left, total);
+    fake_store_event(&fs);
+    /* It told the daemon there is room (the ring was full), after taking what it took. */
+    assert_in_range(atomic_load(&fs.first_notify_cons), FLOOD_MESSAGE, XS_CLIENT_EVENT_BYTES);
+    for (int i = 0; i < 5000 && stats().unsolicited < total; i++)
+        usleep(1000);
+    assert_int_equal(stats().unsolicited, total);
+    assert_int_equal(atomic_load(&flood_left), 0);
+    assert_int_equal(__atomic_load_n(&fs.intf->rsp_cons, __ATOMIC_ACQUIRE), fs.intf->rsp_prod);
+}
+
+/* Destroy while a reconnection waits for a daemon that ignores it: at once, not at its timeout. */
+static void test_destroy_cuts_a_reconnection_short(void **state)
+{
+    struct call reconnect = {0};
+    uint64_t start;
+
+    fs.intf->server_features = XENSTORE_SERVER_FEATURE_RECONNECTION;
+    xs_client_set_timeout(fs.client, 10000ull * 1000 * 1000);
+    call_start(&reconnect, op_reconnect, NULL);
+    for (int i = 0;
+         i < 5000 && __atomic_load_n(&fs.intf->connection, __ATOMIC_ACQUIRE) != XENSTORE_RECONNECT;
+         i++)
+        usleep(1000);
+    start = os_time_ns();
+    xs_client_destroy(fs.client);
+    fs.client = NULL;
+    assert_true(os_time_ns() - start < 2000ull * 1000 * 1000);
+    assert_int_equal(call_end(&reconnect), -XEN_ENOTCONN);
+}
+
+struct shutdown_call {
+    pthread_t thread;
+    atomic_bool done;
+};
+
+static void *shutdown_main(void *arg)
+{
+    struct shutdown_call *sd = arg;
+
+    xs_client_shutdown(fs.client);
+    atomic_store(&sd->done, true);
+    return NULL;
+}
+
+/*
+ * Shutdown (the store port is about to close): it waits for a signal under
+ * way, fails the request in flight, and after it nothing is sent and no
+ * signal given, whatever the daemon does.
+ */
+static void test_shutdown_waits_for_signals_and_stops_them(void **state)
+{
+    struct shutdown_call sd = {0};
+    struct call reader = {0};
+    unsigned int notified;
+    char *value;
+
+    atomic_store(&fs.hold, true);
+    call_start(&reader, op_read, "node"); /* its request goes out; the signal takes its time */
+    for (int i = 0; i < 5000 && atomic_load(&fs.notifying) == 0; i++)
+        usleep(1000);
+    assert_int_equal(atomic_load(&fs.notifying), 1);
+    assert_int_equal(pthread_create(&sd.thread, NULL, shutdown_main, &sd), 0);
+    usleep(50000);
+    assert_false(atomic_load(&sd.done));
+    atomic_store(&fs.hold, false);
+    pthread_join(sd.thread, NULL);
+    assert_int_equal(atomic_load(&fs.notifying), 0);
+    assert_int_equal(call_end(&reader), -XEN_ENOTCONN);
+
+    notified = atomic_load(&fs.notified);
+    assert_int_equal(xs_read(fs.client, XS_TX_NONE, "node", &value, NULL), -XEN_ENOTCONN);
+    assert_true(fake_store_take(&fs, &hdr, payload)); /* the read before shutdown */
+    fake_store_reply(&fs, XS_READ, hdr.req_id, "late", 4);
+    assert_int_equal(atomic_load(&fs.notified), notified);
+    assert_int_equal(__atomic_load_n(&fs.intf->req_prod, __ATOMIC_ACQUIRE), fs.intf->req_cons);
+}
+
 int main(void)
 {
     struct CMUnitTest tests[] = {
@@ -630,6 +845,11 @@ int main(void)
         cmocka_unit_test(test_reconnection_resets_and_registers_watches_again),
         cmocka_unit_test(test_broken_connection_is_repaired_by_reconnection),
         cmocka_unit_test(test_reconnection_the_daemon_ignores_times_out),
+        cmocka_unit_test(test_a_callback_removes_its_own_watch),
+        cmocka_unit_test(test_a_watch_that_may_have_reached_the_daemon_is_unwatched),
+        cmocka_unit_test(test_a_daemon_that_never_stops_writing_does_not_hold_the_event_path),
+        cmocka_unit_test(test_destroy_cuts_a_reconnection_short),
+        cmocka_unit_test(test_shutdown_waits_for_signals_and_stops_them),
     };
 
     /* Each test on a page and client of its own. */

@@ -1,8 +1,9 @@
 /*
  * tests/xsclient/watch_test.c - the client's watches against the real
  * xenstoreds: events for dom0's writes (none lost among 10,000), relative
- * paths, callbacks that make requests, and removal that waits for a
- * running callback and drops the queued ones.
+ * paths, callbacks that make requests, removal that waits for a running
+ * callback and drops the queued ones, and a callback removing its own
+ * watch.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -274,6 +275,69 @@ static void test_remove_waits_for_the_callback_and_drops_queued_events(void **st
     assert_int_equal(atomic_load(&s.calls), 2);
 }
 
+/*
+ * A frontend's backend-state watch: when the state says Closed, the
+ * callback closes the device, which removes this very watch.
+ */
+struct closing_frontend {
+    struct xs_watch *watch;
+    atomic_uint calls;
+    atomic_bool removed;
+};
+
+static void on_backend_state(void *ctx, const char *path)
+{
+    struct closing_frontend *f = ctx;
+    char *state;
+
+    atomic_fetch_add(&f->calls, 1);
+    if (xs_read(xs, XS_TX_NONE, path, &state, NULL) != 0)
+        return;
+    if (strcmp(state, "6") == 0) { /* XenbusStateClosed */
+        xs_watch_remove(xs, __atomic_load_n(&f->watch, __ATOMIC_ACQUIRE));
+        atomic_store(&f->removed, true);
+    }
+    os_free(state);
+}
+
+/*
+ * The callback removes its own watch: removal returns in it, no event
+ * reaches the watch afterwards, and the client's other watches are not
+ * held up (before, removal waited for the very callback it ran in, and
+ * every watch of the client stopped).
+ */
+static void test_a_callback_removes_its_own_watch(void **state)
+{
+    struct closing_frontend f = {0};
+    struct recorder other;
+    struct xs_watch *watch, *other_watch;
+    char path[128], other_path[128];
+    unsigned int calls;
+
+    recorder_init(&other);
+    guest_path(path, sizeof(path), "~/data/backend-state");
+    guest_path(other_path, sizeof(other_path), "~/data/other");
+    assert_true(dom0_write_str(path, "4")); /* XenbusStateConnected */
+    assert_int_equal(xs_watch_add(xs, other_path, record, &other, &other_watch), 0);
+    wait_for_event(&other, 1, other_path);
+    assert_int_equal(xs_watch_add(xs, path, on_backend_state, &f, &watch), 0);
+    __atomic_store_n(&f.watch, watch, __ATOMIC_RELEASE);
+    for (int i = 0; i < 500 && atomic_load(&f.calls) < 1; i++)
+        usleep(1000);
+
+    assert_true(dom0_write_str(path, "6"));
+    for (int i = 0; i < 500 && !atomic_load(&f.removed); i++)
+        usleep(10000);
+    assert_true(atomic_load(&f.removed));
+    calls = atomic_load(&f.calls);
+    assert_true(dom0_write_str(path, "1"));
+    assert_true(dom0_write_str(other_path, "x"));
+    wait_for_event(&other, 2, other_path);
+    usleep(100000);
+    assert_int_equal(atomic_load(&f.calls), calls);
+    xs_watch_remove(xs, other_watch);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_ten_thousand_events_none_lost),
         cmocka_unit_test(test_callback_makes_requests),
         cmocka_unit_test(test_remove_waits_for_the_callback_and_drops_queued_events),
+        cmocka_unit_test(test_a_callback_removes_its_own_watch),
     };
 
     return run_on_both_daemons(tests, sizeof(tests) / sizeof(tests[0]));
