@@ -69,7 +69,7 @@ HOST_PROGRAM_BINS += $(BUILD)/host/bin/$(1)
 endef
 
 # $(call fuzzer,NAME): a libFuzzer target (ASan + UBSan) from NAME_SRCS, with
-# NAME_INCLUDES added to the include path, and a check of the same name that
+# NAME_INCLUDES added to the include path, linked with NAME_LDLIBS, and a check of the same name that
 # runs it for FUZZ_TIME seconds. Its corpus stays in build/fuzz/NAME/corpus,
 # so each run starts where the last stopped; NAME_SEEDS (files) seed it, and
 # a crash is saved beside the corpus.
@@ -84,7 +84,7 @@ $(BUILD)/fuzz/$(1)/obj/%.o: %.c $(BUILD)/host/.flags
 $(BUILD)/fuzz/$(1)/$(1): $(patsubst %.c,$(BUILD)/fuzz/$(1)/obj/%.o,$($(1)_SRCS))
 	$$(call say,LD,$$@)
 	@mkdir -p $$(@D)
-	$(Q)$(HOST_CC) -fsanitize=fuzzer,address,undefined $$^ -o $$@
+	$(Q)$(HOST_CC) -fsanitize=fuzzer,address,undefined $$^ $($(1)_LDLIBS) -o $$@
 
 CHECKS += $(1)
 $(1)_CMD = mkdir -p $(BUILD)/fuzz/$(1)/corpus && $(BUILD)/fuzz/$(1)/$(1) \

@@ -40,7 +40,10 @@ void fake_store_event(struct fake_store *fs);
  */
 bool fake_store_take(struct fake_store *fs, struct xsd_sockmsg *hdr, char *payload);
 
-/* Bytes into the reply ring, signalling the client whenever it is full. */
+/*
+ * Bytes into the reply ring, signalling the client whenever it is full;
+ * gives up on the rest when the client stops reading (a broken connection).
+ */
 void fake_store_put(struct fake_store *fs, const void *data, size_t len);
 
 /* A whole message into the reply ring, then a signal. */

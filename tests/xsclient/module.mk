@@ -37,3 +37,9 @@ $(BUILD)/tsan/bin/xsclient_load_tsan: | $(BUILD)/tsan/bin/winpv-simd $(SIMLIB_FI
 $(BUILD)/tsan/bin/winpv-simd: $(BUILD)/host/bin/winpv-simd
 	@mkdir -p $(@D)
 	$(Q)ln -sf ../../host/bin/winpv-simd $@
+
+# Any answer to any request: the client (and all it runs on) under libFuzzer.
+FUZZERS += xsclient-fuzz
+xsclient-fuzz_SRCS = tests/xsclient/fuzz_client.c tests/xsclient/fake_store.c \
+                     $(filter core/xenstore/% core/log/%,$(CORE_SRCS)) $(POSIX_SRCS)
+xsclient-fuzz_LDLIBS := -lpthread
