@@ -8,23 +8,6 @@
 #include "xenbus/node.h"
 #include "xenstore/number.h"
 
-int xenbus_path(char *buf, size_t size, const char *dir, const char *name)
-{
-    size_t dir_len = strlen(dir);
-    size_t name_len = name ? strlen(name) : 0;
-    size_t total = dir_len + (name ? 1 + name_len : 0);
-
-    if (total >= size || total > XENSTORE_ABS_PATH_MAX)
-        return -XEN_ENAMETOOLONG;
-    memcpy(buf, dir, dir_len);
-    if (name) {
-        buf[dir_len] = '/';
-        memcpy(buf + dir_len + 1, name, name_len);
-    }
-    buf[total] = '\0';
-    return 0;
-}
-
 int xenbus_read_uint(struct xs_client *client, xs_tx_t tx, const char *dir, const char *name,
                      uint64_t max, uint64_t *value)
 {

@@ -1,0 +1,317 @@
+/*
+ * core/vbd/front_connect.c - the frontend's life: the xenbus handshake as
+ * blkif.h draws it (Initialising; the backend's InitWait; rings and
+ * channels published; Initialised; the backend's Connected; Connected), and
+ * closing (Closing, Closed, each waiting for the backend's) with
+ * everything given back.
+ */
+#include <string.h>
+
+#include <xen/io/xenbus.h>
+
+#include "vbd/front_internal.h"
+#include "xenbus/node.h"
+#include "xenstore/number.h"
+
+#define STATE_BIT(state) (1u << (state))
+
+static void normalise(struct vbd_front_options *opt)
+{
+    if (opt->max_queues == 0)
+        opt->max_queues = os_cpu_count();
+    if (opt->max_queues == 0)
+        opt->max_queues = 1;
+    if (opt->max_queues > VBD_FRONT_MAX_QUEUES)
+        opt->max_queues = VBD_FRONT_MAX_QUEUES;
+    if (opt->max_ring_page_order == 0 || opt->max_ring_page_order > VBD_FRONT_MAX_RING_PAGE_ORDER)
+        opt->max_ring_page_order = VBD_FRONT_MAX_RING_PAGE_ORDER;
+    if (opt->max_segments == 0)
+        opt->max_segments = VBD_FRONT_SEGMENTS_DEFAULT;
+    if (opt->max_segments > VBD_FRONT_MAX_SEGMENTS)
+        opt->max_segments = VBD_FRONT_MAX_SEGMENTS;
+    if (opt->copy_pages > VBD_FRONT_MAX_COPY_PAGES)
+        opt->copy_pages = VBD_FRONT_MAX_COPY_PAGES;
+    if (opt->max_transfer == 0)
+        opt->max_transfer = VBD_FRONT_MAX_TRANSFER_DEFAULT;
+    if (opt->timeout_ns == 0)
+        opt->timeout_ns = VBD_FRONT_TIMEOUT_NS_DEFAULT;
+    if (opt->close_timeout_ns == 0)
+        opt->close_timeout_ns = VBD_FRONT_CLOSE_TIMEOUT_NS_DEFAULT;
+}
+
+static int switch_state(struct vbd_front *front, uint32_t state)
+{
+    const struct winpv_xenbus_interface_v1 *xb = front->svc.xenbus;
+
+    return xb->switch_state(xb->header.context, front->dev, state);
+}
+
+static int wait_backend(struct vbd_front *front, uint32_t mask, uint64_t timeout_ns,
+                        uint32_t *state)
+{
+    const struct winpv_xenbus_interface_v1 *xb = front->svc.xenbus;
+
+    return xb->wait_for_otherend(xb->header.context, front->dev, mask, timeout_ns, state);
+}
+
+/* XENBUS writes the error node and switches to Closing (passive, on work). */
+static void tell_xenbus(void *ctx)
+{
+    struct vbd_front *front = ctx;
+    const struct winpv_xenbus_interface_v1 *xb = front->svc.xenbus;
+
+    xb->fail(xb->header.context, front->dev, front->fail_err, front->fail_reason);
+}
+
+static void otherend_changed(void *ctx, uint32_t state)
+{
+    (void)ctx;
+    /*
+     * Hooks, not yet served: a backend that leaves Connected while we use
+     * it (Closing to unplug, or starting over after a restart) is where
+     * disconnection, reconnection and the replay of requests in flight
+     * will go; Connected written again with a new "sectors" is an online
+     * resize. Until then requests stay in flight until they are answered
+     * or the device is closed, and the size is the one read at open.
+     */
+    if (state != XenbusStateConnected)
+        os_log(OS_LOG_DEBUG, "vbd: backend state %u\n", state);
+}
+
+/* Start from Initialising, so that a backend left Closed by an earlier frontend waits again. */
+static int start_over(struct vbd_front *front)
+{
+    uint64_t state = XenbusStateUnknown;
+    int rc = front_read_number(front, front->nodename, "state", XenbusStateReconfigured, &state);
+
+    if (rc && rc != -XEN_ENOENT)
+        return rc;
+    return state == XenbusStateInitialising ? 0 : switch_state(front, XenbusStateInitialising);
+}
+
+static int wait_for_init_wait(struct vbd_front *front)
+{
+    uint32_t state;
+    int rc = wait_backend(front,
+                          STATE_BIT(XenbusStateInitWait) | STATE_BIT(XenbusStateInitialised) |
+                              STATE_BIT(XenbusStateConnected),
+                          front->opt.timeout_ns, &state);
+
+    if (rc)
+        return rc;
+    /* Hook: a backend still connected to an earlier frontend needs the reconnection dance. */
+    if (state == XenbusStateConnected) {
+        os_log(OS_LOG_ERROR, "vbd: %s: backend still connected to an earlier frontend\n",
+               front->nodename);
+        return -XEN_EBUSY;
+    }
+    return 0;
+}
+
+static int wait_for_connected(struct vbd_front *front)
+{
+    uint32_t state;
+    int rc = wait_backend(front,
+                          STATE_BIT(XenbusStateConnected) | STATE_BIT(XenbusStateClosing) |
+                              STATE_BIT(XenbusStateClosed) | STATE_BIT(XenbusStateUnknown),
+                          front->opt.timeout_ns, &state);
+
+    if (rc == 0 && state != XenbusStateConnected) {
+        os_log(OS_LOG_ERROR, "vbd: %s: the backend closed instead of connecting\n",
+               front->nodename);
+        rc = -XEN_EIO;
+    }
+    return rc;
+}
+
+/* Rings up to Connected; *published says whether the backend may have seen them. */
+static int handshake(struct vbd_front *front, bool *published)
+{
+    int rc = start_over(front);
+
+    if (rc == 0)
+        rc = wait_for_init_wait(front);
+    if (rc == 0)
+        rc = front_choose_transport(front);
+    for (uint32_t q = 0; rc == 0 && q < front->info.queues; q++)
+        rc = front_queue_open(front, q);
+    if (rc == 0)
+        rc = front_publish(front);
+    if (rc == 0)
+        rc = switch_state(front, XenbusStateInitialised);
+    if (rc)
+        return rc;
+    *published = true;
+    rc = wait_for_connected(front);
+    if (rc == 0)
+        rc = front_read_disk(front);
+    for (uint32_t q = 0; rc == 0 && q < front->info.queues; q++)
+        rc = front_queue_start(&front->queues[q]);
+    if (rc == 0)
+        rc = switch_state(front, XenbusStateConnected);
+    return rc;
+}
+
+/* Closing, then Closed, each time waiting (within reason) for the backend to follow. */
+static void close_handshake(struct vbd_front *front)
+{
+    uint32_t gone = STATE_BIT(XenbusStateClosed) | STATE_BIT(XenbusStateUnknown) |
+                    STATE_BIT(XenbusStateInitWait);
+    uint32_t state;
+
+    switch_state(front, XenbusStateClosing);
+    if (wait_backend(front, gone | STATE_BIT(XenbusStateClosing), front->opt.close_timeout_ns,
+                     &state) != 0)
+        os_log(OS_LOG_WARN, "vbd: %s: the backend did not start closing\n", front->nodename);
+    switch_state(front, XenbusStateClosed);
+    if (wait_backend(front, gone, front->opt.close_timeout_ns, &state) != 0)
+        os_log(OS_LOG_WARN, "vbd: %s: the backend did not close\n", front->nodename);
+}
+
+/*
+ * Give everything back. With @leave_memory (requests a backend never let
+ * go of) the queues and the device stay allocated for the completions
+ * still to come.
+ */
+static void teardown(struct vbd_front *front, bool published, bool leave_memory)
+{
+    const struct winpv_xenbus_interface_v1 *xb = front->svc.xenbus;
+
+    for (uint32_t q = 0; q < VBD_FRONT_MAX_QUEUES; q++)
+        front_queue_stop(&front->queues[q]);
+    os_work_flush(&front->fail_work);
+    /* Closed before the pages go, so the backend has unmapped them. */
+    if (published)
+        close_handshake(front);
+    if (!leave_memory)
+        for (uint32_t q = 0; q < VBD_FRONT_MAX_QUEUES; q++)
+            front_queue_free(&front->queues[q]);
+    xb->close(xb->header.context, front->dev);
+    if (!leave_memory)
+        os_free(front);
+}
+
+static bool services_complete(const struct vbd_front_services *svc)
+{
+    return svc && svc->store && svc->xenbus && svc->gnttab && svc->evtchn;
+}
+
+int vbd_front_open(const struct vbd_front_services *svc, const char *id,
+                   const struct vbd_front_options *opt, struct vbd_front **out)
+{
+    struct vbd_front *front;
+    const struct winpv_xenbus_interface_v1 *xb;
+    bool published = false;
+    uint64_t vdev;
+    int rc;
+
+    if (!services_complete(svc) || !id || xs_number_parse(id, strlen(id), UINT32_MAX, &vdev))
+        return -XEN_EINVAL;
+    front = os_alloc(sizeof(*front));
+    if (!front)
+        return -XEN_ENOMEM;
+    front->svc = *svc;
+    if (opt)
+        front->opt = *opt;
+    normalise(&front->opt);
+    /* Requests carry the low 16 bits of the virtual device, as Linux's blkfront sends. */
+    front->info.handle = (uint16_t)vdev;
+    os_spin_init(&front->drain_lock);
+    os_event_init(&front->drained);
+    os_work_init(&front->fail_work, tell_xenbus, front);
+    xb = svc->xenbus;
+    rc = xb->open(xb->header.context, "vbd", id, otherend_changed, front, &front->dev);
+    if (rc) {
+        os_free(front);
+        return rc;
+    }
+    rc = xenbus_path(front->nodename, sizeof(front->nodename),
+                     xb->nodename(xb->header.context, front->dev), NULL);
+    if (rc == 0)
+        rc = xenbus_path(front->otherend, sizeof(front->otherend),
+                         xb->otherend(xb->header.context, front->dev), NULL);
+    front->info.backend_id = xb->otherend_id(xb->header.context, front->dev);
+    if (rc == 0)
+        rc = handshake(front, &published);
+    if (rc == -XEN_EINVAL && front->fail_reason)
+        xb->fail(xb->header.context, front->dev, rc, front->fail_reason);
+    if (rc) {
+        teardown(front, published, false);
+        return rc;
+    }
+    os_log(OS_LOG_INFO,
+           "vbd: %s: %u queue(s) of %u page(s), %u segments, persistent %u, sectors of %u\n",
+           front->nodename, front->info.queues, front->info.ring_pages, front->info.max_segments,
+           front->info.persistent, front->info.sector_unit);
+    *out = front;
+    return 0;
+}
+
+void vbd_front_close(struct vbd_front *front)
+{
+    struct front_list done = {NULL, NULL};
+    bool leave_memory = false;
+
+    os_atomic_store32(&front->closing, 1);
+    front_fail_all(front, &done);
+    front_run_done(front, &done);
+    for (;;) {
+        uint32_t left;
+        os_irql_t irql = os_spin_lock(&front->drain_lock);
+
+        left = os_atomic_load32(&front->outstanding);
+        if (left)
+            os_event_clear(&front->drained);
+        os_spin_unlock(&front->drain_lock, irql);
+        if (left == 0)
+            break;
+        if (os_event_wait(&front->drained, front->opt.close_timeout_ns) != 0) {
+            os_log(OS_LOG_ERROR,
+                   "vbd: %s: %u request(s) whose pages a backend holds; their memory stays\n",
+                   front->nodename, left);
+            leave_memory = true;
+            break;
+        }
+    }
+    teardown(front, true, leave_memory);
+}
+
+/* -- what the device is ----------------------------------------------------- */
+
+const struct vbd_scsi_disk *vbd_front_disk(const struct vbd_front *front)
+{
+    return &front->disk;
+}
+
+void vbd_front_get_info(const struct vbd_front *front, struct vbd_front_info *info)
+{
+    *info = front->info;
+}
+
+bool vbd_front_broken(const struct vbd_front *front)
+{
+    return os_atomic_load32(&front->broken) != 0;
+}
+
+void vbd_front_get_stats(struct vbd_front *front, struct vbd_front_stats *stats)
+{
+    memset(stats, 0, sizeof(*stats));
+    for (uint32_t i = 0; i < front->info.queues; i++) {
+        struct front_queue *q = &front->queues[i];
+        os_irql_t irql = os_spin_lock(&q->lock);
+        const struct vbd_front_stats *s = &q->stats;
+
+        stats->submitted += s->submitted;
+        stats->completed += s->completed;
+        stats->failed += s->failed;
+        stats->ring_requests += s->ring_requests;
+        stats->indirect_requests += s->indirect_requests;
+        stats->copied_requests += s->copied_requests;
+        stats->bounced_requests += s->bounced_requests;
+        stats->flushes += s->flushes;
+        stats->discards += s->discards;
+        stats->waits += s->waits;
+        stats->queue_requests[i] = s->queue_requests[i];
+        os_spin_unlock(&q->lock, irql);
+    }
+}

@@ -1,0 +1,32 @@
+# The blkif frontend (core/vbd/front).
+#
+#   vbdfront_sg        a request's buffer as ring segments (no daemon)
+#   vbdfront_blkback   in a guest of winpv-simd running XENBUS's services,
+#                      against winpv-blkback, data checked in the image
+#   vbdfront_qemu      the same against Debian's QEMU xen-disk
+#   vbdfront_hostile   against a backend of the test's that breaks the rules
+
+HOST_TESTS += vbdfront_sg
+vbdfront_sg_SRCS := tests/vbdfront/sg_test.c
+
+VBDFRONT_SIM_SRCS = tests/vbdfront/front_fixture.c tests/blkfront/blkio.c \
+                    tests/blkfront/guest_grants.c tests/sim/sim_fixture.c \
+                    $(SIM_GUEST_SRCS) $(SIM_TOOLSTACK_SRCS)
+VBDFRONT_SIM_LDLIBS = $(SIMLIB_TEST_LDLIBS) $(SIM_TOOLSTACK_LDLIBS)
+
+HOST_TESTS += vbdfront_blkback
+vbdfront_blkback_SRCS = tests/vbdfront/blkback_test.c sim/toolstack/blkback.c $(VBDFRONT_SIM_SRCS)
+vbdfront_blkback_LDLIBS = $(VBDFRONT_SIM_LDLIBS)
+$(BUILD)/host/bin/vbdfront_blkback: $(SIMLIB_FILES) | $(BUILD)/host/bin/winpv-simd \
+                                    $(BUILD)/host/bin/winpv-blkback
+
+HOST_TESTS += vbdfront_qemu
+vbdfront_qemu_SRCS = tests/vbdfront/qemu_test.c $(VBDFRONT_SIM_SRCS)
+vbdfront_qemu_LDLIBS = $(VBDFRONT_SIM_LDLIBS)
+$(BUILD)/host/bin/vbdfront_qemu: $(SIMLIB_FILES) | $(BUILD)/host/bin/winpv-simd
+
+HOST_TESTS += vbdfront_hostile
+vbdfront_hostile_SRCS = tests/vbdfront/hostile_test.c tests/vbdfront/hostile_backend.c \
+                        tests/gnttab/backend.c $(VBDFRONT_SIM_SRCS)
+vbdfront_hostile_LDLIBS = $(VBDFRONT_SIM_LDLIBS) -l:libxengnttab.so.1
+$(BUILD)/host/bin/vbdfront_hostile: $(SIMLIB_FILES) | $(BUILD)/host/bin/winpv-simd
