@@ -5,7 +5,7 @@
  *
  * Transport: a SOCK_SEQPACKET unix socket, one message per request and per
  * reply, file descriptors passed with SCM_RIGHTS. Every request is answered
- * by exactly one reply, in order. Asynchronous events never travel on this
+ * by exactly one reply, in order, except SIM_EVTCHN_NOTIFY_ASYNC (none). Asynchronous events never travel on this
  * socket: each connection that can receive events gets its own event file
  * descriptor in its HELLO reply (see struct sim_hello_reply).
  *
@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 
-#define SIM_PROTO_VERSION 1
+#define SIM_PROTO_VERSION 2
 
 /* The socket's name inside the run directory. */
 #define SIM_SOCKET_NAME "simd.sock"
@@ -61,6 +61,12 @@ enum sim_msg_type {
     SIM_EVTCHN_NOTIFY,
     SIM_EVTCHN_UNMASK,
     SIM_EVTCHN_UNBIND,
+    /*
+     * As SIM_EVTCHN_NOTIFY, but answered by no reply: a notification costs
+     * its sender one system call, as the real ioctl does. The client checks
+     * the port is one of its own first; a failure goes to the daemon's log.
+     */
+    SIM_EVTCHN_NOTIFY_ASYNC,
 
     /* SIM_ROLE_GNTTAB */
     SIM_GNTTAB_MAP,   /* validate and pin grants; reply: offsets */

@@ -23,6 +23,13 @@ int sim_socket_path(const char *run_dir, char *buf, size_t size)
     return n > 0 && (size_t)n < size ? 0 : -XEN_ENAMETOOLONG;
 }
 
+int sim_send(struct sim_conn *conn, const struct sim_request *request)
+{
+    return send(conn->fd, request, sizeof(*request), MSG_NOSIGNAL) == (ssize_t)sizeof(*request)
+               ? 0
+               : -XEN_EIO;
+}
+
 int sim_call(struct sim_conn *conn, const struct sim_request *request, struct sim_reply *reply,
              int fds[SIM_MAX_REPLY_FDS])
 {

@@ -41,6 +41,9 @@ void sim_disconnect(struct sim_conn *conn);
 int sim_call(struct sim_conn *conn, const struct sim_request *request, struct sim_reply *reply,
              int fds[SIM_MAX_REPLY_FDS]);
 
+/* Send a request that has no reply (SIM_EVTCHN_NOTIFY_ASYNC). Returns 0 or -XEN_EIO. */
+int sim_send(struct sim_conn *conn, const struct sim_request *request);
+
 /*
  * The socket path for @run_dir (or $WINPV_SIM_DIR) in @buf. Returns 0,
  * -XEN_ENOENT when neither is set, or -XEN_ENAMETOOLONG.

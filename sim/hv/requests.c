@@ -210,6 +210,11 @@ void requests_dispatch(struct conn *c, const struct sim_request *req)
     case SIM_EVTCHN_UNBIND:
         reply(c, &r, dom0_port_op(c, req->type, b->port.port));
         return;
+    case SIM_EVTCHN_NOTIFY_ASYNC:
+        rc = dom0_port_op(c, SIM_EVTCHN_NOTIFY, b->port.port);
+        if (rc)
+            hv_log("dom0 notify of port %u failed: %d", b->port.port, rc);
+        return; /* no reply */
     case SIM_GNTTAB_MAP:
     case SIM_GNTTAB_COPY:
         reply(c, &r, gnttab_pin(c, &b->map, &r.body.offsets));

@@ -10,17 +10,43 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <xen/errno.h>
 #include <xenevtchn.h>
 
 #include "simlib.h"
 
+/* Ports a handle can hold: the FIFO ABI's limit. */
+#define SIMLIB_EVTCHN_PORTS (1u << 17)
+
 struct xenevtchn_handle {
     struct simlib_conn conn;
     int event_fd;
+    /* The ports bound through this handle (guarded by conn.lock), so a notify
+     * of one of them needs no answer from the daemon. */
+    uint64_t bound[SIMLIB_EVTCHN_PORTS / 64];
 };
+
+/* Record @port as bound (or not) by @xce. Called with conn.lock held. */
+static void mark_bound(xenevtchn_handle *xce, uint32_t port, bool bound)
+{
+    if (port >= SIMLIB_EVTCHN_PORTS)
+        return;
+    if (bound)
+        xce->bound[port / 64] |= 1ull << (port % 64);
+    else
+        xce->bound[port / 64] &= ~(1ull << (port % 64));
+}
+
+static bool is_bound(const xenevtchn_handle *xce, uint32_t port)
+{
+    return port < SIMLIB_EVTCHN_PORTS && (xce->bound[port / 64] >> (port % 64)) & 1;
+}
 
 xenevtchn_handle *xenevtchn_open(struct xentoollog_logger *logger, unsigned int flags)
 {
@@ -94,10 +120,16 @@ static xenevtchn_port_or_error_t port_reply(const struct sim_reply *reply)
 static xenevtchn_port_or_error_t bind_port(xenevtchn_handle *xce, struct sim_request *req)
 {
     struct sim_reply reply;
+    xenevtchn_port_or_error_t port;
+    int rc;
 
-    if (simlib_call_locked(&xce->conn, req, &reply) != 0)
-        return -1;
-    return port_reply(&reply);
+    pthread_mutex_lock(&xce->conn.lock);
+    rc = simlib_call(&xce->conn, req, &reply, NULL);
+    port = rc ? simlib_fail(rc) : port_reply(&reply);
+    if (port > 0)
+        mark_bound(xce, (uint32_t)port, true);
+    pthread_mutex_unlock(&xce->conn.lock);
+    return port;
 }
 
 xenevtchn_port_or_error_t xenevtchn_bind_unbound_port(xenevtchn_handle *xce, uint32_t domid)
@@ -135,9 +167,21 @@ static int port_op(xenevtchn_handle *xce, uint32_t type, evtchn_port_t port)
     return simlib_call_locked(&xce->conn, &req, &reply);
 }
 
+/*
+ * One-way, as the ioctl costs one system call: a port this handle bound is
+ * notified without waiting for the daemon; any other is refused here, as
+ * the daemon would.
+ */
 int xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)
 {
-    return port_op(xce, SIM_EVTCHN_NOTIFY, port);
+    struct sim_request req = {.type = SIM_EVTCHN_NOTIFY_ASYNC};
+    int rc;
+
+    req.body.port.port = port;
+    pthread_mutex_lock(&xce->conn.lock);
+    rc = is_bound(xce, port) ? sim_send(&xce->conn.conn, &req) : -XEN_EINVAL;
+    pthread_mutex_unlock(&xce->conn.lock);
+    return rc ? simlib_fail(rc) : 0;
 }
 
 int xenevtchn_unmask(xenevtchn_handle *xce, evtchn_port_t port)
@@ -147,7 +191,17 @@ int xenevtchn_unmask(xenevtchn_handle *xce, evtchn_port_t port)
 
 int xenevtchn_unbind(xenevtchn_handle *xce, evtchn_port_t port)
 {
-    return port_op(xce, SIM_EVTCHN_UNBIND, port);
+    struct sim_request req = {.type = SIM_EVTCHN_UNBIND};
+    struct sim_reply reply;
+    int rc;
+
+    req.body.port.port = port;
+    pthread_mutex_lock(&xce->conn.lock);
+    rc = simlib_call(&xce->conn, &req, &reply, NULL);
+    if (rc == 0)
+        mark_bound(xce, port, false);
+    pthread_mutex_unlock(&xce->conn.lock);
+    return rc ? simlib_fail(rc) : 0;
 }
 
 /*
