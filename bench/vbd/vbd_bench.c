@@ -1,0 +1,398 @@
+/*
+ * bench/vbd/vbd_bench.c - the disk path through the blkif frontend
+ * (core/vbd/front), in a guest of winpv-simd running XENBUS's services,
+ * against winpv-blkback and against QEMU's xen-disk, each beside fio run
+ * directly on the same image file in the same run:
+ *
+ *   BENCH name=fio_randread_4k_qd32            fio: 4 KiB random reads, 32 in flight
+ *   BENCH name=fio_seqread_1m_qd32             fio: 1 MiB sequential reads
+ *   BENCH name=fio_seqwrite_1m_qd32            fio: 1 MiB sequential writes
+ *   BENCH name=vbd_<backend>_<the same>        through the frontend, ratio to fio's
+ *   BENCH name=vbd_<backend>_notify_per_request  event notifications (upcalls to
+ *                                              the guest and the guest's kicks of
+ *                                              the backend) a 4 KiB random read
+ *
+ * The guest side keeps 32 vbd_front requests in flight, each submitted
+ * again from its completion (the event callback, at dispatch level) until
+ * the measurement ends, spread over the queues; the figures are
+ * completions a second and 10^6 bytes a second.
+ *
+ * Page cache: both backends open the image buffered (winpv-blkback without
+ * O_DIRECT, QEMU's default cache=writeback), so fio runs buffered too
+ * (direct=0, invalidate=0), and the image is written whole before anything
+ * is measured: every side reads a file already in the page cache and
+ * writes into it, and none measures the device under the filesystem.
+ *
+ * Beside the figures, '#' lines give what was negotiated, ring requests,
+ * copies and waits a request, and the processor time a request of this
+ * process, winpv-simd and the backend: where the time goes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xen/io/blkif.h>
+
+#include "../../tests/sim/sim_fixture.h"
+#include "../../tests/vbdfront/front_fixture.h"
+#include "blkback.h"
+#include "fio_baseline.h"
+#include "guest.h"
+#include "os.h"
+#include "os_posix.h"
+#include "qemu.h"
+
+#define IMAGE_BYTES (256ull << 20)
+#define DEPTH       32u
+#define BIG_BLOCK   (1u << 20)
+#define WARM_UP_MS  500u
+#define MEASURE_S   2u
+#define DRAIN_NS    (20ull * 1000 * 1000 * 1000)
+
+struct workload {
+    const char *name; /* randread_4k_qd32, ... */
+    const char *fio_rw;
+    enum vbd_scsi_op op;
+    uint32_t block;
+    bool random;
+    bool throughput; /* the figure is MB/s, else IOPS */
+};
+
+static const struct workload workloads[] = {
+    {"randread_4k_qd32", "randread", VBD_SCSI_OP_READ, 4096, true, false},
+    {"seqread_1m_qd32", "read", VBD_SCSI_OP_READ, BIG_BLOCK, false, true},
+    {"seqwrite_1m_qd32", "write", VBD_SCSI_OP_WRITE, BIG_BLOCK, false, true},
+};
+#define WORKLOADS (sizeof(workloads) / sizeof(workloads[0]))
+
+/* One request kept in flight. */
+struct slot {
+    struct vbd_front_request req;
+    uint64_t rng;
+    unsigned int queue;
+};
+
+static struct vbd_front *front;
+static const struct workload *load;
+static struct slot slots[DEPTH];
+static struct test_buffer buffer; /* shared by all slots: only the transfer is measured */
+static volatile uint32_t running, inflight, failures;
+static volatile uint64_t completed, next_block;
+
+/* -- counting the event channel's notify: the guest's kicks of the backend -- */
+
+static struct winpv_evtchn_interface_v1 counting_evtchn;
+static const struct winpv_evtchn_interface_v1 *real_evtchn;
+static volatile uint64_t kicks;
+
+static int count_notify(void *context, struct winpv_evtchn_channel *channel)
+{
+    os_atomic_add64(&kicks, 1);
+    return real_evtchn->notify(context, channel);
+}
+
+static void count_kicks(void)
+{
+    real_evtchn = svc.evtchn;
+    counting_evtchn = *real_evtchn;
+    counting_evtchn.notify = count_notify;
+    svc.evtchn = &counting_evtchn;
+}
+
+/* -- the requests ------------------------------------------------------------ */
+
+static uint64_t xorshift(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* Point @s at its next block. */
+static void aim(struct slot *s)
+{
+    uint64_t blocks = IMAGE_BYTES / load->block;
+    uint64_t block =
+        load->random ? xorshift(&s->rng) % blocks : (os_atomic_add64(&next_block, 1) - 1) % blocks;
+
+    s->req.io.op = load->op;
+    s->req.io.sector = block * (load->block / 512);
+    s->req.io.sectors = load->block / 512;
+}
+
+static void done(void *ctx, struct vbd_front_request *req, int16_t status);
+
+static void start(struct slot *s)
+{
+    aim(s);
+    s->req.done = done;
+    s->req.ctx = s;
+    if (vbd_front_submit(front, s->queue, &s->req) != 0) {
+        os_atomic_add32(&failures, 1);
+        os_atomic_sub32(&inflight, 1);
+    }
+}
+
+/* In the event callback: count, and go again while measuring. */
+static void done(void *ctx, struct vbd_front_request *req, int16_t status)
+{
+    (void)req;
+    if (status != BLKIF_RSP_OKAY)
+        os_atomic_add32(&failures, 1);
+    os_atomic_add64(&completed, 1);
+    if (status == BLKIF_RSP_OKAY && os_atomic_load32(&running))
+        start(ctx);
+    else
+        os_atomic_sub32(&inflight, 1);
+}
+
+/* -- where the time goes ------------------------------------------------------ */
+
+enum process { BENCH_PROCESS, SIMD_PROCESS, BACKEND_PROCESS, PROCESSES };
+static const char *const process_names[PROCESSES] = {"this process", "winpv-simd", "backend"};
+
+struct sample {
+    uint64_t ns, completed, upcalls, kicks, cpu_ns[PROCESSES];
+    struct vbd_front_stats stats;
+};
+
+static void take_sample(pid_t backend, struct sample *s)
+{
+    pid_t pids[PROCESSES] = {0, fx.simd.pid, backend};
+
+    s->ns = os_time_ns();
+    s->completed = os_atomic_add64(&completed, 0);
+    s->upcalls = sim_guest_upcalls();
+    s->kicks = os_atomic_add64(&kicks, 0);
+    vbd_front_get_stats(front, &s->stats);
+    for (int i = 0; i < PROCESSES; i++) {
+        clockid_t clock = CLOCK_PROCESS_CPUTIME_ID;
+        struct timespec ts = {0, 0};
+
+        if (pids[i] == 0 || clock_getcpuclockid(pids[i], &clock) == 0)
+            clock_gettime(clock, &ts);
+        s->cpu_ns[i] = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    }
+}
+
+static void sleep_ms(uint32_t ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* The figures of one workload through the frontend. */
+struct run_result {
+    double iops, mb_per_s, events_per_request;
+};
+
+static void describe(const struct sample *a, const struct sample *b, double n)
+{
+    printf("#   a request: %.3f upcalls, %.3f kicks, %.3f ring requests (%.3f indirect, "
+           "%.3f copied), %.4f waits for a ring slot\n",
+           (double)(b->upcalls - a->upcalls) / n, (double)(b->kicks - a->kicks) / n,
+           (double)(b->stats.ring_requests - a->stats.ring_requests) / n,
+           (double)(b->stats.indirect_requests - a->stats.indirect_requests) / n,
+           (double)(b->stats.copied_requests - a->stats.copied_requests) / n,
+           (double)(b->stats.waits - a->stats.waits) / n);
+    printf("#   processor time a request:");
+    for (int i = 0; i < PROCESSES; i++)
+        printf("%s %s %.1f us", i ? "," : "", process_names[i],
+               (double)(b->cpu_ns[i] - a->cpu_ns[i]) / n / 1000);
+    printf(" (of %.1f us wall-clock a request)\n", (double)(b->ns - a->ns) / n / 1000);
+}
+
+/* 32 requests in flight: warm up, measure, stop and wait for all to end. */
+static int run(const struct workload *w, pid_t backend, struct run_result *r)
+{
+    struct sample a, b;
+    uint64_t until;
+    double n, seconds;
+
+    load = w;
+    os_atomic_store32(&running, 1);
+    os_atomic_store32(&failures, 0);
+    os_atomic_store32(&inflight, DEPTH);
+    for (uint32_t i = 0; i < DEPTH; i++) {
+        struct slot *s = &slots[i];
+        bool big = w->block == BIG_BLOCK;
+
+        s->rng = 0x9e3779b97f4a7c15ull * (i + 1);
+        s->queue = i;
+        s->req = (struct vbd_front_request){
+            .buffer = big ? buffer.data : buffer.data + (size_t)i * 4096,
+            .sg = big ? buffer.sg : &buffer.sg[i],
+            .nr_sg = big ? buffer.nr_sg : 1,
+        };
+        /* As Storport's StartIo, at dispatch level. */
+        os_posix_dispatch_enter();
+        start(s);
+        os_posix_dispatch_leave();
+    }
+    sleep_ms(WARM_UP_MS);
+    take_sample(backend, &a);
+    sleep_ms(MEASURE_S * 1000);
+    take_sample(backend, &b);
+    os_atomic_store32(&running, 0);
+    until = os_time_ns() + DRAIN_NS;
+    while (os_atomic_load32(&inflight) != 0 && os_time_ns() < until)
+        sleep_ms(1);
+    if (os_atomic_load32(&inflight) != 0 || os_atomic_load32(&failures) != 0) {
+        fprintf(stderr, "vbd-bench: %s: %u requests failed, %u never ended\n", w->name,
+                os_atomic_load32(&failures), os_atomic_load32(&inflight));
+        return -1;
+    }
+    n = (double)(b.completed - a.completed);
+    seconds = (double)(b.ns - a.ns) / 1e9;
+    r->iops = n / seconds;
+    r->mb_per_s = n * w->block / seconds / 1e6;
+    r->events_per_request = (double)(b.upcalls - a.upcalls + b.kicks - a.kicks) / n;
+    printf("# %s: %.0f requests/s, %.1f MB/s\n", w->name, r->iops, r->mb_per_s);
+    describe(&a, &b, n);
+    return 0;
+}
+
+/* -- the backends ---------------------------------------------------------------- */
+
+static struct blkback blkback;
+static struct qemu qemu;
+
+static pid_t start_blkback(void)
+{
+    struct blkback_disk disk = {.image = image_path};
+
+    return blkback_start(&fx.simd, &store, fx.domid, 0, &disk, &blkback) == 0 ? blkback.process.pid
+                                                                              : -1;
+}
+
+static void stop_blkback(void)
+{
+    blkback_unplug(&store, &blkback, 5000);
+}
+
+static pid_t start_qemu(void)
+{
+    return qemu_start(&fx.simd, &store, fx.domid, 0, image_path, &qemu) == 0 ? qemu.process.pid
+                                                                             : -1;
+}
+
+static void stop_qemu(void)
+{
+    qemu_unplug(&store, &qemu, 5000);
+}
+
+struct backend {
+    const char *name;
+    pid_t (*start)(void);
+    void (*stop)(void);
+};
+
+static const struct backend backends[] = {
+    {"blkback", start_blkback, stop_blkback},
+    {"qemu", start_qemu, stop_qemu},
+};
+
+static void print_figure(const char *backend, const struct workload *w, double value, double fio)
+{
+    printf("BENCH name=vbd_%s_%s value=%.*f unit=%s baseline=fio_%s ratio=%.3f\n", backend, w->name,
+           w->throughput ? 1 : 0, value, w->throughput ? "MB/s" : "iops", w->name, value / fio);
+}
+
+/* Every workload through the frontend on @be; 0 or -1. */
+static int bench_backend(const struct backend *be, const double *fio)
+{
+    struct vbd_front_info info;
+    struct run_result r;
+    double notify = -1;
+    pid_t pid = be->start();
+    int rc = -1;
+
+    if (pid < 0)
+        return -1;
+    if (vbd_front_open(&svc, VDEV_ID, NULL, &front) != 0) {
+        fprintf(stderr, "vbd-bench: the frontend did not connect to %s\n", be->name);
+        be->stop();
+        return -1;
+    }
+    vbd_front_get_info(front, &info);
+    printf("# %s: %u queues, %u slots a ring, %u segments a ring request%s, %s grants, "
+           "%u pool pages a queue\n",
+           be->name, info.queues, info.ring_slots, info.max_segments,
+           info.indirect ? " (indirect)" : "", info.persistent ? "persistent" : "per-request",
+           info.copy_pages);
+    for (size_t i = 0; i < WORKLOADS; i++) {
+        const struct workload *w = &workloads[i];
+
+        if (run(w, pid, &r) != 0)
+            goto out;
+        print_figure(be->name, w, w->throughput ? r.mb_per_s : r.iops, fio[i]);
+        if (i == 0)
+            notify = r.events_per_request;
+    }
+    printf("BENCH name=vbd_%s_notify_per_request value=%.3f unit=events/request\n", be->name,
+           notify);
+    rc = 0;
+out:
+    vbd_front_close(front);
+    front = NULL;
+    be->stop();
+    return rc;
+}
+
+/* The image written whole, so that every side finds it in the page cache. */
+static int fill_image(void)
+{
+    static uint8_t chunk[1 << 20];
+
+    memset(chunk, 0x5a, sizeof(chunk));
+    reset_image(IMAGE_BYTES);
+    for (uint64_t at = 0; at < IMAGE_BYTES; at += sizeof(chunk))
+        if (pwrite(image_fd, chunk, sizeof(chunk), (off_t)at) != (ssize_t)sizeof(chunk))
+            return -1;
+    return fdatasync(image_fd);
+}
+
+int main(void)
+{
+    double fio[WORKLOADS];
+    int rc = 0;
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (front_fixture_setup(NULL) != 0)
+        return 1;
+    count_kicks();
+    if (fill_image() != 0) {
+        fprintf(stderr, "vbd-bench: cannot write %s\n", image_path);
+        rc = 1;
+        goto out;
+    }
+    printf("# image %s, %llu MiB, buffered and cached on every side\n", image_path,
+           (unsigned long long)(IMAGE_BYTES >> 20));
+    for (size_t i = 0; i < WORKLOADS; i++) {
+        const struct workload *w = &workloads[i];
+        struct fio_result f;
+
+        if (fio_run(image_path, w->fio_rw, w->block, DEPTH, false, WARM_UP_MS, MEASURE_S, &f)) {
+            rc = 1;
+            goto out;
+        }
+        fio[i] = w->throughput ? f.mb_per_s : f.iops;
+        printf("BENCH name=fio_%s value=%.*f unit=%s\n", w->name, w->throughput ? 1 : 0, fio[i],
+               w->throughput ? "MB/s" : "iops");
+    }
+    buffer_alloc(&buffer, BIG_BLOCK, 0);
+    for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+        if (bench_backend(&backends[i], fio) != 0)
+            rc = 1;
+    buffer_free(&buffer);
+out:
+    if (front_fixture_teardown(NULL) != 0)
+        rc = 1;
+    return rc;
+}
