@@ -40,9 +40,24 @@
  * go), later submissions fail at once, and XENBUS writes the error node and
  * switches to Closing.
  *
- * Not here yet: a backend that leaves Connected (disconnect, reconnection
- * and replay of what was in flight), request timeouts and reset, online
- * resize. See the hooks in front_connect.c and front_complete.c.
+ * Reconnection (front_reconnect.c). A backend that leaves Connected (a
+ * restart asks us to close, or it starts over) stops the rings: what was on
+ * them is taken back (grants revoked; a request whose pages the backend
+ * still maps fails once it lets go), the rings and channels are given
+ * back, the handshake runs again (features may differ), and every request
+ * that was in flight or waiting goes out again on the new rings, each
+ * queue in the order it was submitted, from its first byte. Requests
+ * submitted meanwhile wait behind them. A backend not back within
+ * reconnect_timeout_ns breaks the device: everything fails
+ * (BLKIF_RSP_ERROR).
+ *
+ * A ring request not answered within request_timeout_ns resets the
+ * connection the same way: we close, the backend closes, we connect again
+ * and replay. A flush goes out only once everything before it on its queue
+ * was answered, so it never overtakes a write, replayed or not.
+ *
+ * Online resize: a backend that writes its state (Connected) again with a
+ * new "sectors" changes what vbd_front_disk() says from then on.
  */
 #ifndef WINPV_CORE_VBD_FRONT_H
 #define WINPV_CORE_VBD_FRONT_H
@@ -69,6 +84,8 @@
 #define VBD_FRONT_MAX_TRANSFER_DEFAULT     (1024u * 1024u)
 #define VBD_FRONT_TIMEOUT_NS_DEFAULT       (30ull * 1000 * 1000 * 1000)
 #define VBD_FRONT_CLOSE_TIMEOUT_NS_DEFAULT (5ull * 1000 * 1000 * 1000)
+#define VBD_FRONT_RECONNECT_NS_DEFAULT     (60ull * 1000 * 1000 * 1000)
+#define VBD_FRONT_REQUEST_NS_DEFAULT       (30ull * 1000 * 1000 * 1000)
 
 /* The tables XENBUS served the driver; they must outlive the frontend. */
 struct vbd_front_services {
@@ -83,20 +100,22 @@ struct vbd_front_services {
  * defaults. The no_* switches exist so tests can run each combination.
  */
 struct vbd_front_options {
-    uint32_t max_queues;          /* 0: one per processor (at most VBD_FRONT_MAX_QUEUES) */
-    uint32_t max_ring_page_order; /* 0: VBD_FRONT_MAX_RING_PAGE_ORDER */
-    uint32_t max_segments;        /* indirect segments; 0: VBD_FRONT_SEGMENTS_DEFAULT */
-    uint32_t copy_pages;          /* pool pages a queue; 0: a default (see above) */
-    uint32_t max_transfer;        /* bytes a SCSI command may move; 0: the default */
-    uint64_t timeout_ns;          /* each wait of the handshake; 0: the default */
-    uint64_t close_timeout_ns;    /* each wait of closing; 0: the default */
-    bool no_multi_queue;          /* one queue */
-    bool no_multi_page_ring;      /* one-page rings */
-    bool no_indirect;             /* BLKIF_MAX_SEGMENTS_PER_REQUEST at most */
-    bool no_persistent;           /* grant the caller's pages for each request */
-    bool no_flush;                /* ignore feature-flush-cache */
-    bool no_barrier;              /* ignore feature-barrier */
-    bool no_discard;              /* ignore feature-discard */
+    uint32_t max_queues;           /* 0: one per processor (at most VBD_FRONT_MAX_QUEUES) */
+    uint32_t max_ring_page_order;  /* 0: VBD_FRONT_MAX_RING_PAGE_ORDER */
+    uint32_t max_segments;         /* indirect segments; 0: VBD_FRONT_SEGMENTS_DEFAULT */
+    uint32_t copy_pages;           /* pool pages a queue; 0: a default (see above) */
+    uint32_t max_transfer;         /* bytes a SCSI command may move; 0: the default */
+    uint64_t timeout_ns;           /* each wait of the handshake; 0: the default */
+    uint64_t close_timeout_ns;     /* each wait of closing; 0: the default */
+    uint64_t reconnect_timeout_ns; /* for a backend that left to come back; 0: the default */
+    uint64_t request_timeout_ns;   /* for an answer, before a reset; 0: the default */
+    bool no_multi_queue;           /* one queue */
+    bool no_multi_page_ring;       /* one-page rings */
+    bool no_indirect;              /* BLKIF_MAX_SEGMENTS_PER_REQUEST at most */
+    bool no_persistent;            /* grant the caller's pages for each request */
+    bool no_flush;                 /* ignore feature-flush-cache */
+    bool no_barrier;               /* ignore feature-barrier */
+    bool no_discard;               /* ignore feature-discard */
 };
 
 /* What was negotiated. */
@@ -128,6 +147,10 @@ struct vbd_front_stats {
     uint64_t flushes;           /* ... flush or barrier */
     uint64_t discards;          /* ... discard */
     uint64_t waits;             /* times the first waiting request found no room */
+    uint64_t reconnects;        /* times the rings were set up again for a returning backend */
+    uint64_t replayed;          /* requests sent again after a reconnection */
+    uint64_t timeouts;          /* resets because a ring request went unanswered */
+    uint64_t resizes;           /* new sizes taken while connected */
     uint64_t queue_requests[VBD_FRONT_MAX_QUEUES];
 };
 
@@ -156,6 +179,7 @@ typedef void (*vbd_front_done_fn)(void *ctx, struct vbd_front_request *req, int1
 /* The frontend's bookkeeping of a request; the caller leaves it alone. */
 struct vbd_front_request_state {
     struct vbd_front_request *next; /* in the waiting or the done list */
+    uint64_t seq;                   /* order of submission on its queue */
     uint32_t queue;
     uint32_t issued;   /* READ/WRITE: bytes sent; FLUSH: 0/1; DISCARD: ranges sent */
     uint32_t total;    /* the same, in all */

@@ -129,6 +129,21 @@ static bool revoke_grants(struct front_queue *q, struct front_slot *s)
     return true;
 }
 
+bool front_slot_take_back(struct front_queue *q, struct front_slot *s)
+{
+    struct vbd_front_request *req = s->req;
+
+    if (revoke_grants(q, s)) {
+        /* grant_released ends the piece; the request fails then. */
+        s->state = FRONT_SLOT_HELD;
+        req->state.status = BLKIF_RSP_ERROR;
+        return false;
+    }
+    front_slot_free(q, s);
+    req->state.inflight--;
+    return true;
+}
+
 static void copy_out(const struct front_queue *q, const struct front_slot *s)
 {
     uint8_t *to = (uint8_t *)s->req->buffer + s->offset;
@@ -190,7 +205,7 @@ static bool service(struct front_queue *q, struct front_list *done)
     union blkif_sring_entry entry;
     bool notify = false;
 
-    /* Hook: request timeouts and a reset of the ring will start here. */
+    /* Requests left unanswered are the watchdog's (front_reconnect.c). */
     do {
         const char *why = NULL;
 

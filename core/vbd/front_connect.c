@@ -37,17 +37,20 @@ static void normalise(struct vbd_front_options *opt)
         opt->timeout_ns = VBD_FRONT_TIMEOUT_NS_DEFAULT;
     if (opt->close_timeout_ns == 0)
         opt->close_timeout_ns = VBD_FRONT_CLOSE_TIMEOUT_NS_DEFAULT;
+    if (opt->reconnect_timeout_ns == 0)
+        opt->reconnect_timeout_ns = VBD_FRONT_RECONNECT_NS_DEFAULT;
+    if (opt->request_timeout_ns == 0)
+        opt->request_timeout_ns = VBD_FRONT_REQUEST_NS_DEFAULT;
 }
 
-static int switch_state(struct vbd_front *front, uint32_t state)
+int front_switch_state(struct vbd_front *front, uint32_t state)
 {
     const struct winpv_xenbus_interface_v1 *xb = front->svc.xenbus;
 
     return xb->switch_state(xb->header.context, front->dev, state);
 }
 
-static int wait_backend(struct vbd_front *front, uint32_t mask, uint64_t timeout_ns,
-                        uint32_t *state)
+int front_wait_backend(struct vbd_front *front, uint32_t mask, uint64_t timeout_ns, uint32_t *state)
 {
     const struct winpv_xenbus_interface_v1 *xb = front->svc.xenbus;
 
@@ -63,19 +66,10 @@ static void tell_xenbus(void *ctx)
     xb->fail(xb->header.context, front->dev, front->fail_err, front->fail_reason);
 }
 
+/* A backend that leaves Connected, or writes it again (a resize): front_reconnect.c. */
 static void otherend_changed(void *ctx, uint32_t state)
 {
-    (void)ctx;
-    /*
-     * Hooks, not yet served: a backend that leaves Connected while we use
-     * it (Closing to unplug, or starting over after a restart) is where
-     * disconnection, reconnection and the replay of requests in flight
-     * will go; Connected written again with a new "sectors" is an online
-     * resize. Until then requests stay in flight until they are answered
-     * or the device is closed, and the size is the one read at open.
-     */
-    if (state != XenbusStateConnected)
-        os_log(OS_LOG_DEBUG, "vbd: backend state %u\n", state);
+    front_backend_changed(ctx, state);
 }
 
 /* Start from Initialising, so that a backend left Closed by an earlier frontend waits again. */
@@ -86,16 +80,17 @@ static int start_over(struct vbd_front *front)
 
     if (rc && rc != -XEN_ENOENT)
         return rc;
-    return state == XenbusStateInitialising ? 0 : switch_state(front, XenbusStateInitialising);
+    return state == XenbusStateInitialising ? 0
+                                            : front_switch_state(front, XenbusStateInitialising);
 }
 
 static int wait_for_init_wait(struct vbd_front *front)
 {
     uint32_t state;
-    int rc = wait_backend(front,
-                          STATE_BIT(XenbusStateInitWait) | STATE_BIT(XenbusStateInitialised) |
-                              STATE_BIT(XenbusStateConnected),
-                          front->opt.timeout_ns, &state);
+    int rc = front_wait_backend(front,
+                                STATE_BIT(XenbusStateInitWait) | STATE_BIT(XenbusStateInitialised) |
+                                    STATE_BIT(XenbusStateConnected),
+                                front->opt.timeout_ns, &state);
 
     if (rc)
         return rc;
@@ -111,10 +106,10 @@ static int wait_for_init_wait(struct vbd_front *front)
 static int wait_for_connected(struct vbd_front *front)
 {
     uint32_t state;
-    int rc = wait_backend(front,
-                          STATE_BIT(XenbusStateConnected) | STATE_BIT(XenbusStateClosing) |
-                              STATE_BIT(XenbusStateClosed) | STATE_BIT(XenbusStateUnknown),
-                          front->opt.timeout_ns, &state);
+    int rc = front_wait_backend(front,
+                                STATE_BIT(XenbusStateConnected) | STATE_BIT(XenbusStateClosing) |
+                                    STATE_BIT(XenbusStateClosed) | STATE_BIT(XenbusStateUnknown),
+                                front->opt.timeout_ns, &state);
 
     if (rc == 0 && state != XenbusStateConnected) {
         os_log(OS_LOG_ERROR, "vbd: %s: the backend closed instead of connecting\n",
@@ -124,8 +119,7 @@ static int wait_for_connected(struct vbd_front *front)
     return rc;
 }
 
-/* Rings up to Connected; *published says whether the backend may have seen them. */
-static int handshake(struct vbd_front *front, bool *published)
+int front_handshake(struct vbd_front *front, bool *published)
 {
     int rc = start_over(front);
 
@@ -138,7 +132,7 @@ static int handshake(struct vbd_front *front, bool *published)
     if (rc == 0)
         rc = front_publish(front);
     if (rc == 0)
-        rc = switch_state(front, XenbusStateInitialised);
+        rc = front_switch_state(front, XenbusStateInitialised);
     if (rc)
         return rc;
     *published = true;
@@ -148,7 +142,7 @@ static int handshake(struct vbd_front *front, bool *published)
     for (uint32_t q = 0; rc == 0 && q < front->info.queues; q++)
         rc = front_queue_start(&front->queues[q]);
     if (rc == 0)
-        rc = switch_state(front, XenbusStateConnected);
+        rc = front_switch_state(front, XenbusStateConnected);
     return rc;
 }
 
@@ -159,12 +153,12 @@ static void close_handshake(struct vbd_front *front)
                     STATE_BIT(XenbusStateInitWait);
     uint32_t state;
 
-    switch_state(front, XenbusStateClosing);
-    if (wait_backend(front, gone | STATE_BIT(XenbusStateClosing), front->opt.close_timeout_ns,
-                     &state) != 0)
+    front_switch_state(front, XenbusStateClosing);
+    if (front_wait_backend(front, gone | STATE_BIT(XenbusStateClosing), front->opt.close_timeout_ns,
+                           &state) != 0)
         os_log(OS_LOG_WARN, "vbd: %s: the backend did not start closing\n", front->nodename);
-    switch_state(front, XenbusStateClosed);
-    if (wait_backend(front, gone, front->opt.close_timeout_ns, &state) != 0)
+    front_switch_state(front, XenbusStateClosed);
+    if (front_wait_backend(front, gone, front->opt.close_timeout_ns, &state) != 0)
         os_log(OS_LOG_WARN, "vbd: %s: the backend did not close\n", front->nodename);
 }
 
@@ -179,6 +173,7 @@ static void teardown(struct vbd_front *front, bool published, bool leave_memory)
 
     for (uint32_t q = 0; q < VBD_FRONT_MAX_QUEUES; q++)
         front_queue_stop(&front->queues[q]);
+    os_work_flush(&front->reconnect_work);
     os_work_flush(&front->fail_work);
     /* Closed before the pages go, so the backend has unmapped them. */
     if (published)
@@ -219,6 +214,13 @@ int vbd_front_open(const struct vbd_front_services *svc, const char *id,
     os_spin_init(&front->drain_lock);
     os_event_init(&front->drained);
     os_work_init(&front->fail_work, tell_xenbus, front);
+    os_work_init(&front->reconnect_work, front_reconnect, front);
+    os_event_init(&front->pause);
+    for (uint32_t q = 0; q < VBD_FRONT_MAX_QUEUES; q++) {
+        front->queues[q].front = front;
+        front->queues[q].index = q;
+        os_spin_init(&front->queues[q].lock);
+    }
     xb = svc->xenbus;
     rc = xb->open(xb->header.context, "vbd", id, otherend_changed, front, &front->dev);
     if (rc) {
@@ -232,7 +234,7 @@ int vbd_front_open(const struct vbd_front_services *svc, const char *id,
                          xb->otherend(xb->header.context, front->dev), NULL);
     front->info.backend_id = xb->otherend_id(xb->header.context, front->dev);
     if (rc == 0)
-        rc = handshake(front, &published);
+        rc = front_handshake(front, &published);
     if (rc == -XEN_EINVAL && front->fail_reason)
         xb->fail(xb->header.context, front->dev, rc, front->fail_reason);
     if (rc) {
@@ -243,6 +245,8 @@ int vbd_front_open(const struct vbd_front_services *svc, const char *id,
            "vbd: %s: %u queue(s) of %u page(s), %u segments, persistent %u, sectors of %u\n",
            front->nodename, front->info.queues, front->info.ring_pages, front->info.max_segments,
            front->info.persistent, front->info.sector_unit);
+    os_atomic_store32(&front->up, 1);
+    front_watchdog_start(front);
     *out = front;
     return 0;
 }
@@ -253,6 +257,9 @@ void vbd_front_close(struct vbd_front *front)
     bool leave_memory = false;
 
     os_atomic_store32(&front->closing, 1);
+    front_watchdog_stop(front);
+    /* A reconnection sees closing and stops; what it put back on a ring fails below. */
+    os_work_flush(&front->reconnect_work);
     front_fail_all(front, &done);
     front_run_done(front, &done);
     for (;;) {
@@ -296,7 +303,11 @@ bool vbd_front_broken(const struct vbd_front *front)
 void vbd_front_get_stats(struct vbd_front *front, struct vbd_front_stats *stats)
 {
     memset(stats, 0, sizeof(*stats));
-    for (uint32_t i = 0; i < front->info.queues; i++) {
+    stats->reconnects = front->reconnects;
+    stats->timeouts = front->timeouts;
+    stats->resizes = front->resizes;
+    /* Every queue: one a reconnection dropped keeps what it counted. */
+    for (uint32_t i = 0; i < VBD_FRONT_MAX_QUEUES; i++) {
         struct front_queue *q = &front->queues[i];
         os_irql_t irql = os_spin_lock(&q->lock);
         const struct vbd_front_stats *s = &q->stats;
@@ -311,6 +322,7 @@ void vbd_front_get_stats(struct vbd_front *front, struct vbd_front_stats *stats)
         stats->flushes += s->flushes;
         stats->discards += s->discards;
         stats->waits += s->waits;
+        stats->replayed += s->replayed;
         stats->queue_requests[i] = s->queue_requests[i];
         os_spin_unlock(&q->lock, irql);
     }

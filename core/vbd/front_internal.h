@@ -135,7 +135,8 @@ enum front_phase {
 
 /* One ring request in flight, and what it holds. */
 struct front_slot {
-    uint64_t id; /* (generation << 32) | index, while in flight */
+    uint64_t id;        /* (generation << 32) | index, while in flight */
+    uint64_t issued_ns; /* when it went on the ring */
     struct vbd_front_request *req;
     struct front_queue *queue;
     uint32_t generation;
@@ -194,6 +195,7 @@ struct front_queue {
     uint32_t *copy_free;       /* a LIFO stack of pool page indices */
     uint32_t copy_nr_free;
     struct front_list waiting;
+    uint64_t next_seq;            /* the next request's state.seq */
     struct vbd_front_stats stats; /* this queue's share */
 };
 
@@ -209,7 +211,15 @@ struct vbd_front {
     uint32_t ring_order;
     volatile uint32_t broken;
     volatile uint32_t closing;
-    volatile uint32_t outstanding; /* accepted, not yet called back */
+    volatile uint32_t outstanding;  /* accepted, not yet called back */
+    volatile uint32_t up;           /* opened: a backend leaving is a disconnection */
+    volatile uint32_t reconnecting; /* the reconnection work is queued or running */
+    struct os_work reconnect_work;
+    struct os_event pause;    /* never set: a sleep with a timeout */
+    struct os_timer watchdog; /* looks for ring requests left unanswered */
+    uint64_t reconnects;
+    uint64_t timeouts;
+    uint64_t resizes;
     struct os_spinlock drain_lock; /* the last completion's touch of the device, vs close */
     struct os_event drained;       /* set when outstanding reaches 0 while closing */
     struct os_work fail_work;      /* tells XENBUS the device failed (passive) */
@@ -266,6 +276,38 @@ int front_publish(struct vbd_front *front);
  */
 int front_read_disk(struct vbd_front *front);
 
+/*
+ * The backend's "sectors" now, in 512-byte sectors, checked as at connection.
+ * Returns 0 or -XEN_EINVAL. Context: passive.
+ */
+int front_read_size(struct vbd_front *front, uint64_t *sectors);
+
+/* -- the handshake (front_connect.c) --------------------------------------- */
+
+/*
+ * From Initialising to Connected: rings and channels made and published,
+ * the disk read, slots started. *published says whether the backend may
+ * have seen the rings. Context: passive.
+ */
+int front_handshake(struct vbd_front *front, bool *published);
+
+/* Switch our state; wait for the backend's to be one of @mask. Context: passive. */
+int front_switch_state(struct vbd_front *front, uint32_t state);
+int front_wait_backend(struct vbd_front *front, uint32_t mask, uint64_t timeout_ns,
+                       uint32_t *state);
+
+/* -- reconnection (front_reconnect.c) -------------------------------------- */
+
+/* The backend's state changed to @state: start a reconnection if it left. Context: passive. */
+void front_backend_changed(struct vbd_front *front, uint32_t state);
+
+/* The reconnection work (passive). */
+void front_reconnect(void *ctx);
+
+/* Start looking for unanswered requests; stop (before close). Context: passive. */
+void front_watchdog_start(struct vbd_front *front);
+void front_watchdog_stop(struct vbd_front *front);
+
 /* -- queues (front_queue.c) ----------------------------------------------- */
 
 /* The ring and event channel of queue @index. Context: passive. */
@@ -279,6 +321,12 @@ void front_queue_stop(struct front_queue *q);
 
 /* Release and free what open and start made. Context: passive. */
 void front_queue_free(struct front_queue *q);
+
+/*
+ * Release what open and start made, keeping the lock, the waiting list and
+ * the counters (the queue must hold no slot). Context: passive.
+ */
+void front_queue_reset(struct front_queue *q);
 
 /* -- requests (front_submit.c) ---------------------------------------------- */
 
@@ -295,6 +343,12 @@ bool front_pump(struct front_queue *q, struct front_list *done);
 void front_finish(struct front_queue *q, struct vbd_front_request *req, int16_t status,
                   struct front_list *done);
 
+/*
+ * Set @req's cursor and data path from its first byte, for the disk and
+ * features now. Returns 0 or -XEN_EINVAL. Context: any.
+ */
+int front_request_rearm(const struct vbd_front *front, struct vbd_front_request *req);
+
 /* Call the completions in @done. Context: any, no lock held. */
 void front_run_done(struct vbd_front *front, struct front_list *done);
 
@@ -309,6 +363,13 @@ void front_wait_pop(struct front_queue *q);
  * lock held.
  */
 uint32_t front_revoke_now(struct front_queue *q, struct front_slot *s);
+
+/*
+ * The backend left with @s on its ring: revoke its grants and free it
+ * (true), or, when the backend still maps a page, hold it and fail its
+ * request once it lets go (false). Context: any, queue lock held.
+ */
+bool front_slot_take_back(struct front_queue *q, struct front_slot *s);
 
 /* Put @s back on the free list with its pool pages. Context: any, queue lock held. */
 void front_slot_free(struct front_queue *q, struct front_slot *s);

@@ -377,6 +377,18 @@ static int read_transfer(struct vbd_front *front)
     return 0;
 }
 
+int front_read_size(struct vbd_front *front, uint64_t *sectors)
+{
+    struct vbd_scsi_disk disk = front->disk;
+    int rc = read_size(front, front->info.sector_unit, &disk);
+
+    if (rc == 0 && vbd_scsi_disk_check(&disk) != 0)
+        rc = -XEN_EINVAL;
+    if (rc == 0)
+        *sectors = disk.sectors;
+    return rc;
+}
+
 int front_read_disk(struct vbd_front *front)
 {
     struct vbd_scsi_disk *disk = &front->disk;

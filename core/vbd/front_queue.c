@@ -15,10 +15,7 @@ int front_queue_open(struct vbd_front *front, uint32_t index)
                                     .remote_domid = (uint16_t)front->info.backend_id};
     int rc;
 
-    q->front = front;
-    q->index = index;
     q->free_slot = FRONT_NO_SLOT;
-    os_spin_init(&q->lock);
     rc = front_region_create(front->svc.gnttab, (uint16_t)front->info.backend_id,
                              front->info.ring_pages, &q->ring_pages);
     if (rc == 0)
@@ -96,12 +93,34 @@ void front_queue_stop(struct front_queue *q)
     q->channel = NULL;
 }
 
-void front_queue_free(struct front_queue *q)
+/* Give back the transport; the caller has made sure no slot is busy. */
+static void release_transport(struct front_queue *q)
 {
     front_region_release(q->ring_pages);
     front_region_release(q->copy);
     os_free(q->slots);
     os_free(q->slot_arrays);
     os_free(q->copy_free);
+}
+
+void front_queue_free(struct front_queue *q)
+{
+    release_transport(q);
     memset(q, 0, sizeof(*q));
+}
+
+void front_queue_reset(struct front_queue *q)
+{
+    os_irql_t irql = os_spin_lock(&q->lock);
+
+    q->nr_slots = 0; /* first: neither the event callback nor a submission touches the ring */
+    q->free_slot = FRONT_NO_SLOT;
+    os_spin_unlock(&q->lock, irql);
+    release_transport(q);
+    q->ring_pages = q->copy = NULL;
+    q->slots = NULL;
+    q->slot_arrays = q->copy_free = NULL;
+    q->copy_nr_free = 0;
+    q->slots_busy = 0;
+    memset(&q->ring, 0, sizeof(q->ring));
 }

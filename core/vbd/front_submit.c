@@ -68,6 +68,7 @@ static struct front_slot *slot_take(struct front_queue *q, struct vbd_front_requ
     s->generation++;
     s->id = ((uint64_t)s->generation << 32) | index;
     s->state = FRONT_SLOT_INFLIGHT;
+    s->issued_ns = os_time_ns();
     s->req = req;
     s->operation = operation;
     s->indirect_op = operation;
@@ -337,6 +338,14 @@ static enum issue_result issue(struct front_queue *q, struct vbd_front_request *
 {
     if (ring_front_free_slots(&q->ring) == 0 || q->free_slot == FRONT_NO_SLOT)
         return NO_ROOM;
+    /*
+     * A flush goes out once everything before it was answered: the backend
+     * may serve ring requests in any order, and after a reconnection the
+     * writes before it are sent again and must land first.
+     */
+    if ((req->state.phase == FRONT_PHASE_FLUSH || req->io.op == VBD_SCSI_OP_FLUSH) &&
+        q->slots_busy > 0)
+        return NO_ROOM;
     if (req->state.phase == FRONT_PHASE_FLUSH)
         return issue_flush(q, req);
     switch (req->io.op) {
@@ -355,6 +364,9 @@ bool front_pump(struct front_queue *q, struct front_list *done)
     struct vbd_front_request *req;
     bool wrote = false;
 
+    /* No transport, or one not yet ready for replay (reconnecting): requests wait. */
+    if (q->nr_slots == 0 || os_atomic_load32(&q->front->reconnecting))
+        return false;
     while ((req = q->waiting.head) != NULL) {
         struct vbd_front_request_state *st = &req->state;
         enum issue_result r = st->status == BLKIF_RSP_OKAY ? issue(q, req) : FAILED;
@@ -389,7 +401,6 @@ static int check_request(const struct vbd_front *front, struct vbd_front_request
 {
     const struct vbd_scsi_io *io = &req->io;
     struct vbd_front_request_state *st = &req->state;
-    struct front_sg_cursor cursor;
 
     if (!req->done)
         return -XEN_EINVAL;
@@ -399,15 +410,9 @@ static int check_request(const struct vbd_front *front, struct vbd_front_request
     case VBD_SCSI_OP_READ:
     case VBD_SCSI_OP_WRITE:
         if (!range_ok(front, io->sector, io->sectors) || io->sectors > UINT32_MAX / 512 ||
-            !req->buffer ||
-            front_sg_locate(req->sg, req->nr_sg, io->offset, io->sectors * 512, &cursor) != 0)
+            !req->buffer)
             return -XEN_EINVAL;
-        st->total = io->sectors * 512;
-        st->sg_index = cursor.index;
-        st->sg_skip = cursor.skip;
-        st->copy = front->info.persistent || !front_sg_aligned(req->sg, req->nr_sg, cursor,
-                                                               st->total, front->info.sector_unit);
-        return 0;
+        return front_request_rearm(front, req);
     case VBD_SCSI_OP_FLUSH:
         st->total = 1;
         return 0;
@@ -422,6 +427,25 @@ static int check_request(const struct vbd_front *front, struct vbd_front_request
     default:
         return -XEN_EINVAL;
     }
+}
+
+int front_request_rearm(const struct vbd_front *front, struct vbd_front_request *req)
+{
+    struct vbd_front_request_state *st = &req->state;
+    struct front_sg_cursor cursor;
+
+    st->issued = 0;
+    st->phase = FRONT_PHASE_DATA;
+    if (req->io.op != VBD_SCSI_OP_READ && req->io.op != VBD_SCSI_OP_WRITE)
+        return 0;
+    st->total = req->io.sectors * 512;
+    if (front_sg_locate(req->sg, req->nr_sg, req->io.offset, st->total, &cursor) != 0)
+        return -XEN_EINVAL;
+    st->sg_index = cursor.index;
+    st->sg_skip = cursor.skip;
+    st->copy = front->info.persistent ||
+               !front_sg_aligned(req->sg, req->nr_sg, cursor, st->total, front->info.sector_unit);
+    return 0;
 }
 
 /* What a valid request gets without reaching the ring. */
@@ -439,7 +463,7 @@ static int16_t refused_status(const struct vbd_front *front, const struct vbd_sc
 
 int vbd_front_submit(struct vbd_front *front, unsigned int queue, struct vbd_front_request *req)
 {
-    struct front_queue *q = &front->queues[queue % front->info.queues];
+    struct front_queue *q;
     struct front_list done = {NULL, NULL};
     bool notify = false;
     int16_t status;
@@ -448,15 +472,23 @@ int vbd_front_submit(struct vbd_front *front, unsigned int queue, struct vbd_fro
 
     if (rc)
         return rc;
-    req->state.queue = q->index;
     os_atomic_add32(&front->outstanding, 1);
-    irql = os_spin_lock(&q->lock);
+    /* A reconnection may leave fewer queues: one it dropped sends us to another. */
+    for (;;) {
+        q = &front->queues[queue % *(volatile const uint32_t *)&front->info.queues];
+        irql = os_spin_lock(&q->lock);
+        if (q->index < *(volatile const uint32_t *)&front->info.queues)
+            break;
+        os_spin_unlock(&q->lock, irql);
+    }
+    req->state.queue = q->index;
     q->stats.submitted++;
     /* Checked under the lock: whoever breaks the device fails this queue after. */
     status = refused_status(front, &req->io);
     if (status != BLKIF_RSP_OKAY) {
         front_finish(q, req, status, &done);
     } else {
+        req->state.seq = q->next_seq++;
         req->state.waiting = true;
         front_list_append(&q->waiting, req);
         notify = front_pump(q, &done);

@@ -5,6 +5,7 @@
 #                      against winpv-blkback, data checked in the image
 #   vbdfront_qemu      the same against Debian's QEMU xen-disk
 #   vbdfront_hostile   against a backend of the test's that breaks the rules
+#   vbdfront_reconnect winpv-blkback killed and restarted under a write stream
 
 HOST_TESTS += vbdfront_sg
 vbdfront_sg_SRCS := tests/vbdfront/sg_test.c
@@ -30,3 +31,10 @@ vbdfront_hostile_SRCS = tests/vbdfront/hostile_test.c tests/vbdfront/hostile_bac
                         tests/gnttab/backend.c $(VBDFRONT_SIM_SRCS)
 vbdfront_hostile_LDLIBS = $(VBDFRONT_SIM_LDLIBS) -l:libxengnttab.so.1
 $(BUILD)/host/bin/vbdfront_hostile: $(SIMLIB_FILES) | $(BUILD)/host/bin/winpv-simd
+
+HOST_TESTS += vbdfront_reconnect
+vbdfront_reconnect_SRCS = tests/vbdfront/reconnect_test.c sim/toolstack/blkback.c \
+                          $(VBDFRONT_SIM_SRCS)
+vbdfront_reconnect_LDLIBS = $(VBDFRONT_SIM_LDLIBS)
+$(BUILD)/host/bin/vbdfront_reconnect: $(SIMLIB_FILES) | $(BUILD)/host/bin/winpv-simd \
+                                      $(BUILD)/host/bin/winpv-blkback

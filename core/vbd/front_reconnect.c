@@ -1,0 +1,316 @@
+/*
+ * core/vbd/front_reconnect.c - a backend that leaves Connected (restarted,
+ * it asks us to close; or it starts over) and comes back: what was on the
+ * rings is taken back, the transport given back, the handshake run again,
+ * and every request in flight or waiting sent again in the order it was
+ * submitted (see front.h).
+ *
+ * The same reset serves a ring request left unanswered (the watchdog), and
+ * the backend writing Connected again is an online resize.
+ *
+ * Order is what keeps data safe: on each queue the requests go out again
+ * sorted by submission, so a write that was in flight lands before a flush
+ * submitted after it is answered, and a later write of the same sectors
+ * lands after an earlier one.
+ */
+#include <xen/io/xenbus.h>
+
+#include "vbd/front_internal.h"
+
+#define STATE_BIT(state) (1u << (state))
+
+/* Time between looks at slots a backend still holds. */
+#define HELD_POLL_NS (10ull * 1000 * 1000)
+
+static void start_reconnect(struct vbd_front *front)
+{
+    if (os_atomic_load32(&front->closing) || os_atomic_load32(&front->broken))
+        return;
+    if (os_atomic_cas32(&front->reconnecting, 0, 1))
+        os_work_queue(&front->reconnect_work);
+}
+
+/* Connected written again: perhaps a new size. */
+static void resized(struct vbd_front *front)
+{
+    uint64_t sectors;
+
+    if (os_atomic_load32(&front->reconnecting) || front_read_size(front, &sectors) != 0 ||
+        sectors == front->disk.sectors)
+        return;
+    os_log(OS_LOG_INFO, "vbd: %s: now %llu sectors\n", front->nodename,
+           (unsigned long long)sectors);
+    front->disk.sectors = sectors;
+    front->resizes++;
+}
+
+void front_backend_changed(struct vbd_front *front, uint32_t state)
+{
+    if (!os_atomic_load32(&front->up))
+        return;
+    if (state == XenbusStateConnected) {
+        resized(front);
+        return;
+    }
+    os_log(OS_LOG_INFO, "vbd: %s: backend state %u: reconnecting\n", front->nodename, state);
+    start_reconnect(front);
+}
+
+/* -- the watchdog ----------------------------------------------------------- */
+
+static uint64_t watchdog_period(const struct vbd_front *front)
+{
+    uint64_t period = front->opt.request_timeout_ns / 4;
+
+    return period < 1000000000ull ? period : 1000000000ull;
+}
+
+/* Whether queue @q has a ring request older than the timeout. Context: any. */
+static bool queue_late(struct front_queue *q, uint64_t now, uint64_t timeout)
+{
+    bool late = false;
+    os_irql_t irql = os_spin_lock(&q->lock);
+
+    for (uint32_t i = 0; i < q->nr_slots && !late; i++)
+        late = q->slots[i].state == FRONT_SLOT_INFLIGHT && now - q->slots[i].issued_ns > timeout;
+    os_spin_unlock(&q->lock, irql);
+    return late;
+}
+
+/* The timer (dispatch): a request left unanswered resets the connection. */
+static void watchdog(void *ctx)
+{
+    struct vbd_front *front = ctx;
+    uint64_t now = os_time_ns();
+    bool late = false;
+
+    if (os_atomic_load32(&front->closing))
+        return;
+    for (uint32_t i = 0; i < VBD_FRONT_MAX_QUEUES && !late; i++)
+        late = queue_late(&front->queues[i], now, front->opt.request_timeout_ns);
+    if (late && !os_atomic_load32(&front->reconnecting) && !os_atomic_load32(&front->broken)) {
+        os_log(OS_LOG_WARN, "vbd: %s: a request unanswered for %llu ms: resetting\n",
+               front->nodename, (unsigned long long)(front->opt.request_timeout_ns / 1000000));
+        front->timeouts++;
+        start_reconnect(front);
+    }
+    os_timer_arm(&front->watchdog, watchdog_period(front));
+}
+
+void front_watchdog_start(struct vbd_front *front)
+{
+    os_timer_init(&front->watchdog, watchdog, front);
+    os_timer_arm(&front->watchdog, watchdog_period(front));
+}
+
+void front_watchdog_stop(struct vbd_front *front)
+{
+    os_timer_sync(&front->watchdog);
+}
+
+/* -- reconnecting ----------------------------------------------------------- */
+
+/* Into @list by submission order (mostly in order already: the tail first). */
+static void insert_by_seq(struct front_list *list, struct vbd_front_request *req)
+{
+    struct vbd_front_request **at = &list->head;
+
+    if (list->tail && list->tail->state.seq < req->state.seq) {
+        front_list_append(list, req);
+        return;
+    }
+    while (*at && (*at)->state.seq < req->state.seq)
+        at = &(*at)->state.next;
+    req->state.next = *at;
+    *at = req;
+    if (!req->state.next)
+        list->tail = req;
+}
+
+/*
+ * Stop queue @q and take back what is on its ring: each request in flight
+ * back in the waiting list, with those waiting, in submission order, from
+ * its first byte. Requests that already failed complete into @done.
+ */
+static void take_back(struct front_queue *q, struct front_list *done)
+{
+    struct front_list replay = {NULL, NULL};
+    struct vbd_front_request *req;
+    os_irql_t irql = os_spin_lock(&q->lock);
+    uint32_t n = q->nr_slots;
+
+    q->nr_slots = 0; /* the event callback leaves the ring alone from now on */
+    for (uint32_t i = 0; i < n; i++) {
+        struct front_slot *s = &q->slots[i];
+
+        if (s->state != FRONT_SLOT_INFLIGHT)
+            continue;
+        req = s->req;
+        if (!front_slot_take_back(q, s) || req->state.inflight > 0 || req->state.waiting)
+            continue;
+        if (req->state.status == BLKIF_RSP_OKAY) {
+            insert_by_seq(&replay, req);
+            q->stats.replayed++;
+        } else {
+            front_finish(q, req, BLKIF_RSP_OKAY, done);
+        }
+    }
+    while ((req = q->waiting.head) != NULL) {
+        front_wait_pop(q);
+        insert_by_seq(&replay, req);
+    }
+    for (req = replay.head; req; req = req->state.next) {
+        req->state.waiting = true;
+        front_request_rearm(q->front, req);
+    }
+    q->waiting = replay;
+    os_spin_unlock(&q->lock, irql);
+}
+
+static uint32_t slots_held(struct vbd_front *front, uint32_t queues)
+{
+    uint32_t held = 0;
+
+    for (uint32_t i = 0; i < queues; i++) {
+        struct front_queue *q = &front->queues[i];
+        os_irql_t irql = os_spin_lock(&q->lock);
+
+        held += q->slots_busy;
+        os_spin_unlock(&q->lock, irql);
+    }
+    return held;
+}
+
+/* Wait (within close_timeout_ns) for the backend to let go of every page it held. */
+static int wait_held(struct vbd_front *front, uint32_t queues)
+{
+    uint64_t deadline = os_time_ns() + front->opt.close_timeout_ns;
+
+    while (slots_held(front, queues)) {
+        if (os_time_ns() > deadline) {
+            os_log(OS_LOG_ERROR, "vbd: %s: a backend that left still maps request pages\n",
+                   front->nodename);
+            return -XEN_EBUSY;
+        }
+        os_event_wait(&front->pause, HELD_POLL_NS);
+    }
+    return 0;
+}
+
+/*
+ * Close our side and wait for the backend to close too (or to be waiting
+ * for us already), so that it has let go of the rings before we take them
+ * back. While it closes it may still answer.
+ */
+static int let_go(struct vbd_front *front)
+{
+    uint32_t state;
+    int rc = front_switch_state(front, XenbusStateClosed);
+
+    if (rc == 0)
+        rc =
+            front_wait_backend(front, STATE_BIT(XenbusStateClosed) | STATE_BIT(XenbusStateInitWait),
+                               front->opt.reconnect_timeout_ns, &state);
+    if (rc)
+        os_log(OS_LOG_ERROR, "vbd: %s: the backend did not close (%d)\n", front->nodename, rc);
+    return rc;
+}
+
+/* Queues the new connection does not have hand their requests to queue 0. */
+static void merge_queues(struct vbd_front *front, uint32_t old_queues)
+{
+    struct front_queue *q0 = &front->queues[0];
+
+    for (uint32_t i = front->info.queues; i < old_queues; i++) {
+        struct front_queue *q = &front->queues[i];
+        os_irql_t irql = os_spin_lock(&q->lock);
+        struct front_list moved = q->waiting;
+        struct vbd_front_request *req, *next;
+
+        q->waiting.head = q->waiting.tail = NULL;
+        os_spin_unlock(&q->lock, irql);
+        irql = os_spin_lock(&q0->lock);
+        for (req = moved.head; req; req = next) {
+            next = req->state.next;
+            req->state.queue = 0;
+            req->state.seq = q0->next_seq++;
+            front_list_append(&q0->waiting, req);
+        }
+        os_spin_unlock(&q0->lock, irql);
+    }
+}
+
+/* Connected again: the waiting requests take the new features, then go. */
+static void resume(struct vbd_front *front)
+{
+    const struct winpv_xenbus_interface_v1 *xb = front->svc.xenbus;
+    uint32_t state;
+
+    for (uint32_t i = 0; i < front->info.queues; i++) {
+        struct front_queue *q = &front->queues[i];
+        os_irql_t irql = os_spin_lock(&q->lock);
+
+        for (struct vbd_front_request *req = q->waiting.head; req; req = req->state.next)
+            if (req->state.inflight == 0)
+                front_request_rearm(front, req);
+        os_spin_unlock(&q->lock, irql);
+    }
+    front->reconnects++;
+    os_atomic_store32(&front->reconnecting, 0);
+    for (uint32_t i = 0; i < front->info.queues; i++) {
+        struct front_queue *q = &front->queues[i];
+        struct front_list done = {NULL, NULL};
+        os_irql_t irql = os_spin_lock(&q->lock);
+        bool notify = front_pump(q, &done);
+
+        os_spin_unlock(&q->lock, irql);
+        front_unlocked(q, notify, &done);
+    }
+    os_log(OS_LOG_INFO, "vbd: %s: reconnected\n", front->nodename);
+    /* It may have left again while we connected. */
+    state = xb->otherend_state(xb->header.context, front->dev);
+    front_backend_changed(front, state);
+}
+
+void front_reconnect(void *ctx)
+{
+    struct vbd_front *front = ctx;
+    struct front_list done = {NULL, NULL};
+    uint32_t old_queues = front->info.queues, old_unit = front->info.sector_unit;
+    bool published = false;
+    int rc = let_go(front);
+
+    for (uint32_t i = 0; i < old_queues; i++)
+        take_back(&front->queues[i], &done);
+    front_run_done(front, &done);
+    for (uint32_t i = 0; i < old_queues; i++)
+        front_queue_stop(&front->queues[i]);
+    if (rc == 0)
+        rc = wait_held(front, old_queues);
+    if (rc == 0) {
+        for (uint32_t i = 0; i < old_queues; i++)
+            front_queue_reset(&front->queues[i]);
+        rc = os_atomic_load32(&front->closing) ? -XEN_EIO : front_handshake(front, &published);
+    }
+    if (rc == 0 && front->info.sector_unit != old_unit) {
+        os_log(OS_LOG_ERROR, "vbd: %s: the backend came back with sectors of %u bytes\n",
+               front->nodename, front->info.sector_unit);
+        rc = -XEN_EINVAL;
+    }
+    if (rc == 0 && os_atomic_load32(&front->closing))
+        rc = -XEN_EIO;
+    if (rc == 0) {
+        merge_queues(front, old_queues);
+        resume(front);
+        return;
+    }
+    /* Everything fails, on every queue that may hold a request. */
+    if (front->info.queues < old_queues)
+        front->info.queues = old_queues;
+    /* Closing: vbd_front_close fails what is left and closes as usual. */
+    if (!os_atomic_load32(&front->closing))
+        front_break(front, -XEN_EIO, "the backend did not come back");
+    front_fail_all(front, &done);
+    front_run_done(front, &done);
+    os_atomic_store32(&front->reconnecting, 0);
+}
