@@ -1,5 +1,4 @@
 /* tests/evtchn/evtchn_fixture.c - see evtchn_fixture.h. */
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,23 +19,10 @@ struct hv_shared_info *shared;
 static enum evtchn_abi_kind group_abi;
 static size_t pages_at_start;
 
-/* Held while an upcall runs the engine, so teardown knows none does when it destroys it. */
-static pthread_mutex_t upcall_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct evtchn_engine *upcall_engine;
-
+/* The simulator's upcall thread: what the upcall DPC does on Windows. */
 static void on_upcall(void *ctx, unsigned int vcpu)
 {
-    pthread_mutex_lock(&upcall_lock);
-    if (upcall_engine)
-        evtchn_upcall(upcall_engine, vcpu);
-    pthread_mutex_unlock(&upcall_lock);
-}
-
-static void stop_upcalls(void)
-{
-    pthread_mutex_lock(&upcall_lock);
-    upcall_engine = NULL;
-    pthread_mutex_unlock(&upcall_lock);
+    evtchn_upcall(ctx, vcpu);
 }
 
 static int teardown(void **state);
@@ -65,10 +51,7 @@ static int setup(enum evtchn_abi_kind abi)
         teardown(NULL);
         return -1;
     }
-    pthread_mutex_lock(&upcall_lock);
-    upcall_engine = engine;
-    pthread_mutex_unlock(&upcall_lock);
-    sim_guest_set_upcall(on_upcall, NULL);
+    sim_guest_set_upcall(on_upcall, engine);
     return 0;
 }
 
@@ -84,7 +67,7 @@ static int setup_fifo(void **state)
 
 static void destroy_engine(void)
 {
-    stop_upcalls();
+    /* Returns once no upcall runs the engine: then it may go. */
     sim_guest_set_upcall(NULL, NULL);
     if (engine)
         evtchn_destroy(engine);

@@ -1,5 +1,4 @@
 /* tests/xsclient/store_glue.c - see store_glue.h. */
-#include <pthread.h>
 
 #include <xen/errno.h>
 
@@ -16,37 +15,30 @@ static struct xenbus_store store;
 /* winpv-simd's upcall thread: what the upcall DPC does on Windows. */
 static void on_upcall(void *ctx, unsigned int vcpu)
 {
-    struct evtchn_engine *e = __atomic_load_n(&engine, __ATOMIC_ACQUIRE);
-
-    (void)ctx;
-    if (e)
-        evtchn_upcall(e, vcpu);
+    evtchn_upcall(ctx, vcpu);
 }
 
 int store_glue_start_events(void)
 {
-    struct evtchn_engine *e = NULL;
     int rc = hv_shared_info_map(&shared);
 
     if (rc == 0)
-        rc = evtchn_create(shared, 2, &e);
+        rc = evtchn_create(shared, 2, &engine);
     if (rc) {
         store_glue_stop_events();
         return rc;
     }
-    __atomic_store_n(&engine, e, __ATOMIC_RELEASE);
-    sim_guest_set_upcall(on_upcall, NULL);
+    sim_guest_set_upcall(on_upcall, engine);
     return 0;
 }
 
 void store_glue_stop_events(void)
 {
-    struct evtchn_engine *e = __atomic_exchange_n(&engine, NULL, __ATOMIC_ACQ_REL);
-
     /* Returns once the upcall thread no longer runs the old handler. */
     sim_guest_set_upcall(NULL, NULL);
-    if (e)
-        evtchn_destroy(e);
+    if (engine)
+        evtchn_destroy(engine);
+    engine = NULL;
     if (shared)
         hv_shared_info_unmap(shared);
     shared = NULL;
