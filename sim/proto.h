@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 
-#define SIM_PROTO_VERSION 2
+#define SIM_PROTO_VERSION 3
 
 /* The socket's name inside the run directory. */
 #define SIM_SOCKET_NAME "simd.sock"
@@ -67,6 +67,8 @@ enum sim_msg_type {
      * the port is one of its own first; a failure goes to the daemon's log.
      */
     SIM_EVTCHN_NOTIFY_ASYNC,
+    /* As SIM_EVTCHN_UNMASK, answered by no reply (a write to /dev/xen/evtchn). */
+    SIM_EVTCHN_UNMASK_ASYNC,
 
     /* SIM_ROLE_GNTTAB */
     SIM_GNTTAB_MAP,   /* validate and pin grants; reply: offsets */

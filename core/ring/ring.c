@@ -131,12 +131,17 @@ void ring_front_arm(struct ring_front *front, uint32_t count)
     os_mb(); /* event index visible before the caller looks at rsp_prod again */
 }
 
-bool ring_front_final_check(struct ring_front *front)
+bool ring_front_final_check_after(struct ring_front *front, uint32_t count)
 {
     if (os_read_once32(&front->ring.shared->rsp_prod) != front->rsp_cons)
         return true;
-    ring_front_arm(front, 1);
+    ring_front_arm(front, count);
     return os_read_once32(&front->ring.shared->rsp_prod) != front->rsp_cons;
+}
+
+bool ring_front_final_check(struct ring_front *front)
+{
+    return ring_front_final_check_after(front, 1);
 }
 
 /* -- back end ------------------------------------------------------------- */

@@ -119,6 +119,13 @@ void ring_front_arm(struct ring_front *front, uint32_t count);
 bool ring_front_final_check(struct ring_front *front);
 
 /*
+ * The same, armed for the @count-th response from now: completions in
+ * batches. @count must not exceed the requests the back end holds
+ * unanswered, or the event never comes.
+ */
+bool ring_front_final_check_after(struct ring_front *front, uint32_t count);
+
+/*
  * Back end: attach to a ring the front end initialised, both indices at
  * @start (0 for a new ring).
  */

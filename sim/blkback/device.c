@@ -54,6 +54,8 @@ struct device {
     uint32_t busy;            /* slots in use */
     struct inflight *barrier; /* a barrier waiting or running: nothing else starts */
     bool broken;
+    /* An indirect request's segment pages, copied here to be read once. */
+    uint8_t indirect[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST * BLK_PAGE_SIZE];
 };
 
 static uint32_t max_segments(const struct blk_limits *lim)
@@ -305,19 +307,14 @@ static void submit(struct device *dev, struct inflight *f)
     }
 }
 
-/* The segments of an indirect request, read once from its granted pages. */
+/* The segments of an indirect request, copied out of its granted pages. */
 static int16_t read_indirect(struct device *dev, struct inflight *f)
 {
-    uint8_t *pages =
-        dom0_map(dev->dom0, dev->domid, f->op.indirect_grefs, f->op.nr_indirect_pages, false);
-    int16_t status;
-
-    if (pages == NULL)
+    if (grants_copy_pages(&dev->grants, f->op.indirect_grefs, f->op.nr_indirect_pages,
+                          dev->indirect) != 0)
         return BLKIF_RSP_ERROR;
-    status =
-        request_parse_indirect((const struct blkif_request_segment *)pages, &dev->limits, &f->op);
-    dom0_unmap(dev->dom0, pages, f->op.nr_indirect_pages);
-    return status;
+    return request_parse_indirect((const struct blkif_request_segment *)dev->indirect, &dev->limits,
+                                  &f->op);
 }
 
 static void start(struct device *dev, struct queue *q, const union blkif_sring_entry *entry)
@@ -348,13 +345,16 @@ static void start(struct device *dev, struct queue *q, const union blkif_sring_e
 }
 
 /* Take requests from @q while there is room; stop on a broken ring. */
-static void pump_queue(struct device *dev, struct queue *q)
+/* Start up to @max requests of @q's ring; returns how many were started. */
+static uint32_t pump_queue(struct device *dev, struct queue *q, uint32_t max)
 {
     union blkif_sring_entry entry;
+    uint32_t started = 0;
 
-    while (dev->free && !dev->barrier && !dev->broken) {
+    while (started < max && dev->free && !dev->barrier && !dev->broken) {
         if (ring_back_take(&q->ring, &entry)) {
             start(dev, q, &entry);
+            started++;
             continue;
         }
         int ready = ring_back_poll(&q->ring);
@@ -368,14 +368,31 @@ static void pump_queue(struct device *dev, struct queue *q)
             break;
         }
     }
+    return started;
 }
+
+/*
+ * Requests go to the kernel a few at a time, and what completed at once (a
+ * read from the page cache) is answered before the next few are taken: the
+ * frontend gets its first responses while we go on with the rest, instead
+ * of all of them after the last.
+ */
+#define PUMP_BATCH 8u
 
 void device_pump(struct device *dev)
 {
-    for (uint32_t i = 0; i < dev->nr_queues; i++)
-        pump_queue(dev, &dev->queues[i]);
-    io_submit(&dev->io);
-    push_responses(dev);
+    bool more;
+
+    do {
+        more = false;
+        for (uint32_t i = 0; i < dev->nr_queues; i++)
+            more |= pump_queue(dev, &dev->queues[i], PUMP_BATCH) == PUMP_BATCH;
+        io_submit(&dev->io);
+        /* Completions free slots and end barriers: look at the rings again after them. */
+        more |= io_reap(&dev->io, false, completed, dev) > 0;
+        push_responses(dev);
+    } while (more);
+    io_submit(&dev->io); /* what the completions started (a barrier) */
 }
 
 void device_event(struct device *dev, uint32_t port)

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "grants.h"
 
@@ -98,4 +99,31 @@ void grants_put(struct grants *g, struct request_maps *maps)
         fprintf(stderr, "winpv-blkback: unmapping %u grants failed\n", maps->count);
     maps->pages = NULL;
     maps->count = 0;
+}
+
+int grants_copy_pages(struct grants *g, const uint32_t *refs, uint32_t count, uint8_t *dst)
+{
+    uint32_t rest = 0;
+    uint8_t *mapped;
+
+    for (uint32_t i = 0; i < count; i++) {
+        const uint8_t *page = persistent_page(g, refs[i]);
+
+        if (page)
+            memcpy(dst + (size_t)i * BLK_PAGE_SIZE, page, BLK_PAGE_SIZE);
+        else {
+            g->refs[rest] = refs[i];
+            g->index[rest++] = i;
+        }
+    }
+    if (rest == 0)
+        return 0;
+    mapped = dom0_map(g->dom0, g->domid, g->refs, rest, false);
+    if (mapped == NULL)
+        return -EFAULT;
+    for (uint32_t j = 0; j < rest; j++)
+        memcpy(dst + (size_t)g->index[j] * BLK_PAGE_SIZE, mapped + (size_t)j * BLK_PAGE_SIZE,
+               BLK_PAGE_SIZE);
+    dom0_unmap(g->dom0, mapped, rest);
+    return 0;
 }

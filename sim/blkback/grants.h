@@ -60,4 +60,12 @@ int grants_get(struct grants *g, const struct blk_op *op, bool writable, uint8_t
 /* Unmap what grants_get mapped for the request alone. */
 void grants_put(struct grants *g, struct request_maps *maps);
 
+/*
+ * Copy the @count granted pages @refs (an indirect request's segment
+ * lists) to @dst, @count pages long: through the persistent mappings where
+ * there are (as Linux's blkback keeps indirect pages too), the rest mapped
+ * for the copy alone. Returns 0 or -EFAULT.
+ */
+int grants_copy_pages(struct grants *g, const uint32_t *refs, uint32_t count, uint8_t *dst);
+
 #endif /* WINPV_BLKBACK_GRANTS_H */

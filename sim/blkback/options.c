@@ -16,7 +16,7 @@ static const char usage[] =
     "  --max-ring-page-order N    max-ring-page-order; 0: not offered [4]\n"
     "  --max-indirect-segments N  feature-max-indirect-segments; 0: not offered [256]\n"
     "  --no-persistent            no feature-persistent\n"
-    "  --max-persistent-grants N  grants kept mapped at once [1056]\n"
+    "  --max-persistent-grants N  grants kept mapped at once, per queue [8320]\n"
     "  --no-flush                 no feature-flush-cache\n"
     "  --no-barrier               no feature-barrier\n"
     "  --no-discard               no feature-discard\n"
@@ -156,7 +156,7 @@ int options_parse(struct blkback_options *opt, int argc, char **argv)
         .max_ring_page_order = 4,
         .max_indirect_segments = 256,
         .persistent = true,
-        .max_persistent_grants = 1056,
+        .max_persistent_grants = 8320,
         .flush = true,
         .barrier = true,
         .discard = true,

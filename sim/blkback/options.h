@@ -24,7 +24,7 @@ struct blkback_options {
     uint32_t max_ring_page_order;   /* 0: multi-page rings not offered */
     uint32_t max_indirect_segments; /* 0: BLKIF_OP_INDIRECT not offered */
     bool persistent;                /* feature-persistent */
-    uint32_t max_persistent_grants; /* mapped at once, per device */
+    uint32_t max_persistent_grants; /* mapped at once, per queue */
     bool flush;                     /* feature-flush-cache */
     bool barrier;                   /* feature-barrier */
     bool discard;                   /* feature-discard */

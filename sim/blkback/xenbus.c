@@ -367,6 +367,8 @@ static void connect(struct backend *be)
 
     if (read_transport(be, &queues, &pages) != 0)
         return;
+    /* A limit for each queue, as Linux's blkback counts them per ring. */
+    params.max_persistent_grants *= queues;
     rc = device_create(&params, &be->dev);
     if (rc) {
         fail(be, "cannot set up the device: %s", strerror(-rc));

@@ -154,6 +154,7 @@ static bool allowed(const struct conn *c, uint32_t type)
     case SIM_EVTCHN_BIND_VIRQ:
     case SIM_EVTCHN_NOTIFY:
     case SIM_EVTCHN_NOTIFY_ASYNC:
+    case SIM_EVTCHN_UNMASK_ASYNC:
     case SIM_EVTCHN_UNMASK:
     case SIM_EVTCHN_UNBIND:
         return c->role == SIM_ROLE_EVTCHN;

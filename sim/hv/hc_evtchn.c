@@ -1,4 +1,5 @@
 /* sim/hv/hc_evtchn.c - EVTCHNOP_* from a guest: argument handling around evtchn.c. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,24 +121,29 @@ static int64_t set_priority(struct domain *d, void *arg)
     return evtchn_fifo_set_priority(d, a->port, a->priority);
 }
 
-/* Each operation: its argument's size and the function that carries it out. */
+/*
+ * Each operation: its argument's size, the function that carries it out,
+ * and whether it has fields Xen writes back (the others are not copied
+ * back: one system call less for the commonest, EVTCHNOP_send).
+ */
 static const struct {
     size_t size;
     int64_t (*run)(struct domain *d, void *arg);
+    bool out;
 } ops[] = {
-    [EVTCHNOP_bind_interdomain] = {sizeof(struct evtchn_bind_interdomain), bind_interdomain},
-    [EVTCHNOP_bind_virq] = {sizeof(struct evtchn_bind_virq), bind_virq},
-    [EVTCHNOP_close] = {sizeof(struct evtchn_close), close_port},
-    [EVTCHNOP_send] = {sizeof(struct evtchn_send), send_event},
-    [EVTCHNOP_status] = {sizeof(struct evtchn_status), status},
-    [EVTCHNOP_alloc_unbound] = {sizeof(struct evtchn_alloc_unbound), alloc_unbound},
-    [EVTCHNOP_bind_ipi] = {sizeof(struct evtchn_bind_ipi), bind_ipi},
-    [EVTCHNOP_bind_vcpu] = {sizeof(struct evtchn_bind_vcpu), bind_vcpu},
-    [EVTCHNOP_unmask] = {sizeof(struct evtchn_unmask), unmask},
-    [EVTCHNOP_reset] = {sizeof(struct evtchn_reset), reset},
-    [EVTCHNOP_init_control] = {sizeof(struct evtchn_init_control), init_control},
-    [EVTCHNOP_expand_array] = {sizeof(struct evtchn_expand_array), expand_array},
-    [EVTCHNOP_set_priority] = {sizeof(struct evtchn_set_priority), set_priority},
+    [EVTCHNOP_bind_interdomain] = {sizeof(struct evtchn_bind_interdomain), bind_interdomain, true},
+    [EVTCHNOP_bind_virq] = {sizeof(struct evtchn_bind_virq), bind_virq, true},
+    [EVTCHNOP_close] = {sizeof(struct evtchn_close), close_port, false},
+    [EVTCHNOP_send] = {sizeof(struct evtchn_send), send_event, false},
+    [EVTCHNOP_status] = {sizeof(struct evtchn_status), status, true},
+    [EVTCHNOP_alloc_unbound] = {sizeof(struct evtchn_alloc_unbound), alloc_unbound, true},
+    [EVTCHNOP_bind_ipi] = {sizeof(struct evtchn_bind_ipi), bind_ipi, true},
+    [EVTCHNOP_bind_vcpu] = {sizeof(struct evtchn_bind_vcpu), bind_vcpu, false},
+    [EVTCHNOP_unmask] = {sizeof(struct evtchn_unmask), unmask, false},
+    [EVTCHNOP_reset] = {sizeof(struct evtchn_reset), reset, false},
+    [EVTCHNOP_init_control] = {sizeof(struct evtchn_init_control), init_control, true},
+    [EVTCHNOP_expand_array] = {sizeof(struct evtchn_expand_array), expand_array, false},
+    [EVTCHNOP_set_priority] = {sizeof(struct evtchn_set_priority), set_priority, false},
 };
 
 int64_t hc_event_channel_op(struct conn *c, struct domain *d, uint64_t cmd, uint64_t arg)
@@ -152,7 +158,7 @@ int64_t hc_event_channel_op(struct conn *c, struct domain *d, uint64_t cmd, uint
         return -XEN_EFAULT;
     result = ops[cmd].run(d, buf);
     /* Results go back into the argument, as Xen writes its out fields. */
-    if (result == 0 && copy_to_guest(c, arg, buf, ops[cmd].size))
+    if (result == 0 && ops[cmd].out && copy_to_guest(c, arg, buf, ops[cmd].size))
         return -XEN_EFAULT;
     return result;
 }

@@ -215,6 +215,11 @@ void requests_dispatch(struct conn *c, const struct sim_request *req)
         if (rc)
             hv_log("dom0 notify of port %u failed: %d", b->port.port, rc);
         return; /* no reply */
+    case SIM_EVTCHN_UNMASK_ASYNC:
+        rc = dom0_port_op(c, SIM_EVTCHN_UNMASK, b->port.port);
+        if (rc)
+            hv_log("dom0 unmask of port %u failed: %d", b->port.port, rc);
+        return; /* no reply */
     case SIM_GNTTAB_MAP:
     case SIM_GNTTAB_COPY:
         reply(c, &r, gnttab_pin(c, &b->map, &r.body.offsets));

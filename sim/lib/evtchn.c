@@ -158,23 +158,15 @@ xenevtchn_port_or_error_t xenevtchn_bind_virq(xenevtchn_handle *xce, unsigned in
     return bind_port(xce, &req);
 }
 
-static int port_op(xenevtchn_handle *xce, uint32_t type, evtchn_port_t port)
+/*
+ * Notify and unmask are one-way, as each costs one system call on Linux (an
+ * ioctl, a write): an operation on a port this handle bound goes to the
+ * daemon without waiting for it; any other port is refused here, as the
+ * daemon would.
+ */
+static int port_op_async(xenevtchn_handle *xce, uint32_t type, evtchn_port_t port)
 {
     struct sim_request req = {.type = type};
-    struct sim_reply reply;
-
-    req.body.port.port = port;
-    return simlib_call_locked(&xce->conn, &req, &reply);
-}
-
-/*
- * One-way, as the ioctl costs one system call: a port this handle bound is
- * notified without waiting for the daemon; any other is refused here, as
- * the daemon would.
- */
-int xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)
-{
-    struct sim_request req = {.type = SIM_EVTCHN_NOTIFY_ASYNC};
     int rc;
 
     req.body.port.port = port;
@@ -184,9 +176,14 @@ int xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)
     return rc ? simlib_fail(rc) : 0;
 }
 
+int xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)
+{
+    return port_op_async(xce, SIM_EVTCHN_NOTIFY_ASYNC, port);
+}
+
 int xenevtchn_unmask(xenevtchn_handle *xce, evtchn_port_t port)
 {
-    return port_op(xce, SIM_EVTCHN_UNMASK, port);
+    return port_op_async(xce, SIM_EVTCHN_UNMASK_ASYNC, port);
 }
 
 int xenevtchn_unbind(xenevtchn_handle *xce, evtchn_port_t port)

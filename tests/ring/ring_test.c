@@ -222,6 +222,29 @@ static void test_final_check_closes_the_race(void **state)
     ring_pair_fini(&pair);
 }
 
+/* Armed for the 3rd response from now: the 1st and 2nd come without an event. */
+static void test_final_check_after_batches_events(void **state)
+{
+    struct ring_pair pair;
+
+    ring_pair_init(&pair, ONE_PAGE, 0);
+    produce(&pair, 0, 2);
+    ring_front_push(&pair.front);
+    assert_false(ring_front_final_check_after(&pair.front, 3));
+    assert_int_equal(pair.front.ring.shared->rsp_event, 3);
+    serve(&pair, 0, 2);
+    assert_false(ring_back_push(&pair.back));
+    produce(&pair, 2, 1);
+    ring_front_push(&pair.front);
+    serve(&pair, 2, 1);
+    assert_true(ring_back_push(&pair.back));
+    /* Responses already there: nothing armed, look again. */
+    assert_true(ring_front_final_check_after(&pair.front, 3));
+    assert_int_equal(pair.front.ring.shared->rsp_event, 3);
+    consume(&pair, 0, 3);
+    ring_pair_fini(&pair);
+}
+
 static void test_hostile_back_end_index_past_the_ring(void **state)
 {
     struct ring_pair pair;
@@ -338,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_indices_wrap_at_32_bits),
         cmocka_unit_test(test_notify_only_when_the_other_end_waits),
         cmocka_unit_test(test_final_check_closes_the_race),
+        cmocka_unit_test(test_final_check_after_batches_events),
         cmocka_unit_test(test_hostile_back_end_index_past_the_ring),
         cmocka_unit_test(test_hostile_front_end_index_past_the_ring),
         cmocka_unit_test(test_hostile_front_end_index_going_backwards),

@@ -20,7 +20,8 @@
 #include "os.h"
 #include "sim_fixture.h"
 
-#define GUEST_PAGES 2048
+/* 64 MiB: room for a disk's copy pools (a few MiB a queue) beside the tests' own pages. */
+#define GUEST_PAGES 16384
 
 struct sim_fixture fx;
 static uint8_t *memory;
