@@ -42,8 +42,7 @@
  *
  * Reconnection (front_reconnect.c). A backend that leaves Connected (a
  * restart asks us to close, or it starts over) stops the rings: what was on
- * them is taken back (grants revoked; a request whose pages the backend
- * still maps fails once it lets go), the rings and channels are given
+ * them is taken back (grants revoked), the rings and channels are given
  * back, the handshake runs again (features may differ), and every request
  * that was in flight or waiting goes out again on the new rings, each
  * queue in the order it was submitted, from its first byte. Requests
@@ -51,10 +50,41 @@
  * reconnect_timeout_ns breaks the device: everything fails
  * (BLKIF_RSP_ERROR).
  *
+ * A request whose pages the departed backend still maps (it is frozen,
+ * or slow to unmap) goes out again too, but only once every grant of its
+ * previous attempt is released: the handshake waits for that, at most
+ * close_timeout_ns (after which the device breaks and such a request fails
+ * once the backend lets go). Sending it again is sound: a write's pages
+ * were granted read-only, so its data is still the caller's (and data
+ * copied through the pool is copied again from the caller's buffer); what
+ * the old backend wrote into a read's pages is read over; and as nothing of
+ * the old attempt can touch the buffer any more, the new attempt's answer
+ * is the one the caller sees. So no acknowledged write is lost and none is
+ * failed that could have been done.
+ *
  * A ring request not answered within request_timeout_ns resets the
  * connection the same way: we close, the backend closes, we connect again
  * and replay. A flush goes out only once everything before it on its queue
  * was answered, so it never overtakes a write, replayed or not.
+ *
+ * Removal. The toolstack unplugs a disk (xl block-detach; libxl's
+ * libxl__initiate_device_generic_remove) by writing the backend's "online"
+ * 0 and its state Closing in one transaction, then waits (10 s) for the
+ * backend to reach Closed, which a backend does once its frontend is
+ * Closed, and forces the removal after that. A restart leaves "online" 1.
+ * So a backend that leaves Connected with "online" 0 (or whose directory is
+ * gone) is a removal, not a restart: nothing waits for reconnect_timeout_ns
+ * and nothing is sent again. We switch to Closing at once; the ring
+ * requests in flight get close_timeout_ns to be answered (a backend serves
+ * its ring until we are Closed), requests not yet on a ring are not sent;
+ * then what is left fails (BLKIF_RSP_ERROR, once, a request whose pages
+ * the backend still maps when it lets go), later submissions fail at once,
+ * and we switch to Closed, waiting (close_timeout_ns) for the backend's
+ * Closed, so the toolstack finishes without forcing. We close even while
+ * the disk is in use, as Linux's blkfront does: the toolstack would force
+ * it anyway, and a disk whose backend is gone serves nothing. The owner
+ * is told through vbd_front_options.gone and vbd_front_gone(); it still
+ * calls vbd_front_close, which then has nothing left to close.
  *
  * Online resize: a backend that writes its state (Connected) again with a
  * new "sectors" changes what vbd_front_disk() says from then on.
@@ -78,14 +108,29 @@
 #define VBD_FRONT_MAX_COPY_PAGES      65536u /* pool pages a queue */
 
 /* Defaults for what vbd_front_options leaves 0. */
-#define VBD_FRONT_SEGMENTS_DEFAULT         128u /* indirect segments a request: 512 KiB */
-#define VBD_FRONT_COPY_PAGES_PERSISTENT    512u
-#define VBD_FRONT_COPY_PAGES_DEFAULT       128u
-#define VBD_FRONT_MAX_TRANSFER_DEFAULT     (1024u * 1024u)
-#define VBD_FRONT_TIMEOUT_NS_DEFAULT       (30ull * 1000 * 1000 * 1000)
-#define VBD_FRONT_CLOSE_TIMEOUT_NS_DEFAULT (5ull * 1000 * 1000 * 1000)
-#define VBD_FRONT_RECONNECT_NS_DEFAULT     (60ull * 1000 * 1000 * 1000)
-#define VBD_FRONT_REQUEST_NS_DEFAULT       (30ull * 1000 * 1000 * 1000)
+#define VBD_FRONT_SEGMENTS_DEFAULT          256u /* indirect segments a request: 1 MiB */
+#define VBD_FRONT_COPY_PAGES_PERSISTENT     8192u /* pool pages of the disk, shared by its queues ... */
+#define VBD_FRONT_COPY_PAGES_PERSISTENT_MIN 512u /* ... each of which has at least these */
+#define VBD_FRONT_COPY_PAGES_DEFAULT        128u
+#define VBD_FRONT_MAX_TRANSFER_DEFAULT      (1024u * 1024u)
+#define VBD_FRONT_TIMEOUT_NS_DEFAULT        (30ull * 1000 * 1000 * 1000)
+#define VBD_FRONT_CLOSE_TIMEOUT_NS_DEFAULT  (5ull * 1000 * 1000 * 1000)
+#define VBD_FRONT_RECONNECT_NS_DEFAULT      (60ull * 1000 * 1000 * 1000)
+#define VBD_FRONT_REQUEST_NS_DEFAULT        (30ull * 1000 * 1000 * 1000)
+
+/*
+ * The disk was unplugged by the toolstack (see Removal above): every
+ * request accepted before has completed (but one whose pages a backend
+ * still maps, which completes when it lets go), the frontend is Closed,
+ * and what is submitted from now on fails at once. Called once, in passive
+ * context on the frontend's work item. It must not call vbd_front_close
+ * (which waits for that work item): a Storport shell reports the target
+ * gone (XENBUS's device ejected, or the bus rescanned) and closes on the
+ * PnP removal that follows. Not called for a device already broken (it
+ * failed everything and XENBUS switched it to Closing; vbd_front_gone
+ * still says it is unplugged).
+ */
+typedef void (*vbd_front_gone_fn)(void *ctx);
 
 /* The tables XENBUS served the driver; they must outlive the frontend. */
 struct vbd_front_services {
@@ -116,6 +161,8 @@ struct vbd_front_options {
     bool no_flush;                 /* ignore feature-flush-cache */
     bool no_barrier;               /* ignore feature-barrier */
     bool no_discard;               /* ignore feature-discard */
+    vbd_front_gone_fn gone;        /* told of a removal (may be NULL) ... */
+    void *gone_ctx;                /* ... with this */
 };
 
 /* What was negotiated. */
@@ -184,6 +231,7 @@ struct vbd_front_request_state {
     uint32_t issued;   /* READ/WRITE: bytes sent; FLUSH: 0/1; DISCARD: ranges sent */
     uint32_t total;    /* the same, in all */
     uint32_t inflight; /* ring requests not answered */
+    uint32_t held;     /* ... of which taken back from a departed backend that still maps them */
     uint32_t sg_index; /* READ/WRITE: where the next piece starts in sg */
     uint32_t sg_skip;  /* ... bytes into that element */
     int16_t status;    /* the first failure, else BLKIF_RSP_OKAY */
@@ -212,8 +260,8 @@ struct vbd_front;
  * NULL). Returns 0 with the frontend in *out, or: -XEN_ENOENT (no such
  * device), -XEN_EINVAL (the backend's nodes make no sense: logged, and the
  * device failed through XENBUS), -XEN_ENOMEM, -XEN_ETIMEDOUT, -XEN_EIO
- * (the backend closed instead of connecting), or an error of the
- * interfaces. Context: passive.
+ * (the backend closed instead of connecting), -XEN_ENODEV (the disk is
+ * being unplugged), or an error of the interfaces. Context: passive.
  */
 int vbd_front_open(const struct vbd_front_services *svc, const char *id,
                    const struct vbd_front_options *opt, struct vbd_front **out);
@@ -222,13 +270,18 @@ int vbd_front_open(const struct vbd_front_services *svc, const char *id,
  * Requests still outstanding fail (BLKIF_RSP_ERROR, their grants revoked
  * first); waits up to close_timeout_ns for those whose pages a backend
  * still holds; closes the handshake (Closing, Closed, waiting for the
- * backend's) and frees everything. Pages a backend still maps are freed
- * when it lets go (or leaked, if XENBUS stops first). Context: passive.
+ * backend's; a removal did that already) and frees everything. Pages a
+ * backend still maps are freed when it lets go (or leaked, if XENBUS stops
+ * first). Context: passive.
  */
 void vbd_front_close(struct vbd_front *front);
 
-/* The disk as negotiated, checked by vbd_scsi_disk_check. Context: any. */
-const struct vbd_scsi_disk *vbd_front_disk(const struct vbd_front *front);
+/*
+ * The disk as negotiated now, checked by vbd_scsi_disk_check: a copy, whole
+ * even while a resize or a reconnection changes it (take one for each
+ * command, for vbd_scsi_attention_check and vbd_scsi_execute). Context: any.
+ */
+struct vbd_scsi_disk vbd_front_disk(const struct vbd_front *front);
 
 /* What was negotiated. Context: any. */
 void vbd_front_get_info(const struct vbd_front *front, struct vbd_front_info *info);
@@ -240,6 +293,13 @@ void vbd_front_get_stats(struct vbd_front *front, struct vbd_front_stats *stats)
 bool vbd_front_broken(const struct vbd_front *front);
 
 /*
+ * Whether the toolstack is unplugging the disk or has (see Removal above):
+ * true from when the frontend sees it, before options->gone is called.
+ * Context: any.
+ */
+bool vbd_front_gone(const struct vbd_front *front);
+
+/*
  * Start @req on queue @queue (taken modulo the number of queues: a
  * processor number will do). Returns 0 when accepted: @req->done will be
  * called once. Returns -XEN_EINVAL, and never calls it, for a request that
@@ -248,7 +308,7 @@ bool vbd_front_broken(const struct vbd_front *front);
  * READ or WRITE without a buffer or whose sg does not cover it, an sg
  * element that leaves its page. A valid request the device cannot serve
  * completes with a status: a WRITE or DISCARD on a read-only disk and
- * anything on a broken or closing device BLKIF_RSP_ERROR, a FLUSH or
+ * anything on a broken, closing or unplugged device BLKIF_RSP_ERROR, a FLUSH or
  * DISCARD the backend does not offer BLKIF_RSP_EOPNOTSUPP. Context: any.
  */
 int vbd_front_submit(struct vbd_front *front, unsigned int queue, struct vbd_front_request *req);

@@ -58,6 +58,20 @@ void front_piece_done(struct front_queue *q, struct vbd_front_request *req, int1
     front_finish(q, req, BLKIF_RSP_OKAY, done);
 }
 
+/*
+ * A piece taken back from a departed backend is released: the request may
+ * go again (the reconnection waits for that). One failed meanwhile (the
+ * device broke or closes) is no longer waiting: its last piece completes it.
+ */
+static void released_for_replay(struct front_queue *q, struct vbd_front_request *req,
+                                struct front_list *done)
+{
+    req->state.held--;
+    req->state.inflight--;
+    if (req->state.inflight == 0 && !req->state.waiting)
+        front_finish(q, req, BLKIF_RSP_ERROR, done);
+}
+
 /* A revoke that waited is over (passive): the last ends the slot. */
 static void grant_released(void *ctx, int status)
 {
@@ -71,12 +85,17 @@ static void grant_released(void *ctx, int status)
     irql = os_spin_lock(&q->lock);
     if (--s->held_pending == 0) {
         struct vbd_front_request *req = s->req;
+        bool replay = s->replay;
 
         os_free(s->held);
         s->held = NULL;
         s->nr_grants = 0;
+        s->replay = false;
         front_slot_free(q, s);
-        front_piece_done(q, req, BLKIF_RSP_ERROR, &done);
+        if (replay)
+            released_for_replay(q, req, &done);
+        else
+            front_piece_done(q, req, BLKIF_RSP_ERROR, &done);
     }
     os_spin_unlock(&q->lock, irql);
     front_run_done(q->front, &done);
@@ -134,9 +153,10 @@ bool front_slot_take_back(struct front_queue *q, struct front_slot *s)
     struct vbd_front_request *req = s->req;
 
     if (revoke_grants(q, s)) {
-        /* grant_released ends the piece; the request fails then. */
+        /* grant_released ends the piece (under the lock we hold: not before this). */
         s->state = FRONT_SLOT_HELD;
-        req->state.status = BLKIF_RSP_ERROR;
+        s->replay = true;
+        req->state.held++;
         return false;
     }
     front_slot_free(q, s);
@@ -199,6 +219,19 @@ static const char *take_response(struct front_queue *q, const struct blkif_respo
     return NULL;
 }
 
+/*
+ * How many responses to wait for before the next event: half of what the
+ * backend holds, so completions come in batches (an event costs more than
+ * a response) while the backend still has work to overlap with ours; the
+ * backend answers all it holds, so the event comes.
+ */
+static uint32_t completion_batch(const struct front_queue *q)
+{
+    uint32_t held = q->ring.req_published - q->ring.rsp_cons;
+
+    return held > 2 ? held / 2 : 1;
+}
+
 /* Responses, then waiting requests, until the ring is quiet. Queue lock held. */
 static bool service(struct front_queue *q, struct front_list *done)
 {
@@ -218,14 +251,14 @@ static bool service(struct front_queue *q, struct front_list *done)
             return notify;
         }
         notify |= front_pump(q, done);
-    } while (ring_front_final_check(&q->ring));
+    } while (ring_front_final_check_after(&q->ring, completion_batch(q)));
     return notify;
 }
 
 void front_queue_event(void *ctx, unsigned int vcpu)
 {
     struct front_queue *q = ctx;
-    const struct vbd_front *front = q->front;
+    struct vbd_front *front = q->front;
     struct front_list done = {NULL, NULL};
     bool notify = false;
     os_irql_t irql;
@@ -234,8 +267,17 @@ void front_queue_event(void *ctx, unsigned int vcpu)
     irql = os_spin_lock(&q->lock);
     if (q->nr_slots && !os_atomic_load32(&front->broken) && !os_atomic_load32(&front->closing))
         notify = service(q, &done);
+    q->kick_deferred = notify;
+    q->batching = true;
     os_spin_unlock(&q->lock, irql);
-    front_unlocked(q, notify, &done);
+    front_unlocked(q, false, &done);
+    irql = os_spin_lock(&q->lock);
+    q->batching = false;
+    notify = q->kick_deferred;
+    q->kick_deferred = false;
+    os_spin_unlock(&q->lock, irql);
+    if (notify)
+        front->svc.evtchn->notify(front->svc.evtchn->header.context, q->channel);
 }
 
 void front_unlocked(struct front_queue *q, bool notify, struct front_list *done)

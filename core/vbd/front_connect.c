@@ -15,6 +15,9 @@
 
 #define STATE_BIT(state) (1u << (state))
 
+/* How soon a wait for the backend notices that the disk is being unplugged. */
+#define REMOVAL_POLL_NS (50ull * 1000 * 1000)
+
 static void normalise(struct vbd_front_options *opt)
 {
     if (opt->max_queues == 0)
@@ -57,6 +60,30 @@ int front_wait_backend(struct vbd_front *front, uint32_t mask, uint64_t timeout_
     return xb->wait_for_otherend(xb->header.context, front->dev, mask, timeout_ns, state);
 }
 
+/*
+ * In slices, as a removal is noted by the state callback (front_reconnect.c)
+ * and may leave the backend in a state the wait does not take.
+ */
+int front_wait_backend_present(struct vbd_front *front, uint32_t mask, uint64_t timeout_ns,
+                               uint32_t *state)
+{
+    uint64_t start = os_time_ns();
+
+    for (;;) {
+        uint64_t waited = os_time_ns() - start;
+        uint64_t left = waited < timeout_ns ? timeout_ns - waited : 0;
+        int rc =
+            front_wait_backend(front, mask, left < REMOVAL_POLL_NS ? left : REMOVAL_POLL_NS, state);
+
+        if (rc != -XEN_ETIMEDOUT)
+            return rc;
+        if (os_atomic_load32(&front->gone))
+            return -XEN_ENODEV;
+        if (left <= REMOVAL_POLL_NS)
+            return rc;
+    }
+}
+
 /* XENBUS writes the error node and switches to Closing (passive, on work). */
 static void tell_xenbus(void *ctx)
 {
@@ -87,10 +114,11 @@ static int start_over(struct vbd_front *front)
 static int wait_for_init_wait(struct vbd_front *front)
 {
     uint32_t state;
-    int rc = front_wait_backend(front,
-                                STATE_BIT(XenbusStateInitWait) | STATE_BIT(XenbusStateInitialised) |
-                                    STATE_BIT(XenbusStateConnected),
-                                front->opt.timeout_ns, &state);
+    int rc = front_wait_backend_present(front,
+                                        STATE_BIT(XenbusStateInitWait) |
+                                            STATE_BIT(XenbusStateInitialised) |
+                                            STATE_BIT(XenbusStateConnected),
+                                        front->opt.timeout_ns, &state);
 
     if (rc)
         return rc;
@@ -106,11 +134,14 @@ static int wait_for_init_wait(struct vbd_front *front)
 static int wait_for_connected(struct vbd_front *front)
 {
     uint32_t state;
-    int rc = front_wait_backend(front,
-                                STATE_BIT(XenbusStateConnected) | STATE_BIT(XenbusStateClosing) |
-                                    STATE_BIT(XenbusStateClosed) | STATE_BIT(XenbusStateUnknown),
-                                front->opt.timeout_ns, &state);
+    int rc =
+        front_wait_backend_present(front,
+                                   STATE_BIT(XenbusStateConnected) | STATE_BIT(XenbusStateClosing) |
+                                       STATE_BIT(XenbusStateClosed) | STATE_BIT(XenbusStateUnknown),
+                                   front->opt.timeout_ns, &state);
 
+    if (rc == 0 && state != XenbusStateConnected && os_atomic_load32(&front->gone))
+        return -XEN_ENODEV;
     if (rc == 0 && state != XenbusStateConnected) {
         os_log(OS_LOG_ERROR, "vbd: %s: the backend closed instead of connecting\n",
                front->nodename);
@@ -175,8 +206,8 @@ static void teardown(struct vbd_front *front, bool published, bool leave_memory)
         front_queue_stop(&front->queues[q]);
     os_work_flush(&front->reconnect_work);
     os_work_flush(&front->fail_work);
-    /* Closed before the pages go, so the backend has unmapped them. */
-    if (published)
+    /* Closed before the pages go, so the backend has unmapped them (a removal closed already). */
+    if (published && !os_atomic_load32(&front->unplugged))
         close_handshake(front);
     if (!leave_memory)
         for (uint32_t q = 0; q < VBD_FRONT_MAX_QUEUES; q++)
@@ -212,6 +243,7 @@ int vbd_front_open(const struct vbd_front_services *svc, const char *id,
     /* Requests carry the low 16 bits of the virtual device, as Linux's blkfront sends. */
     front->info.handle = (uint16_t)vdev;
     os_spin_init(&front->drain_lock);
+    os_spin_init(&front->disk_lock);
     os_event_init(&front->drained);
     os_work_init(&front->fail_work, tell_xenbus, front);
     os_work_init(&front->reconnect_work, front_reconnect, front);
@@ -237,6 +269,9 @@ int vbd_front_open(const struct vbd_front_services *svc, const char *id,
         rc = front_handshake(front, &published);
     if (rc == -XEN_EINVAL && front->fail_reason)
         xb->fail(xb->header.context, front->dev, rc, front->fail_reason);
+    /* Unplugged before the rings were published: Closed, so the toolstack need not wait. */
+    if (rc == -XEN_ENODEV && !published)
+        front_switch_state(front, XenbusStateClosed);
     if (rc) {
         teardown(front, published, false);
         return rc;
@@ -251,17 +286,8 @@ int vbd_front_open(const struct vbd_front_services *svc, const char *id,
     return 0;
 }
 
-void vbd_front_close(struct vbd_front *front)
+uint32_t front_wait_completed(struct vbd_front *front)
 {
-    struct front_list done = {NULL, NULL};
-    bool leave_memory = false;
-
-    os_atomic_store32(&front->closing, 1);
-    front_watchdog_stop(front);
-    /* A reconnection sees closing and stops; what it put back on a ring fails below. */
-    os_work_flush(&front->reconnect_work);
-    front_fail_all(front, &done);
-    front_run_done(front, &done);
     for (;;) {
         uint32_t left;
         os_irql_t irql = os_spin_lock(&front->drain_lock);
@@ -270,24 +296,55 @@ void vbd_front_close(struct vbd_front *front)
         if (left)
             os_event_clear(&front->drained);
         os_spin_unlock(&front->drain_lock, irql);
-        if (left == 0)
-            break;
-        if (os_event_wait(&front->drained, front->opt.close_timeout_ns) != 0) {
-            os_log(OS_LOG_ERROR,
-                   "vbd: %s: %u request(s) whose pages a backend holds; their memory stays\n",
-                   front->nodename, left);
-            leave_memory = true;
-            break;
-        }
+        if (left == 0 || os_event_wait(&front->drained, front->opt.close_timeout_ns) != 0)
+            return left;
     }
-    teardown(front, true, leave_memory);
+}
+
+void vbd_front_close(struct vbd_front *front)
+{
+    struct front_list done = {NULL, NULL};
+    uint32_t left;
+
+    os_atomic_store32(&front->closing, 1);
+    front_watchdog_stop(front);
+    /* A reconnection sees closing and stops; what it put back on a ring fails below. */
+    os_work_flush(&front->reconnect_work);
+    front_fail_all(front, &done);
+    front_run_done(front, &done);
+    left = front_wait_completed(front);
+    if (left)
+        os_log(OS_LOG_ERROR,
+               "vbd: %s: %u request(s) whose pages a backend holds; their memory stays\n",
+               front->nodename, left);
+    teardown(front, true, left != 0);
 }
 
 /* -- what the device is ----------------------------------------------------- */
 
-const struct vbd_scsi_disk *vbd_front_disk(const struct vbd_front *front)
+void front_publish_disk(struct vbd_front *front, const struct vbd_scsi_disk *disk)
 {
-    return &front->disk;
+    os_irql_t irql = os_spin_lock(&front->disk_lock);
+
+    os_atomic_add32(&front->disk_seq, 1); /* a full barrier, as the second */
+    front->disk = *disk;
+    os_atomic_add32(&front->disk_seq, 1);
+    os_spin_unlock(&front->disk_lock, irql);
+}
+
+struct vbd_scsi_disk vbd_front_disk(const struct vbd_front *front)
+{
+    struct vbd_scsi_disk disk;
+    uint32_t seq;
+
+    /* A copy taken while no change was under way; a change is a few stores, so retries are rare. */
+    do {
+        seq = os_atomic_load32(&front->disk_seq);
+        os_rmb();
+        disk = front->disk;
+        os_rmb();
+    } while ((seq & 1) || os_atomic_load32(&front->disk_seq) != seq);
+    return disk;
 }
 
 void vbd_front_get_info(const struct vbd_front *front, struct vbd_front_info *info)
@@ -298,6 +355,11 @@ void vbd_front_get_info(const struct vbd_front *front, struct vbd_front_info *in
 bool vbd_front_broken(const struct vbd_front *front)
 {
     return os_atomic_load32(&front->broken) != 0;
+}
+
+bool vbd_front_gone(const struct vbd_front *front)
+{
+    return os_atomic_load32(&front->gone) != 0;
 }
 
 void vbd_front_get_stats(struct vbd_front *front, struct vbd_front_stats *stats)

@@ -125,7 +125,7 @@ uint32_t front_sg_count(const struct vbd_front_sg *sg, uint32_t nr, struct front
 enum front_slot_state {
     FRONT_SLOT_FREE,
     FRONT_SLOT_INFLIGHT, /* on the ring, its id expected back */
-    FRONT_SLOT_HELD,     /* answered or failed, a grant still held by the backend */
+    FRONT_SLOT_HELD,     /* answered, failed or taken back, a grant still held by the backend */
 };
 
 enum front_phase {
@@ -150,6 +150,7 @@ struct front_slot {
     uint8_t operation;   /* what the response must say ... */
     uint8_t indirect_op; /* ... or this, for an indirect request */
     bool copy_out;       /* a read through the pool: copy to the buffer on success */
+    bool replay;         /* HELD, taken back: its request goes again once released */
     uint32_t *grants;    /* [max_segments]: the caller's pages granted */
     uint32_t *pool;      /* [max_segments + indirect pages]: pool pages, data first */
     struct winpv_gnttab_deferred *held; /* [nr_grants], while revokes wait */
@@ -197,6 +198,14 @@ struct front_queue {
     struct front_list waiting;
     uint64_t next_seq;            /* the next request's state.seq */
     struct vbd_front_stats stats; /* this queue's share */
+    /*
+     * While the event callback runs the completions it collected, requests
+     * they submit go on the ring without a kick each: the callback kicks
+     * once after the last (kick_deferred says whether one is owed), so a
+     * backend woken finds the whole batch.
+     */
+    bool batching;
+    bool kick_deferred;
 };
 
 struct vbd_front {
@@ -204,13 +213,17 @@ struct vbd_front {
     struct winpv_xenbus_device *dev;
     struct vbd_front_options opt; /* defaults filled in */
     struct vbd_front_info info;
-    struct vbd_scsi_disk disk;
+    struct vbd_scsi_disk disk;     /* changed only by front_publish_disk */
+    volatile uint32_t disk_seq;    /* odd while disk changes */
+    struct os_spinlock disk_lock;  /* one change of disk at a time */
     char nodename[FRONT_PATH_MAX]; /* device/vbd/<id> */
     char otherend[FRONT_PATH_MAX]; /* the backend's directory */
     struct front_queue queues[VBD_FRONT_MAX_QUEUES];
     uint32_t ring_order;
     volatile uint32_t broken;
-    volatile uint32_t closing;
+    volatile uint32_t closing;      /* closed by the owner, or unplugged: submissions fail */
+    volatile uint32_t gone;         /* the toolstack unplugs the disk (front_reconnect.c) */
+    volatile uint32_t unplugged;    /* ... and the removal closed the handshake */
     volatile uint32_t outstanding;  /* accepted, not yet called back */
     volatile uint32_t up;           /* opened: a backend leaving is a disconnection */
     volatile uint32_t reconnecting; /* the reconnection work is queued or running */
@@ -270,6 +283,12 @@ int front_choose_transport(struct vbd_front *front);
 int front_publish(struct vbd_front *front);
 
 /*
+ * Make @disk what vbd_front_disk() gives: readers on other processors see
+ * the old description or the new one, never a mix. Context: any.
+ */
+void front_publish_disk(struct vbd_front *front, const struct vbd_scsi_disk *disk);
+
+/*
  * The backend connected: read the disk and the features to use into
  * front->info and front->disk. Returns 0 or -XEN_EINVAL (with the reason
  * in front->fail_reason). Context: passive.
@@ -296,12 +315,29 @@ int front_switch_state(struct vbd_front *front, uint32_t state);
 int front_wait_backend(struct vbd_front *front, uint32_t mask, uint64_t timeout_ns,
                        uint32_t *state);
 
+/*
+ * Closing (front->closing set): wait up to close_timeout_ns for every
+ * accepted request to be called back. Returns how many were not (their
+ * pages held by a backend). Context: passive.
+ */
+uint32_t front_wait_completed(struct vbd_front *front);
+
+/*
+ * As front_wait_backend, but giving up with -XEN_ENODEV once the disk is
+ * seen unplugged (front->gone). Context: passive.
+ */
+int front_wait_backend_present(struct vbd_front *front, uint32_t mask, uint64_t timeout_ns,
+                               uint32_t *state);
+
 /* -- reconnection (front_reconnect.c) -------------------------------------- */
 
-/* The backend's state changed to @state: start a reconnection if it left. Context: passive. */
+/*
+ * The backend's state changed to @state: note a removal (front->gone), and
+ * start a reconnection, or the removal, if it left. Context: passive.
+ */
 void front_backend_changed(struct vbd_front *front, uint32_t state);
 
-/* The reconnection work (passive). */
+/* The reconnection work, which also carries out a removal (passive). */
 void front_reconnect(void *ctx);
 
 /* Start looking for unanswered requests; stop (before close). Context: passive. */
@@ -366,8 +402,9 @@ uint32_t front_revoke_now(struct front_queue *q, struct front_slot *s);
 
 /*
  * The backend left with @s on its ring: revoke its grants and free it
- * (true), or, when the backend still maps a page, hold it and fail its
- * request once it lets go (false). Context: any, queue lock held.
+ * (true), or, when the backend still maps a page, hold it until it lets go
+ * (false): the request counts it in state.held (and state.inflight) until
+ * then, to be sent again after. Context: any, queue lock held.
  */
 bool front_slot_take_back(struct front_queue *q, struct front_slot *s);
 

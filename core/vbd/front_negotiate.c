@@ -350,6 +350,19 @@ static int read_discard(struct vbd_front *front, uint32_t unit, struct vbd_scsi_
 }
 
 /* Indirect segments, persistent grants, and the pool they need. */
+/*
+ * With persistent grants every byte goes through the pool: a budget for the
+ * disk shared by its queues (one queue keeps 32 MiB of requests in flight;
+ * sixteen do not take a grant table's worth of references between them).
+ */
+static uint32_t persistent_pool_pages(uint32_t queues)
+{
+    uint32_t pages = VBD_FRONT_COPY_PAGES_PERSISTENT / (queues ? queues : 1);
+
+    return pages > VBD_FRONT_COPY_PAGES_PERSISTENT_MIN ? pages
+                                                       : VBD_FRONT_COPY_PAGES_PERSISTENT_MIN;
+}
+
 static int read_transfer(struct vbd_front *front)
 {
     struct vbd_front_info *info = &front->info;
@@ -367,7 +380,7 @@ static int read_transfer(struct vbd_front *front)
     info->max_segments = info->indirect ? (uint32_t)segments : BLKIF_MAX_SEGMENTS_PER_REQUEST;
     info->persistent = persistent && !front->opt.no_persistent;
     info->copy_pages = front->opt.copy_pages ? front->opt.copy_pages
-                       : info->persistent    ? VBD_FRONT_COPY_PAGES_PERSISTENT
+                       : info->persistent    ? persistent_pool_pages(info->queues)
                                              : VBD_FRONT_COPY_PAGES_DEFAULT;
     /* Room for the largest request, so that one always fits. */
     if (info->copy_pages < info->max_segments + front_indirect_pages(info->max_segments))
@@ -379,7 +392,7 @@ static int read_transfer(struct vbd_front *front)
 
 int front_read_size(struct vbd_front *front, uint64_t *sectors)
 {
-    struct vbd_scsi_disk disk = front->disk;
+    struct vbd_scsi_disk disk = vbd_front_disk(front);
     int rc = read_size(front, front->info.sector_unit, &disk);
 
     if (rc == 0 && vbd_scsi_disk_check(&disk) != 0)
@@ -391,11 +404,10 @@ int front_read_size(struct vbd_front *front, uint64_t *sectors)
 
 int front_read_disk(struct vbd_front *front)
 {
-    struct vbd_scsi_disk *disk = &front->disk;
+    struct vbd_scsi_disk description = {0}, *disk = &description;
     uint32_t unit = 512, physical = 0;
     int rc = read_sector_sizes(front, &unit, &physical);
 
-    memset(disk, 0, sizeof(*disk));
     if (rc == 0)
         rc = read_kind(front, disk);
     if (rc == 0)
@@ -417,5 +429,6 @@ int front_read_disk(struct vbd_front *front)
     disk->flush = front->info.flush_op != 0;
     if (vbd_scsi_disk_check(disk) != 0)
         return refuse(front, "sectors");
+    front_publish_disk(front, disk);
     return 0;
 }

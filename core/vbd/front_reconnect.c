@@ -6,7 +6,9 @@
  * submitted (see front.h).
  *
  * The same reset serves a ring request left unanswered (the watchdog), and
- * the backend writing Connected again is an online resize.
+ * the backend writing Connected again is an online resize. A backend that
+ * leaves because the toolstack unplugs the disk ("online" 0) is no restart:
+ * the removal closes the device instead (see front.h).
  *
  * Order is what keeps data safe: on each queue the requests go out again
  * sorted by submission, so a write that was in flight lands before a flush
@@ -33,26 +35,59 @@ static void start_reconnect(struct vbd_front *front)
 /* Connected written again: perhaps a new size. */
 static void resized(struct vbd_front *front)
 {
+    struct vbd_scsi_disk disk = vbd_front_disk(front);
     uint64_t sectors;
 
     if (os_atomic_load32(&front->reconnecting) || front_read_size(front, &sectors) != 0 ||
-        sectors == front->disk.sectors)
+        sectors == disk.sectors)
         return;
     os_log(OS_LOG_INFO, "vbd: %s: now %llu sectors\n", front->nodename,
            (unsigned long long)sectors);
-    front->disk.sectors = sectors;
+    disk.sectors = sectors;
+    front_publish_disk(front, &disk);
     front->resizes++;
+}
+
+/*
+ * Whether the toolstack is unplugging the disk: it writes the backend's
+ * "online" 0 before (libxl: with) Closing, where a restart leaves it 1; a
+ * forced removal takes the backend's directory away altogether.
+ */
+static bool backend_removed(struct vbd_front *front)
+{
+    uint64_t value;
+    int rc = front_read_number(front, front->otherend, "online", UINT32_MAX, &value);
+
+    if (rc == 0)
+        return value == 0;
+    return rc == -XEN_ENOENT &&
+           front_read_number(front, front->otherend, "state", UINT32_MAX, &value) == -XEN_ENOENT;
+}
+
+/* Whether the disk is being unplugged, looking again unless known. */
+static bool removal_seen(struct vbd_front *front)
+{
+    if (!os_atomic_load32(&front->gone) && backend_removed(front)) {
+        os_log(OS_LOG_INFO, "vbd: %s: the disk is being unplugged\n", front->nodename);
+        os_atomic_store32(&front->gone, 1);
+    }
+    return os_atomic_load32(&front->gone) != 0;
 }
 
 void front_backend_changed(struct vbd_front *front, uint32_t state)
 {
+    /* Noted before any waiter wakes (XENBUS calls us first), opened or not. */
+    if ((state == XenbusStateClosing || state == XenbusStateClosed) &&
+        !os_atomic_load32(&front->closing))
+        removal_seen(front);
     if (!os_atomic_load32(&front->up))
         return;
     if (state == XenbusStateConnected) {
         resized(front);
         return;
     }
-    os_log(OS_LOG_INFO, "vbd: %s: backend state %u: reconnecting\n", front->nodename, state);
+    if (!os_atomic_load32(&front->gone))
+        os_log(OS_LOG_INFO, "vbd: %s: backend state %u: reconnecting\n", front->nodename, state);
     start_reconnect(front);
 }
 
@@ -130,7 +165,9 @@ static void insert_by_seq(struct front_list *list, struct vbd_front_request *req
 /*
  * Stop queue @q and take back what is on its ring: each request in flight
  * back in the waiting list, with those waiting, in submission order, from
- * its first byte. Requests that already failed complete into @done.
+ * its first byte (one whose pages the backend still maps too: it waits for
+ * them, see front_slot_take_back). Requests that already failed complete
+ * into @done, or once the backend lets go of their pages.
  */
 static void take_back(struct front_queue *q, struct front_list *done)
 {
@@ -146,12 +183,14 @@ static void take_back(struct front_queue *q, struct front_list *done)
         if (s->state != FRONT_SLOT_INFLIGHT)
             continue;
         req = s->req;
-        if (!front_slot_take_back(q, s) || req->state.inflight > 0 || req->state.waiting)
+        front_slot_take_back(q, s);
+        /* Decided with its last piece on the ring; listed already if it was waiting. */
+        if (req->state.inflight > req->state.held || req->state.waiting)
             continue;
         if (req->state.status == BLKIF_RSP_OKAY) {
             insert_by_seq(&replay, req);
             q->stats.replayed++;
-        } else {
+        } else if (req->state.held == 0) {
             front_finish(q, req, BLKIF_RSP_OKAY, done);
         }
     }
@@ -167,26 +206,31 @@ static void take_back(struct front_queue *q, struct front_list *done)
     os_spin_unlock(&q->lock, irql);
 }
 
-static uint32_t slots_held(struct vbd_front *front, uint32_t queues)
+/* Slots in use on the first @queues queues: in flight, or held by a backend. */
+static uint32_t slots_busy(struct vbd_front *front, uint32_t queues)
 {
-    uint32_t held = 0;
+    uint32_t busy = 0;
 
     for (uint32_t i = 0; i < queues; i++) {
         struct front_queue *q = &front->queues[i];
         os_irql_t irql = os_spin_lock(&q->lock);
 
-        held += q->slots_busy;
+        busy += q->slots_busy;
         os_spin_unlock(&q->lock, irql);
     }
-    return held;
+    return busy;
 }
 
-/* Wait (within close_timeout_ns) for the backend to let go of every page it held. */
+/*
+ * Wait (within close_timeout_ns) for the backend to let go of every page it
+ * held, so that nothing of the requests' previous attempts can touch their
+ * buffers once they go again.
+ */
 static int wait_held(struct vbd_front *front, uint32_t queues)
 {
     uint64_t deadline = os_time_ns() + front->opt.close_timeout_ns;
 
-    while (slots_held(front, queues)) {
+    while (slots_busy(front, queues)) {
         if (os_time_ns() > deadline) {
             os_log(OS_LOG_ERROR, "vbd: %s: a backend that left still maps request pages\n",
                    front->nodename);
@@ -208,10 +252,10 @@ static int let_go(struct vbd_front *front)
     int rc = front_switch_state(front, XenbusStateClosed);
 
     if (rc == 0)
-        rc =
-            front_wait_backend(front, STATE_BIT(XenbusStateClosed) | STATE_BIT(XenbusStateInitWait),
-                               front->opt.reconnect_timeout_ns, &state);
-    if (rc)
+        rc = front_wait_backend_present(
+            front, STATE_BIT(XenbusStateClosed) | STATE_BIT(XenbusStateInitWait),
+            front->opt.reconnect_timeout_ns, &state);
+    if (rc && rc != -XEN_ENODEV)
         os_log(OS_LOG_ERROR, "vbd: %s: the backend did not close (%d)\n", front->nodename, rc);
     return rc;
 }
@@ -272,14 +316,84 @@ static void resume(struct vbd_front *front)
     front_backend_changed(front, state);
 }
 
+/* -- removal ----------------------------------------------------------------- */
+
+/*
+ * While the backend still serves (it does until we are Closed), give the
+ * ring requests in flight close_timeout_ns to be answered. Nothing new goes
+ * on a ring meanwhile (front->reconnecting holds front_pump back).
+ */
+static void drain(struct vbd_front *front)
+{
+    const struct winpv_xenbus_interface_v1 *xb = front->svc.xenbus;
+    uint64_t deadline = os_time_ns() + front->opt.close_timeout_ns;
+
+    while (slots_busy(front, front->info.queues) && os_time_ns() < deadline &&
+           !os_atomic_load32(&front->broken) && !os_atomic_load32(&front->closing)) {
+        uint32_t state = xb->otherend_state(xb->header.context, front->dev);
+
+        if (state != XenbusStateConnected && state != XenbusStateClosing)
+            break;
+        os_event_wait(&front->pause, HELD_POLL_NS);
+    }
+}
+
+/*
+ * The disk is unplugged (front->gone): fail what is left, once, and close,
+ * so that the toolstack finishes; then tell the owner. With @connected the
+ * rings are still up: Closing first, and what is on them may be answered
+ * still. Context: passive, on the reconnection work.
+ */
+static void unplugged(struct vbd_front *front, bool connected)
+{
+    struct front_list done = {NULL, NULL};
+    uint32_t state;
+
+    os_log(OS_LOG_INFO, "vbd: %s: unplugged: closing\n", front->nodename);
+    if (connected) {
+        front_switch_state(front, XenbusStateClosing);
+        drain(front);
+    }
+    /* Submissions check it under their queue's lock: what comes after fails at once. */
+    os_atomic_store32(&front->closing, 1);
+    front_fail_all(front, &done);
+    front_run_done(front, &done);
+    front_switch_state(front, XenbusStateClosed);
+    if (front_wait_backend(front, STATE_BIT(XenbusStateClosed) | STATE_BIT(XenbusStateUnknown),
+                           front->opt.close_timeout_ns, &state) != 0)
+        os_log(OS_LOG_WARN, "vbd: %s: the backend did not close\n", front->nodename);
+    /* Closed, it unmapped what it held; completions running elsewhere finish. */
+    if (front_wait_completed(front))
+        os_log(OS_LOG_WARN, "vbd: %s: requests whose pages a backend holds wait for it\n",
+               front->nodename);
+    /* Closed: vbd_front_close has no handshake left to close, nothing more to follow. */
+    os_atomic_store32(&front->unplugged, 1);
+    os_atomic_store32(&front->up, 0);
+    os_atomic_store32(&front->reconnecting, 0);
+    if (front->opt.gone)
+        front->opt.gone(front->opt.gone_ctx);
+}
+
+/* -- the reconnection work ------------------------------------------------------ */
+
 void front_reconnect(void *ctx)
 {
     struct vbd_front *front = ctx;
     struct front_list done = {NULL, NULL};
     uint32_t old_queues = front->info.queues, old_unit = front->info.sector_unit;
     bool published = false;
-    int rc = let_go(front);
+    int rc;
 
+    if (os_atomic_load32(&front->gone)) {
+        unplugged(front, true);
+        return;
+    }
+    rc = let_go(front);
+    /* Unplugged while it closed: nothing goes again. */
+    if (!os_atomic_load32(&front->closing) && removal_seen(front)) {
+        unplugged(front, false);
+        return;
+    }
     for (uint32_t i = 0; i < old_queues; i++)
         take_back(&front->queues[i], &done);
     front_run_done(front, &done);
@@ -307,6 +421,10 @@ void front_reconnect(void *ctx)
     /* Everything fails, on every queue that may hold a request. */
     if (front->info.queues < old_queues)
         front->info.queues = old_queues;
+    if (!os_atomic_load32(&front->closing) && removal_seen(front)) {
+        unplugged(front, false);
+        return;
+    }
     /* Closing: vbd_front_close fails what is left and closes as usual. */
     if (!os_atomic_load32(&front->closing))
         front_break(front, -XEN_EIO, "the backend did not come back");

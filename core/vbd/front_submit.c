@@ -492,6 +492,10 @@ int vbd_front_submit(struct vbd_front *front, unsigned int queue, struct vbd_fro
         req->state.waiting = true;
         front_list_append(&q->waiting, req);
         notify = front_pump(q, &done);
+        if (notify && q->batching) {
+            q->kick_deferred = true; /* the event callback kicks for the batch */
+            notify = false;
+        }
     }
     os_spin_unlock(&q->lock, irql);
     front_unlocked(q, notify, &done);

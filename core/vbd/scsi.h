@@ -7,9 +7,11 @@
  * once (INQUIRY, READ CAPACITY, MODE SENSE, every error: data in the buffer,
  * a SCSI status and sense data) or with one block operation for the
  * frontend to put on the blkif ring (READ, WRITE, FLUSH, DISCARD), together
- * with what to report when it completes. Nothing here allocates, blocks or
- * keeps state between commands: everything is "Context: any" and may run in
- * Storport's StartIo at DISPATCH_LEVEL.
+ * with what to report when it completes. Nothing here allocates or blocks,
+ * and vbd_scsi_execute() keeps no state between commands: everything is
+ * "Context: any" and may run in Storport's StartIo at DISPATCH_LEVEL. The
+ * one piece with state, struct vbd_scsi_attention (at the end), tells the
+ * initiator when the description changed under it.
  *
  * Units. blkif counts 512-byte sectors whatever the disk's logical sector
  * size; SCSI counts logical blocks. The disk's size comes in 512-byte
@@ -38,8 +40,9 @@
  *    with NOT READY / MEDIUM NOT PRESENT. On a read-only disk WRITE, WRITE
  *    SAME and UNMAP answer DATA PROTECT before their fields are looked at
  *    (UNMAP only where discard makes it a command at all).
- *  - There is never pending sense (autosense carries it): REQUEST SENSE
- *    always answers NO SENSE.
+ *  - vbd_scsi_execute() never leaves sense pending (autosense carries it):
+ *    REQUEST SENSE answers NO SENSE. A pending unit attention is reported
+ *    by vbd_scsi_attention_check() instead, REQUEST SENSE included.
  */
 #ifndef WINPV_CORE_VBD_SCSI_H
 #define WINPV_CORE_VBD_SCSI_H
@@ -174,5 +177,79 @@ void vbd_scsi_io_failed(struct vbd_scsi_result *res, int16_t blkif_status);
  */
 uint32_t vbd_scsi_io_piece(const struct vbd_scsi_disk *disk, const struct vbd_scsi_io *io,
                            uint32_t done, uint32_t max_bytes, struct vbd_scsi_io *piece);
+
+/* -- unit attention --------------------------------------------------------
+ *
+ * A real disk whose size or mode changes tells the initiator on its next
+ * command: CHECK CONDITION, sense key UNIT ATTENTION, once per change (SAM-4
+ * 5.14; SBC-3 4.9 for capacity). vbd_scsi_execute() answers from whatever
+ * description it is given and remembers nothing, so struct
+ * vbd_scsi_attention remembers the disk as the initiator knows it, and
+ * vbd_scsi_attention_check(), called before vbd_scsi_execute() with each
+ * command, compares the description with it. A difference becomes known
+ * (the next command is answered from the new description) and establishes
+ * a unit attention condition for each kind of data that changed:
+ *
+ *   READ CAPACITY data: logical blocks, their length, logical blocks per
+ *     physical block, LBPME (discard): CAPACITY DATA HAS CHANGED (2Ah/09h).
+ *     On a removable or CD device that is a new medium instead: NOT READY
+ *     TO READY CHANGE, MEDIUM MAY HAVE CHANGED (28h/00h); a medium taken
+ *     out establishes nothing (medium access answers NOT READY).
+ *   mode parameters: WP (read_only), WCE (flush): MODE PARAMETERS CHANGED
+ *     (2Ah/01h).
+ *   INQUIRY data and VPD pages: device type, RMB, block limits (in logical
+ *     blocks: their length, physical block, max_transfer, discard
+ *     granularity and alignment), provisioning (discard): INQUIRY DATA HAS
+ *     CHANGED (3Fh/03h).
+ *
+ * The serial number and LU identifier are not compared: they name the
+ * device, and another name is another device, not a change of this one.
+ * Conditions queue, at most one of each kind (a second change of a kind
+ * still pending adds nothing), and are reported in the order above, one a
+ * command: INQUIRY and REPORT LUNS are answered as usual and report none;
+ * REQUEST SENSE returns the first as its sense data (fixed format) and
+ * clears it; any other command is answered with CHECK CONDITION and it,
+ * and clears it. A description that fails vbd_scsi_disk_check() is passed
+ * over (vbd_scsi_execute() answers HARDWARE ERROR) and changes nothing.
+ * Storport is the one initiator: the conditions are the logical unit's, not
+ * per I_T nexus, and none is established at start (no POWER ON).
+ *
+ * Several processors may check commands for one disk at once: no lock, a
+ * sequence count and compare-and-swap, so that of the commands that meet
+ * one change exactly one reports each condition. One that runs while
+ * another makes the change known may be answered from the new description
+ * before the condition is reported; a later command reports it.
+ */
+
+#define VBD_SCSI_VIEW_WORDS 8
+
+struct vbd_scsi_attention {
+    uint32_t seq;                        /* even; odd while known[] is written */
+    uint32_t pending;                    /* conditions not yet reported, a bit each */
+    uint32_t known[VBD_SCSI_VIEW_WORDS]; /* the disk as the initiator knows it */
+};
+
+/*
+ * Start with @disk as what the initiator knows, nothing pending. A @disk
+ * that fails vbd_scsi_disk_check() (not connected yet) leaves nothing known:
+ * the first valid description checked is then taken as known without a
+ * condition. Not concurrently with vbd_scsi_attention_check(). Context: any.
+ */
+void vbd_scsi_attention_init(struct vbd_scsi_attention *att, const struct vbd_scsi_disk *disk);
+
+/*
+ * Before vbd_scsi_execute(@disk, @req, @res): make a change of @disk known
+ * (see above) and report a pending condition if @req is to. Returns true
+ * when @res holds the answer (every field set, as vbd_scsi_execute() sets
+ * them), false when vbd_scsi_execute() is to answer. @disk must be the
+ * description vbd_scsi_execute() is then given, not changing meanwhile (a
+ * copy taken once per command, just before). A copy older than one another
+ * command already made known is taken for a change back (nothing tells
+ * them apart): it is reported, and the newer one again after it. Reads and
+ * writes @req's CDB and buffer as vbd_scsi_execute() does. Context: any,
+ * concurrently with itself.
+ */
+bool vbd_scsi_attention_check(struct vbd_scsi_attention *att, const struct vbd_scsi_disk *disk,
+                              const struct vbd_scsi_request *req, struct vbd_scsi_result *res);
 
 #endif /* WINPV_CORE_VBD_SCSI_H */

@@ -14,7 +14,11 @@ void scsi_start_stop_unit(struct scsi_cmd *cmd)
 {
 }
 
-/* Sense travels with each command (autosense): nothing is ever left pending. */
+/*
+ * Sense travels with each command (autosense): nothing is left pending here.
+ * A pending unit attention replaces this answer's sense data in
+ * vbd_scsi_attention_check() (scsi_attention.c).
+ */
 void scsi_request_sense(struct scsi_cmd *cmd)
 {
     uint8_t sense[VBD_SCSI_SENSE_LEN];

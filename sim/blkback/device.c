@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <time.h>
 
 #include "device.h"
 #include "grants.h"
@@ -364,8 +365,8 @@ static uint32_t pump_queue(struct device *dev, struct queue *q, uint32_t max)
                     "winpv-blkback: queue %ld: the frontend's request index is impossible\n",
                     (long)(q - dev->queues));
             dev->broken = true;
-        } else if (ready == 0 && !ring_back_final_check(&q->ring)) {
-            break;
+        } else if (ready == 0) {
+            break; /* device_idle asks for an event before the caller sleeps */
         }
     }
     return started;
@@ -393,6 +394,44 @@ void device_pump(struct device *dev)
         push_responses(dev);
     } while (more);
     io_submit(&dev->io); /* what the completions started (a barrier) */
+}
+
+/* Requests to start, or completions to answer. */
+static bool has_work(struct device *dev)
+{
+    if (dev->broken)
+        return false;
+    if (io_completions_ready(&dev->io))
+        return true;
+    if (!dev->free || dev->barrier)
+        return false; /* nothing may start before a completion */
+    for (uint32_t i = 0; i < dev->nr_queues; i++)
+        if (dev->queues[i].bound && ring_back_poll(&dev->queues[i].ring) != 0)
+            return true;
+    return false;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+bool device_idle(struct device *dev, uint64_t poll_ns)
+{
+    uint64_t until = now_ns() + poll_ns;
+
+    do {
+        if (has_work(dev))
+            return true;
+        __builtin_ia32_pause();
+    } while (poll_ns && now_ns() < until);
+    for (uint32_t i = 0; i < dev->nr_queues; i++)
+        if (dev->queues[i].bound && ring_back_final_check(&dev->queues[i].ring))
+            return true;
+    return has_work(dev);
 }
 
 void device_event(struct device *dev, uint32_t port)

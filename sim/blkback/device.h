@@ -54,6 +54,16 @@ void device_complete(struct device *dev);
 /* Take and start every request the rings hold, as far as there is room. */
 void device_pump(struct device *dev);
 
+/*
+ * Before the caller sleeps: look for requests and completions for up to
+ * @poll_ns (a frontend busy with the last answers has more soon, and a
+ * request found so comes without an event), then ask each ring for an
+ * event on its next request and look once more. Returns true when there is
+ * work (device_complete, device_pump), false when the caller may sleep
+ * until an event, a completion or a watch.
+ */
+bool device_idle(struct device *dev, uint64_t poll_ns);
+
 /* Readable when I/O completions wait (for the caller's poll). */
 int device_io_fd(const struct device *dev);
 

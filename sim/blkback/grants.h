@@ -5,9 +5,10 @@
  * call (read-only for a write, writable for a read) and unmaps them when it
  * completes. With them (feature-persistent on both sides), a grant once
  * mapped stays mapped, writable, until the connection ends, as Linux's
- * blkback keeps them; at most max of them per device. A grant that does not
- * fit, or that the frontend granted read-only against the protocol's rule,
- * is mapped for the request alone.
+ * blkback keeps them; at most max of them per device. The grants of one
+ * request not yet kept are mapped together, in one call. A grant that does
+ * not fit, or that the frontend granted read-only against the protocol's
+ * rule, is mapped for the request alone.
  */
 #ifndef WINPV_BLKBACK_GRANTS_H
 #define WINPV_BLKBACK_GRANTS_H
@@ -23,6 +24,12 @@ struct persistent_grant {
     uint8_t *page; /* NULL: an empty slot */
 };
 
+/* One dom0_map of persistent grants, unmapped as a whole when the connection ends. */
+struct persistent_mapping {
+    uint8_t *pages;
+    uint32_t count;
+};
+
 struct grants {
     struct dom0 *dom0;
     uint32_t domid;
@@ -31,9 +38,14 @@ struct grants {
     uint32_t count;    /* persistent grants mapped */
     uint32_t capacity; /* slots of table, a power of two */
     struct persistent_grant *table;
-    /* Scratch for grants_get: the references not kept, and their segments. */
+    struct persistent_mapping *mappings;
+    uint32_t nr_mappings, mappings_room;
+    /* Scratch: references to map, and the segment (or page) each is for. */
+    uint32_t scratch_room;
     uint32_t *refs;
     uint32_t *index;
+    uint8_t **found;
+    uint32_t *segment_refs; /* grants_get: the request's references */
 };
 
 /* What one request mapped for itself, to unmap when it completes. */

@@ -20,6 +20,11 @@ int io_poll_fd(const struct io_engine *io)
     return io->ring.ring_fd;
 }
 
+bool io_completions_ready(const struct io_engine *io)
+{
+    return io_uring_cq_ready(&io->ring) > 0;
+}
+
 void io_reserve(struct io_engine *io, unsigned int count)
 {
     if (io_uring_sq_space_left(&io->ring) < count)

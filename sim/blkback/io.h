@@ -27,6 +27,9 @@ void io_exit(struct io_engine *io);
 /* Readable when completions wait. */
 int io_poll_fd(const struct io_engine *io);
 
+/* Whether completions wait, without a system call. */
+bool io_completions_ready(const struct io_engine *io);
+
 /*
  * Make room for @count submissions in a row (at most IO_MAX_CHAIN), so that
  * a chain is never split across two submits. Call before each operation's

@@ -91,8 +91,11 @@ static int run(struct backend *be, int signals)
         return -1;
     /* The watches fire once when set: their first events bring the first look. */
     while (!be->quit) {
+        bool busy = be->dev && device_idle(be->dev, be->opt->poll_us * 1000ull);
+
         fds[FD_IO].fd = be->dev ? device_io_fd(be->dev) : -1;
-        if (poll(fds, FD_COUNT, -1) < 0) {
+        /* With work at hand, only a look at the other sources. */
+        if (poll(fds, FD_COUNT, busy ? 0 : -1) < 0) {
             if (errno == EINTR)
                 continue;
             perror("winpv-blkback: poll");
@@ -104,7 +107,7 @@ static int run(struct backend *be, int signals)
             take_watches(be);
         if (fds[FD_EVENTS].revents)
             take_events(be);
-        if (be->dev && fds[FD_IO].revents && fds[FD_IO].fd == device_io_fd(be->dev)) {
+        if (be->dev && ((fds[FD_IO].revents && fds[FD_IO].fd == device_io_fd(be->dev)) || busy)) {
             device_complete(be->dev);
             device_pump(be->dev); /* room for requests that waited */
         }

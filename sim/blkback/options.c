@@ -25,7 +25,9 @@ static const char usage[] =
     "  --discard-alignment B      [0]\n"
     "  --sector-size B            512, 1024, 2048 or 4096 [512]\n"
     "  --physical-sector-size B   a multiple of the sector size [sector size]\n"
-    "  --max-inflight N           requests served at once [128]\n";
+    "  --max-inflight N           requests served at once [128]\n"
+    "  --poll-us N                before sleeping, look for requests this long\n"
+    "                             (0: sleep at once) [50]\n";
 
 enum {
     OPT_MAX_QUEUES = 256,
@@ -42,6 +44,7 @@ enum {
     OPT_SECTOR_SIZE,
     OPT_PHYSICAL_SECTOR_SIZE,
     OPT_MAX_INFLIGHT,
+    OPT_POLL_US,
 };
 
 static const struct option long_options[] = {
@@ -59,6 +62,7 @@ static const struct option long_options[] = {
     {"sector-size", required_argument, NULL, OPT_SECTOR_SIZE},
     {"physical-sector-size", required_argument, NULL, OPT_PHYSICAL_SECTOR_SIZE},
     {"max-inflight", required_argument, NULL, OPT_MAX_INFLIGHT},
+    {"poll-us", required_argument, NULL, OPT_POLL_US},
     {NULL, 0, NULL, 0},
 };
 
@@ -142,6 +146,8 @@ static bool set(struct blkback_options *opt, int c, const char *arg)
         return number("physical-sector-size", arg, 512, 1u << 20, &opt->physical_sector_size);
     case OPT_MAX_INFLIGHT:
         return number("max-inflight", arg, 1, BLKBACK_MAX_INFLIGHT, &opt->max_inflight);
+    case OPT_POLL_US:
+        return number("poll-us", arg, 0, 1000000, &opt->poll_us);
     default:
         return false;
     }
@@ -163,6 +169,7 @@ int options_parse(struct blkback_options *opt, int argc, char **argv)
         .discard_secure = true,
         .sector_size = 512,
         .max_inflight = 128,
+        .poll_us = 50,
     };
     optind = 1;
     while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {

@@ -34,6 +34,7 @@ struct blkback_options {
     uint32_t sector_size;           /* logical, bytes: 512..4096, a power of two */
     uint32_t physical_sector_size;  /* bytes; 0: the sector size */
     uint32_t max_inflight;          /* requests being served at once, all queues */
+    uint32_t poll_us;               /* looking for requests before sleeping (device_idle) */
 };
 
 /*

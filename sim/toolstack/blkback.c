@@ -247,7 +247,7 @@ int blkback_unplug(struct xenstore *xs, struct blkback *b, int timeout_ms)
 {
     int rc = -XEN_ETIMEDOUT;
 
-    if (write_in(xs, XBT_NULL, b->backend_path, "online", "0")) {
+    if (xenstore_device_remove(xs, b->backend_path) == 0) {
         for (int waited = 0; waited <= timeout_ms; waited += POLL_MS) {
             int status;
 

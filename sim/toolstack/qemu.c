@@ -111,15 +111,6 @@ int qemu_start(struct simd *simd, struct xenstore *xs, uint32_t domid, unsigned 
     return wait_for_device(xs, q);
 }
 
-static bool write_backend_node(struct xenstore *xs, const struct qemu *q, const char *node,
-                               const char *value)
-{
-    char path[160];
-
-    snprintf(path, sizeof(path), "%s/%s", q->backend_path, node);
-    return xs_write(xs->xsh, XBT_NULL, path, value, (unsigned int)strlen(value));
-}
-
 /* Closed, or gone: QEMU removes a device it has destroyed. */
 static bool backend_closed(struct xenstore *xs, const struct qemu *q)
 {
@@ -130,11 +121,9 @@ static bool backend_closed(struct xenstore *xs, const struct qemu *q)
 
 int qemu_unplug(struct xenstore *xs, struct qemu *q, int timeout_ms)
 {
-    char state[4];
     int rc = -XEN_ETIMEDOUT;
 
-    snprintf(state, sizeof(state), "%d", XenbusStateClosing);
-    if (write_backend_node(xs, q, "online", "0") && write_backend_node(xs, q, "state", state)) {
+    if (xenstore_device_remove(xs, q->backend_path) == 0) {
         for (int waited = 0; waited <= timeout_ms; waited += POLL_MS) {
             if (backend_closed(xs, q)) {
                 rc = 0;

@@ -17,6 +17,7 @@
 #include <xen/errno.h>
 #include <xen/grant_table.h>
 #include <xen/hvm/params.h>
+#include <xen/io/xenbus.h>
 
 #include "fdpass.h"
 #include "store.h"
@@ -345,4 +346,42 @@ int xenstore_introduce(struct simd *simd, struct xenstore *xs, uint32_t domid,
         return -XEN_EIO;
     }
     return write_domain_tree(xs, domid, rings);
+}
+
+static bool write_node_in(struct xenstore *xs, xs_transaction_t t, const char *dir,
+                          const char *node, const char *value)
+{
+    char path[256];
+
+    snprintf(path, sizeof(path), "%s/%s", dir, node);
+    return xs_write(xs->xsh, t, path, value, (unsigned int)strlen(value));
+}
+
+int xenstore_device_remove(struct xenstore *xs, const char *backend_path)
+{
+    char state_path[256], closing[4];
+
+    snprintf(state_path, sizeof(state_path), "%s/state", backend_path);
+    snprintf(closing, sizeof(closing), "%d", XenbusStateClosing);
+    for (int attempt = 0; attempt < 10; attempt++) {
+        xs_transaction_t t = xs_transaction_start(xs->xsh);
+        unsigned int len;
+        char *state;
+        bool ok, closed;
+
+        if (t == XBT_NULL)
+            break;
+        state = xs_read(xs->xsh, t, state_path, &len);
+        closed = state && atoi(state) == XenbusStateClosed;
+        free(state);
+        ok = write_node_in(xs, t, backend_path, "online", "0") &&
+             (closed || write_node_in(xs, t, backend_path, "state", closing));
+        if (xs_transaction_end(xs->xsh, t, !ok) && ok)
+            return 0;
+        if (ok && errno == EAGAIN)
+            continue;
+        break;
+    }
+    fprintf(stderr, "xenstore: cannot start removing %s\n", backend_path);
+    return -XEN_EIO;
 }

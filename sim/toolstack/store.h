@@ -50,4 +50,12 @@ void xenstore_stop(struct xenstore *xs);
 int xenstore_introduce(struct simd *simd, struct xenstore *xs, uint32_t domid,
                        struct guest_rings *rings);
 
+/*
+ * Start removing the device whose backend directory is @backend_path, as
+ * libxl does: in one transaction, "online" 0 and, unless the backend is
+ * Closed already, "state" Closing. The backend then closes with its
+ * frontend. Returns 0 or -XEN_EIO.
+ */
+int xenstore_device_remove(struct xenstore *xs, const char *backend_path);
+
 #endif /* WINPV_SIM_STORE_H */

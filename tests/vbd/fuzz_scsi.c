@@ -5,6 +5,10 @@
  * sense data is always well-formed fixed format, a data-in answer leaves
  * the buffer past it alone, and every block operation lies within the disk
  * and the buffer. Pieces and failure reports are checked the same way.
+ * The unit attention check then answers the same command for a disk that
+ * was known differently before (the input's piece size flips fields):
+ * a report is well-formed UNIT ATTENTION sense, REQUEST SENSE returns it as
+ * data, and the conditions run out after one of each kind.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -141,6 +145,75 @@ static void check_pieces(const struct vbd_scsi_disk *disk, const struct vbd_scsi
         check(max < disk->sector_size || done == res->transferred);
 }
 
+/* What the initiator knew before @disk: @disk with fields flipped by @flips. */
+static struct vbd_scsi_disk earlier_disk(const struct vbd_scsi_disk *disk, uint32_t flips)
+{
+    struct vbd_scsi_disk before = *disk;
+
+    before.sectors ^= flips >> 8;
+    before.read_only ^= flips & 0x01;
+    before.flush ^= (flips & 0x02) != 0;
+    before.discard ^= (flips & 0x04) != 0;
+    before.removable ^= (flips & 0x08) != 0;
+    if (flips & 0x10)
+        before.sector_size = 512;
+    if (flips & 0x20)
+        before.max_transfer = 0;
+    return before;
+}
+
+/* A UNIT ATTENTION the check reported, as sense data or as REQUEST SENSE's data. */
+static void check_attention_sense(const uint8_t *sense)
+{
+    check(sense[0] == 0x70 && (sense[2] & 0x0f) == 0x06 && sense[7] == VBD_SCSI_SENSE_LEN - 8);
+    check((sense[12] == 0x2a && (sense[13] == 0x01 || sense[13] == 0x09)) ||
+          (sense[12] == 0x28 && sense[13] == 0x00) || (sense[12] == 0x3f && sense[13] == 0x03));
+}
+
+/* Answer @req with the unit attention check on @disk, known before as @flips says. */
+static void check_attention(const struct vbd_scsi_disk *disk, const struct vbd_scsi_request *req,
+                            uint8_t *before, uint32_t flips)
+{
+    static const uint8_t test_unit_ready[6] = {0x00};
+    struct vbd_scsi_request tur = {test_unit_ready, sizeof(test_unit_ready), NULL, 0,
+                                   VBD_SCSI_DIR_NONE};
+    struct vbd_scsi_disk earlier = earlier_disk(disk, flips);
+    struct vbd_scsi_attention att;
+    struct vbd_scsi_result res;
+    uint32_t reports = 0;
+
+    memcpy(req->buffer, before, req->length);
+    vbd_scsi_attention_init(&att, &earlier);
+    if (vbd_scsi_attention_check(&att, disk, req, &res)) {
+        check(res.transferred <= req->length && res.residual == req->length - res.transferred);
+        if (res.status == 0x02) {
+            check_sense(&res);
+            if ((res.sense[2] & 0x0f) == 0x06) {
+                check_attention_sense(res.sense);
+                reports++;
+            }
+            check(memcmp(req->buffer, before, req->length) == 0);
+        } else {
+            /* REQUEST SENSE, the report as its data, cut to the allocation length. */
+            check(res.status == 0x00 && req->cdb[0] == 0x03 && res.transferred <= 18);
+            if (res.transferred == 18)
+                check_attention_sense(req->buffer);
+            check(memcmp((uint8_t *)req->buffer + res.transferred, before + res.transferred,
+                         req->length - res.transferred) == 0);
+            reports++;
+        }
+    }
+    /* Four kinds of condition: TEST UNIT READY reports what is left, then nothing. */
+    for (int i = 0; i < 6; i++) {
+        if (!vbd_scsi_attention_check(&att, disk, &tur, &res))
+            break;
+        check_sense(&res);
+        check_attention_sense(res.sense);
+        check(++reports <= 4);
+    }
+    check(!vbd_scsi_attention_check(&att, disk, &tur, &res));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct input in = {data, size};
@@ -195,6 +268,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(res.status == 0x02 && res.residual == req.length);
         check_sense(&res);
     }
+    check_attention(&disk, &req, before, piece_max);
 
     free(cdb);
     free(buffer);

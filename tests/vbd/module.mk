@@ -25,3 +25,11 @@ $(BUILD)/fuzz/vbd-scsi-fuzz/seeds/%: tests/vbd/fuzz_seeds.txt
 	@mkdir -p $(@D)
 	$(Q)perl -ne 'print pack("H*", join("", split(" ", $$1))) if /^$*:(.*)$$/' $< >$@
 	@test -s $@
+
+# The unit attention a changed disk description establishes; threads meeting
+# one change, under ASan+UBSan and under TSan.
+HOST_TESTS += vbd_scsi_attention
+vbd_scsi_attention_SRCS := tests/vbd/scsi_attention_test.c $(VBD_SCSI_FIXTURE)
+
+TSAN_TESTS += vbd_scsi_attention_tsan
+vbd_scsi_attention_tsan_SRCS := $(vbd_scsi_attention_SRCS)

@@ -128,9 +128,9 @@ static void test_one_page_one_queue_direct(void **state)
     assert_false(info().persistent);
     assert_int_equal(info().handle, VDEV);
     assert_int_equal(info().sector_unit, 512);
-    assert_int_equal(vbd_front_disk(front)->sectors, DISK_BYTES / 512);
-    assert_int_equal(vbd_front_disk(front)->sector_size, 512);
-    assert_false(vbd_front_disk(front)->read_only);
+    assert_int_equal(vbd_front_disk(front).sectors, DISK_BYTES / 512);
+    assert_int_equal(vbd_front_disk(front).sector_size, 512);
+    assert_false(vbd_front_disk(front).read_only);
     assert_string_equal(guest_node("device/vbd/" VDEV_ID "/protocol"), "x86_64-abi");
     assert_non_null(guest_node("device/vbd/" VDEV_ID "/ring-ref"));
     assert_null(guest_node("device/vbd/" VDEV_ID "/ring-page-order"));
@@ -337,7 +337,7 @@ static void test_flush_barrier_and_fua(void **state)
     start_backend(NULL);
     connect(&opt);
     assert_int_equal(info().flush_op, BLKIF_OP_FLUSH_DISKCACHE);
-    assert_true(vbd_front_disk(front)->flush);
+    assert_true(vbd_front_disk(front).flush);
     assert_int_equal(scsi_run(front, sync10, 10, NULL, VBD_SCSI_DIR_NONE, &key), 0);
     assert_int_equal(stats().flushes, 1);
     /* FUA: the write, then a flush, then the completion. */
@@ -364,7 +364,7 @@ static void test_flush_barrier_and_fua(void **state)
     start_backend((const char *const[]){"--no-flush", "--no-barrier", NULL});
     connect(&opt);
     assert_int_equal(info().flush_op, 0);
-    assert_false(vbd_front_disk(front)->flush);
+    assert_false(vbd_front_disk(front).flush);
     assert_int_equal(scsi_run(front, sync10, 10, NULL, VBD_SCSI_DIR_NONE, &key), 0);
     memset(&t, 0, sizeof(t));
     t.req.io.op = VBD_SCSI_OP_FLUSH;
@@ -398,12 +398,12 @@ static void test_discard_punches_the_image(void **state)
     connect(&opt);
     assert_true(info().discard);
     assert_true(info().discard_secure);
-    assert_true(vbd_front_disk(front)->discard);
-    assert_true(vbd_front_disk(front)->discard_secure);
+    assert_true(vbd_front_disk(front).discard);
+    assert_true(vbd_front_disk(front).discard_secure);
     /* What the SCSI layer reports in VPD page 0xB0 and READ CAPACITY(16). */
-    assert_int_equal(vbd_front_disk(front)->discard_granularity, 65536);
-    assert_int_equal(vbd_front_disk(front)->discard_alignment, 8192);
-    assert_int_equal(vbd_front_disk(front)->physical_sector_size, 4096);
+    assert_int_equal(vbd_front_disk(front).discard_granularity, 65536);
+    assert_int_equal(vbd_front_disk(front).discard_alignment, 8192);
+    assert_int_equal(vbd_front_disk(front).physical_sector_size, 4096);
     write_pattern(front, 4096, 1u << 20, 0, 18);
     assert_false(image_has_hole(4096 * 512, 1u << 20));
     memset(&t, 0, sizeof(t));
@@ -449,7 +449,7 @@ static void test_read_only_disk_refuses_writes(void **state)
     host_writes(0, 1u << 20, 19);
     start_backend_with(&(struct blkback_disk){.readonly = true});
     connect(NULL);
-    assert_true(vbd_front_disk(front)->read_only);
+    assert_true(vbd_front_disk(front).read_only);
     read_pattern(front, 0, 1u << 20, 0, 19);
     buffer_alloc(&b, 4096, 0);
     io_rw(&t, VBD_SCSI_OP_WRITE, 0, 8, &b);
@@ -480,8 +480,8 @@ static void test_4096_byte_sectors(void **state)
     connect(&opt);
     assert_int_equal(info().sector_unit, 4096);
     assert_string_equal(guest_node("device/vbd/" VDEV_ID "/feature-large-sector-size"), "1");
-    assert_int_equal(vbd_front_disk(front)->sector_size, 4096);
-    assert_int_equal(vbd_front_disk(front)->sectors, DISK_BYTES / 512);
+    assert_int_equal(vbd_front_disk(front).sector_size, 4096);
+    assert_int_equal(vbd_front_disk(front).sectors, DISK_BYTES / 512);
     round_trip(800, 64 * 1024, 0, 20);
     assert_int_equal(stats().bounced_requests, 0);
     /* On 512-byte but not 4096-byte boundaries: through the pool. */

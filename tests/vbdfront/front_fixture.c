@@ -280,9 +280,16 @@ void read_pattern(struct vbd_front *front, uint64_t sector, uint32_t bytes, uint
     assert_true(same);
 }
 
+uint8_t scsi_sense[VBD_SCSI_SENSE_LEN];
+
+/* What the initiator was told of the disk, as the Storport shell keeps it for each disk. */
+static struct vbd_scsi_attention attention;
+static const struct vbd_front *attention_of;
+
 uint8_t scsi_run(struct vbd_front *front, const uint8_t *cdb, uint32_t cdb_len,
                  const struct test_buffer *b, enum vbd_scsi_dir dir, uint8_t *sense_key)
 {
+    struct vbd_scsi_disk disk = vbd_front_disk(front);
     struct vbd_scsi_request req = {.cdb = cdb,
                                    .cdb_len = cdb_len,
                                    .buffer = b ? b->data : NULL,
@@ -291,7 +298,12 @@ uint8_t scsi_run(struct vbd_front *front, const uint8_t *cdb, uint32_t cdb_len,
     struct vbd_scsi_result res;
     struct test_io t;
 
-    vbd_scsi_execute(vbd_front_disk(front), &req, &res);
+    if (attention_of != front) {
+        vbd_scsi_attention_init(&attention, &disk);
+        attention_of = front;
+    }
+    if (!vbd_scsi_attention_check(&attention, &disk, &req, &res))
+        vbd_scsi_execute(&disk, &req, &res);
     if (res.io.op != VBD_SCSI_OP_NONE) {
         memset(&t, 0, sizeof(t));
         t.req.io = res.io;
@@ -303,6 +315,8 @@ uint8_t scsi_run(struct vbd_front *front, const uint8_t *cdb, uint32_t cdb_len,
         if (io_run(front, 0, &t) != BLKIF_RSP_OKAY)
             vbd_scsi_io_failed(&res, t.status);
     }
+    memset(scsi_sense, 0, sizeof(scsi_sense));
+    memcpy(scsi_sense, res.sense, res.sense_len);
     *sense_key = res.sense_len ? res.sense[2] & 0x0f : 0;
     return res.status;
 }

@@ -71,12 +71,16 @@ void read_pattern(struct vbd_front *front, uint64_t sector, uint32_t bytes, uint
                   uint8_t seed);
 
 /*
- * Run SCSI command @cdb on the frontend's disk as XENVBD does: answered by
- * the SCSI layer, its block operation (if any) through the frontend with
- * @b as the data buffer. Returns the SCSI status; sense in *sense_key.
+ * Run SCSI command @cdb on the frontend's disk as XENVBD does: a copy of
+ * the disk's description, a unit attention if it changed since the last
+ * command on this frontend, else the SCSI layer's answer, its block
+ * operation (if any) through the frontend with @b as the data buffer.
+ * Returns the SCSI status; sense key in *sense_key, the whole sense data
+ * in scsi_sense (VBD_SCSI_SENSE_LEN bytes, zeroes without).
  */
 uint8_t scsi_run(struct vbd_front *front, const uint8_t *cdb, uint32_t cdb_len,
                  const struct test_buffer *b, enum vbd_scsi_dir dir, uint8_t *sense_key);
+extern uint8_t scsi_sense[VBD_SCSI_SENSE_LEN];
 
 /* Store nodes as dom0 sees them; NULL when absent (a static buffer). */
 const char *store_read(const char *path);

@@ -87,6 +87,23 @@ void hostile_start(struct hostile *h, const char *const *nodes, const struct vbd
     assert_int_equal(pthread_create(&h->opener, NULL, open_frontend, h), 0);
 }
 
+void hostile_set_state(struct hostile *h, const char *state)
+{
+    write_in(h->backend_path, "state", state);
+}
+
+void hostile_wait_frontend(struct hostile *h, const char *state)
+{
+    for (int waited_ms = 0; waited_ms < 5000; waited_ms++) {
+        const char *value = read_in(h->frontend_path, "state");
+
+        if (value && strcmp(value, state) == 0)
+            return;
+        usleep(1000);
+    }
+    fail_msg("the frontend never reached state %s", state);
+}
+
 bool hostile_connect(struct hostile *h, const char *const *nodes)
 {
     const char *value;
@@ -96,7 +113,8 @@ bool hostile_connect(struct hostile *h, const char *const *nodes)
         value = read_in(h->frontend_path, "state");
         if (value && strcmp(value, "3") == 0)
             break;
-        if (__atomic_load_n(&h->opened, __ATOMIC_SEQ_CST))
+        /* Gave up opening (a reconnection's frontend has no opener). */
+        if (h->opener && __atomic_load_n(&h->opened, __ATOMIC_SEQ_CST))
             return false;
         if (waited_ms > 10000)
             fail_msg("the frontend never became Initialised");
@@ -108,7 +126,8 @@ bool hostile_connect(struct hostile *h, const char *const *nodes)
     value = read_in(h->frontend_path, "event-channel");
     assert_non_null(value);
     port = (uint32_t)strtoul(value, NULL, 10);
-    h->grants = backend_open();
+    if (!h->grants)
+        h->grants = backend_open();
     assert_non_null(h->grants);
     h->ring_page = backend_map(h->grants, fx.domid, ref, true);
     assert_non_null(h->ring_page);
@@ -167,12 +186,33 @@ void hostile_overrun(struct hostile *h, uint32_t extra)
     dom0_notify(h->dom0_port);
 }
 
-void *hostile_map(struct hostile *h, grant_ref_t ref)
+void hostile_disconnect(struct hostile *h)
 {
-    void *page = backend_map(h->grants, fx.domid, ref, true);
+    union sim_request_body body = {.port.port = h->dom0_port};
+    struct sim_reply reply;
+
+    if (h->ring_page)
+        assert_int_equal(backend_unmap(h->grants, h->ring_page), 0);
+    h->ring_page = NULL;
+    memset(&h->ring, 0, sizeof(h->ring));
+    dom0_call(&fx.evtchn, SIM_EVTCHN_UNBIND, &body, &reply);
+}
+
+void *hostile_map(struct hostile *h, grant_ref_t ref, bool writable)
+{
+    void *page = backend_map(h->grants, fx.domid, ref, writable);
 
     assert_non_null(page);
     return page;
+}
+
+bool hostile_maps_writable(struct hostile *h, grant_ref_t ref)
+{
+    void *page = backend_map(h->grants, fx.domid, ref, true);
+
+    if (page)
+        hostile_unmap(h, page);
+    return page != NULL;
 }
 
 void hostile_unmap(struct hostile *h, void *page)

@@ -3,7 +3,8 @@
  * itself, as dom0: it lays out the device in xenstore with whatever nodes
  * the test wants (nonsense included), maps the frontend's one-page ring
  * (libxengnttab) and binds its event channel, then takes requests and
- * writes exactly the responses the test asks for, right or wrong.
+ * writes exactly the responses the test asks for, right or wrong. It can
+ * leave (Closing, Closed) still mapping a request's pages, and come back.
  *
  * The frontend is opened on a thread of its own (vbd_front_open waits for
  * the backend), while the test, on its own thread, plays the backend.
@@ -46,9 +47,22 @@ void hostile_start(struct hostile *h, const char *const *nodes,
  * Once the frontend is Initialised: map its ring, bind its channel, write
  * @nodes (as above: the disk, as a backend publishes it on connecting) and
  * switch to Connected. Returns false, doing nothing, when the frontend
- * gave up before Initialised.
+ * gave up before Initialised. Again after hostile_disconnect: a backend
+ * come back.
  */
 bool hostile_connect(struct hostile *h, const char *const *nodes);
+
+/*
+ * Let go of the ring and the channel, as a backend that left does; pages
+ * mapped with hostile_map stay mapped.
+ */
+void hostile_disconnect(struct hostile *h);
+
+/* Write the backend's state (a number, as in xen/io/xenbus.h). */
+void hostile_set_state(struct hostile *h, const char *state);
+
+/* Wait (a few seconds at most) until the frontend's state is @state. */
+void hostile_wait_frontend(struct hostile *h, const char *state);
 
 /* Wait for vbd_front_open; its result (the frontend in h->front). */
 int hostile_opened(struct hostile *h);
@@ -65,8 +79,15 @@ void hostile_push(struct hostile *h);
 /* Claim @extra more responses than were written, and signal. */
 void hostile_overrun(struct hostile *h, uint32_t extra);
 
-/* Map a data page a request named (to hold it past the answer). */
-void *hostile_map(struct hostile *h, grant_ref_t ref);
+/*
+ * Map a data page a request named (to hold it past the answer, or past
+ * leaving): @writable for a read's, not for a write's (granted read-only).
+ */
+void *hostile_map(struct hostile *h, grant_ref_t ref, bool writable);
+
+/* Whether grant @ref maps writable (it is unmapped again at once). */
+bool hostile_maps_writable(struct hostile *h, grant_ref_t ref);
+
 void hostile_unmap(struct hostile *h, void *page);
 
 /* Close the frontend (if open) and remove the device; the backend's state is Closed first. */

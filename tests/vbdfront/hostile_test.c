@@ -8,7 +8,10 @@
  * answer — each breaks the device: every request completes exactly once
  * (those answered properly before with their status, the rest failed),
  * none before the backend let go of its pages, later ones fail at once,
- * and nothing crashes or touches freed memory (ASan).
+ * and nothing crashes or touches freed memory (ASan). A backend that
+ * leaves still mapping the pages of requests it took: they go again once
+ * it lets go (the new attempt's data is what the caller gets), or fail
+ * once it lets go if it held them past close_timeout_ns.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +25,7 @@
 #include <xen/errno.h>
 #include <xen/io/blkif.h>
 
+#include "../blkfront/blkio.h"
 #include "front_fixture.h"
 #include "hostile_backend.h"
 
@@ -217,7 +221,7 @@ static void test_page_held_past_the_answer(void **state)
     start_read(front, &t, &b, 8);
     hostile_take(&h, &req);
     assert_int_equal(req.req.nr_segments, 1);
-    page = hostile_map(&h, req.req.seg[0].gref);
+    page = hostile_map(&h, req.req.seg[0].gref, true);
     hostile_answer(&h, req.req.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
     hostile_push(&h);
     for (int i = 0; i < 2000 && !vbd_front_broken(front); i++)
@@ -232,6 +236,151 @@ static void test_page_held_past_the_answer(void **state)
     assert_int_equal(io_calls(&t), 1);
     assert_broken(front, "kept a granted page");
     buffer_free(&b);
+}
+
+/* Whether @len bytes at @p are the pattern of disk bytes from @offset. */
+static bool holds_pattern(const uint8_t *p, size_t len, uint64_t offset, uint8_t seed)
+{
+    for (size_t i = 0; i < len; i++)
+        if (p[i] != pattern_byte(offset + i, seed))
+            return false;
+    return true;
+}
+
+/*
+ * A backend that leaves Connected unanswered requests in hand, keeps their
+ * pages mapped for a while (frozen, or slow to let go), and comes back.
+ */
+struct left_behind {
+    struct test_buffer wb, rb;
+    struct test_io tw, tr;
+    uint8_t *wpage, *rpage; /* the pages it still maps */
+};
+
+/* A write of @seed's pattern at sector 8 and a read at 16, taken but not answered; then it leaves. */
+static struct vbd_front *leave_holding(struct left_behind *l, uint64_t close_timeout_ns)
+{
+    struct vbd_front_options opt = {.no_persistent = true, .close_timeout_ns = close_timeout_ns};
+    union blkif_sring_entry w, r;
+    struct vbd_front *front;
+
+    hostile_start(&h, NULL, &opt);
+    assert_true(hostile_connect(&h, disk_nodes));
+    assert_int_equal(hostile_opened(&h), 0);
+    front = h.front;
+    buffer_alloc(&l->wb, 4096, 0);
+    buffer_alloc(&l->rb, 4096, 0);
+    fill_pattern(l->wb.data, 4096, 8 * 512, 61);
+    io_rw(&l->tw, VBD_SCSI_OP_WRITE, 8, 8, &l->wb);
+    io_start(front, 0, &l->tw);
+    start_read(front, &l->tr, &l->rb, 16);
+    hostile_take(&h, &w);
+    hostile_take(&h, &r);
+    assert_int_equal(w.req.operation, BLKIF_OP_WRITE);
+    assert_int_equal(r.req.operation, BLKIF_OP_READ);
+    /* A write's page is granted read-only: the backend can read the data, not change it. */
+    assert_false(hostile_maps_writable(&h, w.req.seg[0].gref));
+    l->wpage = hostile_map(&h, w.req.seg[0].gref, false);
+    assert_memory_equal(l->wpage, l->wb.data, 4096);
+    /* What a read half done leaves in the caller's buffer. */
+    l->rpage = hostile_map(&h, r.req.seg[0].gref, true);
+    memset(l->rpage, 0xee, 4096);
+    /* Gone without answering, as a restarted backend: Closing, the frontend closes, Closed. */
+    hostile_set_state(&h, "5");
+    hostile_wait_frontend(&h, "6");
+    hostile_disconnect(&h);
+    hostile_set_state(&h, "6");
+    return front;
+}
+
+static void let_go_of_pages(struct left_behind *l)
+{
+    hostile_unmap(&h, l->wpage);
+    hostile_unmap(&h, l->rpage);
+}
+
+static void left_behind_free(struct left_behind *l)
+{
+    buffer_free(&l->wb);
+    buffer_free(&l->rb);
+}
+
+/*
+ * The requests go again once the backend let go of every page (not before:
+ * the frontend does not even start over while it holds them), in order,
+ * from scratch, and complete once with what the new attempt says.
+ */
+static void test_requests_a_departed_backend_holds_go_again_once_released(void **state)
+{
+    struct left_behind l;
+    struct vbd_front *front = leave_holding(&l, 3000000000ull);
+    union blkif_sring_entry w, r;
+    struct vbd_front_stats st;
+    uint8_t *page;
+
+    (void)state;
+    usleep(300 * 1000);
+    assert_string_equal(guest_node("device/vbd/" VDEV_ID "/state"), "6");
+    assert_int_equal(io_calls(&l.tw), 0);
+    assert_int_equal(io_calls(&l.tr), 0);
+    let_go_of_pages(&l);
+    /* Back: the frontend starts over and sends both again, the write first. */
+    hostile_wait_frontend(&h, "1");
+    hostile_set_state(&h, "2");
+    assert_true(hostile_connect(&h, disk_nodes));
+    hostile_take(&h, &w);
+    hostile_take(&h, &r);
+    assert_int_equal(w.req.operation, BLKIF_OP_WRITE);
+    assert_int_equal(w.req.sector_number, 8);
+    assert_int_equal(r.req.operation, BLKIF_OP_READ);
+    assert_int_equal(r.req.sector_number, 16);
+    page = hostile_map(&h, w.req.seg[0].gref, false);
+    assert_true(holds_pattern(page, 4096, 8 * 512, 61));
+    hostile_unmap(&h, page);
+    page = hostile_map(&h, r.req.seg[0].gref, true);
+    fill_pattern(page, 4096, 16 * 512, 62);
+    hostile_unmap(&h, page);
+    hostile_answer(&h, w.req.id, BLKIF_OP_WRITE, BLKIF_RSP_OKAY);
+    hostile_answer(&h, r.req.id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+    hostile_push(&h);
+    assert_int_equal(io_wait(&l.tw), BLKIF_RSP_OKAY);
+    assert_int_equal(io_wait(&l.tr), BLKIF_RSP_OKAY);
+    assert_int_equal(io_calls(&l.tw), 1);
+    assert_int_equal(io_calls(&l.tr), 1);
+    /* The new attempt's data, not what the old one left. */
+    assert_true(holds_pattern(l.rb.data, 4096, 16 * 512, 62));
+    vbd_front_get_stats(front, &st);
+    assert_int_equal(st.replayed, 2);
+    assert_int_equal(st.reconnects, 1);
+    assert_int_equal(st.failed, 0);
+    assert_false(vbd_front_broken(front));
+    left_behind_free(&l);
+}
+
+/*
+ * A backend that holds them past close_timeout_ns: the device breaks, and
+ * the requests fail once, only when it finally lets go (the pages are the
+ * caller's until then).
+ */
+static void test_requests_held_too_long_fail_once_released(void **state)
+{
+    struct left_behind l;
+    struct vbd_front *front = leave_holding(&l, 300000000ull);
+
+    (void)state;
+    for (int i = 0; i < 3000 && !vbd_front_broken(front); i++)
+        usleep(1000);
+    assert_true(vbd_front_broken(front));
+    usleep(100 * 1000);
+    assert_int_equal(io_calls(&l.tw), 0);
+    assert_int_equal(io_calls(&l.tr), 0);
+    let_go_of_pages(&l);
+    assert_int_equal(io_wait(&l.tw), BLKIF_RSP_ERROR);
+    assert_int_equal(io_wait(&l.tr), BLKIF_RSP_ERROR);
+    assert_int_equal(io_calls(&l.tw), 1);
+    assert_int_equal(io_calls(&l.tr), 1);
+    assert_broken(front, "did not come back");
+    left_behind_free(&l);
 }
 
 /* Closing with requests the backend never answers fails them, once. */
@@ -322,9 +471,9 @@ static void test_limits_are_clamped(void **state)
     assert_int_equal(info.queues, 1);
     assert_int_equal(info.max_segments, VBD_FRONT_SEGMENTS_DEFAULT);
     assert_int_equal(info.flush_op, BLKIF_OP_WRITE_BARRIER);
-    assert_true(vbd_front_disk(h.front)->cdrom);
-    assert_true(vbd_front_disk(h.front)->read_only);
-    assert_int_equal(vbd_front_disk(h.front)->sectors, 0);
+    assert_true(vbd_front_disk(h.front).cdrom);
+    assert_true(vbd_front_disk(h.front).read_only);
+    assert_int_equal(vbd_front_disk(h.front).sectors, 0);
     hostile_stop(&h);
 }
 
@@ -339,6 +488,9 @@ int main(void)
         cmocka_unit_test_teardown(test_another_operation, cleanup),
         cmocka_unit_test_teardown(test_page_held_past_the_answer, cleanup),
         cmocka_unit_test_teardown(test_close_fails_what_is_in_flight, cleanup),
+        cmocka_unit_test_teardown(test_requests_a_departed_backend_holds_go_again_once_released,
+                                  cleanup),
+        cmocka_unit_test_teardown(test_requests_held_too_long_fail_once_released, cleanup),
         cmocka_unit_test(test_nonsense_is_refused),
         cmocka_unit_test(test_limits_are_clamped),
     };

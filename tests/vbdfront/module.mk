@@ -38,3 +38,10 @@ vbdfront_reconnect_SRCS = tests/vbdfront/reconnect_test.c sim/toolstack/blkback.
 vbdfront_reconnect_LDLIBS = $(VBDFRONT_SIM_LDLIBS)
 $(BUILD)/host/bin/vbdfront_reconnect: $(SIMLIB_FILES) | $(BUILD)/host/bin/winpv-simd \
                                       $(BUILD)/host/bin/winpv-blkback
+
+# vbdfront_unplug    the disk unplugged by the toolstack (winpv-blkback, QEMU) under a write stream
+HOST_TESTS += vbdfront_unplug
+vbdfront_unplug_SRCS = tests/vbdfront/unplug_test.c sim/toolstack/blkback.c $(VBDFRONT_SIM_SRCS)
+vbdfront_unplug_LDLIBS = $(VBDFRONT_SIM_LDLIBS)
+$(BUILD)/host/bin/vbdfront_unplug: $(SIMLIB_FILES) | $(BUILD)/host/bin/winpv-simd \
+                                   $(BUILD)/host/bin/winpv-blkback

@@ -85,8 +85,8 @@ static void test_what_qemu_offers_is_used(void **state)
                                                                       : 0);
     assert_int_equal(info.discard, offered("feature-discard", 0) != 0);
     assert_int_equal(info.sector_unit, offered("sector-size", 512));
-    assert_int_equal(vbd_front_disk(front)->sectors, DISK_BYTES / 512);
-    assert_false(vbd_front_disk(front)->read_only);
+    assert_int_equal(vbd_front_disk(front).sectors, DISK_BYTES / 512);
+    assert_false(vbd_front_disk(front).read_only);
 }
 
 static void test_data_reaches_the_image(void **state)
