@@ -72,7 +72,8 @@ endef
 # NAME_INCLUDES added to the include path, linked with NAME_LDLIBS, and a check of the same name that
 # runs it for FUZZ_TIME seconds. Its corpus stays in build/fuzz/NAME/corpus,
 # so each run starts where the last stopped; NAME_SEEDS (files) seed it, and
-# a crash is saved beside the corpus.
+# a crash is saved beside the corpus. A seed build/fuzz/NAME/seeds/S is made
+# from the line "S: hex bytes" of NAME_SEED_FILE, where one is given.
 FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 5
 define fuzzer
@@ -92,6 +93,14 @@ $(1)_CMD = mkdir -p $(BUILD)/fuzz/$(1)/corpus && $(BUILD)/fuzz/$(1)/$(1) \
     $(if $($(1)_SEEDS),-seed_inputs=$(subst $(space),$(comma),$(strip $($(1)_SEEDS)))) \
     $(BUILD)/fuzz/$(1)/corpus
 $(1)_DEPS = $(BUILD)/fuzz/$(1)/$(1) $($(1)_SEEDS)
+
+ifneq ($($(1)_SEED_FILE),)
+$(BUILD)/fuzz/$(1)/seeds/%: $($(1)_SEED_FILE)
+	$$(call say,GEN,$$@)
+	@mkdir -p $$(@D)
+	$(Q)perl -ne 'print pack("H*", join("", split(" ", $$$$1))) if /^$$*:(.*)$$$$/' $$< >$$@
+	@test -s $$@
+endif
 endef
 comma := ,
 space := $(empty) $(empty)

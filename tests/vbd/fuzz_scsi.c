@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../fuzz/fuzz_input.h"
 #include "vbd/scsi.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -24,56 +25,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const uint8_t opcodes[] = {0x00, 0x03, 0x08, 0x0a, 0x12, 0x1a, 0x1b, 0x25, 0x28, 0x2a, 0x35,
                                   0x42, 0x5a, 0x88, 0x8a, 0x91, 0x93, 0x9e, 0xa0, 0xa8, 0xaa};
 
-struct input {
-    const uint8_t *data;
-    size_t size;
-};
-
-/* The next @n bytes as a big-endian number (zeros once the input runs out). */
-static uint64_t take(struct input *in, unsigned int n)
-{
-    uint64_t v = 0;
-
-    while (n--) {
-        v <<= 8;
-        if (in->size) {
-            v |= *in->data++;
-            in->size--;
-        }
-    }
-    return v;
-}
-
 static void check(bool ok)
 {
     if (!ok)
         abort();
 }
 
-static void read_disk(struct input *in, struct vbd_scsi_disk *disk, char *serial)
+static void read_disk(struct fuzz_input *in, struct vbd_scsi_disk *disk, char *serial)
 {
-    uint8_t shape = (uint8_t)take(in, 1), flags = (uint8_t)take(in, 1);
+    uint8_t shape = (uint8_t)fuzz_take(in, 1), flags = (uint8_t)fuzz_take(in, 1);
     uint32_t serial_len;
 
-    disk->sectors = take(in, 8);
-    disk->sectors >>= take(in, 1) % 64;
-    disk->sector_size = shape & 0x80 ? (uint32_t)take(in, 4) : 512u << (shape % 8);
-    disk->physical_sector_size = shape & 0x40   ? (uint32_t)take(in, 4)
-                                 : shape & 0x20 ? disk->sector_size << (take(in, 1) % 17)
+    disk->sectors = fuzz_take(in, 8);
+    disk->sectors >>= fuzz_take(in, 1) % 64;
+    disk->sector_size = shape & 0x80 ? (uint32_t)fuzz_take(in, 4) : 512u << (shape % 8);
+    disk->physical_sector_size = shape & 0x40   ? (uint32_t)fuzz_take(in, 4)
+                                 : shape & 0x20 ? disk->sector_size << (fuzz_take(in, 1) % 17)
                                                 : 0;
-    disk->max_transfer = shape & 0x10 ? (uint32_t)take(in, 4) : 0;
-    disk->discard_granularity = (uint32_t)take(in, 4);
-    disk->discard_alignment = (uint32_t)take(in, 4);
+    disk->max_transfer = shape & 0x10 ? (uint32_t)fuzz_take(in, 4) : 0;
+    disk->discard_granularity = (uint32_t)fuzz_take(in, 4);
+    disk->discard_alignment = (uint32_t)fuzz_take(in, 4);
     disk->read_only = flags & 0x01;
     disk->removable = flags & 0x02;
     disk->cdrom = flags & 0x04;
     disk->flush = flags & 0x08;
     disk->discard = flags & 0x10;
     disk->discard_secure = flags & 0x20;
-    disk->lu_id = flags & 0x40 ? take(in, 8) : 0;
-    serial_len = (uint32_t)take(in, 1) % 72;
+    disk->lu_id = flags & 0x40 ? fuzz_take(in, 8) : 0;
+    serial_len = (uint32_t)fuzz_take(in, 1) % 72;
     for (uint32_t i = 0; i < serial_len; i++)
-        serial[i] = (char)take(in, 1);
+        serial[i] = (char)fuzz_take(in, 1);
     serial[serial_len] = '\0';
     disk->serial = flags & 0x80 ? serial : NULL;
 }
@@ -216,7 +197,7 @@ static void check_attention(const struct vbd_scsi_disk *disk, const struct vbd_s
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct input in = {data, size};
+    struct fuzz_input in = {data, size};
     struct vbd_scsi_disk disk;
     struct vbd_scsi_request req;
     struct vbd_scsi_result res;
@@ -226,16 +207,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint32_t piece_max;
 
     read_disk(&in, &disk, serial);
-    req.cdb_len = (uint32_t)take(&in, 1) % 20;
-    opcode_pick = (uint8_t)take(&in, 1);
-    req.dir = (enum vbd_scsi_dir)(take(&in, 1) % 4);
-    req.length = (uint32_t)take(&in, 2);
-    req.length <<= take(&in, 1) % 2; /* up to 128 KiB: READ(6) of 256 blocks */
-    piece_max = (uint32_t)take(&in, 3);
+    req.cdb_len = (uint32_t)fuzz_take(&in, 1) % 20;
+    opcode_pick = (uint8_t)fuzz_take(&in, 1);
+    req.dir = (enum vbd_scsi_dir)(fuzz_take(&in, 1) % 4);
+    req.length = (uint32_t)fuzz_take(&in, 2);
+    req.length <<= fuzz_take(&in, 1) % 2; /* up to 128 KiB: READ(6) of 256 blocks */
+    piece_max = (uint32_t)fuzz_take(&in, 3);
 
     cdb = malloc(req.cdb_len ? req.cdb_len : 1);
     for (uint32_t i = 0; i < req.cdb_len; i++)
-        cdb[i] = (uint8_t)take(&in, 1);
+        cdb[i] = (uint8_t)fuzz_take(&in, 1);
     if (req.cdb_len && opcode_pick & 0x80)
         cdb[0] = opcodes[opcode_pick % sizeof(opcodes)];
     buffer = malloc(req.length ? req.length : 1);

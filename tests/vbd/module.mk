@@ -18,13 +18,7 @@ FUZZERS += vbd-scsi-fuzz
 vbd-scsi-fuzz_SRCS := tests/vbd/fuzz_scsi.c $(VBD_SCSI_CORE_SRCS)
 VBD_SCSI_SEEDS := unmap write-same read-16 write-10-fua inquiry-83 mode-sense-10 read-capacity-16
 vbd-scsi-fuzz_SEEDS := $(VBD_SCSI_SEEDS:%=$(BUILD)/fuzz/vbd-scsi-fuzz/seeds/%)
-
-# Each seed from its line of fuzz_seeds.txt (hex, written to bytes).
-$(BUILD)/fuzz/vbd-scsi-fuzz/seeds/%: tests/vbd/fuzz_seeds.txt
-	$(call say,GEN,$@)
-	@mkdir -p $(@D)
-	$(Q)perl -ne 'print pack("H*", join("", split(" ", $$1))) if /^$*:(.*)$$/' $< >$@
-	@test -s $@
+vbd-scsi-fuzz_SEED_FILE := tests/vbd/fuzz_seeds.txt
 
 # The unit attention a changed disk description establishes; threads meeting
 # one change, under ASan+UBSan and under TSan.

@@ -45,3 +45,24 @@ vbdfront_unplug_SRCS = tests/vbdfront/unplug_test.c sim/toolstack/blkback.c $(VB
 vbdfront_unplug_LDLIBS = $(VBDFRONT_SIM_LDLIBS)
 $(BUILD)/host/bin/vbdfront_unplug: $(SIMLIB_FILES) | $(BUILD)/host/bin/winpv-simd \
                                    $(BUILD)/host/bin/winpv-blkback
+
+# The frontend's response handling against a backend played in this process
+# on fake XENBUS tables (response_harness.h): vbd-response-fuzz under
+# libFuzzer, and vbdfront_response replaying its seeds, each outcome checked.
+VBDFRONT_RESPONSE_SRCS = tests/vbdfront/response_harness.c tests/vbdfront/response_backend.c \
+                         tests/vbdfront/fake_services.c tests/vbdfront/fake_services_store.c \
+                         tests/vbdfront/fake_services_xenbus.c tests/vbdfront/fake_services_gnttab.c \
+                         tests/vbdfront/fake_services_evtchn.c
+
+HOST_TESTS += vbdfront_response
+vbdfront_response_SRCS = tests/vbdfront/response_test.c $(VBDFRONT_RESPONSE_SRCS)
+
+FUZZERS += vbd-response-fuzz
+vbd-response-fuzz_SRCS = tests/vbdfront/response_fuzz.c $(VBDFRONT_RESPONSE_SRCS) \
+                         $(filter core/vbd/front_%,$(CORE_SRCS)) $(VBD_SCSI_CORE_SRCS) \
+                         core/ring/ring.c core/xenbus/path.c core/xenstore/number.c \
+                         core/log/log.c $(POSIX_SRCS)
+vbd-response-fuzz_LDLIBS := -lpthread
+VBD_RESPONSE_SEEDS := normal bad-id overrun duplicate held reconnect indirect-persistent
+vbd-response-fuzz_SEEDS := $(VBD_RESPONSE_SEEDS:%=$(BUILD)/fuzz/vbd-response-fuzz/seeds/%)
+vbd-response-fuzz_SEED_FILE := tests/vbdfront/response_seeds.txt
