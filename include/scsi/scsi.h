@@ -72,19 +72,25 @@
 #define SCSI_KEY_ABORTED_COMMAND 0xb
 
 /* Additional sense codes (ASC); each pairs with ASCQ 0x00 unless noted. */
-#define SCSI_ASC_NO_ADDITIONAL        0x00
-#define SCSI_ASC_LUN_NOT_READY        0x04 /* ASCQ 0x00: cause not reportable */
-#define SCSI_ASC_WRITE_ERROR          0x0c
-#define SCSI_ASC_UNRECOVERED_READ     0x11
-#define SCSI_ASC_PARAM_LIST_LENGTH    0x1a
-#define SCSI_ASC_INVALID_OPCODE       0x20
-#define SCSI_ASC_LBA_OUT_OF_RANGE     0x21
-#define SCSI_ASC_INVALID_FIELD_CDB    0x24
-#define SCSI_ASC_INVALID_FIELD_PARAM  0x26
-#define SCSI_ASC_WRITE_PROTECTED      0x27
-#define SCSI_ASC_SAVING_NOT_SUPPORTED 0x39
-#define SCSI_ASC_MEDIUM_NOT_PRESENT   0x3a
-#define SCSI_ASC_INTERNAL_FAILURE     0x44
+#define SCSI_ASC_NO_ADDITIONAL            0x00
+#define SCSI_ASC_LUN_NOT_READY            0x04 /* ASCQ 0x00: cause not reportable */
+#define SCSI_ASC_WRITE_ERROR              0x0c
+#define SCSI_ASC_UNRECOVERED_READ         0x11
+#define SCSI_ASC_PARAM_LIST_LENGTH        0x1a
+#define SCSI_ASC_INVALID_OPCODE           0x20
+#define SCSI_ASC_LBA_OUT_OF_RANGE         0x21
+#define SCSI_ASC_INVALID_FIELD_CDB        0x24
+#define SCSI_ASC_INVALID_FIELD_PARAM      0x26
+#define SCSI_ASC_WRITE_PROTECTED          0x27
+#define SCSI_ASC_MEDIUM_MAY_HAVE_CHANGED  0x28 /* NOT READY TO READY CHANGE */
+#define SCSI_ASC_PARAMETERS_CHANGED       0x2a /* with one of the ASCQs below */
+#define SCSI_ASCQ_MODE_PARAMETERS_CHANGED 0x01
+#define SCSI_ASCQ_CAPACITY_DATA_CHANGED   0x09
+#define SCSI_ASC_SAVING_NOT_SUPPORTED     0x39
+#define SCSI_ASC_MEDIUM_NOT_PRESENT       0x3a
+#define SCSI_ASC_CHANGED_OPERATING        0x3f /* with the ASCQ below */
+#define SCSI_ASCQ_INQUIRY_DATA_CHANGED    0x03
+#define SCSI_ASC_INTERNAL_FAILURE         0x44
 
 /* -- INQUIRY -------------------------------------------------------------- */
 

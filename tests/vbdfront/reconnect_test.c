@@ -33,6 +33,7 @@
 #include "front_fixture.h"
 #include "os.h"
 #include "os_posix.h"
+#include "scsi/scsi.h"
 
 #define ROUNDS       50
 #define SLOTS        256 /* places a write may go, of SLOT_SECTORS each */
@@ -402,9 +403,9 @@ static void test_online_resize(void **state)
     assert_int_equal(stats().reconnects, 0);
     /* CHECK CONDITION, UNIT ATTENTION, CAPACITY DATA HAS CHANGED; then good again. */
     assert_int_equal(scsi_run(front, test_unit_ready, 6, NULL, VBD_SCSI_DIR_NONE, &key), 2);
-    assert_int_equal(key, 0x6);
-    assert_int_equal(scsi_sense[12], 0x2a);
-    assert_int_equal(scsi_sense[13], 0x09);
+    assert_int_equal(key, SCSI_KEY_UNIT_ATTENTION);
+    assert_int_equal(scsi_sense[SCSI_SENSE_OFF_ASC], SCSI_ASC_PARAMETERS_CHANGED);
+    assert_int_equal(scsi_sense[SCSI_SENSE_OFF_ASCQ], SCSI_ASCQ_CAPACITY_DATA_CHANGED);
     assert_int_equal(scsi_run(front, test_unit_ready, 6, NULL, VBD_SCSI_DIR_NONE, &key), 0);
     buffer_alloc(&capacity, 32, 0);
     assert_int_equal(scsi_run(front, read_capacity_16, 16, &capacity, VBD_SCSI_DIR_IN, &key), 0);
