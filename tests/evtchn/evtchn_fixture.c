@@ -9,21 +9,17 @@
 #include <cmocka.h>
 
 #include "evtchn_fixture.h"
+#include "../sim/guest_events.h"
 #include "guest.h"
 #include "hv/shared_info.h"
 #include "os_posix.h"
 
 struct evtchn_engine *engine;
 struct hv_shared_info *shared;
+static struct guest_events events; /* engine and shared are its */
 
 static enum evtchn_abi_kind group_abi;
 static size_t pages_at_start;
-
-/* The simulator's upcall thread: what the upcall DPC does on Windows. */
-static void on_upcall(void *ctx, unsigned int vcpu)
-{
-    evtchn_upcall(ctx, vcpu);
-}
 
 static int teardown(void **state);
 
@@ -39,9 +35,9 @@ static int setup(enum evtchn_abi_kind abi)
     if (rc)
         return rc;
     pages_at_start = os_posix_guest_pages_in_use();
-    rc = hv_shared_info_map(&shared);
-    if (rc == 0)
-        rc = evtchn_create(shared, TEST_VCPUS, &engine);
+    rc = guest_events_start(&events, TEST_VCPUS);
+    engine = events.engine;
+    shared = events.shared;
     if (rc == 0 && evtchn_abi(engine) != abi) {
         fprintf(stderr, "evtchn fixture: engine chose ABI %d, expected %d\n", evtchn_abi(engine),
                 abi);
@@ -51,7 +47,6 @@ static int setup(enum evtchn_abi_kind abi)
         teardown(NULL);
         return -1;
     }
-    sim_guest_set_upcall(on_upcall, engine);
     return 0;
 }
 
@@ -67,13 +62,8 @@ static int setup_fifo(void **state)
 
 static void destroy_engine(void)
 {
-    /* Returns once no upcall runs the engine: then it may go. */
-    sim_guest_set_upcall(NULL, NULL);
-    if (engine)
-        evtchn_destroy(engine);
+    guest_events_stop(&events);
     engine = NULL;
-    if (shared)
-        hv_shared_info_unmap(shared);
     shared = NULL;
 }
 

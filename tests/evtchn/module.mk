@@ -1,6 +1,6 @@
 # The event-channel engine as a guest of winpv-simd, each group under 2-level and FIFO.
-EVTCHN_TEST_SRCS := tests/evtchn/evtchn_fixture.c tests/sim/sim_fixture.c $(SIM_GUEST_SRCS) \
-                    $(SIM_TOOLSTACK_SRCS)
+EVTCHN_TEST_SRCS := tests/evtchn/evtchn_fixture.c tests/sim/sim_fixture.c tests/sim/guest_events.c \
+                    $(SIM_GUEST_SRCS) $(SIM_TOOLSTACK_SRCS)
 
 HOST_TESTS += evtchn_bind
 evtchn_bind_SRCS := tests/evtchn/evtchn_bind_test.c $(EVTCHN_TEST_SRCS)

@@ -10,7 +10,8 @@
 #   xsclient_load_tsan
 #       the load test under TSan: threads, the event path and a real daemon
 XSCLIENT_SIM_SRCS := tests/xsclient/fixture.c tests/xsclient/store_glue.c tests/xsclient/dom0.c \
-                     tests/sim/sim_fixture.c $(SIM_GUEST_SRCS) $(SIM_TOOLSTACK_SRCS)
+                     tests/sim/sim_fixture.c tests/sim/guest_events.c $(SIM_GUEST_SRCS) \
+                     $(SIM_TOOLSTACK_SRCS)
 XSCLIENT_SIM_TESTS := xsclient_ops xsclient_tx xsclient_watch xsclient_load xsclient_fault
 
 define xsclient_sim_test
