@@ -6,4 +6,4 @@ gnttab-bench_SRCS = bench/gnttab/gnttab_bench.c tests/sim/sim_fixture.c $(SIM_GU
                     $(SIM_TOOLSTACK_SRCS)
 # The fixture's helpers use cmocka's assertions.
 gnttab-bench_LDLIBS = $(SIM_TOOLSTACK_LDLIBS) -lcmocka
-$(BUILD)/bench/bin/gnttab-bench: | $(BUILD)/bench/bin/winpv-simd $(SIMLIB_FILES)
+$(BUILD)/bench/bin/gnttab-bench: | $(BUILD)/bench/bin/winpv-simd simlibs

@@ -9,7 +9,7 @@ vbd-bench_SRCS = bench/vbd/vbd_bench.c bench/vbd/fio_baseline.c $(VBDFRONT_SIM_S
 vbd-bench_LDLIBS = $(VBDFRONT_SIM_LDLIBS) -lcmocka
 # winpv-blkback without sanitizers, beside the bench (blkback_start finds it there).
 BENCH_PROGRAMS += winpv-blkback
-# The replacement libraries by their phony target: SIMLIB_FILES is not yet
-# defined here (sim/ is read later), and the components load them at run time.
+# The replacement libraries by their phony target (as every bench here):
+# SIMLIB_FILES is not yet defined when bench/ is read, before sim/.
 $(BUILD)/bench/bin/vbd-bench: | simlibs $(BUILD)/bench/bin/winpv-simd \
                               $(BUILD)/bench/bin/winpv-blkback

@@ -7,4 +7,4 @@ xenstore-bench_SRCS = bench/xenstore/xenstore_bench.c bench/xenstore/socket_read
                       tests/sim/sim_fixture.c $(SIM_GUEST_SRCS) $(SIM_TOOLSTACK_SRCS)
 # The fixture's helpers use cmocka's assertions.
 xenstore-bench_LDLIBS = $(SIM_TOOLSTACK_LDLIBS) -lcmocka
-$(BUILD)/bench/bin/xenstore-bench: | $(BUILD)/bench/bin/winpv-simd $(SIMLIB_FILES)
+$(BUILD)/bench/bin/xenstore-bench: | $(BUILD)/bench/bin/winpv-simd simlibs

@@ -1,6 +1,5 @@
 /* sim/toolstack/blkback.c - see blkback.h. */
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,23 +34,7 @@ int blkback_read_node(struct xenstore *xs, const struct blkback *b, const char *
 
 int blkback_backend_state(struct xenstore *xs, const struct blkback *b)
 {
-    char value[16];
-
-    return blkback_read_node(xs, b, "state", value, sizeof(value)) == 0 ? atoi(value)
-                                                                        : XenbusStateUnknown;
-}
-
-static bool write_in(struct xenstore *xs, xs_transaction_t t, const char *dir, const char *node,
-                     const char *fmt, ...)
-{
-    char path[192], value[320];
-    va_list args;
-
-    va_start(args, fmt);
-    vsnprintf(value, sizeof(value), fmt, args);
-    va_end(args);
-    snprintf(path, sizeof(path), "%s/%s", dir, node);
-    return xs_write(xs->xsh, t, path, value, (unsigned int)strlen(value));
+    return xenstore_read_state(xs, XBT_NULL, b->backend_path);
 }
 
 /* @dir created, owned by @owner, readable by @reader. */
@@ -70,18 +53,18 @@ static bool write_backend(struct xenstore *xs, xs_transaction_t t, const struct 
     const char *dir = b->backend_path;
 
     return make_dir(xs, t, dir, 0, b->domid) &&
-           write_in(xs, t, dir, "frontend", "%s", b->frontend_path) &&
-           write_in(xs, t, dir, "frontend-id", "%u", b->domid) &&
-           write_in(xs, t, dir, "online", "1") &&
-           write_in(xs, t, dir, "removable", "%d", cfg->removable) &&
-           write_in(xs, t, dir, "bootable", "1") &&
-           write_in(xs, t, dir, "state", "%d", XenbusStateInitialising) &&
-           write_in(xs, t, dir, "dev", "xvd%c", 'a' + disk) &&
-           write_in(xs, t, dir, "type", "file") &&
-           write_in(xs, t, dir, "mode", cfg->readonly ? "r" : "w") &&
-           write_in(xs, t, dir, "device-type", cfg->cdrom ? "cdrom" : "disk") &&
-           write_in(xs, t, dir, "params", "%s", cfg->image) &&
-           write_in(xs, t, dir, "discard-enable", "%d", !cfg->no_discard);
+           xenstore_write_in(xs, t, dir, "frontend", "%s", b->frontend_path) &&
+           xenstore_write_in(xs, t, dir, "frontend-id", "%u", b->domid) &&
+           xenstore_write_in(xs, t, dir, "online", "1") &&
+           xenstore_write_in(xs, t, dir, "removable", "%d", cfg->removable) &&
+           xenstore_write_in(xs, t, dir, "bootable", "1") &&
+           xenstore_write_in(xs, t, dir, "state", "%d", XenbusStateInitialising) &&
+           xenstore_write_in(xs, t, dir, "dev", "xvd%c", 'a' + disk) &&
+           xenstore_write_in(xs, t, dir, "type", "file") &&
+           xenstore_write_in(xs, t, dir, "mode", cfg->readonly ? "r" : "w") &&
+           xenstore_write_in(xs, t, dir, "device-type", cfg->cdrom ? "cdrom" : "disk") &&
+           xenstore_write_in(xs, t, dir, "params", "%s", cfg->image) &&
+           xenstore_write_in(xs, t, dir, "discard-enable", "%d", !cfg->no_discard);
 }
 
 static bool write_frontend(struct xenstore *xs, xs_transaction_t t, const struct blkback *b,
@@ -90,30 +73,36 @@ static bool write_frontend(struct xenstore *xs, xs_transaction_t t, const struct
     const char *dir = b->frontend_path;
 
     return make_dir(xs, t, dir, b->domid, 0) &&
-           write_in(xs, t, dir, "backend", "%s", b->backend_path) &&
-           write_in(xs, t, dir, "backend-id", "0") &&
-           write_in(xs, t, dir, "state", "%d", XenbusStateInitialising) &&
-           write_in(xs, t, dir, "virtual-device", "%u", BLKBACK_VDEV(disk)) &&
-           write_in(xs, t, dir, "device-type", cfg->cdrom ? "cdrom" : "disk");
+           xenstore_write_in(xs, t, dir, "backend", "%s", b->backend_path) &&
+           xenstore_write_in(xs, t, dir, "backend-id", "0") &&
+           xenstore_write_in(xs, t, dir, "state", "%d", XenbusStateInitialising) &&
+           xenstore_write_in(xs, t, dir, "virtual-device", "%u", BLKBACK_VDEV(disk)) &&
+           xenstore_write_in(xs, t, dir, "device-type", cfg->cdrom ? "cdrom" : "disk");
+}
+
+/* What write_device writes. */
+struct device_nodes {
+    const struct blkback *b;
+    unsigned int disk;
+    const struct blkback_disk *cfg;
+};
+
+static bool write_nodes(struct xenstore *xs, xs_transaction_t t, const void *ctx)
+{
+    const struct device_nodes *n = ctx;
+
+    return write_backend(xs, t, n->b, n->disk, n->cfg) &&
+           write_frontend(xs, t, n->b, n->disk, n->cfg);
 }
 
 /* Both directories in one transaction, as libxl writes a device. */
 static int write_device(struct xenstore *xs, const struct blkback *b, unsigned int disk,
                         const struct blkback_disk *cfg)
 {
-    for (int attempt = 0; attempt < 10; attempt++) {
-        xs_transaction_t t = xs_transaction_start(xs->xsh);
-        bool ok;
+    struct device_nodes nodes = {b, disk, cfg};
 
-        if (t == XBT_NULL)
-            break;
-        ok = write_backend(xs, t, b, disk, cfg) && write_frontend(xs, t, b, disk, cfg);
-        if (xs_transaction_end(xs->xsh, t, !ok) && ok)
-            return 0;
-        if (ok && errno == EAGAIN)
-            continue;
-        break;
-    }
+    if (xenstore_transact(xs, write_nodes, &nodes) == 0)
+        return 0;
     fprintf(stderr, "blkback: cannot write %s and %s\n", b->backend_path, b->frontend_path);
     return -XEN_EIO;
 }

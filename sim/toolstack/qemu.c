@@ -15,26 +15,9 @@
 #define START_TIMEOUT_MS 15000
 #define POLL_MS          10
 
-/* The xenbus state in @dir/state, XenbusStateUnknown when there is none. */
-static int read_state(struct xenstore *xs, const char *dir)
-{
-    char path[160];
-    unsigned int len;
-    char *value;
-    int state;
-
-    snprintf(path, sizeof(path), "%s/state", dir);
-    value = xs_read(xs->xsh, XBT_NULL, path, &len);
-    if (value == NULL)
-        return XenbusStateUnknown;
-    state = atoi(value);
-    free(value);
-    return state;
-}
-
 int qemu_backend_state(struct xenstore *xs, const struct qemu *q)
 {
-    return read_state(xs, q->backend_path);
+    return xenstore_read_state(xs, XBT_NULL, q->backend_path);
 }
 
 /*
@@ -44,9 +27,9 @@ int qemu_backend_state(struct xenstore *xs, const struct qemu *q)
  */
 static bool device_ready(struct xenstore *xs, struct qemu *q, int *backend_state)
 {
-    *backend_state = read_state(xs, q->backend_path);
+    *backend_state = xenstore_read_state(xs, XBT_NULL, q->backend_path);
     return *backend_state == XenbusStateInitWait &&
-           read_state(xs, q->frontend_path) == XenbusStateInitialising;
+           xenstore_read_state(xs, XBT_NULL, q->frontend_path) == XenbusStateInitialising;
 }
 
 static int wait_for_device(struct xenstore *xs, struct qemu *q)
@@ -68,7 +51,7 @@ static int wait_for_device(struct xenstore *xs, struct qemu *q)
             "qemu: after %d ms %s/state is %d (want InitWait, %d), %s/state is %d (want "
             "Initialising, %d)\n",
             START_TIMEOUT_MS, q->backend_path, state, XenbusStateInitWait, q->frontend_path,
-            read_state(xs, q->frontend_path), XenbusStateInitialising);
+            xenstore_read_state(xs, XBT_NULL, q->frontend_path), XenbusStateInitialising);
     /* Still running, so component_stop shows nothing: its log says why. */
     if (component_stop(&q->process) == 0)
         show_file("qemu.log", q->process.log);
@@ -114,7 +97,7 @@ int qemu_start(struct simd *simd, struct xenstore *xs, uint32_t domid, unsigned 
 /* Closed, or gone: QEMU removes a device it has destroyed. */
 static bool backend_closed(struct xenstore *xs, const struct qemu *q)
 {
-    int state = read_state(xs, q->backend_path);
+    int state = xenstore_read_state(xs, XBT_NULL, q->backend_path);
 
     return state == XenbusStateClosed || state == XenbusStateUnknown;
 }

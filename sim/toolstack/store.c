@@ -1,6 +1,7 @@
 /* sim/toolstack/store.c - see store.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -348,40 +349,68 @@ int xenstore_introduce(struct simd *simd, struct xenstore *xs, uint32_t domid,
     return write_domain_tree(xs, domid, rings);
 }
 
-static bool write_node_in(struct xenstore *xs, xs_transaction_t t, const char *dir,
-                          const char *node, const char *value)
+bool xenstore_write_in(struct xenstore *xs, xs_transaction_t t, const char *dir, const char *node,
+                       const char *fmt, ...)
 {
-    char path[256];
+    char path[256], value[320];
+    va_list args;
 
+    va_start(args, fmt);
+    vsnprintf(value, sizeof(value), fmt, args);
+    va_end(args);
     snprintf(path, sizeof(path), "%s/%s", dir, node);
     return xs_write(xs->xsh, t, path, value, (unsigned int)strlen(value));
 }
 
-int xenstore_device_remove(struct xenstore *xs, const char *backend_path)
+int xenstore_read_state(struct xenstore *xs, xs_transaction_t t, const char *dir)
 {
-    char state_path[256], closing[4];
+    char path[256];
+    unsigned int len;
+    char *value;
+    int state;
 
-    snprintf(state_path, sizeof(state_path), "%s/state", backend_path);
-    snprintf(closing, sizeof(closing), "%d", XenbusStateClosing);
+    snprintf(path, sizeof(path), "%s/state", dir);
+    value = xs_read(xs->xsh, t, path, &len);
+    if (value == NULL)
+        return XenbusStateUnknown;
+    state = atoi(value);
+    free(value);
+    return state;
+}
+
+int xenstore_transact(struct xenstore *xs,
+                      bool (*body)(struct xenstore *xs, xs_transaction_t t, const void *ctx),
+                      const void *ctx)
+{
     for (int attempt = 0; attempt < 10; attempt++) {
         xs_transaction_t t = xs_transaction_start(xs->xsh);
-        unsigned int len;
-        char *state;
-        bool ok, closed;
+        bool ok;
 
         if (t == XBT_NULL)
             break;
-        state = xs_read(xs->xsh, t, state_path, &len);
-        closed = state && atoi(state) == XenbusStateClosed;
-        free(state);
-        ok = write_node_in(xs, t, backend_path, "online", "0") &&
-             (closed || write_node_in(xs, t, backend_path, "state", closing));
+        ok = body(xs, t, ctx);
         if (xs_transaction_end(xs->xsh, t, !ok) && ok)
             return 0;
         if (ok && errno == EAGAIN)
             continue;
         break;
     }
-    fprintf(stderr, "xenstore: cannot start removing %s\n", backend_path);
     return -XEN_EIO;
+}
+
+/* libxl's first step of a removal: online 0, Closing unless Closed already. */
+static bool start_removal(struct xenstore *xs, xs_transaction_t t, const void *backend_path)
+{
+    return xenstore_write_in(xs, t, backend_path, "online", "0") &&
+           (xenstore_read_state(xs, t, backend_path) == XenbusStateClosed ||
+            xenstore_write_in(xs, t, backend_path, "state", "%d", XenbusStateClosing));
+}
+
+int xenstore_device_remove(struct xenstore *xs, const char *backend_path)
+{
+    int rc = xenstore_transact(xs, start_removal, backend_path);
+
+    if (rc)
+        fprintf(stderr, "xenstore: cannot start removing %s\n", backend_path);
+    return rc;
 }

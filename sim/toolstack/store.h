@@ -8,6 +8,7 @@
 #ifndef WINPV_SIM_STORE_H
 #define WINPV_SIM_STORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "components.h"
@@ -49,6 +50,27 @@ void xenstore_stop(struct xenstore *xs);
 /* Prepare domain @domid's rings and introduce it to xenstored. */
 int xenstore_introduce(struct simd *simd, struct xenstore *xs, uint32_t domid,
                        struct guest_rings *rings);
+
+/*
+ * Transactions are libxenstore's xs_transaction_t (a uint32_t), written so:
+ * <xenstore.h> stays out of this header, which core/xenstore's client meets.
+ */
+
+/* Write @dir/@node, its value printf-formatted, in transaction @t (or XBT_NULL). */
+bool xenstore_write_in(struct xenstore *xs, uint32_t t, const char *dir, const char *node,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* The xenbus state in @dir/state, XenbusStateUnknown when there is none. */
+int xenstore_read_state(struct xenstore *xs, uint32_t t, const char *dir);
+
+/*
+ * Run @body(@ctx) in a transaction, again while the commit meets a
+ * conflict (EAGAIN), at most 10 times. @body returns false to abort.
+ * Returns 0, or -XEN_EIO when it failed or never committed.
+ */
+int xenstore_transact(struct xenstore *xs,
+                      bool (*body)(struct xenstore *xs, uint32_t t, const void *ctx),
+                      const void *ctx);
 
 /*
  * Start removing the device whose backend directory is @backend_path, as
