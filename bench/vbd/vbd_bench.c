@@ -329,16 +329,18 @@ static int rounds(size_t b, size_t i, pid_t pid)
     for (unsigned int round = 0; round < ROUNDS; round++) {
         struct fio_result f;
         struct run_result r;
+        double native, ours;
 
         if (fio_run(image_path, w->fio_rw, w->block, DEPTH, false, WARM_UP_MS, MEASURE_S, &f) ||
             run(w, pid, &r) != 0)
             return -1;
-        printf("#   round %u: fio %.1f, through the frontend %.1f\n", round + 1,
-               figure(w, f.iops, f.mb_per_s), figure(w, r.iops, r.mb_per_s));
-        if (figure(w, f.iops, f.mb_per_s) > fio_best[i])
-            fio_best[i] = figure(w, f.iops, f.mb_per_s);
-        if (figure(w, r.iops, r.mb_per_s) > ours_best[b][i]) {
-            ours_best[b][i] = figure(w, r.iops, r.mb_per_s);
+        native = figure(w, f.iops, f.mb_per_s);
+        ours = figure(w, r.iops, r.mb_per_s);
+        printf("#   round %u: fio %.1f, through the frontend %.1f\n", round + 1, native, ours);
+        if (native > fio_best[i])
+            fio_best[i] = native;
+        if (ours > ours_best[b][i]) {
+            ours_best[b][i] = ours;
             if (i == 0)
                 notify_best[b] = r.events_per_request;
         }

@@ -255,10 +255,18 @@ static bool service(struct front_queue *q, struct front_list *done)
     return notify;
 }
 
+/* Tell the backend there are requests on @q's ring. */
+static void kick(struct front_queue *q)
+{
+    const struct winpv_evtchn_interface_v1 *evtchn = q->front->svc.evtchn;
+
+    evtchn->notify(evtchn->header.context, q->channel);
+}
+
 void front_queue_event(void *ctx, unsigned int vcpu)
 {
     struct front_queue *q = ctx;
-    struct vbd_front *front = q->front;
+    const struct vbd_front *front = q->front;
     struct front_list done = {NULL, NULL};
     bool notify = false;
     os_irql_t irql;
@@ -277,7 +285,7 @@ void front_queue_event(void *ctx, unsigned int vcpu)
     q->kick_deferred = false;
     os_spin_unlock(&q->lock, irql);
     if (notify)
-        front->svc.evtchn->notify(front->svc.evtchn->header.context, q->channel);
+        kick(q);
 }
 
 void front_unlocked(struct front_queue *q, bool notify, struct front_list *done)
@@ -285,7 +293,7 @@ void front_unlocked(struct front_queue *q, bool notify, struct front_list *done)
     struct vbd_front *front = q->front;
 
     if (notify)
-        front->svc.evtchn->notify(front->svc.evtchn->header.context, q->channel);
+        kick(q);
     if (os_atomic_load32(&front->broken))
         front_fail_all(front, done);
     front_run_done(front, done);

@@ -404,31 +404,31 @@ int front_read_size(struct vbd_front *front, uint64_t *sectors)
 
 int front_read_disk(struct vbd_front *front)
 {
-    struct vbd_scsi_disk description = {0}, *disk = &description;
+    struct vbd_scsi_disk disk = {0};
     uint32_t unit = 512, physical = 0;
     int rc = read_sector_sizes(front, &unit, &physical);
 
     if (rc == 0)
-        rc = read_kind(front, disk);
+        rc = read_kind(front, &disk);
     if (rc == 0)
-        rc = read_size(front, unit, disk);
+        rc = read_size(front, unit, &disk);
     if (rc == 0)
         rc = read_flush(front);
     if (rc == 0)
-        rc = read_discard(front, unit, disk);
+        rc = read_discard(front, unit, &disk);
     if (rc == 0)
         rc = read_transfer(front);
     if (rc)
         return rc;
     front->info.sector_unit = unit;
-    disk->sector_size = unit;
-    disk->physical_sector_size = physical;
-    disk->max_transfer = front->opt.max_transfer - front->opt.max_transfer % unit;
-    if (disk->max_transfer < unit)
-        disk->max_transfer = unit;
-    disk->flush = front->info.flush_op != 0;
-    if (vbd_scsi_disk_check(disk) != 0)
+    disk.sector_size = unit;
+    disk.physical_sector_size = physical;
+    disk.max_transfer = front->opt.max_transfer - front->opt.max_transfer % unit;
+    if (disk.max_transfer < unit)
+        disk.max_transfer = unit;
+    disk.flush = front->info.flush_op != 0;
+    if (vbd_scsi_disk_check(&disk) != 0)
         return refuse(front, "sectors");
-    front_publish_disk(front, disk);
+    front_publish_disk(front, &disk);
     return 0;
 }

@@ -345,8 +345,7 @@ static void start(struct device *dev, struct queue *q, const union blkif_sring_e
     submit(dev, f);
 }
 
-/* Take requests from @q while there is room; stop on a broken ring. */
-/* Start up to @max requests of @q's ring; returns how many were started. */
+/* Start up to @max requests of @q's ring while there is room; stop on a broken ring. */
 static uint32_t pump_queue(struct device *dev, struct queue *q, uint32_t max)
 {
     union blkif_sring_entry entry;
