@@ -109,7 +109,8 @@
 
 /* Defaults for what vbd_front_options leaves 0. */
 #define VBD_FRONT_SEGMENTS_DEFAULT          256u /* indirect segments a request: 1 MiB */
-#define VBD_FRONT_COPY_PAGES_PERSISTENT     8192u /* pool pages of the disk, shared by its queues ... */
+/* Pool pages of the disk, shared by its queues: 32 pieces of the largest size with their list page ... */
+#define VBD_FRONT_COPY_PAGES_PERSISTENT     (32u * (VBD_FRONT_SEGMENTS_DEFAULT + 1u))
 #define VBD_FRONT_COPY_PAGES_PERSISTENT_MIN 512u /* ... each of which has at least these */
 #define VBD_FRONT_COPY_PAGES_DEFAULT        128u
 #define VBD_FRONT_MAX_TRANSFER_DEFAULT      (1024u * 1024u)

@@ -25,7 +25,12 @@ void front_wait_pop(struct front_queue *q)
 
 void front_slot_free(struct front_queue *q, struct front_slot *s)
 {
-    for (uint32_t i = 0; i < s->nr_pool; i++)
+    /*
+     * Pushed last page first, so that the next piece pops them in the order
+     * this one had: a piece of the same shape then uses the same pages in the
+     * same order, which keeps a backend's mapping of them in address order.
+     */
+    for (uint32_t i = s->nr_pool; i-- > 0;)
         q->copy_free[q->copy_nr_free++] = s->pool[i];
     s->nr_pool = s->nr_data = 0;
     s->state = FRONT_SLOT_FREE;

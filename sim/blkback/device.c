@@ -248,22 +248,39 @@ void device_complete(struct device *dev)
 
 /* -- starting requests ---------------------------------------------------- */
 
+/*
+ * The segments of @f as vectors in f->iov, a segment that continues the
+ * previous one in memory joined to it (fewer vectors for the kernel to walk
+ * when a request's pages were mapped together). Returns the vector count.
+ */
+static uint32_t data_vectors(struct inflight *f)
+{
+    uint32_t n = 0;
+
+    for (uint32_t i = 0; i < f->op.nr_segments; i++) {
+        uint8_t *at = f->pages[i] + f->op.segs[i].offset;
+        size_t len = f->op.segs[i].length;
+
+        if (n > 0 && (uint8_t *)f->iov[n - 1].iov_base + f->iov[n - 1].iov_len == at)
+            f->iov[n - 1].iov_len += len;
+        else
+            f->iov[n++] = (struct iovec){.iov_base = at, .iov_len = len};
+    }
+    return n;
+}
+
 /* Queue the data transfer of @f, in calls of at most IOV_PER_CALL vectors. */
 static void submit_data(struct device *dev, struct inflight *f, bool then_sync)
 {
     bool write = f->op.kind != BLK_READ;
-    uint32_t calls = (f->op.nr_segments + IOV_PER_CALL - 1) / IOV_PER_CALL;
+    uint32_t vectors = data_vectors(f);
+    uint32_t calls = (vectors + IOV_PER_CALL - 1) / IOV_PER_CALL;
     uint64_t offset = f->op.offset;
 
-    for (uint32_t i = 0; i < f->op.nr_segments; i++) {
-        f->iov[i].iov_base = f->pages[i] + f->op.segs[i].offset;
-        f->iov[i].iov_len = f->op.segs[i].length;
-    }
     io_reserve(&dev->io, calls + (then_sync ? 1 : 0));
     for (uint32_t c = 0; c < calls; c++) {
         uint32_t first = c * IOV_PER_CALL;
-        uint32_t count =
-            f->op.nr_segments - first < IOV_PER_CALL ? f->op.nr_segments - first : IOV_PER_CALL;
+        uint32_t count = vectors - first < IOV_PER_CALL ? vectors - first : IOV_PER_CALL;
         uint64_t bytes = 0;
 
         for (uint32_t i = first; i < first + count; i++)
