@@ -84,7 +84,11 @@
  * the disk is in use, as Linux's blkfront does: the toolstack would force
  * it anyway, and a disk whose backend is gone serves nothing. The owner
  * is told through vbd_front_options.gone and vbd_front_gone(); it still
- * calls vbd_front_close, which then has nothing left to close.
+ * calls vbd_front_close, which then has nothing left to close. A removal
+ * while we wait for a backend to come back ends the wait the same way; one
+ * while vbd_front_open waits for the backend makes it fail with
+ * -XEN_ENODEV, the frontend Closed (or, if the backend connected first,
+ * the owner is told just after the open returns).
  *
  * Online resize: a backend that writes its state (Connected) again with a
  * new "sectors" changes what vbd_front_disk() says from then on.

@@ -283,6 +283,7 @@ int vbd_front_open(const struct vbd_front_services *svc, const char *id,
     os_atomic_store32(&front->up, 1);
     front_watchdog_start(front);
     *out = front;
+    front_catch_up(front);
     return 0;
 }
 

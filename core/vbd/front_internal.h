@@ -247,7 +247,8 @@ struct vbd_front {
 
 /*
  * Read @dir/@name as a decimal number no greater than @max. Returns 0,
- * -XEN_ENOENT when absent, -XEN_EINVAL when it is anything else (logged).
+ * -XEN_ENOENT when absent, -XEN_EACCES when denied (the directory gone, see
+ * xenbus_read_state), -XEN_EINVAL when it is anything else (logged).
  * Context: passive.
  */
 int front_read_number(struct vbd_front *front, const char *dir, const char *name, uint64_t max,
@@ -336,6 +337,13 @@ int front_wait_backend_present(struct vbd_front *front, uint32_t mask, uint64_t 
  * start a reconnection, or the removal, if it left. Context: passive.
  */
 void front_backend_changed(struct vbd_front *front, uint32_t state);
+
+/*
+ * Once up (opened, or connected again): act on what the backend did while
+ * we were not, which the state callback only noted: a removal, a state it
+ * left Connected for, a new size. Context: passive.
+ */
+void front_catch_up(struct vbd_front *front);
 
 /* The reconnection work, which also carries out a removal (passive). */
 void front_reconnect(void *ctx);

@@ -48,6 +48,12 @@ static void resized(struct vbd_front *front)
     front->resizes++;
 }
 
+/* A node of the backend's that is not there for us (see xenbus_read_state). */
+static bool absent(int rc)
+{
+    return rc == -XEN_ENOENT || rc == -XEN_EACCES;
+}
+
 /*
  * Whether the toolstack is unplugging the disk: it writes the backend's
  * "online" 0 before (libxl: with) Closing, where a restart leaves it 1; a
@@ -60,8 +66,8 @@ static bool backend_removed(struct vbd_front *front)
 
     if (rc == 0)
         return value == 0;
-    return rc == -XEN_ENOENT &&
-           front_read_number(front, front->otherend, "state", UINT32_MAX, &value) == -XEN_ENOENT;
+    return absent(rc) &&
+           absent(front_read_number(front, front->otherend, "state", UINT32_MAX, &value));
 }
 
 /* Whether the disk is being unplugged, looking again unless known. */
@@ -76,8 +82,12 @@ static bool removal_seen(struct vbd_front *front)
 
 void front_backend_changed(struct vbd_front *front, uint32_t state)
 {
-    /* Noted before any waiter wakes (XENBUS calls us first), opened or not. */
-    if ((state == XenbusStateClosing || state == XenbusStateClosed) &&
+    /*
+     * Noted before any waiter wakes (XENBUS calls us first), opened or not.
+     * Unknown: the backend's state node is gone, perhaps its whole directory.
+     */
+    if ((state == XenbusStateClosing || state == XenbusStateClosed ||
+         state == XenbusStateUnknown) &&
         !os_atomic_load32(&front->closing))
         removal_seen(front);
     if (!os_atomic_load32(&front->up))
@@ -89,6 +99,18 @@ void front_backend_changed(struct vbd_front *front, uint32_t state)
     if (!os_atomic_load32(&front->gone))
         os_log(OS_LOG_INFO, "vbd: %s: backend state %u: reconnecting\n", front->nodename, state);
     start_reconnect(front);
+}
+
+void front_catch_up(struct vbd_front *front)
+{
+    const struct winpv_xenbus_interface_v1 *xb = front->svc.xenbus;
+
+    /* A removal seen before we were up; the backend may show Connected still. */
+    if (os_atomic_load32(&front->gone)) {
+        start_reconnect(front);
+        return;
+    }
+    front_backend_changed(front, xb->otherend_state(xb->header.context, front->dev));
 }
 
 /* -- the watchdog ----------------------------------------------------------- */
@@ -287,9 +309,6 @@ static void merge_queues(struct vbd_front *front, uint32_t old_queues)
 /* Connected again: the waiting requests take the new features, then go. */
 static void resume(struct vbd_front *front)
 {
-    const struct winpv_xenbus_interface_v1 *xb = front->svc.xenbus;
-    uint32_t state;
-
     for (uint32_t i = 0; i < front->info.queues; i++) {
         struct front_queue *q = &front->queues[i];
         os_irql_t irql = os_spin_lock(&q->lock);
@@ -311,9 +330,7 @@ static void resume(struct vbd_front *front)
         front_unlocked(q, notify, &done);
     }
     os_log(OS_LOG_INFO, "vbd: %s: reconnected\n", front->nodename);
-    /* It may have left again while we connected. */
-    state = xb->otherend_state(xb->header.context, front->dev);
-    front_backend_changed(front, state);
+    front_catch_up(front);
 }
 
 /* -- removal ----------------------------------------------------------------- */

@@ -33,8 +33,10 @@ int xenbus_write_uint(struct xs_client *client, xs_tx_t tx, const char *dir, con
 
 /*
  * Read the xenbus state at @dir/state. An absent node is
- * XenbusStateUnknown (a device not yet set up); a value outside the
- * states is -XEN_EINVAL.
+ * XenbusStateUnknown (a device not yet set up, or taken away): absent
+ * (ENOENT), or denied (EACCES), as xenstored answers a guest for a node
+ * whose directory is gone, judged by a parent it may not read. A value
+ * outside the states is -XEN_EINVAL.
  */
 int xenbus_read_state(struct xs_client *client, xs_tx_t tx, const char *dir,
                       enum xenbus_state *state);

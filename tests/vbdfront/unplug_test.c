@@ -10,14 +10,21 @@
  * last state is Closed and it writes nothing after, nothing is sent again,
  * the owner is told once (after every request completed), and what comes
  * after fails at once. A restart is still a restart: reconnect_test.c.
+ *
+ * The same holds when the removal comes at an awkward time: while the
+ * frontend waits for a stopped backend to come back, when the backend dies
+ * and its directory is taken away without a word (a driver domain
+ * destroyed), and while the frontend is still opening.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -270,6 +277,7 @@ static int cleanup(void **state)
 {
     (void)state;
     close_front();
+    stream_free(); /* what a failed test left; nothing is in flight once closed */
     if (backend.process.pid > 0)
         blkback_unplug(&store, &backend, 2000);
     if (qemu.process.pid > 0)
@@ -279,10 +287,17 @@ static int cleanup(void **state)
     return 0;
 }
 
-static void open_front(void)
+/*
+ * With @timeout_ns (0: the defaults) after which a silent backend is reset,
+ * and the most a closing frontend waits for its backend to close too.
+ */
+static void open_front(uint64_t timeout_ns)
 {
-    struct vbd_front_options opt = {
-        .max_queues = 2, .reconnect_timeout_ns = RECONNECT_NS, .gone = disk_gone};
+    struct vbd_front_options opt = {.max_queues = 2,
+                                    .reconnect_timeout_ns = RECONNECT_NS,
+                                    .request_timeout_ns = timeout_ns,
+                                    .close_timeout_ns = timeout_ns,
+                                    .gone = disk_gone};
 
     memset((void *)&owner, 0, sizeof(owner));
     assert_int_equal(vbd_front_open(&svc, VDEV_ID, &opt, &front), 0);
@@ -292,8 +307,15 @@ static void open_front(void)
 /* The toolstack's removal, timed: 0 when it finished and how long it took. */
 typedef int (*unplug_fn)(void);
 
-/* A stream of writes, the disk unplugged in its middle: everything the file comment says. */
-static void assert_unplugged_cleanly(unplug_fn unplug, const char *frontend_path)
+/*
+ * A stream of writes, the disk unplugged in its middle: everything the file
+ * comment says. @before (optional) runs first, once the stream is going;
+ * with @interrupted the removal found a reconnection under way, whose
+ * requests taken back from the rings count as replayed though they never
+ * went again.
+ */
+static void assert_unplugged_cleanly(void (*before)(void), unplug_fn unplug,
+                                     const char *frontend_path, bool interrupted)
 {
     char state_path[192];
     struct vbd_front_stats st;
@@ -306,6 +328,8 @@ static void assert_unplugged_cleanly(unplug_fn unplug, const char *frontend_path
     stream_start();
     assert_true(stream_wait(warmed_up, 10000));
     assert_int_equal(stream.running, PLACES); /* no failure before the removal */
+    if (before)
+        before();
     start = os_time_ns();
     assert_int_equal(unplug(), 0);
     took_ms = (os_time_ns() - start) / 1000000;
@@ -339,7 +363,8 @@ static void assert_unplugged_cleanly(unplug_fn unplug, const char *frontend_path
     assert_false(vbd_front_broken(front));
     vbd_front_get_stats(front, &st);
     assert_int_equal(st.reconnects, 0);
-    assert_int_equal(st.replayed, 0);
+    if (!interrupted)
+        assert_int_equal(st.replayed, 0);
     assert_int_equal(st.completed, st.submitted);
     /* What comes after fails at once. */
     buffer_alloc(&b, 4096, 0);
@@ -363,16 +388,22 @@ static int unplug_qemu(void)
     return qemu_unplug(&store, &qemu, 5000);
 }
 
-/* winpv-blkback, with persistent grants: data copied through the pool. */
-static void test_blkback_unplugged_under_writes(void **state)
+/* winpv-blkback on a fresh image, as the toolstack starts it. */
+static void start_blkback(void)
 {
-    (void)state;
     reset_image(DISK_BYTES);
     assert_int_equal(blkback_start(&fx.simd, &store, fx.domid, 0,
                                    &(struct blkback_disk){.image = image_path}, &backend),
                      0);
-    open_front();
-    assert_unplugged_cleanly(unplug_blkback, backend.frontend_path);
+}
+
+/* winpv-blkback, with persistent grants: data copied through the pool. */
+static void test_blkback_unplugged_under_writes(void **state)
+{
+    (void)state;
+    start_blkback();
+    open_front(0);
+    assert_unplugged_cleanly(NULL, unplug_blkback, backend.frontend_path, false);
     memset(&backend, 0, sizeof(backend));
 }
 
@@ -382,9 +413,175 @@ static void test_qemu_unplugged_under_writes(void **state)
     (void)state;
     reset_image(DISK_BYTES);
     assert_int_equal(qemu_start(&fx.simd, &store, fx.domid, 0, image_path, &qemu), 0);
-    open_front();
-    assert_unplugged_cleanly(unplug_qemu, qemu.frontend_path);
+    open_front(0);
+    assert_unplugged_cleanly(NULL, unplug_qemu, qemu.frontend_path, false);
     memset(&qemu, 0, sizeof(qemu));
+}
+
+/* -- removals at awkward times ------------------------------------------------- */
+
+/* The frontend's state node as the toolstack reads it, "" when absent. */
+static void frontend_state(char *value, size_t size)
+{
+    char path[192];
+    unsigned int len;
+    char *v;
+
+    snprintf(path, sizeof(path), "%s/state", backend.frontend_path);
+    v = xs_read(store.xsh, XBT_NULL, path, &len);
+    snprintf(value, size, "%s", v ? v : "");
+    free(v);
+}
+
+/* Wait (at most about @ms) until the frontend's state is @want, or until it is not. */
+static bool frontend_state_wait(const char *want, bool equal, int ms)
+{
+    for (int waited = 0;; waited += 5) {
+        char state[16];
+
+        frontend_state(state, sizeof(state));
+        if ((strcmp(state, want) == 0) == equal)
+            return true;
+        if (waited >= ms)
+            return false;
+        usleep(5000);
+    }
+}
+
+/*
+ * What the toolstack does for a backend that is no more (libxl, once its
+ * wait for the backend runs out): the frontend Closed, both directories
+ * removed. 0 if the frontend closed in time.
+ */
+static int remove_directories(void)
+{
+    bool closed = frontend_state_wait("6", true, REMOVAL_LIMIT_MS);
+
+    xs_rm(store.xsh, XBT_NULL, backend.frontend_path);
+    xs_rm(store.xsh, XBT_NULL, backend.backend_path);
+    return closed ? 0 : -1;
+}
+
+/* SIGTERM: winpv-blkback answers what it has, unmaps and exits, xenstore left as it was. */
+static void stop_backend_and_wait_for_reconnection(void)
+{
+    assert_int_equal(blkback_stop(&backend), 0);
+    /* Requests go unanswered: the watchdog resets, the frontend closes to reconnect. */
+    assert_true(frontend_state_wait("4", false, 5000));
+}
+
+/*
+ * The removal as libxl makes it for a backend that does not answer: "online"
+ * 0 and Closing, a wait for the backend that runs out (here: until the
+ * frontend's owner is told, as the test can tell: the frontend waited
+ * close_timeout_ns for the backend), the directories removed.
+ */
+static int remove_stopped_backend(void)
+{
+    int waited = 0;
+
+    if (xenstore_device_remove(&store, backend.backend_path) != 0)
+        return -1;
+    for (; waited < REMOVAL_LIMIT_MS && __atomic_load_n(&owner.calls, __ATOMIC_SEQ_CST) == 0;
+         waited++)
+        usleep(1000);
+    return remove_directories() == 0 && waited < REMOVAL_LIMIT_MS ? 0 : -1;
+}
+
+/* Stopped (perhaps for a restart), then unplugged instead while the frontend waits for it. */
+static void test_unplugged_while_reconnecting(void **state)
+{
+    (void)state;
+    start_blkback();
+    open_front(500ull * 1000 * 1000);
+    assert_unplugged_cleanly(stop_backend_and_wait_for_reconnection, remove_stopped_backend,
+                             backend.frontend_path, true);
+    memset(&backend, 0, sizeof(backend));
+}
+
+/*
+ * The backend killed (its mappings die with it) and its directory taken
+ * away, no "online" 0 and no Closing: the frontend sees its state go.
+ */
+static int kill_backend_and_remove_its_directory(void)
+{
+    int status;
+
+    if (kill(backend.process.pid, SIGKILL) != 0 ||
+        waitpid(backend.process.pid, &status, 0) != backend.process.pid)
+        return -1;
+    backend.process.pid = 0;
+    xs_rm(store.xsh, XBT_NULL, backend.backend_path);
+    return remove_directories();
+}
+
+static void test_backend_directory_vanishes(void **state)
+{
+    (void)state;
+    start_blkback();
+    open_front(0);
+    assert_unplugged_cleanly(NULL, kill_backend_and_remove_its_directory, backend.frontend_path,
+                             true);
+    memset(&backend, 0, sizeof(backend));
+}
+
+/* vbd_front_open on a thread of its own. */
+static struct {
+    pthread_t thread;
+    int rc;
+    volatile bool returned;
+} opening;
+
+static void *open_thread(void *arg)
+{
+    struct vbd_front_options opt = {.gone = disk_gone};
+
+    (void)arg;
+    opening.rc = vbd_front_open(&svc, VDEV_ID, &opt, &front);
+    __atomic_store_n(&opening.returned, true, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+/*
+ * Unplugged while the frontend opens: it has published its rings and waits
+ * for the backend (held stopped) to connect. Either the open fails with
+ * ENODEV, or, had the backend connected first, the owner is told at once;
+ * either way the frontend ends Closed well within the open's timeout, and
+ * the toolstack's removal completes.
+ */
+static void test_unplugged_while_opening(void **state)
+{
+    uint64_t start, took_ms;
+
+    (void)state;
+    start_blkback();
+    memset((void *)&owner, 0, sizeof(owner));
+    memset(&opening, 0, sizeof(opening));
+    assert_int_equal(kill(backend.process.pid, SIGSTOP), 0);
+    assert_int_equal(pthread_create(&opening.thread, NULL, open_thread, NULL), 0);
+    assert_true(frontend_state_wait("3", true, 5000)); /* Initialised: waiting */
+    start = os_time_ns();
+    assert_int_equal(xenstore_device_remove(&store, backend.backend_path), 0);
+    assert_int_equal(kill(backend.process.pid, SIGCONT), 0);
+    pthread_join(opening.thread, NULL);
+    if (opening.rc == 0) {
+        print_message("the backend connected first\n");
+        for (int waited = 0; waited < REMOVAL_LIMIT_MS && owner.calls == 0; waited++)
+            usleep(1000);
+        assert_int_equal(owner.calls, 1);
+        assert_true(vbd_front_gone(front));
+    } else {
+        assert_int_equal(opening.rc, -XEN_ENODEV);
+        assert_int_equal(owner.calls, 0);
+        assert_null(front);
+    }
+    assert_true(frontend_state_wait("6", true, REMOVAL_LIMIT_MS));
+    took_ms = (os_time_ns() - start) / 1000000;
+    print_message("open ended in %llu ms after the removal\n", (unsigned long long)took_ms);
+    assert_true(took_ms < REMOVAL_LIMIT_MS);
+    /* The backend, running again, closes and exits; the toolstack finishes. */
+    assert_int_equal(blkback_unplug(&store, &backend, 5000), 0);
+    memset(&backend, 0, sizeof(backend));
 }
 
 int main(void)
@@ -392,6 +589,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_blkback_unplugged_under_writes, cleanup),
         cmocka_unit_test_teardown(test_qemu_unplugged_under_writes, cleanup),
+        cmocka_unit_test_teardown(test_unplugged_while_reconnecting, cleanup),
+        cmocka_unit_test_teardown(test_backend_directory_vanishes, cleanup),
+        cmocka_unit_test_teardown(test_unplugged_while_opening, cleanup),
     };
 
     return cmocka_run_group_tests_name("vbdfront unplugged by the toolstack", tests,

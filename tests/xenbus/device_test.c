@@ -357,8 +357,23 @@ static void test_handshake_follows_the_backend(void **state)
     assert_int_equal(reached, XenbusStateConnected);
     pthread_join(thread, NULL);
 
+    /*
+     * The backend's directory taken away (a driver domain destroyed): its
+     * state is Unknown, told to the owner, whether xenstored answers that
+     * the node is absent or, judging by a parent the guest may not read,
+     * that it is denied.
+     */
+    backend_path(path, sizeof(path), "vbd", "768");
+    assert_true(dom0_rm(path));
+    assert_int_equal(
+        xenbus_wait_for_otherend(dev, XENBUS_STATE_BIT(XenbusStateUnknown), SECOND_NS, &reached),
+        0);
+    pthread_mutex_lock(&log.lock);
+    assert_int_equal(log.last, XenbusStateUnknown);
+    pthread_mutex_unlock(&log.lock);
+
     xenbus_device_close(dev);
-    remove_device("vbd", "768");
+    assert_true(dom0_rm(front));
 }
 
 static void test_fail_tells_the_toolstack(void **state)
