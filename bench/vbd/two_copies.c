@@ -101,8 +101,8 @@ static void *io_thread(void *arg)
         while (!p->stop && p->io_ready.count > 0)
             submit(p, queue_pop(&p->io_ready));
         pthread_mutex_unlock(&p->lock);
-        io_uring_submit(&p->ring);
-        if (io_uring_wait_cqe(&p->ring, &cqe) != 0)
+        /* Submitted and waited for in one call: a failed submission is tried again. */
+        if (io_uring_submit_and_wait(&p->ring, 1) < 0 || io_uring_peek_cqe(&p->ring, &cqe) != 0)
             continue;
         i = (uint32_t)io_uring_cqe_get_data64(cqe);
         res = cqe->res;

@@ -88,7 +88,8 @@
  * while we wait for a backend to come back ends the wait the same way; one
  * while vbd_front_open waits for the backend makes it fail with
  * -XEN_ENODEV, the frontend Closed (or, if the backend connected first,
- * the owner is told just after the open returns).
+ * the owner is told from another thread as soon as the open has set its
+ * handle, which may be before the open returns).
  *
  * Online resize: a backend that writes its state (Connected) again with a
  * new "sectors" changes what vbd_front_disk() says from then on.
