@@ -1,0 +1,374 @@
+/*
+ * sim/nt/ntabi.h - the Windows x64 kernel's data structures as the
+ * simulated kernel sees them from Linux (LP64).
+ *
+ * Driver images are built against mingw-w64's LLP64 headers (ULONG is 32
+ * bits there, 64 here), so the structures are written again with
+ * fixed-width types, under Windows's own names so that one list
+ * (ntabi_list.h) names every member both sides must place alike. The list
+ * is checked twice: here by the static assertions at the end of this file
+ * (sizes Microsoft documents), and against mingw-w64's own definitions by
+ * a Windows x64 compile (tests/nt/ntabi_win64.c). Members nothing here
+ * touches are opaque padding of the right size.
+ */
+#ifndef WINPV_SIM_NT_ABI_H
+#define WINPV_SIM_NT_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NTAPI __attribute__((ms_abi))
+
+typedef int32_t NTSTATUS;
+typedef uint8_t BOOLEAN;
+typedef uint8_t KIRQL;
+typedef uint16_t WCHAR;
+typedef uint64_t KSPIN_LOCK;
+typedef uint64_t KAFFINITY;
+
+#define STATUS_SUCCESS                  ((NTSTATUS)0x00000000)
+#define STATUS_PENDING                  ((NTSTATUS)0x00000103)
+#define STATUS_TIMEOUT                  ((NTSTATUS)0x00000102)
+#define STATUS_MORE_PROCESSING_REQUIRED ((NTSTATUS)0xC0000016)
+#define STATUS_UNSUCCESSFUL             ((NTSTATUS)0xC0000001)
+#define STATUS_NOT_IMPLEMENTED          ((NTSTATUS)0xC0000002)
+#define STATUS_INVALID_PARAMETER        ((NTSTATUS)0xC000000D)
+#define STATUS_NO_SUCH_DEVICE           ((NTSTATUS)0xC000000E)
+#define STATUS_INSUFFICIENT_RESOURCES   ((NTSTATUS)0xC000009A)
+#define STATUS_NOT_SUPPORTED            ((NTSTATUS)0xC00000BB)
+#define STATUS_DELETE_PENDING           ((NTSTATUS)0xC0000056)
+#define STATUS_OBJECT_NAME_COLLISION    ((NTSTATUS)0xC0000035)
+#define NT_SUCCESS(s)                   ((NTSTATUS)(s) >= 0)
+
+#define PASSIVE_LEVEL  0
+#define APC_LEVEL      1
+#define DISPATCH_LEVEL 2
+#define HIGH_LEVEL     15
+
+typedef struct _LIST_ENTRY {
+    struct _LIST_ENTRY *Flink;
+    struct _LIST_ENTRY *Blink;
+} LIST_ENTRY;
+
+typedef struct _UNICODE_STRING {
+    uint16_t Length;        /* bytes, without a terminator */
+    uint16_t MaximumLength; /* bytes */
+    WCHAR *Buffer;
+} UNICODE_STRING;
+
+typedef struct _GUID {
+    uint32_t Data1;
+    uint16_t Data2;
+    uint16_t Data3;
+    uint8_t Data4[8];
+} GUID;
+
+/* The head of every object a thread can wait on. */
+typedef struct _DISPATCHER_HEADER {
+    uint8_t Type; /* enum nt_dispatcher_type */
+    uint8_t Signalling;
+    uint8_t Size;
+    uint8_t Reserved1;
+    int32_t SignalState;
+    LIST_ENTRY WaitListHead;
+} DISPATCHER_HEADER;
+
+enum nt_dispatcher_type {
+    NT_EVENT_NOTIFICATION = 0,
+    NT_EVENT_SYNCHRONIZATION = 1,
+    NT_MUTANT = 2,
+    NT_SEMAPHORE = 5,
+    NT_TIMER_NOTIFICATION = 8,
+    NT_TIMER_SYNCHRONIZATION = 9,
+};
+
+typedef struct _KEVENT {
+    DISPATCHER_HEADER Header;
+} KEVENT;
+
+typedef struct _KDPC {
+    uint8_t Type;
+    uint8_t Importance;
+    uint16_t Number;
+    LIST_ENTRY DpcListEntry;
+    void *DeferredRoutine;
+    void *DeferredContext;
+    void *SystemArgument1;
+    void *SystemArgument2;
+    void *DpcData;
+} KDPC;
+
+typedef struct _KTIMER {
+    DISPATCHER_HEADER Header;
+    uint64_t DueTime;
+    LIST_ENTRY TimerListEntry;
+    KDPC *Dpc;
+    uint32_t Processor;
+    uint32_t Period;
+} KTIMER;
+
+typedef struct _IO_STATUS_BLOCK {
+    union {
+        NTSTATUS Status;
+        void *Pointer;
+    };
+    uint64_t Information;
+} IO_STATUS_BLOCK;
+
+typedef struct _MDL {
+    struct _MDL *Next;
+    int16_t Size;
+    int16_t MdlFlags;
+    void *Process;
+    void *MappedSystemVa;
+    void *StartVa;
+    uint32_t ByteCount;
+    uint32_t ByteOffset;
+} MDL;
+
+typedef struct _IO_REMOVE_LOCK_COMMON_BLOCK {
+    BOOLEAN Removed;
+    BOOLEAN Reserved[3];
+    int32_t IoCount;
+    KEVENT RemoveEvent;
+} IO_REMOVE_LOCK_COMMON_BLOCK;
+
+/* The free build's remove lock: the common block alone. */
+typedef struct _IO_REMOVE_LOCK {
+    IO_REMOVE_LOCK_COMMON_BLOCK Common;
+} IO_REMOVE_LOCK;
+
+struct _DRIVER_OBJECT;
+struct _DEVICE_OBJECT;
+struct _IRP;
+
+typedef NTSTATUS NTAPI DRIVER_ADD_DEVICE(struct _DRIVER_OBJECT *driver, struct _DEVICE_OBJECT *pdo);
+typedef NTSTATUS NTAPI DRIVER_DISPATCH(struct _DEVICE_OBJECT *device, struct _IRP *irp);
+typedef void NTAPI DRIVER_UNLOAD(struct _DRIVER_OBJECT *driver);
+typedef NTSTATUS NTAPI DRIVER_INITIALIZE(struct _DRIVER_OBJECT *driver, UNICODE_STRING *registry);
+typedef NTSTATUS NTAPI IO_COMPLETION_ROUTINE(struct _DEVICE_OBJECT *device, struct _IRP *irp,
+                                             void *context);
+
+typedef struct _DEVICE_OBJECT {
+    int16_t Type; /* 3 */
+    uint16_t Size;
+    int32_t ReferenceCount;
+    struct _DRIVER_OBJECT *DriverObject;
+    struct _DEVICE_OBJECT *NextDevice;
+    struct _DEVICE_OBJECT *AttachedDevice;
+    struct _IRP *CurrentIrp;
+    void *Timer;
+    uint32_t Flags;
+    uint32_t Characteristics;
+    void *Vpb;
+    void *DeviceExtension;
+    uint32_t DeviceType;
+    int8_t StackSize;
+    uint8_t Queue[72]; /* LIST_ENTRY or WAIT_CONTEXT_BLOCK */
+    uint32_t AlignmentRequirement;
+    uint8_t DeviceQueue[40]; /* KDEVICE_QUEUE */
+    KDPC Dpc;
+    uint32_t ActiveThreadCount;
+    void *SecurityDescriptor;
+    KEVENT DeviceLock;
+    uint16_t SectorSize;
+    uint16_t Spare1;
+    void *DeviceObjectExtension;
+    void *Reserved;
+} __attribute__((aligned(16))) DEVICE_OBJECT; /* MEMORY_ALLOCATION_ALIGNMENT in the WDK */
+
+#define NT_TYPE_DEVICE 3
+#define NT_TYPE_DRIVER 4
+#define NT_TYPE_IRP    6
+
+#define DO_BUFFERED_IO         0x00000004
+#define DO_DIRECT_IO           0x00000010
+#define DO_DEVICE_INITIALIZING 0x00000080
+#define DO_POWER_PAGABLE       0x00002000
+#define DO_POWER_INRUSH        0x00004000
+
+typedef struct _DRIVER_EXTENSION {
+    struct _DRIVER_OBJECT *DriverObject;
+    DRIVER_ADD_DEVICE *AddDevice;
+    uint32_t Count;
+    UNICODE_STRING ServiceKeyName;
+} DRIVER_EXTENSION;
+
+#define IRP_MJ_CREATE                  0x00
+#define IRP_MJ_CLOSE                   0x02
+#define IRP_MJ_DEVICE_CONTROL          0x0e
+#define IRP_MJ_INTERNAL_DEVICE_CONTROL 0x0f
+#define IRP_MJ_SHUTDOWN                0x10
+#define IRP_MJ_CLEANUP                 0x12
+#define IRP_MJ_POWER                   0x16
+#define IRP_MJ_SYSTEM_CONTROL          0x17
+#define IRP_MJ_PNP                     0x1b
+#define IRP_MJ_MAXIMUM_FUNCTION        0x1b
+
+typedef struct _DRIVER_OBJECT {
+    int16_t Type; /* 4 */
+    int16_t Size;
+    DEVICE_OBJECT *DeviceObject; /* the driver's devices, through NextDevice */
+    uint32_t Flags;
+    void *DriverStart;
+    uint32_t DriverSize;
+    void *DriverSection;
+    DRIVER_EXTENSION *DriverExtension;
+    UNICODE_STRING DriverName;
+    UNICODE_STRING *HardwareDatabase;
+    void *FastIoDispatch;
+    DRIVER_INITIALIZE *DriverInit;
+    void *DriverStartIo;
+    DRIVER_UNLOAD *DriverUnload;
+    DRIVER_DISPATCH *MajorFunction[IRP_MJ_MAXIMUM_FUNCTION + 1];
+} DRIVER_OBJECT;
+
+/* IO_STACK_LOCATION.Control */
+#define SL_PENDING_RETURNED  0x01
+#define SL_ERROR_RETURNED    0x02
+#define SL_INVOKE_ON_CANCEL  0x20
+#define SL_INVOKE_ON_SUCCESS 0x40
+#define SL_INVOKE_ON_ERROR   0x80
+
+#define IRP_MN_START_DEVICE                 0x00
+#define IRP_MN_QUERY_REMOVE_DEVICE          0x01
+#define IRP_MN_REMOVE_DEVICE                0x02
+#define IRP_MN_CANCEL_REMOVE_DEVICE         0x03
+#define IRP_MN_STOP_DEVICE                  0x04
+#define IRP_MN_QUERY_STOP_DEVICE            0x05
+#define IRP_MN_CANCEL_STOP_DEVICE           0x06
+#define IRP_MN_QUERY_DEVICE_RELATIONS       0x07
+#define IRP_MN_QUERY_INTERFACE              0x08
+#define IRP_MN_QUERY_CAPABILITIES           0x09
+#define IRP_MN_QUERY_RESOURCES              0x0a
+#define IRP_MN_QUERY_RESOURCE_REQUIREMENTS  0x0b
+#define IRP_MN_QUERY_DEVICE_TEXT            0x0c
+#define IRP_MN_FILTER_RESOURCE_REQUIREMENTS 0x0d
+#define IRP_MN_QUERY_ID                     0x13
+#define IRP_MN_QUERY_PNP_DEVICE_STATE       0x14
+#define IRP_MN_QUERY_BUS_INFORMATION        0x15
+#define IRP_MN_DEVICE_USAGE_NOTIFICATION    0x16
+#define IRP_MN_SURPRISE_REMOVAL             0x17
+
+#define IRP_MN_WAIT_WAKE      0x00
+#define IRP_MN_POWER_SEQUENCE 0x01
+#define IRP_MN_SET_POWER      0x02
+#define IRP_MN_QUERY_POWER    0x03
+
+typedef struct _IO_STACK_LOCATION {
+    uint8_t MajorFunction;
+    uint8_t MinorFunction;
+    uint8_t Flags;
+    uint8_t Control;
+    union {
+        struct {
+            uint32_t Type; /* DEVICE_RELATION_TYPE */
+        } QueryDeviceRelations;
+        struct {
+            const GUID *InterfaceType;
+            uint16_t Size;
+            uint16_t Version;
+            void *Interface;
+            void *InterfaceSpecificData;
+        } QueryInterface;
+        struct {
+            uint32_t IdType; /* BUS_QUERY_ID_TYPE */
+        } QueryId;
+        struct { /* each member pointer-aligned (POINTER_ALIGNMENT) */
+            uint32_t SystemContext;
+            uint32_t Type __attribute__((aligned(8)));  /* POWER_STATE_TYPE */
+            uint32_t State __attribute__((aligned(8))); /* POWER_STATE */
+            uint32_t ShutdownType __attribute__((aligned(8)));
+        } Power;
+        struct {
+            void *AllocatedResources;
+            void *AllocatedResourcesTranslated;
+        } StartDevice;
+        struct {
+            void *Argument1;
+            void *Argument2;
+            void *Argument3;
+            void *Argument4;
+        } Others;
+    } Parameters;
+    DEVICE_OBJECT *DeviceObject;
+    void *FileObject;
+    IO_COMPLETION_ROUTINE *CompletionRoutine;
+    void *Context;
+} IO_STACK_LOCATION;
+
+typedef struct _IRP {
+    int16_t Type; /* 6 */
+    uint16_t Size;
+    MDL *MdlAddress;
+    uint32_t Flags;
+    union {
+        struct _IRP *MasterIrp;
+        int32_t IrpCount;
+        void *SystemBuffer;
+    } AssociatedIrp;
+    LIST_ENTRY ThreadListEntry;
+    IO_STATUS_BLOCK IoStatus;
+    int8_t RequestorMode;
+    BOOLEAN PendingReturned;
+    int8_t StackCount;
+    int8_t CurrentLocation;
+    BOOLEAN Cancel;
+    KIRQL CancelIrql;
+    int8_t ApcEnvironment;
+    uint8_t AllocationFlags;
+    IO_STATUS_BLOCK *UserIosb;
+    KEVENT *UserEvent;
+    uint8_t Overlay[16];
+    void *CancelRoutine;
+    void *UserBuffer;
+    union {
+        struct {
+            void *DriverContext[4];
+            void *Thread;
+            char *AuxiliaryBuffer;
+            LIST_ENTRY ListEntry;
+            IO_STACK_LOCATION *CurrentStackLocation;
+            void *OriginalFileObject;
+        } Overlay;
+        uint8_t Apc[88]; /* KAPC */
+    } Tail;
+} IRP;
+
+/* IRP stack locations follow the IRP in memory, the last one first used. */
+static inline IO_STACK_LOCATION *nt_irp_stack(IRP *irp, int index)
+{
+    return (IO_STACK_LOCATION *)(irp + 1) + index;
+}
+
+/* What a PROCESSOR_NUMBER names. */
+typedef struct _PROCESSOR_NUMBER {
+    uint16_t Group;
+    uint8_t Number;
+    uint8_t Reserved;
+} PROCESSOR_NUMBER;
+
+typedef union _LARGE_INTEGER {
+    int64_t QuadPart;
+    struct {
+        uint32_t LowPart;
+        int32_t HighPart;
+    };
+} LARGE_INTEGER;
+
+/* Sizes and offsets Microsoft documents for x64, beside the checked list. */
+/* mingw-w64 omits DEVICE_OBJECT's alignment (328 bytes there): drivers never allocate one. */
+_Static_assert(sizeof(DEVICE_OBJECT) == 0x150, "DEVICE_OBJECT");
+_Static_assert(offsetof(DEVICE_OBJECT, DeviceExtension) == 0x40, "DEVICE_OBJECT.DeviceExtension");
+_Static_assert(sizeof(DRIVER_OBJECT) == 0x150, "DRIVER_OBJECT");
+_Static_assert(sizeof(IRP) == 0xd0, "IRP");
+_Static_assert(offsetof(IRP, Tail.Overlay.CurrentStackLocation) == 0xb8,
+               "IRP.CurrentStackLocation");
+_Static_assert(sizeof(IO_STACK_LOCATION) == 0x48, "IO_STACK_LOCATION");
+_Static_assert(sizeof(KEVENT) == 0x18, "KEVENT");
+_Static_assert(sizeof(KDPC) == 0x40, "KDPC");
+_Static_assert(sizeof(KTIMER) == 0x40, "KTIMER");
+_Static_assert(sizeof(MDL) == 0x30, "MDL");
+_Static_assert(sizeof(IO_REMOVE_LOCK) == 0x20, "IO_REMOVE_LOCK (free build)");
+
+#endif /* WINPV_SIM_NT_ABI_H */
