@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "evtchn_fixture.h"
-#include "../sim/guest_events.h"
+#include "support/sim/guest_events.h"
 #include "guest.h"
 #include "hv/shared_info.h"
 #include "os_posix.h"

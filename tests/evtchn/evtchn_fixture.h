@@ -1,6 +1,6 @@
 /*
  * tests/evtchn/evtchn_fixture.h - the event-channel engine on winpv-simd: a
- * 2-vCPU domain with this process as its guest (tests/sim/sim_fixture), its
+ * 2-vCPU domain with this process as its guest (tests/support/sim/sim_fixture), its
  * shared_info page, and an engine whose evtchn_upcall runs for every upcall
  * the simulator delivers. Each group runs twice: with the hypervisor
  * refusing FIFO ($WINPV_SIMD_NO_FIFO, so the engine uses 2-level) and with
@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "evtchn/evtchn.h"
-#include "../sim/sim_fixture.h"
+#include "support/sim/sim_fixture.h"
 
 #define TEST_VCPUS 2
 
