@@ -68,20 +68,38 @@ static int client_down(void **state)
     return 0;
 }
 
-int run_on_both_daemons(const struct CMUnitTest *tests, size_t count)
+/* Run group @name: @tests then @more, each with a client of its own. */
+static int run_group(const char *name, int (*start_daemon)(void **), const struct CMUnitTest *tests,
+                     size_t count, const struct CMUnitTest *more, size_t more_count)
 {
-    struct CMUnitTest *each = calloc(count, sizeof(*each));
+    struct CMUnitTest *each = calloc(count + more_count, sizeof(*each));
     int failed;
 
-    for (size_t i = 0; i < count; i++) {
-        each[i] = tests[i];
+    if (!each)
+        return 1;
+    for (size_t i = 0; i < count + more_count; i++) {
+        each[i] = i < count ? tests[i] : more[i - count];
         each[i].setup_func = client_up;
         each[i].teardown_func = client_down;
     }
-    failed = _cmocka_run_group_tests("C xenstored", each, count, start_c, stop);
-    failed += _cmocka_run_group_tests("oxenstored", each, count, start_ocaml, stop);
+    failed = _cmocka_run_group_tests(name, each, count + more_count, start_daemon, stop);
     free(each);
     return failed;
+}
+
+int run_on_each_daemon(const struct CMUnitTest *tests, size_t count,
+                       const struct CMUnitTest *c_only, size_t c_only_count,
+                       const struct CMUnitTest *ocaml_only, size_t ocaml_only_count)
+{
+    int failed = run_group("C xenstored", start_c, tests, count, c_only, c_only_count);
+
+    return failed +
+           run_group("oxenstored", start_ocaml, tests, count, ocaml_only, ocaml_only_count);
+}
+
+int run_on_both_daemons(const struct CMUnitTest *tests, size_t count)
+{
+    return run_on_each_daemon(tests, count, NULL, 0, NULL, 0);
 }
 
 uint32_t guest_domid(void)

@@ -31,6 +31,15 @@ extern struct xs_client *xs;  /* this test's client */
  */
 int run_on_both_daemons(const struct CMUnitTest *tests, size_t count);
 
+/*
+ * The same, with @c_only run after @tests against C xenstored only and
+ * @ocaml_only after them against oxenstored only: tests of what one daemon
+ * does and the other does not are registered only where they apply.
+ */
+int run_on_each_daemon(const struct CMUnitTest *tests, size_t count,
+                       const struct CMUnitTest *c_only, size_t c_only_count,
+                       const struct CMUnitTest *ocaml_only, size_t ocaml_only_count);
+
 /* The guest's domain id. */
 uint32_t guest_domid(void);
 

@@ -180,7 +180,8 @@ static void test_timeouts_of_several_waiters(void **state)
  * A message no daemon may send (an unknown type) breaks the connection:
  * the test puts one in the reply ring while the daemon is stopped, as the
  * daemon would have. Every request fails -XEN_EIO until reconnection,
- * which oxenstored offers; then the watches are back too.
+ * which oxenstored offers; then the watches are back too. C xenstored
+ * offers none: the client stays broken.
  */
 struct recorder {
     atomic_uint count;
@@ -209,15 +210,17 @@ static void inject_impossible_message(void)
     os_posix_dispatch_leave();
 }
 
-static void test_broken_connection_and_reconnection(void **state)
+/*
+ * A watch on @path (its first event, for its registration, seen by @r),
+ * then the connection broken: requests fail -XEN_EIO.
+ */
+static struct xs_watch *break_connection_under_a_watch(const char *path, struct recorder *r)
 {
-    struct recorder r = {0};
     struct xs_watch *watch;
-    char path[128], *value;
+    char *value;
 
-    guest_path(path, sizeof(path), "~/data/reconnected");
-    assert_int_equal(xs_watch_add(xs, path, count_event, &r, &watch), 0);
-    for (int i = 0; i < 500 && atomic_load(&r.count) < 1; i++)
+    assert_int_equal(xs_watch_add(xs, path, count_event, r, &watch), 0);
+    for (int i = 0; i < 500 && atomic_load(&r->count) < 1; i++)
         usleep(1000);
     daemon_stop();
     inject_impossible_message();
@@ -226,13 +229,33 @@ static void test_broken_connection_and_reconnection(void **state)
         usleep(1000);
     assert_true(xs_client_broken(xs));
     assert_int_equal(xs_read(xs, XS_TX_NONE, path, &value, NULL), -XEN_EIO);
+    return watch;
+}
 
-    if (!offers_reconnection()) {
-        assert_int_equal(xs_client_reconnect(xs), -XEN_EOPNOTSUPP);
-        assert_true(xs_client_broken(xs));
-        xs_watch_remove(xs, watch);
-        return;
-    }
+/* C xenstored: no reconnection, the client stays broken. */
+static void test_broken_connection_stays_broken(void **state)
+{
+    struct recorder r = {0};
+    struct xs_watch *watch;
+    char path[128];
+
+    watch = break_connection_under_a_watch(guest_path(path, sizeof(path), "~/data/broken"), &r);
+    assert_false(offers_reconnection());
+    assert_int_equal(xs_client_reconnect(xs), -XEN_EOPNOTSUPP);
+    assert_true(xs_client_broken(xs));
+    xs_watch_remove(xs, watch);
+}
+
+/* oxenstored: reconnected, the client works and its watch fires again. */
+static void test_broken_connection_and_reconnection(void **state)
+{
+    struct recorder r = {0};
+    struct xs_watch *watch;
+    char path[128];
+
+    watch =
+        break_connection_under_a_watch(guest_path(path, sizeof(path), "~/data/reconnected"), &r);
+    assert_true(offers_reconnection());
     assert_int_equal(xs_client_reconnect(xs), 0);
     assert_usable();
     /* The watch was registered again: it fires for dom0's write. */
@@ -328,9 +351,16 @@ int main(void)
         cmocka_unit_test(test_timeouts_of_several_waiters),
         cmocka_unit_test(test_reconnection_and_requests_in_flight),
         cmocka_unit_test(test_disconnect_with_a_request_waiting),
-        /* Last: without reconnection the ring it leaves is not to be trusted. */
+    };
+    /* Last: without reconnection the ring it leaves is not to be trusted. */
+    const struct CMUnitTest c_only[] = {
+        cmocka_unit_test(test_broken_connection_stays_broken),
+    };
+    const struct CMUnitTest ocaml_only[] = {
         cmocka_unit_test(test_broken_connection_and_reconnection),
     };
 
-    return run_on_both_daemons(tests, sizeof(tests) / sizeof(tests[0]));
+    return run_on_each_daemon(tests, sizeof(tests) / sizeof(tests[0]), c_only,
+                              sizeof(c_only) / sizeof(c_only[0]), ocaml_only,
+                              sizeof(ocaml_only) / sizeof(ocaml_only[0]));
 }
