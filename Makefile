@@ -53,7 +53,8 @@ include mk/rules.mk
 
 # Modules: each directory says what it builds.
 include $(sort $(wildcard bench/*/module.mk core/*/module.mk os/*/module.mk sim/*/module.mk sim/*/*/module.mk \
-                          tools/*/module.mk windows/*/module.mk tests/*/module.mk))
+                          tools/*/module.mk windows/*/module.mk \
+                          tests/*/module.mk tests/*/*/module.mk))
 
 include mk/checks.mk
 include mk/targets.mk

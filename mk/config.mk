@@ -29,6 +29,8 @@ HOST_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE \
 SAN_ASAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 SAN_TSAN     := -fsanitize=thread
 HOST_INCLUDES = -Iinclude -Icore -Ios/posix -Isim -Isim/client -Isim/guest -Isim/toolstack
+# The fixtures tests and benchmarks share, as "support/..." (last: core's names come first).
+HOST_INCLUDES += -Itests
 
 # -- win64: kernel-mode drivers -------------------------------------------
 WIN_CC       := $(LLVM_BIN)/clang

@@ -88,6 +88,7 @@ $(BUILD)/fuzz/$(1)/$(1): $(patsubst %.c,$(BUILD)/fuzz/$(1)/obj/%.o,$($(1)_SRCS))
 	$(Q)$(HOST_CC) -fsanitize=fuzzer,address,undefined $$^ $($(1)_LDLIBS) -o $$@
 
 CHECKS += $(1)
+$(1)_KIND := status
 $(1)_CMD = mkdir -p $(BUILD)/fuzz/$(1)/corpus && $(BUILD)/fuzz/$(1)/$(1) \
     -max_total_time=$(FUZZ_TIME) -timeout=10 -artifact_prefix=$(BUILD)/fuzz/$(1)/ \
     $(if $($(1)_SEEDS),-seed_inputs=$(subst $(space),$(comma),$(strip $($(1)_SEEDS)))) \

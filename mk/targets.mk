@@ -14,9 +14,16 @@
 #   BENCHES              benchmarks run by make bench (NAME_SRCS, NAME_LDLIBS);
 #                        each prints BENCH lines (see scripts/run-bench)
 #   BENCH_PROGRAMS       programs the benchmarks start, built like them
-#   CHECKS               other checks: NAME_CMD is a command that prints TAP
-#                        (or is judged by its exit status), NAME_DEPS what
-#                        it needs built first
+#   CHECKS               other checks: NAME_CMD a command, NAME_DEPS what it
+#                        needs built first, NAME_KIND what it is and how
+#                        scripts/run-tests judges it:
+#                          test    (the default) a behavioural test printing
+#                                  TAP, with a plan
+#                          lint    a lint or format check printing TAP, with
+#                                  a plan (counted apart from the tests)
+#                          status  a behavioural test printing no TAP, judged
+#                                  by its exit status (fuzzers)
+#                        The test binaries above are of kind test.
 
 $(foreach t,$(HOST_TESTS),$(eval $(call host_test,$(t),host)))
 $(foreach t,$(TSAN_TESTS),$(eval $(call host_test,$(t),tsan)))
@@ -65,7 +72,7 @@ TAB := $(shell printf '\t')
 
 run-checks: $(CHECK_BINS) $(TOOL_BINS) $(HOST_PROGRAM_BINS) $(DRIVER_IMAGES) $(foreach c,$(CHECKS),$($(c)_DEPS))
 	@mkdir -p $(BUILD)
-	$(file >$(CHECK_LIST),$(foreach b,$(CHECK_BINS),$(patsubst $(BUILD)/%,%,$(b))$(TAB)$(b)$(newline))$(foreach c,$(CHECKS),$(c)$(TAB)$($(c)_CMD)$(newline)))
+	$(file >$(CHECK_LIST),$(foreach b,$(CHECK_BINS),$(patsubst $(BUILD)/%,%,$(b))$(TAB)test$(TAB)$(b)$(newline))$(foreach c,$(CHECKS),$(c)$(TAB)$(or $($(c)_KIND),test)$(TAB)$($(c)_CMD)$(newline)))
 	@scripts/run-tests $(CHECK_LIST) $(BUILD)/test-logs '$(T)'
 
 define newline

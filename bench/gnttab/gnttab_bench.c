@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "../../tests/sim/sim_fixture.h"
+#include "support/sim/sim_fixture.h"
 #include "gnttab/gnttab.h"
 #include "os.h"
 

@@ -1,14 +1,13 @@
 # The disk path through the blkif frontend (core/vbd/front) in a guest of
 # winpv-simd, against winpv-blkback and QEMU's xen-disk, beside fio on the
 # same image file (fio_baseline.c) and the copies persistent grants make
-# without Xen (two_copies.c). (= : the sim and vbdfront sources are
-# listed by modules read after this one.)
+# without Xen (two_copies.c). (= : the frontend's fixture is listed by
+# tests/support, read after this module.)
 BENCHES += vbd-bench
 vbd-bench_SRCS = bench/vbd/vbd_bench.c bench/vbd/fio_baseline.c bench/vbd/two_copies.c \
-                 $(VBDFRONT_SIM_SRCS) \
-                 sim/toolstack/blkback.c
+                 $(VBD_FRONT_FIXTURE_SRCS) sim/toolstack/blkback.c
 # The fixture's helpers use cmocka's assertions.
-vbd-bench_LDLIBS = $(VBDFRONT_SIM_LDLIBS) -lcmocka -luring
+vbd-bench_LDLIBS = $(VBD_FRONT_FIXTURE_LDLIBS) -lcmocka -luring
 # winpv-blkback without sanitizers, beside the bench (blkback_start finds it there).
 BENCH_PROGRAMS += winpv-blkback
 # The replacement libraries by their phony target (as every bench here):

@@ -46,8 +46,8 @@
 
 #include <xen/io/blkif.h>
 
-#include "../../tests/sim/sim_fixture.h"
-#include "../../tests/vbdfront/front_fixture.h"
+#include "support/sim/sim_fixture.h"
+#include "support/vbd/front_fixture.h"
 #include "blkback.h"
 #include "fio_baseline.h"
 #include "guest.h"

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../tests/sim/sim_fixture.h"
+#include "support/sim/sim_fixture.h"
 #include "evtchn/evtchn.h"
 #include "guest.h"
 #include "os.h"

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "evtchn_fixture.h"
-#include "../sim/guest_events.h"
+#include "support/sim/guest_events.h"
 #include "guest.h"
 #include "hv/shared_info.h"
 #include "os_posix.h"
@@ -73,15 +73,42 @@ static int teardown(void **state)
     return sim_fixture_teardown(state);
 }
 
-int evtchn_run_groups(const char *name, const struct CMUnitTest *tests, size_t count)
+/* Last test of a group: destroy the engine and shared_info; every page is back. */
+static void test_destroy_gives_every_page_back(void **state)
 {
+    destroy_engine();
+    assert_int_equal(os_posix_guest_pages_in_use(), pages_at_start);
+}
+
+/* Run "@name @abi_name": @tests, then @more, then the page check. */
+static int run_group(const char *name, const char *abi_name, int (*setup)(void **),
+                     const struct CMUnitTest *tests, size_t count, const struct CMUnitTest *more,
+                     size_t more_count)
+{
+    struct CMUnitTest *list = calloc(count + more_count + 1, sizeof(*list));
+    struct CMUnitTest last = cmocka_unit_test(test_destroy_gives_every_page_back);
     char group[128];
     int failed;
 
-    snprintf(group, sizeof(group), "%s 2-level", name);
-    failed = _cmocka_run_group_tests(group, tests, count, setup_2l, teardown);
-    snprintf(group, sizeof(group), "%s FIFO", name);
-    return failed + _cmocka_run_group_tests(group, tests, count, setup_fifo, teardown);
+    if (!list)
+        return 1;
+    for (size_t i = 0; i < count; i++)
+        list[i] = tests[i];
+    for (size_t i = 0; i < more_count; i++)
+        list[count + i] = more[i];
+    list[count + more_count] = last;
+    snprintf(group, sizeof(group), "%s %s", name, abi_name);
+    failed = _cmocka_run_group_tests(group, list, count + more_count + 1, setup, teardown);
+    free(list);
+    return failed;
+}
+
+int evtchn_run_groups(const char *name, const struct CMUnitTest *tests, size_t count,
+                      const struct CMUnitTest *fifo_only, size_t fifo_only_count)
+{
+    int failed = run_group(name, "2-level", setup_2l, tests, count, NULL, 0);
+
+    return failed + run_group(name, "FIFO", setup_fifo, tests, count, fifo_only, fifo_only_count);
 }
 
 enum evtchn_abi_kind expected_abi(void)
@@ -130,10 +157,4 @@ struct evtchn_channel *open_dom0_channel_fn(evtchn_fn fn, void *ctx, uint32_t *d
     assert_int_equal(evtchn_open(engine, &how, fn, ctx, &ch), 0);
     *dom0_port = dom0_bind_to_guest(evtchn_port(ch));
     return ch;
-}
-
-void test_destroy_gives_every_page_back(void **state)
-{
-    destroy_engine();
-    assert_int_equal(os_posix_guest_pages_in_use(), pages_at_start);
 }

@@ -1,6 +1,6 @@
 /*
  * tests/evtchn/evtchn_fixture.h - the event-channel engine on winpv-simd: a
- * 2-vCPU domain with this process as its guest (tests/sim/sim_fixture), its
+ * 2-vCPU domain with this process as its guest (tests/support/sim/sim_fixture), its
  * shared_info page, and an engine whose evtchn_upcall runs for every upcall
  * the simulator delivers. Each group runs twice: with the hypervisor
  * refusing FIFO ($WINPV_SIMD_NO_FIFO, so the engine uses 2-level) and with
@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "evtchn/evtchn.h"
-#include "../sim/sim_fixture.h"
+#include "support/sim/sim_fixture.h"
 
 #define TEST_VCPUS 2
 
@@ -23,8 +23,14 @@ extern struct hv_shared_info *shared;
 
 struct CMUnitTest;
 
-/* Run @tests as two groups, "@name 2-level" and "@name FIFO"; returns the failures. */
-int evtchn_run_groups(const char *name, const struct CMUnitTest *tests, size_t count);
+/*
+ * Run @tests as two groups, "@name 2-level" and "@name FIFO", the FIFO group
+ * followed by @fifo_only (tests of what 2-level does not have: they are not
+ * in the 2-level group at all). Each group ends with a test that destroys
+ * the engine and finds every page given back. Returns the failures.
+ */
+int evtchn_run_groups(const char *name, const struct CMUnitTest *tests, size_t count,
+                      const struct CMUnitTest *fifo_only, size_t fifo_only_count);
 
 /* The ABI the running group expects the engine to use. */
 enum evtchn_abi_kind expected_abi(void);
@@ -54,8 +60,5 @@ struct evtchn_channel *open_dom0_channel(struct recorder *r, uint32_t *dom0_port
 
 /* The same, with callback @fn(@ctx). */
 struct evtchn_channel *open_dom0_channel_fn(evtchn_fn fn, void *ctx, uint32_t *dom0_port);
-
-/* Last test of a group: destroy the engine and shared_info; every page is back. */
-void test_destroy_gives_every_page_back(void **state);
 
 #endif /* WINPV_TESTS_EVTCHN_FIXTURE_H */

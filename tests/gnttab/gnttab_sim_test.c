@@ -21,13 +21,13 @@
 #include <xen/memory.h>
 #include <xen/sched.h>
 
-#include "backend.h"
+#include "support/gnttab/backend.h"
 #include "gnttab/gnttab.h"
 #include "guest.h"
 #include "hv/hv.h"
 #include "os.h"
 #include "os_posix.h"
-#include "../sim/sim_fixture.h"
+#include "support/sim/sim_fixture.h"
 
 #define MAX_FRAMES 32u /* what the toolstack gives a domain (sim/toolstack/simd.c) */
 #define USABLE     (MAX_FRAMES * GNTTAB_ENTRIES_PER_FRAME - GNTTAB_NR_RESERVED_ENTRIES)

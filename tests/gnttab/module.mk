@@ -2,14 +2,11 @@
 #
 #   gnttab_sim   in a guest of winpv-simd; dom0 backends map its grants
 #                through libxengnttab (sim/lib's, found by the run path as
-#                tests/simlib's are); save and restore for resume
+#                tests/sim/lib's are); save and restore for resume
 
 HOST_TESTS += gnttab_sim
-gnttab_sim_SRCS := tests/gnttab/gnttab_sim_test.c tests/gnttab/backend.c tests/sim/sim_fixture.c \
-                   $(SIM_GUEST_SRCS) $(SIM_TOOLSTACK_SRCS)
-gnttab_sim_LDLIBS = $(SIMLIB_TEST_LDLIBS) $(SIM_TOOLSTACK_LDLIBS) -l:libxengnttab.so.1
-# Debian's headers only, as the programs using libxengnttab are built.
-INCLUDES_tests/gnttab/backend :=
+gnttab_sim_SRCS = tests/gnttab/gnttab_sim_test.c $(GRANT_BACKEND_SRCS) $(SIM_FIXTURE_SRCS)
+gnttab_sim_LDLIBS = $(SIMLIB_TEST_LDLIBS) $(SIM_TOOLSTACK_LDLIBS) $(GRANT_BACKEND_LDLIBS)
 $(BUILD)/host/bin/gnttab_sim: $(SIMLIB_FILES) | $(BUILD)/host/bin/winpv-simd
 
 # On plain pages (tests/gnttab/memory_frames.c), where every entry can be looked at.

@@ -22,8 +22,8 @@
 #include <xen/errno.h>
 #include <xen/io/xenbus.h>
 
-#include "../xsclient/dom0.h"
-#include "../xsclient/fixture.h"
+#include "support/xenstore/dom0.h"
+#include "support/xenstore/fixture.h"
 #include "os.h"
 #include "winpv/store_interface.h"
 #include "winpv/xenbus_interface.h"

@@ -23,8 +23,8 @@
 #include <xen/hvm/params.h>
 #include <xen/xen.h>
 
-#include "../gnttab/backend.h"
-#include "../sim/sim_fixture.h"
+#include "support/gnttab/backend.h"
+#include "support/sim/sim_fixture.h"
 #include "guest.h"
 #include "hv/hv.h"
 #include "hv/shared_info.h"

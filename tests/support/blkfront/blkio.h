@@ -1,0 +1,63 @@
+/*
+ * tests/support/blkfront/blkio.h - what blkif tests build requests from and check
+ * them against: guest pages granted to the backend, segments naming parts
+ * of them, a data pattern where every disk byte has its own value, and the
+ * image file read directly. The helpers assert (cmocka) on failure.
+ */
+#ifndef WINPV_TESTS_BLKIO_H
+#define WINPV_TESTS_BLKIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <xen/io/blkif.h>
+
+#define BLKIO_PAGE_SIZE 4096
+#define BLKIO_MAX_PAGES 80
+
+/* Guest pages granted to the backend: what a request's segments name. */
+struct granted_pages {
+    uint8_t *va;
+    unsigned int count;
+    uint64_t gfns[BLKIO_MAX_PAGES];
+    grant_ref_t refs[BLKIO_MAX_PAGES];
+};
+
+/* The sectors first..last (inclusive) of one page that a segment moves. */
+struct span {
+    uint8_t first, last;
+};
+
+/* @count fresh pages granted to @backend; read-only for data it only reads. */
+void grant_pages(struct granted_pages *p, domid_t backend, unsigned int count, bool readonly);
+
+/* Take the grants back (this fails while the backend still holds a page) and free the pages. */
+void end_grants(struct granted_pages *p);
+
+/* Every byte of the disk has its own value, per @seed. */
+uint8_t pattern_byte(uint64_t disk_offset, uint8_t seed);
+void fill_pattern(uint8_t *buf, size_t len, uint64_t disk_offset, uint8_t seed);
+
+/* Bytes the @count spans cover with sectors of @sector bytes. */
+size_t span_bytes(const struct span *spans, unsigned int count, uint32_t sector);
+
+/*
+ * Put the pattern for disk bytes from @disk_offset into span i of page i of
+ * @p, in disk order; or check that they hold it.
+ */
+void fill_spans(struct granted_pages *p, const struct span *spans, unsigned int count,
+                uint32_t sector, uint64_t disk_offset, uint8_t seed);
+bool spans_hold_pattern(const struct granted_pages *p, const struct span *spans, unsigned int count,
+                        uint32_t sector, uint64_t disk_offset, uint8_t seed);
+
+/* A request of @op at @sector with span i of page i of @p as segment i. */
+struct blkif_request make_request(uint8_t op, uint16_t handle, uint64_t id, uint64_t sector,
+                                  const struct granted_pages *p, const struct span *spans,
+                                  unsigned int count);
+
+/* Whether the image file @fd, read directly, holds the pattern / zeroes over [offset, +len). */
+bool image_holds_pattern(int fd, uint64_t offset, size_t len, uint8_t seed);
+bool image_is_zero(int fd, uint64_t offset, size_t len);
+
+#endif /* WINPV_TESTS_BLKIO_H */
