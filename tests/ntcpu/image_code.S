@@ -183,31 +183,22 @@ LABEL(code_write_cr8_r9_end)
 
 /* vmcall(op, a0, a1, a2, a3, a4), Xen's registers: op in RAX, arguments in
  * RDI, RSI, RDX, R10, R8. vmmcall the same. */
-LABEL(code_vmcall)
+.macro HYPERCALL_FUNCTION name, instruction
+LABEL(code_\name)
     mov %rdi, %rax
     mov %rsi, %rdi
     mov %rdx, %rsi
     mov %rcx, %rdx
     mov %r8, %r10
     mov %r9, %r8
-LABEL(at_vmcall)
-    vmcall
-LABEL(at_vmcall_end)
+LABEL(at_\name)
+    \instruction
+LABEL(at_\name\()_end)
     ret
-LABEL(code_vmcall_end)
-
-LABEL(code_vmmcall)
-    mov %rdi, %rax
-    mov %rsi, %rdi
-    mov %rdx, %rsi
-    mov %rcx, %rdx
-    mov %r8, %r10
-    mov %r9, %r8
-LABEL(at_vmmcall)
-    vmmcall
-LABEL(at_vmmcall_end)
-    ret
-LABEL(code_vmmcall_end)
+LABEL(code_\name\()_end)
+.endm
+    HYPERCALL_FUNCTION vmcall, vmcall
+    HYPERCALL_FUNCTION vmmcall, vmmcall
 
 /* KUSER_SHARED_DATA as clang reads it: a movabs of the address, then a
  * load through it, or the read folded into another instruction; the

@@ -52,6 +52,7 @@ struct mapped {
     size_t function_count;
     struct nt_code_range code[MAX_SECTIONS]; /* the executable sections */
     size_t code_count;
+    struct nt_code_range *code_ranges; /* their functions and gaps, if listed */
 };
 
 static _Alignas(4096) uint8_t kuser_page[4096];
@@ -121,6 +122,7 @@ static int unmap_image(void **state)
     munmap(image->base, image->size);
     free(image->original);
     free(image->functions);
+    free(image->code_ranges);
     free(image);
     /* CPUID faulting off again, whichever mode the test chose. */
     return nt_cpu_init(NT_CPU_REWRITE, &(struct nt_cpu_ops){0});
@@ -205,17 +207,26 @@ static unsigned int total(const struct changes *changes)
            changes->kuser;
 }
 
-static void report(const char *what, const struct changes *changes)
+/*
+ * Prepares @image in @mode from @ranges: it must succeed, every byte that
+ * changed must be one of the rewrites, and their number what prepare said.
+ */
+static struct changes prepare(struct mapped *image, enum nt_cpu_mode mode,
+                              const struct nt_code_range *ranges, size_t count)
 {
-    printf("# %s: CPUID %u, MSR %u, port I/O %u, CR8 %u, hypercall %u, KUSER %u rewritten\n", what,
-           changes->cpuid, changes->msr, changes->port, changes->cr8, changes->hypercall,
-           changes->kuser);
-}
+    struct changes changes;
+    int rewritten;
 
-static int prepare(struct mapped *image, const struct nt_code_range *ranges, size_t count)
-{
-    return nt_cpu_prepare_image(image->base, image->size, ranges, count,
-                                (uint64_t)(uintptr_t)kuser_page);
+    assert_int_equal(nt_cpu_init(mode, &(struct nt_cpu_ops){0}), 0);
+    rewritten = nt_cpu_prepare_image(image->base, image->size, ranges, count,
+                                     (uint64_t)(uintptr_t)kuser_page);
+    assert_true(rewritten >= 0);
+    changes = diff(image);
+    printf("# CPUID %u, MSR %u, port I/O %u, CR8 %u, hypercall %u, KUSER %u rewritten\n",
+           changes.cpuid, changes.msr, changes.port, changes.cr8, changes.hypercall, changes.kuser);
+    assert_int_equal(changes.unexplained, 0);
+    assert_int_equal(total(&changes), rewritten);
+    return changes;
 }
 
 /* -- the tests ------------------------------------------------------------------------ */
@@ -223,16 +234,9 @@ static int prepare(struct mapped *image, const struct nt_code_range *ranges, siz
 static void test_pdata_functions_decode_and_the_probes_are_found(void **state)
 {
     struct mapped *image = *state;
-    struct changes changes;
-    int rewritten;
+    struct changes changes =
+        prepare(image, NT_CPU_REWRITE, image->functions, image->function_count);
 
-    assert_int_equal(nt_cpu_init(NT_CPU_REWRITE, &(struct nt_cpu_ops){0}), 0);
-    rewritten = prepare(image, image->functions, image->function_count);
-    assert_true(rewritten > 0);
-    changes = diff(image);
-    report(__func__, &changes);
-    assert_int_equal(changes.unexplained, 0);
-    assert_int_equal(total(&changes), rewritten);
     /* The hypervisor probe: CPUID leaves 0x40000000 on, and the WRMSR that
      * asks Xen for the hypercall page. */
     assert_true(changes.cpuid >= 1);
@@ -243,27 +247,19 @@ static void test_the_gaps_hold_port_io_and_the_interrupt_time(void **state)
 {
     struct mapped *image = *state;
     size_t max = 2 * image->function_count + image->code_count;
-    struct nt_code_range *ranges = calloc(max, sizeof(*ranges));
     struct changes changes;
     size_t count = 0;
-    int rewritten;
 
-    assert_non_null(ranges);
+    image->code_ranges = calloc(max, sizeof(*image->code_ranges));
+    assert_non_null(image->code_ranges);
     for (size_t i = 0; i < image->code_count; i++) {
         int n = nt_cpu_section_code(image->code[i], image->functions, image->function_count,
-                                    ranges + count, max - count);
+                                    image->code_ranges + count, max - count);
 
         assert_true(n > 0);
         count += (size_t)n;
     }
-    assert_int_equal(nt_cpu_init(NT_CPU_REWRITE, &(struct nt_cpu_ops){0}), 0);
-    rewritten = prepare(image, ranges, count);
-    free(ranges);
-    assert_true(rewritten > 0);
-    changes = diff(image);
-    report(__func__, &changes);
-    assert_int_equal(changes.unexplained, 0);
-    assert_int_equal(total(&changes), rewritten);
+    changes = prepare(image, NT_CPU_REWRITE, image->code_ranges, count);
     assert_true(changes.cpuid >= 1);
     assert_true(changes.msr >= 1);
     /* os/nt's port I/O and time are leaf functions with no .pdata entry. */
@@ -274,16 +270,8 @@ static void test_the_gaps_hold_port_io_and_the_interrupt_time(void **state)
 static void test_fault_mode_leaves_the_probes_to_fault(void **state)
 {
     struct mapped *image = *state;
-    struct changes changes;
-    int rewritten;
+    struct changes changes = prepare(image, NT_CPU_FAULT, image->functions, image->function_count);
 
-    assert_int_equal(nt_cpu_init(NT_CPU_FAULT, &(struct nt_cpu_ops){0}), 0);
-    rewritten = prepare(image, image->functions, image->function_count);
-    assert_true(rewritten >= 0);
-    changes = diff(image);
-    report(__func__, &changes);
-    assert_int_equal(changes.unexplained, 0);
-    assert_int_equal(total(&changes), rewritten);
     assert_int_equal(changes.cpuid, 0);
     assert_int_equal(changes.msr, 0);
 }
