@@ -19,10 +19,12 @@
  * In NT_CPU_REWRITE mode nt_cpu_prepare_image also rewrites every CPUID, and
  * every other instruction listed above, so an image needs no host support
  * at all; in NT_CPU_FAULT mode only the hypercall instructions are
- * rewritten, and the rest must fault. A rewritten instruction becomes UD2
- * (padded to its length); SIGILL at a recorded address emulates the
- * original instruction. Instruction boundaries come from a real decoder
- * (Zydis), walking each function the image's .pdata lists.
+ * rewritten, and the rest must fault (an instruction that faults is
+ * emulated in either mode). A rewritten instruction becomes UD2 (padded to
+ * its length; a one-byte one becomes INT3); SIGILL (SIGTRAP) at a recorded
+ * address emulates the original instruction. Instruction boundaries come
+ * from a real decoder (Zydis), walking each function the image's .pdata
+ * lists and the gaps between them (nt_cpu_section_code).
  *
  * Anything else that faults in an image (an access violation, UD2 the
  * image wrote itself, a privileged instruction with no emulation) goes to
@@ -80,18 +82,27 @@ struct nt_cpu_ops {
  * Install the signal handlers (SIGSEGV, SIGILL, SIGBUS, SIGFPE, SIGTRAP,
  * run on an alternate stack) and choose the mode. A fault whose RIP is not
  * in a prepared image is handed to the handler that was there before (the
- * sanitizers' report), so the simulator's own bugs stay visible. In NT_CPU_FAULT mode CPUID faulting is switched on for the calling
- * thread and every thread it creates later. Returns 0, -ENOTSUP when
- * NT_CPU_FAULT is asked for on a host that cannot make CPUID fault, or
- * another negative errno.
+ * sanitizers' report), so the simulator's own bugs stay visible. In
+ * NT_CPU_FAULT mode CPUID faulting is switched on for the calling thread
+ * and every thread it creates later (host code's own CPUID then still runs
+ * natively, through the handler). Returns 0, -ENOTSUP when NT_CPU_FAULT is
+ * asked for on a host that cannot make CPUID fault, or another negative
+ * errno.
+ *
+ * It may be called again, while no image code runs, to change the mode and
+ * the machine (images prepared before keep what was rewritten in theirs);
+ * it also puts the handlers back in front of any installed since, chaining
+ * to those.
  */
 int nt_cpu_init(enum nt_cpu_mode mode, const struct nt_cpu_ops *ops);
 
 /*
  * Give the calling thread the alternate signal stack the handlers run on
  * (driver stacks are 24 KiB, too small for a handler that makes a
- * hypercall). Every thread that runs image code calls it first; thread_exit
- * frees it. Returns 0 or a negative errno.
+ * hypercall). Every thread that runs image code calls it first (a second
+ * call does nothing); thread_exit, not from a handler, frees it and puts back
+ * the alternate stack the thread had before (the sanitizers free theirs at
+ * thread exit). Returns 0 or a negative errno.
  */
 int nt_cpu_thread_enter(void);
 void nt_cpu_thread_exit(void);
@@ -99,30 +110,57 @@ void nt_cpu_thread_exit(void);
 /* Whether this host can make CPUID fault (NT_CPU_FAULT works). */
 bool nt_cpu_cpuid_faulting_available(void);
 
-/* A range of an image's code: one function, as .pdata lists it. */
+/* A range of an image's code: one function, as .pdata lists it, or a gap
+ * between functions. */
 struct nt_code_range {
     uint32_t begin, end; /* RVAs, end exclusive */
 };
 
 /*
+ * The code of one executable section of an image (@section, RVAs) as
+ * nt_cpu_prepare_image should be given it: the functions .pdata lists
+ * (@functions, any order; those outside the section are skipped) and every
+ * gap between them. The gaps matter: a leaf function (no calls, no stack)
+ * has no .pdata entry, and clang emits inline KeQueryInterruptTime and the
+ * port I/O intrinsics as just such functions; lld pads between functions
+ * with INT3 and NOPs, so a gap decodes as code, and each listed function
+ * starts the decoder afresh at a known instruction boundary. Writes up to
+ * @max ranges to @out (2 * count + 1 always suffice) and returns how many,
+ * -ENOSPC when they do not fit, or -EINVAL when a function overlaps another
+ * or the section's edge.
+ */
+int nt_cpu_section_code(struct nt_code_range section, const struct nt_code_range *functions,
+                        size_t count, struct nt_code_range *out, size_t max);
+
+/*
  * Rewrite image @base (@size bytes mapped writable) before it runs: the
  * hypercall instructions always, the other emulated instructions in
- * NT_CPU_REWRITE mode, and every 64-bit immediate that points into the
+ * NT_CPU_REWRITE mode (a rewritten instruction becomes UD2 padded with
+ * INT3 to its length; a one-byte one, IN or OUT with the port in DX, a lone
+ * INT3), and every 64-bit immediate or displacement that points into the
  * KUSER_SHARED_DATA page (0xFFFFF78000000000) made to point into
- * @kuser_page instead. @functions lists the code to decode. Returns the
- * number of instructions rewritten, or a negative errno (an instruction
- * the decoder cannot read inside a listed function is -EILSEQ).
+ * @kuser_page (page-aligned) instead; so is every 8-byte-aligned value
+ * outside the listed functions that points there (a pointer initialised to
+ * the page, in .data). @functions lists the code to decode, in any order,
+ * none overlapping another (nt_cpu_section_code makes the list for a
+ * section); code outside every listed range is neither decoded nor
+ * rewritten. Returns the number of instructions and constants changed, or a
+ * negative errno, with nothing changed: -EILSEQ for an instruction the
+ * decoder cannot read inside a listed range, -EEXIST when the image overlaps
+ * one already prepared, -EINVAL for a range outside the image or
+ * overlapping another.
  */
 int nt_cpu_prepare_image(uint8_t *base, size_t size, const struct nt_code_range *functions,
                          size_t count, uint64_t kuser_page);
 
-/* Forget an image's rewritten instructions (it was unloaded). */
+/* Forget an image's rewritten instructions (it was unloaded: none of its
+ * code runs any more). A fault in its range is then no longer its. */
 void nt_cpu_forget_image(uint8_t *base, size_t size);
 
 /* Instructions emulated so far, by how they arrived (for tests). */
 struct nt_cpu_stats {
     uint64_t faulted;   /* trapped natively (SIGSEGV) */
-    uint64_t rewritten; /* reached through a rewritten UD2 (SIGILL) */
+    uint64_t rewritten; /* reached through a rewritten UD2 (SIGILL) or INT3 */
     uint64_t cpuid, msr, port, cr8, hypercall;
 };
 void nt_cpu_get_stats(struct nt_cpu_stats *stats);
