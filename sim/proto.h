@@ -28,6 +28,10 @@
 
 #define SIM_DOMID_DOM0 0u
 
+/* The Xen version the daemon reports (XENVER_version), as Debian 12's Xen. */
+#define SIM_XEN_MAJOR 4
+#define SIM_XEN_MINOR 17
+
 enum sim_role {
     SIM_ROLE_TOOLSTACK = 1, /* creates and destroys domains */
     SIM_ROLE_EVTCHN = 2,    /* a dom0 event-channel handle (libxenevtchn) */

@@ -2,9 +2,11 @@
  * os/nt/hypercall.c - finding Xen and calling it.
  *
  * Xen announces itself in the CPUID leaves 0x40000000 + n * 0x100 with the
- * signature "XenVMMXenVMM"; leaf base + 2 gives the number of hypercall
- * pages and the MSR that installs them. Writing a page's physical address
- * to that MSR makes Xen fill it with one 32-byte stub per hypercall.
+ * signature "XenVMMXenVMM". Hypercalls are made with the instruction the
+ * processor's virtualization extension defines, VMCALL on Intel (and the
+ * other VMX vendors), VMMCALL on AMD and Hygon, chosen from the CPU vendor
+ * once: never through a hypercall page, whose contents the guest would
+ * execute on Xen's word (XSA-466).
  */
 #include <intrin.h>
 
@@ -14,75 +16,91 @@
 #define XEN_CPUID_FIRST 0x40000000u
 #define XEN_CPUID_LAST  0x40010000u
 #define XEN_CPUID_STEP  0x100u
-#define STUB_SIZE       32u
-#define MAX_HYPERCALLS  (OS_PAGE_SIZE / STUB_SIZE)
 
-static uint8_t *hypercall_page;
+enum hypercall_insn {
+    HYPERCALL_NONE, /* not on Xen (yet): every call answers -XEN_ENOSYS */
+    HYPERCALL_VMCALL,
+    HYPERCALL_VMMCALL,
+};
+
+static enum hypercall_insn hypercall_insn;
+
+static bool leaf_signature_is(uint32_t leaf, const char *signature)
+{
+    int regs[4];
+    char text[12];
+
+    __cpuid(regs, (int)leaf);
+    RtlCopyMemory(text + 0, &regs[1], 4);
+    RtlCopyMemory(text + 4, &regs[2], 4);
+    RtlCopyMemory(text + 8, &regs[3], 4);
+    return RtlCompareMemory(text, signature, 12) == 12;
+}
 
 static uint32_t find_xen_leaf(void)
 {
     for (uint32_t leaf = XEN_CPUID_FIRST; leaf < XEN_CPUID_LAST; leaf += XEN_CPUID_STEP) {
         int regs[4];
-        char signature[12];
 
         __cpuid(regs, (int)leaf);
-        RtlCopyMemory(signature + 0, &regs[1], 4);
-        RtlCopyMemory(signature + 4, &regs[2], 4);
-        RtlCopyMemory(signature + 8, &regs[3], 4);
-        if (RtlCompareMemory(signature, "XenVMMXenVMM", 12) == 12 && (uint32_t)regs[0] >= leaf + 2)
+        if (leaf_signature_is(leaf, "XenVMMXenVMM") && (uint32_t)regs[0] >= leaf + 2)
             return leaf;
     }
     return 0;
 }
 
+/* Leaf 0 gives the vendor in EBX, EDX, ECX order. */
+static bool vendor_is(const char *vendor)
+{
+    int regs[4];
+    char text[12];
+
+    __cpuid(regs, 0);
+    RtlCopyMemory(text + 0, &regs[1], 4);
+    RtlCopyMemory(text + 4, &regs[3], 4);
+    RtlCopyMemory(text + 8, &regs[2], 4);
+    return RtlCompareMemory(text, vendor, 12) == 12;
+}
+
 NTSTATUS os_nt_hypercall_init(void)
 {
-    uint32_t leaf = find_xen_leaf();
-    int regs[4];
-    uint8_t *page;
-
-    if (leaf == 0)
+    if (find_xen_leaf() == 0)
         return STATUS_NOT_SUPPORTED;
-    __cpuid(regs, (int)(leaf + 2));
-    if (regs[0] < 1)
-        return STATUS_NOT_SUPPORTED;
-
-    /* The stubs are code: this page must be executable. */
-    page = ExAllocatePoolWithTag(NonPagedPoolExecute, OS_PAGE_SIZE, 'cHnW');
-    if (page == NULL)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    __writemsr((uint32_t)regs[1], (uint64_t)MmGetPhysicalAddress(page).QuadPart);
-    hypercall_page = page;
+    hypercall_insn = vendor_is("AuthenticAMD") || vendor_is("HygonGenuine") ? HYPERCALL_VMMCALL
+                                                                            : HYPERCALL_VMCALL;
     return STATUS_SUCCESS;
 }
 
 void os_nt_hypercall_fini(void)
 {
-    uint8_t *page = hypercall_page;
-
-    hypercall_page = NULL;
-    if (page)
-        ExFreePoolWithTag(page, 'cHnW');
+    hypercall_insn = HYPERCALL_NONE;
 }
 
 /*
- * Xen's x86_64 hypercall convention: arguments in rdi, rsi, rdx, r10, r8,
- * result in rax; the stub may change rcx and r11 (and the argument
- * registers). rdi and rsi are callee-saved in the Windows convention, so
- * the compiler is told they change.
+ * Xen's x86_64 hypercall convention: the number in rax, arguments in rdi,
+ * rsi, rdx, r10, r8, the result in rax. rdi and rsi are callee-saved in the
+ * Windows convention, so the compiler is told they may change.
  */
 int64_t os_hypercall(uint32_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     register uint64_t r10 __asm__("r10") = a4;
     register uint64_t r8 __asm__("r8") = a5;
-    uint8_t *page = hypercall_page;
-    int64_t result;
+    int64_t result = op;
 
-    if (page == NULL || op >= MAX_HYPERCALLS)
+    switch (hypercall_insn) {
+    case HYPERCALL_VMCALL:
+        __asm__ volatile("vmcall"
+                         : "+a"(result), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10), "+r"(r8)
+                         :
+                         : "memory");
+        return result;
+    case HYPERCALL_VMMCALL:
+        __asm__ volatile("vmmcall"
+                         : "+a"(result), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10), "+r"(r8)
+                         :
+                         : "memory");
+        return result;
+    default:
         return -XEN_ENOSYS;
-    __asm__ volatile("call *%[stub]"
-                     : "=a"(result), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10), "+r"(r8)
-                     : [stub] "r"(page + op * STUB_SIZE)
-                     : "memory", "rcx", "r11");
-    return result;
+    }
 }

@@ -15,9 +15,6 @@
 
 #include "hc.h"
 
-#define SIM_XEN_MAJOR 4
-#define SIM_XEN_MINOR 17
-
 static int64_t copy_string(struct conn *c, uint64_t arg, const char *text, size_t size)
 {
     char buf[1024] = {0};

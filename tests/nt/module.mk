@@ -21,6 +21,30 @@ $(NTABI_WIN64_OBJ): $(NTABI_BUILD)/ntabi_expected.h
 
 CHECKS += ntabi-win64
 ntabi-win64_DEPS := $(NTABI_WIN64_OBJ)
-ntabi-win64_CMD := $(LLVM_BIN)/llvm-readobj --file-headers $(NTABI_WIN64_OBJ) | \
+ntabi-win64_CMD := echo 1..1 && $(LLVM_BIN)/llvm-readobj --file-headers $(NTABI_WIN64_OBJ) | \
     grep -q 'Format: COFF-x86-64' && \
     echo 'ok 1 - sim/nt/ntabi.h matches mingw-w64 under LLP64 ($(NTABI_WIN64_OBJ))'
+
+# A driver that breaks one kernel rule at a time (see the file), for the
+# verifier's tests.
+TEST_DRIVERS += misbehave
+misbehave_SRCS := tests/nt/drivers/misbehave.c
+misbehave_LIBS := ntoskrnl hal
+INCLUDES_tests/nt/drivers/misbehave := $(WIN_INCLUDES)
+
+TEST_DRIVERS += unknown_import
+unknown_import_SRCS := tests/nt/drivers/unknown_import.c
+unknown_import_LIBS := ntoskrnl hal
+INCLUDES_tests/nt/drivers/unknown_import := $(WIN_INCLUDES)
+
+# The simulated kernel running xenbus.sys and the test drivers on winpv-simd.
+NTSIM_TEST_SRCS := tests/nt/ntsim_fixture.c $(SIM_TOOLSTACK_SRCS) $(SIM_NT_CPU_SRCS)
+NTSIM_TEST_NEEDS := $(BUILD)/host/bin/winpv-ntsim $(BUILD)/host/bin/winpv-simd \
+                    $(BUILD)/win64/xenbus.sys $(BUILD)/win64/misbehave.sys \
+                    $(BUILD)/win64/unknown_import.sys
+
+HOST_TESTS += ntsim_xenbus
+ntsim_xenbus_SRCS := tests/nt/xenbus_test.c $(NTSIM_TEST_SRCS)
+ntsim_xenbus_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
+$(BUILD)/host/bin/ntsim_xenbus: | $(NTSIM_TEST_NEEDS)
+

@@ -24,6 +24,8 @@ static bool parse_optional_header(struct pe_image *img, size_t offset, uint16_t 
         return fail(why, "optional header magic is 0x%x, not 0x%x (PE32+)", magic,
                     PE_OPTIONAL_MAGIC_PE32P);
 
+    img->entry_point = le32(opt + 16);
+    img->image_base = (uint64_t)le32(opt + 24) | (uint64_t)le32(opt + 28) << 32;
     img->size_of_image = le32(opt + 56);
     img->size_of_headers = le32(opt + 60);
     img->checksum = le32(opt + PE_CHECKSUM_OFFSET);
@@ -100,6 +102,7 @@ bool pe_parse(struct pe_image *img, const uint8_t *data, size_t size, struct fai
     img->section_count = le16(file_header + 2);
     optional_size = le16(file_header + 16);
     img->characteristics = le16(file_header + 18);
+    img->timestamp = le32(file_header + 4);
 
     if (!parse_optional_header(img, pe_offset + 4 + PE_FILE_HEADER_SIZE, optional_size, why))
         return false;

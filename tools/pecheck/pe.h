@@ -22,10 +22,14 @@
 
 /* Section characteristics */
 #define PE_SCN_MEM_DISCARDABLE 0x02000000u
+#define PE_SCN_MEM_EXECUTE     0x20000000u
+#define PE_SCN_MEM_READ        0x40000000u
+#define PE_SCN_MEM_WRITE       0x80000000u
 
 /* Data directory indexes */
 #define PE_DIRECTORY_IMPORT    1
 #define PE_DIRECTORY_BASERELOC 5
+#define PE_DIRECTORY_EXCEPTION 3
 #define PE_DIRECTORY_DEBUG     6
 #define PE_DIRECTORY_MAX       16
 
@@ -59,8 +63,11 @@ struct pe_image {
     uint16_t machine;
     uint16_t section_count;
     uint16_t characteristics;
+    uint32_t timestamp;
 
     /* optional header */
+    uint32_t entry_point; /* RVA */
+    uint64_t image_base;  /* preferred */
     uint16_t subsystem;
     uint32_t checksum;
     size_t checksum_offset; /* of the CheckSum field in the file */
@@ -104,6 +111,30 @@ uint32_t pe_compute_checksum(const uint8_t *data, size_t size, size_t checksum_o
 typedef bool (*pe_import_fn)(void *ctx, const char *dll_name);
 bool pe_for_each_import(const struct pe_image *img, pe_import_fn fn, void *ctx,
                         struct failure *why);
+
+/* One imported function: by name (ordinal 0) or by ordinal (name NULL),
+ * and the RVA of the 8-byte slot of the import address table that the
+ * loader fills with its address. */
+struct pe_import_function {
+    const char *dll_name;
+    const char *name;
+    uint16_t ordinal;
+    uint32_t slot_rva;
+};
+typedef bool (*pe_import_function_fn)(void *ctx, const struct pe_import_function *function);
+
+/* Calls fn for each imported function of each DLL, in order, until fn
+ * returns false. False with a reason when a table is malformed. */
+bool pe_for_each_import_function(const struct pe_image *img, pe_import_function_fn fn, void *ctx,
+                                 struct failure *why);
+
+/* Calls fn with the type and RVA of each base relocation that does
+ * something, in order; stops with fn's failure when fn returns false. False
+ * with a reason when the directory is empty or malformed. */
+#define PE_REL_BASED_DIR64 10
+typedef bool (*pe_relocation_fn)(void *ctx, unsigned int type, uint64_t rva, struct failure *why);
+bool pe_for_each_relocation(const struct pe_image *img, pe_relocation_fn fn, void *ctx,
+                            struct failure *why);
 
 /* Counts the base relocations that do something (not IMAGE_REL_BASED_ABSOLUTE
  * padding), checking the block structure of the directory. */

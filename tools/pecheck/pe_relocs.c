@@ -6,13 +6,13 @@
 #define RELOC_BLOCK_HEADER_SIZE 8
 #define RELOC_TYPE_ABSOLUTE     0 /* padding that keeps blocks 32-bit aligned */
 
-bool pe_count_relocations(const struct pe_image *img, size_t *count, struct failure *why)
+bool pe_for_each_relocation(const struct pe_image *img, pe_relocation_fn fn, void *ctx,
+                            struct failure *why)
 {
     struct pe_data_directory dir = pe_directory(img, PE_DIRECTORY_BASERELOC);
     const uint8_t *p;
     size_t offset, pos = 0;
 
-    *count = 0;
     if (dir.size == 0)
         return fail(why, "base relocation directory is empty");
     if (!pe_rva_to_offset(img, dir.rva, dir.size, &offset))
@@ -32,10 +32,25 @@ bool pe_count_relocations(const struct pe_image *img, size_t *count, struct fail
             return fail(why, "base relocation block for page 0x%x at +0x%zx has size 0x%x", page,
                         pos, block_size);
         for (uint32_t e = RELOC_BLOCK_HEADER_SIZE; e < block_size; e += 2) {
-            if (le16(p + pos + e) >> 12 != RELOC_TYPE_ABSOLUTE)
-                (*count)++;
+            uint16_t entry = le16(p + pos + e);
+
+            if (entry >> 12 != RELOC_TYPE_ABSOLUTE &&
+                !fn(ctx, entry >> 12, (uint64_t)page + (entry & 0xfff), why))
+                return false;
         }
         pos += block_size;
     }
     return true;
+}
+
+static bool count_one(void *ctx, unsigned int type, uint64_t rva, struct failure *why)
+{
+    (*(size_t *)ctx)++;
+    return true;
+}
+
+bool pe_count_relocations(const struct pe_image *img, size_t *count, struct failure *why)
+{
+    *count = 0;
+    return pe_for_each_relocation(img, count_one, count, why);
 }

@@ -1,7 +1,7 @@
 /*
  * windows/xenbus/hypervisor.c - what XENBUS starts on the platform device.
  *
- * So far: find Xen, install the hypercall page and report the hypervisor's
+ * So far: find Xen, choose the hypercall instruction and report the hypervisor's
  * version. Grant tables, event channels, xenstore and device enumeration
  * are not here yet.
  */

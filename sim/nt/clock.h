@@ -1,0 +1,11 @@
+/* sim/nt/clock.h - starting the kernel's clock (see clock.c). */
+#ifndef WINPV_SIM_NT_CLOCK_H
+#define WINPV_SIM_NT_CLOCK_H
+
+#include <stdint.h>
+
+/* Start the clock; returns the address of the KUSER_SHARED_DATA page. */
+uint64_t nt_time_start(void);
+void nt_time_stop(void);
+
+#endif /* WINPV_SIM_NT_CLOCK_H */

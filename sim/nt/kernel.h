@@ -1,0 +1,105 @@
+/*
+ * sim/nt/kernel.h - the simulated Windows kernel's own model, shared by its
+ * parts (not by drivers: they see only the exports).
+ *
+ * Threads. Every thread that runs driver code is an nt_thread: GS points
+ * at its processor control region, whose CurrentThread (gs:0x188) names
+ * the thread, and it carries its IRQL. A thread at DISPATCH_LEVEL or above
+ * owns a vCPU, as a Windows thread at that level owns its processor: no
+ * other thread runs at or above DISPATCH_LEVEL on that vCPU until it
+ * lowers, so per-processor data needs no lock there, as on Windows. DPCs
+ * run on one thread per vCPU that takes the vCPU to run them.
+ *
+ * Lock order: a vCPU, then dispatcher_lock (objects and waits), then
+ * pool_lock, then the I/O manager's locks.
+ */
+#ifndef WINPV_SIM_NT_KERNEL_H
+#define WINPV_SIM_NT_KERNEL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ntabi.h"
+
+#define NT_MAX_VCPUS  8
+#define NT_PCR_THREAD 0x188 /* KPCR.Prcb.CurrentThread on x64 */
+#define NT_PCR_SIZE   0x1000
+#define NT_CALLER     ((uint64_t)(uintptr_t)__builtin_return_address(0))
+
+struct nt_thread {
+    uint8_t pcr[NT_PCR_SIZE]; /* GS base; CurrentThread at NT_PCR_THREAD */
+    const char *name;
+    KIRQL irql;
+    int vcpu;                /* owned while irql >= DISPATCH_LEVEL, else -1 */
+    unsigned int ideal_vcpu; /* the vCPU taken at DISPATCH_LEVEL */
+    unsigned int spinlocks;  /* spinlocks held */
+    bool system;             /* a thread of the kernel's own (DPCs, PnP) */
+};
+
+/* Make the calling pthread a kernel thread (GS, IRQL PASSIVE). */
+int nt_thread_enter(struct nt_thread *thread, const char *name, unsigned int ideal_vcpu);
+void nt_thread_exit(struct nt_thread *thread);
+struct nt_thread *nt_current(void);
+
+/* IRQL changes, with the checks Windows makes (a bugcheck when wrong). */
+KIRQL nt_irql(void);
+KIRQL nt_raise_irql(KIRQL irql, uint64_t caller);
+void nt_lower_irql(KIRQL irql, uint64_t caller);
+void nt_vcpus_init(unsigned int count);
+unsigned int nt_vcpu_count(void);
+unsigned int nt_current_vcpu(void);
+
+/*
+ * The verifier: a DDI called wrongly. Prints what was wrong, with the
+ * driver's calling address symbolized, and bugchecks
+ * (DRIVER_VERIFIER_DETECTED_VIOLATION, 0xC4) with @rule as parameter 1.
+ */
+enum nt_verifier_rule {
+    NT_VERIFY_IRQL = 0x1000, /* a DDI above its documented IRQL */
+    NT_VERIFY_WAIT_AT_DISPATCH = 0x1001,
+    NT_VERIFY_SPINLOCK_HELD = 0x1002, /* a spinlock held on return to the kernel */
+    NT_VERIFY_IRP_COMPLETED_TWICE = 0x1003,
+    NT_VERIFY_IRP_NOT_COMPLETED = 0x1004,
+    NT_VERIFY_POOL_LEAK = 0x1005,
+    NT_VERIFY_POOL_CORRUPTION = 0x1006,
+    NT_VERIFY_ARGUMENT = 0x1007, /* an argument the documentation forbids */
+};
+__attribute__((noreturn, format(printf, 3, 4))) void
+nt_verifier_fail(enum nt_verifier_rule rule, uint64_t caller, const char *fmt, ...);
+
+/* Check that the caller runs at or below @max (a documented IRQL bound). */
+void nt_require_irql(KIRQL max, uint64_t caller, const char *function);
+
+/* Stop the machine: report @code and its parameters with a stack, then exit. */
+__attribute__((noreturn)) void nt_bugcheck(uint32_t code, uint64_t p1, uint64_t p2, uint64_t p3,
+                                           uint64_t p4, uint64_t caller);
+
+/* Describe @address as image+offset (function, file:line from the PDB). */
+void nt_describe_address(uint64_t address, char *out, size_t size);
+
+/* The kernel log: what drivers print, and what the kernel says. */
+__attribute__((format(printf, 1, 2))) void nt_log(const char *fmt, ...);
+void nt_log_open(const char *path); /* NULL: stderr */
+
+/* Dispatcher objects (events, timers): one lock and one condition. */
+extern pthread_mutex_t nt_dispatcher_lock;
+void nt_dispatcher_signal_locked(void); /* wake every waiter to look again */
+
+/* Pool. */
+void *nt_pool_alloc(uint32_t pool_type, size_t size, uint32_t tag, uint64_t caller);
+void nt_pool_free(void *p, uint32_t tag, bool check_tag, uint64_t caller);
+/* Allocations still outstanding by an image's code; each printed. */
+size_t nt_pool_report_leaks(uint64_t image_base, uint64_t image_size);
+/* Fail the @n-th allocation from now (1: the next; 0: none). */
+void nt_pool_fail_nth(uint64_t n);
+uint64_t nt_pool_allocations(void);
+
+/* Guest-physical address of @va, or 0 when it is not guest memory. */
+uint64_t nt_physical_address(const void *va);
+
+/* Time in 100 ns units: since boot (interrupt time) and since 1601 (system time). */
+uint64_t nt_interrupt_time(void);
+uint64_t nt_system_time(void);
+
+#endif /* WINPV_SIM_NT_KERNEL_H */

@@ -1,0 +1,228 @@
+/*
+ * sim/nt/main.c - winpv-ntsim: a simulated Windows x64 kernel as a guest of
+ * winpv-simd, running a real driver image on the Xen platform device.
+ *
+ *   winpv-ntsim --run-dir DIR --domid N --driver PATH [--mode fault|rewrite]
+ *               [--vcpus N] [--log FILE] [--fail-alloc N] [--sequence LIST]
+ *               [--service NAME] [--irp-timeout-ms N]
+ *
+ * LIST is what the PnP manager does after binding, comma-separated: start,
+ * stop, remove (default: start,remove). Exit status: 0 when every step
+ * succeeded and the driver unloaded with no pool left, 1 when a step
+ * failed or pool leaked, 2 for bad usage, 66 after a bugcheck.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "cpu/cpu.h"
+#include "guest.h"
+#include "image.h"
+#include "kernel.h"
+#include "machine.h"
+#include "pnp.h"
+
+struct options {
+    const char *run_dir, *driver, *log, *sequence, *service;
+    unsigned int irp_timeout_ms;
+    uint32_t domid;
+    enum nt_cpu_mode mode;
+    unsigned int vcpus;
+    uint64_t fail_alloc;
+};
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: winpv-ntsim --run-dir DIR --domid N --driver PATH "
+                    "[--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N] "
+                    "[--sequence start,stop,remove] [--service NAME] [--irp-timeout-ms N]\n");
+    return 2;
+}
+
+static int parse(int argc, char **argv, struct options *o)
+{
+    static const struct option longopts[] = {
+        {"run-dir", required_argument, NULL, 'r'},
+        {"domid", required_argument, NULL, 'd'},
+        {"driver", required_argument, NULL, 'D'},
+        {"mode", required_argument, NULL, 'm'},
+        {"vcpus", required_argument, NULL, 'v'},
+        {"log", required_argument, NULL, 'l'},
+        {"fail-alloc", required_argument, NULL, 'f'},
+        {"sequence", required_argument, NULL, 's'},
+        {"service", required_argument, NULL, 'S'},
+        {"irp-timeout-ms", required_argument, NULL, 't'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+
+    *o = (struct options){.mode = NT_CPU_REWRITE,
+                          .vcpus = 2,
+                          .sequence = "start,remove",
+                          .irp_timeout_ms = NT_PNP_IRP_TIMEOUT_MS};
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'r':
+            o->run_dir = optarg;
+            break;
+        case 'd':
+            o->domid = (uint32_t)strtoul(optarg, NULL, 0);
+            break;
+        case 'D':
+            o->driver = optarg;
+            break;
+        case 'l':
+            o->log = optarg;
+            break;
+        case 's':
+            o->sequence = optarg;
+            break;
+        case 'S':
+            o->service = optarg;
+            break;
+        case 't':
+            o->irp_timeout_ms = (unsigned int)strtoul(optarg, NULL, 0);
+            break;
+        case 'v':
+            o->vcpus = (unsigned int)strtoul(optarg, NULL, 0);
+            break;
+        case 'f':
+            o->fail_alloc = strtoull(optarg, NULL, 0);
+            break;
+        case 'm':
+            if (strcmp(optarg, "fault") == 0)
+                o->mode = NT_CPU_FAULT;
+            else if (strcmp(optarg, "rewrite") == 0)
+                o->mode = NT_CPU_REWRITE;
+            else
+                return -1;
+            break;
+        default:
+            return -1;
+        }
+    }
+    return o->driver && o->domid && optind == argc ? 0 : -1;
+}
+
+/* The service the driver is installed as: given, else the image's name without .sys. */
+static const char *service_name(const struct options *o, const struct nt_image *image)
+{
+    static char name[64];
+    char *dot;
+
+    if (o->service)
+        return o->service;
+    snprintf(name, sizeof(name), "%s", image->name);
+    dot = strrchr(name, '.');
+    if (dot)
+        *dot = '\0';
+    return name;
+}
+
+/* Run the PnP steps of @sequence; 0 when each succeeded. */
+static int run_sequence(struct nt_pnp *pnp, const char *sequence)
+{
+    char steps[256], *save = NULL;
+    int failed = 0;
+
+    snprintf(steps, sizeof(steps), "%s", sequence);
+    for (char *step = strtok_r(steps, ",", &save); step; step = strtok_r(NULL, ",", &save)) {
+        int rc;
+
+        if (strcmp(step, "start") == 0)
+            rc = nt_pnp_start(pnp);
+        else if (strcmp(step, "stop") == 0)
+            rc = nt_pnp_stop(pnp);
+        else if (strcmp(step, "remove") == 0)
+            rc = nt_pnp_remove(pnp);
+        else
+            rc = -1;
+        nt_log("pnp: %s: %s\n", step, rc == 0 ? "done" : "failed");
+        nt_pnp_print(pnp, stdout);
+        failed |= rc != 0;
+        if (rc != 0 && strcmp(step, "start") != 0)
+            break;
+    }
+    if (pnp->state != NT_DEVNODE_REMOVED && pnp->driver)
+        failed |= nt_pnp_remove(pnp) != 0;
+    return failed ? -1 : 0;
+}
+
+/* Load the image, bind it, run the sequence, unload it; 0 when all went well. */
+static int run_driver(const struct options *o, struct nt_pnp *pnp, uint64_t kuser)
+{
+    struct nt_image image;
+    char error[4096];
+    size_t leaks;
+    int failed;
+
+    if (nt_image_load(o->driver, kuser, &image, error, sizeof(error)) != 0) {
+        fprintf(stderr, "winpv-ntsim: %s\n", error);
+        nt_log("load: %s\n", error);
+        return -1;
+    }
+    nt_log("load: %s at %p, %d instructions prepared\n", image.name, (void *)image.base,
+           image.rewritten);
+    pnp->irp_timeout_ms = o->irp_timeout_ms;
+    nt_pool_fail_nth(o->fail_alloc);
+    failed = nt_pnp_bind(pnp, &image, service_name(o, &image)) != 0;
+    if (!failed)
+        failed = run_sequence(pnp, o->sequence) != 0;
+    leaks = nt_pnp_unload(pnp);
+    if (leaks)
+        nt_log("pnp: %s left %zu pool allocation(s) at unload\n", image.name, leaks);
+    nt_image_unload(&image);
+    return failed || leaks ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    struct nt_thread pnp_thread;
+    struct nt_pnp pnp;
+    uint64_t kuser;
+    int err, status = 1;
+
+    if (parse(argc, argv, &o) != 0)
+        return usage();
+    nt_log_open(o.log);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    err = sim_guest_attach(o.run_dir, o.domid);
+    if (err) {
+        fprintf(stderr, "winpv-ntsim: cannot attach to domain %u (%d)\n", o.domid, err);
+        goto out_log;
+    }
+    nt_vcpus_init(o.vcpus);
+    nt_machine_read_host();
+    err = nt_machine_ask_xen();
+    if (err == 0)
+        err = nt_cpu_init(o.mode, &nt_machine_ops);
+    if (err) {
+        fprintf(stderr, "winpv-ntsim: the machine cannot run in %s mode (%s)\n",
+                o.mode == NT_CPU_FAULT ? "fault" : "rewrite", strerror(-err));
+        goto out_detach;
+    }
+    kuser = nt_time_start();
+    if (nt_thread_enter(&pnp_thread, "pnp", 0) != 0) {
+        fprintf(stderr, "winpv-ntsim: cannot make the main thread a kernel thread\n");
+        goto out_clock;
+    }
+    if (nt_pnp_init(&pnp) != 0) {
+        fprintf(stderr, "winpv-ntsim: cannot start the PnP manager\n");
+        goto out_thread;
+    }
+    status = run_driver(&o, &pnp, kuser) == 0 ? 0 : 1;
+    nt_pnp_fini(&pnp);
+out_thread:
+    nt_thread_exit(&pnp_thread);
+out_clock:
+    nt_time_stop();
+out_detach:
+    sim_guest_detach();
+out_log:
+    nt_log_open(NULL);
+    return status;
+}

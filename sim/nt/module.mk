@@ -1,0 +1,17 @@
+# sim/nt: the simulated Windows x64 kernel (winpv-ntsim) that runs the
+# shipped driver images as a guest of winpv-simd.
+include tools/pecheck/sources.mk
+
+NT_KERNEL_SRCS := sim/nt/main.c sim/nt/image.c sim/nt/exports.c sim/nt/thread.c \
+                  sim/nt/report.c sim/nt/pool.c sim/nt/clock.c sim/nt/ke_event.c \
+                  sim/nt/ke_processor.c sim/nt/ke_spinlock.c sim/nt/ex_pool.c sim/nt/rtl.c sim/nt/dbgprint.c \
+                  sim/nt/io_device.c sim/nt/io_irp.c sim/nt/io_remlock.c sim/nt/pnp.c \
+                  sim/nt/machine.c
+
+HOST_PROGRAMS += winpv-ntsim
+winpv-ntsim_SRCS := $(NT_KERNEL_SRCS) $(SIM_NT_CPU_SRCS) $(SIM_GUEST_SRCS) $(SIM_CLIENT_SRCS) \
+                    tools/pecheck/pe.c tools/pecheck/pe_imports.c tools/pecheck/pe_relocs.c \
+                    tools/pecheck/pe_debug.c tools/pecheck/file.c tools/pecheck/failure.c \
+                    tools/pecheck/text.c
+winpv-ntsim_LDLIBS := $(BUILD)/host/libwinpv.a $(SIM_NT_CPU_LDLIBS) -lpthread
+INCLUDES_sim/nt/image := $(HOST_INCLUDES) -Itools

@@ -1,0 +1,270 @@
+/*
+ * sim/nt/pnp.c - the PnP manager, so far: the Xen platform PCI device
+ * enumerated by a PCI bus driver of the kernel's own, a function driver
+ * loaded for it (DriverEntry, AddDevice), and the device started, stopped
+ * and removed with the IRPs Windows sends, in Windows's order.
+ *
+ * Not yet: child PDOs (BusRelations), binding by the INFs beside the
+ * images, QUERY_INTERFACE between drivers, power IRPs, resources.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exports_impl.h"
+#include "io.h"
+#include "kernel.h"
+#include "pnp.h"
+
+#define FILE_DEVICE_BUS_EXTENDER 0x2a
+
+/* The PCI bus driver's answer for its PDO: the state changes succeed, the rest unchanged. */
+static NT_EXPORT NTSTATUS pci_dispatch_pnp(DEVICE_OBJECT *device, IRP *irp)
+{
+    IO_STACK_LOCATION *stack = irp->Tail.Overlay.CurrentStackLocation;
+    NTSTATUS status = irp->IoStatus.Status;
+
+    switch (stack->MinorFunction) {
+    case IRP_MN_START_DEVICE:
+    case IRP_MN_QUERY_REMOVE_DEVICE:
+    case IRP_MN_CANCEL_REMOVE_DEVICE:
+    case IRP_MN_REMOVE_DEVICE:
+    case IRP_MN_SURPRISE_REMOVAL:
+    case IRP_MN_QUERY_STOP_DEVICE:
+    case IRP_MN_CANCEL_STOP_DEVICE:
+    case IRP_MN_STOP_DEVICE:
+        status = STATUS_SUCCESS;
+        break;
+    default:
+        break;
+    }
+    irp->IoStatus.Status = status;
+    ((void(NT_EXPORT *)(IRP *, int8_t))nt_kernel_export("IofCompleteRequest"))(irp, 0);
+    return status;
+}
+
+static NT_EXPORT NTSTATUS pci_dispatch_power(DEVICE_OBJECT *device, IRP *irp)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+
+    irp->IoStatus.Status = status;
+    ((void(NT_EXPORT *)(IRP *, int8_t))nt_kernel_export("IofCompleteRequest"))(irp, 0);
+    return status;
+}
+
+const void *nt_kernel_export(const char *name)
+{
+    const void *fn = nt_export_find(NTOSKRNL, name);
+
+    if (fn == NULL)
+        abort(); /* the kernel's own export: a build without it is broken */
+    return fn;
+}
+
+static DRIVER_OBJECT *driver_object_new(const char *name)
+{
+    DRIVER_OBJECT *driver = calloc(1, sizeof(*driver));
+    DRIVER_EXTENSION *ext = calloc(1, sizeof(*ext));
+
+    if (driver == NULL || ext == NULL) {
+        free(driver);
+        free(ext);
+        return NULL;
+    }
+    driver->Type = NT_TYPE_DRIVER;
+    driver->Size = sizeof(*driver);
+    driver->DriverExtension = ext;
+    ext->DriverObject = driver;
+    (void)name;
+    return driver;
+}
+
+static void driver_object_free(DRIVER_OBJECT *driver)
+{
+    if (driver) {
+        free(driver->DriverExtension);
+        free(driver);
+    }
+}
+
+int nt_pnp_init(struct nt_pnp *pnp)
+{
+    memset(pnp, 0, sizeof(*pnp));
+    pnp->pci = driver_object_new("pci");
+    if (pnp->pci == NULL)
+        return -1;
+    pnp->pci->MajorFunction[IRP_MJ_PNP] = pci_dispatch_pnp;
+    pnp->pci->MajorFunction[IRP_MJ_POWER] = pci_dispatch_power;
+    if (!NT_SUCCESS(
+            nt_device_create(pnp->pci, 0, FILE_DEVICE_BUS_EXTENDER, 0, &pnp->platform_pdo))) {
+        nt_pnp_fini(pnp);
+        return -1;
+    }
+    pnp->platform_pdo->Flags &= ~DO_DEVICE_INITIALIZING;
+    pnp->state = NT_DEVNODE_PRESENT;
+    pnp->irp_timeout_ms = NT_PNP_IRP_TIMEOUT_MS;
+    return 0;
+}
+
+static const char *const state_names[] = {
+    [NT_DEVNODE_PRESENT] = "present", [NT_DEVNODE_ADDED] = "added",
+    [NT_DEVNODE_STARTED] = "started", [NT_DEVNODE_STOPPED] = "stopped",
+    [NT_DEVNODE_REMOVED] = "removed", [NT_DEVNODE_FAILED] = "failed start",
+};
+
+const char *nt_devnode_state_name(enum nt_devnode_state state)
+{
+    return state_names[state];
+}
+
+/* One PnP IRP to the top of the platform device's stack; its final status. */
+static NTSTATUS send_pnp(struct nt_pnp *pnp, uint8_t minor)
+{
+    DEVICE_OBJECT *top = nt_device_top(pnp->platform_pdo);
+    IRP *irp = nt_irp_alloc(top->StackSize);
+    IO_STACK_LOCATION *stack;
+    NTSTATUS status;
+
+    if (irp == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    stack = nt_irp_next_stack(irp);
+    stack->MajorFunction = IRP_MJ_PNP;
+    stack->MinorFunction = minor;
+    status = nt_irp_send_and_wait(top, irp, pnp->irp_timeout_ms);
+    nt_irp_free(irp);
+    nt_log("pnp: platform device: IRP_MN %#x -> %#x\n", minor, (unsigned)status);
+    return status;
+}
+
+/* Run a driver's code at PASSIVE_LEVEL and check it came back there. */
+static void check_returned_at_passive(const char *what)
+{
+    if (nt_current()->spinlocks)
+        nt_verifier_fail(NT_VERIFY_SPINLOCK_HELD, 0, "%s returned holding %u spinlock(s)", what,
+                         nt_current()->spinlocks);
+    if (nt_irql() != PASSIVE_LEVEL)
+        nt_verifier_fail(NT_VERIFY_IRQL, 0, "%s returned at IRQL %u", what, nt_irql());
+}
+
+#define SERVICES_KEY "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\"
+
+/* The driver's service key, as DriverEntry gets it, in @buffer. */
+static UNICODE_STRING service_key(const char *service, WCHAR *buffer, size_t count)
+{
+    char narrow[256];
+    size_t n = (size_t)snprintf(narrow, sizeof(narrow), SERVICES_KEY "%s", service);
+
+    if (n >= count)
+        n = count - 1;
+    for (size_t i = 0; i <= n; i++)
+        buffer[i] = (WCHAR)(unsigned char)narrow[i];
+    return (UNICODE_STRING){(uint16_t)(n * 2), (uint16_t)(count * 2), buffer};
+}
+
+int nt_pnp_bind(struct nt_pnp *pnp, struct nt_image *image, const char *service)
+{
+    DRIVER_INITIALIZE *entry = (DRIVER_INITIALIZE *)(image->base + image->entry_rva);
+    UNICODE_STRING path = service_key(service, pnp->service_key, NT_SERVICE_KEY_MAX);
+    NTSTATUS status;
+
+    pnp->driver = driver_object_new(image->name);
+    if (pnp->driver == NULL)
+        return -1;
+    pnp->image = image;
+    pnp->driver->DriverStart = image->base;
+    pnp->driver->DriverSize = (uint32_t)image->size;
+    pnp->driver->DriverInit = entry;
+    status = entry(pnp->driver, &path);
+    check_returned_at_passive("DriverEntry");
+    nt_log("pnp: %s: DriverEntry -> %#x\n", image->name, (unsigned)status);
+    if (!NT_SUCCESS(status))
+        return -1;
+    if (pnp->driver->DriverExtension->AddDevice == NULL) {
+        nt_log("pnp: %s has no AddDevice: not a PnP driver\n", image->name);
+        return -1;
+    }
+    status = pnp->driver->DriverExtension->AddDevice(pnp->driver, pnp->platform_pdo);
+    check_returned_at_passive("AddDevice");
+    nt_log("pnp: %s: AddDevice -> %#x\n", image->name, (unsigned)status);
+    if (!NT_SUCCESS(status))
+        return -1;
+    for (DEVICE_OBJECT *d = nt_device_top(pnp->platform_pdo); d != pnp->platform_pdo;
+         d = nt_device_lower(d)) {
+        if (d->Flags & DO_DEVICE_INITIALIZING)
+            nt_verifier_fail(NT_VERIFY_ARGUMENT, 0,
+                             "AddDevice left DO_DEVICE_INITIALIZING set on device %p", (void *)d);
+    }
+    pnp->state = NT_DEVNODE_ADDED;
+    return 0;
+}
+
+int nt_pnp_start(struct nt_pnp *pnp)
+{
+    NTSTATUS status = send_pnp(pnp, IRP_MN_START_DEVICE);
+
+    check_returned_at_passive("IRP_MN_START_DEVICE");
+    pnp->state = NT_SUCCESS(status) ? NT_DEVNODE_STARTED : NT_DEVNODE_FAILED;
+    return NT_SUCCESS(status) ? 0 : -1;
+}
+
+int nt_pnp_stop(struct nt_pnp *pnp)
+{
+    if (!NT_SUCCESS(send_pnp(pnp, IRP_MN_QUERY_STOP_DEVICE))) {
+        send_pnp(pnp, IRP_MN_CANCEL_STOP_DEVICE);
+        return -1;
+    }
+    send_pnp(pnp, IRP_MN_STOP_DEVICE);
+    pnp->state = NT_DEVNODE_STOPPED;
+    return 0;
+}
+
+/* Removal as Windows does it for a device that stays present: the query, then the removal. */
+int nt_pnp_remove(struct nt_pnp *pnp)
+{
+    if (pnp->state == NT_DEVNODE_STARTED &&
+        !NT_SUCCESS(send_pnp(pnp, IRP_MN_QUERY_REMOVE_DEVICE))) {
+        send_pnp(pnp, IRP_MN_CANCEL_REMOVE_DEVICE);
+        return -1;
+    }
+    send_pnp(pnp, IRP_MN_REMOVE_DEVICE);
+    check_returned_at_passive("IRP_MN_REMOVE_DEVICE");
+    if (pnp->platform_pdo->AttachedDevice)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, 0,
+                         "after IRP_MN_REMOVE_DEVICE a device is still attached to the PDO");
+    pnp->state = NT_DEVNODE_REMOVED;
+    return 0;
+}
+
+size_t nt_pnp_unload(struct nt_pnp *pnp)
+{
+    size_t leaks;
+
+    if (pnp->driver == NULL)
+        return 0;
+    if (pnp->driver->DeviceObject)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, 0, "%s unloads with device %p not deleted",
+                         pnp->image->name, (void *)pnp->driver->DeviceObject);
+    if (pnp->driver->DriverUnload) {
+        pnp->driver->DriverUnload(pnp->driver);
+        check_returned_at_passive("DriverUnload");
+    }
+    leaks = nt_pool_report_leaks((uint64_t)(uintptr_t)pnp->image->base, pnp->image->size);
+    driver_object_free(pnp->driver);
+    pnp->driver = NULL;
+    return leaks;
+}
+
+void nt_pnp_fini(struct nt_pnp *pnp)
+{
+    if (pnp->platform_pdo)
+        nt_device_delete(pnp->platform_pdo, 0);
+    driver_object_free(pnp->pci);
+    pnp->platform_pdo = NULL;
+    pnp->pci = NULL;
+}
+
+void nt_pnp_print(const struct nt_pnp *pnp, FILE *out)
+{
+    fprintf(out, "PCI\\VEN_5853&DEV_0001&SUBSYS_00015853&REV_01\\3&0&0 %s %s\n",
+            pnp->image ? pnp->image->name : "(no driver)", nt_devnode_state_name(pnp->state));
+}

@@ -1,0 +1,48 @@
+/* sim/nt/pnp.h - the PnP manager (see pnp.c). Context: the PnP thread, PASSIVE_LEVEL. */
+#ifndef WINPV_SIM_NT_PNP_H
+#define WINPV_SIM_NT_PNP_H
+
+#include <stdio.h>
+
+#include "exports.h"
+#include "image.h"
+#include "ntabi.h"
+
+enum nt_devnode_state {
+    NT_DEVNODE_PRESENT, /* enumerated, no driver */
+    NT_DEVNODE_ADDED,   /* AddDevice succeeded */
+    NT_DEVNODE_STARTED,
+    NT_DEVNODE_STOPPED,
+    NT_DEVNODE_REMOVED,
+    NT_DEVNODE_FAILED, /* START_DEVICE failed */
+};
+
+#define NT_PNP_IRP_TIMEOUT_MS 30000 /* a PnP IRP not completed by then is a driver bug */
+#define NT_SERVICE_KEY_MAX    256
+
+struct nt_pnp {
+    DRIVER_OBJECT *pci;          /* the kernel's PCI bus driver */
+    DEVICE_OBJECT *platform_pdo; /* the Xen platform device */
+    DRIVER_OBJECT *driver;       /* its function driver */
+    struct nt_image *image;
+    enum nt_devnode_state state;
+    unsigned int irp_timeout_ms;
+    WCHAR service_key[NT_SERVICE_KEY_MAX]; /* DriverEntry's registry path */
+};
+
+int nt_pnp_init(struct nt_pnp *pnp);
+void nt_pnp_fini(struct nt_pnp *pnp);
+/* @image's driver object, DriverEntry (its service key named @service), AddDevice. */
+int nt_pnp_bind(struct nt_pnp *pnp, struct nt_image *image, const char *service);
+int nt_pnp_start(struct nt_pnp *pnp);
+int nt_pnp_stop(struct nt_pnp *pnp);
+int nt_pnp_remove(struct nt_pnp *pnp);
+/* DriverUnload, then the pool the image still holds: returns the number of leaks. */
+size_t nt_pnp_unload(struct nt_pnp *pnp);
+void nt_pnp_print(const struct nt_pnp *pnp, FILE *out);
+const char *nt_devnode_state_name(enum nt_devnode_state state);
+
+/* One of the kernel's own exports, for the kernel's own drivers. */
+const void *nt_kernel_export(const char *name);
+
+#endif /* WINPV_SIM_NT_PNP_H */

@@ -1,0 +1,184 @@
+/*
+ * sim/nt/pool.c - the kernel pool, with tags, as Driver Verifier's special
+ * pool checks it.
+ *
+ * Every allocation gets pages of guest memory of its own (so it has guest
+ * frames, as nonpaged pool does): a header, the caller's bytes, and a fill
+ * pattern to the end of the last page that is checked when the block is
+ * freed and when its driver unloads, so a write past the end is caught.
+ * The Nth allocation can be made to fail, to drive every error path.
+ */
+#include <string.h>
+
+#include "kernel.h"
+#include "os.h"
+#include "os_posix.h"
+
+#define POOL_MAGIC      0x4c4f4f50544e5057ull /* "WPNTPOOL" */
+#define POOL_FILL       0xa5
+#define BAD_POOL_CALLER 0xc2
+#define POOL_TYPE_MASK  0x7f
+
+struct pool_block {
+    uint64_t magic;
+    struct pool_block *next, *prev;
+    uint64_t caller;
+    size_t size;
+    size_t pages;
+    uint32_t tag;
+    uint32_t type;
+    uint8_t data[] __attribute__((aligned(16)));
+};
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pool_block *blocks;
+static uint64_t allocations;
+static uint64_t fail_at; /* the allocation number that fails, 0: none */
+
+void nt_pool_fail_nth(uint64_t n)
+{
+    pthread_mutex_lock(&pool_lock);
+    fail_at = n ? allocations + n : 0;
+    pthread_mutex_unlock(&pool_lock);
+}
+
+uint64_t nt_pool_allocations(void)
+{
+    return allocations;
+}
+
+static bool is_paged(uint32_t type)
+{
+    /* PagedPool (1) and its variants are odd in the low bits. */
+    return (type & POOL_TYPE_MASK & 1) != 0;
+}
+
+void *nt_pool_alloc(uint32_t type, size_t size, uint32_t tag, uint64_t caller)
+{
+    struct pool_block *block;
+    size_t total = sizeof(*block) + size;
+    size_t pages = (total + OS_PAGE_SIZE - 1) / OS_PAGE_SIZE;
+    uint64_t gfn_stack[16], *gfns = gfn_stack;
+    bool fail;
+
+    nt_require_irql(is_paged(type) ? APC_LEVEL : DISPATCH_LEVEL, caller, "ExAllocatePool");
+    if (size == 0)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller, "pool allocation of 0 bytes (tag '%.4s')",
+                         (const char *)&tag);
+    if (tag == 0)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller, "pool allocation without a tag");
+    pthread_mutex_lock(&pool_lock);
+    fail = ++allocations == fail_at;
+    pthread_mutex_unlock(&pool_lock);
+    if (fail) {
+        nt_log("pool: allocation %llu of %zu bytes (tag '%.4s') failed on purpose\n",
+               (unsigned long long)allocations, size, (const char *)&tag);
+        return NULL;
+    }
+    if (pages > 16)
+        gfns = os_alloc(pages * sizeof(*gfns));
+    block = gfns ? os_pages_alloc(pages, gfns) : NULL;
+    if (gfns != gfn_stack)
+        os_free(gfns);
+    if (block == NULL)
+        return NULL;
+    memset((uint8_t *)block + total, POOL_FILL, pages * OS_PAGE_SIZE - total);
+    /* Fresh pool is not zeroed on Windows: make reliance on it visible. */
+    memset(block->data, POOL_FILL, size);
+    block->magic = POOL_MAGIC;
+    block->caller = caller;
+    block->size = size;
+    block->pages = pages;
+    block->tag = tag;
+    block->type = type;
+    pthread_mutex_lock(&pool_lock);
+    block->prev = NULL;
+    block->next = blocks;
+    if (blocks)
+        blocks->prev = block;
+    blocks = block;
+    pthread_mutex_unlock(&pool_lock);
+    return block->data;
+}
+
+/* Whether the fill past the caller's bytes is intact. */
+static bool tail_intact(const struct pool_block *block)
+{
+    const uint8_t *p = block->data + block->size;
+    const uint8_t *end = (const uint8_t *)block + block->pages * OS_PAGE_SIZE;
+
+    for (; p < end; p++) {
+        if (*p != POOL_FILL)
+            return false;
+    }
+    return true;
+}
+
+static struct pool_block *block_of(void *p, uint64_t caller)
+{
+    struct pool_block *block = (struct pool_block *)((uint8_t *)p - sizeof(*block));
+
+    if (((uintptr_t)block & (OS_PAGE_SIZE - 1)) != 0 || nt_physical_address(block) == 0 ||
+        block->magic != POOL_MAGIC)
+        nt_bugcheck(BAD_POOL_CALLER, 0x46, (uint64_t)(uintptr_t)p, 0, 0, caller);
+    return block;
+}
+
+void nt_pool_free(void *p, uint32_t tag, bool check_tag, uint64_t caller)
+{
+    struct pool_block *block;
+    char where[1200];
+
+    nt_require_irql(DISPATCH_LEVEL, caller, "ExFreePool");
+    if (p == NULL)
+        nt_bugcheck(BAD_POOL_CALLER, 0x46, 0, 0, 0, caller);
+    block = block_of(p, caller);
+    if (check_tag && block->tag != tag)
+        nt_bugcheck(BAD_POOL_CALLER, 0x0a, (uint64_t)(uintptr_t)p, block->tag, tag, caller);
+    if (!tail_intact(block)) {
+        nt_describe_address(block->caller, where, sizeof(where));
+        nt_verifier_fail(NT_VERIFY_POOL_CORRUPTION, caller,
+                         "write past the end of a pool block of %zu bytes (tag '%.4s', "
+                         "allocated by %s)",
+                         block->size, (const char *)&block->tag, where);
+    }
+    pthread_mutex_lock(&pool_lock);
+    if (block->prev)
+        block->prev->next = block->next;
+    else
+        blocks = block->next;
+    if (block->next)
+        block->next->prev = block->prev;
+    pthread_mutex_unlock(&pool_lock);
+    block->magic = 0;
+    os_pages_free(block, block->pages);
+}
+
+size_t nt_pool_report_leaks(uint64_t image_base, uint64_t image_size)
+{
+    size_t leaks = 0;
+    char where[1200];
+
+    pthread_mutex_lock(&pool_lock);
+    for (struct pool_block *b = blocks; b; b = b->next) {
+        if (b->caller < image_base || b->caller >= image_base + image_size)
+            continue;
+        nt_describe_address(b->caller, where, sizeof(where));
+        nt_log("pool: leaked %zu bytes, tag '%.4s', allocated by %s%s\n", b->size,
+               (const char *)&b->tag, where, tail_intact(b) ? "" : " (and written past its end)");
+        leaks++;
+    }
+    pthread_mutex_unlock(&pool_lock);
+    return leaks;
+}
+
+uint64_t nt_physical_address(const void *va)
+{
+    const uint8_t *base = os_posix_gfn_to_va(0);
+    size_t pages = os_posix_guest_memory_pages();
+
+    if (base == NULL || (const uint8_t *)va < base ||
+        (const uint8_t *)va >= base + pages * OS_PAGE_SIZE)
+        return 0;
+    return (uint64_t)((const uint8_t *)va - base);
+}

@@ -1,0 +1,133 @@
+/*
+ * sim/nt/thread.c - kernel threads, their IRQL and the vCPUs they own at
+ * DISPATCH_LEVEL and above (see kernel.h).
+ */
+#include <asm/prctl.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cpu/cpu.h"
+#include "kernel.h"
+
+#define IRQL_NOT_GREATER_OR_EQUAL 0x09
+#define IRQL_NOT_LESS_OR_EQUAL    0x0a
+
+static struct {
+    unsigned int count;
+    pthread_mutex_t owner[NT_MAX_VCPUS]; /* held by the thread at >= DISPATCH_LEVEL */
+} vcpus = {.count = 1};
+
+static _Thread_local struct nt_thread *current;
+
+void nt_vcpus_init(unsigned int count)
+{
+    vcpus.count = count < 1 ? 1 : count > NT_MAX_VCPUS ? NT_MAX_VCPUS : count;
+    for (unsigned int i = 0; i < NT_MAX_VCPUS; i++)
+        pthread_mutex_init(&vcpus.owner[i], NULL);
+}
+
+unsigned int nt_vcpu_count(void)
+{
+    return vcpus.count;
+}
+
+int nt_thread_enter(struct nt_thread *thread, const char *name, unsigned int ideal_vcpu)
+{
+    uint64_t self = (uint64_t)(uintptr_t)thread;
+    int err;
+
+    memset(thread->pcr, 0, sizeof(thread->pcr));
+    memcpy(thread->pcr + NT_PCR_THREAD, &self, sizeof(self));
+    thread->name = name;
+    thread->irql = PASSIVE_LEVEL;
+    thread->vcpu = -1;
+    thread->ideal_vcpu = ideal_vcpu % vcpus.count;
+    thread->spinlocks = 0;
+    err = nt_cpu_thread_enter();
+    if (err)
+        return err;
+    if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)thread->pcr) != 0) {
+        nt_cpu_thread_exit();
+        return -errno;
+    }
+    current = thread;
+    return 0;
+}
+
+void nt_thread_exit(struct nt_thread *thread)
+{
+    if (thread->irql != PASSIVE_LEVEL)
+        nt_bugcheck(IRQL_NOT_LESS_OR_EQUAL, thread->irql, 0, 0, 0, 0);
+    syscall(SYS_arch_prctl, ARCH_SET_GS, 0ul);
+    nt_cpu_thread_exit();
+    current = NULL;
+}
+
+struct nt_thread *nt_current(void)
+{
+    return current;
+}
+
+KIRQL nt_irql(void)
+{
+    return current ? current->irql : PASSIVE_LEVEL;
+}
+
+unsigned int nt_current_vcpu(void)
+{
+    struct nt_thread *thread = current;
+
+    if (thread == NULL)
+        return 0;
+    return thread->vcpu >= 0 ? (unsigned int)thread->vcpu : thread->ideal_vcpu;
+}
+
+KIRQL nt_raise_irql(KIRQL irql, uint64_t caller)
+{
+    struct nt_thread *thread = current;
+    KIRQL old;
+
+    if (thread == NULL)
+        nt_bugcheck(IRQL_NOT_GREATER_OR_EQUAL, irql, 0, 0, caller, caller);
+    old = thread->irql;
+    if (irql < old || irql > HIGH_LEVEL)
+        nt_bugcheck(IRQL_NOT_GREATER_OR_EQUAL, old, irql, 0, caller, caller);
+    if (old < DISPATCH_LEVEL && irql >= DISPATCH_LEVEL) {
+        pthread_mutex_lock(&vcpus.owner[thread->ideal_vcpu]);
+        thread->vcpu = (int)thread->ideal_vcpu;
+    }
+    thread->irql = irql;
+    return old;
+}
+
+void nt_lower_irql(KIRQL irql, uint64_t caller)
+{
+    struct nt_thread *thread = current;
+    KIRQL old;
+
+    if (thread == NULL)
+        nt_bugcheck(IRQL_NOT_LESS_OR_EQUAL, irql, 0, 0, caller, caller);
+    old = thread->irql;
+    if (irql > old)
+        nt_bugcheck(IRQL_NOT_LESS_OR_EQUAL, old, irql, 0, caller, caller);
+    thread->irql = irql;
+    if (old >= DISPATCH_LEVEL && irql < DISPATCH_LEVEL) {
+        if (thread->spinlocks)
+            nt_verifier_fail(NT_VERIFY_SPINLOCK_HELD, caller,
+                             "IRQL lowered below DISPATCH_LEVEL with %u spinlock(s) held",
+                             thread->spinlocks);
+        thread->vcpu = -1;
+        pthread_mutex_unlock(&vcpus.owner[thread->ideal_vcpu]);
+    }
+}
+
+void nt_require_irql(KIRQL max, uint64_t caller, const char *function)
+{
+    KIRQL irql = nt_irql();
+
+    if (irql > max)
+        nt_verifier_fail(NT_VERIFY_IRQL, caller, "%s called at IRQL %u (at most %u allowed)",
+                         function, irql, max);
+}

@@ -1,0 +1,117 @@
+/* tests/nt/ntsim_fixture.c - see ntsim_fixture.h. */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ntsim_fixture.h"
+
+#define RUN_TIMEOUT_S 60
+#define DOMAIN_PAGES  (64u * 256u) /* 64 MiB */
+
+static struct simd simd;
+
+int ntsim_fixture_setup(void **state)
+{
+    return simd_start(&simd);
+}
+
+int ntsim_fixture_teardown(void **state)
+{
+    return simd_stop(&simd);
+}
+
+const char *ntsim_driver_path(const char *driver, char *buf, size_t size)
+{
+    char relative[256];
+
+    snprintf(relative, sizeof(relative), "../../win64/%s", driver);
+    return simd_path_near_program(relative, buf, size);
+}
+
+static void read_file(const char *path, char *buf, size_t size)
+{
+    FILE *f = fopen(path, "r");
+    size_t n = 0;
+
+    if (f) {
+        n = fread(buf, 1, size - 1, f);
+        fclose(f);
+    }
+    buf[n] = '\0';
+}
+
+static int wait_with_timeout(pid_t pid)
+{
+    time_t deadline = time(NULL) + RUN_TIMEOUT_S;
+    int status;
+
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        if (time(NULL) > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            fail_msg("winpv-ntsim did not end within %d s", RUN_TIMEOUT_S);
+        }
+        usleep(10000);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void ntsim_run(struct ntsim_run *run, const char *driver, const char *const *args)
+{
+    char program[512], image[512], domid_text[16], log[512], out[512];
+    const char *argv[32];
+    uint32_t domid;
+    size_t n = 0;
+    pid_t pid;
+
+    assert_int_equal(simd_domain_create(&simd, DOMAIN_PAGES, 2, &domid), 0);
+    snprintf(domid_text, sizeof(domid_text), "%u", domid);
+    snprintf(log, sizeof(log), "%s/kernel-%u.log", simd.dir, domid);
+    snprintf(out, sizeof(out), "%s/kernel-%u.out", simd.dir, domid);
+    simd_path_near_program("winpv-ntsim", program, sizeof(program));
+    ntsim_driver_path(driver, image, sizeof(image));
+    argv[n++] = program;
+    argv[n++] = "--run-dir";
+    argv[n++] = simd.dir;
+    argv[n++] = "--domid";
+    argv[n++] = domid_text;
+    argv[n++] = "--driver";
+    argv[n++] = image;
+    argv[n++] = "--log";
+    argv[n++] = log;
+    for (size_t i = 0; args && args[i] && n < 31; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        execv(program, (char *const *)argv);
+        _exit(127);
+    }
+    run->exit_status = wait_with_timeout(pid);
+    read_file(log, run->log, sizeof(run->log));
+    read_file(out, run->out, sizeof(run->out));
+    /* Shown with the test's output when an assertion fails. */
+    printf("# winpv-ntsim %s exited %d\n", driver, run->exit_status);
+    for (const char *line = run->log; *line;) {
+        size_t length = strcspn(line, "\n");
+
+        printf("#   %.*s\n", (int)length, line);
+        line += length + (line[length] == '\n');
+    }
+}

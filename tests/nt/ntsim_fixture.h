@@ -1,0 +1,32 @@
+/*
+ * tests/nt/ntsim_fixture.h - winpv-simd with one domain, and winpv-ntsim
+ * run on it as that domain's kernel with a driver image.
+ */
+#ifndef WINPV_TESTS_NT_NTSIM_FIXTURE_H
+#define WINPV_TESTS_NT_NTSIM_FIXTURE_H
+
+#include <stdint.h>
+
+#include "simd.h"
+
+struct ntsim_run {
+    int exit_status; /* the process's exit status, or 128 + signal */
+    char log[65536]; /* the kernel log */
+    char out[8192];  /* what it printed (the device tree after each step) */
+};
+
+/* Start winpv-simd and create a domain for each run. */
+int ntsim_fixture_setup(void **state);
+int ntsim_fixture_teardown(void **state);
+
+/*
+ * Run winpv-ntsim with @driver (a file in build/win64) on a fresh domain,
+ * with the further options in @args (NULL-terminated). Fails the test if it
+ * does not end within 60 s.
+ */
+void ntsim_run(struct ntsim_run *run, const char *driver, const char *const *args);
+
+/* The build directory of the driver images. */
+const char *ntsim_driver_path(const char *driver, char *buf, size_t size);
+
+#endif /* WINPV_TESTS_NT_NTSIM_FIXTURE_H */
