@@ -110,6 +110,13 @@ int nt_insn_decode(const uint8_t *code, size_t avail, struct nt_insn *insn,
                 constants->imm64_offset = decoded.raw.imm[i].offset;
         if (decoded.raw.disp.size == 64)
             constants->disp64_offset = decoded.raw.disp.offset;
+        for (int i = 0; i < decoded.operand_count_visible; i++) {
+            if (ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY && ops[i].mem.base == ZYDIS_REGISTER_RIP &&
+                ops[i].mem.disp.has_displacement) {
+                constants->has_rip_target = 1;
+                constants->rip_target = ops[i].mem.disp.value;
+            }
+        }
     }
     return 0;
 }

@@ -37,11 +37,15 @@ struct nt_insn {
 /*
  * Where an instruction holds a 64-bit absolute constant: the offset of a
  * 64-bit immediate (movabs $imm64, reg) and of a 64-bit displacement
- * (movabs moffs64, the accumulator forms), 0 where there is none.
+ * (movabs moffs64, the accumulator forms), 0 where there is none. And the
+ * address a RIP-relative operand names, as a distance from the end of the
+ * instruction (has_rip_target), which is how code finds a jump table.
  */
 struct nt_insn_constants {
     uint8_t imm64_offset;
     uint8_t disp64_offset;
+    uint8_t has_rip_target;
+    int64_t rip_target; /* relative to the end of the instruction */
 };
 
 /*

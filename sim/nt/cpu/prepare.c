@@ -102,14 +102,22 @@ static bool mode_rewrites(enum nt_insn_kind kind)
     return kind != NT_INSN_OTHER && nt_cpu_current_mode() == NT_CPU_REWRITE;
 }
 
+/*
+ * Decode one function. A function may end in data: clang puts a switch's
+ * jump table in .text right after the function's code, inside its .pdata
+ * range, and the code reads it RIP-relative. So an address inside the
+ * function ahead of the instruction that names it is taken as the start of
+ * data, and decoding stops there; a label the code takes the address of
+ * the same way would hide the code after it (none in code clang emits).
+ */
 static int plan_function(struct plan *plan, const uint8_t *base, struct nt_code_range range)
 {
-    uint32_t at = range.begin;
+    uint32_t at = range.begin, data = range.end;
 
-    while (at < range.end) {
+    while (at < data) {
         struct nt_insn insn;
         struct nt_insn_constants constants;
-        int rc = nt_insn_decode(base + at, range.end - at, &insn, &constants);
+        int rc = nt_insn_decode(base + at, data - at, &insn, &constants);
 
         if (rc == 0 && mode_rewrites(insn.kind))
             rc = add_site(plan, at, &insn);
@@ -120,6 +128,12 @@ static int plan_function(struct plan *plan, const uint8_t *base, struct nt_code_
         if (rc != 0)
             return rc;
         at += insn.length;
+        if (constants.has_rip_target) {
+            int64_t target = (int64_t)at + constants.rip_target;
+
+            if (target > (int64_t)at && target < (int64_t)data)
+                data = (uint32_t)target;
+        }
     }
     return 0;
 }
