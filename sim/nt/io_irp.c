@@ -238,12 +238,14 @@ NTSTATUS nt_irp_send_and_wait(DEVICE_OBJECT *top, IRP *irp, unsigned int timeout
         err = pthread_cond_timedwait(&irp_finished, &irp_lock, &deadline);
     pthread_mutex_unlock(&irp_lock);
     if (!h->finished)
-        nt_verifier_fail(NT_VERIFY_IRP_NOT_COMPLETED, 0,
+        nt_verifier_fail(NT_VERIFY_IRP_NOT_COMPLETED,
+                         (uint64_t)(uintptr_t)top->DriverObject->MajorFunction[sent.MajorFunction],
                          "IRP (major %#x, minor %#x) was never completed within %u ms "
                          "(dispatch returned %#x)",
                          sent.MajorFunction, sent.MinorFunction, timeout_ms, (unsigned)returned);
     if (returned != STATUS_PENDING && returned != irp->IoStatus.Status)
-        nt_verifier_fail(NT_VERIFY_ARGUMENT, 0,
+        nt_verifier_fail(NT_VERIFY_ARGUMENT,
+                         (uint64_t)(uintptr_t)top->DriverObject->MajorFunction[sent.MajorFunction],
                          "dispatch of IRP (major %#x, minor %#x) returned %#x but the IRP was "
                          "completed with %#x",
                          sent.MajorFunction, sent.MinorFunction, (unsigned)returned,

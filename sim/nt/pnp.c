@@ -137,13 +137,15 @@ static NTSTATUS send_pnp(struct nt_pnp *pnp, uint8_t minor)
 }
 
 /* Run a driver's code at PASSIVE_LEVEL and check it came back there. */
-static void check_returned_at_passive(const char *what)
+static void check_returned_at_passive(const char *what, const void *code)
 {
+    uint64_t blamed = (uint64_t)(uintptr_t)code;
+
     if (nt_current()->spinlocks)
-        nt_verifier_fail(NT_VERIFY_SPINLOCK_HELD, 0, "%s returned holding %u spinlock(s)", what,
-                         nt_current()->spinlocks);
+        nt_verifier_fail(NT_VERIFY_SPINLOCK_HELD, blamed, "%s returned holding %u spinlock(s)",
+                         what, nt_current()->spinlocks);
     if (nt_irql() != PASSIVE_LEVEL)
-        nt_verifier_fail(NT_VERIFY_IRQL, 0, "%s returned at IRQL %u", what, nt_irql());
+        nt_verifier_fail(NT_VERIFY_IRQL, blamed, "%s returned at IRQL %u", what, nt_irql());
 }
 
 #define SERVICES_KEY "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\"
@@ -175,7 +177,7 @@ int nt_pnp_bind(struct nt_pnp *pnp, struct nt_image *image, const char *service)
     pnp->driver->DriverSize = (uint32_t)image->size;
     pnp->driver->DriverInit = entry;
     status = entry(pnp->driver, &path);
-    check_returned_at_passive("DriverEntry");
+    check_returned_at_passive("DriverEntry", entry);
     nt_log("pnp: %s: DriverEntry -> %#x\n", image->name, (unsigned)status);
     if (!NT_SUCCESS(status))
         return -1;
@@ -184,7 +186,7 @@ int nt_pnp_bind(struct nt_pnp *pnp, struct nt_image *image, const char *service)
         return -1;
     }
     status = pnp->driver->DriverExtension->AddDevice(pnp->driver, pnp->platform_pdo);
-    check_returned_at_passive("AddDevice");
+    check_returned_at_passive("AddDevice", pnp->driver->DriverExtension->AddDevice);
     nt_log("pnp: %s: AddDevice -> %#x\n", image->name, (unsigned)status);
     if (!NT_SUCCESS(status))
         return -1;
@@ -198,11 +200,17 @@ int nt_pnp_bind(struct nt_pnp *pnp, struct nt_image *image, const char *service)
     return 0;
 }
 
+/* The PnP dispatch routine of the device on top of the platform device. */
+static const void *pnp_dispatch(struct nt_pnp *pnp)
+{
+    return nt_device_top(pnp->platform_pdo)->DriverObject->MajorFunction[IRP_MJ_PNP];
+}
+
 int nt_pnp_start(struct nt_pnp *pnp)
 {
     NTSTATUS status = send_pnp(pnp, IRP_MN_START_DEVICE);
 
-    check_returned_at_passive("IRP_MN_START_DEVICE");
+    check_returned_at_passive("IRP_MN_START_DEVICE", pnp_dispatch(pnp));
     pnp->state = NT_SUCCESS(status) ? NT_DEVNODE_STARTED : NT_DEVNODE_FAILED;
     return NT_SUCCESS(status) ? 0 : -1;
 }
@@ -227,7 +235,7 @@ int nt_pnp_remove(struct nt_pnp *pnp)
         return -1;
     }
     send_pnp(pnp, IRP_MN_REMOVE_DEVICE);
-    check_returned_at_passive("IRP_MN_REMOVE_DEVICE");
+    check_returned_at_passive("IRP_MN_REMOVE_DEVICE", pnp->driver->MajorFunction[IRP_MJ_PNP]);
     if (pnp->platform_pdo->AttachedDevice)
         nt_verifier_fail(NT_VERIFY_ARGUMENT, 0,
                          "after IRP_MN_REMOVE_DEVICE a device is still attached to the PDO");
@@ -246,7 +254,7 @@ size_t nt_pnp_unload(struct nt_pnp *pnp)
                          pnp->image->name, (void *)pnp->driver->DeviceObject);
     if (pnp->driver->DriverUnload) {
         pnp->driver->DriverUnload(pnp->driver);
-        check_returned_at_passive("DriverUnload");
+        check_returned_at_passive("DriverUnload", pnp->driver->DriverUnload);
     }
     leaks = nt_pool_report_leaks((uint64_t)(uintptr_t)pnp->image->base, pnp->image->size);
     driver_object_free(pnp->driver);

@@ -48,3 +48,7 @@ ntsim_xenbus_SRCS := tests/nt/xenbus_test.c $(NTSIM_TEST_SRCS)
 ntsim_xenbus_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
 $(BUILD)/host/bin/ntsim_xenbus: | $(NTSIM_TEST_NEEDS)
 
+HOST_TESTS += ntsim_verifier
+ntsim_verifier_SRCS := tests/nt/verifier_test.c $(NTSIM_TEST_SRCS)
+ntsim_verifier_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
+$(BUILD)/host/bin/ntsim_verifier: | $(NTSIM_TEST_NEEDS)
