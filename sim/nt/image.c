@@ -152,6 +152,42 @@ static int read_functions(const struct pe_image *pe, struct nt_image *image, cha
     return 0;
 }
 
+/*
+ * Rewrite the image's privileged instructions and KUSER_SHARED_DATA
+ * addresses (sim/nt/cpu): the code of every executable section, that is its
+ * .pdata functions and the leaf functions between them.
+ */
+static int prepare_code(const struct pe_image *pe, struct nt_image *image, uint64_t kuser_page,
+                        char *error, size_t error_size)
+{
+    size_t max = 2 * image->function_count + 1, used = 0;
+    struct nt_code_range *code = calloc(max * pe->section_count, sizeof(*code));
+    int rc = 0;
+
+    if (code == NULL)
+        return -ENOMEM;
+    for (unsigned int i = 0; i < pe->section_count && rc >= 0; i++) {
+        struct pe_section sec;
+        struct nt_code_range range;
+
+        pe_section(pe, i, &sec);
+        if (!(sec.characteristics & PE_SCN_MEM_EXECUTE))
+            continue;
+        range = (struct nt_code_range){sec.virtual_address, sec.virtual_address + sec.virtual_size};
+        rc = nt_cpu_section_code(range, image->functions, image->function_count, code + used, max);
+        if (rc >= 0)
+            used += (size_t)rc;
+    }
+    if (rc >= 0)
+        rc = nt_cpu_prepare_image(image->base, image->size, code, used, kuser_page);
+    free(code);
+    if (rc < 0)
+        return reason(error, error_size, rc, "%s: its code could not be prepared (%s)", image->name,
+                      strerror(-rc));
+    image->rewritten = rc;
+    return 0;
+}
+
 /* Each section as its characteristics ask; the headers read-only. */
 static int protect_sections(const struct pe_image *pe, struct nt_image *image)
 {
@@ -279,14 +315,8 @@ int nt_image_load(const char *path, uint64_t kuser_page, struct nt_image *image,
     err = map_image(&pe, image, error, error_size);
     if (err == 0)
         err = read_functions(&pe, image, error, error_size);
-    if (err == 0) {
-        image->rewritten = nt_cpu_prepare_image(image->base, image->size, image->functions,
-                                                image->function_count, kuser_page);
-        if (image->rewritten < 0)
-            err = reason(error, error_size, image->rewritten,
-                         "%s: its code could not be prepared (%s)", image->name,
-                         strerror(-image->rewritten));
-    }
+    if (err == 0)
+        err = prepare_code(&pe, image, kuser_page, error, error_size);
     if (err == 0)
         err = protect_sections(&pe, image);
     if (err == 0)

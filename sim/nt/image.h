@@ -29,7 +29,7 @@ struct nt_image {
     uint8_t pdb_guid[16]; /* the CodeView RSDS record */
     uint32_t pdb_age;
     char pdb_name[256];
-    int rewritten; /* instructions nt_cpu_prepare_image rewrote */
+    int rewritten; /* instructions and constants nt_cpu_prepare_image changed */
 };
 
 /*

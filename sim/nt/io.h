@@ -13,6 +13,10 @@ struct nt_device {
     DEVICE_OBJECT *device;
     DEVICE_OBJECT *attached_to; /* the device below in its stack */
     bool deleted;
+    /* A PDO's interrupt line, as its resources give it. */
+    bool has_interrupt;
+    uint32_t interrupt_line;
+    KIRQL interrupt_irql;
 };
 
 struct nt_device *nt_device_of(DEVICE_OBJECT *device);

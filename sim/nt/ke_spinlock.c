@@ -22,7 +22,7 @@ static _Atomic uint64_t *word(KSPIN_LOCK *lock)
     return (_Atomic uint64_t *)lock;
 }
 
-static void acquire(KSPIN_LOCK *lock, uint64_t caller)
+void nt_spinlock_acquire(KSPIN_LOCK *lock, uint64_t caller)
 {
     uint64_t self = (uint64_t)(uintptr_t)nt_current();
     uint64_t expected = 0;
@@ -38,7 +38,7 @@ static void acquire(KSPIN_LOCK *lock, uint64_t caller)
     nt_current()->spinlocks++;
 }
 
-static void release(KSPIN_LOCK *lock, uint64_t caller)
+void nt_spinlock_release(KSPIN_LOCK *lock, uint64_t caller)
 {
     uint64_t self = (uint64_t)(uintptr_t)nt_current();
     uint64_t expected = self;
@@ -55,7 +55,7 @@ static NT_EXPORT KIRQL KeAcquireSpinLockRaiseToDpc(KSPIN_LOCK *lock)
 
     nt_require_irql(DISPATCH_LEVEL, caller, __func__);
     old = nt_raise_irql(DISPATCH_LEVEL, caller);
-    acquire(lock, caller);
+    nt_spinlock_acquire(lock, caller);
     return old;
 }
 NT_REGISTER(NTOSKRNL, KeAcquireSpinLockRaiseToDpc);
@@ -69,7 +69,7 @@ static NT_EXPORT void KeReleaseSpinLock(KSPIN_LOCK *lock, KIRQL old)
                          "KeReleaseSpinLock at IRQL %u (the lock "
                          "holds DISPATCH_LEVEL)",
                          nt_irql());
-    release(lock, caller);
+    nt_spinlock_release(lock, caller);
     nt_lower_irql(old, caller);
 }
 NT_REGISTER(NTOSKRNL, KeReleaseSpinLock);
@@ -82,7 +82,7 @@ static NT_EXPORT void KeAcquireSpinLockAtDpcLevel(KSPIN_LOCK *lock)
         nt_verifier_fail(NT_VERIFY_IRQL, caller,
                          "KeAcquireSpinLockAtDpcLevel at IRQL %u (needs DISPATCH_LEVEL)",
                          nt_irql());
-    acquire(lock, caller);
+    nt_spinlock_acquire(lock, caller);
 }
 NT_REGISTER(NTOSKRNL, KeAcquireSpinLockAtDpcLevel);
 
@@ -94,6 +94,6 @@ static NT_EXPORT void KeReleaseSpinLockFromDpcLevel(KSPIN_LOCK *lock)
         nt_verifier_fail(NT_VERIFY_IRQL, caller,
                          "KeReleaseSpinLockFromDpcLevel at IRQL %u (needs DISPATCH_LEVEL)",
                          nt_irql());
-    release(lock, caller);
+    nt_spinlock_release(lock, caller);
 }
 NT_REGISTER(NTOSKRNL, KeReleaseSpinLockFromDpcLevel);

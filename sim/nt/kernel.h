@@ -34,6 +34,7 @@ struct nt_thread {
     int vcpu;                /* owned while irql >= DISPATCH_LEVEL, else -1 */
     unsigned int ideal_vcpu; /* the vCPU taken at DISPATCH_LEVEL */
     unsigned int spinlocks;  /* spinlocks held */
+    KIRQL interrupt_irql;    /* in a service routine: the interrupt's IRQL, else 0 */
     bool system;             /* a thread of the kernel's own (DPCs, PnP) */
 };
 
@@ -46,6 +47,21 @@ struct nt_thread *nt_current(void);
 KIRQL nt_irql(void);
 KIRQL nt_raise_irql(KIRQL irql, uint64_t caller);
 void nt_lower_irql(KIRQL irql, uint64_t caller);
+/*
+ * A service routine runs on @thread as vCPU @vcpu at @irql without taking
+ * the vCPU (an interrupt preempts its owner); leave restores PASSIVE_LEVEL.
+ */
+void nt_interrupt_enter(struct nt_thread *thread, unsigned int vcpu, KIRQL irql);
+void nt_interrupt_leave(struct nt_thread *thread);
+/* Raise line @line for @vcpu: run the connected service routines; how many claimed it. */
+unsigned int nt_interrupt_raise(uint32_t line, unsigned int vcpu);
+/* Interrupts whose service routine lies in [base, base + size). */
+size_t nt_interrupts_connected_in(uint64_t base, uint64_t size);
+
+/* Spinlocks as KeAcquireSpinLockAtDpcLevel takes them (owner checked, counted). */
+void nt_spinlock_acquire(KSPIN_LOCK *lock, uint64_t caller);
+void nt_spinlock_release(KSPIN_LOCK *lock, uint64_t caller);
+
 void nt_vcpus_init(unsigned int count);
 unsigned int nt_vcpu_count(void);
 unsigned int nt_current_vcpu(void);
@@ -95,8 +111,27 @@ size_t nt_pool_report_leaks(uint64_t image_base, uint64_t image_size);
 void nt_pool_fail_nth(uint64_t n);
 uint64_t nt_pool_allocations(void);
 
+/* I/O space an image's code mapped and did not unmap; each printed. */
+size_t nt_iospace_report_leaks(uint64_t image_base, uint64_t image_size);
+
 /* Guest-physical address of @va, or 0 when it is not guest memory. */
 uint64_t nt_physical_address(const void *va);
+
+/* DPCs: one queue and thread per vCPU. */
+int nt_dpc_start(void);
+void nt_dpc_stop(void);
+/* Queue @dpc (KeInsertQueueDpc); false when it was queued already. Any IRQL. */
+bool nt_dpc_queue(KDPC *dpc, void *a1, void *a2, uint64_t caller);
+
+/* Timers: one thread fires them. */
+int nt_timers_start(void);
+void nt_timers_stop(void);
+/* Timers still set whose object or DPC routine lies in [base, base + size): taken off, counted. */
+size_t nt_timers_set_in(uint64_t base, uint64_t size);
+
+/* System worker threads (ExQueueWorkItem). */
+int nt_workers_start(void);
+void nt_workers_stop(void);
 
 /* Time in 100 ns units: since boot (interrupt time) and since 1601 (system time). */
 uint64_t nt_interrupt_time(void);

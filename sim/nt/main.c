@@ -210,13 +210,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "winpv-ntsim: cannot make the main thread a kernel thread\n");
         goto out_clock;
     }
+    if (nt_dpc_start() != 0 || nt_timers_start() != 0 || nt_workers_start() != 0) {
+        fprintf(stderr, "winpv-ntsim: cannot start the kernel's threads\n");
+        goto out_threads;
+    }
     if (nt_pnp_init(&pnp) != 0) {
         fprintf(stderr, "winpv-ntsim: cannot start the PnP manager\n");
-        goto out_thread;
+        goto out_threads;
     }
     status = run_driver(&o, &pnp, kuser) == 0 ? 0 : 1;
     nt_pnp_fini(&pnp);
-out_thread:
+out_threads:
+    nt_workers_stop();
+    nt_timers_stop();
+    nt_dpc_stop();
     nt_thread_exit(&pnp_thread);
 out_clock:
     nt_time_stop();

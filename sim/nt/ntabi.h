@@ -21,6 +21,8 @@
 
 typedef int32_t NTSTATUS;
 typedef uint8_t BOOLEAN;
+#define TRUE  1
+#define FALSE 0
 typedef uint8_t KIRQL;
 typedef uint16_t WCHAR;
 typedef uint64_t KSPIN_LOCK;
@@ -341,6 +343,116 @@ static inline IO_STACK_LOCATION *nt_irp_stack(IRP *irp, int index)
     return (IO_STACK_LOCATION *)(irp + 1) + index;
 }
 
+/* A fast mutex: Count is 1 when free (FM_LOCK_BIT). */
+typedef struct _FAST_MUTEX {
+    int32_t Count;
+    void *Owner;
+    uint32_t Contention;
+    KEVENT Event;
+    uint32_t OldIrql;
+} FAST_MUTEX;
+
+typedef void NTAPI WORKER_THREAD_ROUTINE(void *parameter);
+
+typedef struct _WORK_QUEUE_ITEM {
+    LIST_ENTRY List; /* Flink NULL while not queued */
+    WORKER_THREAD_ROUTINE *WorkerRoutine;
+    void *Parameter;
+} WORK_QUEUE_ITEM;
+
+typedef void NTAPI KDEFERRED_ROUTINE(KDPC *dpc, void *context, void *argument1, void *argument2);
+
+/* Hardware resources, as the PnP manager hands them to START_DEVICE (4-byte packed). */
+enum nt_resource_type {
+    CM_RESOURCE_PORT = 1,
+    CM_RESOURCE_INTERRUPT = 2,
+    CM_RESOURCE_MEMORY = 3,
+};
+
+#define CM_RESOURCE_INTERRUPT_LEVEL_SENSITIVE 0x0
+#define CM_RESOURCE_PORT_IO                   0x1
+#define CM_RESOURCE_SHARE_SHARED              3
+
+typedef struct __attribute__((packed, aligned(4))) _CM_PARTIAL_RESOURCE_DESCRIPTOR {
+    uint8_t Type; /* enum nt_resource_type */
+    uint8_t ShareDisposition;
+    uint16_t Flags;
+    union __attribute__((packed)) {
+        struct __attribute__((packed)) {
+            int64_t Start;
+            uint32_t Length;
+        } Port, Memory;
+        struct __attribute__((packed)) {
+            uint16_t Level; /* with processor groups; ULONG Level without them */
+            uint16_t Group;
+            uint32_t Vector;
+            KAFFINITY Affinity;
+        } Interrupt;
+    } u;
+} CM_PARTIAL_RESOURCE_DESCRIPTOR;
+
+typedef struct __attribute__((packed, aligned(4))) _CM_PARTIAL_RESOURCE_LIST {
+    uint16_t Version;
+    uint16_t Revision;
+    uint32_t Count;
+    CM_PARTIAL_RESOURCE_DESCRIPTOR PartialDescriptors[1];
+} CM_PARTIAL_RESOURCE_LIST;
+
+typedef struct __attribute__((packed, aligned(4))) _CM_FULL_RESOURCE_DESCRIPTOR {
+    uint32_t InterfaceType; /* PCIBus: 5 */
+    uint32_t BusNumber;
+    CM_PARTIAL_RESOURCE_LIST PartialResourceList;
+} CM_FULL_RESOURCE_DESCRIPTOR;
+
+typedef struct __attribute__((packed, aligned(4))) _CM_RESOURCE_LIST {
+    uint32_t Count;
+    CM_FULL_RESOURCE_DESCRIPTOR List[1];
+} CM_RESOURCE_LIST;
+
+/* An interrupt's service routine (ISR), called at the interrupt's IRQL. */
+typedef BOOLEAN NTAPI KSERVICE_ROUTINE(void *interrupt, void *context);
+
+#define CONNECT_FULLY_SPECIFIED 1
+#define CONNECT_LINE_BASED      2
+
+typedef struct _IO_CONNECT_INTERRUPT_PARAMETERS {
+    uint32_t Version; /* CONNECT_* */
+    union {
+        struct {
+            DEVICE_OBJECT *PhysicalDeviceObject;
+            void **InterruptObject;
+            KSERVICE_ROUTINE *ServiceRoutine;
+            void *ServiceContext;
+            KSPIN_LOCK *SpinLock;
+            KIRQL SynchronizeIrql;
+            BOOLEAN FloatingSave;
+            BOOLEAN ShareVector;
+            uint32_t Vector;
+            KIRQL Irql;
+            uint32_t InterruptMode;
+            KAFFINITY ProcessorEnableMask;
+            uint16_t Group;
+        } FullySpecified;
+        struct {
+            DEVICE_OBJECT *PhysicalDeviceObject;
+            void **InterruptObject;
+            KSERVICE_ROUTINE *ServiceRoutine;
+            void *ServiceContext;
+            KSPIN_LOCK *SpinLock;
+            KIRQL SynchronizeIrql;
+            BOOLEAN FloatingSave;
+        } LineBased;
+    };
+} IO_CONNECT_INTERRUPT_PARAMETERS;
+
+typedef struct _IO_DISCONNECT_INTERRUPT_PARAMETERS {
+    uint32_t Version;
+    union {
+        void *Generic;
+        void *InterruptObject;
+    } ConnectionContext;
+} IO_DISCONNECT_INTERRUPT_PARAMETERS;
+
 /* What a PROCESSOR_NUMBER names. */
 typedef struct _PROCESSOR_NUMBER {
     uint16_t Group;
@@ -370,5 +482,10 @@ _Static_assert(sizeof(KDPC) == 0x40, "KDPC");
 _Static_assert(sizeof(KTIMER) == 0x40, "KTIMER");
 _Static_assert(sizeof(MDL) == 0x30, "MDL");
 _Static_assert(sizeof(IO_REMOVE_LOCK) == 0x20, "IO_REMOVE_LOCK (free build)");
+_Static_assert(sizeof(FAST_MUTEX) == 0x38, "FAST_MUTEX");
+_Static_assert(sizeof(CM_PARTIAL_RESOURCE_DESCRIPTOR) == 20, "CM_PARTIAL_RESOURCE_DESCRIPTOR");
+_Static_assert(sizeof(CM_RESOURCE_LIST) == 40, "CM_RESOURCE_LIST");
+_Static_assert(sizeof(IO_CONNECT_INTERRUPT_PARAMETERS) == 80, "IO_CONNECT_INTERRUPT_PARAMETERS");
+_Static_assert(sizeof(WORK_QUEUE_ITEM) == 0x20, "WORK_QUEUE_ITEM");
 
 #endif /* WINPV_SIM_NT_ABI_H */

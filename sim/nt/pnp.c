@@ -14,9 +14,19 @@
 #include "exports_impl.h"
 #include "io.h"
 #include "kernel.h"
+#include "guest.h"
 #include "pnp.h"
 
 #define FILE_DEVICE_BUS_EXTENDER 0x2a
+#define PCI_BUS                  5
+
+/*
+ * The Xen platform PCI device's resources, as QEMU's and the PCI bus
+ * driver's would be: BAR 0's I/O ports and INTA# routed to a GSI (raw);
+ * translated, the GSI is a vector at a device IRQL.
+ */
+#define PLATFORM_PORT_BASE   0xc000
+#define PLATFORM_PORT_LENGTH 0x100
 
 /* The PCI bus driver's answer for its PDO: the state changes succeed, the rest unchanged. */
 static NT_EXPORT NTSTATUS pci_dispatch_pnp(DEVICE_OBJECT *device, IRP *irp)
@@ -87,6 +97,40 @@ static void driver_object_free(DRIVER_OBJECT *driver)
     }
 }
 
+static void platform_resources(CM_RESOURCE_LIST *list, bool translated)
+{
+    CM_PARTIAL_RESOURCE_LIST *partial = &list->List[0].PartialResourceList;
+    CM_PARTIAL_RESOURCE_DESCRIPTOR *port = &partial->PartialDescriptors[0];
+    CM_PARTIAL_RESOURCE_DESCRIPTOR *interrupt = &partial->PartialDescriptors[1];
+
+    memset(list, 0, sizeof(*list) + sizeof(*interrupt));
+    list->Count = 1;
+    list->List[0].InterfaceType = PCI_BUS;
+    partial->Version = 1;
+    partial->Revision = 1;
+    partial->Count = 2;
+    port->Type = CM_RESOURCE_PORT;
+    port->Flags = CM_RESOURCE_PORT_IO;
+    port->u.Port.Start = PLATFORM_PORT_BASE;
+    port->u.Port.Length = PLATFORM_PORT_LENGTH;
+    interrupt->Type = CM_RESOURCE_INTERRUPT;
+    interrupt->ShareDisposition = CM_RESOURCE_SHARE_SHARED;
+    interrupt->Flags = CM_RESOURCE_INTERRUPT_LEVEL_SENSITIVE;
+    interrupt->u.Interrupt.Level = translated ? NT_PLATFORM_IRQL : NT_PLATFORM_GSI;
+    interrupt->u.Interrupt.Vector = translated ? NT_PLATFORM_VECTOR : NT_PLATFORM_GSI;
+    interrupt->u.Interrupt.Affinity = (1ull << nt_vcpu_count()) - 1;
+}
+
+/* The upcall winpv-simd raises for a vCPU is the platform device's interrupt. */
+static void platform_interrupt(void *ctx, unsigned int vcpu)
+{
+    static _Thread_local struct nt_thread thread;
+
+    if (nt_current() == NULL && nt_thread_enter(&thread, "interrupt", vcpu) != 0)
+        abort();
+    nt_interrupt_raise(NT_PLATFORM_GSI, vcpu);
+}
+
 int nt_pnp_init(struct nt_pnp *pnp)
 {
     memset(pnp, 0, sizeof(*pnp));
@@ -101,6 +145,12 @@ int nt_pnp_init(struct nt_pnp *pnp)
         return -1;
     }
     pnp->platform_pdo->Flags &= ~DO_DEVICE_INITIALIZING;
+    nt_device_of(pnp->platform_pdo)->has_interrupt = true;
+    nt_device_of(pnp->platform_pdo)->interrupt_line = NT_PLATFORM_GSI;
+    nt_device_of(pnp->platform_pdo)->interrupt_irql = NT_PLATFORM_IRQL;
+    platform_resources(&pnp->raw.list, false);
+    platform_resources(&pnp->translated.list, true);
+    sim_guest_set_upcall(platform_interrupt, NULL);
     pnp->state = NT_DEVNODE_PRESENT;
     pnp->irp_timeout_ms = NT_PNP_IRP_TIMEOUT_MS;
     return 0;
@@ -130,6 +180,10 @@ static NTSTATUS send_pnp(struct nt_pnp *pnp, uint8_t minor)
     stack = nt_irp_next_stack(irp);
     stack->MajorFunction = IRP_MJ_PNP;
     stack->MinorFunction = minor;
+    if (minor == IRP_MN_START_DEVICE) {
+        stack->Parameters.StartDevice.AllocatedResources = &pnp->raw.list;
+        stack->Parameters.StartDevice.AllocatedResourcesTranslated = &pnp->translated.list;
+    }
     status = nt_irp_send_and_wait(top, irp, pnp->irp_timeout_ms);
     nt_irp_free(irp);
     nt_log("pnp: platform device: IRP_MN %#x -> %#x\n", minor, (unsigned)status);
@@ -245,6 +299,7 @@ int nt_pnp_remove(struct nt_pnp *pnp)
 
 size_t nt_pnp_unload(struct nt_pnp *pnp)
 {
+    uint64_t base;
     size_t leaks;
 
     if (pnp->driver == NULL)
@@ -256,7 +311,14 @@ size_t nt_pnp_unload(struct nt_pnp *pnp)
         pnp->driver->DriverUnload(pnp->driver);
         check_returned_at_passive("DriverUnload", pnp->driver->DriverUnload);
     }
-    leaks = nt_pool_report_leaks((uint64_t)(uintptr_t)pnp->image->base, pnp->image->size);
+    base = (uint64_t)(uintptr_t)pnp->image->base;
+    if (nt_interrupts_connected_in(base, pnp->image->size))
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, 0, "%s unloads with an interrupt connected",
+                         pnp->image->name);
+    if (nt_timers_set_in(base, pnp->image->size))
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, 0, "%s unloads with a timer set", pnp->image->name);
+    leaks = nt_pool_report_leaks(base, pnp->image->size) +
+            nt_iospace_report_leaks(base, pnp->image->size);
     driver_object_free(pnp->driver);
     pnp->driver = NULL;
     return leaks;
@@ -264,6 +326,7 @@ size_t nt_pnp_unload(struct nt_pnp *pnp)
 
 void nt_pnp_fini(struct nt_pnp *pnp)
 {
+    sim_guest_set_upcall(NULL, NULL);
     if (pnp->platform_pdo)
         nt_device_delete(pnp->platform_pdo, 0);
     driver_object_free(pnp->pci);

@@ -17,7 +17,11 @@ enum nt_devnode_state {
     NT_DEVNODE_FAILED, /* START_DEVICE failed */
 };
 
-#define NT_PNP_IRP_TIMEOUT_MS 30000 /* a PnP IRP not completed by then is a driver bug */
+#define NT_PNP_IRP_TIMEOUT_MS 30000
+/* The platform device's interrupt: GSI (raw), vector and device IRQL (translated). */
+#define NT_PLATFORM_GSI       28
+#define NT_PLATFORM_VECTOR    0x81
+#define NT_PLATFORM_IRQL      8 /* a PnP IRP not completed by then is a driver bug */
 #define NT_SERVICE_KEY_MAX    256
 
 struct nt_pnp {
@@ -27,6 +31,10 @@ struct nt_pnp {
     struct nt_image *image;
     enum nt_devnode_state state;
     unsigned int irp_timeout_ms;
+    struct { /* a list of one descriptor and the one after it */
+        CM_RESOURCE_LIST list;
+        CM_PARTIAL_RESOURCE_DESCRIPTOR more;
+    } raw, translated;
     WCHAR service_key[NT_SERVICE_KEY_MAX]; /* DriverEntry's registry path */
 };
 
@@ -37,7 +45,11 @@ int nt_pnp_bind(struct nt_pnp *pnp, struct nt_image *image, const char *service)
 int nt_pnp_start(struct nt_pnp *pnp);
 int nt_pnp_stop(struct nt_pnp *pnp);
 int nt_pnp_remove(struct nt_pnp *pnp);
-/* DriverUnload, then the pool the image still holds: returns the number of leaks. */
+/*
+ * DriverUnload, then what the image still holds: a connected interrupt or
+ * a set timer stops the guest; pool and I/O space mappings are counted.
+ * Returns the number of leaks.
+ */
 size_t nt_pnp_unload(struct nt_pnp *pnp);
 void nt_pnp_print(const struct nt_pnp *pnp, FILE *out);
 const char *nt_devnode_state_name(enum nt_devnode_state state);

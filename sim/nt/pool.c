@@ -3,10 +3,13 @@
  * pool checks it.
  *
  * Every allocation gets pages of guest memory of its own (so it has guest
- * frames, as nonpaged pool does): a header, the caller's bytes, and a fill
- * pattern to the end of the last page that is checked when the block is
- * freed and when its driver unloads, so a write past the end is caught.
- * The Nth allocation can be made to fail, to drive every error path.
+ * frames, as nonpaged pool does) and starts on a page boundary (Windows
+ * promises that for a page or more; drivers hand such blocks to Xen as
+ * pages). A fill pattern from the caller's last byte to the end of the last
+ * page is checked when the block is freed and when its driver unloads, so
+ * a write past the end is caught. What the kernel knows of a block is kept
+ * apart from it, where the driver cannot overwrite it. The Nth allocation
+ * can be made to fail, to drive every error path.
  */
 #include <string.h>
 
@@ -20,14 +23,13 @@
 #define POOL_TYPE_MASK  0x7f
 
 struct pool_block {
-    uint64_t magic;
     struct pool_block *next, *prev;
+    uint8_t *data; /* the caller's bytes, at the start of the pages */
     uint64_t caller;
     size_t size;
     size_t pages;
     uint32_t tag;
     uint32_t type;
-    uint8_t data[] __attribute__((aligned(16)));
 };
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -56,9 +58,9 @@ static bool is_paged(uint32_t type)
 void *nt_pool_alloc(uint32_t type, size_t size, uint32_t tag, uint64_t caller)
 {
     struct pool_block *block;
-    size_t total = sizeof(*block) + size;
-    size_t pages = (total + OS_PAGE_SIZE - 1) / OS_PAGE_SIZE;
+    size_t pages = (size + OS_PAGE_SIZE - 1) / OS_PAGE_SIZE;
     uint64_t gfn_stack[16], *gfns = gfn_stack;
+    uint8_t *data;
     bool fail;
 
     nt_require_irql(is_paged(type) ? APC_LEVEL : DISPATCH_LEVEL, caller, "ExAllocatePool");
@@ -77,15 +79,17 @@ void *nt_pool_alloc(uint32_t type, size_t size, uint32_t tag, uint64_t caller)
     }
     if (pages > 16)
         gfns = os_alloc(pages * sizeof(*gfns));
-    block = gfns ? os_pages_alloc(pages, gfns) : NULL;
+    block = os_alloc(sizeof(*block));
+    data = gfns && block ? os_pages_alloc(pages, gfns) : NULL;
     if (gfns != gfn_stack)
         os_free(gfns);
-    if (block == NULL)
+    if (data == NULL) {
+        os_free(block);
         return NULL;
-    memset((uint8_t *)block + total, POOL_FILL, pages * OS_PAGE_SIZE - total);
+    }
     /* Fresh pool is not zeroed on Windows: make reliance on it visible. */
-    memset(block->data, POOL_FILL, size);
-    block->magic = POOL_MAGIC;
+    memset(data, POOL_FILL, pages * OS_PAGE_SIZE);
+    block->data = data;
     block->caller = caller;
     block->size = size;
     block->pages = pages;
@@ -98,14 +102,14 @@ void *nt_pool_alloc(uint32_t type, size_t size, uint32_t tag, uint64_t caller)
         blocks->prev = block;
     blocks = block;
     pthread_mutex_unlock(&pool_lock);
-    return block->data;
+    return data;
 }
 
 /* Whether the fill past the caller's bytes is intact. */
 static bool tail_intact(const struct pool_block *block)
 {
     const uint8_t *p = block->data + block->size;
-    const uint8_t *end = (const uint8_t *)block + block->pages * OS_PAGE_SIZE;
+    const uint8_t *end = block->data + block->pages * OS_PAGE_SIZE;
 
     for (; p < end; p++) {
         if (*p != POOL_FILL)
@@ -114,12 +118,24 @@ static bool tail_intact(const struct pool_block *block)
     return true;
 }
 
-static struct pool_block *block_of(void *p, uint64_t caller)
+/* The block @p starts, taken off the list; a bugcheck when it is none. */
+static struct pool_block *take_block(void *p, uint64_t caller)
 {
-    struct pool_block *block = (struct pool_block *)((uint8_t *)p - sizeof(*block));
+    struct pool_block *block;
 
-    if (((uintptr_t)block & (OS_PAGE_SIZE - 1)) != 0 || nt_physical_address(block) == 0 ||
-        block->magic != POOL_MAGIC)
+    pthread_mutex_lock(&pool_lock);
+    for (block = blocks; block && block->data != p; block = block->next)
+        ;
+    if (block) {
+        if (block->prev)
+            block->prev->next = block->next;
+        else
+            blocks = block->next;
+        if (block->next)
+            block->next->prev = block->prev;
+    }
+    pthread_mutex_unlock(&pool_lock);
+    if (block == NULL)
         nt_bugcheck(BAD_POOL_CALLER, 0x46, (uint64_t)(uintptr_t)p, 0, 0, caller);
     return block;
 }
@@ -132,7 +148,7 @@ void nt_pool_free(void *p, uint32_t tag, bool check_tag, uint64_t caller)
     nt_require_irql(DISPATCH_LEVEL, caller, "ExFreePool");
     if (p == NULL)
         nt_bugcheck(BAD_POOL_CALLER, 0x46, 0, 0, 0, caller);
-    block = block_of(p, caller);
+    block = take_block(p, caller);
     if (check_tag && block->tag != tag)
         nt_bugcheck(BAD_POOL_CALLER, 0x0a, (uint64_t)(uintptr_t)p, block->tag, tag, caller);
     if (!tail_intact(block)) {
@@ -142,16 +158,8 @@ void nt_pool_free(void *p, uint32_t tag, bool check_tag, uint64_t caller)
                          "allocated by %s)",
                          block->size, (const char *)&block->tag, where);
     }
-    pthread_mutex_lock(&pool_lock);
-    if (block->prev)
-        block->prev->next = block->next;
-    else
-        blocks = block->next;
-    if (block->next)
-        block->next->prev = block->prev;
-    pthread_mutex_unlock(&pool_lock);
-    block->magic = 0;
-    os_pages_free(block, block->pages);
+    os_pages_free(block->data, block->pages);
+    os_free(block);
 }
 
 size_t nt_pool_report_leaks(uint64_t image_base, uint64_t image_size)

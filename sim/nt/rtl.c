@@ -1,4 +1,4 @@
-/* sim/nt/rtl.c - the run-time library drivers import (memory). */
+/* sim/nt/rtl.c - the run-time library drivers import (memory and strings). */
 #include <string.h>
 
 #include "exports_impl.h"
@@ -37,3 +37,33 @@ static NT_EXPORT int nt_memcmp(const void *a, const void *b, uint64_t n)
     return memcmp(a, b, n);
 }
 NT_REGISTER_AS(NTOSKRNL, "memcmp", nt_memcmp);
+
+static NT_EXPORT uint64_t nt_strlen(const char *s)
+{
+    return strlen(s);
+}
+NT_REGISTER_AS(NTOSKRNL, "strlen", nt_strlen);
+
+static NT_EXPORT uint64_t nt_strnlen(const char *s, uint64_t max)
+{
+    return strnlen(s, max);
+}
+NT_REGISTER_AS(NTOSKRNL, "strnlen", nt_strnlen);
+
+static NT_EXPORT int nt_strcmp(const char *a, const char *b)
+{
+    return strcmp(a, b);
+}
+NT_REGISTER_AS(NTOSKRNL, "strcmp", nt_strcmp);
+
+static NT_EXPORT int nt_strncmp(const char *a, const char *b, uint64_t n)
+{
+    return strncmp(a, b, n);
+}
+NT_REGISTER_AS(NTOSKRNL, "strncmp", nt_strncmp);
+
+static NT_EXPORT void *nt_memchr(const void *s, int c, uint64_t n)
+{
+    return memchr(s, c, n);
+}
+NT_REGISTER_AS(NTOSKRNL, "memchr", nt_memchr);

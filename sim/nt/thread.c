@@ -45,6 +45,7 @@ int nt_thread_enter(struct nt_thread *thread, const char *name, unsigned int ide
     thread->vcpu = -1;
     thread->ideal_vcpu = ideal_vcpu % vcpus.count;
     thread->spinlocks = 0;
+    thread->interrupt_irql = 0;
     err = nt_cpu_thread_enter();
     if (err)
         return err;
@@ -112,6 +113,10 @@ void nt_lower_irql(KIRQL irql, uint64_t caller)
     old = thread->irql;
     if (irql > old)
         nt_bugcheck(IRQL_NOT_LESS_OR_EQUAL, old, irql, 0, caller, caller);
+    if (thread->interrupt_irql && irql < thread->interrupt_irql)
+        nt_verifier_fail(NT_VERIFY_IRQL, caller,
+                         "IRQL lowered to %u inside an interrupt service routine (at %u)", irql,
+                         thread->interrupt_irql);
     thread->irql = irql;
     if (old >= DISPATCH_LEVEL && irql < DISPATCH_LEVEL) {
         if (thread->spinlocks)
@@ -130,4 +135,20 @@ void nt_require_irql(KIRQL max, uint64_t caller, const char *function)
     if (irql > max)
         nt_verifier_fail(NT_VERIFY_IRQL, caller, "%s called at IRQL %u (at most %u allowed)",
                          function, irql, max);
+}
+
+void nt_interrupt_enter(struct nt_thread *thread, unsigned int vcpu, KIRQL irql)
+{
+    if (thread->irql != PASSIVE_LEVEL || thread->vcpu >= 0)
+        nt_bugcheck(IRQL_NOT_GREATER_OR_EQUAL, thread->irql, irql, 0, 0, 0);
+    thread->vcpu = (int)(vcpu % vcpus.count);
+    thread->irql = irql;
+    thread->interrupt_irql = irql;
+}
+
+void nt_interrupt_leave(struct nt_thread *thread)
+{
+    thread->interrupt_irql = 0;
+    thread->irql = PASSIVE_LEVEL;
+    thread->vcpu = -1;
 }

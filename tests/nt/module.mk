@@ -41,7 +41,7 @@ INCLUDES_tests/nt/drivers/unknown_import := $(WIN_INCLUDES)
 NTSIM_TEST_SRCS := tests/nt/ntsim_fixture.c $(SIM_TOOLSTACK_SRCS) $(SIM_NT_CPU_SRCS)
 NTSIM_TEST_NEEDS := $(BUILD)/host/bin/winpv-ntsim $(BUILD)/host/bin/winpv-simd \
                     $(BUILD)/win64/xenbus.sys $(BUILD)/win64/misbehave.sys \
-                    $(BUILD)/win64/unknown_import.sys
+                    $(BUILD)/win64/unknown_import.sys $(SIMLIB_FILES)
 
 HOST_TESTS += ntsim_xenbus
 ntsim_xenbus_SRCS := tests/nt/xenbus_test.c $(NTSIM_TEST_SRCS)
@@ -52,3 +52,8 @@ HOST_TESTS += ntsim_verifier
 ntsim_verifier_SRCS := tests/nt/verifier_test.c $(NTSIM_TEST_SRCS)
 ntsim_verifier_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
 $(BUILD)/host/bin/ntsim_verifier: | $(NTSIM_TEST_NEEDS)
+
+HOST_TESTS += ntsim_xenbus_faults
+ntsim_xenbus_faults_SRCS := tests/nt/xenbus_faults_test.c $(NTSIM_TEST_SRCS)
+ntsim_xenbus_faults_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
+$(BUILD)/host/bin/ntsim_xenbus_faults: | $(NTSIM_TEST_NEEDS)

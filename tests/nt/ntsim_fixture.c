@@ -14,19 +14,28 @@
 #include <cmocka.h>
 
 #include "ntsim_fixture.h"
+#include "store.h"
 
 #define RUN_TIMEOUT_S 60
 #define DOMAIN_PAGES  (64u * 256u) /* 64 MiB */
 
 static struct simd simd;
+static struct xenstore store;
 
 int ntsim_fixture_setup(void **state)
 {
-    return simd_start(&simd);
+    if (simd_start(&simd) != 0)
+        return -1;
+    if (xenstore_start(&simd, &store, XENSTORED_C) != 0) {
+        simd_stop(&simd);
+        return -1;
+    }
+    return 0;
 }
 
 int ntsim_fixture_teardown(void **state)
 {
+    xenstore_stop(&store);
     return simd_stop(&simd);
 }
 
@@ -74,7 +83,11 @@ void ntsim_run(struct ntsim_run *run, const char *driver, const char *const *arg
     size_t n = 0;
     pid_t pid;
 
+    struct guest_rings rings = {0};
+
     assert_int_equal(simd_domain_create(&simd, DOMAIN_PAGES, 2, &domid), 0);
+    assert_int_equal(xenstore_introduce(&simd, &store, domid, &rings), 0);
+    run->domid = domid;
     snprintf(domid_text, sizeof(domid_text), "%u", domid);
     snprintf(log, sizeof(log), "%s/kernel-%u.log", simd.dir, domid);
     snprintf(out, sizeof(out), "%s/kernel-%u.out", simd.dir, domid);
@@ -97,7 +110,12 @@ void ntsim_run(struct ntsim_run *run, const char *driver, const char *const *arg
     assert_true(pid >= 0);
     if (pid == 0) {
         int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        char asan[512];
 
+        /* A sanitizer's report must not pass for a driver's failure (exit status 1). */
+        snprintf(asan, sizeof(asan), "%s:exitcode=%d",
+                 getenv("ASAN_OPTIONS") ? getenv("ASAN_OPTIONS") : "", NTSIM_SANITIZER_EXIT);
+        setenv("ASAN_OPTIONS", asan, 1);
         dup2(fd, STDOUT_FILENO);
         dup2(fd, STDERR_FILENO);
         execv(program, (char *const *)argv);

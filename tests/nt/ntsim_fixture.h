@@ -1,6 +1,7 @@
 /*
- * tests/nt/ntsim_fixture.h - winpv-simd with one domain, and winpv-ntsim
- * run on it as that domain's kernel with a driver image.
+ * tests/nt/ntsim_fixture.h - winpv-simd and Debian's C xenstored, and
+ * winpv-ntsim run on them as the kernel of a fresh domain (introduced to
+ * xenstored) with a driver image.
  */
 #ifndef WINPV_TESTS_NT_NTSIM_FIXTURE_H
 #define WINPV_TESTS_NT_NTSIM_FIXTURE_H
@@ -9,7 +10,11 @@
 
 #include "simd.h"
 
+/* What winpv-ntsim exits with when a sanitizer reported an error in it. */
+#define NTSIM_SANITIZER_EXIT 86
+
 struct ntsim_run {
+    uint32_t domid;  /* the domain it ran as */
     int exit_status; /* the process's exit status, or 128 + signal */
     char log[65536]; /* the kernel log */
     char out[8192];  /* what it printed (the device tree after each step) */

@@ -1,21 +1,38 @@
 /*
- * windows/xenbus/hypervisor.c - what XENBUS starts on the platform device.
+ * windows/xenbus/hypervisor.c - what XENBUS starts on the platform device:
+ * find Xen and choose the hypercall instruction, connect the upcall
+ * interrupt, then core/xenbus's services (shared_info, event channels, the
+ * grant table, xenstore). Stopping undoes it in reverse and gives every
+ * page, channel and grant back.
  *
- * So far: find Xen, choose the hypercall instruction and report the hypervisor's
- * version. Grant tables, event channels, xenstore and device enumeration
- * are not here yet.
+ * Not here yet: child devices and the interfaces served to them.
  */
-#include <xen/xen.h>
 #include <xen/version.h>
+#include <xen/xen.h>
 
 #include "fdo.h"
 #include "os.h"
 #include "os_nt.h"
+#include "xenstore/client.h"
 
-NTSTATUS xenbus_start(struct xenbus_fdo *fdo)
+/* Log who this guest is to xenstore, as a first request through the new connection. */
+static void log_identity(struct xenbus_fdo *fdo)
+{
+    char *domid = NULL;
+    int rc = xs_client_read(fdo->services.store.client, XS_TX_NONE, "domid", &domid, NULL);
+
+    if (rc == 0)
+        os_log(OS_LOG_INFO, "xenbus: xenstore connected, domain %s\n", domid);
+    else
+        os_log(OS_LOG_WARN, "xenbus: xenstore connected, domid unreadable (%d)\n", rc);
+    os_free(domid);
+}
+
+NTSTATUS xenbus_start(struct xenbus_fdo *fdo, const CM_RESOURCE_LIST *raw)
 {
     NTSTATUS status = os_nt_hypercall_init();
     int64_t version;
+    int rc;
 
     if (!NT_SUCCESS(status)) {
         os_log(OS_LOG_ERROR, "xenbus: not running on Xen (%#lx)\n", (unsigned long)status);
@@ -29,10 +46,25 @@ NTSTATUS xenbus_start(struct xenbus_fdo *fdo)
     }
     os_log(OS_LOG_INFO, "xenbus: Xen %u.%u\n", (unsigned int)(version >> 16),
            (unsigned int)(version & 0xffff));
+    status = xenbus_upcall_connect(fdo, raw);
+    if (!NT_SUCCESS(status)) {
+        os_nt_hypercall_fini();
+        return status;
+    }
+    rc = xenbus_services_start(&fdo->services, fdo->vcpus);
+    if (rc) {
+        xenbus_upcall_disconnect(fdo);
+        os_nt_hypercall_fini();
+        return STATUS_UNSUCCESSFUL;
+    }
+    log_identity(fdo);
     return STATUS_SUCCESS;
 }
 
 void xenbus_stop(struct xenbus_fdo *fdo)
 {
+    /* Upcalls first: the services may not be stopped under a running DPC. */
+    xenbus_upcall_disconnect(fdo);
+    xenbus_services_stop(&fdo->services);
     os_nt_hypercall_fini();
 }

@@ -1,4 +1,4 @@
 DRIVERS += xenbus
 xenbus_SRCS := windows/xenbus/driver.c windows/xenbus/pnp.c windows/xenbus/power.c \
-               windows/xenbus/hypervisor.c
+               windows/xenbus/hypervisor.c windows/xenbus/upcall.c
 xenbus_LIBS := ntoskrnl hal

@@ -49,7 +49,8 @@ static NTSTATUS start_device(struct xenbus_fdo *fdo, IRP *irp)
     NTSTATUS status = forward_and_wait(fdo, irp);
 
     if (NT_SUCCESS(status))
-        status = xenbus_start(fdo);
+        status = xenbus_start(
+            fdo, IoGetCurrentIrpStackLocation(irp)->Parameters.StartDevice.AllocatedResources);
     if (NT_SUCCESS(status))
         fdo->state = FDO_STARTED;
     return complete(irp, status);
