@@ -84,10 +84,19 @@ static NT_EXPORT NTSTATUS IoCreateDevice(DRIVER_OBJECT *driver, uint32_t extensi
 }
 NT_REGISTER(NTOSKRNL, IoCreateDevice);
 
+static void free_device(DEVICE_OBJECT *device)
+{
+    device->Type = 0;
+    free(device->DeviceObjectExtension);
+    free(device);
+}
+
+/* Deleted: off its driver's list at once, freed once no reference is left (as Windows does). */
 void nt_device_delete(DEVICE_OBJECT *device, uint64_t caller)
 {
     DRIVER_OBJECT *driver = device->DriverObject;
     struct nt_device *d = nt_device_of(device);
+    bool free_now;
 
     pthread_mutex_lock(&devices_lock);
     if (device->AttachedDevice || d->attached_to) {
@@ -102,11 +111,65 @@ void nt_device_delete(DEVICE_OBJECT *device, uint64_t caller)
             break;
         }
     }
+    d->deleted = true;
+    free_now = d->references == 0;
     pthread_mutex_unlock(&devices_lock);
-    device->Type = 0;
-    free(d);
-    free(device);
+    if (free_now)
+        free_device(device);
 }
+
+/* Object references (ObReferenceObject, ObDereferenceObject), for device objects. */
+static struct nt_device *referenced_device(void *object, uint64_t caller, const char *function)
+{
+    DEVICE_OBJECT *device = object;
+
+    if (device == NULL || device->Type != NT_TYPE_DEVICE || nt_device_of(device) == NULL)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                         "%s(%p): not an object the kernel implements references for (device "
+                         "objects only)",
+                         function, object);
+    return nt_device_of(device);
+}
+
+void nt_object_reference(void *object, uint64_t caller)
+{
+    struct nt_device *d = referenced_device(object, caller, "ObReferenceObject");
+
+    pthread_mutex_lock(&devices_lock);
+    d->references++;
+    pthread_mutex_unlock(&devices_lock);
+}
+
+void nt_object_dereference(void *object, uint64_t caller)
+{
+    struct nt_device *d = referenced_device(object, caller, "ObDereferenceObject");
+    bool free_now;
+
+    pthread_mutex_lock(&devices_lock);
+    if (d->references == 0) {
+        pthread_mutex_unlock(&devices_lock);
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                         "ObDereferenceObject(%p) of an object with no reference", object);
+    }
+    free_now = --d->references == 0 && d->deleted;
+    pthread_mutex_unlock(&devices_lock);
+    if (free_now)
+        free_device(object);
+}
+
+static NT_EXPORT int64_t ObfReferenceObject(void *object)
+{
+    nt_object_reference(object, NT_CALLER);
+    return 0;
+}
+NT_REGISTER(NTOSKRNL, ObfReferenceObject);
+
+static NT_EXPORT int64_t ObfDereferenceObject(void *object)
+{
+    nt_object_dereference(object, NT_CALLER);
+    return 0;
+}
+NT_REGISTER(NTOSKRNL, ObfDereferenceObject);
 
 static NT_EXPORT void IoDeleteDevice(DEVICE_OBJECT *device)
 {

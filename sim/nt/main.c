@@ -7,7 +7,8 @@
  *               [--service NAME] [--irp-timeout-ms N]
  *
  * LIST is what the PnP manager does after binding, comma-separated: start,
- * stop, remove (default: start,remove). Exit status: 0 when every step
+ * stop, remove, serve:MS (take the bus's changes of children for MS
+ * milliseconds) (default: start,remove). Exit status: 0 when every step
  * succeeded and the driver unloaded with no pool left, 1 when a step
  * failed or pool leaked, 2 for bad usage, 66 after a bugcheck.
  */
@@ -138,6 +139,8 @@ static int run_sequence(struct nt_pnp *pnp, const char *sequence)
             rc = nt_pnp_stop(pnp);
         else if (strcmp(step, "remove") == 0)
             rc = nt_pnp_remove(pnp);
+        else if (strncmp(step, "serve:", 6) == 0)
+            rc = (nt_pnp_serve(pnp, (unsigned int)strtoul(step + 6, NULL, 10)), 0);
         else
             rc = -1;
         nt_log("pnp: %s: %s\n", step, rc == 0 ? "done" : "failed");

@@ -7,7 +7,8 @@ NT_KERNEL_SRCS := sim/nt/main.c sim/nt/image.c sim/nt/exports.c sim/nt/thread.c 
                   sim/nt/ke_processor.c sim/nt/ke_spinlock.c sim/nt/ex_pool.c sim/nt/rtl.c sim/nt/dbgprint.c \
                   sim/nt/io_device.c sim/nt/io_irp.c sim/nt/io_remlock.c sim/nt/pnp.c \
                   sim/nt/machine.c sim/nt/ke_dpc.c sim/nt/ke_timer.c sim/nt/ex_work.c \
-                  sim/nt/ex_fastmutex.c sim/nt/mm_iospace.c sim/nt/io_interrupt.c
+                  sim/nt/ex_fastmutex.c sim/nt/mm_iospace.c sim/nt/io_interrupt.c \
+                  sim/nt/pnp_children.c
 
 HOST_PROGRAMS += winpv-ntsim
 winpv-ntsim_SRCS := $(NT_KERNEL_SRCS) $(SIM_NT_CPU_SRCS) $(SIM_GUEST_SRCS) $(SIM_CLIENT_SRCS) \

@@ -183,11 +183,12 @@ typedef struct _DEVICE_OBJECT {
 #define NT_TYPE_DRIVER 4
 #define NT_TYPE_IRP    6
 
-#define DO_BUFFERED_IO         0x00000004
-#define DO_DIRECT_IO           0x00000010
-#define DO_DEVICE_INITIALIZING 0x00000080
-#define DO_POWER_PAGABLE       0x00002000
-#define DO_POWER_INRUSH        0x00004000
+#define DO_BUFFERED_IO           0x00000004
+#define DO_DIRECT_IO             0x00000010
+#define DO_DEVICE_INITIALIZING   0x00000080
+#define DO_BUS_ENUMERATED_DEVICE 0x00001000
+#define DO_POWER_PAGABLE         0x00002000
+#define DO_POWER_INRUSH          0x00004000
 
 typedef struct _DRIVER_EXTENSION {
     struct _DRIVER_OBJECT *DriverObject;

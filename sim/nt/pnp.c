@@ -7,6 +7,7 @@
  * Not yet: child PDOs (BusRelations), binding by the INFs beside the
  * images, QUERY_INTERFACE between drivers, power IRPs, resources.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,31 @@
  */
 #define PLATFORM_PORT_BASE   0xc000
 #define PLATFORM_PORT_LENGTH 0x100
+
+/* The one PnP manager, for IoInvalidateDeviceRelations. */
+static struct nt_pnp *manager;
+
+static NT_EXPORT void IoInvalidateDeviceRelations(DEVICE_OBJECT *pdo, uint32_t type)
+{
+    uint64_t caller = NT_CALLER;
+    struct nt_pnp *pnp = manager;
+
+    nt_require_irql(DISPATCH_LEVEL, caller, __func__);
+    if (pnp == NULL || pdo != pnp->platform_pdo)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                         "IoInvalidateDeviceRelations(%p): not a PDO the PnP manager enumerated "
+                         "with children",
+                         (void *)pdo);
+    if (type != NT_BUS_RELATIONS) {
+        nt_log("pnp: IoInvalidateDeviceRelations of relation type %u: not implemented\n", type);
+        return;
+    }
+    pthread_mutex_lock(&pnp->lock);
+    atomic_store(&pnp->relations_invalid, true);
+    pthread_cond_broadcast(&pnp->changed);
+    pthread_mutex_unlock(&pnp->lock);
+}
+NT_REGISTER(NTOSKRNL, IoInvalidateDeviceRelations);
 
 /* The PCI bus driver's answer for its PDO: the state changes succeed, the rest unchanged. */
 static NT_EXPORT NTSTATUS pci_dispatch_pnp(DEVICE_OBJECT *device, IRP *irp)
@@ -134,6 +160,8 @@ static void platform_interrupt(void *ctx, unsigned int vcpu)
 int nt_pnp_init(struct nt_pnp *pnp)
 {
     memset(pnp, 0, sizeof(*pnp));
+    pthread_mutex_init(&pnp->lock, NULL);
+    pthread_cond_init(&pnp->changed, NULL);
     pnp->pci = driver_object_new("pci");
     if (pnp->pci == NULL)
         return -1;
@@ -152,14 +180,16 @@ int nt_pnp_init(struct nt_pnp *pnp)
     platform_resources(&pnp->translated.list, true);
     sim_guest_set_upcall(platform_interrupt, NULL);
     pnp->state = NT_DEVNODE_PRESENT;
+    manager = pnp;
     pnp->irp_timeout_ms = NT_PNP_IRP_TIMEOUT_MS;
     return 0;
 }
 
 static const char *const state_names[] = {
-    [NT_DEVNODE_PRESENT] = "present", [NT_DEVNODE_ADDED] = "added",
-    [NT_DEVNODE_STARTED] = "started", [NT_DEVNODE_STOPPED] = "stopped",
-    [NT_DEVNODE_REMOVED] = "removed", [NT_DEVNODE_FAILED] = "failed start",
+    [NT_DEVNODE_NO_DRIVER] = "no driver", [NT_DEVNODE_PRESENT] = "present",
+    [NT_DEVNODE_ADDED] = "added",         [NT_DEVNODE_STARTED] = "started",
+    [NT_DEVNODE_STOPPED] = "stopped",     [NT_DEVNODE_REMOVED] = "removed",
+    [NT_DEVNODE_FAILED] = "failed",
 };
 
 const char *nt_devnode_state_name(enum nt_devnode_state state)
@@ -167,31 +197,40 @@ const char *nt_devnode_state_name(enum nt_devnode_state state)
     return state_names[state];
 }
 
-/* One PnP IRP to the top of the platform device's stack; its final status. */
-static NTSTATUS send_pnp(struct nt_pnp *pnp, uint8_t minor)
+NTSTATUS nt_pnp_irp(struct nt_pnp *pnp, DEVICE_OBJECT *pdo, const IO_STACK_LOCATION *request,
+                    uint64_t *information)
 {
-    DEVICE_OBJECT *top = nt_device_top(pnp->platform_pdo);
+    DEVICE_OBJECT *top = nt_device_top(pdo);
     IRP *irp = nt_irp_alloc(top->StackSize);
-    IO_STACK_LOCATION *stack;
     NTSTATUS status;
 
     if (irp == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
-    stack = nt_irp_next_stack(irp);
-    stack->MajorFunction = IRP_MJ_PNP;
-    stack->MinorFunction = minor;
-    if (minor == IRP_MN_START_DEVICE) {
-        stack->Parameters.StartDevice.AllocatedResources = &pnp->raw.list;
-        stack->Parameters.StartDevice.AllocatedResourcesTranslated = &pnp->translated.list;
-    }
+    *nt_irp_next_stack(irp) = *request;
     status = nt_irp_send_and_wait(top, irp, pnp->irp_timeout_ms);
+    if (information)
+        *information = irp->IoStatus.Information;
     nt_irp_free(irp);
+    return status;
+}
+
+/* One PnP IRP to the platform device's stack; its final status. */
+static NTSTATUS send_pnp(struct nt_pnp *pnp, uint8_t minor)
+{
+    IO_STACK_LOCATION request = {.MajorFunction = IRP_MJ_PNP, .MinorFunction = minor};
+    NTSTATUS status;
+
+    if (minor == IRP_MN_START_DEVICE) {
+        request.Parameters.StartDevice.AllocatedResources = &pnp->raw.list;
+        request.Parameters.StartDevice.AllocatedResourcesTranslated = &pnp->translated.list;
+    }
+    status = nt_pnp_irp(pnp, pnp->platform_pdo, &request, NULL);
     nt_log("pnp: platform device: IRP_MN %#x -> %#x\n", minor, (unsigned)status);
     return status;
 }
 
 /* Run a driver's code at PASSIVE_LEVEL and check it came back there. */
-static void check_returned_at_passive(const char *what, const void *code)
+void nt_pnp_check_passive(const char *what, const void *code)
 {
     uint64_t blamed = (uint64_t)(uintptr_t)code;
 
@@ -231,7 +270,7 @@ int nt_pnp_bind(struct nt_pnp *pnp, struct nt_image *image, const char *service)
     pnp->driver->DriverSize = (uint32_t)image->size;
     pnp->driver->DriverInit = entry;
     status = entry(pnp->driver, &path);
-    check_returned_at_passive("DriverEntry", entry);
+    nt_pnp_check_passive("DriverEntry", entry);
     nt_log("pnp: %s: DriverEntry -> %#x\n", image->name, (unsigned)status);
     if (!NT_SUCCESS(status))
         return -1;
@@ -240,7 +279,7 @@ int nt_pnp_bind(struct nt_pnp *pnp, struct nt_image *image, const char *service)
         return -1;
     }
     status = pnp->driver->DriverExtension->AddDevice(pnp->driver, pnp->platform_pdo);
-    check_returned_at_passive("AddDevice", pnp->driver->DriverExtension->AddDevice);
+    nt_pnp_check_passive("AddDevice", pnp->driver->DriverExtension->AddDevice);
     nt_log("pnp: %s: AddDevice -> %#x\n", image->name, (unsigned)status);
     if (!NT_SUCCESS(status))
         return -1;
@@ -260,13 +299,18 @@ static const void *pnp_dispatch(struct nt_pnp *pnp)
     return nt_device_top(pnp->platform_pdo)->DriverObject->MajorFunction[IRP_MJ_PNP];
 }
 
+/* Started, a bus's children are asked for at once, as Windows does. */
 int nt_pnp_start(struct nt_pnp *pnp)
 {
     NTSTATUS status = send_pnp(pnp, IRP_MN_START_DEVICE);
 
-    check_returned_at_passive("IRP_MN_START_DEVICE", pnp_dispatch(pnp));
+    nt_pnp_check_passive("IRP_MN_START_DEVICE", pnp_dispatch(pnp));
     pnp->state = NT_SUCCESS(status) ? NT_DEVNODE_STARTED : NT_DEVNODE_FAILED;
-    return NT_SUCCESS(status) ? 0 : -1;
+    if (!NT_SUCCESS(status))
+        return -1;
+    atomic_store(&pnp->relations_invalid, false);
+    nt_pnp_enumerate(pnp); /* a failure is logged; the device is started all the same */
+    return 0;
 }
 
 int nt_pnp_stop(struct nt_pnp *pnp)
@@ -280,7 +324,10 @@ int nt_pnp_stop(struct nt_pnp *pnp)
     return 0;
 }
 
-/* Removal as Windows does it for a device that stays present: the query, then the removal. */
+/*
+ * Removal as Windows does it for a device that stays present: the query,
+ * then the children's removal, then the device's.
+ */
 int nt_pnp_remove(struct nt_pnp *pnp)
 {
     if (pnp->state == NT_DEVNODE_STARTED &&
@@ -288,8 +335,9 @@ int nt_pnp_remove(struct nt_pnp *pnp)
         send_pnp(pnp, IRP_MN_CANCEL_REMOVE_DEVICE);
         return -1;
     }
+    nt_pnp_remove_children(pnp);
     send_pnp(pnp, IRP_MN_REMOVE_DEVICE);
-    check_returned_at_passive("IRP_MN_REMOVE_DEVICE", pnp->driver->MajorFunction[IRP_MJ_PNP]);
+    nt_pnp_check_passive("IRP_MN_REMOVE_DEVICE", pnp->driver->MajorFunction[IRP_MJ_PNP]);
     if (pnp->platform_pdo->AttachedDevice)
         nt_verifier_fail(NT_VERIFY_ARGUMENT, 0,
                          "after IRP_MN_REMOVE_DEVICE a device is still attached to the PDO");
@@ -309,7 +357,7 @@ size_t nt_pnp_unload(struct nt_pnp *pnp)
                          pnp->image->name, (void *)pnp->driver->DeviceObject);
     if (pnp->driver->DriverUnload) {
         pnp->driver->DriverUnload(pnp->driver);
-        check_returned_at_passive("DriverUnload", pnp->driver->DriverUnload);
+        nt_pnp_check_passive("DriverUnload", pnp->driver->DriverUnload);
     }
     base = (uint64_t)(uintptr_t)pnp->image->base;
     if (nt_interrupts_connected_in(base, pnp->image->size))
@@ -327,6 +375,7 @@ size_t nt_pnp_unload(struct nt_pnp *pnp)
 void nt_pnp_fini(struct nt_pnp *pnp)
 {
     sim_guest_set_upcall(NULL, NULL);
+    manager = NULL;
     if (pnp->platform_pdo)
         nt_device_delete(pnp->platform_pdo, 0);
     driver_object_free(pnp->pci);
@@ -334,8 +383,16 @@ void nt_pnp_fini(struct nt_pnp *pnp)
     pnp->pci = NULL;
 }
 
+/* The platform device's hardware IDs, most specific first, as the PCI bus reports them. */
+#define PLATFORM_INSTANCE "PCI\\VEN_5853&DEV_0001&SUBSYS_00015853&REV_01\\3&0&0"
+#define PLATFORM_HARDWARE_IDS                                                               \
+    "PCI\\VEN_5853&DEV_0001&SUBSYS_00015853&REV_01 PCI\\VEN_5853&DEV_0001&SUBSYS_00015853 " \
+    "PCI\\VEN_5853&DEV_0001&CC_FF8000 PCI\\VEN_5853&DEV_0001&CC_FF80"
+
+/* One line per device node: instance path, [hardware IDs], driver (or -), state. */
 void nt_pnp_print(const struct nt_pnp *pnp, FILE *out)
 {
-    fprintf(out, "PCI\\VEN_5853&DEV_0001&SUBSYS_00015853&REV_01\\3&0&0 %s %s\n",
-            pnp->image ? pnp->image->name : "(no driver)", nt_devnode_state_name(pnp->state));
+    fprintf(out, "%s [%s] %s %s\n", PLATFORM_INSTANCE, PLATFORM_HARDWARE_IDS,
+            pnp->image ? pnp->image->name : "-", nt_devnode_state_name(pnp->state));
+    nt_pnp_print_children(pnp, out);
 }

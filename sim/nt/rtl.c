@@ -67,3 +67,9 @@ static NT_EXPORT void *nt_memchr(const void *s, int c, uint64_t n)
     return memchr(s, c, n);
 }
 NT_REGISTER_AS(NTOSKRNL, "memchr", nt_memchr);
+
+static NT_EXPORT char *nt_strcpy(char *dst, const char *src)
+{
+    return strcpy(dst, src);
+}
+NT_REGISTER_AS(NTOSKRNL, "strcpy", nt_strcpy);

@@ -16,6 +16,8 @@
 #include "ntsim_fixture.h"
 #include "store.h"
 
+#include <xenstore.h>
+
 #define RUN_TIMEOUT_S 60
 #define DOMAIN_PAGES  (64u * 256u) /* 64 MiB */
 
@@ -75,22 +77,20 @@ static int wait_with_timeout(pid_t pid)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-void ntsim_run(struct ntsim_run *run, const char *driver, const char *const *args)
+void ntsim_start(struct ntsim_run *run, const char *driver, const char *const *args)
 {
-    char program[512], image[512], domid_text[16], log[512], out[512];
-    const char *argv[32];
-    uint32_t domid;
-    size_t n = 0;
-    pid_t pid;
-
+    char program[512], image[512], domid_text[16];
     struct guest_rings rings = {0};
+    const char *argv[32];
+    size_t n = 0;
 
-    assert_int_equal(simd_domain_create(&simd, DOMAIN_PAGES, 2, &domid), 0);
-    assert_int_equal(xenstore_introduce(&simd, &store, domid, &rings), 0);
-    run->domid = domid;
-    snprintf(domid_text, sizeof(domid_text), "%u", domid);
-    snprintf(log, sizeof(log), "%s/kernel-%u.log", simd.dir, domid);
-    snprintf(out, sizeof(out), "%s/kernel-%u.out", simd.dir, domid);
+    memset(run, 0, sizeof(*run));
+    assert_int_equal(simd_domain_create(&simd, DOMAIN_PAGES, 2, &run->domid), 0);
+    assert_int_equal(xenstore_introduce(&simd, &store, run->domid, &rings), 0);
+    snprintf(run->driver, sizeof(run->driver), "%s", driver);
+    snprintf(domid_text, sizeof(domid_text), "%u", run->domid);
+    snprintf(run->log_path, sizeof(run->log_path), "%s/kernel-%u.log", simd.dir, run->domid);
+    snprintf(run->out_path, sizeof(run->out_path), "%s/kernel-%u.out", simd.dir, run->domid);
     simd_path_near_program("winpv-ntsim", program, sizeof(program));
     ntsim_driver_path(driver, image, sizeof(image));
     argv[n++] = program;
@@ -101,15 +101,15 @@ void ntsim_run(struct ntsim_run *run, const char *driver, const char *const *arg
     argv[n++] = "--driver";
     argv[n++] = image;
     argv[n++] = "--log";
-    argv[n++] = log;
+    argv[n++] = run->log_path;
     for (size_t i = 0; args && args[i] && n < 31; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
 
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    run->pid = fork();
+    assert_true(run->pid >= 0);
+    if (run->pid == 0) {
+        int fd = open(run->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         char asan[512];
 
         /* A sanitizer's report must not pass for a driver's failure (exit status 1). */
@@ -121,15 +121,69 @@ void ntsim_run(struct ntsim_run *run, const char *driver, const char *const *arg
         execv(program, (char *const *)argv);
         _exit(127);
     }
-    run->exit_status = wait_with_timeout(pid);
-    read_file(log, run->log, sizeof(run->log));
-    read_file(out, run->out, sizeof(run->out));
+}
+
+bool ntsim_wait_for(struct ntsim_run *run, const char *text, unsigned int ms)
+{
+    for (unsigned int waited = 0; waited <= ms; waited += 10) {
+        read_file(run->log_path, run->log, sizeof(run->log));
+        if (strstr(run->log, text))
+            return true;
+        usleep(10000);
+    }
+    return false;
+}
+
+void ntsim_finish(struct ntsim_run *run)
+{
+    run->exit_status = wait_with_timeout(run->pid);
+    read_file(run->log_path, run->log, sizeof(run->log));
+    read_file(run->out_path, run->out, sizeof(run->out));
     /* Shown with the test's output when an assertion fails. */
-    printf("# winpv-ntsim %s exited %d\n", driver, run->exit_status);
+    printf("# winpv-ntsim %s exited %d\n", run->driver, run->exit_status);
     for (const char *line = run->log; *line;) {
         size_t length = strcspn(line, "\n");
 
         printf("#   %.*s\n", (int)length, line);
         line += length + (line[length] == '\n');
     }
+}
+
+void ntsim_run(struct ntsim_run *run, const char *driver, const char *const *args)
+{
+    ntsim_start(run, driver, args);
+    ntsim_finish(run);
+}
+
+/* @path and what is below it belong to the guest, as libxl gives a frontend its directory. */
+static void give_to_guest(struct ntsim_run *run, const char *path)
+{
+    struct xs_permissions perms[] = {{.id = run->domid, .perms = XS_PERM_NONE},
+                                     {.id = 0, .perms = XS_PERM_READ}};
+
+    assert_true(xs_set_permissions(store.xsh, XBT_NULL, path, perms, 2));
+}
+
+void ntsim_device_add(struct ntsim_run *run, const char *class_name, unsigned int id)
+{
+    char class_dir[128], dir[160];
+
+    snprintf(class_dir, sizeof(class_dir), "/local/domain/%u/device/%s", run->domid, class_name);
+    snprintf(dir, sizeof(dir), "%s/%u", class_dir, id);
+    assert_true(xs_mkdir(store.xsh, XBT_NULL, class_dir));
+    give_to_guest(run, class_dir);
+    assert_true(xs_mkdir(store.xsh, XBT_NULL, dir));
+    give_to_guest(run, dir);
+    assert_true(xenstore_write_in(&store, 0, dir, "backend", "/local/domain/0/backend/%s/%u/%u",
+                                  class_name, run->domid, id));
+    assert_true(xenstore_write_in(&store, 0, dir, "backend-id", "0"));
+    assert_true(xenstore_write_in(&store, 0, dir, "state", "1"));
+}
+
+void ntsim_device_remove(struct ntsim_run *run, const char *class_name, unsigned int id)
+{
+    char dir[128];
+
+    snprintf(dir, sizeof(dir), "/local/domain/%u/device/%s/%u", run->domid, class_name, id);
+    assert_true(xs_rm(store.xsh, XBT_NULL, dir));
 }

@@ -6,7 +6,9 @@
 #ifndef WINPV_TESTS_NT_NTSIM_FIXTURE_H
 #define WINPV_TESTS_NT_NTSIM_FIXTURE_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "simd.h"
 
@@ -14,7 +16,10 @@
 #define NTSIM_SANITIZER_EXIT 86
 
 struct ntsim_run {
-    uint32_t domid;  /* the domain it ran as */
+    uint32_t domid; /* the domain it ran as */
+    pid_t pid;
+    char driver[64];
+    char log_path[512], out_path[512];
     int exit_status; /* the process's exit status, or 128 + signal */
     char log[65536]; /* the kernel log */
     char out[8192];  /* what it printed (the device tree after each step) */
@@ -30,6 +35,20 @@ int ntsim_fixture_teardown(void **state);
  * does not end within 60 s.
  */
 void ntsim_run(struct ntsim_run *run, const char *driver, const char *const *args);
+
+/* ntsim_run in two halves, for a test that acts while the kernel runs. */
+void ntsim_start(struct ntsim_run *run, const char *driver, const char *const *args);
+void ntsim_finish(struct ntsim_run *run);
+/* Whether the kernel log shows @text within @ms milliseconds (run->log is then current). */
+bool ntsim_wait_for(struct ntsim_run *run, const char *text, unsigned int ms);
+
+/*
+ * The toolstack gives the running domain a PV device of @class_name (its
+ * frontend directory device/@class_name/@id, as libxl writes it), or takes
+ * it away.
+ */
+void ntsim_device_add(struct ntsim_run *run, const char *class_name, unsigned int id);
+void ntsim_device_remove(struct ntsim_run *run, const char *class_name, unsigned int id);
 
 /* The build directory of the driver images. */
 const char *ntsim_driver_path(const char *driver, char *buf, size_t size);

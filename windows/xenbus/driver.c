@@ -11,7 +11,15 @@
 static NTSTATUS dispatch_other(DEVICE_OBJECT *device, IRP *irp)
 {
     struct xenbus_fdo *fdo = fdo_from_device(device);
-    NTSTATUS status = IoAcquireRemoveLock(&fdo->remove_lock, irp);
+    NTSTATUS status;
+
+    if (xenbus_kind_of(device) == XENBUS_PDO) {
+        /* A child has nothing below it: what it does not handle ends here. */
+        status = irp->IoStatus.Status;
+        IoCompleteRequest(irp, IO_NO_INCREMENT);
+        return status;
+    }
+    status = IoAcquireRemoveLock(&fdo->remove_lock, irp);
 
     if (!NT_SUCCESS(status)) {
         irp->IoStatus.Status = status;
@@ -35,6 +43,7 @@ NTSTATUS xenbus_add_device(DRIVER_OBJECT *driver, DEVICE_OBJECT *pdo)
         return status;
     fdo = fdo_from_device(device);
     RtlZeroMemory(fdo, sizeof(*fdo));
+    fdo->kind = XENBUS_FDO;
     fdo->self = device;
     fdo->pdo = pdo;
     fdo->state = FDO_ADDED;

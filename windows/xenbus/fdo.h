@@ -6,7 +6,16 @@
 #define WINPV_XENBUS_FDO_H
 
 #include "nt_headers.h"
+#include "os.h"
 #include "xenbus/services.h"
+
+/* What a device extension of ours is: the first member of each. */
+enum xenbus_object_kind {
+    XENBUS_FDO = 0x46425758, /* "XWBF" */
+    XENBUS_PDO = 0x50425758, /* "XWBP" */
+};
+
+#include "pdo.h"
 
 /* vCPUs whose upcalls are taken: Xen signals the legacy vcpu_info of the first 32. */
 #define XENBUS_MAX_VCPUS 32
@@ -20,6 +29,7 @@ enum fdo_pnp_state {
 };
 
 struct xenbus_fdo {
+    enum xenbus_object_kind kind; /* XENBUS_FDO */
     DEVICE_OBJECT *self;
     DEVICE_OBJECT *pdo;   /* the PCI bus driver's device */
     DEVICE_OBJECT *lower; /* the device below us in the stack */
@@ -29,7 +39,17 @@ struct xenbus_fdo {
     PKINTERRUPT interrupt;           /* Xen's upcall, while connected */
     ULONG vcpus;
     KDPC upcall_dpc[XENBUS_MAX_VCPUS];
+    /* The children: devices present per class, and each class's PDO. */
+    struct xenbus_enumerator *enumerator;
+    struct os_mutex children_lock;
+    unsigned int devices[XENBUS_CHILD_CLASSES];
+    struct xenbus_pdo *children[XENBUS_CHILD_CLASSES];
 };
+
+static inline enum xenbus_object_kind xenbus_kind_of(DEVICE_OBJECT *device)
+{
+    return *(enum xenbus_object_kind *)device->DeviceExtension;
+}
 
 static inline struct xenbus_fdo *fdo_from_device(DEVICE_OBJECT *device)
 {
@@ -53,6 +73,20 @@ NTSTATUS xenbus_pass_down(struct xenbus_fdo *fdo, IRP *irp);
  */
 NTSTATUS xenbus_start(struct xenbus_fdo *fdo, const CM_RESOURCE_LIST *raw);
 void xenbus_stop(struct xenbus_fdo *fdo);
+
+/*
+ * Children: watch device/ for PV devices (start), stop watching and forget
+ * every child (stop), answer BusRelations (relations: the IRP's new
+ * Information, or NULL when there is nothing to report).
+ * Context: passive.
+ */
+NTSTATUS xenbus_children_start(struct xenbus_fdo *fdo);
+void xenbus_children_stop(struct xenbus_fdo *fdo);
+NTSTATUS xenbus_children_relations(struct xenbus_fdo *fdo, DEVICE_RELATIONS **relations);
+/* The PnP manager removed @pdo; forget it if it was gone. Context: passive. */
+void xenbus_children_removed(struct xenbus_fdo *fdo, struct xenbus_pdo *pdo);
+/* Every child deleted, as the bus itself goes. Context: passive. */
+void xenbus_children_delete(struct xenbus_fdo *fdo);
 
 /* Connect Xen's upcall to the platform device's interrupt, and disconnect it. Context: passive. */
 NTSTATUS xenbus_upcall_connect(struct xenbus_fdo *fdo, const CM_RESOURCE_LIST *raw);

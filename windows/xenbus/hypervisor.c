@@ -5,7 +5,7 @@
  * grant table, xenstore). Stopping undoes it in reverse and gives every
  * page, channel and grant back.
  *
- * Not here yet: child devices and the interfaces served to them.
+ * The children (children.c, pdo.c) are watched for while started.
  */
 #include <xen/version.h>
 #include <xen/xen.h>
@@ -58,12 +58,18 @@ NTSTATUS xenbus_start(struct xenbus_fdo *fdo, const CM_RESOURCE_LIST *raw)
         return STATUS_UNSUCCESSFUL;
     }
     log_identity(fdo);
+    status = xenbus_children_start(fdo);
+    if (!NT_SUCCESS(status)) {
+        xenbus_stop(fdo);
+        return status;
+    }
     return STATUS_SUCCESS;
 }
 
 void xenbus_stop(struct xenbus_fdo *fdo)
 {
-    /* Upcalls first: the services may not be stopped under a running DPC. */
+    xenbus_children_stop(fdo);
+    /* Upcalls before the services: they may not be stopped under a running DPC. */
     xenbus_upcall_disconnect(fdo);
     xenbus_services_stop(&fdo->services);
     os_nt_hypercall_fini();

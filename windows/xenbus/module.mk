@@ -1,4 +1,5 @@
 DRIVERS += xenbus
 xenbus_SRCS := windows/xenbus/driver.c windows/xenbus/pnp.c windows/xenbus/power.c \
-               windows/xenbus/hypervisor.c windows/xenbus/upcall.c
+               windows/xenbus/hypervisor.c windows/xenbus/upcall.c \
+               windows/xenbus/children.c windows/xenbus/pdo.c
 xenbus_LIBS := ntoskrnl hal

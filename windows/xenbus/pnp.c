@@ -70,6 +70,8 @@ static NTSTATUS remove_device(struct xenbus_fdo *fdo, IRP *irp)
     if (fdo->state == FDO_STARTED)
         xenbus_stop(fdo);
     fdo->state = FDO_REMOVED;
+    /* The PnP manager removed the children first; what it has not met goes now. */
+    xenbus_children_delete(fdo);
     /* Our own reference, taken in the dispatch routine, plus any in flight. */
     IoReleaseRemoveLockAndWait(&fdo->remove_lock, irp);
     irp->IoStatus.Status = STATUS_SUCCESS;
@@ -95,16 +97,46 @@ static NTSTATUS surprise_removal(struct xenbus_fdo *fdo, IRP *irp)
     return accept_and_pass_down(fdo, irp);
 }
 
+/* Children's drivers still hold interfaces: the bus may not go from under them. */
+static NTSTATUS query_stop_or_remove(struct xenbus_fdo *fdo, IRP *irp)
+{
+    if (fdo->state == FDO_STARTED && xenbus_provider_references(&fdo->services.provider) > 0)
+        return complete(irp, STATUS_DEVICE_BUSY);
+    return accept_and_pass_down(fdo, irp);
+}
+
+/* BusRelations: the children; other relations are not the bus's to answer. */
+static NTSTATUS query_device_relations(struct xenbus_fdo *fdo, IRP *irp)
+{
+    IO_STACK_LOCATION *stack = IoGetCurrentIrpStackLocation(irp);
+    DEVICE_RELATIONS *relations;
+    NTSTATUS status;
+
+    if (stack->Parameters.QueryDeviceRelations.Type != BusRelations)
+        return xenbus_pass_down(fdo, irp);
+    if (irp->IoStatus.Information != 0) {
+        /* A filter above already answered: nothing is above this bus. */
+        return xenbus_pass_down(fdo, irp);
+    }
+    status = xenbus_children_relations(fdo, &relations);
+    if (!NT_SUCCESS(status))
+        return complete(irp, status);
+    irp->IoStatus.Information = (ULONG_PTR)relations;
+    irp->IoStatus.Status = STATUS_SUCCESS;
+    return xenbus_pass_down(fdo, irp);
+}
+
 typedef NTSTATUS pnp_handler(struct xenbus_fdo *fdo, IRP *irp);
 
 /* Minor functions handled here; the others pass down unchanged. */
 static pnp_handler *const pnp_handlers[] = {
     [IRP_MN_START_DEVICE] = start_device,
-    [IRP_MN_QUERY_REMOVE_DEVICE] = accept_and_pass_down,
+    [IRP_MN_QUERY_REMOVE_DEVICE] = query_stop_or_remove,
     [IRP_MN_REMOVE_DEVICE] = remove_device,
     [IRP_MN_CANCEL_REMOVE_DEVICE] = accept_and_pass_down,
     [IRP_MN_STOP_DEVICE] = stop_device,
-    [IRP_MN_QUERY_STOP_DEVICE] = accept_and_pass_down,
+    [IRP_MN_QUERY_DEVICE_RELATIONS] = query_device_relations,
+    [IRP_MN_QUERY_STOP_DEVICE] = query_stop_or_remove,
     [IRP_MN_CANCEL_STOP_DEVICE] = accept_and_pass_down,
     [IRP_MN_SURPRISE_REMOVAL] = surprise_removal,
 };
@@ -114,7 +146,11 @@ NTSTATUS xenbus_dispatch_pnp(DEVICE_OBJECT *device, IRP *irp)
     struct xenbus_fdo *fdo = fdo_from_device(device);
     UCHAR minor = IoGetCurrentIrpStackLocation(irp)->MinorFunction;
     pnp_handler *handler = xenbus_pass_down;
-    NTSTATUS status = IoAcquireRemoveLock(&fdo->remove_lock, irp);
+    NTSTATUS status;
+
+    if (xenbus_kind_of(device) == XENBUS_PDO)
+        return xenbus_pdo_dispatch_pnp(device->DeviceExtension, irp);
+    status = IoAcquireRemoveLock(&fdo->remove_lock, irp);
 
     if (!NT_SUCCESS(status))
         return complete(irp, status);

@@ -7,7 +7,11 @@
 NTSTATUS xenbus_dispatch_power(DEVICE_OBJECT *device, IRP *irp)
 {
     struct xenbus_fdo *fdo = fdo_from_device(device);
-    NTSTATUS status = IoAcquireRemoveLock(&fdo->remove_lock, irp);
+    NTSTATUS status;
+
+    if (xenbus_kind_of(device) == XENBUS_PDO)
+        return xenbus_pdo_dispatch_power(device->DeviceExtension, irp);
+    status = IoAcquireRemoveLock(&fdo->remove_lock, irp);
 
     if (!NT_SUCCESS(status)) {
         PoStartNextPowerIrp(irp);

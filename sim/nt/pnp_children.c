@@ -1,0 +1,211 @@
+/*
+ * sim/nt/pnp_children.c - the PnP manager's side of a bus: the platform
+ * device's BusRelations queried after it starts and whenever its driver
+ * invalidates them (IoInvalidateDeviceRelations), each new PDO's IDs
+ * queried, a PDO no longer reported removed, and every child removed
+ * before its parent.
+ *
+ * Children get no driver yet: binding by the INFs beside the images is
+ * not done, so a child is shown with "no driver", as Windows shows a
+ * device it has no driver for.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "io.h"
+#include "kernel.h"
+#include "pnp.h"
+
+#define BUS_QUERY_DEVICE_ID      0
+#define BUS_QUERY_HARDWARE_IDS   1
+#define BUS_QUERY_COMPATIBLE_IDS 2
+#define BUS_QUERY_INSTANCE_ID    3
+#define ID_CHARS_MAX             4096 /* a driver's list longer than this is refused */
+
+typedef struct {
+    uint32_t Count;
+    DEVICE_OBJECT *Objects[];
+} DEVICE_RELATIONS;
+
+/*
+ * The driver's answer to QUERY_ID @type: one string, or a list of strings
+ * ended by an empty one (@list), into @out as space-separated ASCII. The
+ * driver's pool is freed, as the PnP manager does. Returns the IRP's status.
+ */
+static NTSTATUS query_id(struct nt_pnp *pnp, DEVICE_OBJECT *pdo, uint32_t type, bool list,
+                         char *out, size_t size)
+{
+    IO_STACK_LOCATION request = {.MajorFunction = IRP_MJ_PNP, .MinorFunction = IRP_MN_QUERY_ID};
+    uint64_t information = 0;
+    const WCHAR *ids;
+    size_t used = 0, i = 0;
+    NTSTATUS status;
+
+    out[0] = '\0';
+    request.Parameters.QueryId.IdType = type;
+    status = nt_pnp_irp(pnp, pdo, &request, &information);
+    if (!NT_SUCCESS(status) || information == 0)
+        return status;
+    ids = (const WCHAR *)(uintptr_t)information;
+    for (; i < ID_CHARS_MAX; i++) {
+        if (ids[i] == 0 && (!list || i == 0 || ids[i - 1] == 0))
+            break;
+        if (used + 1 < size)
+            out[used++] = ids[i] == 0 ? ' ' : ids[i] < 0x80 ? (char)ids[i] : '?';
+    }
+    if (i == ID_CHARS_MAX)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, 0, "QUERY_ID %u: an ID list with no end", type);
+    while (used > 0 && out[used - 1] == ' ')
+        used--;
+    out[used] = '\0';
+    nt_pool_free((void *)ids, 0, false, 0);
+    return status;
+}
+
+static struct nt_child *child_of(struct nt_pnp *pnp, DEVICE_OBJECT *pdo)
+{
+    for (struct nt_child *c = pnp->children; c; c = c->next) {
+        if (c->pdo == pdo)
+            return c;
+    }
+    return NULL;
+}
+
+/*
+ * A new child: its IDs. A bus that cannot answer (out of memory, say) leaves
+ * the child failed, as Windows marks such a device; one that answers with
+ * no device ID or no hardware ID breaks the rules.
+ */
+static struct nt_child *child_new(struct nt_pnp *pnp, DEVICE_OBJECT *pdo)
+{
+    struct nt_child *c = calloc(1, sizeof(*c));
+    NTSTATUS status;
+
+    if (c == NULL)
+        return NULL;
+    c->pdo = pdo; /* the reference the relations came with is ours now */
+    pdo->Flags |= DO_BUS_ENUMERATED_DEVICE;
+    status = query_id(pnp, pdo, BUS_QUERY_DEVICE_ID, false, c->device_id, sizeof(c->device_id));
+    if (NT_SUCCESS(status))
+        status = query_id(pnp, pdo, BUS_QUERY_INSTANCE_ID, false, c->instance_id,
+                          sizeof(c->instance_id));
+    if (NT_SUCCESS(status))
+        status = query_id(pnp, pdo, BUS_QUERY_HARDWARE_IDS, true, c->hardware_ids,
+                          sizeof(c->hardware_ids));
+    if (NT_SUCCESS(status) && (c->device_id[0] == '\0' || c->hardware_ids[0] == '\0'))
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, 0,
+                         "a child PDO %p answered with no device ID or no hardware IDs",
+                         (void *)pdo);
+    /* Compatible IDs are optional: a bus may have none to give. */
+    if (NT_SUCCESS(status))
+        query_id(pnp, pdo, BUS_QUERY_COMPATIBLE_IDS, true, c->compatible_ids,
+                 sizeof(c->compatible_ids));
+    c->state = NT_SUCCESS(status) ? NT_DEVNODE_NO_DRIVER : NT_DEVNODE_FAILED;
+    if (!NT_SUCCESS(status)) {
+        snprintf(c->device_id, sizeof(c->device_id), "(IDs unknown: %#x)", (unsigned)status);
+        c->instance_id[0] = c->hardware_ids[0] = '\0';
+    }
+    c->next = pnp->children;
+    pnp->children = c;
+    nt_log("pnp: new child %s\\%s (%s)\n", c->device_id, c->instance_id, c->hardware_ids);
+    return c;
+}
+
+static void remove_child(struct nt_pnp *pnp, struct nt_child *c)
+{
+    IO_STACK_LOCATION request = {.MajorFunction = IRP_MJ_PNP,
+                                 .MinorFunction = IRP_MN_REMOVE_DEVICE};
+    NTSTATUS status = nt_pnp_irp(pnp, c->pdo, &request, NULL);
+
+    nt_pnp_check_passive("IRP_MN_REMOVE_DEVICE of a child", NULL);
+    nt_log("pnp: child %s\\%s removed (%#x)\n", c->device_id, c->instance_id, (unsigned)status);
+    nt_object_dereference(c->pdo, 0);
+    free(c);
+}
+
+/* Remove the children whose reported flag is clear. */
+static void remove_unreported(struct nt_pnp *pnp)
+{
+    struct nt_child **p = &pnp->children;
+
+    while (*p) {
+        struct nt_child *c = *p;
+
+        if (c->reported) {
+            p = &c->next;
+            continue;
+        }
+        *p = c->next;
+        remove_child(pnp, c);
+    }
+}
+
+int nt_pnp_enumerate(struct nt_pnp *pnp)
+{
+    IO_STACK_LOCATION request = {.MajorFunction = IRP_MJ_PNP,
+                                 .MinorFunction = IRP_MN_QUERY_DEVICE_RELATIONS};
+    DEVICE_RELATIONS *relations;
+    uint64_t information = 0;
+    NTSTATUS status;
+
+    request.Parameters.QueryDeviceRelations.Type = NT_BUS_RELATIONS;
+    status = nt_pnp_irp(pnp, pnp->platform_pdo, &request, &information);
+    nt_pnp_check_passive("IRP_MN_QUERY_DEVICE_RELATIONS", NULL);
+    if (status == STATUS_NOT_SUPPORTED && information == 0)
+        return 0; /* no bus: no children */
+    if (!NT_SUCCESS(status)) {
+        nt_log("pnp: BusRelations failed (%#x): the children stay as they were\n",
+               (unsigned)status);
+        return -1;
+    }
+    for (struct nt_child *c = pnp->children; c; c = c->next)
+        c->reported = false;
+    relations = (DEVICE_RELATIONS *)(uintptr_t)information;
+    for (uint32_t i = 0; relations && i < relations->Count; i++) {
+        DEVICE_OBJECT *pdo = relations->Objects[i];
+        struct nt_child *c = child_of(pnp, pdo);
+
+        if (pdo == NULL || pdo->Type != NT_TYPE_DEVICE)
+            nt_verifier_fail(NT_VERIFY_ARGUMENT, 0, "BusRelations names %p, no device object",
+                             (void *)pdo);
+        if (c)
+            nt_object_dereference(pdo, 0); /* known: ours is held already */
+        else
+            c = child_new(pnp, pdo);
+        if (c)
+            c->reported = true;
+    }
+    if (relations)
+        nt_pool_free(relations, 0, false, 0);
+    remove_unreported(pnp);
+    return 0;
+}
+
+void nt_pnp_serve(struct nt_pnp *pnp, unsigned int ms)
+{
+    uint64_t end = nt_interrupt_time() + (uint64_t)ms * 10000u;
+
+    while (nt_interrupt_time() < end) {
+        struct timespec pause = {0, 10 * 1000000};
+
+        if (atomic_exchange(&pnp->relations_invalid, false) && pnp->state == NT_DEVNODE_STARTED)
+            nt_pnp_enumerate(pnp);
+        nanosleep(&pause, NULL);
+    }
+}
+
+void nt_pnp_remove_children(struct nt_pnp *pnp)
+{
+    for (struct nt_child *c = pnp->children; c; c = c->next)
+        c->reported = false;
+    remove_unreported(pnp);
+}
+
+void nt_pnp_print_children(const struct nt_pnp *pnp, FILE *out)
+{
+    for (const struct nt_child *c = pnp->children; c; c = c->next)
+        fprintf(out, "  %s\\%s [%s] - %s\n", c->device_id, c->instance_id, c->hardware_ids,
+                nt_devnode_state_name(c->state));
+}
