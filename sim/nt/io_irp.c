@@ -22,6 +22,7 @@
 
 struct irp_header {
     uint64_t magic;
+    bool synchronous;      /* IoBuildSynchronousFsdRequest's: freed by the I/O manager */
     bool completed;        /* IofCompleteRequest ran to the end, or a routine claimed it */
     bool finished;         /* every stack location passed: the kernel's request is done */
     uint64_t completed_by; /* the first completion's caller */
@@ -40,6 +41,8 @@ static struct irp_header *header_of(IRP *irp, uint64_t caller)
                          (void *)irp);
     return h;
 }
+
+IO_STACK_LOCATION *nt_irp_next_stack(IRP *irp);
 
 IRP *nt_irp_alloc(int8_t stack_size)
 {
@@ -84,6 +87,43 @@ static NT_EXPORT void IoFreeIrp(IRP *irp)
     nt_irp_free(irp);
 }
 NT_REGISTER(NTOSKRNL, IoFreeIrp);
+
+/*
+ * An IRP a driver sends and waits for. Only IRP_MJ_PNP is implemented (a
+ * driver asking its bus for an interface); the transfer majors would need
+ * buffers and MDLs the kernel does not model yet, so they stop the guest
+ * by name rather than pretend.
+ */
+static NT_EXPORT IRP *IoBuildSynchronousFsdRequest(uint32_t major, DEVICE_OBJECT *device,
+                                                   void *buffer, uint32_t length,
+                                                   LARGE_INTEGER *offset, KEVENT *event,
+                                                   IO_STATUS_BLOCK *iosb)
+{
+    uint64_t caller = NT_CALLER;
+    IO_STACK_LOCATION *stack;
+    IRP *irp;
+
+    nt_require_irql(PASSIVE_LEVEL, caller, __func__);
+    if (device == NULL || device->Type != NT_TYPE_DEVICE || event == NULL || iosb == NULL)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                         "IoBuildSynchronousFsdRequest: device %p, event %p, status block %p",
+                         (void *)device, (void *)event, (void *)iosb);
+    if (major != IRP_MJ_PNP || buffer != NULL || length != 0)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                         "IoBuildSynchronousFsdRequest for major %#x with a buffer: not "
+                         "implemented (IRP_MJ_PNP only)",
+                         major);
+    irp = nt_irp_alloc(device->StackSize);
+    if (irp == NULL)
+        return NULL;
+    header_of(irp, caller)->synchronous = true;
+    irp->UserEvent = event;
+    irp->UserIosb = iosb;
+    stack = nt_irp_next_stack(irp);
+    stack->MajorFunction = (uint8_t)major;
+    return irp;
+}
+NT_REGISTER(NTOSKRNL, IoBuildSynchronousFsdRequest);
 
 NTSTATUS nt_irp_call(DEVICE_OBJECT *device, IRP *irp, uint64_t caller)
 {
@@ -208,6 +248,17 @@ static NT_EXPORT void IofCompleteRequest(IRP *irp, int8_t boost)
     }
     if (irp->UserIosb)
         *irp->UserIosb = irp->IoStatus;
+    if (h->synchronous) {
+        /* Its issuer waits on the event and never touches the IRP again. */
+        KEVENT *event = irp->UserEvent;
+
+        nt_irp_free(irp);
+        pthread_mutex_lock(&nt_dispatcher_lock);
+        event->Header.SignalState = 1;
+        nt_dispatcher_signal_locked();
+        pthread_mutex_unlock(&nt_dispatcher_lock);
+        return;
+    }
     finish(h);
 }
 NT_REGISTER(NTOSKRNL, IofCompleteRequest);

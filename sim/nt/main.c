@@ -4,11 +4,12 @@
  *
  *   winpv-ntsim --run-dir DIR --domid N --driver PATH [--mode fault|rewrite]
  *               [--vcpus N] [--log FILE] [--fail-alloc N] [--sequence LIST]
- *               [--service NAME] [--irp-timeout-ms N]
+ *               [--service NAME] [--irp-timeout-ms N] [--bind ID=PATH]...
  *
  * LIST is what the PnP manager does after binding, comma-separated: start,
  * stop, remove, serve:MS (take the bus's changes of children for MS
- * milliseconds) (default: start,remove). Exit status: 0 when every step
+ * milliseconds) (default: start,remove). --bind gives a child device whose
+ * hardware or compatible ID is ID the driver at PATH (until INFs choose). Exit status: 0 when every step
  * succeeded and the driver unloaded with no pool left, 1 when a step
  * failed or pool leaked, 2 for bad usage, 66 after a bugcheck.
  */
@@ -26,8 +27,12 @@
 #include "machine.h"
 #include "pnp.h"
 
+#define MAX_BINDINGS 8
+
 struct options {
     const char *run_dir, *driver, *log, *sequence, *service;
+    const char *bindings[MAX_BINDINGS];
+    unsigned int binding_count;
     unsigned int irp_timeout_ms;
     uint32_t domid;
     enum nt_cpu_mode mode;
@@ -39,7 +44,8 @@ static int usage(void)
 {
     fprintf(stderr, "usage: winpv-ntsim --run-dir DIR --domid N --driver PATH "
                     "[--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N] "
-                    "[--sequence start,stop,remove] [--service NAME] [--irp-timeout-ms N]\n");
+                    "[--sequence start,stop,remove,serve:MS] [--service NAME] "
+                    "[--irp-timeout-ms N] [--bind ID=PATH]...\n");
     return 2;
 }
 
@@ -56,6 +62,7 @@ static int parse(int argc, char **argv, struct options *o)
         {"sequence", required_argument, NULL, 's'},
         {"service", required_argument, NULL, 'S'},
         {"irp-timeout-ms", required_argument, NULL, 't'},
+        {"bind", required_argument, NULL, 'b'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -84,6 +91,11 @@ static int parse(int argc, char **argv, struct options *o)
         case 'S':
             o->service = optarg;
             break;
+        case 'b':
+            if (o->binding_count == MAX_BINDINGS)
+                return -1;
+            o->bindings[o->binding_count++] = optarg;
+            break;
         case 't':
             o->irp_timeout_ms = (unsigned int)strtoul(optarg, NULL, 0);
             break;
@@ -108,15 +120,16 @@ static int parse(int argc, char **argv, struct options *o)
     return o->driver && o->domid && optind == argc ? 0 : -1;
 }
 
-/* The service the driver is installed as: given, else the image's name without .sys. */
-static const char *service_name(const struct options *o, const struct nt_image *image)
+/* The service the driver is installed as: given, else the image's file name without .sys. */
+static const char *service_name(const struct options *o)
 {
     static char name[64];
+    const char *slash = strrchr(o->driver, '/');
     char *dot;
 
     if (o->service)
         return o->service;
-    snprintf(name, sizeof(name), "%s", image->name);
+    snprintf(name, sizeof(name), "%s", slash ? slash + 1 : o->driver);
     dot = strrchr(name, '.');
     if (dot)
         *dot = '\0';
@@ -149,35 +162,35 @@ static int run_sequence(struct nt_pnp *pnp, const char *sequence)
         if (rc != 0 && strcmp(step, "start") != 0)
             break;
     }
-    if (pnp->state != NT_DEVNODE_REMOVED && pnp->driver)
-        failed |= nt_pnp_remove(pnp) != 0;
+    /* The machine stops: what was not removed in order goes now, unasked. */
+    if (pnp->state != NT_DEVNODE_REMOVED && pnp->platform.object)
+        nt_pnp_surprise_remove(pnp);
     return failed ? -1 : 0;
 }
 
-/* Load the image, bind it, run the sequence, unload it; 0 when all went well. */
-static int run_driver(const struct options *o, struct nt_pnp *pnp, uint64_t kuser)
+/* Bind the platform device's driver, run the sequence, unload; 0 when all went well. */
+static int run_driver(const struct options *o, struct nt_pnp *pnp)
 {
-    struct nt_image image;
     char error[4096];
     size_t leaks;
     int failed;
 
-    if (nt_image_load(o->driver, kuser, &image, error, sizeof(error)) != 0) {
-        fprintf(stderr, "winpv-ntsim: %s\n", error);
-        nt_log("load: %s\n", error);
-        return -1;
-    }
-    nt_log("load: %s at %p, %d instructions prepared\n", image.name, (void *)image.base,
-           image.rewritten);
     pnp->irp_timeout_ms = o->irp_timeout_ms;
+    for (unsigned int i = 0; i < o->binding_count; i++) {
+        if (nt_pnp_add_binding(pnp, o->bindings[i]) != 0) {
+            fprintf(stderr, "winpv-ntsim: --bind %s: not ID=PATH, or too many\n", o->bindings[i]);
+            return -1;
+        }
+    }
     nt_pool_fail_nth(o->fail_alloc);
-    failed = nt_pnp_bind(pnp, &image, service_name(o, &image)) != 0;
-    if (!failed)
+    failed = nt_pnp_bind(pnp, o->driver, service_name(o), error, sizeof(error)) != 0;
+    if (failed)
+        fprintf(stderr, "winpv-ntsim: %s\n", error);
+    else
         failed = run_sequence(pnp, o->sequence) != 0;
     leaks = nt_pnp_unload(pnp);
     if (leaks)
-        nt_log("pnp: %s left %zu pool allocation(s) at unload\n", image.name, leaks);
-    nt_image_unload(&image);
+        nt_log("pnp: %zu resource(s) left behind by the drivers at unload\n", leaks);
     return failed || leaks ? -1 : 0;
 }
 
@@ -217,11 +230,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "winpv-ntsim: cannot start the kernel's threads\n");
         goto out_threads;
     }
-    if (nt_pnp_init(&pnp) != 0) {
+    if (nt_pnp_init(&pnp, kuser) != 0) {
         fprintf(stderr, "winpv-ntsim: cannot start the PnP manager\n");
         goto out_threads;
     }
-    status = run_driver(&o, &pnp, kuser) == 0 ? 0 : 1;
+    status = run_driver(&o, &pnp) == 0 ? 0 : 1;
     nt_pnp_fini(&pnp);
 out_threads:
     nt_workers_stop();

@@ -1,11 +1,12 @@
 /*
- * sim/nt/pnp.c - the PnP manager, so far: the Xen platform PCI device
- * enumerated by a PCI bus driver of the kernel's own, a function driver
- * loaded for it (DriverEntry, AddDevice), and the device started, stopped
- * and removed with the IRPs Windows sends, in Windows's order.
+ * sim/nt/pnp.c - the PnP manager: the Xen platform PCI device enumerated
+ * by a PCI bus driver of the kernel's own, with its resources, a function
+ * driver loaded for it (pnp_driver.c), and the device started, stopped and
+ * removed with the IRPs Windows sends, in Windows's order; its children in
+ * pnp_children.c.
  *
- * Not yet: child PDOs (BusRelations), binding by the INFs beside the
- * images, QUERY_INTERFACE between drivers, power IRPs, resources.
+ * Not yet: binding by the INFs beside the images (children bind by the IDs
+ * given with nt_pnp_add_binding), power IRPs.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -97,32 +98,6 @@ const void *nt_kernel_export(const char *name)
     return fn;
 }
 
-static DRIVER_OBJECT *driver_object_new(const char *name)
-{
-    DRIVER_OBJECT *driver = calloc(1, sizeof(*driver));
-    DRIVER_EXTENSION *ext = calloc(1, sizeof(*ext));
-
-    if (driver == NULL || ext == NULL) {
-        free(driver);
-        free(ext);
-        return NULL;
-    }
-    driver->Type = NT_TYPE_DRIVER;
-    driver->Size = sizeof(*driver);
-    driver->DriverExtension = ext;
-    ext->DriverObject = driver;
-    (void)name;
-    return driver;
-}
-
-static void driver_object_free(DRIVER_OBJECT *driver)
-{
-    if (driver) {
-        free(driver->DriverExtension);
-        free(driver);
-    }
-}
-
 static void platform_resources(CM_RESOURCE_LIST *list, bool translated)
 {
     CM_PARTIAL_RESOURCE_LIST *partial = &list->List[0].PartialResourceList;
@@ -157,12 +132,13 @@ static void platform_interrupt(void *ctx, unsigned int vcpu)
     nt_interrupt_raise(NT_PLATFORM_GSI, vcpu);
 }
 
-int nt_pnp_init(struct nt_pnp *pnp)
+int nt_pnp_init(struct nt_pnp *pnp, uint64_t kuser_page)
 {
     memset(pnp, 0, sizeof(*pnp));
+    pnp->kuser_page = kuser_page;
     pthread_mutex_init(&pnp->lock, NULL);
     pthread_cond_init(&pnp->changed, NULL);
-    pnp->pci = driver_object_new("pci");
+    pnp->pci = nt_driver_object_new();
     if (pnp->pci == NULL)
         return -1;
     pnp->pci->MajorFunction[IRP_MJ_PNP] = pci_dispatch_pnp;
@@ -241,54 +217,13 @@ void nt_pnp_check_passive(const char *what, const void *code)
         nt_verifier_fail(NT_VERIFY_IRQL, blamed, "%s returned at IRQL %u", what, nt_irql());
 }
 
-#define SERVICES_KEY "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\"
-
-/* The driver's service key, as DriverEntry gets it, in @buffer. */
-static UNICODE_STRING service_key(const char *service, WCHAR *buffer, size_t count)
+int nt_pnp_bind(struct nt_pnp *pnp, const char *path, const char *service, char *error,
+                size_t error_size)
 {
-    char narrow[256];
-    size_t n = (size_t)snprintf(narrow, sizeof(narrow), SERVICES_KEY "%s", service);
-
-    if (n >= count)
-        n = count - 1;
-    for (size_t i = 0; i <= n; i++)
-        buffer[i] = (WCHAR)(unsigned char)narrow[i];
-    return (UNICODE_STRING){(uint16_t)(n * 2), (uint16_t)(count * 2), buffer};
-}
-
-int nt_pnp_bind(struct nt_pnp *pnp, struct nt_image *image, const char *service)
-{
-    DRIVER_INITIALIZE *entry = (DRIVER_INITIALIZE *)(image->base + image->entry_rva);
-    UNICODE_STRING path = service_key(service, pnp->service_key, NT_SERVICE_KEY_MAX);
-    NTSTATUS status;
-
-    pnp->driver = driver_object_new(image->name);
-    if (pnp->driver == NULL)
+    if (nt_driver_load(&pnp->platform, path, service, pnp->kuser_page, error, error_size) != 0)
         return -1;
-    pnp->image = image;
-    pnp->driver->DriverStart = image->base;
-    pnp->driver->DriverSize = (uint32_t)image->size;
-    pnp->driver->DriverInit = entry;
-    status = entry(pnp->driver, &path);
-    nt_pnp_check_passive("DriverEntry", entry);
-    nt_log("pnp: %s: DriverEntry -> %#x\n", image->name, (unsigned)status);
-    if (!NT_SUCCESS(status))
+    if (nt_driver_add_device(&pnp->platform, pnp->platform_pdo) != 0)
         return -1;
-    if (pnp->driver->DriverExtension->AddDevice == NULL) {
-        nt_log("pnp: %s has no AddDevice: not a PnP driver\n", image->name);
-        return -1;
-    }
-    status = pnp->driver->DriverExtension->AddDevice(pnp->driver, pnp->platform_pdo);
-    nt_pnp_check_passive("AddDevice", pnp->driver->DriverExtension->AddDevice);
-    nt_log("pnp: %s: AddDevice -> %#x\n", image->name, (unsigned)status);
-    if (!NT_SUCCESS(status))
-        return -1;
-    for (DEVICE_OBJECT *d = nt_device_top(pnp->platform_pdo); d != pnp->platform_pdo;
-         d = nt_device_lower(d)) {
-        if (d->Flags & DO_DEVICE_INITIALIZING)
-            nt_verifier_fail(NT_VERIFY_ARGUMENT, 0,
-                             "AddDevice left DO_DEVICE_INITIALIZING set on device %p", (void *)d);
-    }
     pnp->state = NT_DEVNODE_ADDED;
     return 0;
 }
@@ -330,14 +265,18 @@ int nt_pnp_stop(struct nt_pnp *pnp)
  */
 int nt_pnp_remove(struct nt_pnp *pnp)
 {
-    if (pnp->state == NT_DEVNODE_STARTED &&
-        !NT_SUCCESS(send_pnp(pnp, IRP_MN_QUERY_REMOVE_DEVICE))) {
-        send_pnp(pnp, IRP_MN_CANCEL_REMOVE_DEVICE);
-        return -1;
+    if (pnp->state == NT_DEVNODE_STARTED) {
+        if (nt_pnp_query_remove_children(pnp) != 0)
+            return -1;
+        if (!NT_SUCCESS(send_pnp(pnp, IRP_MN_QUERY_REMOVE_DEVICE))) {
+            send_pnp(pnp, IRP_MN_CANCEL_REMOVE_DEVICE);
+            nt_pnp_cancel_remove_children(pnp);
+            return -1;
+        }
     }
     nt_pnp_remove_children(pnp);
     send_pnp(pnp, IRP_MN_REMOVE_DEVICE);
-    nt_pnp_check_passive("IRP_MN_REMOVE_DEVICE", pnp->driver->MajorFunction[IRP_MJ_PNP]);
+    nt_pnp_check_passive("IRP_MN_REMOVE_DEVICE", pnp->platform.object->MajorFunction[IRP_MJ_PNP]);
     if (pnp->platform_pdo->AttachedDevice)
         nt_verifier_fail(NT_VERIFY_ARGUMENT, 0,
                          "after IRP_MN_REMOVE_DEVICE a device is still attached to the PDO");
@@ -345,31 +284,40 @@ int nt_pnp_remove(struct nt_pnp *pnp)
     return 0;
 }
 
+/* The device is gone at once: nothing is asked, nothing can refuse. */
+void nt_pnp_surprise_remove(struct nt_pnp *pnp)
+{
+    nt_pnp_surprise_remove_children(pnp);
+    if (pnp->state == NT_DEVNODE_STARTED)
+        send_pnp(pnp, IRP_MN_SURPRISE_REMOVAL);
+    send_pnp(pnp, IRP_MN_REMOVE_DEVICE);
+    nt_pnp_check_passive("IRP_MN_REMOVE_DEVICE", pnp->platform.object->MajorFunction[IRP_MJ_PNP]);
+    if (pnp->platform_pdo->AttachedDevice)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, 0,
+                         "after IRP_MN_REMOVE_DEVICE a device is still attached to the PDO");
+    pnp->state = NT_DEVNODE_REMOVED;
+}
+
 size_t nt_pnp_unload(struct nt_pnp *pnp)
 {
-    uint64_t base;
-    size_t leaks;
+    size_t leaks = nt_driver_unload(&pnp->platform);
 
-    if (pnp->driver == NULL)
-        return 0;
-    if (pnp->driver->DeviceObject)
-        nt_verifier_fail(NT_VERIFY_ARGUMENT, 0, "%s unloads with device %p not deleted",
-                         pnp->image->name, (void *)pnp->driver->DeviceObject);
-    if (pnp->driver->DriverUnload) {
-        pnp->driver->DriverUnload(pnp->driver);
-        nt_pnp_check_passive("DriverUnload", pnp->driver->DriverUnload);
-    }
-    base = (uint64_t)(uintptr_t)pnp->image->base;
-    if (nt_interrupts_connected_in(base, pnp->image->size))
-        nt_verifier_fail(NT_VERIFY_ARGUMENT, 0, "%s unloads with an interrupt connected",
-                         pnp->image->name);
-    if (nt_timers_set_in(base, pnp->image->size))
-        nt_verifier_fail(NT_VERIFY_ARGUMENT, 0, "%s unloads with a timer set", pnp->image->name);
-    leaks = nt_pool_report_leaks(base, pnp->image->size) +
-            nt_iospace_report_leaks(base, pnp->image->size);
-    driver_object_free(pnp->driver);
-    pnp->driver = NULL;
-    return leaks;
+    pnp->state = pnp->state == NT_DEVNODE_REMOVED ? pnp->state : NT_DEVNODE_NO_DRIVER;
+    return leaks + pnp->child_leaks;
+}
+
+int nt_pnp_add_binding(struct nt_pnp *pnp, const char *binding)
+{
+    const char *equals = strchr(binding, '=');
+    struct nt_binding *b;
+
+    if (equals == NULL || equals == binding || equals[1] == '\0' ||
+        (size_t)(equals - binding) >= sizeof(b->id) || pnp->binding_count == NT_PNP_BINDINGS_MAX)
+        return -1;
+    b = &pnp->bindings[pnp->binding_count++];
+    snprintf(b->id, sizeof(b->id), "%.*s", (int)(equals - binding), binding);
+    snprintf(b->path, sizeof(b->path), "%s", equals + 1);
+    return 0;
 }
 
 void nt_pnp_fini(struct nt_pnp *pnp)
@@ -378,7 +326,7 @@ void nt_pnp_fini(struct nt_pnp *pnp)
     manager = NULL;
     if (pnp->platform_pdo)
         nt_device_delete(pnp->platform_pdo, 0);
-    driver_object_free(pnp->pci);
+    nt_driver_object_free(pnp->pci);
     pnp->platform_pdo = NULL;
     pnp->pci = NULL;
 }
@@ -393,6 +341,7 @@ void nt_pnp_fini(struct nt_pnp *pnp)
 void nt_pnp_print(const struct nt_pnp *pnp, FILE *out)
 {
     fprintf(out, "%s [%s] %s %s\n", PLATFORM_INSTANCE, PLATFORM_HARDWARE_IDS,
-            pnp->image ? pnp->image->name : "-", nt_devnode_state_name(pnp->state));
+            pnp->platform.loaded ? pnp->platform.image.name : "-",
+            nt_devnode_state_name(pnp->state));
     nt_pnp_print_children(pnp, out);
 }

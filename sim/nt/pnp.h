@@ -10,10 +10,11 @@
 #include "exports.h"
 #include "image.h"
 #include "ntabi.h"
+#include "pnp_driver.h"
 
 enum nt_devnode_state {
     NT_DEVNODE_NO_DRIVER, /* enumerated, no driver found for it */
-    NT_DEVNODE_PRESENT,   /* enumerated, no driver */
+    NT_DEVNODE_PRESENT,   /* enumerated, its driver not yet loaded */
     NT_DEVNODE_ADDED,     /* AddDevice succeeded */
     NT_DEVNODE_STARTED,
     NT_DEVNODE_STOPPED,
@@ -21,12 +22,12 @@ enum nt_devnode_state {
     NT_DEVNODE_FAILED, /* START_DEVICE failed, or (a child) its IDs could not be had */
 };
 
-#define NT_PNP_IRP_TIMEOUT_MS 30000
+#define NT_PNP_IRP_TIMEOUT_MS 30000 /* a PnP IRP not completed by then is a driver bug */
 /* The platform device's interrupt: GSI (raw), vector and device IRQL (translated). */
 #define NT_PLATFORM_GSI       28
 #define NT_PLATFORM_VECTOR    0x81
-#define NT_PLATFORM_IRQL      8 /* a PnP IRP not completed by then is a driver bug */
-#define NT_SERVICE_KEY_MAX    256
+#define NT_PLATFORM_IRQL      8
+#define NT_PNP_BINDINGS_MAX   8
 
 #define NT_BUS_RELATIONS 0
 #define NT_CHILD_IDS_MAX 512 /* characters of a child's IDs, space-separated */
@@ -40,39 +41,51 @@ struct nt_child {
     char hardware_ids[NT_CHILD_IDS_MAX];
     char compatible_ids[NT_CHILD_IDS_MAX];
     enum nt_devnode_state state;
-    bool reported; /* in the last BusRelations */
+    bool reported;            /* in the last BusRelations */
+    struct nt_driver *driver; /* its function driver, when one was found */
+};
+
+/* A child device's driver, chosen by one of its IDs (until INFs say it). */
+struct nt_binding {
+    char id[128];
+    char path[4096];
+    struct nt_driver driver; /* loaded with its first device, unloaded with its last */
 };
 
 struct nt_pnp {
     DRIVER_OBJECT *pci;          /* the kernel's PCI bus driver */
     DEVICE_OBJECT *platform_pdo; /* the Xen platform device */
-    DRIVER_OBJECT *driver;       /* its function driver */
-    struct nt_image *image;
+    struct nt_driver platform;   /* its function driver */
     enum nt_devnode_state state;
+    uint64_t kuser_page;
     unsigned int irp_timeout_ms;
     struct { /* a list of one descriptor and the one after it */
         CM_RESOURCE_LIST list;
         CM_PARTIAL_RESOURCE_DESCRIPTOR more;
     } raw, translated;
-    WCHAR service_key[NT_SERVICE_KEY_MAX]; /* DriverEntry's registry path */
+    struct nt_binding bindings[NT_PNP_BINDINGS_MAX];
+    unsigned int binding_count;
+    size_t child_leaks; /* what child drivers left at their unload */
     struct nt_child *children;
     pthread_mutex_t lock;
     pthread_cond_t changed;
     atomic_bool relations_invalid; /* IoInvalidateDeviceRelations since the last enumeration */
 };
 
-int nt_pnp_init(struct nt_pnp *pnp);
+/* @kuser_page: where images' KUSER_SHARED_DATA reads go (nt_time_start). */
+int nt_pnp_init(struct nt_pnp *pnp, uint64_t kuser_page);
 void nt_pnp_fini(struct nt_pnp *pnp);
-/* @image's driver object, DriverEntry (its service key named @service), AddDevice. */
-int nt_pnp_bind(struct nt_pnp *pnp, struct nt_image *image, const char *service);
+/* Load the driver at @path for the platform device (service @service) and add it. */
+int nt_pnp_bind(struct nt_pnp *pnp, const char *path, const char *service, char *error,
+                size_t error_size);
+/* A child whose hardware or compatible ID is ID gets the driver at PATH ("ID=PATH"). */
+int nt_pnp_add_binding(struct nt_pnp *pnp, const char *binding);
 int nt_pnp_start(struct nt_pnp *pnp);
 int nt_pnp_stop(struct nt_pnp *pnp);
 int nt_pnp_remove(struct nt_pnp *pnp);
-/*
- * DriverUnload, then what the image still holds: a connected interrupt or
- * a set timer stops the guest; pool and I/O space mappings are counted.
- * Returns the number of leaks.
- */
+/* SURPRISE_REMOVAL (children first), then REMOVE_DEVICE: what nothing can refuse. */
+void nt_pnp_surprise_remove(struct nt_pnp *pnp);
+/* Unload the platform device's driver (nt_driver_unload); the leaks of every driver. */
 size_t nt_pnp_unload(struct nt_pnp *pnp);
 void nt_pnp_print(const struct nt_pnp *pnp, FILE *out);
 const char *nt_devnode_state_name(enum nt_devnode_state state);
@@ -85,8 +98,17 @@ const char *nt_devnode_state_name(enum nt_devnode_state state);
 int nt_pnp_enumerate(struct nt_pnp *pnp);
 /* Enumerate again whenever the bus invalidated its relations, for @ms milliseconds. */
 void nt_pnp_serve(struct nt_pnp *pnp, unsigned int ms);
-/* REMOVE_DEVICE to every child, and forget them. */
+/*
+ * A removal of the platform device, as Windows orders it: QUERY_REMOVE to
+ * the started children (0, or -1 when one refused: those asked are
+ * cancelled), then the parent's query; CANCEL_REMOVE to them if the
+ * parent refused; REMOVE_DEVICE to every child, which forgets them, before
+ * the parent's.
+ */
+int nt_pnp_query_remove_children(struct nt_pnp *pnp);
+void nt_pnp_cancel_remove_children(struct nt_pnp *pnp);
 void nt_pnp_remove_children(struct nt_pnp *pnp);
+void nt_pnp_surprise_remove_children(struct nt_pnp *pnp);
 void nt_pnp_print_children(const struct nt_pnp *pnp, FILE *out);
 
 /* Send a PnP request (@request's major, minor and parameters) down @pdo's stack; wait for it. */

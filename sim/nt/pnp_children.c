@@ -5,13 +5,16 @@
  * queried, a PDO no longer reported removed, and every child removed
  * before its parent.
  *
- * Children get no driver yet: binding by the INFs beside the images is
- * not done, so a child is shown with "no driver", as Windows shows a
- * device it has no driver for.
+ * A child gets the driver bound to the first of its hardware IDs, then
+ * compatible IDs, that has one (nt_pnp_add_binding, until the INFs beside
+ * the images say it): loaded with its first device, AddDevice, then
+ * START_DEVICE; unloaded after its last device's removal. A child with no
+ * driver is shown "no driver", as Windows shows a device it has none for.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "io.h"
@@ -64,6 +67,68 @@ static NTSTATUS query_id(struct nt_pnp *pnp, DEVICE_OBJECT *pdo, uint32_t type, 
     return status;
 }
 
+/* The binding for the first of @c's IDs that has one: hardware IDs before compatible IDs. */
+static struct nt_binding *binding_for(struct nt_pnp *pnp, const struct nt_child *c)
+{
+    const char *lists[] = {c->hardware_ids, c->compatible_ids};
+
+    for (size_t l = 0; l < 2; l++) {
+        for (const char *p = lists[l]; *p;) {
+            size_t len = strcspn(p, " ");
+
+            for (unsigned int i = 0; i < pnp->binding_count; i++) {
+                if (strlen(pnp->bindings[i].id) == len &&
+                    strncasecmp(pnp->bindings[i].id, p, len) == 0)
+                    return &pnp->bindings[i];
+            }
+            p += len + (p[len] == ' ');
+        }
+    }
+    return NULL;
+}
+
+static NTSTATUS child_pnp(struct nt_pnp *pnp, struct nt_child *c, uint8_t minor)
+{
+    IO_STACK_LOCATION request = {.MajorFunction = IRP_MJ_PNP, .MinorFunction = minor};
+    NTSTATUS status = nt_pnp_irp(pnp, c->pdo, &request, NULL);
+
+    nt_pnp_check_passive("a child's PnP IRP", NULL);
+    nt_log("pnp: child %s\\%s: IRP_MN %#x -> %#x\n", c->device_id, c->instance_id, minor,
+           (unsigned)status);
+    return status;
+}
+
+/* The child's driver, loaded if it is not, added, and the child started. */
+static void child_start(struct nt_pnp *pnp, struct nt_child *c)
+{
+    struct nt_binding *b = binding_for(pnp, c);
+    char error[4096];
+
+    if (b == NULL)
+        return;
+    if (!b->driver.loaded) {
+        const char *slash = strrchr(b->path, '/');
+        char service[64];
+
+        snprintf(service, sizeof(service), "%s", slash ? slash + 1 : b->path);
+        service[strcspn(service, ".")] = '\0';
+        if (nt_driver_load(&b->driver, b->path, service, pnp->kuser_page, error, sizeof(error)) !=
+            0) {
+            nt_log("pnp: no driver for %s: %s\n", c->device_id, error);
+            pnp->child_leaks += nt_driver_unload(&b->driver);
+            c->state = NT_DEVNODE_FAILED;
+            return;
+        }
+    }
+    c->driver = &b->driver;
+    if (nt_driver_add_device(c->driver, c->pdo) != 0) {
+        c->state = NT_DEVNODE_FAILED;
+        return;
+    }
+    c->state =
+        NT_SUCCESS(child_pnp(pnp, c, IRP_MN_START_DEVICE)) ? NT_DEVNODE_STARTED : NT_DEVNODE_FAILED;
+}
+
 static struct nt_child *child_of(struct nt_pnp *pnp, DEVICE_OBJECT *pdo)
 {
     for (struct nt_child *c = pnp->children; c; c = c->next) {
@@ -107,26 +172,40 @@ static struct nt_child *child_new(struct nt_pnp *pnp, DEVICE_OBJECT *pdo)
         snprintf(c->device_id, sizeof(c->device_id), "(IDs unknown: %#x)", (unsigned)status);
         c->instance_id[0] = c->hardware_ids[0] = '\0';
     }
+    if (NT_SUCCESS(status))
+        child_start(pnp, c);
     c->next = pnp->children;
     pnp->children = c;
     nt_log("pnp: new child %s\\%s (%s)\n", c->device_id, c->instance_id, c->hardware_ids);
     return c;
 }
 
-static void remove_child(struct nt_pnp *pnp, struct nt_child *c)
+/*
+ * A started child that its bus no longer reports is surprise-removed first
+ * (one that goes with its parent was asked already: nt_pnp_query_remove_children);
+ * then REMOVE_DEVICE, after which its driver must have left the PDO; a
+ * driver with no device left is unloaded.
+ */
+static void remove_child(struct nt_pnp *pnp, struct nt_child *c, bool with_parent)
 {
-    IO_STACK_LOCATION request = {.MajorFunction = IRP_MJ_PNP,
-                                 .MinorFunction = IRP_MN_REMOVE_DEVICE};
-    NTSTATUS status = nt_pnp_irp(pnp, c->pdo, &request, NULL);
+    NTSTATUS status;
 
-    nt_pnp_check_passive("IRP_MN_REMOVE_DEVICE of a child", NULL);
+    if (c->state == NT_DEVNODE_STARTED && !with_parent)
+        child_pnp(pnp, c, IRP_MN_SURPRISE_REMOVAL);
+    status = child_pnp(pnp, c, IRP_MN_REMOVE_DEVICE);
     nt_log("pnp: child %s\\%s removed (%#x)\n", c->device_id, c->instance_id, (unsigned)status);
+    if (c->pdo->AttachedDevice)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, 0,
+                         "after IRP_MN_REMOVE_DEVICE a device is still attached to child %s",
+                         c->device_id);
+    if (c->driver && --c->driver->devices == 0)
+        pnp->child_leaks += nt_driver_unload(c->driver);
     nt_object_dereference(c->pdo, 0);
     free(c);
 }
 
 /* Remove the children whose reported flag is clear. */
-static void remove_unreported(struct nt_pnp *pnp)
+static void remove_unreported(struct nt_pnp *pnp, bool with_parent)
 {
     struct nt_child **p = &pnp->children;
 
@@ -138,7 +217,7 @@ static void remove_unreported(struct nt_pnp *pnp)
             continue;
         }
         *p = c->next;
-        remove_child(pnp, c);
+        remove_child(pnp, c, with_parent);
     }
 }
 
@@ -179,7 +258,7 @@ int nt_pnp_enumerate(struct nt_pnp *pnp)
     }
     if (relations)
         nt_pool_free(relations, 0, false, 0);
-    remove_unreported(pnp);
+    remove_unreported(pnp, false);
     return 0;
 }
 
@@ -196,16 +275,50 @@ void nt_pnp_serve(struct nt_pnp *pnp, unsigned int ms)
     }
 }
 
+int nt_pnp_query_remove_children(struct nt_pnp *pnp)
+{
+    struct nt_child *refused = NULL;
+
+    for (struct nt_child *c = pnp->children; c && !refused; c = c->next) {
+        if (c->state == NT_DEVNODE_STARTED &&
+            !NT_SUCCESS(child_pnp(pnp, c, IRP_MN_QUERY_REMOVE_DEVICE)))
+            refused = c;
+    }
+    if (refused == NULL)
+        return 0;
+    /* Every child asked before the one that refused is told the removal is off. */
+    for (struct nt_child *c = pnp->children; c != refused; c = c->next) {
+        if (c->state == NT_DEVNODE_STARTED)
+            child_pnp(pnp, c, IRP_MN_CANCEL_REMOVE_DEVICE);
+    }
+    return -1;
+}
+
+void nt_pnp_cancel_remove_children(struct nt_pnp *pnp)
+{
+    for (struct nt_child *c = pnp->children; c; c = c->next) {
+        if (c->state == NT_DEVNODE_STARTED)
+            child_pnp(pnp, c, IRP_MN_CANCEL_REMOVE_DEVICE);
+    }
+}
+
 void nt_pnp_remove_children(struct nt_pnp *pnp)
 {
     for (struct nt_child *c = pnp->children; c; c = c->next)
         c->reported = false;
-    remove_unreported(pnp);
+    remove_unreported(pnp, true);
+}
+
+void nt_pnp_surprise_remove_children(struct nt_pnp *pnp)
+{
+    for (struct nt_child *c = pnp->children; c; c = c->next)
+        c->reported = false;
+    remove_unreported(pnp, false);
 }
 
 void nt_pnp_print_children(const struct nt_pnp *pnp, FILE *out)
 {
     for (const struct nt_child *c = pnp->children; c; c = c->next)
-        fprintf(out, "  %s\\%s [%s] - %s\n", c->device_id, c->instance_id, c->hardware_ids,
-                nt_devnode_state_name(c->state));
+        fprintf(out, "  %s\\%s [%s] %s %s\n", c->device_id, c->instance_id, c->hardware_ids,
+                c->driver ? c->driver->image.name : "-", nt_devnode_state_name(c->state));
 }

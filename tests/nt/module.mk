@@ -40,7 +40,7 @@ INCLUDES_tests/nt/drivers/unknown_import := $(WIN_INCLUDES)
 # The simulated kernel running xenbus.sys and the test drivers on winpv-simd.
 NTSIM_TEST_SRCS := tests/nt/ntsim_fixture.c $(SIM_TOOLSTACK_SRCS) $(SIM_NT_CPU_SRCS)
 NTSIM_TEST_NEEDS := $(BUILD)/host/bin/winpv-ntsim $(BUILD)/host/bin/winpv-simd \
-                    $(BUILD)/win64/xenbus.sys $(BUILD)/win64/misbehave.sys \
+                    $(BUILD)/win64/xenbus.sys $(BUILD)/win64/misbehave.sys $(BUILD)/win64/child.sys \
                     $(BUILD)/win64/unknown_import.sys $(SIMLIB_FILES)
 
 HOST_TESTS += ntsim_xenbus
@@ -62,3 +62,9 @@ HOST_TESTS += ntsim_xenbus_children
 ntsim_xenbus_children_SRCS := tests/nt/xenbus_children_test.c $(NTSIM_TEST_SRCS)
 ntsim_xenbus_children_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
 $(BUILD)/host/bin/ntsim_xenbus_children: | $(NTSIM_TEST_NEEDS)
+
+# A child driver of XENBUS for tests: asks for interfaces as XENVBD will.
+TEST_DRIVERS += child
+child_SRCS := tests/nt/drivers/child.c
+child_LIBS := ntoskrnl hal
+INCLUDES_tests/nt/drivers/child := $(WIN_INCLUDES)

@@ -187,3 +187,15 @@ void ntsim_device_remove(struct ntsim_run *run, const char *class_name, unsigned
     snprintf(dir, sizeof(dir), "/local/domain/%u/device/%s/%u", run->domid, class_name, id);
     assert_true(xs_rm(store.xsh, XBT_NULL, dir));
 }
+
+char *ntsim_store_read(struct ntsim_run *run, const char *relative)
+{
+    char path[256];
+    unsigned int len;
+    char *value;
+
+    snprintf(path, sizeof(path), "/local/domain/%u/%s", run->domid, relative);
+    value = xs_read(store.xsh, XBT_NULL, path, &len);
+    assert_non_null(value);
+    return value;
+}

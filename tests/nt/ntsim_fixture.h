@@ -50,6 +50,9 @@ bool ntsim_wait_for(struct ntsim_run *run, const char *text, unsigned int ms);
 void ntsim_device_add(struct ntsim_run *run, const char *class_name, unsigned int id);
 void ntsim_device_remove(struct ntsim_run *run, const char *class_name, unsigned int id);
 
+/* The toolstack reads the domain's @relative node (malloc'd; the test fails if there is none). */
+char *ntsim_store_read(struct ntsim_run *run, const char *relative);
+
 /* The build directory of the driver images. */
 const char *ntsim_driver_path(const char *driver, char *buf, size_t size);
 

@@ -97,8 +97,12 @@ static NTSTATUS surprise_removal(struct xenbus_fdo *fdo, IRP *irp)
     return accept_and_pass_down(fdo, irp);
 }
 
-/* Children's drivers still hold interfaces: the bus may not go from under them. */
-static NTSTATUS query_stop_or_remove(struct xenbus_fdo *fdo, IRP *irp)
+/*
+ * Children's drivers still hold interfaces: the services may not stop under
+ * them. (A removal needs no such check: the PnP manager removes the
+ * children, which give their interfaces back, before the bus.)
+ */
+static NTSTATUS query_stop(struct xenbus_fdo *fdo, IRP *irp)
 {
     if (fdo->state == FDO_STARTED && xenbus_provider_references(&fdo->services.provider) > 0)
         return complete(irp, STATUS_DEVICE_BUSY);
@@ -131,12 +135,12 @@ typedef NTSTATUS pnp_handler(struct xenbus_fdo *fdo, IRP *irp);
 /* Minor functions handled here; the others pass down unchanged. */
 static pnp_handler *const pnp_handlers[] = {
     [IRP_MN_START_DEVICE] = start_device,
-    [IRP_MN_QUERY_REMOVE_DEVICE] = query_stop_or_remove,
+    [IRP_MN_QUERY_REMOVE_DEVICE] = accept_and_pass_down,
     [IRP_MN_REMOVE_DEVICE] = remove_device,
     [IRP_MN_CANCEL_REMOVE_DEVICE] = accept_and_pass_down,
     [IRP_MN_STOP_DEVICE] = stop_device,
     [IRP_MN_QUERY_DEVICE_RELATIONS] = query_device_relations,
-    [IRP_MN_QUERY_STOP_DEVICE] = query_stop_or_remove,
+    [IRP_MN_QUERY_STOP_DEVICE] = query_stop,
     [IRP_MN_CANCEL_STOP_DEVICE] = accept_and_pass_down,
     [IRP_MN_SURPRISE_REMOVAL] = surprise_removal,
 };

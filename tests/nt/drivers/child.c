@@ -1,0 +1,222 @@
+/*
+ * tests/nt/drivers/child.c - a child driver of XENBUS, built for tests
+ * only: a WDM function driver for XENBUS's XENIFACE child that, when
+ * started, asks its bus for the STORE interface with IRP_MN_QUERY_INTERFACE
+ * as a real child driver does, reads its domain's id through it, writes a
+ * key the toolstack checks, and shows that XENBUS refuses an unknown
+ * interface, an unserved version and a short buffer. It holds the
+ * interface until it is removed, and logs each step.
+ */
+#include "nt_headers.h"
+#include "winpv/store_interface.h"
+
+#define TAG 'dlhC'
+
+struct child {
+    DEVICE_OBJECT *self;
+    DEVICE_OBJECT *lower;
+    struct winpv_store_interface_v1 store;
+    BOOLEAN have_store;
+};
+
+static const struct winpv_guid store_guid = WINPV_STORE_INTERFACE_GUID;
+static const struct winpv_guid unknown_guid = {0x12345678, 1, 2, {3, 4, 5, 6, 7, 8, 9, 10}};
+
+static NTSTATUS query_interface(struct child *child, const struct winpv_guid *guid, USHORT version,
+                                void *table, USHORT size)
+{
+    IO_STATUS_BLOCK iosb;
+    IO_STACK_LOCATION *stack;
+    KEVENT done;
+    NTSTATUS status;
+    IRP *irp;
+
+    KeInitializeEvent(&done, NotificationEvent, FALSE);
+    irp = IoBuildSynchronousFsdRequest(IRP_MJ_PNP, child->lower, NULL, 0, NULL, &done, &iosb);
+    if (irp == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    irp->IoStatus.Status = STATUS_NOT_SUPPORTED; /* as every PnP request starts */
+    stack = IoGetNextIrpStackLocation(irp);
+    stack->MinorFunction = IRP_MN_QUERY_INTERFACE;
+    stack->Parameters.QueryInterface.InterfaceType = (const GUID *)guid;
+    stack->Parameters.QueryInterface.Size = size;
+    stack->Parameters.QueryInterface.Version = version;
+    stack->Parameters.QueryInterface.Interface = table;
+    stack->Parameters.QueryInterface.InterfaceSpecificData = NULL;
+    status = IoCallDriver(child->lower, irp);
+    if (status == STATUS_PENDING) {
+        KeWaitForSingleObject(&done, Executive, KernelMode, FALSE, NULL);
+        status = iosb.Status;
+    }
+    return status;
+}
+
+/* Queries XENBUS must refuse. */
+struct refusal {
+    const char *what;
+    const struct winpv_guid *guid;
+    USHORT version;
+    USHORT short_by; /* bytes fewer than the table needs */
+};
+
+static const struct refusal refusals[] = {
+    {"unknown interface", &unknown_guid, 1, 0},
+    {"STORE version 99", &store_guid, 99, 0},
+    {"STORE in a short buffer", &store_guid, 1, 8},
+};
+
+/* Read through a pointer held as an absolute address: the image has base relocations, as
+ * drivers do. */
+static const struct refusal *volatile refusal_table = refusals;
+
+static void log_refusals(struct child *child)
+{
+    for (unsigned int i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+        const struct refusal *r = &refusal_table[i];
+        struct winpv_store_interface_v1 table;
+        NTSTATUS status =
+            query_interface(child, r->guid, r->version, &table, sizeof(table) - r->short_by);
+
+        DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "child: %s: %#lx\n", r->what,
+                   (ULONG)status);
+    }
+}
+
+static void use_store(struct child *child)
+{
+    struct winpv_store_interface_v1 *store = &child->store;
+    char *domid = NULL;
+    int rc;
+
+    rc = store->read(store->header.context, 0, "domid", &domid, NULL);
+    if (rc == 0) {
+        DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "child: STORE v1: domain %s\n", domid);
+        store->free(store->header.context, domid);
+    } else {
+        DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL, "child: STORE read failed: %d\n", rc);
+    }
+    rc = store->write(store->header.context, 0, "data/child-driver", "started", 7);
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "child: wrote data/child-driver: %d\n", rc);
+}
+
+static NTSTATUS start(struct child *child)
+{
+    NTSTATUS status;
+
+    log_refusals(child);
+    status = query_interface(child, &store_guid, 1, &child->store, sizeof(child->store));
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "child: STORE v1: %#lx\n", (ULONG)status);
+    if (!NT_SUCCESS(status))
+        return status;
+    child->have_store = TRUE;
+    use_store(child);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS signal_completion(DEVICE_OBJECT *device, IRP *irp, PVOID context)
+{
+    KeSetEvent(context, IO_NO_INCREMENT, FALSE);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+static NTSTATUS forward_and_wait(struct child *child, IRP *irp)
+{
+    KEVENT done;
+    NTSTATUS status;
+
+    KeInitializeEvent(&done, NotificationEvent, FALSE);
+    IoCopyCurrentIrpStackLocationToNext(irp);
+    IoSetCompletionRoutine(irp, signal_completion, &done, TRUE, TRUE, TRUE);
+    status = IoCallDriver(child->lower, irp);
+    if (status == STATUS_PENDING) {
+        KeWaitForSingleObject(&done, Executive, KernelMode, FALSE, NULL);
+        status = irp->IoStatus.Status;
+    }
+    return status;
+}
+
+static void release_store(struct child *child)
+{
+    if (child->have_store)
+        child->store.header.dereference(child->store.header.context);
+    child->have_store = FALSE;
+}
+
+static NTSTATUS dispatch_pnp(DEVICE_OBJECT *device, IRP *irp)
+{
+    struct child *child = device->DeviceExtension;
+    DEVICE_OBJECT *lower = child->lower;
+    NTSTATUS status;
+
+    switch (IoGetCurrentIrpStackLocation(irp)->MinorFunction) {
+    case IRP_MN_START_DEVICE:
+        status = forward_and_wait(child, irp);
+        if (NT_SUCCESS(status))
+            status = start(child);
+        irp->IoStatus.Status = status;
+        IoCompleteRequest(irp, IO_NO_INCREMENT);
+        return status;
+    case IRP_MN_SURPRISE_REMOVAL:
+    case IRP_MN_STOP_DEVICE:
+        release_store(child);
+        irp->IoStatus.Status = STATUS_SUCCESS;
+        break;
+    case IRP_MN_REMOVE_DEVICE:
+        release_store(child);
+        irp->IoStatus.Status = STATUS_SUCCESS;
+        IoSkipCurrentIrpStackLocation(irp);
+        status = IoCallDriver(lower, irp);
+        IoDetachDevice(lower);
+        IoDeleteDevice(device);
+        return status;
+    case IRP_MN_QUERY_REMOVE_DEVICE:
+    case IRP_MN_QUERY_STOP_DEVICE:
+    case IRP_MN_CANCEL_REMOVE_DEVICE:
+    case IRP_MN_CANCEL_STOP_DEVICE:
+        irp->IoStatus.Status = STATUS_SUCCESS;
+        break;
+    default:
+        break;
+    }
+    IoSkipCurrentIrpStackLocation(irp);
+    return IoCallDriver(lower, irp);
+}
+
+static NTSTATUS add_device(DRIVER_OBJECT *driver, DEVICE_OBJECT *pdo)
+{
+    DEVICE_OBJECT *device;
+    struct child *child;
+    NTSTATUS status;
+
+    status = IoCreateDevice(driver, sizeof(*child), NULL, FILE_DEVICE_UNKNOWN,
+                            FILE_DEVICE_SECURE_OPEN, FALSE, &device);
+    if (!NT_SUCCESS(status))
+        return status;
+    child = device->DeviceExtension;
+    RtlZeroMemory(child, sizeof(*child));
+    child->self = device;
+    child->lower = IoAttachDeviceToDeviceStack(device, pdo);
+    if (child->lower == NULL) {
+        IoDeleteDevice(device);
+        return STATUS_NO_SUCH_DEVICE;
+    }
+    device->Flags |= DO_POWER_PAGABLE;
+    device->Flags &= ~DO_DEVICE_INITIALIZING;
+    return STATUS_SUCCESS;
+}
+
+static void unload(DRIVER_OBJECT *driver)
+{
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "child: unloaded\n");
+}
+
+DRIVER_INITIALIZE DriverEntry;
+
+__attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
+                                                      UNICODE_STRING *registry_path)
+{
+    driver->MajorFunction[IRP_MJ_PNP] = dispatch_pnp;
+    driver->DriverExtension->AddDevice = add_device;
+    driver->DriverUnload = unload;
+    return STATUS_SUCCESS;
+}
