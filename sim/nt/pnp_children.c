@@ -172,11 +172,11 @@ static struct nt_child *child_new(struct nt_pnp *pnp, DEVICE_OBJECT *pdo)
         snprintf(c->device_id, sizeof(c->device_id), "(IDs unknown: %#x)", (unsigned)status);
         c->instance_id[0] = c->hardware_ids[0] = '\0';
     }
+    nt_log("pnp: new child %s\\%s (%s)\n", c->device_id, c->instance_id, c->hardware_ids);
     if (NT_SUCCESS(status))
         child_start(pnp, c);
     c->next = pnp->children;
     pnp->children = c;
-    nt_log("pnp: new child %s\\%s (%s)\n", c->device_id, c->instance_id, c->hardware_ids);
     return c;
 }
 

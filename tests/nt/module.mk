@@ -67,4 +67,13 @@ $(BUILD)/host/bin/ntsim_xenbus_children: | $(NTSIM_TEST_NEEDS)
 TEST_DRIVERS += child
 child_SRCS := tests/nt/drivers/child.c
 child_LIBS := ntoskrnl hal
-INCLUDES_tests/nt/drivers/child := $(WIN_INCLUDES)
+INCLUDES_tests/nt/drivers/child := $(WIN_INCLUDES) -Itests/nt/drivers
+
+# Built against Debian's Xen headers and libraries, as dom0 programs are (see tests/sim/lib).
+HOST_TESTS += ntsim_child_driver
+ntsim_child_driver_SRCS := tests/nt/child_driver_test.c $(NTSIM_TEST_SRCS)
+ntsim_child_driver_LDLIBS = $(SIMLIB_TEST_LDLIBS) $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS) \
+                            -l:libxenevtchn.so.1 -l:libxengnttab.so.1
+INCLUDES_tests/nt/child_driver_test := -Isim -Isim/client -Isim/toolstack -Itests/nt \
+                                       -Itests/nt/drivers
+$(BUILD)/host/bin/ntsim_child_driver: $(SIMLIB_FILES) | $(NTSIM_TEST_NEEDS)

@@ -28,6 +28,7 @@ int ntsim_fixture_setup(void **state)
 {
     if (simd_start(&simd) != 0)
         return -1;
+    setenv(SIM_RUN_DIR_ENV, simd.dir, 1); /* for the Xen libraries dom0's side of a test opens */
     if (xenstore_start(&simd, &store, XENSTORED_C) != 0) {
         simd_stop(&simd);
         return -1;

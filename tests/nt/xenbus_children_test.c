@@ -6,14 +6,11 @@
  * a class the toolstack adds while the guest runs appears, and goes when
  * its last device goes, as the PnP manager re-enumerates on the bus's
  * request. Every child is removed before the bus, which leaves nothing.
- * A child driver bound by that ID gets XENBUS's STORE interface through
- * IRP_MN_QUERY_INTERFACE and uses it against the real xenstored.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -65,38 +62,10 @@ static void test_children_at_start_and_as_devices_come_and_go(void **state)
     assert_null(strstr(run.log, "leaked"));
 }
 
-static void test_a_child_driver_gets_the_store_interface(void **state)
-{
-    char bind[600], path[512];
-    const char *args[] = {"--bind", bind, NULL};
-    char *value;
-
-    snprintf(bind, sizeof(bind), "XENBUS\\VEN_WPV&DEV_IFACE&REV_00000001=%s",
-             ntsim_driver_path("child.sys", path, sizeof(path)));
-    ntsim_run(&run, "xenbus.sys", args);
-    assert_int_equal(run.exit_status, 0);
-    /* Bound by its hardware ID, started, and served version 1 of STORE. */
-    assert_contains(run.out, IFACE_LINE " child.sys started\n");
-    assert_contains(run.log, "child: STORE v1: 0\n");
-    /* XENBUS refuses what it does not serve, each as docs/INTERFACES.md says. */
-    assert_contains(run.log, "child: unknown interface: 0xc00000bb\n");       /* NOT_SUPPORTED */
-    assert_contains(run.log, "child: STORE version 99: 0xc00000bb\n");        /* NOT_SUPPORTED */
-    assert_contains(run.log, "child: STORE in a short buffer: 0xc0000023\n"); /* BUFFER_TOO_SMALL */
-    /* Through the table: a read of the guest's own id, and a write the toolstack sees. */
-    value = ntsim_store_read(&run, "data/child-driver");
-    assert_string_equal(value, "started");
-    free(value);
-    assert_contains(run.log, "child: wrote data/child-driver: 0\n");
-    /* Removed before its bus, the interface given back (or the bus refuses to go), unloaded. */
-    assert_contains(run.log, "child: unloaded\n");
-    assert_contains(run.log, "winpv: xenbus: unloaded");
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_children_at_start_and_as_devices_come_and_go),
-        cmocka_unit_test(test_a_child_driver_gets_the_store_interface),
     };
 
     return cmocka_run_group_tests(tests, ntsim_fixture_setup, ntsim_fixture_teardown);

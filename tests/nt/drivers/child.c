@@ -1,14 +1,22 @@
 /*
  * tests/nt/drivers/child.c - a child driver of XENBUS, built for tests
  * only: a WDM function driver for XENBUS's XENIFACE child that, when
- * started, asks its bus for the STORE interface with IRP_MN_QUERY_INTERFACE
- * as a real child driver does, reads its domain's id through it, writes a
- * key the toolstack checks, and shows that XENBUS refuses an unknown
- * interface, an unserved version and a short buffer. It holds the
- * interface until it is removed, and logs each step.
+ * started, asks its bus for interfaces with IRP_MN_QUERY_INTERFACE as a
+ * real child driver does:
+ *  - STORE: reads its domain's id, writes a key the toolstack checks;
+ *  - EVTCHN: opens a port dom0 may bind, answers each event with one;
+ *  - GNTTAB: grants dom0 a page of its pool holding CHILD_GRANT_TEXT;
+ * publishing the port and grant reference under data/child/ for dom0. It
+ * shows that XENBUS refuses an unknown interface, an unserved version and
+ * a short buffer, holds what it got until it is stopped or removed, then
+ * gives everything back; it logs each step.
  */
 #include "nt_headers.h"
+#include "winpv/evtchn_interface.h"
+#include "winpv/gnttab_interface.h"
 #include "winpv/store_interface.h"
+
+#include "child_driver.h"
 
 #define TAG 'dlhC'
 
@@ -16,10 +24,19 @@ struct child {
     DEVICE_OBJECT *self;
     DEVICE_OBJECT *lower;
     struct winpv_store_interface_v1 store;
-    BOOLEAN have_store;
+    struct winpv_evtchn_interface_v1 evtchn;
+    struct winpv_gnttab_interface_v1 gnttab;
+    BOOLEAN have_store, have_evtchn, have_gnttab;
+    struct winpv_evtchn_channel *channel;
+    volatile LONG events;
+    UCHAR *page; /* granted to dom0 */
+    uint32_t ref;
+    BOOLEAN granted;
 };
 
 static const struct winpv_guid store_guid = WINPV_STORE_INTERFACE_GUID;
+static const struct winpv_guid evtchn_guid = WINPV_EVTCHN_INTERFACE_GUID;
+static const struct winpv_guid gnttab_guid = WINPV_GNTTAB_INTERFACE_GUID;
 static const struct winpv_guid unknown_guid = {0x12345678, 1, 2, {3, 4, 5, 6, 7, 8, 9, 10}};
 
 static NTSTATUS query_interface(struct child *child, const struct winpv_guid *guid, USHORT version,
@@ -99,18 +116,109 @@ static void use_store(struct child *child)
     DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "child: wrote data/child-driver: %d\n", rc);
 }
 
+/* Each event from dom0 is counted and answered (DISPATCH_LEVEL, never concurrent with itself). */
+static void event_from_dom0(void *ctx, unsigned int vcpu)
+{
+    struct child *child = ctx;
+    LONG n = InterlockedIncrement(&child->events);
+    int rc = child->evtchn.notify(child->evtchn.header.context, child->channel);
+
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL,
+               "child: event %ld from dom0 on vCPU %u, answered: %d\n", n, vcpu, rc);
+}
+
+static int publish(struct child *child, const char *key, uint32_t value)
+{
+    char text[16];
+    int n = 0;
+
+    do
+        text[sizeof(text) - 1 - n++] = (char)('0' + value % 10);
+    while ((value /= 10) != 0 && n < 10);
+    return child->store.write(child->store.header.context, 0, key, text + sizeof(text) - n,
+                              (size_t)n);
+}
+
+/* A port dom0 may bind, and a page granted to it; both published for dom0. */
+static NTSTATUS share_with_dom0(struct child *child)
+{
+    struct winpv_evtchn_bind bind = {.kind = WINPV_EVTCHN_UNBOUND, .remote_domid = 0};
+    uint64_t gfn;
+    int rc;
+
+    rc = child->evtchn.open(child->evtchn.header.context, &bind, event_from_dom0, child,
+                            &child->channel);
+    if (rc)
+        return STATUS_UNSUCCESSFUL;
+    child->page = ExAllocatePoolWithTag(NonPagedPoolNx, PAGE_SIZE, TAG);
+    if (child->page == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    RtlZeroMemory(child->page, PAGE_SIZE);
+    RtlCopyMemory(child->page, CHILD_GRANT_TEXT, sizeof(CHILD_GRANT_TEXT));
+    gfn = (uint64_t)MmGetPhysicalAddress(child->page).QuadPart >> PAGE_SHIFT;
+    rc = child->gnttab.alloc(child->gnttab.header.context, &child->ref);
+    if (rc == 0) {
+        rc = child->gnttab.grant(child->gnttab.header.context, child->ref, 0, gfn, true);
+        if (rc)
+            child->gnttab.free(child->gnttab.header.context, child->ref);
+    }
+    if (rc)
+        return STATUS_UNSUCCESSFUL;
+    child->granted = TRUE;
+    rc = publish(child, "data/child/port",
+                 child->evtchn.port(child->evtchn.header.context, child->channel));
+    if (rc == 0)
+        rc = publish(child, "data/child/gref", child->ref);
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "child: port and grant published: %d\n", rc);
+    return rc ? STATUS_UNSUCCESSFUL : STATUS_SUCCESS;
+}
+
+static void stop_sharing(struct child *child)
+{
+    if (child->channel)
+        child->evtchn.close(child->evtchn.header.context, child->channel);
+    child->channel = NULL;
+    if (child->granted) {
+        /* dom0 unmapped before the device goes; a grant still mapped would stay busy. */
+        int rc = child->gnttab.revoke(child->gnttab.header.context, child->ref);
+
+        DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "child: grant revoked: %d\n", rc);
+        if (rc == 0)
+            child->gnttab.free(child->gnttab.header.context, child->ref);
+        child->granted = FALSE;
+    }
+    if (child->page)
+        ExFreePoolWithTag(child->page, TAG);
+    child->page = NULL;
+}
+
+static NTSTATUS get(struct child *child, const struct winpv_guid *guid, const char *name,
+                    void *table, USHORT size, BOOLEAN *have)
+{
+    NTSTATUS status = query_interface(child, guid, 1, table, size);
+
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "child: %s v1: %#lx\n", name, (ULONG)status);
+    *have = NT_SUCCESS(status);
+    return status;
+}
+
 static NTSTATUS start(struct child *child)
 {
     NTSTATUS status;
 
     log_refusals(child);
-    status = query_interface(child, &store_guid, 1, &child->store, sizeof(child->store));
-    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "child: STORE v1: %#lx\n", (ULONG)status);
+    status =
+        get(child, &store_guid, "STORE", &child->store, sizeof(child->store), &child->have_store);
+    if (NT_SUCCESS(status))
+        status = get(child, &evtchn_guid, "EVTCHN", &child->evtchn, sizeof(child->evtchn),
+                     &child->have_evtchn);
+    if (NT_SUCCESS(status))
+        status = get(child, &gnttab_guid, "GNTTAB", &child->gnttab, sizeof(child->gnttab),
+                     &child->have_gnttab);
     if (!NT_SUCCESS(status))
         return status;
-    child->have_store = TRUE;
     use_store(child);
-    return STATUS_SUCCESS;
+    return share_with_dom0(child);
 }
 
 static NTSTATUS signal_completion(DEVICE_OBJECT *device, IRP *irp, PVOID context)
@@ -135,11 +243,17 @@ static NTSTATUS forward_and_wait(struct child *child, IRP *irp)
     return status;
 }
 
-static void release_store(struct child *child)
+/* Everything given back, the interfaces last. */
+static void release_all(struct child *child)
 {
+    stop_sharing(child);
+    if (child->have_gnttab)
+        child->gnttab.header.dereference(child->gnttab.header.context);
+    if (child->have_evtchn)
+        child->evtchn.header.dereference(child->evtchn.header.context);
     if (child->have_store)
         child->store.header.dereference(child->store.header.context);
-    child->have_store = FALSE;
+    child->have_store = child->have_evtchn = child->have_gnttab = FALSE;
 }
 
 static NTSTATUS dispatch_pnp(DEVICE_OBJECT *device, IRP *irp)
@@ -153,16 +267,18 @@ static NTSTATUS dispatch_pnp(DEVICE_OBJECT *device, IRP *irp)
         status = forward_and_wait(child, irp);
         if (NT_SUCCESS(status))
             status = start(child);
+        if (!NT_SUCCESS(status))
+            release_all(child);
         irp->IoStatus.Status = status;
         IoCompleteRequest(irp, IO_NO_INCREMENT);
         return status;
     case IRP_MN_SURPRISE_REMOVAL:
     case IRP_MN_STOP_DEVICE:
-        release_store(child);
+        release_all(child);
         irp->IoStatus.Status = STATUS_SUCCESS;
         break;
     case IRP_MN_REMOVE_DEVICE:
-        release_store(child);
+        release_all(child);
         irp->IoStatus.Status = STATUS_SUCCESS;
         IoSkipCurrentIrpStackLocation(irp);
         status = IoCallDriver(lower, irp);
