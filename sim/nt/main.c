@@ -8,7 +8,8 @@
  *
  * LIST is what the PnP manager does after binding, comma-separated: start,
  * stop, remove, serve:MS (take the bus's changes of children for MS
- * milliseconds) (default: start,remove). --bind gives a child device whose
+ * milliseconds), power:S0|S3|S4|S5 (a system power transition) (default:
+ * start,remove). --bind gives a child device whose
  * hardware or compatible ID is ID the driver at PATH (until INFs choose). Exit status: 0 when every step
  * succeeded and the driver unloaded with no pool left, 1 when a step
  * failed or pool leaked, 2 for bad usage, 66 after a bugcheck.
@@ -44,7 +45,7 @@ static int usage(void)
 {
     fprintf(stderr, "usage: winpv-ntsim --run-dir DIR --domid N --driver PATH "
                     "[--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N] "
-                    "[--sequence start,stop,remove,serve:MS] [--service NAME] "
+                    "[--sequence start,stop,remove,serve:MS,power:SN] [--service NAME] "
                     "[--irp-timeout-ms N] [--bind ID=PATH]...\n");
     return 2;
 }
@@ -152,6 +153,8 @@ static int run_sequence(struct nt_pnp *pnp, const char *sequence)
             rc = nt_pnp_stop(pnp);
         else if (strcmp(step, "remove") == 0)
             rc = nt_pnp_remove(pnp);
+        else if (strncmp(step, "power:S", 7) == 0)
+            rc = nt_po_set_system_state(pnp, (unsigned int)strtoul(step + 7, NULL, 10));
         else if (strncmp(step, "serve:", 6) == 0)
             rc = (nt_pnp_serve(pnp, (unsigned int)strtoul(step + 6, NULL, 10)), 0);
         else

@@ -8,7 +8,7 @@ NT_KERNEL_SRCS := sim/nt/main.c sim/nt/image.c sim/nt/exports.c sim/nt/thread.c 
                   sim/nt/io_device.c sim/nt/io_irp.c sim/nt/io_remlock.c sim/nt/pnp.c \
                   sim/nt/machine.c sim/nt/ke_dpc.c sim/nt/ke_timer.c sim/nt/ex_work.c \
                   sim/nt/ex_fastmutex.c sim/nt/mm_iospace.c sim/nt/io_interrupt.c \
-                  sim/nt/pnp_children.c sim/nt/pnp_driver.c
+                  sim/nt/pnp_children.c sim/nt/pnp_driver.c sim/nt/po.c
 
 HOST_PROGRAMS += winpv-ntsim
 winpv-ntsim_SRCS := $(NT_KERNEL_SRCS) $(SIM_NT_CPU_SRCS) $(SIM_GUEST_SRCS) $(SIM_CLIENT_SRCS) \

@@ -117,6 +117,13 @@ NTSTATUS nt_pnp_irp(struct nt_pnp *pnp, DEVICE_OBJECT *pdo, const IO_STACK_LOCAT
 /* A driver's routine returned: it must be back at PASSIVE_LEVEL holding no spinlock. */
 void nt_pnp_check_passive(const char *what, const void *code);
 
+/*
+ * System power state S@s (0 working, 3 sleep, 4 hibernation, 5 shutdown)
+ * told to every started device (po.c). Returns 0, or -1 when a device
+ * refused a sleep or hibernation (the system stays working).
+ */
+int nt_po_set_system_state(struct nt_pnp *pnp, unsigned int s);
+
 /* One of the kernel's own exports, for the kernel's own drivers. */
 const void *nt_kernel_export(const char *name);
 

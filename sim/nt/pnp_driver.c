@@ -3,12 +3,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exports_impl.h"
 #include "io.h"
 #include "kernel.h"
 #include "pnp.h"
 #include "pnp_driver.h"
 
 #define SERVICES_KEY "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\"
+
+/*
+ * What the I/O manager puts in every MajorFunction slot before DriverEntry
+ * runs: a request the driver does not handle fails.
+ */
+static NT_EXPORT NTSTATUS invalid_device_request(DEVICE_OBJECT *device, IRP *irp)
+{
+    irp->IoStatus.Status = STATUS_INVALID_DEVICE_REQUEST;
+    ((void(NT_EXPORT *)(IRP *, int8_t))nt_kernel_export("IofCompleteRequest"))(irp, 0);
+    return STATUS_INVALID_DEVICE_REQUEST;
+}
 
 DRIVER_OBJECT *nt_driver_object_new(void)
 {
@@ -24,6 +36,8 @@ DRIVER_OBJECT *nt_driver_object_new(void)
     driver->Size = sizeof(*driver);
     driver->DriverExtension = ext;
     ext->DriverObject = driver;
+    for (unsigned int i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++)
+        driver->MajorFunction[i] = invalid_device_request;
     return driver;
 }
 

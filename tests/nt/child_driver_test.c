@@ -43,11 +43,11 @@ static uint32_t read_number(const char *node)
     return number;
 }
 
-static void start_with_child(void)
+static void start_with_child(const char *sequence)
 {
     static char bind[600];
     char path[512];
-    static const char *args[] = {"--bind", bind, "--sequence", "start,serve:4000,remove", NULL};
+    const char *args[] = {"--bind", bind, "--sequence", sequence, NULL};
 
     snprintf(bind, sizeof(bind), "XENBUS\\VEN_WPV&DEV_IFACE&REV_00000001=%s",
              ntsim_driver_path("child.sys", path, sizeof(path)));
@@ -95,7 +95,7 @@ static void test_a_child_driver_uses_xenbus_interfaces_with_dom0(void **state)
 {
     char *value;
 
-    start_with_child();
+    start_with_child("start,serve:4000,remove");
     exchange_events();
     map_the_grant();
     ntsim_finish(&run);
@@ -121,10 +121,53 @@ static void test_a_child_driver_uses_xenbus_interfaces_with_dom0(void **state)
     assert_null(strstr(run.log, "leaked"));
 }
 
+/* Where @first appears in the log before @second. */
+static void assert_before(const char *first, const char *second)
+{
+    const char *a = strstr(run.log, first), *b = strstr(run.log, second);
+
+    if (a == NULL || b == NULL || a > b)
+        fail_msg("\"%s\" is not logged before \"%s\"", first, second);
+}
+
+#define CHILD "XENBUS\\VEN_WPV&DEV_IFACE"
+
+static void test_sleep_hibernation_and_waking_reach_every_device(void **state)
+{
+    start_with_child("start,power:S3,power:S0,power:S4,power:S0,remove");
+    ntsim_finish(&run);
+    assert_int_equal(run.exit_status, 0);
+    /* A sleep is queried children first, then set children first; waking goes parents first. */
+    assert_before("po: " CHILD ": query S3 -> 0", "po: platform device: query S3 -> 0");
+    assert_before("po: platform device: query S3 -> 0", "po: " CHILD ": set S3 -> 0");
+    assert_before("po: " CHILD ": set S3 -> 0", "po: platform device: set S3 -> 0");
+    assert_before("po: platform device: set S3 -> 0", "po: platform device: set S0 -> 0");
+    assert_before("po: platform device: set S0 -> 0", "po: " CHILD ": set S0 -> 0");
+    assert_before("po: " CHILD ": set S0 -> 0", "po: " CHILD ": query S4 -> 0");
+    assert_contains(run.log, "po: platform device: set S4 -> 0");
+    /* The child driver saw them, and passed them to its bus. */
+    assert_contains(run.log, "child: power IRP 3, state 4\n"); /* query, S3 */
+    assert_contains(run.log, "child: power IRP 2, state 5\n"); /* set, S4 */
+    assert_contains(run.log, "child: unloaded\n");
+}
+
+static void test_shutdown_reaches_every_device(void **state)
+{
+    start_with_child("start,power:S5");
+    ntsim_finish(&run);
+    assert_int_equal(run.exit_status, 0);
+    /* No query: a shutdown cannot be refused. */
+    assert_null(strstr(run.log, "query S5"));
+    assert_before("po: " CHILD ": set S5 -> 0", "po: platform device: set S5 -> 0");
+    assert_contains(run.log, "child: power IRP 2, state 6\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_child_driver_uses_xenbus_interfaces_with_dom0),
+        cmocka_unit_test(test_sleep_hibernation_and_waking_reach_every_device),
+        cmocka_unit_test(test_shutdown_reaches_every_device),
     };
 
     return cmocka_run_group_tests(tests, ntsim_fixture_setup, ntsim_fixture_teardown);

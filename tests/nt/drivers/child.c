@@ -298,6 +298,19 @@ static NTSTATUS dispatch_pnp(DEVICE_OBJECT *device, IRP *irp)
     return IoCallDriver(lower, irp);
 }
 
+/* No power policy of its own: every power request goes to the bus. */
+static NTSTATUS dispatch_power(DEVICE_OBJECT *device, IRP *irp)
+{
+    struct child *child = device->DeviceExtension;
+
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "child: power IRP %u, state %u\n",
+               IoGetCurrentIrpStackLocation(irp)->MinorFunction,
+               IoGetCurrentIrpStackLocation(irp)->Parameters.Power.State.SystemState);
+    PoStartNextPowerIrp(irp);
+    IoSkipCurrentIrpStackLocation(irp);
+    return PoCallDriver(child->lower, irp);
+}
+
 static NTSTATUS add_device(DRIVER_OBJECT *driver, DEVICE_OBJECT *pdo)
 {
     DEVICE_OBJECT *device;
@@ -332,6 +345,7 @@ __attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
                                                       UNICODE_STRING *registry_path)
 {
     driver->MajorFunction[IRP_MJ_PNP] = dispatch_pnp;
+    driver->MajorFunction[IRP_MJ_POWER] = dispatch_power;
     driver->DriverExtension->AddDevice = add_device;
     driver->DriverUnload = unload;
     return STATUS_SUCCESS;
