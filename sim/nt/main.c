@@ -5,17 +5,23 @@
  *   winpv-ntsim --run-dir DIR --domid N --driver PATH [--mode fault|rewrite]
  *               [--vcpus N] [--log FILE] [--fail-alloc N] [--sequence LIST]
  *               [--service NAME] [--irp-timeout-ms N] [--bind ID=PATH]...
+ *               [--tree FILE]
  *
  * LIST is what the PnP manager does after binding, comma-separated: start,
  * stop, remove, serve:MS (take the bus's changes of children for MS
- * milliseconds), power:S0|S3|S4|S5 (a system power transition) (default:
- * start,remove). --bind gives a child device whose
+ * milliseconds; serve alone: until SIGTERM or SIGINT), power:S0|S3|S4|S5
+ * (a system power transition) (default: start,remove). --tree FILE keeps
+ * the device tree published in FILE as it changes (winpv-sim pnp reads it).
+ * SIGTERM or SIGINT ends serving; the steps after it still run (remove:
+ * the drivers unload cleanly). --bind gives a child device whose
  * hardware or compatible ID is ID the driver at PATH (until INFs choose). Exit status: 0 when every step
  * succeeded and the driver unloaded with no pool left, 1 when a step
  * failed or pool leaked, 2 for bad usage, 66 after a bugcheck.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +37,7 @@
 #define MAX_BINDINGS 8
 
 struct options {
-    const char *run_dir, *driver, *log, *sequence, *service;
+    const char *run_dir, *driver, *log, *sequence, *service, *tree;
     const char *bindings[MAX_BINDINGS];
     unsigned int binding_count;
     unsigned int irp_timeout_ms;
@@ -46,7 +52,7 @@ static int usage(void)
     fprintf(stderr, "usage: winpv-ntsim --run-dir DIR --domid N --driver PATH "
                     "[--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N] "
                     "[--sequence start,stop,remove,serve:MS,power:SN] [--service NAME] "
-                    "[--irp-timeout-ms N] [--bind ID=PATH]...\n");
+                    "[--irp-timeout-ms N] [--bind ID=PATH]... [--tree FILE]\n");
     return 2;
 }
 
@@ -64,6 +70,7 @@ static int parse(int argc, char **argv, struct options *o)
         {"service", required_argument, NULL, 'S'},
         {"irp-timeout-ms", required_argument, NULL, 't'},
         {"bind", required_argument, NULL, 'b'},
+        {"tree", required_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -92,6 +99,9 @@ static int parse(int argc, char **argv, struct options *o)
         case 'S':
             o->service = optarg;
             break;
+        case 'T':
+            o->tree = optarg;
+            break;
         case 'b':
             if (o->binding_count == MAX_BINDINGS)
                 return -1;
@@ -119,6 +129,17 @@ static int parse(int argc, char **argv, struct options *o)
         }
     }
     return o->driver && o->domid && optind == argc ? 0 : -1;
+}
+
+static struct nt_pnp *volatile serving;
+
+/* SIGTERM, SIGINT: stop serving (async-signal-safe: one atomic store). */
+static void request_stop(int signo)
+{
+    struct nt_pnp *pnp = serving;
+
+    if (pnp)
+        atomic_store(&pnp->stop_requested, true);
 }
 
 /* The service the driver is installed as: given, else the image's file name without .sys. */
@@ -157,10 +178,13 @@ static int run_sequence(struct nt_pnp *pnp, const char *sequence)
             rc = nt_po_set_system_state(pnp, (unsigned int)strtoul(step + 7, NULL, 10));
         else if (strncmp(step, "serve:", 6) == 0)
             rc = (nt_pnp_serve(pnp, (unsigned int)strtoul(step + 6, NULL, 10)), 0);
+        else if (strcmp(step, "serve") == 0)
+            rc = (nt_pnp_serve(pnp, 0), 0);
         else
             rc = -1;
         nt_log("pnp: %s: %s\n", step, rc == 0 ? "done" : "failed");
         nt_pnp_print(pnp, stdout);
+        nt_pnp_publish(pnp);
         failed |= rc != 0;
         if (rc != 0 && strcmp(step, "start") != 0)
             break;
@@ -179,6 +203,7 @@ static int run_driver(const struct options *o, struct nt_pnp *pnp)
     int failed;
 
     pnp->irp_timeout_ms = o->irp_timeout_ms;
+    pnp->tree_path = o->tree;
     for (unsigned int i = 0; i < o->binding_count; i++) {
         if (nt_pnp_add_binding(pnp, o->bindings[i]) != 0) {
             fprintf(stderr, "winpv-ntsim: --bind %s: not ID=PATH, or too many\n", o->bindings[i]);
@@ -237,7 +262,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "winpv-ntsim: cannot start the PnP manager\n");
         goto out_threads;
     }
+    serving = &pnp;
+    signal(SIGTERM, request_stop);
+    signal(SIGINT, request_stop);
     status = run_driver(&o, &pnp) == 0 ? 0 : 1;
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    serving = NULL;
     nt_pnp_fini(&pnp);
 out_threads:
     nt_workers_stop();

@@ -345,3 +345,21 @@ void nt_pnp_print(const struct nt_pnp *pnp, FILE *out)
             nt_devnode_state_name(pnp->state));
     nt_pnp_print_children(pnp, out);
 }
+
+void nt_pnp_publish(const struct nt_pnp *pnp)
+{
+    char temporary[4200];
+    FILE *f;
+
+    if (pnp->tree_path == NULL)
+        return;
+    snprintf(temporary, sizeof(temporary), "%s.new", pnp->tree_path);
+    f = fopen(temporary, "w");
+    if (f == NULL) {
+        nt_log("pnp: cannot write %s\n", temporary);
+        return;
+    }
+    nt_pnp_print(pnp, f);
+    if (fclose(f) != 0 || rename(temporary, pnp->tree_path) != 0)
+        nt_log("pnp: cannot publish the device tree at %s\n", pnp->tree_path);
+}

@@ -70,6 +70,8 @@ struct nt_pnp {
     pthread_mutex_t lock;
     pthread_cond_t changed;
     atomic_bool relations_invalid; /* IoInvalidateDeviceRelations since the last enumeration */
+    atomic_bool stop_requested;    /* the machine is asked to stop: serving ends */
+    const char *tree_path;         /* where the device tree is published, or NULL */
 };
 
 /* @kuser_page: where images' KUSER_SHARED_DATA reads go (nt_time_start). */
@@ -96,8 +98,13 @@ const char *nt_devnode_state_name(enum nt_devnode_state state);
  * no longer reported is removed. Returns 0, or -1 when the query failed.
  */
 int nt_pnp_enumerate(struct nt_pnp *pnp);
-/* Enumerate again whenever the bus invalidated its relations, for @ms milliseconds. */
+/*
+ * Enumerate again whenever the bus invalidated its relations, for @ms
+ * milliseconds (0: until stop_requested is set).
+ */
 void nt_pnp_serve(struct nt_pnp *pnp, unsigned int ms);
+/* Write the device tree (nt_pnp_print) to tree_path, whole: a reader never sees half of it. */
+void nt_pnp_publish(const struct nt_pnp *pnp);
 /*
  * A removal of the platform device, as Windows orders it: QUERY_REMOVE to
  * the started children (0, or -1 when one refused: those asked are

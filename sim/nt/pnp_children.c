@@ -264,13 +264,15 @@ int nt_pnp_enumerate(struct nt_pnp *pnp)
 
 void nt_pnp_serve(struct nt_pnp *pnp, unsigned int ms)
 {
-    uint64_t end = nt_interrupt_time() + (uint64_t)ms * 10000u;
+    uint64_t end = ms ? nt_interrupt_time() + (uint64_t)ms * 10000u : UINT64_MAX;
 
-    while (nt_interrupt_time() < end) {
+    while (nt_interrupt_time() < end && !atomic_load(&pnp->stop_requested)) {
         struct timespec pause = {0, 10 * 1000000};
 
-        if (atomic_exchange(&pnp->relations_invalid, false) && pnp->state == NT_DEVNODE_STARTED)
+        if (atomic_exchange(&pnp->relations_invalid, false) && pnp->state == NT_DEVNODE_STARTED) {
             nt_pnp_enumerate(pnp);
+            nt_pnp_publish(pnp);
+        }
         nanosleep(&pause, NULL);
     }
 }

@@ -124,6 +124,12 @@ void ntsim_start(struct ntsim_run *run, const char *driver, const char *const *a
     }
 }
 
+void ntsim_stop(struct ntsim_run *run)
+{
+    assert_int_equal(kill(run->pid, SIGTERM), 0);
+    ntsim_finish(run);
+}
+
 bool ntsim_wait_for(struct ntsim_run *run, const char *text, unsigned int ms)
 {
     for (unsigned int waited = 0; waited <= ms; waited += 10) {

@@ -39,6 +39,8 @@ void ntsim_run(struct ntsim_run *run, const char *driver, const char *const *arg
 /* ntsim_run in two halves, for a test that acts while the kernel runs. */
 void ntsim_start(struct ntsim_run *run, const char *driver, const char *const *args);
 void ntsim_finish(struct ntsim_run *run);
+/* SIGTERM to the kernel (it ends serving and goes on with its sequence), then ntsim_finish. */
+void ntsim_stop(struct ntsim_run *run);
 /* Whether the kernel log shows @text within @ms milliseconds (run->log is then current). */
 bool ntsim_wait_for(struct ntsim_run *run, const char *text, unsigned int ms);
 

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -33,8 +34,11 @@ static void assert_contains(const char *text, const char *what)
 
 static void test_children_at_start_and_as_devices_come_and_go(void **state)
 {
-    const char *args[] = {"--sequence", "start,serve:8000,remove", NULL};
+    char tree_path[600], tree[4096] = "";
+    const char *args[] = {"--sequence", "start,serve,remove", "--tree", tree_path, NULL};
+    FILE *f;
 
+    snprintf(tree_path, sizeof(tree_path), "%s/children-tree", getenv("WINPV_SIM_DIR"));
     ntsim_start(&run, "xenbus.sys", args);
     /* A disk, given as the guest starts (before or after its bus starts: a child either way). */
     ntsim_device_add(&run, "vbd", 51712);
@@ -47,15 +51,22 @@ static void test_children_at_start_and_as_devices_come_and_go(void **state)
     assert_true(ntsim_wait_for(&run, "xenbus: device/vbd/51728 appeared", 5000));
     ntsim_device_remove(&run, "vif", 0);
     assert_true(ntsim_wait_for(&run, "pnp: child XENBUS\\VEN_WPV&DEV_VIF\\0 removed", 5000));
-    ntsim_finish(&run);
+    /* The tree as published while serving: both disks one child, no NIC. */
+    f = fopen(tree_path, "r");
+    assert_non_null(f);
+    assert_true(fread(tree, 1, sizeof(tree) - 1, f) > 0);
+    fclose(f);
+    assert_contains(tree, "xenbus.sys started\n");
+    assert_contains(tree, IFACE_LINE " - no driver\n");
+    assert_contains(tree, VBD_LINE " - no driver\n");
+    assert_null(strstr(tree, "DEV_VIF"));
+    /* Asked to stop, the kernel ends serving and removes everything in order. */
+    ntsim_stop(&run);
 
     assert_int_equal(run.exit_status, 0);
     /* The disk class stayed one child through its second device. */
     assert_null(strstr(strstr(run.log, "new child XENBUS\\VEN_WPV&DEV_VBD") + 1,
                        "new child XENBUS\\VEN_WPV&DEV_VBD"));
-    /* The tree as the PnP manager printed it after serving: both disks one child, no NIC. */
-    assert_contains(run.out, IFACE_LINE " - no driver\n");
-    assert_contains(run.out, VBD_LINE " - no driver\n");
     /* Removed before the bus, and nothing left of either. */
     assert_contains(run.log, "pnp: child XENBUS\\VEN_WPV&DEV_IFACE\\0 removed (0)");
     assert_contains(run.log, "winpv: xenbus: unloaded");
