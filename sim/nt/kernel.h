@@ -4,7 +4,8 @@
  *
  * Threads. Every thread that runs driver code is an nt_thread: GS points
  * at its processor control region, whose CurrentThread (gs:0x188) names
- * the thread, and it carries its IRQL. A thread at DISPATCH_LEVEL or above
+ * the thread and whose processor number (gs:0x184) is the vCPU it runs
+ * on, and it carries its IRQL. A thread at DISPATCH_LEVEL or above
  * owns a vCPU, as a Windows thread at that level owns its processor: no
  * other thread runs at or above DISPATCH_LEVEL on that vCPU until it
  * lowers, so per-processor data needs no lock there, as on Windows. DPCs
@@ -22,13 +23,17 @@
 
 #include "ntabi.h"
 
-#define NT_MAX_VCPUS  8
-#define NT_PCR_THREAD 0x188 /* KPCR.Prcb.CurrentThread on x64 */
-#define NT_PCR_SIZE   0x1000
-#define NT_CALLER     ((uint64_t)(uintptr_t)__builtin_return_address(0))
+#define NT_MAX_VCPUS      8
+#define NT_PCR_SELF       0x018 /* KPCR.Self */
+#define NT_PCR_PRCB       0x020 /* KPCR.CurrentPrcb */
+#define NT_PCR_PRCB_START 0x180 /* KPCR.Prcb, the processor block within it */
+#define NT_PCR_NUMBER     0x184 /* KPCR.Prcb.Number: KeGetCurrentProcessorNumber reads it inline */
+#define NT_PCR_THREAD     0x188 /* KPCR.Prcb.CurrentThread on x64 */
+#define NT_PCR_SIZE       0x1000
+#define NT_CALLER         ((uint64_t)(uintptr_t)__builtin_return_address(0))
 
 struct nt_thread {
-    uint8_t pcr[NT_PCR_SIZE]; /* GS base; CurrentThread at NT_PCR_THREAD */
+    uint8_t pcr[NT_PCR_SIZE]; /* GS base: the processor control region as the thread sees it */
     const char *name;
     KIRQL irql;
     int vcpu;                /* owned while irql >= DISPATCH_LEVEL, else -1 */

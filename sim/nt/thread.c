@@ -33,12 +33,25 @@ unsigned int nt_vcpu_count(void)
     return vcpus.count;
 }
 
+/* The processor number drivers read inline (KeGetCurrentProcessorNumber). */
+static void set_pcr_number(struct nt_thread *thread)
+{
+    uint16_t number =
+        (uint16_t)(thread->vcpu >= 0 ? (unsigned int)thread->vcpu : thread->ideal_vcpu);
+
+    memcpy(thread->pcr + NT_PCR_NUMBER, &number, sizeof(number));
+}
+
 int nt_thread_enter(struct nt_thread *thread, const char *name, unsigned int ideal_vcpu)
 {
     uint64_t self = (uint64_t)(uintptr_t)thread;
+    uint64_t pcr = (uint64_t)(uintptr_t)thread->pcr;
+    uint64_t prcb = pcr + NT_PCR_PRCB_START;
     int err;
 
     memset(thread->pcr, 0, sizeof(thread->pcr));
+    memcpy(thread->pcr + NT_PCR_SELF, &pcr, sizeof(pcr));
+    memcpy(thread->pcr + NT_PCR_PRCB, &prcb, sizeof(prcb));
     memcpy(thread->pcr + NT_PCR_THREAD, &self, sizeof(self));
     thread->name = name;
     thread->irql = PASSIVE_LEVEL;
@@ -46,6 +59,7 @@ int nt_thread_enter(struct nt_thread *thread, const char *name, unsigned int ide
     thread->ideal_vcpu = ideal_vcpu % vcpus.count;
     thread->spinlocks = 0;
     thread->interrupt_irql = 0;
+    set_pcr_number(thread);
     err = nt_cpu_thread_enter();
     if (err)
         return err;
@@ -98,6 +112,7 @@ KIRQL nt_raise_irql(KIRQL irql, uint64_t caller)
     if (old < DISPATCH_LEVEL && irql >= DISPATCH_LEVEL) {
         pthread_mutex_lock(&vcpus.owner[thread->ideal_vcpu]);
         thread->vcpu = (int)thread->ideal_vcpu;
+        set_pcr_number(thread);
     }
     thread->irql = irql;
     return old;
@@ -124,6 +139,7 @@ void nt_lower_irql(KIRQL irql, uint64_t caller)
                              "IRQL lowered below DISPATCH_LEVEL with %u spinlock(s) held",
                              thread->spinlocks);
         thread->vcpu = -1;
+        set_pcr_number(thread);
         pthread_mutex_unlock(&vcpus.owner[thread->ideal_vcpu]);
     }
 }
@@ -144,6 +160,7 @@ void nt_interrupt_enter(struct nt_thread *thread, unsigned int vcpu, KIRQL irql)
     thread->vcpu = (int)(vcpu % vcpus.count);
     thread->irql = irql;
     thread->interrupt_irql = irql;
+    set_pcr_number(thread);
 }
 
 void nt_interrupt_leave(struct nt_thread *thread)
@@ -151,4 +168,5 @@ void nt_interrupt_leave(struct nt_thread *thread)
     thread->interrupt_irql = 0;
     thread->irql = PASSIVE_LEVEL;
     thread->vcpu = -1;
+    set_pcr_number(thread);
 }

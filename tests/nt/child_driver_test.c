@@ -67,6 +67,9 @@ static void exchange_events(void)
     assert_true(local >= 0);
     assert_int_equal(xenevtchn_notify(xce, (evtchn_port_t)local), 0);
     assert_true(ntsim_wait_for(&run, "child: event 1 from dom0", 5000));
+    /* In its DPC, at DISPATCH_LEVEL, on the vCPU the port is bound to, as the PCR says too. */
+    assert_true(
+        ntsim_wait_for(&run, "child: event 1 from dom0 on vCPU 1 (processor 1, IRQL 2)", 5000));
     pfd = (struct pollfd){.fd = xenevtchn_fd(xce), .events = POLLIN};
     assert_int_equal(poll(&pfd, 1, 5000), 1);
     assert_int_equal(xenevtchn_pending(xce), local);

@@ -123,8 +123,10 @@ static void event_from_dom0(void *ctx, unsigned int vcpu)
     LONG n = InterlockedIncrement(&child->events);
     int rc = child->evtchn.notify(child->evtchn.header.context, child->channel);
 
+    /* KeGetCurrentProcessorNumber is an inline read of the processor control region. */
     DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL,
-               "child: event %ld from dom0 on vCPU %u, answered: %d\n", n, vcpu, rc);
+               "child: event %ld from dom0 on vCPU %u (processor %lu, IRQL %u), answered: %d\n", n,
+               vcpu, KeGetCurrentProcessorNumber(), KeGetCurrentIrql(), rc);
 }
 
 static int publish(struct child *child, const char *key, uint32_t value)
@@ -150,6 +152,9 @@ static NTSTATUS share_with_dom0(struct child *child)
                             &child->channel);
     if (rc)
         return STATUS_UNSUCCESSFUL;
+    /* On the second vCPU: its DPC must run there, and say so. */
+    rc = child->evtchn.bind_vcpu(child->evtchn.header.context, child->channel, 1);
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "child: port bound to vCPU 1: %d\n", rc);
     child->page = ExAllocatePoolWithTag(NonPagedPoolNx, PAGE_SIZE, TAG);
     if (child->page == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
