@@ -48,24 +48,39 @@ uint64_t nt_system_time(void)
     return EPOCH_1601_TO_1970 + (uint64_t)ts.tv_sec * 10000000ull + (uint64_t)ts.tv_nsec / 100;
 }
 
+/*
+ * Drivers read LowPart and High1Time as one 64-bit value (mingw-w64's
+ * KeQueryInterruptTime does): where that is 8-byte aligned it is stored
+ * at once, so no reader sees half of it.
+ */
 static void write_system_time(size_t offset, uint64_t value)
 {
     volatile uint32_t *t = (volatile uint32_t *)(kuser_page + offset);
 
     t[2] = (uint32_t)(value >> 32); /* High2Time */
     atomic_thread_fence(memory_order_release);
-    t[0] = (uint32_t)value; /* LowPart */
-    atomic_thread_fence(memory_order_release);
-    t[1] = (uint32_t)(value >> 32); /* High1Time */
+    if (offset % 8 == 0) {
+        *(volatile uint64_t *)t = value; /* LowPart and High1Time */
+    } else {
+        t[0] = (uint32_t)value; /* LowPart */
+        atomic_thread_fence(memory_order_release);
+        t[1] = (uint32_t)(value >> 32); /* High1Time */
+    }
 }
 
-static void refresh(void)
-{
-    uint64_t now = nt_interrupt_time();
+/* One writer at a time, so the clocks never go back. */
+static pthread_mutex_t refresh_lock = PTHREAD_MUTEX_INITIALIZER;
 
+void nt_clock_refresh(void)
+{
+    uint64_t now;
+
+    pthread_mutex_lock(&refresh_lock);
+    now = nt_interrupt_time();
     write_system_time(KUSER_INTERRUPT_TIME, now);
     write_system_time(KUSER_SYSTEM_TIME, nt_system_time());
     write_system_time(KUSER_TICK_COUNT, now / TICK_100NS);
+    pthread_mutex_unlock(&refresh_lock);
 }
 
 static void *clock_main(void *unused)
@@ -73,7 +88,7 @@ static void *clock_main(void *unused)
     struct timespec period = {0, 1000000};
 
     while (atomic_load(&clock_running)) {
-        refresh();
+        nt_clock_refresh();
         nanosleep(&period, NULL);
     }
     return NULL;
@@ -85,7 +100,7 @@ uint64_t nt_time_start(void)
 
     boot_ns = monotonic_ns() - 1000000000ull; /* a second since boot, so no time reads as 0 */
     memcpy(kuser_page + KUSER_NUMBER_OF_PROCESSORS, &processors, sizeof(processors));
-    refresh();
+    nt_clock_refresh();
     atomic_store(&clock_running, true);
     if (pthread_create(&clock_thread, NULL, clock_main, NULL) != 0)
         atomic_store(&clock_running, false);

@@ -8,4 +8,10 @@
 uint64_t nt_time_start(void);
 void nt_time_stop(void);
 
+/*
+ * Bring KUSER_SHARED_DATA's clocks up to now: a timer that fires does this
+ * first, so the driver it wakes never reads a time before the one it waited for.
+ */
+void nt_clock_refresh(void);
+
 #endif /* WINPV_SIM_NT_CLOCK_H */

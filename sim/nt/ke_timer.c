@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
+#include "clock.h"
 #include "exports_impl.h"
 #include "kernel.h"
 
@@ -157,26 +158,33 @@ static uint64_t fire_due_locked(void)
     uint64_t now = nt_interrupt_time(), next = UINT64_MAX;
     LIST_ENTRY *e = timers.Flink;
 
+    nt_clock_refresh();
     while (e != &timers) {
         KTIMER *timer = (KTIMER *)((uint8_t *)e - offsetof(KTIMER, TimerListEntry));
+        KDPC *dpc;
 
         e = e->Flink;
         if (timer->DueTime > now) {
             next = timer->DueTime < next ? timer->DueTime : next;
             continue;
         }
+        /*
+         * Once signalled, the timer may be gone (a waiter's timer lives on
+         * its stack): everything it says is read, and it is set again, first.
+         */
+        dpc = timer->Dpc;
         unlink_locked(timer);
-        pthread_mutex_lock(&nt_dispatcher_lock);
-        timer->Header.SignalState = 1;
-        nt_dispatcher_signal_locked();
-        pthread_mutex_unlock(&nt_dispatcher_lock);
-        if (timer->Dpc)
-            nt_dpc_queue(timer->Dpc, (void *)(uintptr_t)now, NULL, 0);
         if (timer->Period) {
             timer->DueTime = now + (uint64_t)timer->Period * 10000u;
             insert_locked(timer);
             next = timer->DueTime < next ? timer->DueTime : next;
         }
+        if (dpc)
+            nt_dpc_queue(dpc, (void *)(uintptr_t)now, NULL, 0);
+        pthread_mutex_lock(&nt_dispatcher_lock);
+        timer->Header.SignalState = 1;
+        nt_dispatcher_signal_locked();
+        pthread_mutex_unlock(&nt_dispatcher_lock);
     }
     return next;
 }

@@ -40,7 +40,7 @@ INCLUDES_tests/nt/drivers/unknown_import := $(WIN_INCLUDES)
 # The simulated kernel running xenbus.sys and the test drivers on winpv-simd.
 NTSIM_TEST_SRCS := tests/nt/ntsim_fixture.c $(SIM_TOOLSTACK_SRCS) $(SIM_NT_CPU_SRCS)
 NTSIM_TEST_NEEDS := $(BUILD)/host/bin/winpv-ntsim $(BUILD)/host/bin/winpv-simd \
-                    $(BUILD)/win64/xenbus.sys $(BUILD)/win64/misbehave.sys $(BUILD)/win64/child.sys \
+                    $(BUILD)/win64/xenbus.sys $(BUILD)/win64/misbehave.sys $(BUILD)/win64/child.sys $(BUILD)/win64/ddi.sys \
                     $(BUILD)/win64/unknown_import.sys $(SIMLIB_FILES)
 
 HOST_TESTS += ntsim_xenbus
@@ -77,3 +77,9 @@ ntsim_child_driver_LDLIBS = $(SIMLIB_TEST_LDLIBS) $(SIM_TOOLSTACK_LDLIBS) $(SIM_
 INCLUDES_tests/nt/child_driver_test := -Isim -Isim/client -Isim/toolstack -Itests/nt \
                                        -Itests/nt/drivers
 $(BUILD)/host/bin/ntsim_child_driver: $(SIMLIB_FILES) | $(NTSIM_TEST_NEEDS)
+
+# The kernel's functions checked one by one from a driver image.
+TEST_DRIVERS += ddi
+ddi_SRCS := tests/nt/drivers/ddi.c
+ddi_LIBS := ntoskrnl hal
+INCLUDES_tests/nt/drivers/ddi := $(WIN_INCLUDES)

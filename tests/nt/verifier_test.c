@@ -125,6 +125,15 @@ static void test_access_violation_is_a_bugcheck(void **state)
     assert_contains(run.log, " at misbehave.sys+0x");
 }
 
+/* Every kernel function a driver meets behaves as documented, seen from a driver image. */
+static void test_kernel_functions_behave_as_documented(void **state)
+{
+    ntsim_run(&run, "ddi.sys", NULL);
+    assert_int_equal(run.exit_status, 0);
+    assert_null(strstr(run.log, "FAILED"));
+    assert_contains(run.log, "ddi: 46 checks, 0 failed\n");
+}
+
 static void test_unimplemented_import_fails_the_load(void **state)
 {
     ntsim_run(&run, "unknown_import.sys", NULL);
@@ -147,6 +156,7 @@ int main(void)
         cmocka_unit_test(test_bugcheck_reported),
         cmocka_unit_test(test_access_violation_is_a_bugcheck),
         cmocka_unit_test(test_unimplemented_import_fails_the_load),
+        cmocka_unit_test(test_kernel_functions_behave_as_documented),
     };
 
     return cmocka_run_group_tests(tests, ntsim_fixture_setup, ntsim_fixture_teardown);
