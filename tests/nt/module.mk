@@ -52,3 +52,21 @@ HOST_TESTS += ntsim_verifier
 ntsim_verifier_SRCS := tests/nt/verifier_test.c $(NTSIM_TEST_SRCS)
 ntsim_verifier_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
 $(BUILD)/host/bin/ntsim_verifier: | $(NTSIM_TEST_NEEDS)
+
+# sim/nt's INF reader, driver choice and registry (sim/nt/inf*.c, registry*.c),
+# on their own: hand-written INFs and packages in a scratch directory.
+INF_TEST_SRCS := tests/nt/inf_fixture.c $(NT_INF_SRCS) tools/pecheck/file.c \
+                 tools/pecheck/failure.c
+
+HOST_TESTS += inf_parse
+inf_parse_SRCS := tests/nt/inf_parse_test.c $(INF_TEST_SRCS)
+
+HOST_TESTS += inf_select
+inf_select_SRCS := tests/nt/inf_select_test.c $(INF_TEST_SRCS)
+
+HOST_TESTS += nt_registry
+nt_registry_SRCS := tests/nt/registry_test.c $(INF_TEST_SRCS)
+
+HOST_TESTS += inf_addreg
+inf_addreg_SRCS := tests/nt/inf_addreg_test.c $(INF_TEST_SRCS)
+
