@@ -54,7 +54,8 @@ ntsim_verifier_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
 $(BUILD)/host/bin/ntsim_verifier: | $(NTSIM_TEST_NEEDS)
 
 # sim/nt's INF reader, driver choice and registry (sim/nt/inf*.c, registry*.c),
-# on their own: hand-written INFs and packages in a scratch directory.
+# on their own: hand-written INFs, packages in a scratch directory, and the
+# shipped dist/x64 with windows/xenbus/xenbus.inf.
 INF_TEST_SRCS := tests/nt/inf_fixture.c $(NT_INF_SRCS) tools/pecheck/file.c \
                  tools/pecheck/failure.c
 
@@ -69,4 +70,10 @@ nt_registry_SRCS := tests/nt/registry_test.c $(INF_TEST_SRCS)
 
 HOST_TESTS += inf_addreg
 inf_addreg_SRCS := tests/nt/inf_addreg_test.c $(INF_TEST_SRCS)
+
+# The shipped package, as make leaves it in dist/x64 (needed to run, not to build).
+HOST_TESTS += inf_xenbus
+inf_xenbus_SRCS := tests/nt/inf_xenbus_test.c $(INF_TEST_SRCS)
+$(BUILD)/host/tests/nt/inf_xenbus_test.o: HOST_CFLAGS += -DINF_TEST_DIST='"$(DIST)/x64"'
+$(BUILD)/host/bin/inf_xenbus: | $(DIST)/x64/xenbus/xenbus.inf $(DIST)/x64/xenbus/xenbus.sys
 
