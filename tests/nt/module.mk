@@ -77,3 +77,10 @@ inf_xenbus_SRCS := tests/nt/inf_xenbus_test.c $(INF_TEST_SRCS)
 $(BUILD)/host/tests/nt/inf_xenbus_test.o: HOST_CFLAGS += -DINF_TEST_DIST='"$(DIST)/x64"'
 $(BUILD)/host/bin/inf_xenbus: | $(DIST)/x64/xenbus/xenbus.inf $(DIST)/x64/xenbus/xenbus.sys
 
+# A libFuzzer target over the INF reader, its driver choice and the registry
+# it seeds, from the shipped xenbus.inf, a seed using every rule, and UTF-16.
+FUZZERS += inf-fuzz
+inf-fuzz_SRCS := tests/nt/inf_fuzz.c $(NT_INF_CORE_SRCS)
+inf-fuzz_SEEDS := windows/xenbus/xenbus.inf tests/nt/inf_fuzz_seed.inf \
+                  $(BUILD)/fuzz/inf-fuzz/seeds/utf16
+inf-fuzz_SEED_FILE := tests/nt/inf_fuzz_seeds.txt
