@@ -71,7 +71,7 @@ struct nt_inf {
  */
 int nt_inf_parse(const void *text, size_t size, const char *path, struct nt_inf **inf, char *error,
                  size_t error_size);
-/* nt_inf_parse of the file at @path (-ENOENT and the like when it cannot be read). */
+/* nt_inf_parse of the file at @path; -ENOENT when it cannot be read. */
 int nt_inf_load(const char *path, struct nt_inf **inf, char *error, size_t error_size);
 void nt_inf_free(struct nt_inf *inf);
 

@@ -20,7 +20,6 @@
 struct parser {
     struct nt_inf *inf;
     struct nt_inf_section *section; /* the current one */
-    size_t section_pos;
     bool in_strings;
     char *error;
     size_t error_size;
@@ -63,7 +62,7 @@ static char *field_text(struct inf_arena *arena, const char *raw, size_t len)
     return out;
 }
 
-/* Where the next '=' (or ',', with @stop) outside quotes is in raw[from..len), or len. */
+/* Where the next @stop ('=' or ',') outside quotes is in raw[from..len), or len. */
 static size_t find_unquoted(const char *raw, size_t from, size_t len, char stop)
 {
     bool quoted = false;
