@@ -8,6 +8,7 @@
 #   TOOLS                host tools (NAME_SRCS, NAME_LDLIBS)
 #   HOST_PROGRAMS        programs tests run, with ASan+UBSan (NAME_SRCS, NAME_LDLIBS)
 #   DRIVERS              Windows kernel images (NAME_SRCS, NAME_LIBS), shipped in dist/
+#                        with their INF (NAME_INF), if they have one
 #   TEST_DRIVERS         Windows kernel images built for tests only
 #   FUZZERS              libFuzzer targets run briefly as checks (NAME_SRCS,
 #                        NAME_INCLUDES, NAME_SEEDS)
@@ -46,6 +47,16 @@ $(eval $(call static_lib,win64,$(NT_SRCS),$(WIN_AR)))
 
 # -- the release package ---------------------------------------------------
 DIST_FILES := $(foreach d,$(DRIVERS),$(DIST)/x64/$(d)/$(d).sys $(DIST)/x64/$(d)/$(d).pdb)
+
+# A driver's INF (NAME_INF) goes beside its image, as Windows installs it.
+define dist_inf
+DIST_FILES += $(DIST)/x64/$(1)/$(notdir $($(1)_INF))
+$(DIST)/x64/$(1)/$(notdir $($(1)_INF)): $($(1)_INF)
+	$$(call say,DIST,$$@)
+	@mkdir -p $$(@D)
+	$(Q)cp $$< $$@
+endef
+$(foreach d,$(DRIVERS),$(if $($(d)_INF),$(eval $(call dist_inf,$(d)))))
 
 .PHONY: dist run-checks run-benches format-tree
 dist: $(DIST_FILES)

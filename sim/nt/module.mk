@@ -17,3 +17,15 @@ winpv-ntsim_SRCS := $(NT_KERNEL_SRCS) $(SIM_NT_CPU_SRCS) $(SIM_GUEST_SRCS) $(SIM
                     tools/pecheck/text.c
 winpv-ntsim_LDLIBS := $(BUILD)/host/libwinpv.a $(SIM_NT_CPU_LDLIBS) -lpthread
 INCLUDES_sim/nt/image := $(HOST_INCLUDES) -Itools
+
+# INF files and the registry: the driver Windows would install for a device,
+# chosen from the INFs in dist/x64, and the registry its installation seeds.
+# NT_INF_CORE_SRCS touch no file (the INF fuzzer links them alone);
+# inf_select.c reads the packages with tools/pecheck/file.c and failure.c,
+# which winpv-ntsim links already.
+NT_INF_CORE_SRCS := sim/nt/inf_arena.c sim/nt/inf_text.c sim/nt/inf_lines.c sim/nt/inf_lookup.c \
+                    sim/nt/inf_parse.c sim/nt/inf_strings.c sim/nt/inf_version.c \
+                    sim/nt/inf_models.c sim/nt/inf_install.c sim/nt/inf_copyfiles.c \
+                    sim/nt/inf_addreg.c sim/nt/registry.c sim/nt/registry_inf.c
+NT_INF_SRCS := $(NT_INF_CORE_SRCS) sim/nt/inf_select.c
+INCLUDES_sim/nt/inf_select := $(HOST_INCLUDES) -Itools

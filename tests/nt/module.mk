@@ -83,3 +83,34 @@ TEST_DRIVERS += ddi
 ddi_SRCS := tests/nt/drivers/ddi.c
 ddi_LIBS := ntoskrnl hal
 INCLUDES_tests/nt/drivers/ddi := $(WIN_INCLUDES)
+# sim/nt's INF reader, driver choice and registry (sim/nt/inf*.c, registry*.c),
+# on their own: hand-written INFs, packages in a scratch directory, and the
+# shipped dist/x64 with windows/xenbus/xenbus.inf.
+INF_TEST_SRCS := tests/nt/inf_fixture.c $(NT_INF_SRCS) tools/pecheck/file.c \
+                 tools/pecheck/failure.c
+
+HOST_TESTS += inf_parse
+inf_parse_SRCS := tests/nt/inf_parse_test.c $(INF_TEST_SRCS)
+
+HOST_TESTS += inf_select
+inf_select_SRCS := tests/nt/inf_select_test.c $(INF_TEST_SRCS)
+
+HOST_TESTS += nt_registry
+nt_registry_SRCS := tests/nt/registry_test.c $(INF_TEST_SRCS)
+
+HOST_TESTS += inf_addreg
+inf_addreg_SRCS := tests/nt/inf_addreg_test.c $(INF_TEST_SRCS)
+
+# The shipped package, as make leaves it in dist/x64 (needed to run, not to build).
+HOST_TESTS += inf_xenbus
+inf_xenbus_SRCS := tests/nt/inf_xenbus_test.c $(INF_TEST_SRCS)
+$(BUILD)/host/tests/nt/inf_xenbus_test.o: HOST_CFLAGS += -DINF_TEST_DIST='"$(DIST)/x64"'
+$(BUILD)/host/bin/inf_xenbus: | $(DIST)/x64/xenbus/xenbus.inf $(DIST)/x64/xenbus/xenbus.sys
+
+# A libFuzzer target over the INF reader, its driver choice and the registry
+# it seeds, from the shipped xenbus.inf, a seed using every rule, and UTF-16.
+FUZZERS += inf-fuzz
+inf-fuzz_SRCS := tests/nt/inf_fuzz.c $(NT_INF_CORE_SRCS)
+inf-fuzz_SEEDS := windows/xenbus/xenbus.inf tests/nt/inf_fuzz_seed.inf \
+                  $(BUILD)/fuzz/inf-fuzz/seeds/utf16
+inf-fuzz_SEED_FILE := tests/nt/inf_fuzz_seeds.txt

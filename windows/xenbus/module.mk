@@ -3,3 +3,4 @@ xenbus_SRCS := windows/xenbus/driver.c windows/xenbus/pnp.c windows/xenbus/power
                windows/xenbus/hypervisor.c windows/xenbus/upcall.c \
                windows/xenbus/children.c windows/xenbus/pdo.c
 xenbus_LIBS := ntoskrnl hal
+xenbus_INF := windows/xenbus/xenbus.inf
