@@ -1,11 +1,17 @@
 /*
  * sim/nt/main.c - winpv-ntsim: a simulated Windows x64 kernel as a guest of
- * winpv-simd, running a real driver image on the Xen platform device.
+ * winpv-simd, running real driver images on the Xen platform device and
+ * its children.
  *
- *   winpv-ntsim --run-dir DIR --domid N --driver PATH [--mode fault|rewrite]
- *               [--vcpus N] [--log FILE] [--fail-alloc N] [--sequence LIST]
- *               [--service NAME] [--irp-timeout-ms N] [--bind ID=PATH]...
- *               [--tree FILE]
+ *   winpv-ntsim --run-dir DIR --domid N (--drivers DIR | --driver PATH)
+ *               [--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N]
+ *               [--sequence LIST] [--service NAME] [--irp-timeout-ms N] [--tree FILE]
+ *
+ * --drivers names a directory of driver packages, as make leaves them in
+ * dist/x64 (one folder per driver with its INF): every device gets the
+ * driver Windows would install from them. --driver binds the platform
+ * device to the image at PATH directly instead (service NAME, else the
+ * image's name), for drivers without an INF.
  *
  * LIST is what the PnP manager does after binding, comma-separated: start,
  * stop, remove, serve:MS (take the bus's changes of children for MS
@@ -13,10 +19,9 @@
  * (a system power transition) (default: start,remove). --tree FILE keeps
  * the device tree published in FILE as it changes (winpv-sim pnp reads it).
  * SIGTERM or SIGINT ends serving; the steps after it still run (remove:
- * the drivers unload cleanly). --bind gives a child device whose
- * hardware or compatible ID is ID the driver at PATH (until INFs choose). Exit status: 0 when every step
- * succeeded and the driver unloaded with no pool left, 1 when a step
- * failed or pool leaked, 2 for bad usage, 66 after a bugcheck.
+ * the drivers unload cleanly). Exit status: 0 when every step succeeded
+ * and the drivers unloaded with nothing left, 1 when a step failed or
+ * something leaked, 2 for bad usage, 66 after a bugcheck.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -34,12 +39,8 @@
 #include "machine.h"
 #include "pnp.h"
 
-#define MAX_BINDINGS 8
-
 struct options {
-    const char *run_dir, *driver, *log, *sequence, *service, *tree;
-    const char *bindings[MAX_BINDINGS];
-    unsigned int binding_count;
+    const char *run_dir, *driver, *drivers, *log, *sequence, *service, *tree;
     unsigned int irp_timeout_ms;
     uint32_t domid;
     enum nt_cpu_mode mode;
@@ -49,10 +50,10 @@ struct options {
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: winpv-ntsim --run-dir DIR --domid N --driver PATH "
+    fprintf(stderr, "usage: winpv-ntsim --run-dir DIR --domid N (--drivers DIR | --driver PATH) "
                     "[--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N] "
-                    "[--sequence start,stop,remove,serve:MS,power:SN] [--service NAME] "
-                    "[--irp-timeout-ms N] [--bind ID=PATH]... [--tree FILE]\n");
+                    "[--sequence start,stop,remove,serve[:MS],power:SN] [--service NAME] "
+                    "[--irp-timeout-ms N] [--tree FILE]\n");
     return 2;
 }
 
@@ -69,7 +70,7 @@ static int parse(int argc, char **argv, struct options *o)
         {"sequence", required_argument, NULL, 's'},
         {"service", required_argument, NULL, 'S'},
         {"irp-timeout-ms", required_argument, NULL, 't'},
-        {"bind", required_argument, NULL, 'b'},
+        {"drivers", required_argument, NULL, 'p'},
         {"tree", required_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
@@ -102,10 +103,8 @@ static int parse(int argc, char **argv, struct options *o)
         case 'T':
             o->tree = optarg;
             break;
-        case 'b':
-            if (o->binding_count == MAX_BINDINGS)
-                return -1;
-            o->bindings[o->binding_count++] = optarg;
+        case 'p':
+            o->drivers = optarg;
             break;
         case 't':
             o->irp_timeout_ms = (unsigned int)strtoul(optarg, NULL, 0);
@@ -128,7 +127,7 @@ static int parse(int argc, char **argv, struct options *o)
             return -1;
         }
     }
-    return o->driver && o->domid && optind == argc ? 0 : -1;
+    return (o->driver || o->drivers) && o->domid && optind == argc ? 0 : -1;
 }
 
 static struct nt_pnp *volatile serving;
@@ -204,14 +203,12 @@ static int run_driver(const struct options *o, struct nt_pnp *pnp)
 
     pnp->irp_timeout_ms = o->irp_timeout_ms;
     pnp->tree_path = o->tree;
-    for (unsigned int i = 0; i < o->binding_count; i++) {
-        if (nt_pnp_add_binding(pnp, o->bindings[i]) != 0) {
-            fprintf(stderr, "winpv-ntsim: --bind %s: not ID=PATH, or too many\n", o->bindings[i]);
-            return -1;
-        }
-    }
+    pnp->drivers_dir = o->drivers;
     nt_pool_fail_nth(o->fail_alloc);
-    failed = nt_pnp_bind(pnp, o->driver, service_name(o), error, sizeof(error)) != 0;
+    if (o->driver)
+        failed = nt_pnp_bind(pnp, o->driver, service_name(o), error, sizeof(error)) != 0;
+    else
+        failed = nt_pnp_bind_by_inf(pnp, error, sizeof(error)) != 0;
     if (failed)
         fprintf(stderr, "winpv-ntsim: %s\n", error);
     else

@@ -10,14 +10,6 @@ NT_KERNEL_SRCS := sim/nt/main.c sim/nt/image.c sim/nt/exports.c sim/nt/thread.c 
                   sim/nt/ex_fastmutex.c sim/nt/mm_iospace.c sim/nt/io_interrupt.c \
                   sim/nt/pnp_children.c sim/nt/pnp_driver.c sim/nt/po.c
 
-HOST_PROGRAMS += winpv-ntsim
-winpv-ntsim_SRCS := $(NT_KERNEL_SRCS) $(SIM_NT_CPU_SRCS) $(SIM_GUEST_SRCS) $(SIM_CLIENT_SRCS) \
-                    tools/pecheck/pe.c tools/pecheck/pe_imports.c tools/pecheck/pe_relocs.c \
-                    tools/pecheck/pe_debug.c tools/pecheck/file.c tools/pecheck/failure.c \
-                    tools/pecheck/text.c
-winpv-ntsim_LDLIBS := $(BUILD)/host/libwinpv.a $(SIM_NT_CPU_LDLIBS) -lpthread
-INCLUDES_sim/nt/image := $(HOST_INCLUDES) -Itools
-
 # INF files and the registry: the driver Windows would install for a device,
 # chosen from the INFs in dist/x64, and the registry its installation seeds.
 # NT_INF_CORE_SRCS touch no file (the INF fuzzer links them alone);
@@ -29,3 +21,13 @@ NT_INF_CORE_SRCS := sim/nt/inf_arena.c sim/nt/inf_text.c sim/nt/inf_lines.c sim/
                     sim/nt/inf_addreg.c sim/nt/registry.c sim/nt/registry_inf.c
 NT_INF_SRCS := $(NT_INF_CORE_SRCS) sim/nt/inf_select.c
 INCLUDES_sim/nt/inf_select := $(HOST_INCLUDES) -Itools
+
+HOST_PROGRAMS += winpv-ntsim
+winpv-ntsim_SRCS := $(NT_KERNEL_SRCS) $(NT_INF_SRCS) $(SIM_NT_CPU_SRCS) $(SIM_GUEST_SRCS) \
+                    $(SIM_CLIENT_SRCS) \
+                    tools/pecheck/pe.c tools/pecheck/pe_imports.c tools/pecheck/pe_relocs.c \
+                    tools/pecheck/pe_debug.c tools/pecheck/file.c tools/pecheck/failure.c \
+                    tools/pecheck/text.c
+winpv-ntsim_LDLIBS := $(BUILD)/host/libwinpv.a $(SIM_NT_CPU_LDLIBS) -lpthread
+INCLUDES_sim/nt/image := $(HOST_INCLUDES) -Itools
+

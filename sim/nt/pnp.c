@@ -5,8 +5,9 @@
  * removed with the IRPs Windows sends, in Windows's order; its children in
  * pnp_children.c.
  *
- * Not yet: binding by the INFs beside the images (children bind by the IDs
- * given with nt_pnp_add_binding), power IRPs.
+ * Drivers are chosen by the INFs in a directory of driver packages
+ * (dist/x64's layout), as Windows chooses them, and installed: the
+ * registry seeded as installing them would.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "kernel.h"
 #include "guest.h"
 #include "pnp.h"
+#include "registry_inf.h"
 
 #define FILE_DEVICE_BUS_EXTENDER 0x2a
 #define PCI_BUS                  5
@@ -29,6 +31,12 @@
  */
 #define PLATFORM_PORT_BASE   0xc000
 #define PLATFORM_PORT_LENGTH 0x100
+
+/* The platform device's hardware IDs, most specific first, as the PCI bus reports them. */
+#define PLATFORM_INSTANCE "PCI\\VEN_5853&DEV_0001&SUBSYS_00015853&REV_01\\3&0&0"
+#define PLATFORM_HARDWARE_IDS                                                               \
+    "PCI\\VEN_5853&DEV_0001&SUBSYS_00015853&REV_01 PCI\\VEN_5853&DEV_0001&SUBSYS_00015853 " \
+    "PCI\\VEN_5853&DEV_0001&CC_FF8000 PCI\\VEN_5853&DEV_0001&CC_FF80"
 
 /* The one PnP manager, for IoInvalidateDeviceRelations. */
 static struct nt_pnp *manager;
@@ -135,6 +143,8 @@ static void platform_interrupt(void *ctx, unsigned int vcpu)
 int nt_pnp_init(struct nt_pnp *pnp, uint64_t kuser_page)
 {
     memset(pnp, 0, sizeof(*pnp));
+    if (nt_registry_create(&pnp->registry) != 0)
+        return -1;
     pnp->kuser_page = kuser_page;
     pthread_mutex_init(&pnp->lock, NULL);
     pthread_cond_init(&pnp->changed, NULL);
@@ -306,18 +316,42 @@ size_t nt_pnp_unload(struct nt_pnp *pnp)
     return leaks + pnp->child_leaks;
 }
 
-int nt_pnp_add_binding(struct nt_pnp *pnp, const char *binding)
+int nt_pnp_install(struct nt_pnp *pnp, const struct nt_inf_driver *driver, const char *instance)
 {
-    const char *equals = strchr(binding, '=');
-    struct nt_binding *b;
+    char error[NT_INF_ERROR_SIZE];
 
-    if (equals == NULL || equals == binding || equals[1] == '\0' ||
-        (size_t)(equals - binding) >= sizeof(b->id) || pnp->binding_count == NT_PNP_BINDINGS_MAX)
+    if (nt_registry_install(pnp->registry, driver, instance, NULL, error, sizeof(error)) != 0) {
+        nt_log("pnp: installing %s for %s: %s\n", driver->inf_path, instance, error);
         return -1;
-    b = &pnp->bindings[pnp->binding_count++];
-    snprintf(b->id, sizeof(b->id), "%.*s", (int)(equals - binding), binding);
-    snprintf(b->path, sizeof(b->path), "%s", equals + 1);
+    }
+    nt_log("pnp: %s installed from %s (%s, service %s, start type %u)\n", instance,
+           driver->inf_path, driver->matched_id, driver->service.name, driver->service.start);
     return 0;
+}
+
+int nt_pnp_bind_by_inf(struct nt_pnp *pnp, char *error, size_t error_size)
+{
+    static const char *const hardware[] = {
+        "PCI\\VEN_5853&DEV_0001&SUBSYS_00015853&REV_01", "PCI\\VEN_5853&DEV_0001&SUBSYS_00015853",
+        "PCI\\VEN_5853&DEV_0001&CC_FF8000", "PCI\\VEN_5853&DEV_0001&CC_FF80"};
+    static const char *const compatible[] = {"PCI\\VEN_5853&DEV_0001&REV_01",
+                                             "PCI\\VEN_5853&DEV_0001",
+                                             "PCI\\VEN_5853&CC_FF8000",
+                                             "PCI\\VEN_5853&CC_FF80",
+                                             "PCI\\VEN_5853",
+                                             "PCI\\CC_FF8000",
+                                             "PCI\\CC_FF80"};
+    const struct nt_device_ids ids = {hardware, 4, compatible, 7};
+    struct nt_inf_driver driver;
+    int rc;
+
+    if (nt_inf_select(pnp->drivers_dir, &ids, NULL, &driver, error, error_size) != 0)
+        return -1;
+    rc = nt_pnp_install(pnp, &driver, PLATFORM_INSTANCE);
+    if (rc == 0)
+        rc = nt_pnp_bind(pnp, driver.image_path, driver.service.name, error, error_size);
+    nt_inf_driver_free(&driver);
+    return rc;
 }
 
 void nt_pnp_fini(struct nt_pnp *pnp)
@@ -327,15 +361,11 @@ void nt_pnp_fini(struct nt_pnp *pnp)
     if (pnp->platform_pdo)
         nt_device_delete(pnp->platform_pdo, 0);
     nt_driver_object_free(pnp->pci);
+    nt_registry_destroy(pnp->registry);
     pnp->platform_pdo = NULL;
     pnp->pci = NULL;
+    pnp->registry = NULL;
 }
-
-/* The platform device's hardware IDs, most specific first, as the PCI bus reports them. */
-#define PLATFORM_INSTANCE "PCI\\VEN_5853&DEV_0001&SUBSYS_00015853&REV_01\\3&0&0"
-#define PLATFORM_HARDWARE_IDS                                                               \
-    "PCI\\VEN_5853&DEV_0001&SUBSYS_00015853&REV_01 PCI\\VEN_5853&DEV_0001&SUBSYS_00015853 " \
-    "PCI\\VEN_5853&DEV_0001&CC_FF8000 PCI\\VEN_5853&DEV_0001&CC_FF80"
 
 /* One line per device node: instance path, [hardware IDs], driver (or -), state. */
 void nt_pnp_print(const struct nt_pnp *pnp, FILE *out)

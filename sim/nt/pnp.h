@@ -10,7 +10,9 @@
 #include "exports.h"
 #include "image.h"
 #include "ntabi.h"
+#include "inf.h"
 #include "pnp_driver.h"
+#include "registry.h"
 
 enum nt_devnode_state {
     NT_DEVNODE_NO_DRIVER, /* enumerated, no driver found for it */
@@ -27,7 +29,7 @@ enum nt_devnode_state {
 #define NT_PLATFORM_GSI       28
 #define NT_PLATFORM_VECTOR    0x81
 #define NT_PLATFORM_IRQL      8
-#define NT_PNP_BINDINGS_MAX   8
+#define NT_PNP_DRIVERS_MAX    8
 
 #define NT_BUS_RELATIONS 0
 #define NT_CHILD_IDS_MAX 512 /* characters of a child's IDs, space-separated */
@@ -45,11 +47,10 @@ struct nt_child {
     struct nt_driver *driver; /* its function driver, when one was found */
 };
 
-/* A child device's driver, chosen by one of its IDs (until INFs say it). */
-struct nt_binding {
-    char id[128];
+/* A child device's driver, as an INF chose it: loaded with its first device, unloaded with its last. */
+struct nt_loaded_driver {
     char path[4096];
-    struct nt_driver driver; /* loaded with its first device, unloaded with its last */
+    struct nt_driver driver;
 };
 
 struct nt_pnp {
@@ -63,8 +64,9 @@ struct nt_pnp {
         CM_RESOURCE_LIST list;
         CM_PARTIAL_RESOURCE_DESCRIPTOR more;
     } raw, translated;
-    struct nt_binding bindings[NT_PNP_BINDINGS_MAX];
-    unsigned int binding_count;
+    const char *drivers_dir; /* driver packages (dist/x64's layout) to bind by INF, or NULL */
+    struct nt_registry *registry;
+    struct nt_loaded_driver drivers[NT_PNP_DRIVERS_MAX];
     size_t child_leaks; /* what child drivers left at their unload */
     struct nt_child *children;
     pthread_mutex_t lock;
@@ -80,8 +82,16 @@ void nt_pnp_fini(struct nt_pnp *pnp);
 /* Load the driver at @path for the platform device (service @service) and add it. */
 int nt_pnp_bind(struct nt_pnp *pnp, const char *path, const char *service, char *error,
                 size_t error_size);
-/* A child whose hardware or compatible ID is ID gets the driver at PATH ("ID=PATH"). */
-int nt_pnp_add_binding(struct nt_pnp *pnp, const char *binding);
+/*
+ * The platform device's driver as Windows would choose it from the INFs in
+ * drivers_dir (nt_inf_select), installed (the registry seeded) and added.
+ */
+int nt_pnp_bind_by_inf(struct nt_pnp *pnp, char *error, size_t error_size);
+/*
+ * What installing the driver @driver for device @instance means, done: its
+ * registry keys written. Returns 0 or -1 with the reason logged.
+ */
+int nt_pnp_install(struct nt_pnp *pnp, const struct nt_inf_driver *driver, const char *instance);
 int nt_pnp_start(struct nt_pnp *pnp);
 int nt_pnp_stop(struct nt_pnp *pnp);
 int nt_pnp_remove(struct nt_pnp *pnp);

@@ -5,14 +5,15 @@
  * queried, a PDO no longer reported removed, and every child removed
  * before its parent.
  *
- * A child gets the driver bound to the first of its hardware IDs, then
- * compatible IDs, that has one (nt_pnp_add_binding, until the INFs beside
- * the images say it): loaded with its first device, AddDevice, then
- * START_DEVICE; unloaded after its last device's removal. A child with no
+ * A child gets the driver the INFs in drivers_dir give its IDs, as
+ * Windows ranks them (nt_inf_select), installed (the registry seeded):
+ * loaded with its first device, AddDevice, then START_DEVICE; unloaded
+ * after its last device's removal. A child with no
  * driver is shown "no driver", as Windows shows a device it has none for.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -67,24 +68,60 @@ static NTSTATUS query_id(struct nt_pnp *pnp, DEVICE_OBJECT *pdo, uint32_t type, 
     return status;
 }
 
-/* The binding for the first of @c's IDs that has one: hardware IDs before compatible IDs. */
-static struct nt_binding *binding_for(struct nt_pnp *pnp, const struct nt_child *c)
+/* Split space-separated @text (modified) into at most @max IDs; how many. */
+static size_t split_ids(char *text, const char **ids, size_t max)
 {
-    const char *lists[] = {c->hardware_ids, c->compatible_ids};
+    size_t n = 0;
 
-    for (size_t l = 0; l < 2; l++) {
-        for (const char *p = lists[l]; *p;) {
-            size_t len = strcspn(p, " ");
+    for (char *save = NULL, *id = strtok_r(text, " ", &save); id && n < max;
+         id = strtok_r(NULL, " ", &save))
+        ids[n++] = id;
+    return n;
+}
 
-            for (unsigned int i = 0; i < pnp->binding_count; i++) {
-                if (strlen(pnp->bindings[i].id) == len &&
-                    strncasecmp(pnp->bindings[i].id, p, len) == 0)
-                    return &pnp->bindings[i];
-            }
-            p += len + (p[len] == ' ');
+/* The driver an INF in drivers_dir gives @c, loaded if it is not; NULL for none. */
+static struct nt_driver *driver_for(struct nt_pnp *pnp, struct nt_child *c)
+{
+    char hardware_text[NT_CHILD_IDS_MAX], compatible_text[NT_CHILD_IDS_MAX], instance[300];
+    char error[NT_INF_ERROR_SIZE];
+    const char *hardware[32], *compatible[32];
+    struct nt_device_ids ids;
+    struct nt_inf_driver inf;
+    struct nt_loaded_driver *slot = NULL;
+    int rc;
+
+    if (pnp->drivers_dir == NULL)
+        return NULL;
+    snprintf(hardware_text, sizeof(hardware_text), "%s", c->hardware_ids);
+    snprintf(compatible_text, sizeof(compatible_text), "%s", c->compatible_ids);
+    ids = (struct nt_device_ids){hardware, split_ids(hardware_text, hardware, 32), compatible,
+                                 split_ids(compatible_text, compatible, 32)};
+    rc = nt_inf_select(pnp->drivers_dir, &ids, NULL, &inf, error, sizeof(error));
+    if (rc == -ENOENT)
+        return NULL;
+    if (rc != 0) {
+        nt_log("pnp: no driver for %s: %s\n", c->device_id, error);
+        return NULL;
+    }
+    snprintf(instance, sizeof(instance), "%s\\%s", c->device_id, c->instance_id);
+    for (unsigned int i = 0; i < NT_PNP_DRIVERS_MAX && slot == NULL; i++) {
+        if (strcmp(pnp->drivers[i].path, inf.image_path) == 0 || pnp->drivers[i].path[0] == '\0')
+            slot = &pnp->drivers[i];
+    }
+    if (slot && !slot->driver.loaded) {
+        snprintf(slot->path, sizeof(slot->path), "%s", inf.image_path);
+        if (nt_driver_load(&slot->driver, inf.image_path, inf.service.name, pnp->kuser_page, error,
+                           sizeof(error)) != 0) {
+            nt_log("pnp: no driver for %s: %s\n", c->device_id, error);
+            pnp->child_leaks += nt_driver_unload(&slot->driver);
+            slot->path[0] = '\0';
+            slot = NULL;
         }
     }
-    return NULL;
+    if (slot && nt_pnp_install(pnp, &inf, instance) != 0)
+        slot = NULL;
+    nt_inf_driver_free(&inf);
+    return slot ? &slot->driver : NULL;
 }
 
 static NTSTATUS child_pnp(struct nt_pnp *pnp, struct nt_child *c, uint8_t minor)
@@ -98,29 +135,12 @@ static NTSTATUS child_pnp(struct nt_pnp *pnp, struct nt_child *c, uint8_t minor)
     return status;
 }
 
-/* The child's driver, loaded if it is not, added, and the child started. */
+/* The child's driver chosen, loaded if it is not, added, and the child started. */
 static void child_start(struct nt_pnp *pnp, struct nt_child *c)
 {
-    struct nt_binding *b = binding_for(pnp, c);
-    char error[4096];
-
-    if (b == NULL)
+    c->driver = driver_for(pnp, c);
+    if (c->driver == NULL)
         return;
-    if (!b->driver.loaded) {
-        const char *slash = strrchr(b->path, '/');
-        char service[64];
-
-        snprintf(service, sizeof(service), "%s", slash ? slash + 1 : b->path);
-        service[strcspn(service, ".")] = '\0';
-        if (nt_driver_load(&b->driver, b->path, service, pnp->kuser_page, error, sizeof(error)) !=
-            0) {
-            nt_log("pnp: no driver for %s: %s\n", c->device_id, error);
-            pnp->child_leaks += nt_driver_unload(&b->driver);
-            c->state = NT_DEVNODE_FAILED;
-            return;
-        }
-    }
-    c->driver = &b->driver;
     if (nt_driver_add_device(c->driver, c->pdo) != 0) {
         c->state = NT_DEVNODE_FAILED;
         return;
@@ -198,8 +218,13 @@ static void remove_child(struct nt_pnp *pnp, struct nt_child *c, bool with_paren
         nt_verifier_fail(NT_VERIFY_ARGUMENT, 0,
                          "after IRP_MN_REMOVE_DEVICE a device is still attached to child %s",
                          c->device_id);
-    if (c->driver && --c->driver->devices == 0)
+    if (c->driver && --c->driver->devices == 0) {
         pnp->child_leaks += nt_driver_unload(c->driver);
+        for (unsigned int i = 0; i < NT_PNP_DRIVERS_MAX; i++) {
+            if (&pnp->drivers[i].driver == c->driver)
+                pnp->drivers[i].path[0] = '\0';
+        }
+    }
     nt_object_dereference(c->pdo, 0);
     free(c);
 }

@@ -43,15 +43,12 @@ static uint32_t read_number(const char *node)
     return number;
 }
 
+/* XENBUS and the child driver both bound by their INFs, as Windows would install them. */
 static void start_with_child(const char *sequence)
 {
-    static char bind[600];
-    char path[512];
-    const char *args[] = {"--bind", bind, "--sequence", sequence, NULL};
+    const char *args[] = {"--sequence", sequence, NULL};
 
-    snprintf(bind, sizeof(bind), "XENBUS\\VEN_WPV&DEV_IFACE&REV_00000001=%s",
-             ntsim_driver_path("child.sys", path, sizeof(path)));
-    ntsim_start(&run, "xenbus.sys", args);
+    ntsim_start(&run, NULL, args);
     assert_true(ntsim_wait_for(&run, "child: port and grant published: 0\n", 10000));
 }
 
@@ -104,7 +101,10 @@ static void test_a_child_driver_uses_xenbus_interfaces_with_dom0(void **state)
     ntsim_finish(&run);
     assert_int_equal(run.exit_status, 0);
 
-    /* Bound by its hardware ID, and served version 1 of each interface. */
+    /* Each bound by its INF, and the child served version 1 of each interface. */
+    assert_contains(run.log, "xenbus.inf (PCI\\VEN_5853&DEV_0001, service xenbus, start type 0)");
+    assert_contains(run.log, "child.inf (XENBUS\\VEN_WPV&DEV_IFACE&REV_00000001, service child, "
+                             "start type 3)");
     assert_contains(run.out, "XENBUS\\VEN_WPV&DEV_IFACE] child.sys started\n");
     assert_contains(run.log, "child: STORE v1: 0\n");
     assert_contains(run.log, "child: EVTCHN v1: 0\n");

@@ -37,11 +37,26 @@ unknown_import_SRCS := tests/nt/drivers/unknown_import.c
 unknown_import_LIBS := ntoskrnl hal
 INCLUDES_tests/nt/drivers/unknown_import := $(WIN_INCLUDES)
 
+# Driver packages as dist/x64 lays them out, for binding by INF: the shipped
+# XENBUS, and the test child driver with its INF.
+NTSIM_PACKAGES := $(BUILD)/ntsim-packages
+NTSIM_PACKAGE_FILES := $(NTSIM_PACKAGES)/xenbus/xenbus.inf $(NTSIM_PACKAGES)/xenbus/xenbus.sys \
+                       $(NTSIM_PACKAGES)/child/child.inf $(NTSIM_PACKAGES)/child/child.sys
+$(NTSIM_PACKAGES)/xenbus/%: $(DIST)/x64/xenbus/%
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+$(NTSIM_PACKAGES)/child/child.inf: tests/nt/drivers/child.inf
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+$(NTSIM_PACKAGES)/child/child.sys: $(BUILD)/win64/child.sys
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+
 # The simulated kernel running xenbus.sys and the test drivers on winpv-simd.
 NTSIM_TEST_SRCS := tests/nt/ntsim_fixture.c $(SIM_TOOLSTACK_SRCS) $(SIM_NT_CPU_SRCS)
 NTSIM_TEST_NEEDS := $(BUILD)/host/bin/winpv-ntsim $(BUILD)/host/bin/winpv-simd \
                     $(BUILD)/win64/xenbus.sys $(BUILD)/win64/misbehave.sys $(BUILD)/win64/child.sys $(BUILD)/win64/ddi.sys \
-                    $(BUILD)/win64/unknown_import.sys $(SIMLIB_FILES)
+                    $(BUILD)/win64/unknown_import.sys $(SIMLIB_FILES) $(NTSIM_PACKAGE_FILES)
 
 HOST_TESTS += ntsim_xenbus
 ntsim_xenbus_SRCS := tests/nt/xenbus_test.c $(NTSIM_TEST_SRCS)

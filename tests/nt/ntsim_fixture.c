@@ -50,6 +50,11 @@ const char *ntsim_driver_path(const char *driver, char *buf, size_t size)
     return simd_path_near_program(relative, buf, size);
 }
 
+const char *ntsim_packages_path(char *buf, size_t size)
+{
+    return simd_path_near_program("../../ntsim-packages", buf, size);
+}
+
 static void read_file(const char *path, char *buf, size_t size)
 {
     FILE *f = fopen(path, "r");
@@ -88,19 +93,23 @@ void ntsim_start(struct ntsim_run *run, const char *driver, const char *const *a
     memset(run, 0, sizeof(*run));
     assert_int_equal(simd_domain_create(&simd, DOMAIN_PAGES, 2, &run->domid), 0);
     assert_int_equal(xenstore_introduce(&simd, &store, run->domid, &rings), 0);
-    snprintf(run->driver, sizeof(run->driver), "%s", driver);
+    snprintf(run->driver, sizeof(run->driver), "%s", driver ? driver : "(by INF)");
     snprintf(domid_text, sizeof(domid_text), "%u", run->domid);
     snprintf(run->log_path, sizeof(run->log_path), "%s/kernel-%u.log", simd.dir, run->domid);
     snprintf(run->out_path, sizeof(run->out_path), "%s/kernel-%u.out", simd.dir, run->domid);
     simd_path_near_program("winpv-ntsim", program, sizeof(program));
-    ntsim_driver_path(driver, image, sizeof(image));
     argv[n++] = program;
     argv[n++] = "--run-dir";
     argv[n++] = simd.dir;
     argv[n++] = "--domid";
     argv[n++] = domid_text;
-    argv[n++] = "--driver";
-    argv[n++] = image;
+    if (driver) {
+        argv[n++] = "--driver";
+        argv[n++] = ntsim_driver_path(driver, image, sizeof(image));
+    } else {
+        argv[n++] = "--drivers";
+        argv[n++] = ntsim_packages_path(image, sizeof(image));
+    }
     argv[n++] = "--log";
     argv[n++] = run->log_path;
     for (size_t i = 0; args && args[i] && n < 31; i++)

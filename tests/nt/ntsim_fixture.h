@@ -31,8 +31,9 @@ int ntsim_fixture_teardown(void **state);
 
 /*
  * Run winpv-ntsim with @driver (a file in build/win64) on a fresh domain,
- * with the further options in @args (NULL-terminated). Fails the test if it
- * does not end within 60 s.
+ * or with NULL every driver chosen by the INFs of the test packages
+ * (ntsim_packages_path), with the further options in @args
+ * (NULL-terminated). Fails the test if it does not end within 60 s.
  */
 void ntsim_run(struct ntsim_run *run, const char *driver, const char *const *args);
 
@@ -54,6 +55,9 @@ void ntsim_device_remove(struct ntsim_run *run, const char *class_name, unsigned
 
 /* The toolstack reads the domain's @relative node (malloc'd; the test fails if there is none). */
 char *ntsim_store_read(struct ntsim_run *run, const char *relative);
+
+/* The driver packages the tests bind by INF (xenbus and the test child driver). */
+const char *ntsim_packages_path(char *buf, size_t size);
 
 /* The build directory of the driver images. */
 const char *ntsim_driver_path(const char *driver, char *buf, size_t size);
