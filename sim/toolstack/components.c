@@ -1,16 +1,15 @@
 /* sim/toolstack/components.c - running Debian's Xen binaries on winpv-simd. */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <xen/errno.h>
 
+#include "child.h"
 #include "components.h"
 
 extern char **environ;
@@ -24,17 +23,12 @@ static const char *simlib_dir(void)
     return dir && *dir ? dir : simd_path_near_program("../../sim/lib", near, sizeof(near));
 }
 
-static void exec_child(struct simd *simd, struct component *c, char *const argv[],
+static void exec_child(struct simd *simd, struct component *c, pid_t parent, char *const argv[],
                        char *const extra_env[])
 {
     char libdir[4096];
-    int fd = open(c->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (fd >= 0) {
-        dup2(fd, STDOUT_FILENO);
-        dup2(fd, STDERR_FILENO);
-    }
+    child_prepare(parent, SIGKILL, c->log);
     if (realpath(simlib_dir(), libdir) == NULL) {
         fprintf(stderr, "%s: replacement libraries not found at %s\n", c->name, simlib_dir());
         _exit(126);
@@ -55,13 +49,15 @@ static void exec_child(struct simd *simd, struct component *c, char *const argv[
 int component_start(struct simd *simd, struct component *c, const char *name, char *const argv[],
                     char *const extra_env[])
 {
+    pid_t parent = getpid();
+
     c->name = name;
     snprintf(c->log, sizeof(c->log), "%s/%s.log", simd->dir, name);
     c->pid = fork();
     if (c->pid < 0)
         return -XEN_ENOMEM;
     if (c->pid == 0)
-        exec_child(simd, c, argv, extra_env);
+        exec_child(simd, c, parent, argv, extra_env);
     return 0;
 }
 

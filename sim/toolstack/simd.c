@@ -1,18 +1,17 @@
 /* sim/toolstack/simd.c - winpv-simd's life cycle (see simd.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <xen/errno.h>
 
+#include "child.h"
 #include "components.h"
 #include "simd.h"
 
@@ -48,17 +47,13 @@ static const char *simd_binary(void)
 static pid_t spawn(const char *dir)
 {
     char log[300];
-    pid_t pid;
+    pid_t parent = getpid(), pid;
 
     snprintf(log, sizeof(log), "%s/simd.log", dir);
     pid = fork();
     if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-        if (fd >= 0) {
-            dup2(fd, STDOUT_FILENO);
-            dup2(fd, STDERR_FILENO);
-        }
+        /* SIGTERM: it stops cleanly, as when we stop it. */
+        child_prepare(parent, SIGTERM, log);
         execl(simd_binary(), "winpv-simd", dir, (char *)NULL);
         fprintf(stderr, "cannot run %s: %s\n", simd_binary(), strerror(errno));
         _exit(127);
