@@ -157,7 +157,9 @@ static int up(int argc, char **argv)
     }
     if (control_fd >= 0)
         close(control_fd);
-    run_stop_components(run);
+    /* A component that ended before it was stopped, or badly, fails the run. */
+    if (run_stop_components(run) != 0 && rc == 0)
+        rc = -XEN_EIO;
     return simd_stop(&run->simd) == 0 && rc == 0 ? 0 : 1;
 }
 

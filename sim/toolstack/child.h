@@ -1,10 +1,11 @@
 /*
- * sim/toolstack/child.h - what a process the toolstack starts (winpv-simd,
- * a component) does between fork and exec.
+ * sim/toolstack/child.h - a process the toolstack starts (winpv-simd, a
+ * component): what it does between fork and exec, and waiting for its end.
  */
 #ifndef WINPV_SIM_CHILD_H
 #define WINPV_SIM_CHILD_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 /*
@@ -25,5 +26,15 @@
  * waits) would make the child deaf to the SIGTERM that stops it.
  */
 void child_prepare(pid_t parent, int death_signal, const char *log);
+
+/*
+ * In the parent: wait up to @ms (0: only look) for child @pid to end.
+ * Returns true when it has, its wait status in *status (exit status 255
+ * when there was nothing to wait for).
+ */
+bool child_wait(pid_t pid, int ms, int *status);
+
+/* SIGKILL to child @pid and its process group; returns its wait status. */
+int child_kill(pid_t pid);
 
 #endif /* WINPV_SIM_CHILD_H */
