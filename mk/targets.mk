@@ -14,6 +14,8 @@
 #   BENCHES              benchmarks run by make bench (NAME_SRCS, NAME_LDLIBS);
 #                        each prints BENCH lines (see scripts/run-bench)
 #   BENCH_PROGRAMS       programs the benchmarks start, built like them
+#   RELEASE_PROGRAMS     programs people run (README), without sanitizers, in
+#                        build/release/bin; built by make and make check
 #   CHECKS               other checks: NAME_CMD is a command that prints TAP
 #                        (or is judged by its exit status), NAME_DEPS what
 #                        it needs built first
@@ -23,7 +25,8 @@ $(foreach t,$(TSAN_TESTS),$(eval $(call host_test,$(t),tsan)))
 $(foreach t,$(TOOLS),$(eval $(call host_tool,$(t))))
 $(foreach p,$(HOST_PROGRAMS),$(eval $(call host_program,$(p))))
 $(foreach f,$(FUZZERS),$(eval $(call fuzzer,$(f))))
-$(foreach b,$(BENCHES) $(BENCH_PROGRAMS),$(eval $(call bench_program,$(b))))
+$(foreach b,$(BENCHES) $(BENCH_PROGRAMS),$(eval $(call plain_program,$(b),bench)))
+$(foreach p,$(RELEASE_PROGRAMS),$(eval $(call plain_program,$(p),release)))
 $(foreach d,$(DRIVERS) $(TEST_DRIVERS),$(eval $(call win_driver,$(d))))
 
 define static_lib
@@ -40,8 +43,11 @@ $(eval $(call static_lib,win64,$(NT_SRCS),$(WIN_AR)))
 # -- the release package ---------------------------------------------------
 DIST_FILES := $(foreach d,$(DRIVERS),$(DIST)/x64/$(d)/$(d).sys $(DIST)/x64/$(d)/$(d).pdb)
 
-.PHONY: dist run-checks run-benches format-tree
+.PHONY: dist release run-checks run-benches format-tree
 dist: $(DIST_FILES)
+
+# The simulator for people: its programs and the libraries its components load.
+release: $(PLAIN_BINS_release) $(SIMLIB_FILES)
 
 # An image enters dist/ only after pecheck has passed it.
 $(DIST)/x64/%.sys: $(BUILD)/tools/pecheck
@@ -63,7 +69,8 @@ CHECK_LIST := $(BUILD)/checks.list
 $(shell mkdir -p $(BUILD))
 TAB := $(shell printf '\t')
 
-run-checks: $(CHECK_BINS) $(TOOL_BINS) $(HOST_PROGRAM_BINS) $(DRIVER_IMAGES) $(foreach c,$(CHECKS),$($(c)_DEPS))
+run-checks: $(CHECK_BINS) $(TOOL_BINS) $(HOST_PROGRAM_BINS) $(DRIVER_IMAGES) release \
+            $(foreach c,$(CHECKS),$($(c)_DEPS))
 	@mkdir -p $(BUILD)
 	$(file >$(CHECK_LIST),$(foreach b,$(CHECK_BINS),$(patsubst $(BUILD)/%,%,$(b))$(TAB)$(b)$(newline))$(foreach c,$(CHECKS),$(c)$(TAB)$($(c)_CMD)$(newline)))
 	@scripts/run-tests $(CHECK_LIST) $(BUILD)/test-logs '$(T)'
@@ -75,7 +82,7 @@ endef
 
 # -- make bench ------------------------------------------------------------
 BENCH_BINS = $(foreach b,$(BENCHES),$(BUILD)/bench/bin/$(b))
-run-benches: $(BENCH_PROGRAM_BINS) $(foreach b,$(BENCHES),$($(b)_DEPS))
+run-benches: $(PLAIN_BINS_bench) $(foreach b,$(BENCHES),$($(b)_DEPS))
 	@scripts/run-bench $(BUILD)/bench-logs '$(T)' $(BENCH_BINS)
 
 # -- formatting ------------------------------------------------------------

@@ -5,3 +5,13 @@
 CHECKS += sim-stop
 sim-stop_DEPS = $(BUILD)/host/bin/winpv-sim $(BUILD)/host/bin/winpv-simd $(SIMLIB_FILES)
 sim-stop_CMD = tests/cli/check_stop.sh $(BUILD)/host/bin
+
+# The programs built for people (make's build/release/bin).
+CHECKS += sim-release
+sim-release_DEPS = release
+sim-release_CMD = tests/cli/check_release.sh $(BUILD)/release/bin
+
+# The README's simulator session, with those programs.
+CHECKS += sim-cli-release
+sim-cli-release_DEPS = release
+sim-cli-release_CMD = tests/sim/check_cli.sh $(BUILD)/release/bin
