@@ -79,6 +79,14 @@ static const char *capture_end(void)
     return capture.text;
 }
 
+/* Stop @c, which must return @expected; what the toolstack said. */
+static const char *said_by_stop(struct component *c, int expected)
+{
+    capture_start();
+    assert_int_equal(component_stop(c), expected);
+    return capture_end();
+}
+
 static void start_sh(struct component *c, const char *name, const char *script)
 {
     char *argv[] = {"/bin/sh", "-c", (char *)script, NULL};
@@ -184,9 +192,7 @@ static void test_a_clean_stop_says_nothing(void **state)
     struct component c;
 
     start_daemon(&c, "clean", "exit 0");
-    capture_start();
-    assert_int_equal(component_stop(&c), 0);
-    assert_string_equal(capture_end(), "");
+    assert_string_equal(said_by_stop(&c, 0), "");
     assert_int_equal(c.state, COMPONENT_ENDED_AS_PLANNED);
     assert_int_equal(c.end.kind, COMPONENT_EXITED);
     assert_int_equal(c.end.code, 0);
@@ -197,9 +203,7 @@ static void test_a_non_zero_exit_on_stop_is_told(void **state)
     struct component c;
 
     start_daemon(&c, "exits-3", "echo cannot save my state >&2; exit 3");
-    capture_start();
-    assert_int_equal(component_stop(&c), -XEN_EIO);
-    assert_told(capture_end(), &c, "exited with status 3", "cannot save my state");
+    assert_told(said_by_stop(&c, -XEN_EIO), &c, "exited with status 3", "cannot save my state");
     assert_int_equal(c.state, COMPONENT_ENDED_BADLY);
     assert_int_equal(c.end.kind, COMPONENT_EXITED);
     assert_int_equal(c.end.code, 3);
@@ -213,9 +217,7 @@ static void test_an_exit_before_the_stop_is_told(void **state)
     start_sh(&c, "exits-4", "echo no configuration >&2; exit 4");
     pid = c.pid;
     wait_until_ended(pid);
-    capture_start();
-    assert_int_equal(component_stop(&c), -XEN_ESRCH);
-    assert_told(capture_end(), &c, "exited with status 4", "no configuration");
+    assert_told(said_by_stop(&c, -XEN_ESRCH), &c, "exited with status 4", "no configuration");
     assert_int_equal(c.state, COMPONENT_ENDED_BADLY);
 }
 
@@ -224,9 +226,7 @@ static void test_a_crash_on_stop_is_told(void **state)
     struct component c;
 
     start_daemon(&c, "crashes", "echo crashing >&2; kill -SEGV $$");
-    capture_start();
-    assert_int_equal(component_stop(&c), -XEN_EIO);
-    assert_told(capture_end(), &c, "was killed by signal 11", "crashing");
+    assert_told(said_by_stop(&c, -XEN_EIO), &c, "was killed by signal 11", "crashing");
     assert_int_equal(c.end.kind, COMPONENT_SIGNALLED);
     assert_int_equal(c.end.code, SIGSEGV);
 }
@@ -239,9 +239,7 @@ static void test_ignoring_sigterm_is_told(void **state)
     start_daemon(&c, "deaf", "");
     c.grace_ms = 300;
     pid = c.pid;
-    capture_start();
-    assert_int_equal(component_stop(&c), -XEN_EIO);
-    assert_told(capture_end(), &c, "needed SIGKILL", NULL);
+    assert_told(said_by_stop(&c, -XEN_EIO), &c, "needed SIGKILL", NULL);
     assert_int_equal(c.end.kind, COMPONENT_KILLED_AFTER_GRACE);
     /* What it started (its sleep) went with it: the whole process group. */
     for (int i = 0; i < 100 && running_in_group(pid) > 0; i++)
@@ -258,9 +256,8 @@ static void test_a_sanitizer_report_is_told(void **state)
     simd_path_near_program("leak-at-exit", program, sizeof(program));
     assert_int_equal(component_start(&simd, &c, "leaky", argv, NULL), 0);
     usleep(200 * 1000); /* it has blocked SIGTERM, or dies of it: a failure as well */
-    capture_start();
-    assert_int_equal(component_stop(&c), -XEN_EIO);
-    assert_told(capture_end(), &c, "with a sanitizer report: ", "SUMMARY: AddressSanitizer");
+    assert_told(said_by_stop(&c, -XEN_EIO), &c,
+                "with a sanitizer report: ", "SUMMARY: AddressSanitizer");
     assert_non_null(strstr(c.end.sanitizer_report, "ERROR: LeakSanitizer"));
 }
 
