@@ -17,9 +17,10 @@ not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; shift; printf '%s\n' "
 # Each run's directory is made under a TMPDIR of its own: every process of
 # the run has that path on its command line.
 top=$(mktemp -d)
-trap 'pkill -KILL -f "$top/" 2>/dev/null; rm -rf "$top"' EXIT
-
 run_processes() { pgrep -f "$1/" || true; }
+kill_run() { run_processes "$1" | xargs -r kill -KILL 2>/dev/null; }
+trap 'kill_run "$top"; rm -rf "$top"' EXIT
+
 # A process that runs (a zombie waits for its parent and runs no more).
 running() { [[ $(ps -o stat= -p "$1" 2>/dev/null) == [^Z]* ]]; }
 
@@ -78,7 +79,7 @@ one_run() {
     if [[ -n $left ]]; then
         not_ok "$what: everything stopped within $STOP_SECONDS s" "still there after $elapsed ms:" \
             "$left" "$(sed 's/^/up: /' "$err")"
-        pkill -KILL -f "$tmp/"
+        kill_run "$tmp"
         kill -KILL "$up" 2>/dev/null
         wait "$up" 2>/dev/null
         return
