@@ -1,6 +1,7 @@
 # winpv: one build, two toolchains (host and win64), outputs under build/.
 #
 #   make          install missing packages, build the release package in dist/
+#                 and the simulator for people in build/release/bin
 #   make check    install missing packages, build everything, run every test
 #   make V=1      show full command lines
 #   make check T=ring   run only the checks whose name contains "ring"
@@ -19,7 +20,7 @@ INNER = $(MAKE) --no-print-directory -j$(NPROC) WINPV_INNER=1
 .PHONY: all check bench clean format deps
 all:
 	@scripts/install-deps
-	@$(INNER) dist
+	@$(INNER) dist release
 
 check:
 	@scripts/install-deps

@@ -3,7 +3,8 @@
 #
 #   build/host/...   host code with ASan + UBSan (tests, emulator)
 #   build/tsan/...   host code with TSan (tests where threads meet)
-#   build/tools/...  host tools without sanitizers
+#   build/tools/...  host tools without sanitizers (also linked into
+#                    build/bench/bin and build/release/bin)
 #   build/win64/...  Windows x64 kernel mode
 #
 # A module may set INCLUDES_<path-of-object> to replace the include path of
@@ -115,16 +116,20 @@ $(BUILD)/tools/$(1): $(call objs,tools,$($(1)_SRCS))
 TOOL_BINS += $(BUILD)/tools/$(1)
 endef
 
-# $(call bench_program,NAME): link build/bench/bin/NAME from NAME_SRCS built
-# without sanitizers (as tools are), the portable core and os/posix.
-# Benchmarks and the programs they start (winpv-simd) live here, so a
-# figure never measures a sanitizer.
-define bench_program
-$(BUILD)/bench/bin/$(1): $(call objs,tools,$($(1)_SRCS)) $(BUILD)/tools/libwinpv.a
+# $(call plain_program,NAME,DIR): link build/DIR/bin/NAME from NAME_SRCS
+# built without sanitizers (as tools are: -O2), the portable core and
+# os/posix; its path is added to PLAIN_BINS_DIR.
+#   bench    benchmarks and the programs they start (winpv-simd), so a
+#            figure never measures a sanitizer
+#   release  the programs people run (README), beside each other as they
+#            expect, the replacement libraries at build/sim/lib as from
+#            build/host/bin
+define plain_program
+$(BUILD)/$(2)/bin/$(1): $(call objs,tools,$($(1)_SRCS)) $(BUILD)/tools/libwinpv.a
 	$$(call say,LD,$$@)
 	@mkdir -p $$(@D)
 	$(Q)$(HOST_CC) $$(filter %.o %.a,$$^) -lpthread $($(1)_LDLIBS) -o $$@
-BENCH_PROGRAM_BINS += $(BUILD)/bench/bin/$(1)
+PLAIN_BINS_$(2) += $(BUILD)/$(2)/bin/$(1)
 endef
 
 # $(call win_driver,NAME): link build/win64/NAME.sys (+ .pdb) from

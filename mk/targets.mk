@@ -15,6 +15,8 @@
 #   BENCHES              benchmarks run by make bench (NAME_SRCS, NAME_LDLIBS);
 #                        each prints BENCH lines (see scripts/run-bench)
 #   BENCH_PROGRAMS       programs the benchmarks start, built like them
+#   RELEASE_PROGRAMS     programs people run (README), without sanitizers, in
+#                        build/release/bin; built by make and make check
 #   CHECKS               other checks: NAME_CMD a command, NAME_DEPS what it
 #                        needs built first, NAME_KIND what it is and how
 #                        scripts/run-tests judges it:
@@ -31,7 +33,8 @@ $(foreach t,$(TSAN_TESTS),$(eval $(call host_test,$(t),tsan)))
 $(foreach t,$(TOOLS),$(eval $(call host_tool,$(t))))
 $(foreach p,$(HOST_PROGRAMS),$(eval $(call host_program,$(p))))
 $(foreach f,$(FUZZERS),$(eval $(call fuzzer,$(f))))
-$(foreach b,$(BENCHES) $(BENCH_PROGRAMS),$(eval $(call bench_program,$(b))))
+$(foreach b,$(BENCHES) $(BENCH_PROGRAMS),$(eval $(call plain_program,$(b),bench)))
+$(foreach p,$(RELEASE_PROGRAMS),$(eval $(call plain_program,$(p),release)))
 $(foreach d,$(DRIVERS) $(TEST_DRIVERS),$(eval $(call win_driver,$(d))))
 
 define static_lib
@@ -58,8 +61,11 @@ $(DIST)/x64/$(1)/$(notdir $($(1)_INF)): $($(1)_INF)
 endef
 $(foreach d,$(DRIVERS),$(if $($(d)_INF),$(eval $(call dist_inf,$(d)))))
 
-.PHONY: dist run-checks run-benches format-tree
+.PHONY: dist release run-checks run-benches format-tree
 dist: $(DIST_FILES)
+
+# The simulator for people: its programs and the libraries its components load.
+release: $(PLAIN_BINS_release) $(SIMLIB_FILES)
 
 # An image enters dist/ only after pecheck has passed it.
 $(DIST)/x64/%.sys: $(BUILD)/tools/pecheck
@@ -81,7 +87,8 @@ CHECK_LIST := $(BUILD)/checks.list
 $(shell mkdir -p $(BUILD))
 TAB := $(shell printf '\t')
 
-run-checks: $(CHECK_BINS) $(TOOL_BINS) $(HOST_PROGRAM_BINS) $(DRIVER_IMAGES) $(foreach c,$(CHECKS),$($(c)_DEPS))
+run-checks: $(CHECK_BINS) $(TOOL_BINS) $(HOST_PROGRAM_BINS) $(DRIVER_IMAGES) release \
+            $(foreach c,$(CHECKS),$($(c)_DEPS))
 	@mkdir -p $(BUILD)
 	$(file >$(CHECK_LIST),$(foreach b,$(CHECK_BINS),$(patsubst $(BUILD)/%,%,$(b))$(TAB)test$(TAB)$(b)$(newline))$(foreach c,$(CHECKS),$(c)$(TAB)$(or $($(c)_KIND),test)$(TAB)$($(c)_CMD)$(newline)))
 	@scripts/run-tests $(CHECK_LIST) $(BUILD)/test-logs '$(T)'
@@ -93,7 +100,7 @@ endef
 
 # -- make bench ------------------------------------------------------------
 BENCH_BINS = $(foreach b,$(BENCHES),$(BUILD)/bench/bin/$(b))
-run-benches: $(BENCH_PROGRAM_BINS) $(foreach b,$(BENCHES),$($(b)_DEPS))
+run-benches: $(PLAIN_BINS_bench) $(foreach b,$(BENCHES),$($(b)_DEPS))
 	@scripts/run-bench $(BUILD)/bench-logs '$(T)' $(BENCH_BINS)
 
 # -- formatting ------------------------------------------------------------

@@ -72,11 +72,16 @@ bool run_alive(struct run *run)
     return alive;
 }
 
-void run_stop_components(struct run *run)
+int run_stop_components(struct run *run)
 {
+    int rc = 0;
+
     for (unsigned int i = 0; i < QEMU_MAX_DISKS; i++)
-        if (run->attached[i])
-            qemu_stop(&run->disks[i]);
-    component_stop(&run->consoled);
-    xenstore_stop(&run->store);
+        if (run->attached[i] && qemu_stop(&run->disks[i]) != 0)
+            rc = -XEN_EIO;
+    if (component_stop(&run->consoled) != 0)
+        rc = -XEN_EIO;
+    if (xenstore_stop(&run->store) != 0)
+        rc = -XEN_EIO;
+    return rc;
 }

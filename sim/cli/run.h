@@ -31,8 +31,12 @@ int run_disk_remove(struct run *run, const char *name);
 /* Whether every component still runs (one that ended is reported). */
 bool run_alive(struct run *run);
 
-/* Stop every component of the run (not the daemon). */
-void run_stop_components(struct run *run);
+/*
+ * Stop every component of the run (not the daemon). Returns 0, or
+ * -XEN_EIO when one had ended before or did not end cleanly (each is
+ * named on stderr with its log).
+ */
+int run_stop_components(struct run *run);
 
 /*
  * The control socket of a run (RUN_DIR/control.sock): one line per

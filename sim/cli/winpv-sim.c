@@ -134,7 +134,8 @@ static int up(int argc, char **argv)
         rc = xenstore_introduce(&run->simd, &run->store, run->domid, &rings);
     if (rc == 0)
         rc = console_start(&run->simd, &run->consoled, log_dir, sizeof(log_dir));
-    for (unsigned long i = 0; rc == 0 && i < nr_disks; i++) {
+    /* Interrupted while starting: start no more, stop what runs. */
+    for (unsigned long i = 0; rc == 0 && !interrupted && i < nr_disks; i++) {
         rc = run_disk_add(run, run->disk_mib, &disk);
         if (rc == 0)
             printf("# disk %s (%lu MiB), backend %s\n", run->disks[disk].name, run->disk_mib,
@@ -145,7 +146,7 @@ static int up(int argc, char **argv)
     if (rc) {
         fprintf(stderr, "winpv-sim: bringing the run up failed (%d); logs were in %s\n", rc,
                 run->simd.dir);
-    } else {
+    } else if (!interrupted) {
         printf("export %s=%s\n", SIM_RUN_DIR_ENV, run->simd.dir);
         printf("export XENSTORED_PATH=%s\n", run->store.socket_path);
         printf("# domain %u: %lu MiB, %lu vCPUs; console log in %s\n", run->domid, memory_mib,
@@ -156,7 +157,9 @@ static int up(int argc, char **argv)
     }
     if (control_fd >= 0)
         close(control_fd);
-    run_stop_components(run);
+    /* A component that ended before it was stopped, or badly, fails the run. */
+    if (run_stop_components(run) != 0 && rc == 0)
+        rc = -XEN_EIO;
     return simd_stop(&run->simd) == 0 && rc == 0 ? 0 : 1;
 }
 

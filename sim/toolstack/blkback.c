@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <xenstore.h>
@@ -202,10 +201,12 @@ int blkback_start(struct simd *simd, struct xenstore *xs, uint32_t domid, unsign
 
 int blkback_restart(struct simd *simd, struct xenstore *xs, struct blkback *b)
 {
-    if (b->process.pid > 0) {
-        kill(b->process.pid, SIGKILL);
-        waitpid(b->process.pid, NULL, 0);
-        b->process.pid = 0;
+    /* One that crashed before the kill, or died of something else, fails the restart. */
+    if (b->process.state == COMPONENT_RUNNING)
+        component_kill(&b->process, SIGKILL);
+    if (b->process.state != COMPONENT_ENDED_AS_PLANNED) {
+        fprintf(stderr, "blkback: %s did not end by the restart's SIGKILL or a stop\n", b->name);
+        return -XEN_EIO;
     }
     return launch(simd, xs, b);
 }
@@ -234,23 +235,14 @@ int blkback_resize(struct xenstore *xs, struct blkback *b, uint64_t bytes)
 
 int blkback_unplug(struct xenstore *xs, struct blkback *b, int timeout_ms)
 {
-    int rc = -XEN_ETIMEDOUT;
+    int rc = -XEN_EIO;
 
-    if (xenstore_device_remove(xs, b->backend_path) == 0) {
-        for (int waited = 0; waited <= timeout_ms; waited += POLL_MS) {
-            int status;
-
-            if (b->process.pid > 0 && waitpid(b->process.pid, &status, WNOHANG) == b->process.pid) {
-                b->process.pid = 0;
-                rc = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -XEN_EIO;
-                break;
-            }
-            usleep(POLL_MS * 1000);
-        }
-    }
-    if (rc)
+    if (xenstore_device_remove(xs, b->backend_path) == 0)
+        rc = component_wait(&b->process, timeout_ms);
+    if (rc == -XEN_ETIMEDOUT)
         fprintf(stderr, "blkback: %s did not close and exit within %d ms\n", b->name, timeout_ms);
-    component_stop(&b->process);
+    if (b->process.state == COMPONENT_RUNNING)
+        component_stop(&b->process);
     xs_rm(xs->xsh, XBT_NULL, b->frontend_path);
     xs_rm(xs->xsh, XBT_NULL, b->backend_path);
     return rc;

@@ -61,7 +61,10 @@ int blkback_start(struct simd *simd, struct xenstore *xs, uint32_t domid, unsign
  * Kill the backend outright (SIGKILL: nothing it held is released but by
  * its death) and start it again with the same options, waiting until it is
  * ready. A frontend that was connected is then asked to close and connect
- * afresh (see sim/blkback/xenbus.h).
+ * afresh (see sim/blkback/xenbus.h). A backend that was no longer running
+ * when killed, or died of anything but the SIGKILL, fails the restart
+ * (-XEN_EIO, said on stderr with its log); one stopped earlier on purpose
+ * is just started.
  */
 int blkback_restart(struct simd *simd, struct xenstore *xs, struct blkback *b);
 
@@ -74,12 +77,14 @@ int blkback_resize(struct xenstore *xs, struct blkback *b, uint64_t bytes);
 /*
  * Unplug the disk as Xen's toolstack does: "online" 0; the backend closes
  * (with the frontend, if one is connected) and exits within @timeout_ms;
- * then both xenstore directories are removed. Returns 0, or -XEN_ETIMEDOUT
- * (the backend is stopped and the directories removed all the same).
+ * then both xenstore directories are removed. Returns 0 when it exited
+ * with status 0 (and no sanitizer report), -XEN_ETIMEDOUT (the backend is
+ * stopped and the directories removed all the same), or -XEN_EIO when it
+ * ended otherwise (said on stderr with its log).
  */
 int blkback_unplug(struct xenstore *xs, struct blkback *b, int timeout_ms);
 
-/* Stop the backend (SIGTERM: it finishes what is in flight). Returns 0 if it was running. */
+/* Stop the backend (SIGTERM: it finishes what is in flight); as component_stop returns. */
 int blkback_stop(struct blkback *b);
 
 /* The backend's xenbus state as xenstore holds it; XenbusStateUnknown when none. */

@@ -1,16 +1,14 @@
 /* sim/toolstack/components.c - running Debian's Xen binaries on winpv-simd. */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <xen/errno.h>
 
+#include "child.h"
 #include "components.h"
 
 extern char **environ;
@@ -24,17 +22,12 @@ static const char *simlib_dir(void)
     return dir && *dir ? dir : simd_path_near_program("../../sim/lib", near, sizeof(near));
 }
 
-static void exec_child(struct simd *simd, struct component *c, char *const argv[],
+static void exec_child(struct simd *simd, struct component *c, pid_t parent, char *const argv[],
                        char *const extra_env[])
 {
     char libdir[4096];
-    int fd = open(c->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (fd >= 0) {
-        dup2(fd, STDOUT_FILENO);
-        dup2(fd, STDERR_FILENO);
-    }
+    child_prepare(parent, SIGKILL, c->log);
     if (realpath(simlib_dir(), libdir) == NULL) {
         fprintf(stderr, "%s: replacement libraries not found at %s\n", c->name, simlib_dir());
         _exit(126);
@@ -55,13 +48,17 @@ static void exec_child(struct simd *simd, struct component *c, char *const argv[
 int component_start(struct simd *simd, struct component *c, const char *name, char *const argv[],
                     char *const extra_env[])
 {
+    pid_t parent = getpid(), pid;
+
     c->name = name;
     snprintf(c->log, sizeof(c->log), "%s/%s.log", simd->dir, name);
-    c->pid = fork();
-    if (c->pid < 0)
+    pid = fork();
+    if (pid < 0)
         return -XEN_ENOMEM;
-    if (c->pid == 0)
-        exec_child(simd, c, argv, extra_env);
+    if (pid == 0)
+        exec_child(simd, c, parent, argv, extra_env);
+    c->pid = pid;
+    c->state = COMPONENT_RUNNING;
     return 0;
 }
 
@@ -77,48 +74,97 @@ void show_file(const char *label, const char *path)
     fclose(f);
 }
 
-static void report_end(const struct component *c, int status)
+/* How @c (once process @pid) ended, and its log. */
+static void report_end(const struct component *c, pid_t pid)
 {
-    char label[80];
+    char how[320], label[80];
 
-    if (WIFSIGNALED(status))
-        fprintf(stderr, "%s (pid %d) was killed by signal %d\n", c->name, c->pid, WTERMSIG(status));
-    else
-        fprintf(stderr, "%s (pid %d) exited with status %d\n", c->name, c->pid,
-                WEXITSTATUS(status));
+    fprintf(stderr, "%s (pid %d) %s; its log is %s\n", c->name, (int)pid,
+            component_end_describe(&c->end, how, sizeof(how)), c->log);
     snprintf(label, sizeof(label), "%s.log", c->name);
     show_file(label, c->log);
 }
 
-bool component_alive(struct component *c)
+/*
+ * What ending a component was meant to look like: death by @signal (0:
+ * none sent) or, if @or_exit, an exit with status 0. Nothing planned: any
+ * end is a bad one.
+ */
+struct plan {
+    int signal;
+    bool or_exit;
+};
+
+static const struct plan no_plan = {0, false};
+
+/* The one transition out of COMPONENT_RUNNING; an end not as planned is told. */
+static void ended(struct component *c, int status, bool killed_after_grace, struct plan plan)
+{
+    pid_t pid = c->pid;
+    const struct component_end *end = &c->end;
+
+    component_end_read(&c->end, status, killed_after_grace, c->log);
+    c->pid = 0;
+    if ((plan.signal != 0 && component_end_is(end, plan.signal)) ||
+        (plan.or_exit && component_end_is(end, 0))) {
+        c->state = COMPONENT_ENDED_AS_PLANNED;
+        return;
+    }
+    c->state = COMPONENT_ENDED_BADLY;
+    report_end(c, pid);
+}
+
+/* Whether the running @c ends within @ms (then recorded, judged by @plan). */
+static bool ends_within(struct component *c, int ms, struct plan plan)
 {
     int status;
 
-    if (c->pid <= 0)
+    if (!child_wait(c->pid, ms, &status))
         return false;
-    if (waitpid(c->pid, &status, WNOHANG) != c->pid)
-        return true;
-    report_end(c, status);
-    c->pid = 0;
-    return false;
+    ended(c, status, false, plan);
+    return true;
+}
+
+bool component_alive(struct component *c)
+{
+    return c->state == COMPONENT_RUNNING && !ends_within(c, 0, no_plan);
+}
+
+/*
+ * End @c, if it still runs, with @plan.signal; SIGKILL, to all its process
+ * group, after the grace period. Returns 0 if it ended as planned.
+ */
+static int end_as_planned(struct component *c, struct plan plan)
+{
+    pid_t pid = c->pid;
+    int status;
+
+    if (!component_alive(c))
+        return -XEN_ESRCH;
+    kill(pid, plan.signal);
+    if (child_wait(pid, c->grace_ms > 0 ? c->grace_ms : COMPONENT_GRACE_MS, &status))
+        ended(c, status, false, plan);
+    else
+        ended(c, child_kill(pid), true, plan);
+    return c->state == COMPONENT_ENDED_AS_PLANNED ? 0 : -XEN_EIO;
 }
 
 int component_stop(struct component *c)
 {
-    int status;
+    /* A daemon without a handler for SIGTERM dies of it: as clean as exiting 0. */
+    return end_as_planned(c, (struct plan){SIGTERM, true});
+}
 
-    if (c->pid <= 0 || !component_alive(c))
+int component_kill(struct component *c, int sig)
+{
+    return end_as_planned(c, (struct plan){sig, false});
+}
+
+int component_wait(struct component *c, int timeout_ms)
+{
+    if (c->state == COMPONENT_NOT_STARTED)
         return -XEN_ESRCH;
-    kill(c->pid, SIGTERM);
-    for (int i = 0; i < 100; i++) {
-        if (waitpid(c->pid, &status, WNOHANG) == c->pid) {
-            c->pid = 0;
-            return 0;
-        }
-        usleep(10000);
-    }
-    kill(c->pid, SIGKILL);
-    waitpid(c->pid, &status, 0);
-    c->pid = 0;
-    return 0;
+    if (c->state == COMPONENT_RUNNING && !ends_within(c, timeout_ms, (struct plan){0, true}))
+        return -XEN_ETIMEDOUT;
+    return c->state == COMPONENT_ENDED_AS_PLANNED ? 0 : -XEN_EIO;
 }

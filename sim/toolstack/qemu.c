@@ -104,7 +104,7 @@ static bool backend_closed(struct xenstore *xs, const struct qemu *q)
 
 int qemu_unplug(struct xenstore *xs, struct qemu *q, int timeout_ms)
 {
-    int rc = -XEN_ETIMEDOUT;
+    int rc = -XEN_ETIMEDOUT, stopped;
 
     if (xenstore_device_remove(xs, q->backend_path) == 0) {
         for (int waited = 0; waited <= timeout_ms; waited += POLL_MS) {
@@ -117,10 +117,11 @@ int qemu_unplug(struct xenstore *xs, struct qemu *q, int timeout_ms)
     }
     if (rc)
         fprintf(stderr, "qemu: %s did not close within %d ms\n", q->backend_path, timeout_ms);
-    component_stop(&q->process);
+    /* QEMU runs on with the device gone: stopping it is part of the unplug. */
+    stopped = component_stop(&q->process);
     xs_rm(xs->xsh, XBT_NULL, q->frontend_path);
     xs_rm(xs->xsh, XBT_NULL, q->backend_path);
-    return rc;
+    return rc ? rc : stopped;
 }
 
 int qemu_stop(struct qemu *q)

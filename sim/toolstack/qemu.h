@@ -43,12 +43,13 @@ int qemu_start(struct simd *simd, struct xenstore *xs, uint32_t domid, unsigned 
  * Unplug the disk as Xen's toolstack does: the backend goes offline and
  * Closing; QEMU closes it (with the frontend, if one is connected) within
  * @timeout_ms; then QEMU is stopped and both xenstore directories removed.
- * Returns 0, or -XEN_ETIMEDOUT when the backend did not close (QEMU is
- * stopped and the directories removed all the same).
+ * Returns 0, -XEN_ETIMEDOUT when the backend did not close (QEMU is
+ * stopped and the directories removed all the same), or component_stop's
+ * error when QEMU did not end cleanly.
  */
 int qemu_unplug(struct xenstore *xs, struct qemu *q, int timeout_ms);
 
-/* Stop QEMU. Returns 0 if it was still running. */
+/* Stop QEMU; as component_stop returns. */
 int qemu_stop(struct qemu *q);
 
 /*

@@ -1,22 +1,23 @@
 /* sim/toolstack/simd.c - winpv-simd's life cycle (see simd.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <xen/errno.h>
 
+#include "child.h"
 #include "components.h"
 #include "simd.h"
 
 #define START_TIMEOUT_MS 5000
+/* Its exit checks for leaks (LeakSanitizer) in the tests' builds: slow on a busy machine. */
+#define STOP_GRACE_MS    10000
 
 const char *simd_path_near_program(const char *relative, char *buf, size_t size)
 {
@@ -48,17 +49,13 @@ static const char *simd_binary(void)
 static pid_t spawn(const char *dir)
 {
     char log[300];
-    pid_t pid;
+    pid_t parent = getpid(), pid;
 
     snprintf(log, sizeof(log), "%s/simd.log", dir);
     pid = fork();
     if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-        if (fd >= 0) {
-            dup2(fd, STDOUT_FILENO);
-            dup2(fd, STDERR_FILENO);
-        }
+        /* SIGTERM: it stops cleanly, as when we stop it. */
+        child_prepare(parent, SIGTERM, log);
         execl(simd_binary(), "winpv-simd", dir, (char *)NULL);
         fprintf(stderr, "cannot run %s: %s\n", simd_binary(), strerror(errno));
         _exit(127);
@@ -106,7 +103,7 @@ int simd_start(struct simd *simd)
     for (int waited = 0; waited < START_TIMEOUT_MS; waited += 10) {
         if (sim_connect(&simd->toolstack, simd->dir, SIM_ROLE_TOOLSTACK, 0, NULL) == 0)
             return 0;
-        if (waitpid(simd->pid, &status, WNOHANG) == simd->pid) {
+        if (child_wait(simd->pid, 0, &status)) {
             fprintf(stderr, "simd: winpv-simd exited at start (status %#x)\n", status);
             show_simd_log(simd->dir);
             simd->pid = 0;
@@ -128,9 +125,13 @@ int simd_stop(struct simd *simd)
     sim_disconnect(&simd->toolstack);
     if (simd->pid > 0) {
         kill(simd->pid, SIGTERM);
-        waitpid(simd->pid, &status, 0);
+        if (!child_wait(simd->pid, STOP_GRACE_MS, &status)) {
+            fprintf(stderr, "simd: winpv-simd still ran %d ms after SIGTERM: killed\n",
+                    STOP_GRACE_MS);
+            status = child_kill(simd->pid);
+        }
         simd->pid = 0;
-        /* A sanitizer report or a crash shows as a failed exit. */
+        /* A sanitizer report or a crash shows as a failed exit; so does SIGKILL. */
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
             fprintf(stderr, "simd: winpv-simd ended badly (status %#x)\n", status);
             show_simd_log(simd->dir);

@@ -24,9 +24,9 @@ struct simd {
 int simd_start(struct simd *simd);
 
 /*
- * Stop the daemon, remove the run directory unless $WINPV_SIM_KEEP is set.
- * Returns 0, or -XEN_EIO when the daemon did not end cleanly (its log is
- * printed to stderr).
+ * Stop the daemon (SIGTERM; SIGKILL if it still runs 10 s later), remove
+ * the run directory unless $WINPV_SIM_KEEP is set. Returns 0, or -XEN_EIO
+ * when the daemon did not end cleanly (its log is printed to stderr).
  */
 int simd_stop(struct simd *simd);
 

@@ -212,12 +212,12 @@ int xenstore_start(struct simd *simd, struct xenstore *xs, enum xenstored_kind k
     return 0;
 }
 
-void xenstore_stop(struct xenstore *xs)
+int xenstore_stop(struct xenstore *xs)
 {
     if (xs->xsh)
         xs_close(xs->xsh);
     xs->xsh = NULL;
-    component_stop(&xs->daemon);
+    return component_stop(&xs->daemon);
 }
 
 /* Zero one of the domain's frames through its memory file. */

@@ -45,7 +45,9 @@ struct guest_rings {
  * tools started from here use it too. On failure, prints why.
  */
 int xenstore_start(struct simd *simd, struct xenstore *xs, enum xenstored_kind kind);
-void xenstore_stop(struct xenstore *xs);
+
+/* Close the connection and stop the daemon; as component_stop returns. */
+int xenstore_stop(struct xenstore *xs);
 
 /* Prepare domain @domid's rings and introduce it to xenstored. */
 int xenstore_introduce(struct simd *simd, struct xenstore *xs, uint32_t domid,

@@ -77,13 +77,13 @@ static int setup_2l(void **state)
 
 static int teardown(void **state)
 {
-    bool alive = component_alive(&xenstored.daemon);
+    int stopped;
 
     sim_guest_set_upcall(NULL, NULL);
     if (services.evtchn)
         xenbus_services_stop(&services);
-    xenstore_stop(&xenstored);
-    return sim_fixture_teardown(state) == 0 && alive ? 0 : -1;
+    stopped = xenstore_stop(&xenstored);
+    return sim_fixture_teardown(state) == 0 && stopped == 0 ? 0 : -1;
 }
 
 static int query(const struct winpv_guid *guid, struct winpv_interface_header *table, size_t size)

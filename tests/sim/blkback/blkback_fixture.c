@@ -56,10 +56,11 @@ fail:
 
 int blkback_fixture_teardown(void **state)
 {
-    xenstore_stop(&store);
+    int stopped = xenstore_stop(&store);
+
     close(image_fd);
     image_fd = -1;
-    return sim_fixture_teardown(state);
+    return sim_fixture_teardown(state) == 0 && stopped == 0 ? 0 : -1;
 }
 
 void start_backend_with(const struct blkback_disk *disk)

@@ -46,11 +46,10 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    bool alive = component_alive(&consoled) && component_alive(&store.daemon);
+    int consoled_stopped = component_stop(&consoled);
+    int store_stopped = xenstore_stop(&store);
 
-    component_stop(&consoled);
-    xenstore_stop(&store);
-    return sim_fixture_teardown(state) == 0 && alive ? 0 : -1;
+    return sim_fixture_teardown(state) == 0 && consoled_stopped == 0 && store_stopped == 0 ? 0 : -1;
 }
 
 /* Write @text to the console ring as a guest does, and notify. */

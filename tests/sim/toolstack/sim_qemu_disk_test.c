@@ -89,13 +89,15 @@ fail:
 static int teardown(void **state)
 {
     int closed = blkfront_close(&bf);
-    bool alive = component_alive(&qemu.process);
+    int qemu_stopped = qemu_stop(&qemu);
+    int store_stopped = xenstore_stop(&store);
 
-    qemu_stop(&qemu);
-    xenstore_stop(&store);
     close(image_fd);
     image_fd = -1;
-    return sim_fixture_teardown(state) == 0 && alive && closed == 0 ? 0 : -1;
+    return sim_fixture_teardown(state) == 0 && qemu_stopped == 0 && store_stopped == 0 &&
+                   closed == 0
+               ? 0
+               : -1;
 }
 
 static struct blkif_request request(uint8_t op, uint64_t sector, const struct granted_pages *p,

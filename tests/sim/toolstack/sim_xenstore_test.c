@@ -50,10 +50,9 @@ static int setup_ocaml(void **state)
 
 static int teardown(void **state)
 {
-    bool alive = component_alive(&store.daemon);
+    int stopped = xenstore_stop(&store);
 
-    xenstore_stop(&store);
-    return sim_fixture_teardown(state) == 0 && alive ? 0 : -1;
+    return sim_fixture_teardown(state) == 0 && stopped == 0 ? 0 : -1;
 }
 
 /* Run a xenstore tool; its first output line in @out. Returns its exit status. */

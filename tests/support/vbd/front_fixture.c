@@ -117,19 +117,19 @@ fail:
 
 int front_fixture_teardown(void **state)
 {
-    bool alive = component_alive(&store.daemon);
     size_t pages;
+    int stopped;
 
     release_tables();
     sim_guest_set_upcall(NULL, NULL);
     xenbus_services_stop(&services);
     pages = os_posix_guest_pages_in_use();
-    xenstore_stop(&store);
+    stopped = xenstore_stop(&store);
     close(image_fd);
     image_fd = -1;
     if (pages != pages_at_start)
         fprintf(stderr, "vbdfront: %zu guest pages not given back\n", pages - pages_at_start);
-    return sim_fixture_teardown(state) == 0 && alive && pages == pages_at_start ? 0 : -1;
+    return sim_fixture_teardown(state) == 0 && stopped == 0 && pages == pages_at_start ? 0 : -1;
 }
 
 void reset_image(uint64_t bytes)

@@ -45,11 +45,11 @@ static int start_ocaml(void **state)
 
 static int stop(void **state)
 {
-    bool alive = component_alive(&store.daemon);
+    int stopped;
 
     store_glue_stop_events();
-    xenstore_stop(&store);
-    return sim_fixture_teardown(state) == 0 && alive ? 0 : -1;
+    stopped = xenstore_stop(&store);
+    return sim_fixture_teardown(state) == 0 && stopped == 0 ? 0 : -1;
 }
 
 static int client_up(void **state)

@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -521,12 +520,8 @@ static void test_unplugged_while_reconnecting(void **state)
  */
 static int kill_backend_and_remove_its_directory(void)
 {
-    int status;
-
-    if (kill(backend.process.pid, SIGKILL) != 0 ||
-        waitpid(backend.process.pid, &status, 0) != backend.process.pid)
+    if (component_kill(&backend.process, SIGKILL) != 0)
         return -1;
-    backend.process.pid = 0;
     xs_rm(store.xsh, XBT_NULL, backend.backend_path);
     return remove_directories();
 }
