@@ -1,6 +1,7 @@
 /* sim/cli/run.c - the disks of a run (see run.h). */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -66,16 +67,46 @@ bool run_alive(struct run *run)
 {
     bool alive = component_alive(&run->store.daemon) && component_alive(&run->consoled);
 
+    if (run->guest.state != COMPONENT_NOT_STARTED)
+        alive = component_alive(&run->guest) && alive;
     for (unsigned int i = 0; i < QEMU_MAX_DISKS; i++)
         if (run->attached[i])
             alive = component_alive(&run->disks[i].process) && alive;
     return alive;
 }
 
+void run_guest_file(const char *run_dir, unsigned int domid, const char *what, char *buf,
+                    size_t size)
+{
+    snprintf(buf, size, "%s/guest-%u.%s", run_dir, domid, what);
+}
+
+int run_guest_start(struct run *run, const char *drivers_dir, unsigned long vcpus)
+{
+    char program[512], drivers[4096], domid[16], cpus[16], log[512], tree[512];
+    char *argv[] = {program,     "--run-dir", run->simd.dir, "--domid",    domid,
+                    "--drivers", drivers,     "--vcpus",     cpus,         "--log",
+                    log,         "--tree",    tree,          "--sequence", "start,serve,remove",
+                    NULL};
+
+    if (realpath(drivers_dir, drivers) == NULL) {
+        fprintf(stderr, "winpv-sim: --guest %s: no such directory\n", drivers_dir);
+        return -XEN_ENOENT;
+    }
+    simd_path_near_program("winpv-ntsim", program, sizeof(program));
+    snprintf(domid, sizeof(domid), "%u", run->domid);
+    snprintf(cpus, sizeof(cpus), "%lu", vcpus);
+    run_guest_file(run->simd.dir, run->domid, "log", log, sizeof(log));
+    run_guest_file(run->simd.dir, run->domid, "tree", tree, sizeof(tree));
+    return component_start(&run->simd, &run->guest, "guest-kernel", argv, NULL);
+}
+
 int run_stop_components(struct run *run)
 {
     int rc = 0;
 
+    if (run->guest.state == COMPONENT_RUNNING && component_stop(&run->guest) != 0)
+        rc = -XEN_EIO;
     for (unsigned int i = 0; i < QEMU_MAX_DISKS; i++)
         if (run->attached[i] && qemu_stop(&run->disks[i]) != 0)
             rc = -XEN_EIO;

@@ -20,7 +20,20 @@ struct run {
     unsigned long disk_mib; /* size of a new disk */
     struct qemu disks[QEMU_MAX_DISKS];
     bool attached[QEMU_MAX_DISKS];
+    struct component guest; /* winpv-ntsim, the guest's kernel, with --guest */
 };
+
+/*
+ * The guest's kernel: winpv-ntsim (beside this program) running the
+ * drivers the INFs in @drivers_dir choose (dist/x64's layout) on the run's
+ * domain, until the run stops; its log and device tree in the run
+ * directory (run_guest_file). Returns 0 or a negative XEN_E*.
+ */
+int run_guest_start(struct run *run, const char *drivers_dir, unsigned long vcpus);
+
+/* RUN_DIR/guest-DOMID.@what: "log" the kernel's log, "tree" its device tree. */
+void run_guest_file(const char *run_dir, unsigned int domid, const char *what, char *buf,
+                    size_t size);
 
 /* Add a disk of @mib MiB on a new image in the run directory; its slot in *disk. */
 int run_disk_add(struct run *run, unsigned long mib, unsigned int *disk);
@@ -32,7 +45,8 @@ int run_disk_remove(struct run *run, const char *name);
 bool run_alive(struct run *run);
 
 /*
- * Stop every component of the run (not the daemon). Returns 0, or
+ * Stop every component of the run (not the daemon), the guest's kernel
+ * first: it removes its drivers while xenstored still serves them. Returns 0, or
  * -XEN_EIO when one had ended before or did not end cleanly (each is
  * named on stderr with its log).
  */

@@ -2,11 +2,17 @@
  * sim/cli/winpv-sim.c - the simulator for people.
  *
  *   winpv-sim up [--xenstored c|ocaml] [--memory MiB] [--vcpus N]
- *                [--disks N] [--disk-size MiB]
+ *                [--disks N] [--disk-size MiB] [--guest DIR]
  *        start winpv-simd, xenstored, xenconsoled, one guest domain and a
  *        QEMU xen-disk per disk (raw images in the run directory) in a fresh
- *        run directory; print how to reach it; stay until interrupted, then
- *        stop everything and remove the directory
+ *        run directory; with --guest, the domain runs winpv-ntsim, a
+ *        simulated Windows kernel, with the drivers the INFs in DIR give
+ *        its devices (as make leaves them in dist/x64); print how to reach
+ *        it; stay until interrupted, then stop everything and remove the
+ *        directory
+ *   winpv-sim pnp DOMID                the guest kernel's device tree: a line
+ *                                      per device (instance path, hardware
+ *                                      IDs, driver, state)
  *   winpv-sim status                   domains and their state
  *   winpv-sim ls [PATH]                the xenstore tree (xenstore-ls)
  *   winpv-sim shutdown|reboot|suspend DOMID
@@ -51,8 +57,8 @@ static void on_child(int sig)
 static int usage(void)
 {
     fprintf(stderr, "usage: winpv-sim up [--xenstored c|ocaml] [--memory MiB] [--vcpus N]\n"
-                    "                    [--disks N] [--disk-size MiB]\n"
-                    "       winpv-sim status | ls [PATH]\n"
+                    "                    [--disks N] [--disk-size MiB] [--guest DIR]\n"
+                    "       winpv-sim status | ls [PATH] | pnp DOMID\n"
                     "       winpv-sim shutdown|reboot|suspend DOMID\n"
                     "       winpv-sim balloon DOMID MiB | destroy DOMID\n"
                     "       winpv-sim save DOMID NAME | restore NAME | resume DOMID\n"
@@ -86,6 +92,7 @@ static int up(int argc, char **argv)
 {
     enum xenstored_kind kind = XENSTORED_C;
     unsigned long memory_mib = 64, vcpus = 1, nr_disks = 0;
+    const char *guest_dir = NULL;
     struct sigaction sa = {.sa_handler = on_signal}, child = {.sa_handler = on_child};
     static struct run run_state;
     struct run *run = &run_state;
@@ -110,6 +117,8 @@ static int up(int argc, char **argv)
             nr_disks = strtoul(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--disk-size") == 0 && i + 1 < argc) {
             run->disk_mib = strtoul(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "--guest") == 0 && i + 1 < argc) {
+            guest_dir = argv[++i];
         } else {
             return usage();
         }
@@ -141,6 +150,8 @@ static int up(int argc, char **argv)
             printf("# disk %s (%lu MiB), backend %s\n", run->disks[disk].name, run->disk_mib,
                    run->disks[disk].backend_path);
     }
+    if (rc == 0 && !interrupted && guest_dir)
+        rc = run_guest_start(run, guest_dir, vcpus);
     if (rc == 0 && (control_fd = control_listen(run->simd.dir)) < 0)
         rc = -XEN_EIO;
     if (rc) {
@@ -151,6 +162,14 @@ static int up(int argc, char **argv)
         printf("export XENSTORED_PATH=%s\n", run->store.socket_path);
         printf("# domain %u: %lu MiB, %lu vCPUs; console log in %s\n", run->domid, memory_mib,
                vcpus, log_dir);
+        if (guest_dir) {
+            char log[512];
+
+            run_guest_file(run->simd.dir, run->domid, "log", log, sizeof(log));
+            printf("# guest kernel: drivers from %s, log in %s; winpv-sim pnp %u shows its "
+                   "devices\n",
+                   guest_dir, log, run->domid);
+        }
         printf("# xenstored: %s; stop with Ctrl-C\n", kind == XENSTORED_C ? "C" : "OCaml");
         fflush(stdout);
         serve_until_stopped(run, control_fd);
@@ -161,6 +180,37 @@ static int up(int argc, char **argv)
     if (run_stop_components(run) != 0 && rc == 0)
         rc = -XEN_EIO;
     return simd_stop(&run->simd) == 0 && rc == 0 ? 0 : 1;
+}
+
+/* The device tree the guest's kernel publishes as it changes. */
+static int pnp(const char *domid_text)
+{
+    const char *run_dir = getenv(SIM_RUN_DIR_ENV);
+    char path[512], line[4096];
+    char *end;
+    unsigned long domid = strtoul(domid_text, &end, 10);
+    FILE *tree;
+
+    if (*domid_text == '\0' || *end != '\0')
+        return usage();
+    if (run_dir == NULL) {
+        fprintf(stderr, "winpv-sim: no run to look at: set %s (winpv-sim up prints it)\n",
+                SIM_RUN_DIR_ENV);
+        return 1;
+    }
+    run_guest_file(run_dir, (unsigned int)domid, "tree", path, sizeof(path));
+    tree = fopen(path, "r");
+    if (tree == NULL) {
+        fprintf(stderr,
+                "winpv-sim: domain %lu runs no simulated Windows kernel, or it has not started "
+                "yet (winpv-sim up --guest DIR)\n",
+                domid);
+        return 1;
+    }
+    while (fgets(line, sizeof(line), tree))
+        fputs(line, stdout);
+    fclose(tree);
+    return 0;
 }
 
 static int connect_run(struct sim_conn *conn)
@@ -319,6 +369,8 @@ int main(int argc, char **argv)
         perror("winpv-sim: xenstore-ls");
         return 1;
     }
+    if (argc == 3 && strcmp(cmd, "pnp") == 0 && is_domid(argv[2]))
+        return pnp(argv[2]);
     if (argc == 3 && is_domid(argv[2]) &&
         (strcmp(cmd, "shutdown") == 0 || strcmp(cmd, "reboot") == 0 || strcmp(cmd, "suspend") == 0))
         return write_guest_node(argv[2], "control/shutdown",

@@ -22,12 +22,15 @@ NT_INF_CORE_SRCS := sim/nt/inf_arena.c sim/nt/inf_text.c sim/nt/inf_lines.c sim/
 NT_INF_SRCS := $(NT_INF_CORE_SRCS) sim/nt/inf_select.c
 INCLUDES_sim/nt/inf_select := $(HOST_INCLUDES) -Itools
 
+# The tests run the sanitizer build (build/host/bin); people the release one
+# (build/release/bin), beside winpv-sim, which starts it for up --guest.
 HOST_PROGRAMS += winpv-ntsim
+RELEASE_PROGRAMS += winpv-ntsim
 winpv-ntsim_SRCS := $(NT_KERNEL_SRCS) $(NT_INF_SRCS) $(SIM_NT_CPU_SRCS) $(SIM_GUEST_SRCS) \
-                    $(SIM_CLIENT_SRCS) \
+                    $(SIM_CLIENT_SRCS) $(POSIX_SRCS) core/log/log.c \
                     tools/pecheck/pe.c tools/pecheck/pe_imports.c tools/pecheck/pe_relocs.c \
                     tools/pecheck/pe_debug.c tools/pecheck/file.c tools/pecheck/failure.c \
                     tools/pecheck/text.c
-winpv-ntsim_LDLIBS := $(BUILD)/host/libwinpv.a $(SIM_NT_CPU_LDLIBS) -lpthread
+winpv-ntsim_LDLIBS := $(SIM_NT_CPU_LDLIBS) -lpthread
 INCLUDES_sim/nt/image := $(HOST_INCLUDES) -Itools
 

@@ -129,3 +129,9 @@ inf-fuzz_SRCS := tests/nt/inf_fuzz.c $(NT_INF_CORE_SRCS)
 inf-fuzz_SEEDS := windows/xenbus/xenbus.inf tests/nt/inf_fuzz_seed.inf \
                   $(BUILD)/fuzz/inf-fuzz/seeds/utf16
 inf-fuzz_SEED_FILE := tests/nt/inf_fuzz_seeds.txt
+
+# winpv-sim up --guest and winpv-sim pnp, as a person uses them.
+CHECKS += sim-guest-cli
+sim-guest-cli_DEPS = $(BUILD)/host/bin/winpv-sim $(BUILD)/host/bin/winpv-simd \
+                     $(BUILD)/host/bin/winpv-ntsim $(SIMLIB_FILES) $(NTSIM_PACKAGE_FILES)
+sim-guest-cli_CMD = tests/nt/check_guest_cli.sh $(BUILD)/host/bin $(NTSIM_PACKAGES)

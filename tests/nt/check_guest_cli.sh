@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# winpv-sim with a guest kernel, as a person uses it: bring a run up with
+# --guest (the simulated Windows kernel running the drivers the INFs of a
+# package directory choose), look at its devices with winpv-sim pnp while a
+# disk is hot-plugged, stop it; every driver unloads cleanly and nothing of
+# the run is left behind. Prints TAP.
+set -uo pipefail
+bin=${1:?usage: check_guest_cli.sh BINDIR PACKAGES}
+packages=${2:?usage: check_guest_cli.sh BINDIR PACKAGES}
+sim=$bin/winpv-sim
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+# Wait up to 10 s for `winpv-sim pnp 1` to show a line matching $1.
+wait_pnp() { for _ in $(seq 100); do "$sim" pnp 1 2>/dev/null | grep -qE "$1" && return 0; sleep 0.1; done; return 1; }
+
+echo "1..9"
+out=$(mktemp) err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+"$sim" up --memory 64 --vcpus 2 --disks 1 --disk-size 8 --guest "$packages" >"$out" 2>"$err" &
+up=$!
+for _ in $(seq 300); do grep -q '^# xenstored' "$out" && break; sleep 0.1; done
+if ! grep -q '^export WINPV_SIM_DIR=' "$out"; then
+    not_ok "winpv-sim up --guest prints the run" "$(cat "$err")"
+    kill "$up" 2>/dev/null
+    exit 1
+fi
+ok "winpv-sim up --guest prints the run"
+eval "$(grep '^export' "$out")"
+dir=$WINPV_SIM_DIR
+log=$dir/guest-1.log
+
+check "pnp shows the platform device started by xenbus.sys" \
+    wait_pnp '^PCI\\VEN_5853&DEV_0001&SUBSYS_00015853&REV_01\\3&0&0 \[.*\] xenbus\.sys started$'
+check "pnp shows the disk class as a child, no driver for it" \
+    wait_pnp '^  XENBUS\\VEN_WPV&DEV_VBD\\0 \[XENBUS\\VEN_WPV&DEV_VBD&REV_00000001 .*\] - no driver$'
+check "pnp shows the interface child bound by its INF to child.sys, started" \
+    wait_pnp '^  XENBUS\\VEN_WPV&DEV_IFACE\\0 \[.*\] child\.sys started$'
+check "the guest's kernel log is in the run directory" grep -q 'winpv: xenbus: xenstore connected, domain 1' "$log"
+# A second disk changes nothing (the class has its child); removing both takes the child away.
+"$sim" disk-add 8 >/dev/null && "$sim" disk-remove xvda >/dev/null && "$sim" disk-remove xvdb >/dev/null
+check "the disk class goes with its last disk" \
+    bash -c "for _ in \$(seq 100); do \"$sim\" pnp 1 | grep -q DEV_VBD || exit 0; sleep 0.1; done; exit 1"
+check "pnp of a domain with no guest kernel says so" \
+    bash -c "! \"$sim\" pnp 7 2>&1 | grep -q VEN_5853 && \"$sim\" pnp 7 2>&1 | grep -q 'runs no simulated Windows kernel'"
+
+kill -TERM "$up"
+wait "$up"
+status=$?
+check "up exits 0: every component, the guest kernel too, ended cleanly" test "$status" -eq 0
+check "the drivers unloaded, removed in order, nothing left" \
+    test ! -e "$dir" -o -n "${WINPV_SIM_KEEP:-}"
