@@ -8,7 +8,7 @@
  * (ntabi_list.h) names every member both sides must place alike. The list
  * is checked twice: here by the static assertions at the end of this file
  * (sizes Microsoft documents), and against mingw-w64's own definitions by
- * a Windows x64 compile (tests/nt/ntabi_win64.c). Members nothing here
+ * a Windows x64 compile (tests/sim/nt/ntabi_win64.c). Members nothing here
  * touches are opaque padding of the right size.
  */
 #ifndef WINPV_SIM_NT_ABI_H

@@ -1,0 +1,306 @@
+/*
+ * tests/sim/nt/drivers/ddi.c - the simulated kernel's functions, each checked
+ * from a driver image against what Microsoft documents it to do: events
+ * and waits with and without timeouts, delays, timers (one-shot and
+ * periodic) with their DPCs, DPCs targeted at a processor, spinlocks and
+ * fast mutexes with the IRQLs they hold, system work items, pool alignment
+ * and physical addresses, object references, IRPs, processors, the
+ * KUSER_SHARED_DATA clocks and the run-time library. Each check logs
+ * "ddi: <name>: ok" or "ddi: <name>: FAILED ..."; the last line counts
+ * them. A driver would see a stub, a missing wake-up or a wrong IRQL here.
+ */
+#include "nt_headers.h"
+
+#define TAG   'iddT'
+#define MS(n) (-(LONGLONG)(n)*10000)
+
+static ULONG checks, failures;
+/* Counted through a pointer held as an absolute address: the image is relocatable, as drivers are. */
+static ULONG *volatile failures_at = &failures;
+
+static void check(const char *name, BOOLEAN ok, LONGLONG detail)
+{
+    checks++;
+    if (!ok)
+        (*failures_at)++;
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL,
+               ok ? "ddi: %s: ok\n" : "ddi: %s: FAILED (%I64d)\n", name, detail);
+}
+
+static LONGLONG elapsed_ms(ULONGLONG since)
+{
+    return (LONGLONG)(KeQueryInterruptTime() - since) / 10000;
+}
+
+static void events(void)
+{
+    KEVENT sync, notification;
+    LARGE_INTEGER zero = {.QuadPart = 0}, twenty = {.QuadPart = MS(20)};
+    ULONGLONG start;
+    NTSTATUS status;
+
+    KeInitializeEvent(&sync, SynchronizationEvent, FALSE);
+    check("event starts as initialized", KeReadStateEvent(&sync) == 0, KeReadStateEvent(&sync));
+    check("KeSetEvent returns the previous state", KeSetEvent(&sync, 0, FALSE) == 0, 0);
+    check("a set event is signalled", KeReadStateEvent(&sync) == 1, KeReadStateEvent(&sync));
+    status = KeWaitForSingleObject(&sync, Executive, KernelMode, FALSE, &zero);
+    check("a wait on a signalled event succeeds", status == STATUS_SUCCESS, status);
+    check("a synchronization event resets when a wait is satisfied", KeReadStateEvent(&sync) == 0,
+          KeReadStateEvent(&sync));
+    status = KeWaitForSingleObject(&sync, Executive, KernelMode, FALSE, &zero);
+    check("a zero timeout on an unsignalled event times out", status == STATUS_TIMEOUT, status);
+    start = KeQueryInterruptTime();
+    status = KeWaitForSingleObject(&sync, Executive, KernelMode, FALSE, &twenty);
+    check("a relative timeout times out", status == STATUS_TIMEOUT, status);
+    check("a 20 ms timeout waits 20 ms or more", elapsed_ms(start) >= 20, elapsed_ms(start));
+
+    KeInitializeEvent(&notification, NotificationEvent, TRUE);
+    status = KeWaitForSingleObject(&notification, Executive, KernelMode, FALSE, &zero);
+    check("a notification event stays signalled after a wait",
+          status == STATUS_SUCCESS && KeReadStateEvent(&notification) == 1, status);
+    check("KeResetEvent returns the previous state", KeResetEvent(&notification) == 1, 0);
+    KeSetEvent(&notification, 0, FALSE);
+    KeClearEvent(&notification);
+    check("KeClearEvent clears", KeReadStateEvent(&notification) == 0, 0);
+}
+
+static void delays(void)
+{
+    LARGE_INTEGER ten = {.QuadPart = MS(10)};
+    ULONGLONG start = KeQueryInterruptTime();
+    LARGE_INTEGER system_time;
+    ULONG64 ticks_before, ticks_after;
+
+    KeQueryTickCount((PLARGE_INTEGER)&ticks_before);
+    KeDelayExecutionThread(KernelMode, FALSE, &ten);
+    check("KeDelayExecutionThread waits its interval", elapsed_ms(start) >= 10, elapsed_ms(start));
+    KeQuerySystemTime(&system_time);
+    /* 2020-01-01 in 100 ns units since 1601. */
+    check("KeQuerySystemTime is today's time", system_time.QuadPart > 132223104000000000LL,
+          system_time.QuadPart);
+    KeDelayExecutionThread(KernelMode, FALSE, &(LARGE_INTEGER){.QuadPart = MS(40)});
+    KeQueryTickCount((PLARGE_INTEGER)&ticks_after);
+    check("the tick count advances", ticks_after > ticks_before,
+          (LONGLONG)(ticks_after - ticks_before));
+}
+
+struct dpc_record {
+    KEVENT ran;
+    volatile LONG runs;
+    ULONG processor;
+    KIRQL irql;
+};
+
+static void record_dpc(KDPC *dpc, PVOID context, PVOID arg1, PVOID arg2)
+{
+    struct dpc_record *r = context;
+
+    r->processor = KeGetCurrentProcessorNumberEx(NULL);
+    r->irql = KeGetCurrentIrql();
+    InterlockedIncrement(&r->runs);
+    KeSetEvent(&r->ran, 0, FALSE);
+}
+
+static void dpcs_and_timers(void)
+{
+    struct dpc_record r = {0};
+    LARGE_INTEGER second = {.QuadPart = MS(1000)}, fifty = {.QuadPart = MS(50)};
+    KDPC dpc;
+    KTIMER timer;
+    NTSTATUS status;
+    LONG runs;
+
+    KeInitializeEvent(&r.ran, NotificationEvent, FALSE);
+    KeInitializeDpc(&dpc, record_dpc, &r);
+    KeSetTargetProcessorDpc(&dpc, 1);
+    check("KeRemoveQueueDpc of a DPC not queued", KeRemoveQueueDpc(&dpc) == FALSE, 0);
+    check("KeInsertQueueDpc queues", KeInsertQueueDpc(&dpc, NULL, NULL) == TRUE, 0);
+    status = KeWaitForSingleObject(&r.ran, Executive, KernelMode, FALSE, &second);
+    check("a queued DPC runs", status == STATUS_SUCCESS, status);
+    check("a DPC runs on its target processor", r.processor == 1, r.processor);
+    check("a DPC runs at DISPATCH_LEVEL", r.irql == DISPATCH_LEVEL, r.irql);
+    KeFlushQueuedDpcs();
+
+    KeClearEvent(&r.ran);
+    KeInitializeTimer(&timer);
+    check("KeSetTimer of a timer not set", KeSetTimer(&timer, fifty, &dpc) == FALSE, 0);
+    check("a set timer is not signalled before it is due", KeReadStateTimer(&timer) == FALSE, 0);
+    status = KeWaitForSingleObject(&timer, Executive, KernelMode, FALSE, &second);
+    check("a timer signals when due", status == STATUS_SUCCESS, status);
+    status = KeWaitForSingleObject(&r.ran, Executive, KernelMode, FALSE, &second);
+    check("a timer queues its DPC", status == STATUS_SUCCESS, status);
+    check("KeCancelTimer of a timer that fired", KeCancelTimer(&timer) == FALSE, 0);
+
+    r.runs = 0;
+    KeSetTimerEx(&timer, (LARGE_INTEGER){.QuadPart = MS(5)}, 5, &dpc);
+    KeDelayExecutionThread(KernelMode, FALSE, &(LARGE_INTEGER){.QuadPart = MS(60)});
+    check("KeCancelTimer of a periodic timer", KeCancelTimer(&timer) == TRUE, 0);
+    KeFlushQueuedDpcs();
+    runs = r.runs;
+    check("a periodic timer fires again and again", runs >= 3, runs);
+    KeDelayExecutionThread(KernelMode, FALSE, &(LARGE_INTEGER){.QuadPart = MS(30)});
+    check("a cancelled timer fires no more", r.runs == runs, r.runs - runs);
+}
+
+static void locks(void)
+{
+    KSPIN_LOCK lock;
+    FAST_MUTEX mutex, other;
+    KIRQL old;
+
+    KeInitializeSpinLock(&lock);
+    KeAcquireSpinLock(&lock, &old);
+    check("a spinlock raises to DISPATCH_LEVEL",
+          KeGetCurrentIrql() == DISPATCH_LEVEL && old == PASSIVE_LEVEL, KeGetCurrentIrql());
+    KeReleaseSpinLock(&lock, old);
+    check("releasing it restores the IRQL", KeGetCurrentIrql() == PASSIVE_LEVEL,
+          KeGetCurrentIrql());
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    KeAcquireSpinLockAtDpcLevel(&lock);
+    check("a spinlock at DPC level leaves the IRQL", KeGetCurrentIrql() == DISPATCH_LEVEL,
+          KeGetCurrentIrql());
+    KeReleaseSpinLockFromDpcLevel(&lock);
+    KeLowerIrql(old);
+
+    ExInitializeFastMutex(&mutex);
+    ExInitializeFastMutex(&other);
+    ExAcquireFastMutex(&mutex);
+    check("a fast mutex raises to APC_LEVEL", KeGetCurrentIrql() == APC_LEVEL, KeGetCurrentIrql());
+    check("ExTryToAcquireFastMutex takes a free one", ExTryToAcquireFastMutex(&other) == TRUE, 0);
+    ExReleaseFastMutex(&other);
+    ExReleaseFastMutex(&mutex);
+    check("releasing it restores the IRQL", KeGetCurrentIrql() == PASSIVE_LEVEL,
+          KeGetCurrentIrql());
+}
+
+struct work_record {
+    WORK_QUEUE_ITEM item;
+    KEVENT done;
+    PKTHREAD thread;
+    KIRQL irql;
+};
+
+static void work_routine(PVOID context)
+{
+    struct work_record *w = context;
+
+    w->thread = KeGetCurrentThread();
+    w->irql = KeGetCurrentIrql();
+    KeSetEvent(&w->done, 0, FALSE);
+}
+
+static void work_items(void)
+{
+    struct work_record w = {0};
+    LARGE_INTEGER second = {.QuadPart = MS(1000)};
+    NTSTATUS status;
+
+    KeInitializeEvent(&w.done, NotificationEvent, FALSE);
+    ExInitializeWorkItem(&w.item, work_routine, &w);
+    ExQueueWorkItem(&w.item, DelayedWorkQueue);
+    status = KeWaitForSingleObject(&w.done, Executive, KernelMode, FALSE, &second);
+    check("a work item runs", status == STATUS_SUCCESS, status);
+    check("on a system thread", w.thread != NULL && w.thread != KeGetCurrentThread(), 0);
+    check("at PASSIVE_LEVEL", w.irql == PASSIVE_LEVEL, w.irql);
+}
+
+static void memory(DRIVER_OBJECT *driver)
+{
+    UCHAR *two_pages = ExAllocatePoolWithTag(NonPagedPoolNx, 2 * PAGE_SIZE, TAG);
+    UCHAR text[16] = "abcdefghijklmno";
+    DEVICE_OBJECT *device;
+    IRP *irp;
+
+    check("two pages of pool", two_pages != NULL, 0);
+    if (two_pages == NULL)
+        return;
+    check("a page or more of pool starts on a page", ((ULONG_PTR)two_pages & (PAGE_SIZE - 1)) == 0,
+          (ULONG_PTR)two_pages & (PAGE_SIZE - 1));
+    check("pool has guest frames", MmGetPhysicalAddress(two_pages).QuadPart != 0, 0);
+    check("each page its own frame",
+          MmGetPhysicalAddress(two_pages + PAGE_SIZE).QuadPart -
+                  MmGetPhysicalAddress(two_pages).QuadPart ==
+              PAGE_SIZE,
+          MmGetPhysicalAddress(two_pages + PAGE_SIZE).QuadPart -
+              MmGetPhysicalAddress(two_pages).QuadPart);
+    ExFreePoolWithTag(two_pages, TAG);
+
+    check("RtlCompareMemory counts the equal prefix", RtlCompareMemory(text, "abcdXf", 6) == 4,
+          (LONGLONG)RtlCompareMemory(text, "abcdXf", 6));
+    memmove(text + 1, text, 4);
+    check("memmove copies overlapping bytes", memcmp(text, "aabcdfghijklmno", 15) == 0, 0);
+
+    irp = IoAllocateIrp(3, FALSE);
+    check("IoAllocateIrp gives the stack asked for",
+          irp && irp->StackCount == 3 && irp->CurrentLocation == 4, irp ? irp->StackCount : -1);
+    if (irp)
+        IoFreeIrp(irp);
+
+    if (NT_SUCCESS(IoCreateDevice(driver, 0, NULL, FILE_DEVICE_UNKNOWN, 0, FALSE, &device))) {
+        ObReferenceObject(device);
+        IoDeleteDevice(device);
+        /* Still referenced: the object stays readable until the last reference goes. */
+        check("a deleted device lives while referenced", device->Type == IO_TYPE_DEVICE,
+              device->Type);
+        ObDereferenceObject(device);
+    }
+}
+
+static void processors(void)
+{
+    PROCESSOR_NUMBER number;
+    ULONG count = KeQueryActiveProcessorCountEx(ALL_PROCESSOR_GROUPS);
+    ULONG index = KeGetCurrentProcessorNumberEx(&number);
+
+    check("the guest's processors are counted", count == 2, count);
+    check("the current processor is one of them", index < count && number.Number == index, index);
+}
+
+static NTSTATUS pass_down(DEVICE_OBJECT *device, IRP *irp)
+{
+    DEVICE_OBJECT *lower = *(DEVICE_OBJECT **)device->DeviceExtension;
+    UCHAR minor = IoGetCurrentIrpStackLocation(irp)->MinorFunction;
+    NTSTATUS status;
+
+    if (minor <= IRP_MN_CANCEL_STOP_DEVICE)
+        irp->IoStatus.Status = STATUS_SUCCESS;
+    IoSkipCurrentIrpStackLocation(irp);
+    status = IoCallDriver(lower, irp);
+    if (minor == IRP_MN_REMOVE_DEVICE) {
+        IoDetachDevice(lower);
+        IoDeleteDevice(device);
+    }
+    return status;
+}
+
+static NTSTATUS add_device(DRIVER_OBJECT *driver, DEVICE_OBJECT *pdo)
+{
+    DEVICE_OBJECT *device;
+    NTSTATUS status = IoCreateDevice(driver, sizeof(DEVICE_OBJECT *), NULL, FILE_DEVICE_UNKNOWN, 0,
+                                     FALSE, &device);
+
+    if (!NT_SUCCESS(status))
+        return status;
+    *(DEVICE_OBJECT **)device->DeviceExtension = IoAttachDeviceToDeviceStack(device, pdo);
+    device->Flags &= ~DO_DEVICE_INITIALIZING;
+    return STATUS_SUCCESS;
+}
+
+DRIVER_INITIALIZE DriverEntry;
+
+__attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
+                                                      UNICODE_STRING *registry_path)
+{
+    events();
+    delays();
+    dpcs_and_timers();
+    locks();
+    work_items();
+    memory(driver);
+    processors();
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "ddi: %lu checks, %lu failed\n", checks,
+               failures);
+    driver->MajorFunction[IRP_MJ_PNP] = pass_down;
+    driver->DriverExtension->AddDevice = add_device;
+    return STATUS_SUCCESS;
+}

@@ -1,0 +1,182 @@
+/*
+ * tests/sim/nt/drivers/misbehave.c - a WDM driver that breaks one kernel rule
+ * on purpose, to show the simulated kernel catches it. Which rule is chosen
+ * by the driver's service name (the last part of the registry path
+ * DriverEntry gets), so one image serves every case under several names:
+ *
+ *   behave          a correct function driver: AddDevice, PnP passed down
+ *   ddi_irql        IoCreateDevice at DISPATCH_LEVEL
+ *   wait_dispatch   KeWaitForSingleObject at DISPATCH_LEVEL without a timeout
+ *   spinlock_held   DriverEntry returns holding a spinlock
+ *   complete_twice  START_DEVICE completed twice
+ *   never_complete  START_DEVICE pended and never completed
+ *   pool_leak       64 bytes of pool, tag 'Leak', never freed
+ *   pool_overrun    a write one byte past a pool block
+ *   bugcheck        KeBugCheckEx(0xDEAD, 1, 2, 3, 4)
+ *   null_write      a write through a NULL pointer
+ */
+#include "nt_headers.h"
+
+enum misbehaviour {
+    BEHAVE,
+    DDI_IRQL,
+    WAIT_DISPATCH,
+    SPINLOCK_HELD,
+    COMPLETE_TWICE,
+    NEVER_COMPLETE,
+    POOL_LEAK,
+    POOL_OVERRUN,
+    BUGCHECK,
+    NULL_WRITE,
+};
+
+static const struct {
+    const WCHAR *name;
+    enum misbehaviour what;
+} names[] = {
+    {L"behave", BEHAVE},
+    {L"ddi_irql", DDI_IRQL},
+    {L"wait_dispatch", WAIT_DISPATCH},
+    {L"spinlock_held", SPINLOCK_HELD},
+    {L"complete_twice", COMPLETE_TWICE},
+    {L"never_complete", NEVER_COMPLETE},
+    {L"pool_leak", POOL_LEAK},
+    {L"pool_overrun", POOL_OVERRUN},
+    {L"bugcheck", BUGCHECK},
+    {L"null_write", NULL_WRITE},
+};
+
+struct fdo {
+    DEVICE_OBJECT *lower;
+};
+
+static enum misbehaviour chosen;
+static KSPIN_LOCK lock;
+
+static BOOLEAN ends_with(const UNICODE_STRING *path, const WCHAR *name)
+{
+    USHORT chars = path->Length / sizeof(WCHAR), n = 0;
+
+    while (name[n])
+        n++;
+    if (n >= chars || path->Buffer[chars - n - 1] != L'\\')
+        return FALSE;
+    for (USHORT i = 0; i < n; i++) {
+        if (path->Buffer[chars - n + i] != name[i])
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static NTSTATUS dispatch_pnp(DEVICE_OBJECT *device, IRP *irp)
+{
+    struct fdo *fdo = device->DeviceExtension;
+    IO_STACK_LOCATION *stack = IoGetCurrentIrpStackLocation(irp);
+    DEVICE_OBJECT *lower = fdo->lower;
+
+    if (stack->MinorFunction == IRP_MN_START_DEVICE && chosen == COMPLETE_TWICE) {
+        irp->IoStatus.Status = STATUS_SUCCESS;
+        IoCompleteRequest(irp, IO_NO_INCREMENT);
+        IoCompleteRequest(irp, IO_NO_INCREMENT);
+        return STATUS_SUCCESS;
+    }
+    if (stack->MinorFunction == IRP_MN_START_DEVICE && chosen == NEVER_COMPLETE) {
+        IoMarkIrpPending(irp);
+        return STATUS_PENDING;
+    }
+    if (stack->MinorFunction == IRP_MN_REMOVE_DEVICE) {
+        irp->IoStatus.Status = STATUS_SUCCESS;
+        IoSkipCurrentIrpStackLocation(irp);
+        NTSTATUS status = IoCallDriver(lower, irp);
+        IoDetachDevice(lower);
+        IoDeleteDevice(device);
+        return status;
+    }
+    if (stack->MinorFunction <= IRP_MN_CANCEL_STOP_DEVICE)
+        irp->IoStatus.Status = STATUS_SUCCESS;
+    IoSkipCurrentIrpStackLocation(irp);
+    return IoCallDriver(lower, irp);
+}
+
+static NTSTATUS add_device(DRIVER_OBJECT *driver, DEVICE_OBJECT *pdo)
+{
+    DEVICE_OBJECT *device;
+    struct fdo *fdo;
+    NTSTATUS status;
+
+    status = IoCreateDevice(driver, sizeof(*fdo), NULL, FILE_DEVICE_UNKNOWN, 0, FALSE, &device);
+    if (!NT_SUCCESS(status))
+        return status;
+    fdo = device->DeviceExtension;
+    fdo->lower = IoAttachDeviceToDeviceStack(device, pdo);
+    device->Flags &= ~DO_DEVICE_INITIALIZING;
+    return STATUS_SUCCESS;
+}
+
+static void unload(DRIVER_OBJECT *driver)
+{
+}
+
+static void misbehave_in_entry(DRIVER_OBJECT *driver)
+{
+    DEVICE_OBJECT *device;
+    KEVENT event;
+    KIRQL irql;
+    volatile UCHAR *p;
+
+    switch (chosen) {
+    case DDI_IRQL:
+        KeRaiseIrql(DISPATCH_LEVEL, &irql);
+        IoCreateDevice(driver, 0, NULL, FILE_DEVICE_UNKNOWN, 0, FALSE, &device);
+        break;
+    case WAIT_DISPATCH:
+        KeInitializeEvent(&event, NotificationEvent, FALSE);
+        KeRaiseIrql(DISPATCH_LEVEL, &irql);
+        KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
+        break;
+    case SPINLOCK_HELD:
+        KeInitializeSpinLock(&lock);
+        KeAcquireSpinLock(&lock, &irql);
+        break;
+    case POOL_LEAK:
+        ExAllocatePoolWithTag(NonPagedPoolNx, 64, 'kaeL');
+        break;
+    case POOL_OVERRUN:
+        p = ExAllocatePoolWithTag(NonPagedPoolNx, 10, 'revO');
+        if (p) {
+            p[10] = 0;
+            ExFreePoolWithTag((void *)p, 'revO');
+        }
+        break;
+    case BUGCHECK:
+        KeBugCheckEx(0xDEAD, 1, 2, 3, 4);
+        break;
+    case NULL_WRITE:
+        p = NULL;
+        __asm__ volatile("" : "+r"(p)); /* the compiler must not see the NULL */
+        *p = 1;
+        break;
+    default:
+        break;
+    }
+}
+
+DRIVER_INITIALIZE DriverEntry;
+
+__attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
+                                                      UNICODE_STRING *registry_path)
+{
+    for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (ends_with(registry_path, names[i].name))
+            chosen = names[i].what;
+    }
+    /* Windows's format rules: %ld and %lx are 32 bits, %I64x 64, %wZ a UNICODE_STRING. */
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "misbehave: case %d, %ld %lx %I64x %s %wZ\n",
+               (int)chosen, (long)-1, (unsigned long)0xfffffffful,
+               (unsigned long long)0x123456789abull, "text", registry_path);
+    driver->MajorFunction[IRP_MJ_PNP] = dispatch_pnp;
+    driver->DriverExtension->AddDevice = add_device;
+    driver->DriverUnload = unload;
+    misbehave_in_entry(driver);
+    return STATUS_SUCCESS;
+}

@@ -1,0 +1,137 @@
+# tests/sim/nt: the simulated Windows kernel (sim/nt).
+#
+#   ntabi-win64   sim/nt/ntabi.h's structures (LP64) against mingw-w64's
+#                 (LLP64) under the Windows x64 toolchain; a difference fails
+#                 the build of the object
+
+NTABI_BUILD := $(BUILD)/ntabi
+NTABI_WIN64_OBJ := $(BUILD)/win64/tests/sim/nt/ntabi_win64.o
+
+$(NTABI_BUILD)/ntabi_gen: $(call objs,tools,tests/sim/nt/ntabi_gen.c)
+	$(call say,LD,$@)
+	@mkdir -p $(@D)
+	$(Q)$(HOST_CC) $^ -o $@
+
+$(NTABI_BUILD)/ntabi_expected.h: $(NTABI_BUILD)/ntabi_gen
+	$(call say,GEN,$@)
+	$(Q)$< >$@.tmp && mv $@.tmp $@
+
+INCLUDES_tests/sim/nt/ntabi_win64 := -Ios/nt -Isim -I$(NTABI_BUILD)
+$(NTABI_WIN64_OBJ): $(NTABI_BUILD)/ntabi_expected.h
+
+CHECKS += ntabi-win64
+ntabi-win64_DEPS := $(NTABI_WIN64_OBJ)
+ntabi-win64_CMD := echo 1..1 && $(LLVM_BIN)/llvm-readobj --file-headers $(NTABI_WIN64_OBJ) | \
+    grep -q 'Format: COFF-x86-64' && \
+    echo 'ok 1 - sim/nt/ntabi.h matches mingw-w64 under LLP64 ($(NTABI_WIN64_OBJ))'
+
+# A driver that breaks one kernel rule at a time (see the file), for the
+# verifier's tests.
+TEST_DRIVERS += misbehave
+misbehave_SRCS := tests/sim/nt/drivers/misbehave.c
+misbehave_LIBS := ntoskrnl hal
+INCLUDES_tests/sim/nt/drivers/misbehave := $(WIN_INCLUDES)
+
+TEST_DRIVERS += unknown_import
+unknown_import_SRCS := tests/sim/nt/drivers/unknown_import.c
+unknown_import_LIBS := ntoskrnl hal
+INCLUDES_tests/sim/nt/drivers/unknown_import := $(WIN_INCLUDES)
+
+# Driver packages as dist/x64 lays them out, for binding by INF: the shipped
+# XENBUS, and the test child driver with its INF.
+NTSIM_PACKAGES := $(BUILD)/ntsim-packages
+NTSIM_PACKAGE_FILES := $(NTSIM_PACKAGES)/xenbus/xenbus.inf $(NTSIM_PACKAGES)/xenbus/xenbus.sys \
+                       $(NTSIM_PACKAGES)/child/child.inf $(NTSIM_PACKAGES)/child/child.sys
+$(NTSIM_PACKAGES)/xenbus/%: $(DIST)/x64/xenbus/%
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+$(NTSIM_PACKAGES)/child/child.inf: tests/sim/nt/drivers/child.inf
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+$(NTSIM_PACKAGES)/child/child.sys: $(BUILD)/win64/child.sys
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+
+# The simulated kernel running xenbus.sys and the test drivers on winpv-simd.
+NTSIM_TEST_SRCS := tests/sim/nt/ntsim_fixture.c $(SIM_TOOLSTACK_SRCS) $(SIM_NT_CPU_SRCS)
+NTSIM_TEST_NEEDS := $(BUILD)/host/bin/winpv-ntsim $(BUILD)/host/bin/winpv-simd \
+                    $(BUILD)/win64/xenbus.sys $(BUILD)/win64/misbehave.sys $(BUILD)/win64/child.sys $(BUILD)/win64/ddi.sys \
+                    $(BUILD)/win64/unknown_import.sys $(SIMLIB_FILES) $(NTSIM_PACKAGE_FILES)
+
+HOST_TESTS += ntsim_xenbus
+ntsim_xenbus_SRCS := tests/sim/nt/xenbus_test.c $(NTSIM_TEST_SRCS)
+ntsim_xenbus_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
+$(BUILD)/host/bin/ntsim_xenbus: | $(NTSIM_TEST_NEEDS)
+
+HOST_TESTS += ntsim_verifier
+ntsim_verifier_SRCS := tests/sim/nt/verifier_test.c $(NTSIM_TEST_SRCS)
+ntsim_verifier_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
+$(BUILD)/host/bin/ntsim_verifier: | $(NTSIM_TEST_NEEDS)
+
+HOST_TESTS += ntsim_xenbus_faults
+ntsim_xenbus_faults_SRCS := tests/sim/nt/xenbus_faults_test.c $(NTSIM_TEST_SRCS)
+ntsim_xenbus_faults_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
+$(BUILD)/host/bin/ntsim_xenbus_faults: | $(NTSIM_TEST_NEEDS)
+
+HOST_TESTS += ntsim_xenbus_children
+ntsim_xenbus_children_SRCS := tests/sim/nt/xenbus_children_test.c $(NTSIM_TEST_SRCS)
+ntsim_xenbus_children_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
+$(BUILD)/host/bin/ntsim_xenbus_children: | $(NTSIM_TEST_NEEDS)
+
+# A child driver of XENBUS for tests: asks for interfaces as XENVBD will.
+TEST_DRIVERS += child
+child_SRCS := tests/sim/nt/drivers/child.c
+child_LIBS := ntoskrnl hal
+INCLUDES_tests/sim/nt/drivers/child := $(WIN_INCLUDES) -Itests/sim/nt/drivers
+
+# Built against Debian's Xen headers and libraries, as dom0 programs are (see tests/sim/lib).
+HOST_TESTS += ntsim_child_driver
+ntsim_child_driver_SRCS := tests/sim/nt/child_driver_test.c $(NTSIM_TEST_SRCS)
+ntsim_child_driver_LDLIBS = $(SIMLIB_TEST_LDLIBS) $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS) \
+                            -l:libxenevtchn.so.1 -l:libxengnttab.so.1
+INCLUDES_tests/sim/nt/child_driver_test := -Isim -Isim/client -Isim/toolstack -Itests/sim/nt \
+                                       -Itests/sim/nt/drivers
+$(BUILD)/host/bin/ntsim_child_driver: $(SIMLIB_FILES) | $(NTSIM_TEST_NEEDS)
+
+# The kernel's functions checked one by one from a driver image.
+TEST_DRIVERS += ddi
+ddi_SRCS := tests/sim/nt/drivers/ddi.c
+ddi_LIBS := ntoskrnl hal
+INCLUDES_tests/sim/nt/drivers/ddi := $(WIN_INCLUDES)
+# sim/nt's INF reader, driver choice and registry (sim/nt/inf*.c, registry*.c),
+# on their own: hand-written INFs, packages in a scratch directory, and the
+# shipped dist/x64 with windows/xenbus/xenbus.inf.
+INF_TEST_SRCS := tests/sim/nt/inf_fixture.c $(NT_INF_SRCS) tools/pecheck/file.c \
+                 tools/pecheck/failure.c
+
+HOST_TESTS += inf_parse
+inf_parse_SRCS := tests/sim/nt/inf_parse_test.c $(INF_TEST_SRCS)
+
+HOST_TESTS += inf_select
+inf_select_SRCS := tests/sim/nt/inf_select_test.c $(INF_TEST_SRCS)
+
+HOST_TESTS += nt_registry
+nt_registry_SRCS := tests/sim/nt/registry_test.c $(INF_TEST_SRCS)
+
+HOST_TESTS += inf_addreg
+inf_addreg_SRCS := tests/sim/nt/inf_addreg_test.c $(INF_TEST_SRCS)
+
+# The shipped package, as make leaves it in dist/x64 (needed to run, not to build).
+HOST_TESTS += inf_xenbus
+inf_xenbus_SRCS := tests/sim/nt/inf_xenbus_test.c $(INF_TEST_SRCS)
+$(BUILD)/host/tests/sim/nt/inf_xenbus_test.o: HOST_CFLAGS += -DINF_TEST_DIST='"$(DIST)/x64"'
+$(BUILD)/host/bin/inf_xenbus: | $(DIST)/x64/xenbus/xenbus.inf $(DIST)/x64/xenbus/xenbus.sys
+
+# A libFuzzer target over the INF reader, its driver choice and the registry
+# it seeds, from the shipped xenbus.inf, a seed using every rule, and UTF-16.
+FUZZERS += inf-fuzz
+inf-fuzz_SRCS := tests/sim/nt/inf_fuzz.c $(NT_INF_CORE_SRCS)
+inf-fuzz_SEEDS := windows/xenbus/xenbus.inf tests/sim/nt/inf_fuzz_seed.inf \
+                  $(BUILD)/fuzz/inf-fuzz/seeds/utf16
+inf-fuzz_SEED_FILE := tests/sim/nt/inf_fuzz_seeds.txt
+
+# winpv-sim up --guest and winpv-sim pnp, as a person uses them.
+CHECKS += sim-guest-cli
+sim-guest-cli_DEPS = $(BUILD)/host/bin/winpv-sim $(BUILD)/host/bin/winpv-simd \
+                     $(BUILD)/host/bin/winpv-ntsim $(SIMLIB_FILES) $(NTSIM_PACKAGE_FILES)
+sim-guest-cli_CMD = tests/sim/nt/check_guest_cli.sh $(BUILD)/host/bin $(NTSIM_PACKAGES)

@@ -1,0 +1,217 @@
+/* tests/sim/nt/ntsim_fixture.c - see ntsim_fixture.h. */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ntsim_fixture.h"
+#include "store.h"
+
+#include <xenstore.h>
+
+#define RUN_TIMEOUT_S 60
+#define DOMAIN_PAGES  (64u * 256u) /* 64 MiB */
+
+static struct simd simd;
+static struct xenstore store;
+
+int ntsim_fixture_setup(void **state)
+{
+    if (simd_start(&simd) != 0)
+        return -1;
+    setenv(SIM_RUN_DIR_ENV, simd.dir, 1); /* for the Xen libraries dom0's side of a test opens */
+    if (xenstore_start(&simd, &store, XENSTORED_C) != 0) {
+        simd_stop(&simd);
+        return -1;
+    }
+    return 0;
+}
+
+int ntsim_fixture_teardown(void **state)
+{
+    xenstore_stop(&store);
+    return simd_stop(&simd);
+}
+
+const char *ntsim_driver_path(const char *driver, char *buf, size_t size)
+{
+    char relative[256];
+
+    snprintf(relative, sizeof(relative), "../../win64/%s", driver);
+    return simd_path_near_program(relative, buf, size);
+}
+
+const char *ntsim_packages_path(char *buf, size_t size)
+{
+    return simd_path_near_program("../../ntsim-packages", buf, size);
+}
+
+static void read_file(const char *path, char *buf, size_t size)
+{
+    FILE *f = fopen(path, "r");
+    size_t n = 0;
+
+    if (f) {
+        n = fread(buf, 1, size - 1, f);
+        fclose(f);
+    }
+    buf[n] = '\0';
+}
+
+static int wait_with_timeout(pid_t pid)
+{
+    time_t deadline = time(NULL) + RUN_TIMEOUT_S;
+    int status;
+
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        if (time(NULL) > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            fail_msg("winpv-ntsim did not end within %d s", RUN_TIMEOUT_S);
+        }
+        usleep(10000);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void ntsim_start(struct ntsim_run *run, const char *driver, const char *const *args)
+{
+    char program[512], image[512], domid_text[16];
+    struct guest_rings rings = {0};
+    const char *argv[32];
+    size_t n = 0;
+
+    memset(run, 0, sizeof(*run));
+    assert_int_equal(simd_domain_create(&simd, DOMAIN_PAGES, 2, &run->domid), 0);
+    assert_int_equal(xenstore_introduce(&simd, &store, run->domid, &rings), 0);
+    snprintf(run->driver, sizeof(run->driver), "%s", driver ? driver : "(by INF)");
+    snprintf(domid_text, sizeof(domid_text), "%u", run->domid);
+    snprintf(run->log_path, sizeof(run->log_path), "%s/kernel-%u.log", simd.dir, run->domid);
+    snprintf(run->out_path, sizeof(run->out_path), "%s/kernel-%u.out", simd.dir, run->domid);
+    simd_path_near_program("winpv-ntsim", program, sizeof(program));
+    argv[n++] = program;
+    argv[n++] = "--run-dir";
+    argv[n++] = simd.dir;
+    argv[n++] = "--domid";
+    argv[n++] = domid_text;
+    if (driver) {
+        argv[n++] = "--driver";
+        argv[n++] = ntsim_driver_path(driver, image, sizeof(image));
+    } else {
+        argv[n++] = "--drivers";
+        argv[n++] = ntsim_packages_path(image, sizeof(image));
+    }
+    argv[n++] = "--log";
+    argv[n++] = run->log_path;
+    for (size_t i = 0; args && args[i] && n < 31; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+
+    run->pid = fork();
+    assert_true(run->pid >= 0);
+    if (run->pid == 0) {
+        int fd = open(run->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        char asan[512];
+
+        /* A sanitizer's report must not pass for a driver's failure (exit status 1). */
+        snprintf(asan, sizeof(asan), "%s:exitcode=%d",
+                 getenv("ASAN_OPTIONS") ? getenv("ASAN_OPTIONS") : "", NTSIM_SANITIZER_EXIT);
+        setenv("ASAN_OPTIONS", asan, 1);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        execv(program, (char *const *)argv);
+        _exit(127);
+    }
+}
+
+void ntsim_stop(struct ntsim_run *run)
+{
+    assert_int_equal(kill(run->pid, SIGTERM), 0);
+    ntsim_finish(run);
+}
+
+bool ntsim_wait_for(struct ntsim_run *run, const char *text, unsigned int ms)
+{
+    for (unsigned int waited = 0; waited <= ms; waited += 10) {
+        read_file(run->log_path, run->log, sizeof(run->log));
+        if (strstr(run->log, text))
+            return true;
+        usleep(10000);
+    }
+    return false;
+}
+
+void ntsim_finish(struct ntsim_run *run)
+{
+    run->exit_status = wait_with_timeout(run->pid);
+    read_file(run->log_path, run->log, sizeof(run->log));
+    read_file(run->out_path, run->out, sizeof(run->out));
+    /* Shown with the test's output when an assertion fails. */
+    printf("# winpv-ntsim %s exited %d\n", run->driver, run->exit_status);
+    for (const char *line = run->log; *line;) {
+        size_t length = strcspn(line, "\n");
+
+        printf("#   %.*s\n", (int)length, line);
+        line += length + (line[length] == '\n');
+    }
+}
+
+void ntsim_run(struct ntsim_run *run, const char *driver, const char *const *args)
+{
+    ntsim_start(run, driver, args);
+    ntsim_finish(run);
+}
+
+/* @path and what is below it belong to the guest, as libxl gives a frontend its directory. */
+static void give_to_guest(struct ntsim_run *run, const char *path)
+{
+    struct xs_permissions perms[] = {{.id = run->domid, .perms = XS_PERM_NONE},
+                                     {.id = 0, .perms = XS_PERM_READ}};
+
+    assert_true(xs_set_permissions(store.xsh, XBT_NULL, path, perms, 2));
+}
+
+void ntsim_device_add(struct ntsim_run *run, const char *class_name, unsigned int id)
+{
+    char class_dir[128], dir[160];
+
+    snprintf(class_dir, sizeof(class_dir), "/local/domain/%u/device/%s", run->domid, class_name);
+    snprintf(dir, sizeof(dir), "%s/%u", class_dir, id);
+    assert_true(xs_mkdir(store.xsh, XBT_NULL, class_dir));
+    give_to_guest(run, class_dir);
+    assert_true(xs_mkdir(store.xsh, XBT_NULL, dir));
+    give_to_guest(run, dir);
+    assert_true(xenstore_write_in(&store, 0, dir, "backend", "/local/domain/0/backend/%s/%u/%u",
+                                  class_name, run->domid, id));
+    assert_true(xenstore_write_in(&store, 0, dir, "backend-id", "0"));
+    assert_true(xenstore_write_in(&store, 0, dir, "state", "1"));
+}
+
+void ntsim_device_remove(struct ntsim_run *run, const char *class_name, unsigned int id)
+{
+    char dir[128];
+
+    snprintf(dir, sizeof(dir), "/local/domain/%u/device/%s/%u", run->domid, class_name, id);
+    assert_true(xs_rm(store.xsh, XBT_NULL, dir));
+}
+
+char *ntsim_store_read(struct ntsim_run *run, const char *relative)
+{
+    char path[256];
+    unsigned int len;
+    char *value;
+
+    snprintf(path, sizeof(path), "/local/domain/%u/%s", run->domid, relative);
+    value = xs_read(store.xsh, XBT_NULL, path, &len);
+    assert_non_null(value);
+    return value;
+}

@@ -1,0 +1,65 @@
+/*
+ * tests/sim/nt/ntsim_fixture.h - winpv-simd and Debian's C xenstored, and
+ * winpv-ntsim run on them as the kernel of a fresh domain (introduced to
+ * xenstored) with a driver image.
+ */
+#ifndef WINPV_TESTS_NT_NTSIM_FIXTURE_H
+#define WINPV_TESTS_NT_NTSIM_FIXTURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "simd.h"
+
+/* What winpv-ntsim exits with when a sanitizer reported an error in it. */
+#define NTSIM_SANITIZER_EXIT 86
+
+struct ntsim_run {
+    uint32_t domid; /* the domain it ran as */
+    pid_t pid;
+    char driver[64];
+    char log_path[512], out_path[512];
+    int exit_status; /* the process's exit status, or 128 + signal */
+    char log[65536]; /* the kernel log */
+    char out[8192];  /* what it printed (the device tree after each step) */
+};
+
+/* Start winpv-simd and create a domain for each run. */
+int ntsim_fixture_setup(void **state);
+int ntsim_fixture_teardown(void **state);
+
+/*
+ * Run winpv-ntsim with @driver (a file in build/win64) on a fresh domain,
+ * or with NULL every driver chosen by the INFs of the test packages
+ * (ntsim_packages_path), with the further options in @args
+ * (NULL-terminated). Fails the test if it does not end within 60 s.
+ */
+void ntsim_run(struct ntsim_run *run, const char *driver, const char *const *args);
+
+/* ntsim_run in two halves, for a test that acts while the kernel runs. */
+void ntsim_start(struct ntsim_run *run, const char *driver, const char *const *args);
+void ntsim_finish(struct ntsim_run *run);
+/* SIGTERM to the kernel (it ends serving and goes on with its sequence), then ntsim_finish. */
+void ntsim_stop(struct ntsim_run *run);
+/* Whether the kernel log shows @text within @ms milliseconds (run->log is then current). */
+bool ntsim_wait_for(struct ntsim_run *run, const char *text, unsigned int ms);
+
+/*
+ * The toolstack gives the running domain a PV device of @class_name (its
+ * frontend directory device/@class_name/@id, as libxl writes it), or takes
+ * it away.
+ */
+void ntsim_device_add(struct ntsim_run *run, const char *class_name, unsigned int id);
+void ntsim_device_remove(struct ntsim_run *run, const char *class_name, unsigned int id);
+
+/* The toolstack reads the domain's @relative node (malloc'd; the test fails if there is none). */
+char *ntsim_store_read(struct ntsim_run *run, const char *relative);
+
+/* The driver packages the tests bind by INF (xenbus and the test child driver). */
+const char *ntsim_packages_path(char *buf, size_t size);
+
+/* The build directory of the driver images. */
+const char *ntsim_driver_path(const char *driver, char *buf, size_t size);
+
+#endif /* WINPV_TESTS_NT_NTSIM_FIXTURE_H */

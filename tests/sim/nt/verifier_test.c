@@ -1,0 +1,163 @@
+/*
+ * tests/sim/nt/verifier_test.c - the simulated kernel catches a driver that
+ * breaks a rule of Windows's kernel, stops the guest with the bugcheck
+ * Windows (with Driver Verifier) would raise, and names the driver's code
+ * that did it, from the image's PDB. One test per rule, each with a driver
+ * that breaks that rule only (tests/sim/nt/drivers/misbehave.c).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ntsim_fixture.h"
+
+#define BUGCHECK_EXIT 66
+
+static struct ntsim_run run;
+
+static void assert_contains(const char *text, const char *what)
+{
+    if (strstr(text, what) == NULL)
+        fail_msg("\"%s\" not found", what);
+}
+
+static void run_case(const char *service)
+{
+    const char *args[] = {"--service", service, "--irp-timeout-ms", "1000", NULL};
+
+    ntsim_run(&run, "misbehave.sys", args);
+}
+
+/* A verifier stop: the rule, the message, and the driver's code named. */
+static void assert_verifier_stop(const char *rule, const char *message)
+{
+    char stop[64];
+
+    assert_int_equal(run.exit_status, BUGCHECK_EXIT);
+    assert_contains(run.log, message);
+    snprintf(stop, sizeof(stop), "*** STOP: 0x000000C4 (%s,", rule);
+    assert_contains(run.log, stop);
+}
+
+static void assert_blames_driver(void)
+{
+    assert_contains(run.log, "called from misbehave.sys+0x");
+    assert_contains(run.log, "misbehave.c:");
+}
+
+static void test_correct_driver_passes(void **state)
+{
+    run_case("behave");
+    assert_int_equal(run.exit_status, 0);
+    assert_contains(run.out, "misbehave.sys removed\n");
+    /* LLP64 format rules: %ld and %lx are 32 bits. */
+    assert_contains(run.log, "misbehave: case 0, -1 ffffffff 123456789ab text "
+                             "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\behave\n");
+}
+
+static void test_ddi_above_its_irql(void **state)
+{
+    run_case("ddi_irql");
+    assert_verifier_stop("0x1000", "IoCreateDevice called at IRQL 2 (at most 0 allowed)");
+    assert_blames_driver();
+}
+
+static void test_wait_at_dispatch(void **state)
+{
+    run_case("wait_dispatch");
+    assert_verifier_stop("0x1001", "KeWaitForSingleObject at IRQL 2");
+    assert_blames_driver();
+}
+
+static void test_spinlock_held_on_return(void **state)
+{
+    run_case("spinlock_held");
+    assert_verifier_stop("0x1002", "DriverEntry returned holding 1 spinlock(s)");
+    assert_contains(run.log, "called from misbehave.sys+0x");
+}
+
+static void test_irp_completed_twice(void **state)
+{
+    run_case("complete_twice");
+    assert_verifier_stop("0x1003", "completed twice (first by misbehave.sys+0x");
+    assert_blames_driver();
+}
+
+static void test_irp_never_completed(void **state)
+{
+    run_case("never_complete");
+    assert_verifier_stop("0x1004", "IRP (major 0x1b, minor 0) was never completed within 1000 ms");
+    assert_contains(run.log, "called from misbehave.sys+0x");
+}
+
+static void test_pool_leaked_at_unload(void **state)
+{
+    run_case("pool_leak");
+    assert_int_equal(run.exit_status, 1);
+    assert_contains(run.log, "pool: leaked 64 bytes, tag 'Leak', allocated by misbehave.sys+0x");
+    assert_contains(run.log, "misbehave.sys left 1 pool allocation(s) and mapping(s) at unload");
+}
+
+static void test_write_past_pool_block(void **state)
+{
+    run_case("pool_overrun");
+    assert_verifier_stop("0x1006", "write past the end of a pool block of 10 bytes (tag 'Over'");
+    assert_blames_driver();
+}
+
+static void test_bugcheck_reported(void **state)
+{
+    run_case("bugcheck");
+    assert_int_equal(run.exit_status, BUGCHECK_EXIT);
+    assert_contains(run.log, "*** STOP: 0x0000DEAD (0x1, 0x2, 0x3, 0x4)\n");
+    assert_blames_driver();
+}
+
+static void test_access_violation_is_a_bugcheck(void **state)
+{
+    run_case("null_write");
+    assert_int_equal(run.exit_status, BUGCHECK_EXIT);
+    assert_contains(run.log, "*** STOP: 0x0000001E (");
+    assert_contains(run.log, " at misbehave.sys+0x");
+}
+
+/* Every kernel function a driver meets behaves as documented, seen from a driver image. */
+static void test_kernel_functions_behave_as_documented(void **state)
+{
+    ntsim_run(&run, "ddi.sys", NULL);
+    assert_int_equal(run.exit_status, 0);
+    assert_null(strstr(run.log, "FAILED"));
+    assert_contains(run.log, "ddi: 46 checks, 0 failed\n");
+}
+
+static void test_unimplemented_import_fails_the_load(void **state)
+{
+    ntsim_run(&run, "unknown_import.sys", NULL);
+    assert_int_equal(run.exit_status, 1);
+    assert_contains(run.out, "unknown_import.sys imports 1 function the simulated kernel does not "
+                             "implement: ntoskrnl.exe!IoReportDetectedDevice");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_correct_driver_passes),
+        cmocka_unit_test(test_ddi_above_its_irql),
+        cmocka_unit_test(test_wait_at_dispatch),
+        cmocka_unit_test(test_spinlock_held_on_return),
+        cmocka_unit_test(test_irp_completed_twice),
+        cmocka_unit_test(test_irp_never_completed),
+        cmocka_unit_test(test_pool_leaked_at_unload),
+        cmocka_unit_test(test_write_past_pool_block),
+        cmocka_unit_test(test_bugcheck_reported),
+        cmocka_unit_test(test_access_violation_is_a_bugcheck),
+        cmocka_unit_test(test_unimplemented_import_fails_the_load),
+        cmocka_unit_test(test_kernel_functions_behave_as_documented),
+    };
+
+    return cmocka_run_group_tests(tests, ntsim_fixture_setup, ntsim_fixture_teardown);
+}
