@@ -74,14 +74,19 @@ static NT_EXPORT void KeReleaseSpinLock(KSPIN_LOCK *lock, KIRQL old)
 }
 NT_REGISTER(NTOSKRNL, KeReleaseSpinLock);
 
+/* The ...AtDpcLevel forms leave the IRQL alone: the caller must be at DISPATCH_LEVEL or above. */
+static void require_dispatch(uint64_t caller, const char *function)
+{
+    if (nt_irql() < DISPATCH_LEVEL)
+        nt_verifier_fail(NT_VERIFY_IRQL, caller, "%s at IRQL %u (needs DISPATCH_LEVEL)", function,
+                         nt_irql());
+}
+
 static NT_EXPORT void KeAcquireSpinLockAtDpcLevel(KSPIN_LOCK *lock)
 {
     uint64_t caller = NT_CALLER;
 
-    if (nt_irql() < DISPATCH_LEVEL)
-        nt_verifier_fail(NT_VERIFY_IRQL, caller,
-                         "KeAcquireSpinLockAtDpcLevel at IRQL %u (needs DISPATCH_LEVEL)",
-                         nt_irql());
+    require_dispatch(caller, __func__);
     nt_spinlock_acquire(lock, caller);
 }
 NT_REGISTER(NTOSKRNL, KeAcquireSpinLockAtDpcLevel);
@@ -90,10 +95,7 @@ static NT_EXPORT void KeReleaseSpinLockFromDpcLevel(KSPIN_LOCK *lock)
 {
     uint64_t caller = NT_CALLER;
 
-    if (nt_irql() < DISPATCH_LEVEL)
-        nt_verifier_fail(NT_VERIFY_IRQL, caller,
-                         "KeReleaseSpinLockFromDpcLevel at IRQL %u (needs DISPATCH_LEVEL)",
-                         nt_irql());
+    require_dispatch(caller, __func__);
     nt_spinlock_release(lock, caller);
 }
 NT_REGISTER(NTOSKRNL, KeReleaseSpinLockFromDpcLevel);
