@@ -92,13 +92,15 @@ void stop_all(void)
 
 int cleanup(void **state)
 {
+    int rc = 0;
+
     if (bf.nr_queues > 0)
         blkfront_close(&bf);
     if (backend.process.pid > 0)
-        blkback_unplug(&store, &backend, 2000);
+        rc = blkback_unplug(&store, &backend, 2000);
     memset(&bf, 0, sizeof(bf));
     memset(&backend, 0, sizeof(backend));
-    return 0;
+    return rc == 0 ? 0 : -1;
 }
 
 uint64_t next_id(void)

@@ -63,14 +63,16 @@ static void stop_all(void)
 /* Whatever a failed test left connected or running is ended. */
 static int cleanup(void **state)
 {
+    int rc = 0;
+
     (void)state;
     if (front)
         vbd_front_close(front);
     front = NULL;
     if (backend.process.pid > 0)
-        blkback_unplug(&store, &backend, 2000);
+        rc = blkback_unplug(&store, &backend, 2000);
     memset(&backend, 0, sizeof(backend));
-    return 0;
+    return rc == 0 ? 0 : -1;
 }
 
 static struct vbd_front_info info(void)

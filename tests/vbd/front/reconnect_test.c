@@ -47,16 +47,18 @@ static struct vbd_front *front;
 
 static int cleanup(void **state)
 {
+    int rc = 0;
+
     (void)state;
     if (front)
         vbd_front_close(front);
     front = NULL;
     if (backend.process.pid > 0) {
         kill(backend.process.pid, SIGCONT);
-        blkback_unplug(&store, &backend, 2000);
+        rc = blkback_unplug(&store, &backend, 2000);
     }
     memset(&backend, 0, sizeof(backend));
-    return 0;
+    return rc == 0 ? 0 : -1;
 }
 
 /*

@@ -278,9 +278,11 @@ static struct {
     bool running; /* started, not yet joined */
 } opening;
 
-/* Whatever a failed test left open or running is ended. */
+/* Whatever a failed test left open or running is ended; a backend that ended badly fails it. */
 static int cleanup(void **state)
 {
+    int rc = 0;
+
     (void)state;
     if (opening.running) {
         /* The backend may be held stopped, and the open waiting for it. */
@@ -291,13 +293,13 @@ static int cleanup(void **state)
     }
     close_front();
     stream_free(); /* what a failed test left; nothing is in flight once closed */
-    if (backend.process.pid > 0)
-        blkback_unplug(&store, &backend, 2000);
-    if (qemu.process.pid > 0)
-        qemu_unplug(&store, &qemu, 2000);
+    if (backend.process.pid > 0 && blkback_unplug(&store, &backend, 2000) != 0)
+        rc = -1;
+    if (qemu.process.pid > 0 && qemu_unplug(&store, &qemu, 2000) != 0)
+        rc = -1;
     memset(&backend, 0, sizeof(backend));
     memset(&qemu, 0, sizeof(qemu));
-    return 0;
+    return rc;
 }
 
 /*
