@@ -149,6 +149,8 @@ static int read_functions(const struct pe_image *pe, struct nt_image *image, cha
     }
     qsort(image->functions, count, sizeof(*image->functions), compare_ranges);
     image->function_count = count;
+    image->pdata_rva = dir.rva;
+    image->pdata_size = (uint32_t)(count * RUNTIME_FUNCTION_SIZE);
     return 0;
 }
 

@@ -25,6 +25,7 @@ struct nt_image {
     uint32_t entry_rva;              /* DriverEntry */
     uint32_t timestamp;              /* TimeDateStamp */
     struct nt_code_range *functions; /* from .pdata, sorted */
+    uint32_t pdata_rva, pdata_size;  /* .pdata itself, checked to lie in the image */
     size_t function_count;
     uint8_t pdb_guid[16]; /* the CodeView RSDS record */
     uint32_t pdb_age;

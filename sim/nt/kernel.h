@@ -92,7 +92,11 @@ nt_verifier_fail(enum nt_verifier_rule rule, uint64_t caller, const char *fmt, .
 /* Check that the caller runs at or below @max (a documented IRQL bound). */
 void nt_require_irql(KIRQL max, uint64_t caller, const char *function);
 
-/* Stop the machine: report @code and its parameters with a stack, then exit. */
+/* Stop the machine: report @code and its parameters with the stack from @stack, then exit. */
+struct nt_frame;
+__attribute__((noreturn)) void nt_bugcheck_at(uint32_t code, uint64_t p1, uint64_t p2, uint64_t p3,
+                                              uint64_t p4, uint64_t caller, struct nt_frame stack);
+/* Stop the machine: report @code and its parameters with the caller's stack, then exit. */
 __attribute__((noreturn)) void nt_bugcheck(uint32_t code, uint64_t p1, uint64_t p2, uint64_t p3,
                                            uint64_t p4, uint64_t caller);
 

@@ -13,6 +13,7 @@
 
 #include "kernel.h"
 #include "machine.h"
+#include "unwind.h"
 #include "os.h"
 
 #define XEN_LEAF_BASE      0x40000000u
@@ -139,7 +140,10 @@ static void fault(void *ctx, const struct nt_cpu_fault *f)
     nt_describe_address(f->rip, where, sizeof(where));
     nt_log("*** %s at %s (signal %d, address %#llx)\n", f->reason, where, f->signo,
            (unsigned long long)f->address);
-    nt_bugcheck(UNHANDLED_FAULT, (uint64_t)f->signo, f->rip, f->address, 0, f->rip);
+    nt_bugcheck_at(UNHANDLED_FAULT, (uint64_t)f->signo, f->rip, f->address, 0, f->rip,
+                   (struct nt_frame){.rip = f->rip,
+                                     .rsp = (uint64_t)f->uc->uc_mcontext.gregs[REG_RSP],
+                                     .rbp = (uint64_t)f->uc->uc_mcontext.gregs[REG_RBP]});
 }
 
 const struct nt_cpu_ops nt_machine_ops = {

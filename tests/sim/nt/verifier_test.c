@@ -64,6 +64,11 @@ static void test_ddi_above_its_irql(void **state)
     run_case("ddi_irql");
     assert_verifier_stop("0x1000", "IoCreateDevice called at IRQL 2 (at most 0 allowed)");
     assert_blames_driver();
+    /* The stack, walked through the kernel and the driver's unwind data. */
+    assert_contains(run.log, "*** stack:\n");
+    assert_contains(run.log, "[kernel] IoCreateDevice ");
+    assert_contains(run.log, " misbehave.sys+0x");
+    assert_contains(run.log, "[kernel] nt_driver_load ");
 }
 
 static void test_wait_at_dispatch(void **state)
@@ -85,6 +90,11 @@ static void test_irp_completed_twice(void **state)
     run_case("complete_twice");
     assert_verifier_stop("0x1003", "completed twice (first by misbehave.sys+0x");
     assert_blames_driver();
+    /* The driver's dispatch routine on the stack, between the kernel's frames that called it. */
+    assert_contains(run.log, "[kernel] IofCompleteRequest ");
+    assert_contains(run.log, " misbehave.sys+0x");
+    assert_contains(run.log, "dispatch_pnp");
+    assert_contains(run.log, "[kernel] nt_irp_call ");
 }
 
 static void test_irp_never_completed(void **state)
@@ -123,6 +133,9 @@ static void test_access_violation_is_a_bugcheck(void **state)
     assert_int_equal(run.exit_status, BUGCHECK_EXIT);
     assert_contains(run.log, "*** STOP: 0x0000001E (");
     assert_contains(run.log, " at misbehave.sys+0x");
+    /* The stack from the faulting instruction: the driver, then the kernel that called it. */
+    assert_contains(run.log, "***   #0 misbehave.sys+0x");
+    assert_contains(run.log, "***   #1 [kernel] nt_driver_load ");
 }
 
 /* Every kernel function a driver meets behaves as documented, seen from a driver image. */
