@@ -1,5 +1,5 @@
 /*
- * tests/toolstack/component_end_test.c - a component the toolstack stops,
+ * tests/sim/toolstack/component_end_test.c - a component the toolstack stops,
  * kills or waits for says how it ended, and any end but the planned one
  * fails the caller, naming the component and its log: a non-zero exit, a
  * crash, SIGTERM ignored, a sanitizer report, a crash before a planned
@@ -306,7 +306,7 @@ static void start_standin(struct blkback *b, bool crash)
     f = fopen(image, "w");
     assert_non_null(f);
     fclose(f);
-    assert_non_null(realpath("tests/toolstack/blkback_standin.sh", standin));
+    assert_non_null(realpath("tests/sim/toolstack/blkback_standin.sh", standin));
     setenv("WINPV_BLKBACK", standin, 1);
     setenv("STANDIN_CRASH", crash ? "1" : "0", 1);
     assert_int_equal(blkback_start(&simd, &store, domid, 0, &disk, b), 0);

@@ -1,5 +1,5 @@
 /*
- * tests/toolstack/leak_at_exit.c - a component that ends with a sanitizer
+ * tests/sim/toolstack/leak_at_exit.c - a component that ends with a sanitizer
  * report: it loses a block of memory, waits for SIGTERM and exits 0, and
  * LeakSanitizer reports the leak as it exits (and makes the status 1).
  */
