@@ -33,6 +33,8 @@ void nt_object_dereference(void *object, uint64_t caller);
 IRP *nt_irp_alloc(int8_t stack_size);
 void nt_irp_free(IRP *irp);
 NTSTATUS nt_irp_call(DEVICE_OBJECT *device, IRP *irp, uint64_t caller);
+/* IofCompleteRequest, for the kernel's own drivers too (@caller: who completes it). */
+void nt_irp_complete(IRP *irp, uint64_t caller);
 /* The location the next IoCallDriver makes current: where a request is filled in. */
 IO_STACK_LOCATION *nt_irp_next_stack(IRP *irp);
 /*

@@ -204,9 +204,8 @@ static void finish(struct irp_header *h)
     pthread_mutex_unlock(&irp_lock);
 }
 
-static NT_EXPORT void IofCompleteRequest(IRP *irp, int8_t boost)
+void nt_irp_complete(IRP *irp, uint64_t caller)
 {
-    uint64_t caller = NT_CALLER;
     struct irp_header *h;
     char where[1200];
 
@@ -260,6 +259,11 @@ static NT_EXPORT void IofCompleteRequest(IRP *irp, int8_t boost)
         return;
     }
     finish(h);
+}
+
+static NT_EXPORT void IofCompleteRequest(IRP *irp, int8_t boost)
+{
+    nt_irp_complete(irp, NT_CALLER);
 }
 NT_REGISTER(NTOSKRNL, IofCompleteRequest);
 

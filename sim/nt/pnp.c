@@ -84,7 +84,7 @@ static NT_EXPORT NTSTATUS pci_dispatch_pnp(DEVICE_OBJECT *device, IRP *irp)
         break;
     }
     irp->IoStatus.Status = status;
-    ((void(NT_EXPORT *)(IRP *, int8_t))nt_kernel_export("IofCompleteRequest"))(irp, 0);
+    nt_irp_complete(irp, 0);
     return status;
 }
 
@@ -93,17 +93,8 @@ static NT_EXPORT NTSTATUS pci_dispatch_power(DEVICE_OBJECT *device, IRP *irp)
     NTSTATUS status = STATUS_SUCCESS;
 
     irp->IoStatus.Status = status;
-    ((void(NT_EXPORT *)(IRP *, int8_t))nt_kernel_export("IofCompleteRequest"))(irp, 0);
+    nt_irp_complete(irp, 0);
     return status;
-}
-
-const void *nt_kernel_export(const char *name)
-{
-    const void *fn = nt_export_find(NTOSKRNL, name);
-
-    if (fn == NULL)
-        abort(); /* the kernel's own export: a build without it is broken */
-    return fn;
 }
 
 static void platform_resources(CM_RESOURCE_LIST *list, bool translated)

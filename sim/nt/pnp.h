@@ -141,7 +141,4 @@ void nt_pnp_check_passive(const char *what, const void *code);
  */
 int nt_po_set_system_state(struct nt_pnp *pnp, unsigned int s);
 
-/* One of the kernel's own exports, for the kernel's own drivers. */
-const void *nt_kernel_export(const char *name);
-
 #endif /* WINPV_SIM_NT_PNP_H */

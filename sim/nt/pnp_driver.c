@@ -18,7 +18,7 @@
 static NT_EXPORT NTSTATUS invalid_device_request(DEVICE_OBJECT *device, IRP *irp)
 {
     irp->IoStatus.Status = STATUS_INVALID_DEVICE_REQUEST;
-    ((void(NT_EXPORT *)(IRP *, int8_t))nt_kernel_export("IofCompleteRequest"))(irp, 0);
+    nt_irp_complete(irp, 0);
     return STATUS_INVALID_DEVICE_REQUEST;
 }
 
