@@ -47,7 +47,23 @@ $(BUILD)/win64/%.o: %.c $(BUILD)/win64/.flags
 	@mkdir -p $(@D)
 	$(Q)$(WIN_CC) $(WIN_CFLAGS) $(call includes_for,$*,$(WIN_INCLUDES)) $(DEPFLAGS) -c $< -o $@
 
-objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
+objs = $(patsubst %.S,$(BUILD)/$(1)/%.o,$(patsubst %.c,$(BUILD)/$(1)/%.o,$(2)))
+
+# Assembly (.S, preprocessed) for the host variants: no sanitizer instruments it.
+$(BUILD)/host/%.o: %.S $(BUILD)/host/.flags
+	$(call say,AS,$@)
+	@mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/tsan/%.o: %.S $(BUILD)/tsan/.flags
+	$(call say,AS,$@)
+	@mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/tools/%.o: %.S $(BUILD)/tools/.flags
+	$(call say,AS,$@)
+	@mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(DEPFLAGS) -c $< -o $@
 
 # $(call host_test,NAME,VARIANT): link build/VARIANT/bin/NAME from
 # NAME_SRCS, the portable core and os/posix built for VARIANT, and cmocka.

@@ -47,7 +47,7 @@ static void *worker_main(void *unused)
         running++;
         pthread_mutex_unlock(&work_lock);
 
-        routine(parameter);
+        nt_driver_call(routine, (uint64_t)(uintptr_t)parameter, 0, 0, 0);
         if (thread.spinlocks)
             nt_verifier_fail(NT_VERIFY_SPINLOCK_HELD, (uint64_t)(uintptr_t)routine,
                              "work item routine returned holding %u spinlock(s)", thread.spinlocks);

@@ -14,6 +14,7 @@
 
 #include "exports.h"
 #include "image.h"
+#include "kernel.h"
 #include "os.h"
 #include "pecheck/file.h"
 #include "pecheck/pe.h"
@@ -73,9 +74,35 @@ static bool relocate_one(void *ctx, unsigned int type, uint64_t rva, struct fail
     return true;
 }
 
+/*
+ * Each import goes through a thunk of its own: "movabs $export, %r11;
+ * movabs $nt_export_thunk, %rax; jmp *%rax", so the kernel's function runs
+ * on the host stack (stack_switch.S), not the driver's.
+ */
+#define THUNK_SIZE 32
+void nt_export_thunk(void);
+
+static void write_thunk(uint8_t *thunk, const void *address)
+{
+    uint64_t target = (uint64_t)(uintptr_t)address;
+    uint64_t common = (uint64_t)(uintptr_t)nt_export_thunk;
+
+    thunk[0] = 0x49; /* movabs imm64, %r11 */
+    thunk[1] = 0xbb;
+    memcpy(thunk + 2, &target, 8);
+    thunk[10] = 0x48; /* movabs imm64, %rax */
+    thunk[11] = 0xb8;
+    memcpy(thunk + 12, &common, 8);
+    thunk[20] = 0xff; /* jmp *%rax */
+    thunk[21] = 0xe0;
+    memset(thunk + 22, 0xcc, THUNK_SIZE - 22);
+}
+
 struct import_walk {
     uint8_t *base;
     size_t size;
+    uint8_t *thunks; /* THUNK_SIZE bytes each */
+    size_t thunk_count, thunk_capacity;
     char *missing; /* names of unimplemented imports, ", "-separated */
     size_t missing_size;
     unsigned int missing_count;
@@ -107,7 +134,12 @@ static bool bind_one(void *ctx, const struct pe_import_function *function)
         note_missing(walk, function);
         return true;
     }
-    value = (uint64_t)(uintptr_t)address;
+    if (walk->thunk_count == walk->thunk_capacity) {
+        note_missing(walk, function); /* more imports than any driver has: refused, named */
+        return true;
+    }
+    write_thunk(walk->thunks + walk->thunk_count * THUNK_SIZE, address);
+    value = (uint64_t)(uintptr_t)(walk->thunks + walk->thunk_count++ * THUNK_SIZE);
     memcpy(walk->base + function->slot_rva, &value, 8);
     return true;
 }
@@ -228,6 +260,11 @@ static void register_image(struct nt_image *image)
     pthread_mutex_unlock(&images_lock);
 }
 
+bool nt_image_of(const void *address)
+{
+    return nt_image_find((uint64_t)(uintptr_t)address) != NULL;
+}
+
 const struct nt_image *nt_image_find(uint64_t address)
 {
     const struct nt_image *found = NULL;
@@ -252,7 +289,7 @@ static int map_image(const struct pe_image *pe, struct nt_image *image, char *er
     uint64_t *gfns = calloc(pages ? pages : 1, sizeof(*gfns));
     struct relocation_walk relocs;
     char missing[2048] = "";
-    struct import_walk imports = {.missing = missing, .missing_size = sizeof(missing)};
+    struct import_walk imports;
 
     if (gfns == NULL)
         return -ENOMEM;
@@ -269,9 +306,22 @@ static int map_image(const struct pe_image *pe, struct nt_image *image, char *er
     if (!pe_for_each_relocation(pe, relocate_one, &relocs, &why))
         return reason(error, error_size, -ENOEXEC, "%s: %s", image->name, why.text);
 
-    imports = (struct import_walk){image->base, image->size, missing, sizeof(missing), 0};
+    image->thunks = mmap(NULL, NT_IMAGE_THUNKS * THUNK_SIZE, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (image->thunks == MAP_FAILED) {
+        image->thunks = NULL;
+        return -ENOMEM;
+    }
+    imports = (struct import_walk){.base = image->base,
+                                   .size = image->size,
+                                   .thunks = image->thunks,
+                                   .thunk_capacity = NT_IMAGE_THUNKS,
+                                   .missing = missing,
+                                   .missing_size = sizeof(missing)};
     if (!pe_for_each_import_function(pe, bind_one, &imports, &why))
         return reason(error, error_size, -ENOEXEC, "%s: %s", image->name, why.text);
+    if (mprotect(image->thunks, NT_IMAGE_THUNKS * THUNK_SIZE, PROT_READ | PROT_EXEC) != 0)
+        return -errno;
     if (imports.missing_count)
         return reason(error, error_size, -ENOENT,
                       "%s imports %u function%s the simulated kernel does not implement: %s",
@@ -343,7 +393,10 @@ void nt_image_unload(struct nt_image *image)
         mprotect(image->base, image->size, PROT_READ | PROT_WRITE);
         os_pages_free(image->base, image->size / OS_PAGE_SIZE);
     }
+    if (image->thunks)
+        munmap(image->thunks, NT_IMAGE_THUNKS * THUNK_SIZE);
     free(image->functions);
     image->base = NULL;
     image->functions = NULL;
+    image->thunks = NULL;
 }

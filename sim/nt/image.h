@@ -17,6 +17,8 @@
 
 #include "cpu/cpu.h"
 
+#define NT_IMAGE_THUNKS 512 /* imports an image may have */
+
 struct nt_image {
     char name[64]; /* file name, as Windows names the module: "xenbus.sys" */
     char path[4096];
@@ -30,7 +32,8 @@ struct nt_image {
     uint8_t pdb_guid[16]; /* the CodeView RSDS record */
     uint32_t pdb_age;
     char pdb_name[256];
-    int rewritten; /* instructions and constants nt_cpu_prepare_image changed */
+    int rewritten;   /* instructions and constants nt_cpu_prepare_image changed */
+    uint8_t *thunks; /* what each import slot points to (image.c) */
 };
 
 /*

@@ -136,7 +136,10 @@ unsigned int nt_interrupt_raise(uint32_t line, unsigned int vcpu)
             continue;
         nt_interrupt_enter(thread, vcpu, i->irql);
         nt_spinlock_acquire(i->lock, 0);
-        handled += i->isr(i, i->context) ? 1 : 0;
+        handled += (BOOLEAN)nt_driver_call(i->isr, (uint64_t)(uintptr_t)i,
+                                           (uint64_t)(uintptr_t)i->context, 0, 0)
+                       ? 1
+                       : 0;
         nt_spinlock_release(i->lock, 0);
         if (thread->spinlocks != spinlocks || nt_irql() != i->irql)
             nt_verifier_fail(NT_VERIFY_SPINLOCK_HELD, (uint64_t)(uintptr_t)i->isr,
@@ -196,7 +199,7 @@ static NT_EXPORT BOOLEAN KeSynchronizeExecution(void *object, KSYNCHRONIZE_ROUTI
                          nt_irql(), interrupt->irql);
     old = nt_raise_irql(interrupt->irql, caller);
     nt_spinlock_acquire(interrupt->lock, caller);
-    result = routine(context);
+    result = (BOOLEAN)nt_driver_call(routine, (uint64_t)(uintptr_t)context, 0, 0, 0);
     nt_spinlock_release(interrupt->lock, caller);
     nt_lower_irql(old, caller);
     return result;

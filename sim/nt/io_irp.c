@@ -146,7 +146,8 @@ NTSTATUS nt_irp_call(DEVICE_OBJECT *device, IRP *irp, uint64_t caller)
     if (dispatch == NULL)
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller, "driver of device %p has no dispatch for %#x",
                          (void *)device, stack->MajorFunction);
-    status = dispatch(device, irp);
+    status = (NTSTATUS)nt_driver_call(dispatch, (uint64_t)(uintptr_t)device,
+                                      (uint64_t)(uintptr_t)irp, 0, 0);
     if (nt_current()->spinlocks > spinlocks)
         nt_verifier_fail(NT_VERIFY_SPINLOCK_HELD, (uint64_t)(uintptr_t)dispatch,
                          "dispatch routine (major %#x) returned holding %u more spinlock(s)",
@@ -236,7 +237,9 @@ void nt_irp_complete(IRP *irp, uint64_t caller)
             device = irp->CurrentLocation <= irp->StackCount
                          ? irp->Tail.Overlay.CurrentStackLocation->DeviceObject
                          : NULL;
-            if (routine(device, irp, context) == STATUS_MORE_PROCESSING_REQUIRED) {
+            if ((NTSTATUS)nt_driver_call(routine, (uint64_t)(uintptr_t)device,
+                                         (uint64_t)(uintptr_t)irp, (uint64_t)(uintptr_t)context,
+                                         0) == STATUS_MORE_PROCESSING_REQUIRED) {
                 /* The IRP is its owner's again; it may complete it once more. */
                 h->completed = false;
                 return;

@@ -39,7 +39,8 @@ static void run_one(struct dpc_queue *q, KDPC *dpc)
     KDEFERRED_ROUTINE *routine = dpc->DeferredRoutine;
     void *context = dpc->DeferredContext, *a1 = dpc->SystemArgument1, *a2 = dpc->SystemArgument2;
 
-    routine(dpc, context, a1, a2);
+    nt_driver_call(routine, (uint64_t)(uintptr_t)dpc, (uint64_t)(uintptr_t)context,
+                   (uint64_t)(uintptr_t)a1, (uint64_t)(uintptr_t)a2);
     if (q->kthread.spinlocks)
         nt_verifier_fail(NT_VERIFY_SPINLOCK_HELD, (uint64_t)(uintptr_t)routine,
                          "DPC routine returned holding %u spinlock(s)", q->kthread.spinlocks);

@@ -23,14 +23,26 @@
 
 #include "ntabi.h"
 
-#define NT_MAX_VCPUS      8
-#define NT_PCR_SELF       0x018 /* KPCR.Self */
-#define NT_PCR_PRCB       0x020 /* KPCR.CurrentPrcb */
-#define NT_PCR_PRCB_START 0x180 /* KPCR.Prcb, the processor block within it */
-#define NT_PCR_NUMBER     0x184 /* KPCR.Prcb.Number: KeGetCurrentProcessorNumber reads it inline */
-#define NT_PCR_THREAD     0x188 /* KPCR.Prcb.CurrentThread on x64 */
-#define NT_PCR_SIZE       0x1000
-#define NT_CALLER         ((uint64_t)(uintptr_t)__builtin_return_address(0))
+#define NT_MAX_VCPUS         8
+#define NT_PCR_SELF          0x018 /* KPCR.Self */
+#define NT_PCR_PRCB          0x020 /* KPCR.CurrentPrcb */
+#define NT_PCR_PRCB_START    0x180 /* KPCR.Prcb, the processor block within it */
+#define NT_PCR_NUMBER        0x184 /* KPCR.Prcb.Number: KeGetCurrentProcessorNumber reads it inline */
+#define NT_PCR_THREAD        0x188 /* KPCR.Prcb.CurrentThread on x64 */
+/* The kernel's own, where Windows keeps nothing a driver reads (stack_switch.S). */
+#define NT_PCR_HOST_RSP      0x800 /* where the kernel's code goes on when a driver calls it */
+#define NT_PCR_DRIVER_RSP    0x808 /* where a driver's code goes on when the kernel calls it */
+#define NT_PCR_ON_DRIVER     0x810 /* 1 while the thread runs on its driver stack */
+#define NT_PCR_CALLER        0x818 /* the driver's return address of the kernel call running */
+/* Windows x64's kernel stack (KERNEL_STACK_SIZE), with a guard page below. */
+#define NT_DRIVER_STACK_SIZE (24 * 1024)
+#define NT_PCR_SIZE          0x1000
+/*
+ * In a kernel function: the driver code that called it. A driver's call
+ * goes through nt_export_thunk, which notes it; a call from a driver image
+ * straight is its own return address.
+ */
+#define NT_CALLER            nt_caller((uint64_t)(uintptr_t)__builtin_return_address(0))
 
 struct nt_thread {
     uint8_t pcr[NT_PCR_SIZE]; /* GS base: the processor control region as the thread sees it */
@@ -40,6 +52,7 @@ struct nt_thread {
     unsigned int ideal_vcpu; /* the vCPU taken at DISPATCH_LEVEL */
     unsigned int spinlocks;  /* spinlocks held */
     KIRQL interrupt_irql;    /* in a service routine: the interrupt's IRQL, else 0 */
+    uint8_t *driver_stack;   /* its guard page, then NT_DRIVER_STACK_SIZE for driver code */
     bool system;             /* a thread of the kernel's own (DPCs, PnP) */
 };
 
@@ -47,6 +60,31 @@ struct nt_thread {
 int nt_thread_enter(struct nt_thread *thread, const char *name, unsigned int ideal_vcpu);
 void nt_thread_exit(struct nt_thread *thread);
 struct nt_thread *nt_current(void);
+
+/* The driver stack (stack.c): made and freed with the thread. */
+int nt_stack_create(struct nt_thread *thread);
+void nt_stack_destroy(struct nt_thread *thread);
+/* Whether @address is the calling thread's driver stack guard page (an overflow). */
+bool nt_stack_guard_hit(uint64_t address);
+/* Whether [@address, @address + @length) is the calling thread's driver stack. */
+bool nt_stack_holds(uint64_t address, size_t length);
+/*
+ * Call @fn(a1, a2, a3, a4), Microsoft x64 convention: driver code on the
+ * driver stack, the kernel's own on the host stack. Returns rax.
+ */
+uint64_t nt_driver_call(const void *fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4);
+/* Whether @address lies in a loaded driver image. */
+bool nt_image_of(const void *address);
+
+static inline uint64_t nt_caller(uint64_t return_address)
+{
+    uint64_t noted = 0;
+
+    if (nt_image_of((const void *)(uintptr_t)return_address))
+        return return_address;
+    __asm__("mov %%gs:%c1, %0" : "=r"(noted) : "i"(NT_PCR_CALLER));
+    return noted ? noted : return_address;
+}
 
 /* IRQL changes, with the checks Windows makes (a bugcheck when wrong). */
 KIRQL nt_irql(void);

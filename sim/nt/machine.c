@@ -133,17 +133,28 @@ static int64_t hypercall(void *ctx, uint64_t op, const uint64_t args[5])
     return os_hypercall((uint32_t)op, args[0], args[1], args[2], args[3], args[4]);
 }
 
+#define UNEXPECTED_KERNEL_MODE_TRAP 0x7f
+#define EXCEPTION_DOUBLE_FAULT      0x8
+
 static void fault(void *ctx, const struct nt_cpu_fault *f)
 {
     char where[1200];
+    struct nt_frame stack = {.rip = f->rip,
+                             .rsp = (uint64_t)f->uc->uc_mcontext.gregs[REG_RSP],
+                             .rbp = (uint64_t)f->uc->uc_mcontext.gregs[REG_RBP]};
+
+    if (nt_stack_guard_hit(f->address)) {
+        /* On Windows the fault cannot even be delivered: a double fault. */
+        nt_describe_address(f->rip, where, sizeof(where));
+        nt_log("*** driver stack overflow at %s: the %u KiB kernel stack is used up\n", where,
+               NT_DRIVER_STACK_SIZE / 1024);
+        nt_bugcheck_at(UNEXPECTED_KERNEL_MODE_TRAP, EXCEPTION_DOUBLE_FAULT, 0, 0, 0, f->rip, stack);
+    }
 
     nt_describe_address(f->rip, where, sizeof(where));
     nt_log("*** %s at %s (signal %d, address %#llx)\n", f->reason, where, f->signo,
            (unsigned long long)f->address);
-    nt_bugcheck_at(UNHANDLED_FAULT, (uint64_t)f->signo, f->rip, f->address, 0, f->rip,
-                   (struct nt_frame){.rip = f->rip,
-                                     .rsp = (uint64_t)f->uc->uc_mcontext.gregs[REG_RSP],
-                                     .rbp = (uint64_t)f->uc->uc_mcontext.gregs[REG_RBP]});
+    nt_bugcheck_at(UNHANDLED_FAULT, (uint64_t)f->signo, f->rip, f->address, 0, f->rip, stack);
 }
 
 const struct nt_cpu_ops nt_machine_ops = {

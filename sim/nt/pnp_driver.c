@@ -89,7 +89,8 @@ int nt_driver_load(struct nt_driver *driver, const char *path, const char *servi
     driver->object->DriverSize = (uint32_t)driver->image.size;
     driver->object->DriverInit = entry;
     key = service_key(driver);
-    status = entry(driver->object, &key);
+    status = (NTSTATUS)nt_driver_call(entry, (uint64_t)(uintptr_t)driver->object,
+                                      (uint64_t)(uintptr_t)&key, 0, 0);
     nt_pnp_check_passive("DriverEntry", entry);
     nt_log("pnp: %s: DriverEntry -> %#x\n", driver->image.name, (unsigned)status);
     if (!NT_SUCCESS(status)) {
@@ -108,7 +109,8 @@ int nt_driver_load(struct nt_driver *driver, const char *path, const char *servi
 int nt_driver_add_device(struct nt_driver *driver, DEVICE_OBJECT *pdo)
 {
     DRIVER_ADD_DEVICE *add = driver->object->DriverExtension->AddDevice;
-    NTSTATUS status = add(driver->object, pdo);
+    NTSTATUS status = (NTSTATUS)nt_driver_call(add, (uint64_t)(uintptr_t)driver->object,
+                                               (uint64_t)(uintptr_t)pdo, 0, 0);
 
     nt_pnp_check_passive("AddDevice", add);
     nt_log("pnp: %s: AddDevice -> %#x\n", driver->image.name, (unsigned)status);
@@ -134,7 +136,8 @@ size_t nt_driver_unload(struct nt_driver *driver)
             nt_verifier_fail(NT_VERIFY_ARGUMENT, 0, "%s unloads with device %p not deleted", name,
                              (void *)driver->object->DeviceObject);
         if (driver->object->DriverUnload) {
-            driver->object->DriverUnload(driver->object);
+            nt_driver_call(driver->object->DriverUnload, (uint64_t)(uintptr_t)driver->object, 0, 0,
+                           0);
             nt_pnp_check_passive("DriverUnload", driver->object->DriverUnload);
         }
         if (nt_interrupts_connected_in(base, size))

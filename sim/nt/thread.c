@@ -60,12 +60,20 @@ int nt_thread_enter(struct nt_thread *thread, const char *name, unsigned int ide
     thread->spinlocks = 0;
     thread->interrupt_irql = 0;
     set_pcr_number(thread);
-    err = nt_cpu_thread_enter();
+    thread->driver_stack = NULL;
+    err = nt_stack_create(thread);
     if (err)
         return err;
+    err = nt_cpu_thread_enter();
+    if (err) {
+        nt_stack_destroy(thread);
+        return err;
+    }
     if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)thread->pcr) != 0) {
+        err = -errno;
         nt_cpu_thread_exit();
-        return -errno;
+        nt_stack_destroy(thread);
+        return err;
     }
     current = thread;
     return 0;
@@ -77,6 +85,7 @@ void nt_thread_exit(struct nt_thread *thread)
         nt_bugcheck(IRQL_NOT_LESS_OR_EQUAL, thread->irql, 0, 0, 0, 0);
     syscall(SYS_arch_prctl, ARCH_SET_GS, 0ul);
     nt_cpu_thread_exit();
+    nt_stack_destroy(thread);
     current = NULL;
 }
 

@@ -6,13 +6,14 @@
  * the address gives its UNWIND_INFO, whose codes undo the prolog (pushes,
  * allocations, a frame register); chained infos are followed; a leaf
  * function (none listed) has only its return address on the stack. Every
- * read is checked against the thread's stack, so a corrupt stack ends the
- * walk rather than the report.
+ * read is checked against the thread's stacks (its host stack and its
+ * driver stack), so a corrupt stack ends the walk rather than the report.
  */
 #include <pthread.h>
 #include <string.h>
 
 #include "image.h"
+#include "kernel.h"
 #include "unwind.h"
 
 #define RUNTIME_FUNCTION_SIZE 12
@@ -43,7 +44,7 @@ struct walk {
 
 static bool read_stack(const struct walk *w, uint64_t address, uint64_t *value)
 {
-    if (address < w->stack_low || address > w->stack_high - 8)
+    if ((address < w->stack_low || address > w->stack_high - 8) && !nt_stack_holds(address, 8))
         return false;
     memcpy(value, (const void *)(uintptr_t)address, 8);
     return true;
@@ -188,8 +189,13 @@ static bool unwind_kernel_frame(struct walk *w)
         !read_stack(w, rbp + 8, &w->rip))
         return false;
     w->regs[UNW_RSP] = rbp + 16;
-    /* A stack grows down: the frame above is higher, or it is no frame. */
-    w->rbp_is_frame = w->regs[UNW_RBP] > rbp;
+    /*
+     * A stack grows down: the frame above is higher, or it is no frame;
+     * unless it is on the other stack (nt_export_thunk's frame, on the
+     * driver stack, calls the kernel on the host stack).
+     */
+    w->rbp_is_frame =
+        w->regs[UNW_RBP] > rbp || nt_stack_holds(w->regs[UNW_RBP], 16) != nt_stack_holds(rbp, 16);
     return true;
 }
 

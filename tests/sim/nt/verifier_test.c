@@ -135,7 +135,8 @@ static void test_access_violation_is_a_bugcheck(void **state)
     assert_contains(run.log, " at misbehave.sys+0x");
     /* The stack from the faulting instruction: the driver, then the kernel that called it. */
     assert_contains(run.log, "***   #0 misbehave.sys+0x");
-    assert_contains(run.log, "***   #1 [kernel] nt_driver_load ");
+    assert_contains(run.log, "***   #1 [kernel] nt_call_driver ");
+    assert_contains(run.log, "[kernel] nt_driver_load ");
 }
 
 /* Every kernel function a driver meets behaves as documented, seen from a driver image. */
@@ -145,6 +146,16 @@ static void test_kernel_functions_behave_as_documented(void **state)
     assert_int_equal(run.exit_status, 0);
     assert_null(strstr(run.log, "FAILED"));
     assert_contains(run.log, "ddi: 46 checks, 0 failed\n");
+}
+
+static void test_driver_stack_overflow_is_a_double_fault(void **state)
+{
+    run_case("stack_overflow");
+    assert_int_equal(run.exit_status, BUGCHECK_EXIT);
+    assert_contains(run.log, "*** driver stack overflow at misbehave.sys+0x");
+    assert_contains(run.log, "the 24 KiB kernel stack is used up");
+    assert_contains(run.log, "*** STOP: 0x0000007F (0x8, ");
+    assert_contains(run.log, "recurse");
 }
 
 static void test_unimplemented_import_fails_the_load(void **state)
@@ -168,6 +179,7 @@ int main(void)
         cmocka_unit_test(test_write_past_pool_block),
         cmocka_unit_test(test_bugcheck_reported),
         cmocka_unit_test(test_access_violation_is_a_bugcheck),
+        cmocka_unit_test(test_driver_stack_overflow_is_a_double_fault),
         cmocka_unit_test(test_unimplemented_import_fails_the_load),
         cmocka_unit_test(test_kernel_functions_behave_as_documented),
     };

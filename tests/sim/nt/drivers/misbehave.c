@@ -14,6 +14,7 @@
  *   pool_overrun    a write one byte past a pool block
  *   bugcheck        KeBugCheckEx(0xDEAD, 1, 2, 3, 4)
  *   null_write      a write through a NULL pointer
+ *   stack_overflow  recursion past the 24 KiB kernel stack
  */
 #include "nt_headers.h"
 
@@ -28,6 +29,7 @@ enum misbehaviour {
     POOL_OVERRUN,
     BUGCHECK,
     NULL_WRITE,
+    STACK_OVERFLOW,
 };
 
 static const struct {
@@ -44,6 +46,7 @@ static const struct {
     {L"pool_overrun", POOL_OVERRUN},
     {L"bugcheck", BUGCHECK},
     {L"null_write", NULL_WRITE},
+    {L"stack_overflow", STACK_OVERFLOW},
 };
 
 struct fdo {
@@ -117,6 +120,19 @@ static void unload(DRIVER_OBJECT *driver)
 {
 }
 
+/* A kilobyte of stack a call, @depth deep: each frame written by the call below it. */
+__attribute__((noinline)) static UCHAR recurse(ULONG depth, volatile UCHAR *above)
+{
+    volatile UCHAR frame[1024];
+
+    frame[0] = (UCHAR)depth;
+    if (above)
+        above[1] = frame[0];
+    if (depth)
+        recurse(depth - 1, frame);
+    return frame[1];
+}
+
 static void misbehave_in_entry(DRIVER_OBJECT *driver)
 {
     DEVICE_OBJECT *device;
@@ -150,6 +166,9 @@ static void misbehave_in_entry(DRIVER_OBJECT *driver)
         break;
     case BUGCHECK:
         KeBugCheckEx(0xDEAD, 1, 2, 3, 4);
+        break;
+    case STACK_OVERFLOW:
+        recurse(64, NULL);
         break;
     case NULL_WRITE:
         p = NULL;
