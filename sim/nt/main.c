@@ -214,6 +214,7 @@ static int run_driver(const struct options *o, struct nt_pnp *pnp)
     else
         failed = run_sequence(pnp, o->sequence) != 0;
     leaks = nt_pnp_unload(pnp);
+    nt_log("pool: %llu allocations in all\n", (unsigned long long)nt_pool_allocations());
     if (leaks)
         nt_log("pnp: %zu resource(s) left behind by the drivers at unload\n", leaks);
     return failed || leaks ? -1 : 0;

@@ -23,7 +23,7 @@ static FILE *log_file;
 
 void nt_log_open(const char *path)
 {
-    FILE *f = path ? fopen(path, "a") : NULL;
+    FILE *f = path ? fopen(path, "w") : NULL; /* a kernel that starts begins its log */
 
     pthread_mutex_lock(&log_lock);
     if (log_file && log_file != stderr)

@@ -150,9 +150,24 @@ bool ntsim_wait_for(struct ntsim_run *run, const char *text, unsigned int ms)
     return false;
 }
 
+/* The domain is done with: xenstored forgets it, winpv-simd destroys it (there are 255 at most). */
+static void destroy_domain(uint32_t domid)
+{
+    struct sim_request req = {.type = SIM_DOMAIN_DESTROY};
+    struct sim_reply reply;
+    char path[64];
+
+    snprintf(path, sizeof(path), "/local/domain/%u", domid);
+    xs_release_domain(store.xsh, domid);
+    xs_rm(store.xsh, XBT_NULL, path);
+    req.body.domid.domid = domid;
+    assert_int_equal(simd_call(&simd, &req, &reply), 0);
+}
+
 void ntsim_finish(struct ntsim_run *run)
 {
     run->exit_status = wait_with_timeout(run->pid);
+    destroy_domain(run->domid);
     read_file(run->log_path, run->log, sizeof(run->log));
     read_file(run->out_path, run->out, sizeof(run->out));
     /* Shown with the test's output when an assertion fails. */

@@ -3,7 +3,8 @@
  * allocation failing in turn: whichever fails, START_DEVICE fails or
  * succeeds cleanly, the device is removed, and the driver unloads with no
  * pool, mapping, interrupt or timer left, no bugcheck and no sanitizer
- * report, until a start makes more allocations than the sweep fails.
+ * report, until a start makes more allocations than the sweep fails; and
+ * the same with XENBUS's child driver started from its INF as well.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,7 +20,12 @@
 
 static struct ntsim_run run;
 
-static void test_every_allocation_of_start_may_fail(void **state)
+/*
+ * Fail each pool allocation in turn of a start of @driver (NULL: XENBUS and
+ * the test child driver, bound by their INFs) and its removal; returns how
+ * many there were.
+ */
+static unsigned int sweep(const char *driver)
 {
     unsigned int n;
 
@@ -28,7 +34,7 @@ static void test_every_allocation_of_start_may_fail(void **state)
         const char *args[] = {"--fail-alloc", nth, "--sequence", "start,remove", NULL};
 
         snprintf(nth, sizeof(nth), "%u", n);
-        ntsim_run(&run, "xenbus.sys", args);
+        ntsim_run(&run, driver, args);
         if (run.exit_status != 0 && run.exit_status != 1)
             fail_msg("allocation %u failing ended the guest with status %d", n, run.exit_status);
         if (strstr(run.log, "leaked") || strstr(run.log, "still mapped"))
@@ -42,13 +48,29 @@ static void test_every_allocation_of_start_may_fail(void **state)
     }
     assert_true(n > 1);
     assert_true(n <= MAX_ALLOCATIONS);
-    printf("# %u allocations of start failed in turn\n", n - 1);
+    return n - 1;
+}
+
+static void test_every_allocation_of_start_may_fail(void **state)
+{
+    printf("# %u allocations of start failed in turn\n", sweep("xenbus.sys"));
+}
+
+/* The same with a child driver asking XENBUS for its interfaces: its start too, and XENBUS's side. */
+static void test_every_allocation_of_a_child_start_may_fail(void **state)
+{
+    unsigned int alone = sweep("xenbus.sys"), with_child = sweep(NULL);
+
+    /* The child's start allocates too: the sweep went further. */
+    assert_true(with_child > alone);
+    printf("# %u allocations of XENBUS's and its child's start failed in turn\n", with_child);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_allocation_of_start_may_fail),
+        cmocka_unit_test(test_every_allocation_of_a_child_start_may_fail),
     };
 
     return cmocka_run_group_tests(tests, ntsim_fixture_setup, ntsim_fixture_teardown);
