@@ -98,6 +98,10 @@ static void test_a_child_driver_uses_xenbus_interfaces_with_dom0(void **state)
     start_with_child("start,serve:4000,remove");
     exchange_events();
     map_the_grant();
+    /* STORE: a key written that the toolstack reads (while the domain is there). */
+    value = ntsim_store_read(&run, "data/child-driver");
+    assert_string_equal(value, "started");
+    free(value);
     ntsim_finish(&run);
     assert_int_equal(run.exit_status, 0);
 

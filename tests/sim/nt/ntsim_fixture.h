@@ -37,7 +37,7 @@ int ntsim_fixture_teardown(void **state);
  */
 void ntsim_run(struct ntsim_run *run, const char *driver, const char *const *args);
 
-/* ntsim_run in two halves, for a test that acts while the kernel runs. */
+/* ntsim_run in two halves, for a test that acts while the kernel runs; finish destroys the domain. */
 void ntsim_start(struct ntsim_run *run, const char *driver, const char *const *args);
 void ntsim_finish(struct ntsim_run *run);
 /* SIGTERM to the kernel (it ends serving and goes on with its sequence), then ntsim_finish. */
@@ -53,7 +53,10 @@ bool ntsim_wait_for(struct ntsim_run *run, const char *text, unsigned int ms);
 void ntsim_device_add(struct ntsim_run *run, const char *class_name, unsigned int id);
 void ntsim_device_remove(struct ntsim_run *run, const char *class_name, unsigned int id);
 
-/* The toolstack reads the domain's @relative node (malloc'd; the test fails if there is none). */
+/*
+ * The toolstack reads the domain's @relative node (malloc'd; the test fails
+ * if there is none), while the kernel runs: ntsim_finish destroys the domain.
+ */
 char *ntsim_store_read(struct ntsim_run *run, const char *relative);
 
 /* The driver packages the tests bind by INF (xenbus and the test child driver). */
