@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <time.h>
 
+#include "clock.h"
 #include "exports_impl.h"
 #include "kernel.h"
 
@@ -176,6 +177,8 @@ NTSTATUS nt_wait_for_object(DISPATCHER_HEADER *header, const int64_t *timeout, u
             err = pthread_cond_wait(&dispatcher_changed, &nt_dispatcher_lock);
         if (err == ETIMEDOUT && !try_acquire(header)) {
             status = STATUS_TIMEOUT;
+            /* The clock a driver reads shows the timeout passed, as after the tick that ends it. */
+            nt_clock_refresh();
             break;
         } else if (err == ETIMEDOUT) {
             break;
