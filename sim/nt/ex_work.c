@@ -88,11 +88,8 @@ void nt_workers_stop(void)
     worker_count = 0;
 }
 
-static NT_EXPORT void ExQueueWorkItem(WORK_QUEUE_ITEM *item, uint32_t queue_type)
+void nt_work_enqueue(WORK_QUEUE_ITEM *item, uint64_t caller)
 {
-    uint64_t caller = NT_CALLER;
-
-    nt_require_irql(DISPATCH_LEVEL, caller, __func__);
     if (item == NULL || item->WorkerRoutine == NULL)
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller, "ExQueueWorkItem(%p) with no routine",
                          (void *)item);
@@ -108,5 +105,13 @@ static NT_EXPORT void ExQueueWorkItem(WORK_QUEUE_ITEM *item, uint32_t queue_type
     work.Blink = &item->List;
     pthread_cond_broadcast(&work_changed);
     pthread_mutex_unlock(&work_lock);
+}
+
+static NT_EXPORT void ExQueueWorkItem(WORK_QUEUE_ITEM *item, uint32_t queue_type)
+{
+    uint64_t caller = NT_CALLER;
+
+    nt_require_irql(DISPATCH_LEVEL, caller, __func__);
+    nt_work_enqueue(item, caller);
 }
 NT_REGISTER(NTOSKRNL, ExQueueWorkItem);

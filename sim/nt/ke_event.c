@@ -1,7 +1,8 @@
 /*
- * sim/nt/ke_event.c - events and waiting on them (KeInitializeEvent,
- * KeSetEvent, KeResetEvent, KeClearEvent, KeReadStateEvent,
- * KeWaitForSingleObject).
+ * sim/nt/ke_event.c - events, and waiting on any dispatcher object
+ * (KeInitializeEvent, KeSetEvent, KeResetEvent, KeClearEvent,
+ * KeReadStateEvent, KeWaitForSingleObject: events, timers, mutexes,
+ * semaphores).
  *
  * The object's state lives in the driver's KEVENT, as on Windows; the
  * kernel keeps no copy. Every dispatcher object shares one lock and one
@@ -115,13 +116,27 @@ static NT_EXPORT int32_t KeReadStateEvent(KEVENT *event)
     return state;
 }
 
-/* Take the object if it is signalled (a synchronization event resets). */
+/*
+ * Take the object if it is signalled: a synchronization event or timer
+ * resets, a semaphore counts down, a mutex becomes (again) the thread's.
+ */
 static bool try_acquire(DISPATCHER_HEADER *header)
 {
+    if (header->Type == NT_MUTANT) {
+        KMUTANT *mutex = (KMUTANT *)header;
+
+        if (header->SignalState <= 0 && mutex->OwnerThread != nt_current())
+            return false;
+        header->SignalState--;
+        mutex->OwnerThread = nt_current();
+        return true;
+    }
     if (header->SignalState <= 0)
         return false;
     if (header->Type == NT_EVENT_SYNCHRONIZATION || header->Type == NT_TIMER_SYNCHRONIZATION)
         header->SignalState = 0;
+    else if (header->Type == NT_SEMAPHORE)
+        header->SignalState--;
     return true;
 }
 
@@ -201,6 +216,8 @@ static NT_EXPORT NTSTATUS KeWaitForSingleObject(void *object, uint32_t reason, i
     case NT_EVENT_SYNCHRONIZATION:
     case NT_TIMER_NOTIFICATION:
     case NT_TIMER_SYNCHRONIZATION:
+    case NT_MUTANT:
+    case NT_SEMAPHORE:
         break;
     default:
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,

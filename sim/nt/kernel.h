@@ -179,6 +179,8 @@ size_t nt_timers_set_in(uint64_t base, uint64_t size);
 /* System worker threads (ExQueueWorkItem). */
 int nt_workers_start(void);
 void nt_workers_stop(void);
+/* Queue @item to them (ExQueueWorkItem's work, its IRQL checked by the caller). */
+void nt_work_enqueue(WORK_QUEUE_ITEM *item, uint64_t caller);
 
 /* Time in 100 ns units: since boot (interrupt time) and since 1601 (system time). */
 uint64_t nt_interrupt_time(void);

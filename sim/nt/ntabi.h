@@ -345,6 +345,21 @@ static inline IO_STACK_LOCATION *nt_irp_stack(IRP *irp, int index)
     return (IO_STACK_LOCATION *)(irp + 1) + index;
 }
 
+/* A kernel mutex: SignalState 1 when free, 1 - n when its owner took it n times. */
+typedef struct _KMUTANT {
+    DISPATCHER_HEADER Header;
+    LIST_ENTRY MutantListEntry;
+    void *OwnerThread;
+    BOOLEAN Abandoned;
+    uint8_t ApcDisable;
+} KMUTANT;
+
+/* A semaphore: SignalState is its count, never above Limit. */
+typedef struct _KSEMAPHORE {
+    DISPATCHER_HEADER Header;
+    int32_t Limit;
+} KSEMAPHORE;
+
 /* A fast mutex: Count is 1 when free (FM_LOCK_BIT). */
 typedef struct _FAST_MUTEX {
     int32_t Count;
@@ -485,6 +500,8 @@ _Static_assert(sizeof(KTIMER) == 0x40, "KTIMER");
 _Static_assert(sizeof(MDL) == 0x30, "MDL");
 _Static_assert(sizeof(IO_REMOVE_LOCK) == 0x20, "IO_REMOVE_LOCK (free build)");
 _Static_assert(sizeof(FAST_MUTEX) == 0x38, "FAST_MUTEX");
+_Static_assert(sizeof(KMUTANT) == 0x38, "KMUTEX");
+_Static_assert(sizeof(KSEMAPHORE) == 0x20, "KSEMAPHORE");
 _Static_assert(sizeof(CM_PARTIAL_RESOURCE_DESCRIPTOR) == 20, "CM_PARTIAL_RESOURCE_DESCRIPTOR");
 _Static_assert(sizeof(CM_RESOURCE_LIST) == 40, "CM_RESOURCE_LIST");
 _Static_assert(sizeof(IO_CONNECT_INTERRUPT_PARAMETERS) == 80, "IO_CONNECT_INTERRUPT_PARAMETERS");

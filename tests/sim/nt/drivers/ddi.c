@@ -3,7 +3,8 @@
  * from a driver image against what Microsoft documents it to do: events
  * and waits with and without timeouts, delays, timers (one-shot and
  * periodic) with their DPCs, DPCs targeted at a processor, spinlocks and
- * fast mutexes with the IRQLs they hold, system work items, pool alignment
+ * fast mutexes with the IRQLs they hold, kernel mutexes (taken again by
+ * their owner) and semaphores, system and I/O work items, pool alignment
  * and physical addresses, object references, IRPs, processors, the
  * KUSER_SHARED_DATA clocks and the run-time library. Each check logs
  * "ddi: <name>: ok" or "ddi: <name>: FAILED ..."; the last line counts
@@ -173,6 +174,83 @@ static void locks(void)
           KeGetCurrentIrql());
 }
 
+static void mutexes_and_semaphores(void)
+{
+    LARGE_INTEGER zero = {.QuadPart = 0};
+    KMUTEX mutex;
+    KSEMAPHORE semaphore;
+    NTSTATUS status;
+
+    KeInitializeMutex(&mutex, 0);
+    check("a new mutex is free", KeReadStateMutex(&mutex) == 1, KeReadStateMutex(&mutex));
+    status = KeWaitForSingleObject(&mutex, Executive, KernelMode, FALSE, NULL);
+    check("a free mutex is taken", status == STATUS_SUCCESS && KeReadStateMutex(&mutex) == 0,
+          status);
+    status = KeWaitForSingleObject(&mutex, Executive, KernelMode, FALSE, &zero);
+    check("its owner takes it again", status == STATUS_SUCCESS && KeReadStateMutex(&mutex) == -1,
+          KeReadStateMutex(&mutex));
+    check("KeReleaseMutex returns the previous state", KeReleaseMutex(&mutex, FALSE) == -1, 0);
+    KeReleaseMutex(&mutex, FALSE);
+    check("released as often as taken, it is free", KeReadStateMutex(&mutex) == 1,
+          KeReadStateMutex(&mutex));
+
+    KeInitializeSemaphore(&semaphore, 2, 3);
+    status = KeWaitForSingleObject(&semaphore, Executive, KernelMode, FALSE, &zero);
+    check("a semaphore counts down",
+          status == STATUS_SUCCESS && KeReadStateSemaphore(&semaphore) == 1,
+          KeReadStateSemaphore(&semaphore));
+    KeWaitForSingleObject(&semaphore, Executive, KernelMode, FALSE, &zero);
+    status = KeWaitForSingleObject(&semaphore, Executive, KernelMode, FALSE, &zero);
+    check("a semaphore at zero is not signalled", status == STATUS_TIMEOUT, status);
+    check("KeReleaseSemaphore returns the previous count",
+          KeReleaseSemaphore(&semaphore, 0, 3, FALSE) == 0, 0);
+    check("and adds its adjustment", KeReadStateSemaphore(&semaphore) == 3,
+          KeReadStateSemaphore(&semaphore));
+}
+
+struct io_work_record {
+    PIO_WORKITEM item;
+    KEVENT done;
+    DEVICE_OBJECT *device;
+    PVOID context;
+    PIO_WORKITEM item_seen;
+};
+
+static void io_work_routine(PVOID device, PVOID context, PIO_WORKITEM item)
+{
+    struct io_work_record *r = context;
+
+    r->device = device;
+    r->context = context;
+    r->item_seen = item;
+    KeSetEvent(&r->done, 0, FALSE);
+}
+
+static void io_work_items(DRIVER_OBJECT *driver)
+{
+    struct io_work_record r = {0};
+    LARGE_INTEGER second = {.QuadPart = MS(1000)};
+    DEVICE_OBJECT *device;
+    NTSTATUS status;
+
+    if (!NT_SUCCESS(IoCreateDevice(driver, 0, NULL, FILE_DEVICE_UNKNOWN, 0, FALSE, &device)))
+        return;
+    KeInitializeEvent(&r.done, NotificationEvent, FALSE);
+    r.item = IoAllocateWorkItem(device);
+    check("IoAllocateWorkItem", r.item != NULL, 0);
+    if (r.item) {
+        IoQueueWorkItemEx(r.item, io_work_routine, DelayedWorkQueue, &r);
+        status = KeWaitForSingleObject(&r.done, Executive, KernelMode, FALSE, &second);
+        check("an I/O work item runs", status == STATUS_SUCCESS, status);
+        check("with its device, context and item",
+              r.device == device && r.context == &r && r.item_seen == r.item, 0);
+        /* Its reference on the device is gone once the routine returned. */
+        KeDelayExecutionThread(KernelMode, FALSE, &(LARGE_INTEGER){.QuadPart = MS(20)});
+        IoFreeWorkItem(r.item);
+    }
+    IoDeleteDevice(device);
+}
+
 struct work_record {
     WORK_QUEUE_ITEM item;
     KEVENT done;
@@ -296,6 +374,8 @@ __attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
     dpcs_and_timers();
     locks();
     work_items();
+    mutexes_and_semaphores();
+    io_work_items(driver);
     memory(driver);
     processors();
     DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "ddi: %lu checks, %lu failed\n", checks,

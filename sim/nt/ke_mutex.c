@@ -1,0 +1,130 @@
+/*
+ * sim/nt/ke_mutex.c - kernel mutexes and semaphores (KeInitializeMutex,
+ * KeReleaseMutex, KeReadStateMutex, KeInitializeSemaphore,
+ * KeReleaseSemaphore, KeReadStateSemaphore); KeWaitForSingleObject takes
+ * them (ke_event.c).
+ *
+ * A mutex may be taken again by its owner, each take released once; a
+ * release by another thread, or a semaphore released past its limit,
+ * raises an exception nothing handles in the kernel: the guest stops with
+ * KMODE_EXCEPTION_NOT_HANDLED and the status.
+ */
+#include "exports_impl.h"
+#include "kernel.h"
+
+#define KMODE_EXCEPTION_NOT_HANDLED     0x1e
+#define STATUS_MUTANT_NOT_OWNED         0xc0000046u
+#define STATUS_SEMAPHORE_LIMIT_EXCEEDED 0xc0000047u
+
+static void init_header(DISPATCHER_HEADER *header, uint8_t type, uint8_t size, int32_t state)
+{
+    header->Type = type;
+    header->Signalling = 0;
+    header->Size = size;
+    header->Reserved1 = 0;
+    header->SignalState = state;
+    header->WaitListHead.Flink = header->WaitListHead.Blink = &header->WaitListHead;
+}
+
+static NT_EXPORT void KeInitializeMutex(KMUTANT *mutex, uint32_t level)
+{
+    uint64_t caller = NT_CALLER;
+
+    nt_require_irql(DISPATCH_LEVEL, caller, __func__);
+    if (mutex == NULL)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller, "KeInitializeMutex(NULL)");
+    init_header(&mutex->Header, NT_MUTANT, sizeof(*mutex) / sizeof(int32_t), 1);
+    mutex->MutantListEntry.Flink = mutex->MutantListEntry.Blink = NULL;
+    mutex->OwnerThread = NULL;
+    mutex->Abandoned = FALSE;
+    mutex->ApcDisable = 1;
+}
+NT_REGISTER(NTOSKRNL, KeInitializeMutex);
+
+static void check_type(DISPATCHER_HEADER *header, uint8_t type, uint64_t caller,
+                       const char *function)
+{
+    if (header == NULL || header->Type != type)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller, "%s(%p): no initialized object of its kind",
+                         function, (void *)header);
+}
+
+static NT_EXPORT int32_t KeReleaseMutex(KMUTANT *mutex, BOOLEAN wait)
+{
+    uint64_t caller = NT_CALLER;
+    int32_t previous;
+
+    nt_require_irql(wait ? APC_LEVEL : DISPATCH_LEVEL, caller, __func__);
+    check_type(mutex ? &mutex->Header : NULL, NT_MUTANT, caller, __func__);
+    pthread_mutex_lock(&nt_dispatcher_lock);
+    previous = mutex->Header.SignalState;
+    if (mutex->OwnerThread != nt_current() || previous > 0) {
+        pthread_mutex_unlock(&nt_dispatcher_lock);
+        nt_bugcheck(KMODE_EXCEPTION_NOT_HANDLED, STATUS_MUTANT_NOT_OWNED,
+                    (uint64_t)(uintptr_t)mutex, 0, 0, caller);
+    }
+    if (++mutex->Header.SignalState == 1) {
+        mutex->OwnerThread = NULL;
+        nt_dispatcher_signal_locked();
+    }
+    pthread_mutex_unlock(&nt_dispatcher_lock);
+    return previous;
+}
+NT_REGISTER(NTOSKRNL, KeReleaseMutex);
+
+static NT_EXPORT int32_t KeReadStateMutex(KMUTANT *mutex)
+{
+    uint64_t caller = NT_CALLER;
+
+    nt_require_irql(DISPATCH_LEVEL, caller, __func__);
+    check_type(mutex ? &mutex->Header : NULL, NT_MUTANT, caller, __func__);
+    return __atomic_load_n(&mutex->Header.SignalState, __ATOMIC_ACQUIRE);
+}
+NT_REGISTER(NTOSKRNL, KeReadStateMutex);
+
+static NT_EXPORT void KeInitializeSemaphore(KSEMAPHORE *semaphore, int32_t count, int32_t limit)
+{
+    uint64_t caller = NT_CALLER;
+
+    nt_require_irql(PASSIVE_LEVEL, caller, __func__);
+    if (semaphore == NULL || count < 0 || limit <= 0 || count > limit)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller, "KeInitializeSemaphore(%p, %d, %d)",
+                         (void *)semaphore, count, limit);
+    init_header(&semaphore->Header, NT_SEMAPHORE, sizeof(*semaphore) / sizeof(int32_t), count);
+    semaphore->Limit = limit;
+}
+NT_REGISTER(NTOSKRNL, KeInitializeSemaphore);
+
+static NT_EXPORT int32_t KeReleaseSemaphore(KSEMAPHORE *semaphore, int32_t increment,
+                                            int32_t adjustment, BOOLEAN wait)
+{
+    uint64_t caller = NT_CALLER;
+    int32_t previous;
+
+    nt_require_irql(wait ? APC_LEVEL : DISPATCH_LEVEL, caller, __func__);
+    check_type(semaphore ? &semaphore->Header : NULL, NT_SEMAPHORE, caller, __func__);
+    if (adjustment <= 0)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller, "KeReleaseSemaphore by %d", adjustment);
+    pthread_mutex_lock(&nt_dispatcher_lock);
+    previous = semaphore->Header.SignalState;
+    if (adjustment > semaphore->Limit - previous) {
+        pthread_mutex_unlock(&nt_dispatcher_lock);
+        nt_bugcheck(KMODE_EXCEPTION_NOT_HANDLED, STATUS_SEMAPHORE_LIMIT_EXCEEDED,
+                    (uint64_t)(uintptr_t)semaphore, 0, 0, caller);
+    }
+    semaphore->Header.SignalState += adjustment;
+    nt_dispatcher_signal_locked();
+    pthread_mutex_unlock(&nt_dispatcher_lock);
+    return previous;
+}
+NT_REGISTER(NTOSKRNL, KeReleaseSemaphore);
+
+static NT_EXPORT int32_t KeReadStateSemaphore(KSEMAPHORE *semaphore)
+{
+    uint64_t caller = NT_CALLER;
+
+    nt_require_irql(DISPATCH_LEVEL, caller, __func__);
+    check_type(semaphore ? &semaphore->Header : NULL, NT_SEMAPHORE, caller, __func__);
+    return __atomic_load_n(&semaphore->Header.SignalState, __ATOMIC_ACQUIRE);
+}
+NT_REGISTER(NTOSKRNL, KeReadStateSemaphore);
