@@ -72,13 +72,18 @@ static NT_EXPORT int32_t KeReleaseMutex(KMUTANT *mutex, BOOLEAN wait)
 }
 NT_REGISTER(NTOSKRNL, KeReleaseMutex);
 
+/* KeReadStateMutex and KeReadStateSemaphore: the signal state, read at any IRQL up to DISPATCH. */
+static int32_t read_state(DISPATCHER_HEADER *header, uint8_t type, uint64_t caller,
+                          const char *function)
+{
+    nt_require_irql(DISPATCH_LEVEL, caller, function);
+    check_type(header, type, caller, function);
+    return __atomic_load_n(&header->SignalState, __ATOMIC_ACQUIRE);
+}
+
 static NT_EXPORT int32_t KeReadStateMutex(KMUTANT *mutex)
 {
-    uint64_t caller = NT_CALLER;
-
-    nt_require_irql(DISPATCH_LEVEL, caller, __func__);
-    check_type(mutex ? &mutex->Header : NULL, NT_MUTANT, caller, __func__);
-    return __atomic_load_n(&mutex->Header.SignalState, __ATOMIC_ACQUIRE);
+    return read_state(mutex ? &mutex->Header : NULL, NT_MUTANT, NT_CALLER, __func__);
 }
 NT_REGISTER(NTOSKRNL, KeReadStateMutex);
 
@@ -121,10 +126,6 @@ NT_REGISTER(NTOSKRNL, KeReleaseSemaphore);
 
 static NT_EXPORT int32_t KeReadStateSemaphore(KSEMAPHORE *semaphore)
 {
-    uint64_t caller = NT_CALLER;
-
-    nt_require_irql(DISPATCH_LEVEL, caller, __func__);
-    check_type(semaphore ? &semaphore->Header : NULL, NT_SEMAPHORE, caller, __func__);
-    return __atomic_load_n(&semaphore->Header.SignalState, __ATOMIC_ACQUIRE);
+    return read_state(semaphore ? &semaphore->Header : NULL, NT_SEMAPHORE, NT_CALLER, __func__);
 }
 NT_REGISTER(NTOSKRNL, KeReadStateSemaphore);
