@@ -5,10 +5,7 @@
 set -uo pipefail
 bin=${1:?usage: check_cli.sh BINDIR}
 sim=$bin/winpv-sim
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+. "$(dirname "$0")/../../support/tap.sh"
 
 echo "1..17"
 out=$(mktemp) err=$(mktemp)

@@ -10,9 +10,7 @@ set -uo pipefail
 bin=${1:?usage: check_stop.sh BINDIR}
 sim=$bin/winpv-sim
 STOP_SECONDS=${STOP_SECONDS:-5}
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; shift; printf '%s\n' "$@" | sed 's/^/# /'; }
+. "$(dirname "$0")/../../support/tap.sh"
 
 # Each run's directory is made under a TMPDIR of its own: every process of
 # the run has that path on its command line.

@@ -8,10 +8,7 @@ set -uo pipefail
 bin=${1:?usage: check_guest_cli.sh BINDIR PACKAGES}
 packages=${2:?usage: check_guest_cli.sh BINDIR PACKAGES}
 sim=$bin/winpv-sim
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+. "$(dirname "$0")/../../support/tap.sh"
 # Wait up to 10 s for `winpv-sim pnp 1` to show a line matching $1.
 wait_pnp() { for _ in $(seq 100); do "$sim" pnp 1 2>/dev/null | grep -qE "$1" && return 0; sleep 0.1; done; return 1; }
 
@@ -51,3 +48,4 @@ status=$?
 check "up exits 0: every component, the guest kernel too, ended cleanly" test "$status" -eq 0
 check "the drivers unloaded, removed in order, nothing left" \
     test ! -e "$dir" -o -n "${WINPV_SIM_KEEP:-}"
+exit $failed
