@@ -145,7 +145,9 @@ static void test_kernel_functions_behave_as_documented(void **state)
     ntsim_run(&run, "ddi.sys", NULL);
     assert_int_equal(run.exit_status, 0);
     assert_null(strstr(run.log, "FAILED"));
-    assert_contains(run.log, "ddi: 58 checks, 0 failed\n");
+    assert_contains(run.log, "ddi: 64 checks, 0 failed\n");
+    assert_contains(run.log, "ddi: interrupts: 5 checks, 0 failed\n");
+    assert_contains(run.log, "ddi: DbgPrint 42 printed\n");
 }
 
 static void test_driver_stack_overflow_is_a_double_fault(void **state)

@@ -6,7 +6,8 @@
  * fast mutexes with the IRQLs they hold, kernel mutexes (taken again by
  * their owner) and semaphores, system and I/O work items, pool alignment
  * and physical addresses, object references, IRPs, processors, the
- * KUSER_SHARED_DATA clocks and the run-time library. Each check logs
+ * KUSER_SHARED_DATA clocks, the run-time library and DbgPrint, and (in
+ * AddDevice, on the platform device) synchronizing with an interrupt. Each check logs
  * "ddi: <name>: ok" or "ddi: <name>: FAILED ..."; the last line counts
  * them. A driver would see a stub, a missing wake-up or a wrong IRQL here.
  */
@@ -282,6 +283,24 @@ static void work_items(void)
     check("at PASSIVE_LEVEL", w.irql == PASSIVE_LEVEL, w.irql);
 }
 
+static void strings(void)
+{
+    static const char word[] = "winpv";
+    char copy[8];
+    char *small = ExAllocatePoolWithTag(NonPagedPoolNx, 16, TAG);
+
+    check("strlen", strlen("winpv") == 5, (LONGLONG)strlen("winpv"));
+    check("strnlen stops at its bound", strnlen("winpv", 3) == 3, (LONGLONG)strnlen("winpv", 3));
+    check("strcmp orders", strcmp("abc", "abd") < 0 && strcmp("abc", "abc") == 0, 0);
+    check("strncmp compares a prefix", strncmp("abcX", "abcY", 3) == 0, 0);
+    check("memchr finds a byte", memchr(word, 'p', 5) == &word[3], 0);
+    check("strcpy copies with the terminator", strcmp(strcpy(copy, "xen"), "xen") == 0, 0);
+    /* ExFreePool frees without a tag: a block left would show as a leak at unload. */
+    if (small)
+        ExFreePool(small);
+    DbgPrint("ddi: DbgPrint %d %s\n", 42, "printed");
+}
+
 static void memory(DRIVER_OBJECT *driver)
 {
     UCHAR *two_pages = ExAllocatePoolWithTag(NonPagedPoolNx, 2 * PAGE_SIZE, TAG);
@@ -307,6 +326,7 @@ static void memory(DRIVER_OBJECT *driver)
           (LONGLONG)RtlCompareMemory(text, "abcdXf", 6));
     memmove(text + 1, text, 4);
     check("memmove copies overlapping bytes", memcmp(text, "aabcdfghijklmno", 15) == 0, 0);
+    strings();
 
     irp = IoAllocateIrp(3, FALSE);
     check("IoAllocateIrp gives the stack asked for",
@@ -351,12 +371,59 @@ static NTSTATUS pass_down(DEVICE_OBJECT *device, IRP *irp)
     return status;
 }
 
+static BOOLEAN no_interrupt(PKINTERRUPT interrupt, PVOID context)
+{
+    return FALSE; /* not ours: ddi.sys asks Xen for no upcall */
+}
+
+static BOOLEAN at_interrupt_irql(PVOID context)
+{
+    *(KIRQL *)context = KeGetCurrentIrql();
+    return TRUE;
+}
+
+/* The platform device's interrupt: synchronizing with it raises to its IRQL, and back. */
+static void interrupts(DEVICE_OBJECT *pdo)
+{
+    IO_CONNECT_INTERRUPT_PARAMETERS connect = {.Version = CONNECT_LINE_BASED};
+    IO_DISCONNECT_INTERRUPT_PARAMETERS disconnect = {.Version = CONNECT_LINE_BASED};
+    PKINTERRUPT interrupt = NULL;
+    KIRQL seen = 0, old;
+    NTSTATUS status;
+    BOOLEAN result;
+
+    connect.LineBased.PhysicalDeviceObject = pdo;
+    connect.LineBased.InterruptObject = &interrupt;
+    connect.LineBased.ServiceRoutine = no_interrupt;
+    status = IoConnectInterruptEx(&connect);
+    check("IoConnectInterruptEx on the platform device's line", NT_SUCCESS(status), status);
+    if (!NT_SUCCESS(status))
+        return;
+    result = KeSynchronizeExecution(interrupt, at_interrupt_irql, &seen);
+    check("KeSynchronizeExecution runs its routine at the device's IRQL",
+          result == TRUE && seen > DISPATCH_LEVEL, seen);
+    check("and returns to the caller's", KeGetCurrentIrql() == PASSIVE_LEVEL, KeGetCurrentIrql());
+    old = KeAcquireInterruptSpinLock(interrupt);
+    check("KeAcquireInterruptSpinLock raises to the device's IRQL",
+          KeGetCurrentIrql() == seen && old == PASSIVE_LEVEL, KeGetCurrentIrql());
+    KeReleaseInterruptSpinLock(interrupt, old);
+    check("KeReleaseInterruptSpinLock lowers it again", KeGetCurrentIrql() == PASSIVE_LEVEL,
+          KeGetCurrentIrql());
+    disconnect.ConnectionContext.InterruptObject = interrupt;
+    IoDisconnectInterruptEx(&disconnect);
+}
+
 static NTSTATUS add_device(DRIVER_OBJECT *driver, DEVICE_OBJECT *pdo)
 {
     DEVICE_OBJECT *device;
-    NTSTATUS status = IoCreateDevice(driver, sizeof(DEVICE_OBJECT *), NULL, FILE_DEVICE_UNKNOWN, 0,
-                                     FALSE, &device);
+    NTSTATUS status;
 
+    checks = failures = 0;
+    interrupts(pdo);
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "ddi: interrupts: %lu checks, %lu failed\n",
+               checks, failures);
+    status = IoCreateDevice(driver, sizeof(DEVICE_OBJECT *), NULL, FILE_DEVICE_UNKNOWN, 0, FALSE,
+                            &device);
     if (!NT_SUCCESS(status))
         return status;
     *(DEVICE_OBJECT **)device->DeviceExtension = IoAttachDeviceToDeviceStack(device, pdo);
