@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 
-#define SIM_PROTO_VERSION 3
+#define SIM_PROTO_VERSION 4
 
 /* The socket's name inside the run directory. */
 #define SIM_SOCKET_NAME "simd.sock"
@@ -253,6 +253,11 @@ struct sim_domain_info {
     uint64_t max_pages;
     uint64_t shared_info_gfn;
     uint32_t unplugged; /* emulated devices the guest unplugged (platform device mask) */
+    /* What the guest holds of Xen, to show a driver gave it all back. */
+    uint32_t ports_open;         /* event channels in any state but closed */
+    uint32_t fifo_pages;         /* guest pages Xen writes as FIFO control blocks and arrays */
+    uint32_t grant_frames_shown; /* grant-table frames in the guest's physical map */
+    uint32_t grants_active;      /* grant entries past the reserved ones that grant anything */
     uint32_t pad;
 };
 

@@ -312,4 +312,9 @@ void domain_fill_info(struct domain *d, struct sim_domain_info *info)
     info->max_pages = d->max_pages;
     info->shared_info_gfn = domain_shared_info_gfn(d);
     info->unplugged = d->unplugged;
+    info->ports_open = evtchn_open_ports(d);
+    info->fifo_pages = evtchn_fifo_guest_pages(d);
+    info->grants_active = gnttab_active_entries(d);
+    for (uint64_t mfn = d->grant_mfn_base; d->xen_frame_gfn && mfn < d->mem_frames; mfn++)
+        info->grant_frames_shown += *xen_frame_slot(d, mfn) != HV_NO_MFN;
 }

@@ -380,3 +380,12 @@ void evtchn_close_owned_by(struct conn *c)
         if (dom0->ports[port].state != EVTCHNSTAT_closed && dom0->ports[port].owner == c)
             close_port(dom0, port);
 }
+
+uint32_t evtchn_open_ports(struct domain *d)
+{
+    uint32_t open = 0;
+
+    for (uint32_t port = 1; d->ports && port < d->nr_ports; port++)
+        open += d->ports[port].state != EVTCHNSTAT_closed;
+    return open;
+}

@@ -220,3 +220,12 @@ int evtchn_fifo_set_priority(struct domain *d, uint32_t port, uint32_t priority)
     chn->priority = (uint8_t)priority;
     return 0;
 }
+
+uint32_t evtchn_fifo_guest_pages(struct domain *d)
+{
+    uint32_t pages = d->fifo ? d->fifo_array_pages : 0;
+
+    for (uint32_t v = 0; v < HV_MAX_VCPUS; v++)
+        pages += d->fifo_vcpu[v].control_mfn != HV_NO_MFN;
+    return pages;
+}

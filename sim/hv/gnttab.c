@@ -207,3 +207,17 @@ int gnttab_seed(struct domain *d, const struct sim_gnttab_seed *seed)
     __atomic_store_n(&e->flags, (uint16_t)seed->flags, __ATOMIC_SEQ_CST);
     return 0;
 }
+
+uint32_t gnttab_active_entries(struct domain *d)
+{
+    uint32_t active = 0;
+
+    for (uint32_t ref = GNTTAB_NR_RESERVED_ENTRIES; ref < d->nr_grant_frames * HV_GNTTAB_PER_PAGE;
+         ref++) {
+        struct grant_entry_v1 *e = entry(d, ref);
+
+        if (e && (__atomic_load_n(&e->flags, __ATOMIC_RELAXED) & GTF_type_mask) != GTF_invalid)
+            active++;
+    }
+    return active;
+}

@@ -192,6 +192,7 @@ bool evtchn_is_pending(struct domain *d, uint32_t port);
 bool evtchn_2l_is_pending(struct domain *d, uint32_t port);
 /* Close every port of @d (teardown, EVTCHNOP_reset), whatever the ABI covers now. */
 void evtchn_close_all(struct domain *d);
+uint32_t evtchn_open_ports(struct domain *d); /* ports in any state but closed */
 
 /* evtchn_fifo.c */
 int evtchn_fifo_init_control(struct domain *d, uint64_t gfn, uint32_t offset, uint32_t vcpu);
@@ -203,6 +204,7 @@ bool evtchn_fifo_is_masked(struct domain *d, uint32_t port);
 bool evtchn_fifo_unmask(struct domain *d, uint32_t port); /* true: deliver again */
 uint32_t evtchn_fifo_max_ports(struct domain *d);
 bool evtchn_fifo_any_ready(struct domain *d, uint32_t vcpu);
+uint32_t evtchn_fifo_guest_pages(struct domain *d); /* control blocks and arrays in use */
 
 /* upcall.c: raising a guest vCPU's upcall, waking blocked vCPUs */
 uint64_t hv_now_ns(void);
@@ -225,6 +227,8 @@ int gnttab_unpin(struct conn *c, uint64_t handle);
 void gnttab_unpin_all(struct conn *c);
 int gnttab_seed(struct domain *d, const struct sim_gnttab_seed *seed);
 void gnttab_forget_domain(uint32_t domid);
+/* Entries past the reserved ones whose type grants something. */
+uint32_t gnttab_active_entries(struct domain *d);
 
 /* hypercall.c */
 /* Carries out @call; *deferred: the reply is sent later (a blocked vCPU). */

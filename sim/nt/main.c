@@ -18,8 +18,9 @@
  * milliseconds; serve alone: until SIGTERM or SIGINT), power:S0|S3|S4|S5
  * (a system power transition) (default: start,remove). --tree FILE keeps
  * the device tree published in FILE as it changes (winpv-sim pnp reads it).
- * SIGTERM or SIGINT ends serving; the steps after it still run (remove:
- * the drivers unload cleanly). Exit status: 0 when every step succeeded
+ * SIGTERM or SIGINT ends one serve step (one that arrives before it ends
+ * the next); the steps after it still run (remove: the drivers unload
+ * cleanly). Exit status: 0 when every step succeeded
  * and the drivers unloaded with nothing left, 1 when a step failed or
  * something leaked, 2 for bad usage, 66 after a bugcheck.
  */

@@ -300,6 +300,8 @@ void nt_pnp_serve(struct nt_pnp *pnp, unsigned int ms)
         }
         nanosleep(&pause, NULL);
     }
+    /* A request ends one serve step: a later one serves until the next. */
+    atomic_store(&pnp->stop_requested, false);
 }
 
 int nt_pnp_query_remove_children(struct nt_pnp *pnp)

@@ -93,6 +93,7 @@ void ntsim_start(struct ntsim_run *run, const char *driver, const char *const *a
     memset(run, 0, sizeof(*run));
     assert_int_equal(simd_domain_create(&simd, DOMAIN_PAGES, 2, &run->domid), 0);
     assert_int_equal(xenstore_introduce(&simd, &store, run->domid, &rings), 0);
+    ntsim_domain_info(run, &run->before);
     snprintf(run->driver, sizeof(run->driver), "%s", driver ? driver : "(by INF)");
     snprintf(domid_text, sizeof(domid_text), "%u", run->domid);
     snprintf(run->log_path, sizeof(run->log_path), "%s/kernel-%u.log", simd.dir, run->domid);
@@ -141,13 +142,39 @@ void ntsim_stop(struct ntsim_run *run)
 
 bool ntsim_wait_for(struct ntsim_run *run, const char *text, unsigned int ms)
 {
+    return ntsim_wait_for_nth(run, text, 1, ms);
+}
+
+static unsigned int occurrences(const char *haystack, const char *text)
+{
+    unsigned int count = 0;
+
+    for (const char *at = strstr(haystack, text); at; at = strstr(at + 1, text))
+        count++;
+    return count;
+}
+
+bool ntsim_wait_for_nth(struct ntsim_run *run, const char *text, unsigned int count,
+                        unsigned int ms)
+{
     for (unsigned int waited = 0; waited <= ms; waited += 10) {
         read_file(run->log_path, run->log, sizeof(run->log));
-        if (strstr(run->log, text))
+        if (occurrences(run->log, text) >= count)
             return true;
         usleep(10000);
     }
     return false;
+}
+
+void ntsim_domain_info(struct ntsim_run *run, struct sim_domain_info *info)
+{
+    struct sim_request req = {.type = SIM_DOMAIN_INFO};
+    struct sim_reply reply;
+
+    req.body.domid.domid = run->domid;
+    assert_int_equal(simd_call(&simd, &req, &reply), 0);
+    assert_int_equal(reply.body.info.domid, run->domid);
+    *info = reply.body.info;
 }
 
 /* The domain is done with: xenstored forgets it, winpv-simd destroys it (there are 255 at most). */

@@ -20,9 +20,10 @@ struct ntsim_run {
     pid_t pid;
     char driver[64];
     char log_path[512], out_path[512];
-    int exit_status; /* the process's exit status, or 128 + signal */
-    char log[65536]; /* the kernel log */
-    char out[8192];  /* what it printed (the device tree after each step) */
+    int exit_status;               /* the process's exit status, or 128 + signal */
+    struct sim_domain_info before; /* the domain as the toolstack made it, before the kernel ran */
+    char log[65536];               /* the kernel log */
+    char out[8192];                /* what it printed (the device tree after each step) */
 };
 
 /* Start winpv-simd and create a domain for each run. */
@@ -44,6 +45,12 @@ void ntsim_finish(struct ntsim_run *run);
 void ntsim_stop(struct ntsim_run *run);
 /* Whether the kernel log shows @text within @ms milliseconds (run->log is then current). */
 bool ntsim_wait_for(struct ntsim_run *run, const char *text, unsigned int ms);
+/* As ntsim_wait_for, for the @count-th time @text shows. */
+bool ntsim_wait_for_nth(struct ntsim_run *run, const char *text, unsigned int count,
+                        unsigned int ms);
+
+/* The running domain as winpv-simd sees it now. */
+void ntsim_domain_info(struct ntsim_run *run, struct sim_domain_info *info);
 
 /*
  * The toolstack gives the running domain a PV device of @class_name (its

@@ -5,11 +5,13 @@
  * takes Xen's upcall as the platform device's interrupt, starts event
  * channels, the grant table and its xenstore connection (and reads its
  * domain id through it), and stops, starts again and is removed with no
- * pool, mapping, interrupt or timer left; in both ways the kernel can run
+ * pool, mapping, interrupt or timer left, and nothing of Xen's (event
+ * channel, FIFO page, grant frame or entry, shared_info) still held; in both ways the kernel can run
  * an image (instructions rewritten at load, or trapped where the host
  * faults them).
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -79,13 +81,72 @@ static void test_stops_and_starts_again(void **state)
     assert_null(strstr(run.log, "leaked"));
 }
 
+/* What the domain holds of Xen now is what it held before the kernel ran. */
+static void assert_all_given_back(const struct sim_domain_info *now)
+{
+    /*
+     * The toolstack made two ports: xenstore's, which xenstored bound, and
+     * the console's, which nothing serves here. Leaving FIFO closes both;
+     * the driver binds xenstore's again, and the unbound one stays closed
+     * (core/evtchn/toolstack_ports.c).
+     */
+    assert_int_equal(run.before.ports_open, 2);
+    assert_int_equal(now->ports_open, 1);
+    assert_int_equal(now->fifo_pages, 0);
+    assert_int_equal(now->grant_frames_shown, 0);
+    assert_int_equal(now->grants_active, 0);
+    assert_true(now->shared_info_gfn == SIM_NO_FRAME);
+    assert_int_equal(now->nr_pages, run.before.nr_pages);
+}
+
+static void assert_running(const struct sim_domain_info *now)
+{
+    /* At least the upcall's timer and the xenstore port's binding are open. */
+    assert_true(now->ports_open > run.before.ports_open);
+    assert_true(now->grant_frames_shown > 0);
+    assert_true(now->shared_info_gfn != SIM_NO_FRAME);
+    /* The RAM pages shared_info and the grant frames were shown over went back to Xen. */
+    assert_int_equal(now->nr_pages, run.before.nr_pages - 1 - now->grant_frames_shown);
+}
+
+/* Each step ends a serve step on SIGTERM; the step after it is then done. */
+static void next_step(const char *done, unsigned int nth)
+{
+    assert_int_equal(kill(run.pid, SIGTERM), 0);
+    assert_true(ntsim_wait_for_nth(&run, done, nth, 20000));
+}
+
+static void test_stop_and_remove_give_everything_back(void **state)
+{
+    const char *args[] = {"--sequence", "start,serve,stop,serve,start,serve,remove,serve", NULL};
+    struct sim_domain_info now;
+
+    ntsim_start(&run, "xenbus.sys", args);
+    assert_true(ntsim_wait_for(&run, "pnp: start: done", 20000));
+    ntsim_domain_info(&run, &now);
+    assert_running(&now);
+    next_step("pnp: stop: done", 1);
+    ntsim_domain_info(&run, &now);
+    assert_all_given_back(&now);
+    next_step("pnp: start: done", 2);
+    ntsim_domain_info(&run, &now);
+    assert_running(&now);
+    next_step("pnp: remove: done", 1);
+    ntsim_domain_info(&run, &now);
+    assert_all_given_back(&now);
+    ntsim_stop(&run);
+    assert_int_equal(run.exit_status, 0);
+    assert_null(strstr(run.log, "leaked"));
+}
+
 int main(void)
 {
-    struct CMUnitTest tests[3];
+    struct CMUnitTest tests[4];
     size_t n = 0;
 
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_starts_with_instructions_rewritten);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_stops_and_starts_again);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_stop_and_remove_give_everything_back);
     /* Only where the host can make CPUID fault; elsewhere the mode does not exist. */
     if (nt_cpu_cpuid_faulting_available())
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_starts_with_instructions_trapped);
