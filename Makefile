@@ -50,6 +50,7 @@ FORCE:
 else
 
 include mk/config.mk
+include mk/vendor.mk
 include mk/rules.mk
 
 # Modules: each directory says what it builds.

@@ -51,13 +51,14 @@ $(eval $(call static_lib,win64,$(NT_SRCS),$(WIN_AR)))
 # -- the release package ---------------------------------------------------
 DIST_FILES := $(foreach d,$(DRIVERS),$(DIST)/x64/$(d)/$(d).sys $(DIST)/x64/$(d)/$(d).pdb)
 
-# A driver's INF (NAME_INF) goes beside its image, as Windows installs it.
+# A driver's INF (NAME_INF) goes beside its image, as Windows installs it,
+# written for the build's vendor (mk/vendor.mk).
 define dist_inf
 DIST_FILES += $(DIST)/x64/$(1)/$(notdir $($(1)_INF))
-$(DIST)/x64/$(1)/$(notdir $($(1)_INF)): $($(1)_INF)
+$(DIST)/x64/$(1)/$(notdir $($(1)_INF)): $($(1)_INF) $(VENDOR_STAMP) scripts/vendor-inf
 	$$(call say,DIST,$$@)
 	@mkdir -p $$(@D)
-	$(Q)cp $$< $$@
+	$(Q)$$(call vendor_inf,$$<,$$@)
 endef
 $(foreach d,$(DRIVERS),$(if $($(d)_INF),$(eval $(call dist_inf,$(d)))))
 

@@ -18,6 +18,8 @@
  * milliseconds; serve alone: until SIGTERM or SIGINT), power:S0|S3|S4|S5
  * (a system power transition) (default: start,remove). --tree FILE keeps
  * the device tree published in FILE as it changes (winpv-sim pnp reads it).
+ * --platform-device ID presents the platform PCI device as device ID
+ * (hexadecimal, vendor 5853; default 0001, Xen's platform device).
  * SIGTERM or SIGINT ends one serve step (one that arrives before it ends
  * the next); the steps after it still run (remove: the drivers unload
  * cleanly). Exit status: 0 when every step succeeded
@@ -46,6 +48,7 @@ struct options {
     uint32_t domid;
     enum nt_cpu_mode mode;
     unsigned int vcpus;
+    unsigned int platform_device; /* the platform device's PCI device ID */
     uint64_t fail_alloc;
 };
 
@@ -54,8 +57,20 @@ static int usage(void)
     fprintf(stderr, "usage: winpv-ntsim --run-dir DIR --domid N (--drivers DIR | --driver PATH) "
                     "[--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N] "
                     "[--sequence start,stop,remove,serve[:MS],power:SN] [--service NAME] "
-                    "[--irp-timeout-ms N] [--tree FILE]\n");
+                    "[--irp-timeout-ms N] [--tree FILE] [--platform-device ID]\n");
     return 2;
+}
+
+/* A PCI device ID: four hexadecimal digits, not 0000 or FFFF. */
+static int parse_device_id(const char *text, unsigned int *id)
+{
+    char *end;
+    unsigned long value = strtoul(text, &end, 16);
+
+    if (strlen(text) != 4 || *end != '\0' || value == 0 || value == 0xffff)
+        return -1;
+    *id = (unsigned int)value;
+    return 0;
 }
 
 static int parse(int argc, char **argv, struct options *o)
@@ -73,6 +88,7 @@ static int parse(int argc, char **argv, struct options *o)
         {"irp-timeout-ms", required_argument, NULL, 't'},
         {"drivers", required_argument, NULL, 'p'},
         {"tree", required_argument, NULL, 'T'},
+        {"platform-device", required_argument, NULL, 'P'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -80,6 +96,7 @@ static int parse(int argc, char **argv, struct options *o)
     *o = (struct options){.mode = NT_CPU_REWRITE,
                           .vcpus = 2,
                           .sequence = "start,remove",
+                          .platform_device = 0x0001,
                           .irp_timeout_ms = NT_PNP_IRP_TIMEOUT_MS};
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
@@ -106,6 +123,10 @@ static int parse(int argc, char **argv, struct options *o)
             break;
         case 'p':
             o->drivers = optarg;
+            break;
+        case 'P':
+            if (parse_device_id(optarg, &o->platform_device) != 0)
+                return -1;
             break;
         case 't':
             o->irp_timeout_ms = (unsigned int)strtoul(optarg, NULL, 0);
@@ -257,7 +278,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "winpv-ntsim: cannot start the kernel's threads\n");
         goto out_threads;
     }
-    if (nt_pnp_init(&pnp, kuser) != 0) {
+    if (nt_pnp_init(&pnp, kuser, o.platform_device) != 0) {
         fprintf(stderr, "winpv-ntsim: cannot start the PnP manager\n");
         goto out_threads;
     }

@@ -10,7 +10,7 @@ NT_KERNEL_SRCS := sim/nt/main.c sim/nt/image.c sim/nt/exports.c sim/nt/thread.c 
                   sim/nt/ex_fastmutex.c sim/nt/mm_iospace.c sim/nt/io_interrupt.c \
                   sim/nt/pnp_children.c sim/nt/pnp_driver.c sim/nt/po.c \
                   sim/nt/unwind.c sim/nt/stack.c sim/nt/stack_switch.S \
-                  sim/nt/ke_mutex.c sim/nt/io_workitem.c
+                  sim/nt/ke_mutex.c sim/nt/io_workitem.c sim/nt/io_property.c
 
 # INF files and the registry: the driver Windows would install for a device,
 # chosen from the INFs in dist/x64, and the registry its installation seeds.
@@ -21,7 +21,7 @@ NT_INF_CORE_SRCS := sim/nt/inf_arena.c sim/nt/inf_text.c sim/nt/inf_lines.c sim/
                     sim/nt/inf_parse.c sim/nt/inf_strings.c sim/nt/inf_version.c \
                     sim/nt/inf_models.c sim/nt/inf_install.c sim/nt/inf_copyfiles.c \
                     sim/nt/inf_addreg.c sim/nt/registry.c sim/nt/registry_inf.c
-NT_INF_SRCS := $(NT_INF_CORE_SRCS) sim/nt/inf_select.c
+NT_INF_SRCS := $(NT_INF_CORE_SRCS) sim/nt/inf_select.c sim/nt/pci_ids.c
 INCLUDES_sim/nt/inf_select := $(HOST_INCLUDES) -Itools
 
 # The tests run the sanitizer build (build/host/bin); people the release one

@@ -32,11 +32,17 @@
 #define PLATFORM_PORT_BASE   0xc000
 #define PLATFORM_PORT_LENGTH 0x100
 
-/* The platform device's hardware IDs, most specific first, as the PCI bus reports them. */
-#define PLATFORM_INSTANCE "PCI\\VEN_5853&DEV_0001&SUBSYS_00015853&REV_01\\3&0&0"
-#define PLATFORM_HARDWARE_IDS                                                               \
-    "PCI\\VEN_5853&DEV_0001&SUBSYS_00015853&REV_01 PCI\\VEN_5853&DEV_0001&SUBSYS_00015853 " \
-    "PCI\\VEN_5853&DEV_0001&CC_FF8000 PCI\\VEN_5853&DEV_0001&CC_FF80"
+/*
+ * Xen's PCI vendor ID; its device 0001 is Xen's platform device, 0002
+ * XenServer's, both of class FF80 (other), and 0xC000 up vendors' PV
+ * devices (Xen's docs/misc/pci-device-reservations.txt), which QEMU's
+ * xen-pvdevice presents with class 0880 (other system peripheral) and the
+ * same subsystem device ID.
+ */
+#define XEN_PCI_VENDOR          0x5853
+#define XEN_PLATFORM_CLASS      0xff8000
+#define XEN_VENDOR_DEVICE_CLASS 0x088000
+#define XEN_FIRST_VENDOR_DEVICE 0xc000
 
 /* The one PnP manager, for IoInvalidateDeviceRelations. */
 static struct nt_pnp *manager;
@@ -131,9 +137,11 @@ static void platform_interrupt(void *ctx, unsigned int vcpu)
     nt_interrupt_raise(NT_PLATFORM_GSI, vcpu);
 }
 
-int nt_pnp_init(struct nt_pnp *pnp, uint64_t kuser_page)
+int nt_pnp_init(struct nt_pnp *pnp, uint64_t kuser_page, unsigned int device)
 {
     memset(pnp, 0, sizeof(*pnp));
+    nt_pci_ids(&pnp->platform_ids, XEN_PCI_VENDOR, device, device, 1,
+               device >= XEN_FIRST_VENDOR_DEVICE ? XEN_VENDOR_DEVICE_CLASS : XEN_PLATFORM_CLASS);
     if (nt_registry_create(&pnp->registry) != 0)
         return -1;
     pnp->kuser_page = kuser_page;
@@ -322,27 +330,74 @@ int nt_pnp_install(struct nt_pnp *pnp, const struct nt_inf_driver *driver, const
 
 int nt_pnp_bind_by_inf(struct nt_pnp *pnp, char *error, size_t error_size)
 {
-    static const char *const hardware[] = {
-        "PCI\\VEN_5853&DEV_0001&SUBSYS_00015853&REV_01", "PCI\\VEN_5853&DEV_0001&SUBSYS_00015853",
-        "PCI\\VEN_5853&DEV_0001&CC_FF8000", "PCI\\VEN_5853&DEV_0001&CC_FF80"};
-    static const char *const compatible[] = {"PCI\\VEN_5853&DEV_0001&REV_01",
-                                             "PCI\\VEN_5853&DEV_0001",
-                                             "PCI\\VEN_5853&CC_FF8000",
-                                             "PCI\\VEN_5853&CC_FF80",
-                                             "PCI\\VEN_5853",
-                                             "PCI\\CC_FF8000",
-                                             "PCI\\CC_FF80"};
-    const struct nt_device_ids ids = {hardware, 4, compatible, 7};
     struct nt_inf_driver driver;
     int rc;
 
-    if (nt_inf_select(pnp->drivers_dir, &ids, NULL, &driver, error, error_size) != 0)
+    if (nt_inf_select(pnp->drivers_dir, &pnp->platform_ids.ids, NULL, &driver, error, error_size) !=
+        0)
         return -1;
-    rc = nt_pnp_install(pnp, &driver, PLATFORM_INSTANCE);
+    rc = nt_pnp_install(pnp, &driver, pnp->platform_ids.instance);
     if (rc == 0)
         rc = nt_pnp_bind(pnp, driver.image_path, driver.service.name, error, error_size);
     nt_inf_driver_free(&driver);
     return rc;
+}
+
+/* @count IDs as a multi-string at @out; its length, or 0 when it does not fit. */
+static size_t multi_string(const char *const *ids, size_t count, char *out, size_t size)
+{
+    size_t used = 0;
+
+    for (size_t i = 0; i < count; i++) {
+        size_t length = strlen(ids[i]) + 1;
+
+        if (used + length + 1 > size)
+            return 0;
+        memcpy(out + used, ids[i], length);
+        used += length;
+    }
+    if (used + 1 > size)
+        return 0;
+    out[used++] = '\0';
+    return used;
+}
+
+/* The space-separated @list as a multi-string at @out (as multi_string). */
+static size_t multi_string_of_list(const char *list, char *out, size_t size)
+{
+    char copy[NT_CHILD_IDS_MAX], *save = NULL;
+    const char *ids[NT_CHILD_IDS_MAX / 2];
+    size_t count = 0;
+
+    snprintf(copy, sizeof(copy), "%s", list);
+    for (char *id = strtok_r(copy, " ", &save); id; id = strtok_r(NULL, " ", &save))
+        ids[count++] = id;
+    return multi_string(ids, count, out, size);
+}
+
+size_t nt_pnp_device_ids(DEVICE_OBJECT *pdo, bool compatible, char *out, size_t size)
+{
+    struct nt_pnp *pnp = manager;
+    size_t length = 0;
+
+    if (pnp == NULL || pdo == NULL)
+        return 0;
+    if (pdo == pnp->platform_pdo) {
+        const struct nt_pci_ids *ids = &pnp->platform_ids;
+
+        return compatible ? multi_string(ids->compatible, ids->ids.compatible_count, out, size)
+                          : multi_string(ids->hardware, ids->ids.hardware_count, out, size);
+    }
+    pthread_mutex_lock(&pnp->lock);
+    for (const struct nt_child *c = pnp->children; c; c = c->next) {
+        if (c->pdo == pdo) {
+            length =
+                multi_string_of_list(compatible ? c->compatible_ids : c->hardware_ids, out, size);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&pnp->lock);
+    return length;
 }
 
 void nt_pnp_fini(struct nt_pnp *pnp)
@@ -361,7 +416,10 @@ void nt_pnp_fini(struct nt_pnp *pnp)
 /* One line per device node: instance path, [hardware IDs], driver (or -), state. */
 void nt_pnp_print(const struct nt_pnp *pnp, FILE *out)
 {
-    fprintf(out, "%s [%s] %s %s\n", PLATFORM_INSTANCE, PLATFORM_HARDWARE_IDS,
+    const struct nt_pci_ids *ids = &pnp->platform_ids;
+
+    fprintf(out, "%s [%s %s %s %s] %s %s\n", ids->instance, ids->hardware[0], ids->hardware[1],
+            ids->hardware[2], ids->hardware[3],
             pnp->platform.loaded ? pnp->platform.image.name : "-",
             nt_devnode_state_name(pnp->state));
     nt_pnp_print_children(pnp, out);

@@ -11,6 +11,7 @@
 #include "image.h"
 #include "ntabi.h"
 #include "inf.h"
+#include "pci_ids.h"
 #include "pnp_driver.h"
 #include "registry.h"
 
@@ -56,7 +57,8 @@ struct nt_loaded_driver {
 struct nt_pnp {
     DRIVER_OBJECT *pci;          /* the kernel's PCI bus driver */
     DEVICE_OBJECT *platform_pdo; /* the Xen platform device */
-    struct nt_driver platform;   /* its function driver */
+    struct nt_pci_ids platform_ids;
+    struct nt_driver platform; /* its function driver */
     enum nt_devnode_state state;
     uint64_t kuser_page;
     unsigned int irp_timeout_ms;
@@ -76,8 +78,11 @@ struct nt_pnp {
     const char *tree_path;         /* where the device tree is published, or NULL */
 };
 
-/* @kuser_page: where images' KUSER_SHARED_DATA reads go (nt_time_start). */
-int nt_pnp_init(struct nt_pnp *pnp, uint64_t kuser_page);
+/*
+ * @kuser_page: where images' KUSER_SHARED_DATA reads go (nt_time_start);
+ * @device: the platform device's PCI device ID (vendor 5853).
+ */
+int nt_pnp_init(struct nt_pnp *pnp, uint64_t kuser_page, unsigned int device);
 void nt_pnp_fini(struct nt_pnp *pnp);
 /* Load the driver at @path for the platform device (service @service) and add it. */
 int nt_pnp_bind(struct nt_pnp *pnp, const char *path, const char *service, char *error,
@@ -127,6 +132,14 @@ void nt_pnp_cancel_remove_children(struct nt_pnp *pnp);
 void nt_pnp_remove_children(struct nt_pnp *pnp);
 void nt_pnp_surprise_remove_children(struct nt_pnp *pnp);
 void nt_pnp_print_children(const struct nt_pnp *pnp, FILE *out);
+
+/*
+ * The hardware IDs (or, @compatible, the compatible IDs) of a PDO the PnP
+ * manager knows, as a UTF-8 multi-string (each ID ends with a NUL, the
+ * list with one more) in @out; its length with the last NUL, or 0 for a
+ * device the PnP manager does not know. Context: any thread.
+ */
+size_t nt_pnp_device_ids(DEVICE_OBJECT *pdo, bool compatible, char *out, size_t size);
 
 /* Send a PnP request (@request's major, minor and parameters) down @pdo's stack; wait for it. */
 NTSTATUS nt_pnp_irp(struct nt_pnp *pnp, DEVICE_OBJECT *pdo, const IO_STACK_LOCATION *request,

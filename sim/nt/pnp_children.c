@@ -193,10 +193,13 @@ static struct nt_child *child_new(struct nt_pnp *pnp, DEVICE_OBJECT *pdo)
         c->instance_id[0] = c->hardware_ids[0] = '\0';
     }
     nt_log("pnp: new child %s\\%s (%s)\n", c->device_id, c->instance_id, c->hardware_ids);
-    if (NT_SUCCESS(status))
-        child_start(pnp, c);
+    /* Known before its driver meets it: IoGetDeviceProperty answers from AddDevice on. */
+    pthread_mutex_lock(&pnp->lock);
     c->next = pnp->children;
     pnp->children = c;
+    pthread_mutex_unlock(&pnp->lock);
+    if (NT_SUCCESS(status))
+        child_start(pnp, c);
     return c;
 }
 
@@ -226,7 +229,6 @@ static void remove_child(struct nt_pnp *pnp, struct nt_child *c, bool with_paren
         }
     }
     nt_object_dereference(c->pdo, 0);
-    free(c);
 }
 
 /* Remove the children whose reported flag is clear. */
@@ -241,8 +243,12 @@ static void remove_unreported(struct nt_pnp *pnp, bool with_parent)
             p = &c->next;
             continue;
         }
-        *p = c->next;
         remove_child(pnp, c, with_parent);
+        /* Known until its driver is done with it (IoGetDeviceProperty in REMOVE_DEVICE). */
+        pthread_mutex_lock(&pnp->lock);
+        *p = c->next;
+        pthread_mutex_unlock(&pnp->lock);
+        free(c);
     }
 }
 

@@ -49,9 +49,10 @@ NTSTATUS xenbus_children_start(struct xenbus_fdo *fdo)
 {
     int rc;
 
-    os_mutex_init(&fdo->children_lock);
+    os_mutex_lock(&fdo->children_lock);
     RtlZeroMemory(fdo->devices, sizeof(fdo->devices));
     fdo->devices[XENBUS_CHILD_IFACE] = 1;
+    os_mutex_unlock(&fdo->children_lock);
     rc = xenbus_enumerator_start(fdo->services.store.client, device_changed, fdo, &fdo->enumerator);
     if (rc) {
         os_log(OS_LOG_ERROR, "xenbus: watching device/ failed (%d)\n", rc);

@@ -48,6 +48,8 @@ NTSTATUS xenbus_add_device(DRIVER_OBJECT *driver, DEVICE_OBJECT *pdo)
     fdo->pdo = pdo;
     fdo->state = FDO_ADDED;
     IoInitializeRemoveLock(&fdo->remove_lock, XENBUS_REMOVE_LOCK_TAG, 0, 0);
+    /* Enumeration takes it whatever the device serves (a device standing by has no children). */
+    os_mutex_init(&fdo->children_lock);
 
     fdo->lower = IoAttachDeviceToDeviceStack(device, pdo);
     if (fdo->lower == NULL) {

@@ -23,6 +23,8 @@ enum xenbus_object_kind {
 enum fdo_pnp_state {
     FDO_ADDED,   /* created, not started */
     FDO_STARTED, /* START_DEVICE succeeded */
+    /* START_DEVICE succeeded on a device other than Xen's platform device: serving nothing. */
+    FDO_STANDING_BY,
     FDO_STOPPED, /* STOP_DEVICE, resources released */
     FDO_SURPRISE_REMOVED,
     FDO_REMOVED,
@@ -71,6 +73,8 @@ NTSTATUS xenbus_pass_down(struct xenbus_fdo *fdo, IRP *irp);
  * resources START_DEVICE brought (@raw: as the bus assigned them).
  * Context: passive.
  */
+/* Whether the FDO is on Xen's platform device, which it serves from (platform_device.c). */
+NTSTATUS xenbus_platform_device(struct xenbus_fdo *fdo, BOOLEAN *serves);
 NTSTATUS xenbus_start(struct xenbus_fdo *fdo, const CM_RESOURCE_LIST *raw);
 void xenbus_stop(struct xenbus_fdo *fdo);
 

@@ -14,9 +14,9 @@
 #include "fdo.h"
 #include "xenbus/provider.h"
 
-/* Set by a vendor's build (make VENDOR_PREFIX=...); four characters or fewer. */
-#ifndef XENBUS_VENDOR_PREFIX
-#define XENBUS_VENDOR_PREFIX "WPV"
+/* The build's vendor prefix (mk/vendor.mk: make VENDOR_PREFIX=...). */
+#ifndef WINPV_VENDOR_PREFIX
+#error "WINPV_VENDOR_PREFIX is set by mk/vendor.mk"
 #endif
 
 /*
@@ -80,7 +80,7 @@ static void append(WCHAR *out, size_t *used, const char *text)
 static void format_id(char *id, const struct xenbus_pdo *pdo, int revision_index)
 {
     char *p = id;
-    const char *parts[] = {"XENBUS\\VEN_", XENBUS_VENDOR_PREFIX, "&DEV_", classes[pdo->cls].id};
+    const char *parts[] = {"XENBUS\\VEN_", WINPV_VENDOR_PREFIX, "&DEV_", classes[pdo->cls].id};
 
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
         for (const char *c = parts[i]; *c; c++)

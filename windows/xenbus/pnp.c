@@ -47,12 +47,15 @@ static NTSTATUS complete(IRP *irp, NTSTATUS status)
 static NTSTATUS start_device(struct xenbus_fdo *fdo, IRP *irp)
 {
     NTSTATUS status = forward_and_wait(fdo, irp);
+    BOOLEAN serves = FALSE;
 
     if (NT_SUCCESS(status))
+        status = xenbus_platform_device(fdo, &serves);
+    if (NT_SUCCESS(status) && serves)
         status = xenbus_start(
             fdo, IoGetCurrentIrpStackLocation(irp)->Parameters.StartDevice.AllocatedResources);
     if (NT_SUCCESS(status))
-        fdo->state = FDO_STARTED;
+        fdo->state = serves ? FDO_STARTED : FDO_STANDING_BY;
     return complete(irp, status);
 }
 

@@ -5,8 +5,9 @@
 # disk is hot-plugged, stop it; every driver unloads cleanly and nothing of
 # the run is left behind. Prints TAP.
 set -uo pipefail
-bin=${1:?usage: check_guest_cli.sh BINDIR PACKAGES}
-packages=${2:?usage: check_guest_cli.sh BINDIR PACKAGES}
+bin=${1:?usage: check_guest_cli.sh BINDIR PACKAGES VENDOR_PREFIX}
+packages=${2:?usage: check_guest_cli.sh BINDIR PACKAGES VENDOR_PREFIX}
+prefix=${3:?usage: check_guest_cli.sh BINDIR PACKAGES VENDOR_PREFIX}
 sim=$bin/winpv-sim
 . "$(dirname "$0")/../../support/tap.sh"
 # Wait up to 10 s for `winpv-sim pnp 1` to show a line matching $1.
@@ -31,9 +32,9 @@ log=$dir/guest-1.log
 check "pnp shows the platform device started by xenbus.sys" \
     wait_pnp '^PCI\\VEN_5853&DEV_0001&SUBSYS_00015853&REV_01\\3&0&0 \[.*\] xenbus\.sys started$'
 check "pnp shows the disk class as a child, no driver for it" \
-    wait_pnp '^  XENBUS\\VEN_WPV&DEV_VBD\\0 \[XENBUS\\VEN_WPV&DEV_VBD&REV_00000001 .*\] - no driver$'
+    wait_pnp '^  XENBUS\\VEN_'"$prefix"'&DEV_VBD\\0 \[XENBUS\\VEN_'"$prefix"'&DEV_VBD&REV_00000001 .*\] - no driver$'
 check "pnp shows the interface child bound by its INF to child.sys, started" \
-    wait_pnp '^  XENBUS\\VEN_WPV&DEV_IFACE\\0 \[.*\] child\.sys started$'
+    wait_pnp '^  XENBUS\\VEN_'"$prefix"'&DEV_IFACE\\0 \[.*\] child\.sys started$'
 check "the guest's kernel log is in the run directory" grep -q 'winpv: xenbus: xenstore connected, domain 1' "$log"
 # A second disk changes nothing (the class has its child); removing both takes the child away.
 "$sim" disk-add 8 >/dev/null && "$sim" disk-remove xvda >/dev/null && "$sim" disk-remove xvdb >/dev/null

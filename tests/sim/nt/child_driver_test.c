@@ -119,9 +119,10 @@ static void test_a_child_driver_uses_xenbus_interfaces_with_dom0(void **state)
 
     /* Each bound by its INF, and the child served version 1 of each interface. */
     assert_contains(run.log, "xenbus.inf (PCI\\VEN_5853&DEV_0001, service xenbus, start type 0)");
-    assert_contains(run.log, "child.inf (XENBUS\\VEN_WPV&DEV_IFACE&REV_00000001, service child, "
+    assert_contains(run.log, "child.inf (XENBUS\\VEN_" WINPV_VENDOR_PREFIX
+                             "&DEV_IFACE&REV_00000001, service child, "
                              "start type 3)");
-    assert_contains(run.out, "XENBUS\\VEN_WPV&DEV_IFACE] child.sys started\n");
+    assert_contains(run.out, "XENBUS\\VEN_" WINPV_VENDOR_PREFIX "&DEV_IFACE] child.sys started\n");
     assert_contains(run.log, "child: STORE v1: 0\n");
     assert_contains(run.log, "child: EVTCHN v1: 0\n");
     assert_contains(run.log, "child: GNTTAB v1: 0\n");
@@ -145,7 +146,7 @@ static void assert_before(const char *first, const char *second)
         fail_msg("\"%s\" is not logged before \"%s\"", first, second);
 }
 
-#define CHILD "XENBUS\\VEN_WPV&DEV_IFACE"
+#define CHILD "XENBUS\\VEN_" WINPV_VENDOR_PREFIX "&DEV_IFACE"
 
 static void test_sleep_hibernation_and_waking_reach_every_device(void **state)
 {

@@ -117,30 +117,3 @@ void inf_fixture_package(const char *dir, const char *name, const char *head)
     snprintf(relative, sizeof(relative), "%s/%s.sys", name, name);
     inf_fixture_write(dir, relative, "MZ", 2);
 }
-
-/* Hardware IDs: VEN&DEV&SUBSYS&REV, VEN&DEV&SUBSYS, VEN&DEV&CC (6, then 4 digits); compatible:
- * VEN&DEV&REV, VEN&DEV, VEN&CC (6, 4), VEN, CC (6, 4). */
-const struct nt_device_ids *inf_fixture_pci_ids(struct inf_fixture_pci *p, unsigned int vendor,
-                                                unsigned int device, unsigned int subsystem,
-                                                unsigned int revision, unsigned int class_code)
-{
-    unsigned int class = class_code >> 8;
-
-    snprintf(p->text[0], 64, "PCI\\VEN_%04X&DEV_%04X&SUBSYS_%04X%04X&REV_%02X", vendor, device,
-             subsystem, vendor, revision);
-    snprintf(p->text[1], 64, "PCI\\VEN_%04X&DEV_%04X&SUBSYS_%04X%04X", vendor, device, subsystem,
-             vendor);
-    snprintf(p->text[2], 64, "PCI\\VEN_%04X&DEV_%04X&CC_%06X", vendor, device, class_code);
-    snprintf(p->text[3], 64, "PCI\\VEN_%04X&DEV_%04X&CC_%04X", vendor, device, class);
-    snprintf(p->text[4], 64, "PCI\\VEN_%04X&DEV_%04X&REV_%02X", vendor, device, revision);
-    snprintf(p->text[5], 64, "PCI\\VEN_%04X&DEV_%04X", vendor, device);
-    snprintf(p->text[6], 64, "PCI\\VEN_%04X&CC_%06X", vendor, class_code);
-    snprintf(p->text[7], 64, "PCI\\VEN_%04X&CC_%04X", vendor, class);
-    snprintf(p->text[8], 64, "PCI\\VEN_%04X", vendor);
-    snprintf(p->text[9], 64, "PCI\\CC_%06X", class_code);
-    snprintf(p->text[10], 64, "PCI\\CC_%04X", class);
-    for (int i = 0; i < 11; i++)
-        *(i < 4 ? &p->hardware[i] : &p->compatible[i - 4]) = p->text[i];
-    p->ids = (struct nt_device_ids){p->hardware, 4, p->compatible, 7};
-    return &p->ids;
-}

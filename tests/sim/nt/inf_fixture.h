@@ -39,15 +39,4 @@ void inf_fixture_write(const char *dir, const char *relative, const void *data, 
  */
 void inf_fixture_package(const char *dir, const char *name, const char *head);
 
-/* A PCI device's IDs as Windows 10 lists them (Microsoft's "Identifiers for PCI devices"). */
-struct inf_fixture_pci {
-    char text[11][64];
-    const char *hardware[4], *compatible[7];
-    struct nt_device_ids ids;
-};
-/* The IDs of device @vendor:@device, subsystem @subsystem:@vendor, of class @class_code (6 digits). */
-const struct nt_device_ids *inf_fixture_pci_ids(struct inf_fixture_pci *p, unsigned int vendor,
-                                                unsigned int device, unsigned int subsystem,
-                                                unsigned int revision, unsigned int class_code);
-
 #endif /* WINPV_TESTS_NT_INF_FIXTURE_H */

@@ -18,12 +18,13 @@
 #include <string.h>
 
 #include "inf_fixture.h"
+#include "nt/pci_ids.h"
 
 #define MANUFACTURER       "[Manufacturer]\r\nTest = Models, NTamd64\r\n[Models.NTamd64]\r\n"
 #define HEAD(date, models) INF_FIXTURE_VERSION(date) MANUFACTURER models
 
 /* The device: 1234:5678, subsystem 0001, revision 2, class FF80. */
-static struct inf_fixture_pci pci;
+static struct nt_pci_ids pci;
 static struct nt_device_ids device;
 
 static int setup(void **state)
@@ -433,6 +434,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_no_match_and_missing_directories, setup, teardown),
     };
 
-    device = *inf_fixture_pci_ids(&pci, 0x1234, 0x5678, 0x0001, 2, 0xff8000);
+    device = *nt_pci_ids(&pci, 0x1234, 0x5678, 0x0001, 2, 0xff8000);
     return cmocka_run_group_tests_name("inf_select", tests, NULL, NULL);
 }

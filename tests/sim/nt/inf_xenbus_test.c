@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "inf_fixture.h"
+#include "nt/pci_ids.h"
 #include "nt/registry_inf.h"
 
 #ifndef INF_TEST_DIST
@@ -60,14 +61,20 @@ static const char *dist(void)
     return dir && *dir ? dir : INF_TEST_DIST;
 }
 
-static int select_driver(const struct nt_device_ids *ids, const struct nt_os_version *os,
-                         struct nt_inf_driver *driver)
+static int select_driver_in(const char *dir, const struct nt_device_ids *ids,
+                            const struct nt_os_version *os, struct nt_inf_driver *driver)
 {
     char error[NT_INF_ERROR_SIZE] = "";
-    int err = nt_inf_select(dist(), ids, os, driver, error, sizeof(error));
+    int err = nt_inf_select(dir, ids, os, driver, error, sizeof(error));
 
     print_message("# %s\n", err ? error : driver->inf_path);
     return err;
+}
+
+static int select_driver(const struct nt_device_ids *ids, const struct nt_os_version *os,
+                         struct nt_inf_driver *driver)
+{
+    return select_driver_in(dist(), ids, os, driver);
 }
 
 static void test_the_platform_device_gets_xenbus(void **state)
@@ -117,22 +124,78 @@ static void assert_gets_xenbus(const struct nt_device_ids *ids, const char *matc
     nt_inf_driver_free(&driver);
 }
 
-static void test_xenserver_devices_get_xenbus(void **state)
+static void test_xenservers_platform_device_gets_xenbus(void **state)
 {
-    struct inf_fixture_pci ids;
+    struct nt_pci_ids ids;
 
-    /* XenServer's platform device, and its PV device for Windows Update (class 0880). */
-    assert_gets_xenbus(inf_fixture_pci_ids(&ids, 0x5853, 0x0002, 0x0002, 1, 0xff8000),
+    assert_gets_xenbus(nt_pci_ids(&ids, 0x5853, 0x0002, 0x0002, 1, 0xff8000),
                        "PCI\\VEN_5853&DEV_0002");
-    assert_gets_xenbus(inf_fixture_pci_ids(&ids, 0x5853, 0xc000, 0xc000, 1, 0x088000),
-                       "PCI\\VEN_5853&DEV_C000");
+}
+
+/* A vendor's PV device (class 0880, as QEMU's xen-pvdevice presents it). */
+static const struct nt_device_ids *vendor_device(struct nt_pci_ids *ids, unsigned int device)
+{
+    return nt_pci_ids(ids, 0x5853, device, device, 1, 0x088000);
+}
+
+/* This build binds the vendor device make's VENDOR_DEVICE_ID names, and no other. */
+static void test_this_build_binds_its_vendor_device_only(void **state)
+{
+    const char *configured = WINPV_VENDOR_DEVICE_ID;
+    unsigned int device = *configured ? (unsigned int)strtoul(configured, NULL, 16) : 0;
+    struct nt_inf_driver driver;
+    struct nt_pci_ids ids;
+    char matched[64];
+
+    for (unsigned int other = 0xc000; other <= 0xc200; other += 0x100) {
+        if (other != device)
+            assert_int_equal(select_driver(vendor_device(&ids, other), NULL, &driver), -ENOENT);
+    }
+    if (device) {
+        snprintf(matched, sizeof(matched), "PCI\\VEN_5853&DEV_%04X", device);
+        assert_gets_xenbus(vendor_device(&ids, device), matched);
+    }
+}
+
+/* scripts/vendor-inf writes xenbus.inf for a vendor: its device bound, nothing else changed. */
+static void test_a_vendors_package_binds_its_device(void **state)
+{
+    const char *dir = inf_fixture_scratch();
+    char command[PATH_MAX * 2];
+    struct nt_inf_driver driver;
+    struct nt_pci_ids ids;
+
+    inf_fixture_write(dir, "xenbus/xenbus.sys", "MZ", 2);
+    snprintf(command, sizeof(command),
+             "scripts/vendor-inf windows/xenbus/xenbus.inf %s/xenbus/xenbus.inf TST C2A0", dir);
+    assert_int_equal(system(command), 0);
+    assert_int_equal(select_driver_in(dir, vendor_device(&ids, 0xc2a0), NULL, &driver), 0);
+    assert_string_equal(driver.service.name, "xenbus");
+    assert_string_equal(driver.matched_id, "PCI\\VEN_5853&DEV_C2A0");
+    nt_inf_driver_free(&driver);
+    assert_int_equal(select_driver_in(dir, vendor_device(&ids, 0xc000), NULL, &driver), -ENOENT);
+    assert_int_equal(select_driver_in(dir, &platform, NULL, &driver), 0);
+    nt_inf_driver_free(&driver);
+    /* Without a device the line goes: nothing but the platform devices binds. */
+    snprintf(command, sizeof(command),
+             "scripts/vendor-inf windows/xenbus/xenbus.inf %s/xenbus/xenbus.inf TST", dir);
+    assert_int_equal(system(command), 0);
+    assert_int_equal(select_driver_in(dir, vendor_device(&ids, 0xc2a0), NULL, &driver), -ENOENT);
+    /* A token the script does not know is refused, and no INF written. */
+    inf_fixture_write(dir, "bad.inf", "x = @VENDOR_NAME@\n", 18);
+    snprintf(command, sizeof(command), "scripts/vendor-inf %s/bad.inf %s/out.inf TST 2>/dev/null",
+             dir, dir);
+    assert_int_not_equal(system(command), 0);
+    snprintf(command, sizeof(command), "test ! -e %s/out.inf", dir);
+    assert_int_equal(system(command), 0);
+    inf_fixture_remove_scratch();
 }
 
 /* The fixture makes other devices' IDs in the formats of the platform device's. */
 static void test_the_ids_are_windows_10_s(void **state)
 {
-    struct inf_fixture_pci ids;
-    const struct nt_device_ids *made = inf_fixture_pci_ids(&ids, 0x5853, 1, 1, 1, 0xff8000);
+    struct nt_pci_ids ids;
+    const struct nt_device_ids *made = nt_pci_ids(&ids, 0x5853, 1, 1, 1, 0xff8000);
 
     assert_int_equal(made->hardware_count, platform.hardware_count);
     assert_int_equal(made->compatible_count, platform.compatible_count);
@@ -147,14 +210,14 @@ static void test_other_devices_and_older_windows_get_nothing(void **state)
     const struct nt_os_version windows81 = {6, 3, 9600, 1, 0x100};
     const struct nt_os_version windows10_1511 = {10, 0, 10586, 1, 0x100};
     struct nt_inf_driver driver;
-    struct inf_fixture_pci ids;
+    struct nt_pci_ids ids;
 
-    assert_int_equal(select_driver(inf_fixture_pci_ids(&ids, 0x5853, 0x0003, 0x0003, 1, 0xff8000),
-                                   NULL, &driver),
-                     -ENOENT);
-    assert_int_equal(select_driver(inf_fixture_pci_ids(&ids, 0x8086, 0x7010, 0x1100, 0, 0x010180),
-                                   NULL, &driver),
-                     -ENOENT);
+    assert_int_equal(
+        select_driver(nt_pci_ids(&ids, 0x5853, 0x0003, 0x0003, 1, 0xff8000), NULL, &driver),
+        -ENOENT);
+    assert_int_equal(
+        select_driver(nt_pci_ids(&ids, 0x8086, 0x7010, 0x1100, 0, 0x010180), NULL, &driver),
+        -ENOENT);
     assert_int_equal(select_driver(&platform, &windows81, &driver), -ENOENT);
     assert_int_equal(select_driver(&platform, &windows10_1511, &driver), -ENOENT);
 }
@@ -218,7 +281,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_the_platform_device_gets_xenbus),
         cmocka_unit_test(test_the_ids_are_windows_10_s),
-        cmocka_unit_test(test_xenserver_devices_get_xenbus),
+        cmocka_unit_test(test_xenservers_platform_device_gets_xenbus),
+        cmocka_unit_test(test_this_build_binds_its_vendor_device_only),
+        cmocka_unit_test(test_a_vendors_package_binds_its_device),
         cmocka_unit_test(test_other_devices_and_older_windows_get_nothing),
         cmocka_unit_test(test_the_inf_says_what_windows_requires),
         cmocka_unit_test(test_the_registry_is_seeded_from_it),

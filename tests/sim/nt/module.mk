@@ -45,9 +45,9 @@ NTSIM_PACKAGE_FILES := $(NTSIM_PACKAGES)/xenbus/xenbus.inf $(NTSIM_PACKAGES)/xen
 $(NTSIM_PACKAGES)/xenbus/%: $(DIST)/x64/xenbus/%
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
-$(NTSIM_PACKAGES)/child/child.inf: tests/sim/nt/drivers/child.inf
+$(NTSIM_PACKAGES)/child/child.inf: tests/sim/nt/drivers/child.inf $(VENDOR_STAMP) scripts/vendor-inf
 	@mkdir -p $(@D)
-	$(Q)cp $< $@
+	$(Q)$(call vendor_inf,$<,$@)
 $(NTSIM_PACKAGES)/child/child.sys: $(BUILD)/win64/child.sys
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
@@ -119,7 +119,9 @@ inf_addreg_SRCS := tests/sim/nt/inf_addreg_test.c $(INF_TEST_SRCS)
 # The shipped package, as make leaves it in dist/x64 (needed to run, not to build).
 HOST_TESTS += inf_xenbus
 inf_xenbus_SRCS := tests/sim/nt/inf_xenbus_test.c $(INF_TEST_SRCS)
-$(BUILD)/host/tests/sim/nt/inf_xenbus_test.o: HOST_CFLAGS += -DINF_TEST_DIST='"$(DIST)/x64"'
+$(BUILD)/host/tests/sim/nt/inf_xenbus_test.o: HOST_CFLAGS += -DINF_TEST_DIST='"$(DIST)/x64"' \
+    -DWINPV_VENDOR_DEVICE_ID='"$(VENDOR_DEVICE_ID)"'
+$(BUILD)/host/tests/sim/nt/inf_xenbus_test.o: $(VENDOR_STAMP)
 $(BUILD)/host/bin/inf_xenbus: | $(DIST)/x64/xenbus/xenbus.inf $(DIST)/x64/xenbus/xenbus.sys
 
 # A libFuzzer target over the INF reader, its driver choice and the registry
@@ -134,4 +136,4 @@ inf-fuzz_SEED_FILE := tests/sim/nt/inf_fuzz_seeds.txt
 CHECKS += sim-guest-cli
 sim-guest-cli_DEPS = $(BUILD)/host/bin/winpv-sim $(BUILD)/host/bin/winpv-simd \
                      $(BUILD)/host/bin/winpv-ntsim $(SIMLIB_FILES) $(NTSIM_PACKAGE_FILES)
-sim-guest-cli_CMD = tests/sim/nt/check_guest_cli.sh $(BUILD)/host/bin $(NTSIM_PACKAGES)
+sim-guest-cli_CMD = tests/sim/nt/check_guest_cli.sh $(BUILD)/host/bin $(NTSIM_PACKAGES) $(VENDOR_PREFIX)

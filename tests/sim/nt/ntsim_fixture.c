@@ -166,6 +166,15 @@ bool ntsim_wait_for_nth(struct ntsim_run *run, const char *text, unsigned int co
     return false;
 }
 
+void ntsim_require_nth(struct ntsim_run *run, const char *text, unsigned int count, unsigned int ms)
+{
+    if (ntsim_wait_for_nth(run, text, count, ms))
+        return;
+    kill(run->pid, SIGKILL);
+    ntsim_finish(run);
+    fail_msg("\"%s\" (%u times) not in the kernel log within %u ms", text, count, ms);
+}
+
 void ntsim_domain_info(struct ntsim_run *run, struct sim_domain_info *info)
 {
     struct sim_request req = {.type = SIM_DOMAIN_INFO};

@@ -49,6 +49,13 @@ bool ntsim_wait_for(struct ntsim_run *run, const char *text, unsigned int ms);
 bool ntsim_wait_for_nth(struct ntsim_run *run, const char *text, unsigned int count,
                         unsigned int ms);
 
+/*
+ * As ntsim_wait_for_nth, failing the test when @text does not show: the
+ * kernel is then stopped and its log shown with the test's output.
+ */
+void ntsim_require_nth(struct ntsim_run *run, const char *text, unsigned int count,
+                       unsigned int ms);
+
 /* The running domain as winpv-simd sees it now. */
 void ntsim_domain_info(struct ntsim_run *run, struct sim_domain_info *info);
 

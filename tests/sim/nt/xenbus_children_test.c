@@ -19,11 +19,13 @@
 
 #include "ntsim_fixture.h"
 
-#define VBD_LINE \
-    "  XENBUS\\VEN_WPV&DEV_VBD\\0 [XENBUS\\VEN_WPV&DEV_VBD&REV_00000001 XENBUS\\VEN_WPV&DEV_VBD]"
-#define IFACE_LINE                                                            \
-    "  XENBUS\\VEN_WPV&DEV_IFACE\\0 [XENBUS\\VEN_WPV&DEV_IFACE&REV_00000001 " \
-    "XENBUS\\VEN_WPV&DEV_IFACE]"
+#define VBD_LINE                                                                         \
+    "  XENBUS\\VEN_" WINPV_VENDOR_PREFIX "&DEV_VBD\\0 [XENBUS\\VEN_" WINPV_VENDOR_PREFIX \
+    "&DEV_VBD&REV_00000001 XENBUS\\VEN_" WINPV_VENDOR_PREFIX "&DEV_VBD]"
+#define IFACE_LINE                                                                         \
+    "  XENBUS\\VEN_" WINPV_VENDOR_PREFIX "&DEV_IFACE\\0 [XENBUS\\VEN_" WINPV_VENDOR_PREFIX \
+    "&DEV_IFACE&REV_00000001 "                                                             \
+    "XENBUS\\VEN_" WINPV_VENDOR_PREFIX "&DEV_IFACE]"
 
 static struct ntsim_run run;
 
@@ -43,15 +45,19 @@ static void test_children_at_start_and_as_devices_come_and_go(void **state)
     ntsim_start(&run, "xenbus.sys", args);
     /* A disk, given as the guest starts (before or after its bus starts: a child either way). */
     ntsim_device_add(&run, "vbd", 51712);
-    assert_true(ntsim_wait_for(&run, "pnp: new child XENBUS\\VEN_WPV&DEV_VBD\\0", 5000));
-    assert_true(ntsim_wait_for(&run, "pnp: new child XENBUS\\VEN_WPV&DEV_IFACE\\0", 5000));
+    assert_true(ntsim_wait_for(
+        &run, "pnp: new child XENBUS\\VEN_" WINPV_VENDOR_PREFIX "&DEV_VBD\\0", 5000));
+    assert_true(ntsim_wait_for(
+        &run, "pnp: new child XENBUS\\VEN_" WINPV_VENDOR_PREFIX "&DEV_IFACE\\0", 5000));
     /* Hot-plugged: a NIC, then a second disk (the class is there already), then both go. */
     ntsim_device_add(&run, "vif", 0);
-    assert_true(ntsim_wait_for(&run, "pnp: new child XENBUS\\VEN_WPV&DEV_VIF\\0", 5000));
+    assert_true(ntsim_wait_for(
+        &run, "pnp: new child XENBUS\\VEN_" WINPV_VENDOR_PREFIX "&DEV_VIF\\0", 5000));
     ntsim_device_add(&run, "vbd", 51728);
     assert_true(ntsim_wait_for(&run, "xenbus: device/vbd/51728 appeared", 5000));
     ntsim_device_remove(&run, "vif", 0);
-    assert_true(ntsim_wait_for(&run, "pnp: child XENBUS\\VEN_WPV&DEV_VIF\\0 removed", 5000));
+    assert_true(ntsim_wait_for(
+        &run, "pnp: child XENBUS\\VEN_" WINPV_VENDOR_PREFIX "&DEV_VIF\\0 removed", 5000));
     /* The tree as published while serving (once the enumeration that removed the NIC ends). */
     for (int tries = 0; tries < 500; tries++) {
         size_t n = 0;
@@ -74,10 +80,11 @@ static void test_children_at_start_and_as_devices_come_and_go(void **state)
 
     assert_int_equal(run.exit_status, 0);
     /* The disk class stayed one child through its second device. */
-    assert_null(strstr(strstr(run.log, "new child XENBUS\\VEN_WPV&DEV_VBD") + 1,
-                       "new child XENBUS\\VEN_WPV&DEV_VBD"));
+    assert_null(strstr(strstr(run.log, "new child XENBUS\\VEN_" WINPV_VENDOR_PREFIX "&DEV_VBD") + 1,
+                       "new child XENBUS\\VEN_" WINPV_VENDOR_PREFIX "&DEV_VBD"));
     /* Removed before the bus, and nothing left of either. */
-    assert_contains(run.log, "pnp: child XENBUS\\VEN_WPV&DEV_IFACE\\0 removed (0)");
+    assert_contains(run.log,
+                    "pnp: child XENBUS\\VEN_" WINPV_VENDOR_PREFIX "&DEV_IFACE\\0 removed (0)");
     assert_contains(run.log, "winpv: xenbus: unloaded");
     assert_null(strstr(run.log, "leaked"));
 }

@@ -113,7 +113,7 @@ static void assert_running(const struct sim_domain_info *now)
 static void next_step(const char *done, unsigned int nth)
 {
     assert_int_equal(kill(run.pid, SIGTERM), 0);
-    assert_true(ntsim_wait_for_nth(&run, done, nth, 20000));
+    ntsim_require_nth(&run, done, nth, 20000);
 }
 
 static void test_stop_and_remove_give_everything_back(void **state)
@@ -122,7 +122,7 @@ static void test_stop_and_remove_give_everything_back(void **state)
     struct sim_domain_info now;
 
     ntsim_start(&run, "xenbus.sys", args);
-    assert_true(ntsim_wait_for(&run, "pnp: start: done", 20000));
+    ntsim_require_nth(&run, "pnp: start: done", 1, 20000);
     ntsim_domain_info(&run, &now);
     assert_running(&now);
     next_step("pnp: stop: done", 1);
@@ -139,14 +139,54 @@ static void test_stop_and_remove_give_everything_back(void **state)
     assert_null(strstr(run.log, "leaked"));
 }
 
+/* XenServer's platform device (5853:0002) is served as Xen's. */
+static void test_serves_from_xenservers_platform_device(void **state)
+{
+    const char *args[] = {"--platform-device", "0002", NULL};
+
+    ntsim_run(&run, "xenbus.sys", args);
+    assert_int_equal(run.exit_status, 0);
+    assert_contains(run.out, "PCI\\VEN_5853&DEV_0002&SUBSYS_00025853&REV_01\\3&0&0 ");
+    assert_xen_found();
+    assert_null(strstr(run.log, "standing by"));
+}
+
+/* On a vendor's PV device (5853:C000) it starts, takes nothing of Xen's and reports no child. */
+static void test_stands_by_on_a_vendor_device(void **state)
+{
+    const char *args[] = {"--platform-device", "C000", "--sequence", "start,serve", NULL};
+    struct sim_domain_info now;
+
+    ntsim_start(&run, "xenbus.sys", args);
+    ntsim_require_nth(&run, "pnp: start: done", 1, 20000);
+    ntsim_domain_info(&run, &now);
+    assert_int_equal(now.ports_open, run.before.ports_open);
+    assert_int_equal(now.grant_frames_shown, 0);
+    assert_true(now.shared_info_gfn == SIM_NO_FRAME);
+    ntsim_stop(&run);
+    assert_int_equal(run.exit_status, 0);
+    assert_contains(run.log, "winpv: xenbus: on PCI device 5853:C000, not Xen's platform device: "
+                             "standing by (the platform device serves)\n");
+    assert_null(strstr(run.log, "xenstore connected"));
+    assert_null(strstr(run.log, "new child"));
+    assert_contains(run.out,
+                    "PCI\\VEN_5853&DEV_C000&SUBSYS_C0005853&REV_01\\3&0&0 "
+                    "[PCI\\VEN_5853&DEV_C000&SUBSYS_C0005853&REV_01 "
+                    "PCI\\VEN_5853&DEV_C000&SUBSYS_C0005853 PCI\\VEN_5853&DEV_C000&CC_088000 "
+                    "PCI\\VEN_5853&DEV_C000&CC_0880] xenbus.sys started\n");
+    assert_null(strstr(run.log, "leaked"));
+}
+
 int main(void)
 {
-    struct CMUnitTest tests[4];
+    struct CMUnitTest tests[6];
     size_t n = 0;
 
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_starts_with_instructions_rewritten);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_stops_and_starts_again);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_stop_and_remove_give_everything_back);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_serves_from_xenservers_platform_device);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_stands_by_on_a_vendor_device);
     /* Only where the host can make CPUID fault; elsewhere the mode does not exist. */
     if (nt_cpu_cpuid_faulting_available())
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_starts_with_instructions_trapped);
