@@ -24,16 +24,26 @@
 static struct simd simd;
 static struct xenstore store;
 
-int ntsim_fixture_setup(void **state)
+static int setup(enum xenstored_kind kind)
 {
     if (simd_start(&simd) != 0)
         return -1;
     setenv(SIM_RUN_DIR_ENV, simd.dir, 1); /* for the Xen libraries dom0's side of a test opens */
-    if (xenstore_start(&simd, &store, XENSTORED_C) != 0) {
+    if (xenstore_start(&simd, &store, kind) != 0) {
         simd_stop(&simd);
         return -1;
     }
     return 0;
+}
+
+int ntsim_fixture_setup(void **state)
+{
+    return setup(XENSTORED_C);
+}
+
+int ntsim_fixture_setup_oxenstored(void **state)
+{
+    return setup(XENSTORED_OCAML);
 }
 
 int ntsim_fixture_teardown(void **state)

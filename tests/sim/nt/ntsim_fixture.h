@@ -28,6 +28,8 @@ struct ntsim_run {
 
 /* Start winpv-simd and create a domain for each run. */
 int ntsim_fixture_setup(void **state);
+/* As ntsim_fixture_setup, with Debian's oxenstored in place of the C xenstored. */
+int ntsim_fixture_setup_oxenstored(void **state);
 int ntsim_fixture_teardown(void **state);
 
 /*
