@@ -233,15 +233,16 @@ static int status(void)
 
     if (connect_run(&conn))
         return 1;
-    printf("%-6s %-8s %-6s %-10s %s\n", "domid", "pages", "vcpus", "state", "shared_info");
+    printf("%-6s %-8s %-6s %-10s %-6s %-7s %s\n", "domid", "pages", "vcpus", "state", "ports",
+           "grants", "shared_info");
     for (uint32_t next = 0; sim_call(&conn, &req, &reply, NULL) == 0; req.body.domid.domid = next) {
         const struct sim_domain_info *d = &reply.body.info;
         const char *state = d->flags & SIM_DOMINFO_RUNNING ? "running" : "no guest";
 
         if (d->flags & SIM_DOMINFO_SHUTDOWN)
             state = d->shutdown_reason < 6 ? reasons[d->shutdown_reason] : "shutdown";
-        printf("%-6u %-8llu %-6u %-10s ", d->domid, (unsigned long long)d->nr_pages, d->vcpus,
-               state);
+        printf("%-6u %-8llu %-6u %-10s %-6u %-7u ", d->domid, (unsigned long long)d->nr_pages,
+               d->vcpus, state, d->ports_open, d->grants_active);
         if (d->shared_info_gfn == UINT64_MAX)
             printf("-\n");
         else

@@ -13,7 +13,7 @@ sim=$bin/winpv-sim
 # Wait up to 10 s for `winpv-sim pnp 1` to show a line matching $1.
 wait_pnp() { for _ in $(seq 100); do "$sim" pnp 1 2>/dev/null | grep -qE "$1" && return 0; sleep 0.1; done; return 1; }
 
-echo "1..9"
+echo "1..10"
 out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
 "$sim" up --memory 64 --vcpus 2 --disks 1 --disk-size 8 --guest "$packages" >"$out" 2>"$err" &
@@ -36,6 +36,8 @@ check "pnp shows the disk class as a child, no driver for it" \
 check "pnp shows the interface child bound by its INF to child.sys, started" \
     wait_pnp '^  XENBUS\\VEN_'"$prefix"'&DEV_IFACE\\0 \[.*\] child\.sys started$'
 check "the guest's kernel log is in the run directory" grep -q 'winpv: xenbus: xenstore connected, domain 1' "$log"
+check "status shows the guest holding event channels" \
+    bash -c "\"$sim\" status | grep -qE '^1 +[0-9]+ +[0-9]+ +running +([3-9]|[1-9][0-9]+) '"
 # A second disk changes nothing (the class has its child); removing both takes the child away.
 "$sim" disk-add 8 >/dev/null && "$sim" disk-remove xvda >/dev/null && "$sim" disk-remove xvdb >/dev/null
 check "the disk class goes with its last disk" \
