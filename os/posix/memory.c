@@ -237,6 +237,80 @@ static size_t find_free_run(size_t count)
     return guest.pages;
 }
 
+/* One past the last RAM frame among @lowest..@highest (0: none). Called with guest.lock held. */
+static size_t ram_frames_end(uint64_t lowest, uint64_t highest)
+{
+    if (lowest >= guest.pages)
+        return 0;
+    return highest >= guest.pages ? guest.pages : (size_t)highest + 1;
+}
+
+size_t os_posix_guest_frames_take(uint64_t lowest, uint64_t highest, size_t count, uint64_t *gfns)
+{
+    size_t taken = 0, end;
+
+    os_posix_require_passive(__func__);
+    pthread_mutex_lock(&guest.lock);
+    if (guest_memory_ensure() != 0)
+        goto out;
+    end = ram_frames_end(lowest, highest);
+    for (size_t i = lowest; i < end && taken < count; i++) {
+        if (guest.used[i])
+            continue;
+        guest.used[i] = 1;
+        gfns[taken++] = i;
+    }
+    guest.in_use += taken;
+out:
+    pthread_mutex_unlock(&guest.lock);
+    return taken;
+}
+
+bool os_posix_guest_run_take(uint64_t lowest, uint64_t highest, size_t count, uint64_t boundary,
+                             uint64_t *first)
+{
+    size_t run = 0, end;
+    bool found = false;
+
+    os_posix_require_passive(__func__);
+    pthread_mutex_lock(&guest.lock);
+    if (count == 0 || guest_memory_ensure() != 0)
+        goto out;
+    end = ram_frames_end(lowest, highest);
+    for (size_t i = lowest; i < end && !found; i++) {
+        /* A run starts again at each boundary it may not cross. */
+        if (guest.used[i] || (boundary && i % boundary == 0))
+            run = 0;
+        run = guest.used[i] ? 0 : run + 1;
+        found = run == count;
+        if (found)
+            *first = i + 1 - count;
+    }
+    if (found) {
+        memset(guest.used + *first, 1, count);
+        guest.in_use += count;
+    }
+out:
+    pthread_mutex_unlock(&guest.lock);
+    return found;
+}
+
+void os_posix_guest_frames_give(const uint64_t *gfns, size_t count)
+{
+    os_posix_require_passive(__func__);
+    pthread_mutex_lock(&guest.lock);
+    for (size_t i = 0; i < count; i++) {
+        OS_ASSERT_CMP(gfns[i], <, guest.pages);
+        OS_ASSERT_CMP(guest.used[gfns[i]], ==, 1);
+        guest.used[gfns[i]] = 0;
+        if (!guest.adopted)
+            fallocate(guest.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                      (off_t)(gfns[i] * OS_PAGE_SIZE), (off_t)OS_PAGE_SIZE);
+    }
+    guest.in_use -= count;
+    pthread_mutex_unlock(&guest.lock);
+}
+
 void *os_pages_alloc(size_t count, uint64_t *gfns)
 {
     size_t first;

@@ -60,6 +60,24 @@ void *os_posix_gfn_to_va(uint64_t gfn);
 size_t os_posix_guest_pages_in_use(void);
 
 /*
+ * Frames one by one, for a kernel that describes pages by frame (an MDL):
+ * take up to @count free RAM frames among @lowest..@highest, lowest first,
+ * into @gfns, and return how many were free. Their contents are left as
+ * they are. os_posix_guest_frames_give returns frames taken so.
+ */
+size_t os_posix_guest_frames_take(uint64_t lowest, uint64_t highest, size_t count, uint64_t *gfns);
+void os_posix_guest_frames_give(const uint64_t *gfns, size_t count);
+
+/*
+ * A run of @count free RAM frames in a row among @lowest..@highest that
+ * crosses no multiple of @boundary frames (0: any), taken; its first frame
+ * in @first. False when there is none. Contents left as they are; the run
+ * goes back by os_posix_guest_frames_give.
+ */
+bool os_posix_guest_run_take(uint64_t lowest, uint64_t highest, size_t count, uint64_t boundary,
+                             uint64_t *first);
+
+/*
  * The hypervisor and platform as seen from this process. Without one,
  * hypercalls answer -XEN_ENOSYS and port reads return all ones (nothing
  * decodes the port), as on a machine without Xen.

@@ -12,7 +12,8 @@
  * run on one thread per vCPU that takes the vCPU to run them.
  *
  * Lock order: a vCPU, then dispatcher_lock (objects and waits), then
- * pool_lock, then the I/O manager's locks.
+ * pool_lock, then the I/O manager's locks. The memory manager's lists
+ * (mm_*.c, held.c) are taken alone, never with another.
  */
 #ifndef WINPV_SIM_NT_KERNEL_H
 #define WINPV_SIM_NT_KERNEL_H
@@ -149,19 +150,46 @@ void nt_log_open(const char *path); /* NULL: stderr */
 extern pthread_mutex_t nt_dispatcher_lock;
 void nt_dispatcher_signal_locked(void); /* wake every waiter to look again */
 
-/* Pool. */
+/*
+ * Pool. nt_pool_alloc is ExAllocatePoolWithTag, checks and fault injection
+ * included; nt_pool_alloc_block only allocates, for a kernel function that
+ * checked and counted its own allocation (MmAllocatePagesForMdlEx's MDL).
+ */
 void *nt_pool_alloc(uint32_t pool_type, size_t size, uint32_t tag, uint64_t caller);
+void *nt_pool_alloc_block(uint32_t pool_type, size_t size, uint32_t tag, uint64_t caller);
 void nt_pool_free(void *p, uint32_t tag, bool check_tag, uint64_t caller);
+/* Whether @va lies in a block of paged pool. */
+bool nt_pool_is_paged(const void *va);
 /* Allocations still outstanding by an image's code; each printed. */
 size_t nt_pool_report_leaks(uint64_t image_base, uint64_t image_size);
-/* Fail the @n-th allocation from now (1: the next; 0: none). */
+
+/*
+ * Fault injection over every allocation a driver can see fail (pool, MDLs,
+ * pages, mappings): each counts one, and the @n-th from now fails
+ * (1: the next; 0: none). nt_alloc_fails counts one and says whether it
+ * is to fail, logged with @what.
+ */
 void nt_pool_fail_nth(uint64_t n);
 uint64_t nt_pool_allocations(void);
+bool nt_alloc_fails(const char *what);
 
 /* I/O space an image's code mapped and did not unmap; each printed. */
 size_t nt_iospace_report_leaks(uint64_t image_base, uint64_t image_size);
 
-/* Guest-physical address of @va, or 0 when it is not guest memory. */
+/*
+ * MDLs and the pages they describe (mm_*.c). What an image's code still
+ * holds at its unload is printed, each item, and counted: MDLs of
+ * IoAllocateMdl, MDL mappings, pages of MmAllocatePagesForMdlEx, contiguous
+ * memory.
+ */
+size_t nt_mdl_report_leaks(uint64_t image_base, uint64_t image_size);
+size_t nt_mdl_mappings_report_leaks(uint64_t image_base, uint64_t image_size);
+size_t nt_mdl_pages_report_leaks(uint64_t image_base, uint64_t image_size);
+size_t nt_contiguous_report_leaks(uint64_t image_base, uint64_t image_size);
+/* The guest-physical address behind @va in an MDL mapping, or 0. */
+uint64_t nt_mdl_mapping_physical(const void *va);
+
+/* Guest-physical address of @va (guest memory or an MDL mapping), or 0 when it has none. */
 uint64_t nt_physical_address(const void *va);
 
 /* DPCs: one queue and thread per vCPU. */

@@ -120,6 +120,11 @@ typedef struct _IO_STATUS_BLOCK {
     uint64_t Information;
 } IO_STATUS_BLOCK;
 
+/*
+ * A memory descriptor list: a buffer of ByteCount bytes from ByteOffset
+ * into the page at StartVa, whose pages' frame numbers (PFN_NUMBER) follow
+ * the header; Size counts the header and the frames.
+ */
 typedef struct _MDL {
     struct _MDL *Next;
     int16_t Size;
@@ -130,6 +135,48 @@ typedef struct _MDL {
     uint32_t ByteCount;
     uint32_t ByteOffset;
 } MDL;
+
+typedef uint64_t PFN_NUMBER;
+
+#define MDL_MAPPED_TO_SYSTEM_VA     0x0001
+#define MDL_PAGES_LOCKED            0x0002
+#define MDL_SOURCE_IS_NONPAGED_POOL 0x0004
+#define MDL_ALLOCATED_FIXED_SIZE    0x0008
+#define MDL_PARTIAL                 0x0010
+#define MDL_PARTIAL_HAS_BEEN_MAPPED 0x0020
+#define MDL_IO_PAGE_READ            0x0040
+#define MDL_WRITE_OPERATION         0x0080
+#define MDL_IO_SPACE                0x0800
+
+/* MmAllocatePagesForMdlEx's flags. */
+#define MM_DONT_ZERO_ALLOCATION               0x00000001
+#define MM_ALLOCATE_FROM_LOCAL_NODE_ONLY      0x00000002
+#define MM_ALLOCATE_FULLY_REQUIRED            0x00000004
+#define MM_ALLOCATE_NO_WAIT                   0x00000008
+#define MM_ALLOCATE_PREFER_CONTIGUOUS         0x00000010
+#define MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS 0x00000020
+
+/* MEMORY_CACHING_TYPE */
+#define MmNonCached        0
+#define MmCached           1
+#define MmWriteCombined    2
+#define MmMaximumCacheType 6
+
+/* KPROCESSOR_MODE */
+#define KernelMode 0
+#define UserMode   1
+
+/* LOCK_OPERATION */
+#define IoReadAccess   0
+#define IoWriteAccess  1
+#define IoModifyAccess 2
+
+/* MM_PAGE_PRIORITY, and what Windows 8 lets MmMapLockedPagesSpecifyCache's Priority add. */
+#define LowPagePriority     0
+#define NormalPagePriority  16
+#define HighPagePriority    32
+#define MdlMappingNoWrite   0x80000000u
+#define MdlMappingNoExecute 0x40000000u
 
 typedef struct _IO_REMOVE_LOCK_COMMON_BLOCK {
     BOOLEAN Removed;
@@ -486,6 +533,9 @@ typedef union _LARGE_INTEGER {
         int32_t HighPart;
     };
 } LARGE_INTEGER;
+
+/* A guest-physical address, passed by value in one register. */
+typedef LARGE_INTEGER PHYSICAL_ADDRESS;
 
 /* Sizes and offsets Microsoft documents for x64, beside the checked list. */
 /* mingw-w64 omits DEVICE_OBJECT's alignment (328 bytes there): drivers never allocate one. */

@@ -144,9 +144,11 @@ size_t nt_driver_unload(struct nt_driver *driver)
             nt_verifier_fail(NT_VERIFY_ARGUMENT, 0, "%s unloads with an interrupt connected", name);
         if (nt_timers_set_in(base, size))
             nt_verifier_fail(NT_VERIFY_ARGUMENT, 0, "%s unloads with a timer set", name);
-        leaks = nt_pool_report_leaks(base, size) + nt_iospace_report_leaks(base, size);
+        leaks = nt_pool_report_leaks(base, size) + nt_iospace_report_leaks(base, size) +
+                nt_mdl_report_leaks(base, size) + nt_mdl_mappings_report_leaks(base, size) +
+                nt_mdl_pages_report_leaks(base, size) + nt_contiguous_report_leaks(base, size);
         if (leaks)
-            nt_log("pnp: %s left %zu pool allocation(s) and mapping(s) at unload\n", name, leaks);
+            nt_log("pnp: %s left %zu allocation(s) and mapping(s) at unload\n", name, leaks);
         nt_driver_object_free(driver->object);
         driver->object = NULL;
     }

@@ -9,8 +9,10 @@
  * page is checked when the block is freed and when its driver unloads, so
  * a write past the end is caught. What the kernel knows of a block is kept
  * apart from it, where the driver cannot overwrite it. The Nth allocation
- * can be made to fail, to drive every error path.
+ * can be made to fail, to drive every error path: pool, and the memory
+ * manager's allocations (mm_*.c) counted with it by nt_alloc_fails.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "kernel.h"
@@ -55,13 +57,23 @@ static bool is_paged(uint32_t type)
     return (type & POOL_TYPE_MASK & 1) != 0;
 }
 
+bool nt_alloc_fails(const char *what)
+{
+    uint64_t n;
+    bool fail;
+
+    pthread_mutex_lock(&pool_lock);
+    n = ++allocations;
+    fail = n == fail_at;
+    pthread_mutex_unlock(&pool_lock);
+    if (fail)
+        nt_log("%s: allocation %llu failed on purpose\n", what, (unsigned long long)n);
+    return fail;
+}
+
 void *nt_pool_alloc(uint32_t type, size_t size, uint32_t tag, uint64_t caller)
 {
-    struct pool_block *block;
-    size_t pages = (size + OS_PAGE_SIZE - 1) / OS_PAGE_SIZE;
-    uint64_t gfn_stack[16], *gfns = gfn_stack;
-    uint8_t *data;
-    bool fail;
+    char what[64];
 
     nt_require_irql(is_paged(type) ? APC_LEVEL : DISPATCH_LEVEL, caller, "ExAllocatePool");
     if (size == 0)
@@ -69,14 +81,17 @@ void *nt_pool_alloc(uint32_t type, size_t size, uint32_t tag, uint64_t caller)
                          (const char *)&tag);
     if (tag == 0)
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller, "pool allocation without a tag");
-    pthread_mutex_lock(&pool_lock);
-    fail = ++allocations == fail_at;
-    pthread_mutex_unlock(&pool_lock);
-    if (fail) {
-        nt_log("pool: allocation %llu of %zu bytes (tag '%.4s') failed on purpose\n",
-               (unsigned long long)allocations, size, (const char *)&tag);
-        return NULL;
-    }
+    snprintf(what, sizeof(what), "pool: %zu bytes (tag '%.4s')", size, (const char *)&tag);
+    return nt_alloc_fails(what) ? NULL : nt_pool_alloc_block(type, size, tag, caller);
+}
+
+void *nt_pool_alloc_block(uint32_t type, size_t size, uint32_t tag, uint64_t caller)
+{
+    struct pool_block *block;
+    size_t pages = (size + OS_PAGE_SIZE - 1) / OS_PAGE_SIZE;
+    uint64_t gfn_stack[16], *gfns = gfn_stack;
+    uint8_t *data;
+
     if (pages > 16)
         gfns = os_alloc(pages * sizeof(*gfns));
     block = os_alloc(sizeof(*block));
@@ -180,6 +195,22 @@ size_t nt_pool_report_leaks(uint64_t image_base, uint64_t image_size)
     return leaks;
 }
 
+bool nt_pool_is_paged(const void *va)
+{
+    const uint8_t *p = va;
+    bool paged = false;
+
+    pthread_mutex_lock(&pool_lock);
+    for (struct pool_block *b = blocks; b; b = b->next) {
+        if (p >= b->data && p < b->data + b->pages * OS_PAGE_SIZE) {
+            paged = is_paged(b->type);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&pool_lock);
+    return paged;
+}
+
 uint64_t nt_physical_address(const void *va)
 {
     const uint8_t *base = os_posix_gfn_to_va(0);
@@ -187,6 +218,6 @@ uint64_t nt_physical_address(const void *va)
 
     if (base == NULL || (const uint8_t *)va < base ||
         (const uint8_t *)va >= base + pages * OS_PAGE_SIZE)
-        return 0;
+        return nt_mdl_mapping_physical(va);
     return (uint64_t)((const uint8_t *)va - base);
 }

@@ -311,6 +311,34 @@ static void test_freed_pages_come_back_zeroed(void **state)
     assert_null(os_posix_gfn_to_va(os_posix_guest_memory_pages()));
 }
 
+/* Frames one by one within a range skip the frames in use; runs keep within their boundary. */
+static void test_frames_taken_within_a_range(void **state)
+{
+    size_t before = os_posix_guest_pages_in_use();
+    uint64_t held[2], gfns[4], first;
+    uint8_t *va = os_pages_alloc(2, held);
+
+    assert_non_null(va);
+    /* held[0] and held[1] are in use: the range around them gives only the frame after. */
+    assert_int_equal(os_posix_guest_frames_take(held[0], held[1] + 1, 4, gfns), 1);
+    assert_int_equal(gfns[0], held[1] + 1);
+    assert_int_equal(os_posix_guest_frames_take(held[0], held[1] + 1, 1, gfns + 1), 0);
+    os_posix_guest_frames_give(gfns, 1);
+    /* Beyond RAM there is nothing. */
+    assert_int_equal(os_posix_guest_frames_take(os_posix_guest_memory_pages(), UINT64_MAX, 1, gfns),
+                     0);
+    /* Three frames within a boundary of four: they start on one. */
+    assert_true(os_posix_guest_run_take(held[1] + 1, UINT64_MAX, 3, 4, &first));
+    assert_true(first % 4 <= 1);
+    assert_true(first > held[1]);
+    for (uint64_t i = 0; i < 3; i++)
+        gfns[i] = first + i;
+    os_posix_guest_frames_give(gfns, 3);
+    assert_false(os_posix_guest_run_take(held[0], held[1], 1, 0, &first));
+    os_pages_free(va, 2);
+    assert_int_equal(os_posix_guest_pages_in_use(), before);
+}
+
 /* -- context rules ----------------------------------------------------------- */
 
 /* Runs @fn in a child process; returns the signal that ended it, or 0. */
@@ -436,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_rearming_moves_the_deadline),
         cmocka_unit_test(test_pages_have_frames_another_mapping_sees),
         cmocka_unit_test(test_freed_pages_come_back_zeroed),
+        cmocka_unit_test(test_frames_taken_within_a_range),
         cmocka_unit_test(test_blocking_in_dispatch_context_aborts),
         cmocka_unit_test(test_hypercalls_and_ports_reach_the_platform),
         cmocka_unit_test(test_processors_and_time),

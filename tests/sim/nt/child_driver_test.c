@@ -5,7 +5,9 @@
  * using them with dom0: a key xenstored holds, events both ways with a
  * dom0 event-channel handle, and a page it grants that dom0 maps with
  * libxengnttab (the real library's interface, as QEMU and the backends
- * use it). XENBUS refuses what it does not serve; everything is given back
+ * use it): a page of MmAllocatePagesForMdlEx, so its MDL's frame is one
+ * winpv-simd knows, and what the driver wrote through the MDL's mapping
+ * is what dom0 reads. XENBUS refuses what it does not serve; everything is given back
  * at removal.
  *
  * Compiled against Debian's Xen headers, as dom0 programs are.

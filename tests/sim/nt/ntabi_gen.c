@@ -12,6 +12,7 @@ int main(void)
 #define NTABI_SIZE(type) printf("#define NTABI_SIZE_%s %zu\n", #type, sizeof(type));
 #define NTABI_FIELD(key, type, member) \
     printf("#define NTABI_OFF_%s %zu\n", #key, offsetof(type, member));
+#define NTABI_CONST(name) printf("#define NTABI_CONST_%s %lld\n", #name, (long long)(name));
 #include "nt/ntabi_list.h"
     return 0;
 }

@@ -2,7 +2,8 @@
  * tests/sim/nt/ntabi_win64.c - the simulated kernel's structures (sim/nt/ntabi.h,
  * written for LP64) against mingw-w64's own, under the Windows x64
  * toolchain: every member of ntabi_list.h at the same offset, every type of
- * the same size. A difference fails the build.
+ * the same size, every constant of the same value. A difference fails the
+ * build.
  */
 #include "nt_headers.h"
 
@@ -19,6 +20,9 @@
 #define NTABI_FIELD(key, type, member)                        \
     _Static_assert(offsetof(type, member) == NTABI_OFF_##key, \
                    "offset of " #type "." #member " differs from the simulated kernel's");
+#define NTABI_CONST(name)                                   \
+    _Static_assert((long long)(name) == NTABI_CONST_##name, \
+                   #name " differs from the simulated kernel's");
 #include "nt/ntabi_list.h"
 
 /* Referenced so the object is not empty. */

@@ -109,7 +109,55 @@ static void test_pool_leaked_at_unload(void **state)
     run_case("pool_leak");
     assert_int_equal(run.exit_status, 1);
     assert_contains(run.log, "pool: leaked 64 bytes, tag 'Leak', allocated by misbehave.sys+0x");
-    assert_contains(run.log, "misbehave.sys left 1 pool allocation(s) and mapping(s) at unload");
+    assert_contains(run.log, "misbehave.sys left 1 allocation(s) and mapping(s) at unload");
+}
+
+static void test_mdl_leaked_at_unload(void **state)
+{
+    run_case("mdl_leak");
+    assert_int_equal(run.exit_status, 1);
+    assert_contains(run.log, "mm: leaked an MDL of 64 bytes at ");
+    assert_contains(run.log, ", allocated by misbehave.sys+0x");
+    assert_contains(run.log, "misbehave.sys left 1 allocation(s) and mapping(s) at unload");
+}
+
+/* The pages, and the MDL describing them (pool the driver frees after the pages). */
+static void test_pages_leaked_at_unload(void **state)
+{
+    run_case("pages_leak");
+    assert_int_equal(run.exit_status, 1);
+    assert_contains(run.log, "mm: leaked 2 page(s) of MmAllocatePagesForMdlEx (MDL ");
+    assert_contains(run.log, "pool: leaked 64 bytes, tag 'Mdl ', allocated by misbehave.sys+0x");
+    assert_contains(run.log, "misbehave.sys left 2 allocation(s) and mapping(s) at unload");
+}
+
+static void test_mdl_freed_twice(void **state)
+{
+    run_case("mdl_free_twice");
+    assert_verifier_stop("0x1007", "no MDL IoAllocateMdl gave (freed already?)");
+    assert_blames_driver();
+}
+
+static void test_pages_freed_twice(void **state)
+{
+    run_case("pages_free_twice");
+    assert_verifier_stop("0x1007", "no MDL of MmAllocatePagesForMdlEx with pages (freed already?)");
+    assert_blames_driver();
+}
+
+static void test_unmapping_what_is_not_mapped(void **state)
+{
+    run_case("unmap_unmapped");
+    assert_verifier_stop("0x1007", "MmUnmapLockedPages(");
+    assert_contains(run.log, "): no mapping of that MDL there");
+    assert_blames_driver();
+}
+
+static void test_pages_for_mdl_above_their_irql(void **state)
+{
+    run_case("pages_irql");
+    assert_verifier_stop("0x1000", "MmAllocatePagesForMdlEx called at IRQL 2 (at most 1 allowed)");
+    assert_blames_driver();
 }
 
 static void test_write_past_pool_block(void **state)
@@ -145,7 +193,7 @@ static void test_kernel_functions_behave_as_documented(void **state)
     ntsim_run(&run, "ddi.sys", NULL);
     assert_int_equal(run.exit_status, 0);
     assert_null(strstr(run.log, "FAILED"));
-    assert_contains(run.log, "ddi: 64 checks, 0 failed\n");
+    assert_contains(run.log, "ddi: 86 checks, 0 failed\n");
     assert_contains(run.log, "ddi: interrupts: 5 checks, 0 failed\n");
     assert_contains(run.log, "ddi: DbgPrint 42 printed\n");
 }
@@ -179,6 +227,12 @@ int main(void)
         cmocka_unit_test(test_irp_never_completed),
         cmocka_unit_test(test_pool_leaked_at_unload),
         cmocka_unit_test(test_write_past_pool_block),
+        cmocka_unit_test(test_mdl_leaked_at_unload),
+        cmocka_unit_test(test_pages_leaked_at_unload),
+        cmocka_unit_test(test_mdl_freed_twice),
+        cmocka_unit_test(test_pages_freed_twice),
+        cmocka_unit_test(test_unmapping_what_is_not_mapped),
+        cmocka_unit_test(test_pages_for_mdl_above_their_irql),
         cmocka_unit_test(test_bugcheck_reported),
         cmocka_unit_test(test_access_violation_is_a_bugcheck),
         cmocka_unit_test(test_driver_stack_overflow_is_a_double_fault),

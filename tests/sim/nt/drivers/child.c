@@ -5,7 +5,8 @@
  * real child driver does:
  *  - STORE: reads its domain's id, writes a key the toolstack checks;
  *  - EVTCHN: opens a port dom0 may bind, answers each event with one;
- *  - GNTTAB: grants dom0 a page of its pool holding CHILD_GRANT_TEXT;
+ *  - GNTTAB: grants dom0 a page holding CHILD_GRANT_TEXT, taken with
+ *    MmAllocatePagesForMdlEx and written through its MDL's mapping;
  * publishing the port and grant reference under data/child/ for dom0. It
  * shows that XENBUS refuses an unknown interface, an unserved version and
  * a short buffer, holds what it got until it is stopped or removed, then
@@ -18,8 +19,6 @@
 
 #include "child_driver.h"
 
-#define TAG 'dlhC'
-
 struct child {
     DEVICE_OBJECT *self;
     DEVICE_OBJECT *lower;
@@ -29,7 +28,7 @@ struct child {
     BOOLEAN have_store, have_evtchn, have_gnttab;
     struct winpv_evtchn_channel *channel;
     volatile LONG events;
-    UCHAR *page; /* granted to dom0 */
+    MDL *page; /* its one page granted to dom0 */
     uint32_t ref;
     BOOLEAN granted;
 };
@@ -145,7 +144,9 @@ static int publish(struct child *child, const char *key, uint32_t value)
 static NTSTATUS share_with_dom0(struct child *child)
 {
     struct winpv_evtchn_bind bind = {.kind = WINPV_EVTCHN_UNBOUND, .remote_domid = 0};
+    PHYSICAL_ADDRESS low = {.QuadPart = 0}, high = {.QuadPart = -1}, skip = {.QuadPart = 0};
     uint64_t gfn;
+    UCHAR *va;
     int rc;
 
     rc = child->evtchn.open(child->evtchn.header.context, &bind, event_from_dom0, child,
@@ -155,12 +156,16 @@ static NTSTATUS share_with_dom0(struct child *child)
     /* On the second vCPU: its DPC must run there, and say so. */
     rc = child->evtchn.bind_vcpu(child->evtchn.header.context, child->channel, 1);
     DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "child: port bound to vCPU 1: %d\n", rc);
-    child->page = ExAllocatePoolWithTag(NonPagedPoolNx, PAGE_SIZE, TAG);
+    child->page =
+        MmAllocatePagesForMdlEx(low, high, skip, PAGE_SIZE, MmCached, MM_ALLOCATE_FULLY_REQUIRED);
     if (child->page == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
-    RtlZeroMemory(child->page, PAGE_SIZE);
-    RtlCopyMemory(child->page, CHILD_GRANT_TEXT, sizeof(CHILD_GRANT_TEXT));
-    gfn = (uint64_t)MmGetPhysicalAddress(child->page).QuadPart >> PAGE_SHIFT;
+    va = MmGetSystemAddressForMdlSafe(child->page, NormalPagePriority);
+    if (va == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    RtlCopyMemory(va, CHILD_GRANT_TEXT, sizeof(CHILD_GRANT_TEXT));
+    MmUnmapLockedPages(va, child->page);
+    gfn = MmGetMdlPfnArray(child->page)[0];
     rc = child->gnttab.alloc(child->gnttab.header.context, &child->ref);
     if (rc == 0) {
         rc = child->gnttab.grant(child->gnttab.header.context, child->ref, 0, gfn, true);
@@ -192,8 +197,10 @@ static void stop_sharing(struct child *child)
             child->gnttab.free(child->gnttab.header.context, child->ref);
         child->granted = FALSE;
     }
-    if (child->page)
-        ExFreePoolWithTag(child->page, TAG);
+    if (child->page) {
+        MmFreePagesFromMdl(child->page);
+        ExFreePool(child->page);
+    }
     child->page = NULL;
 }
 

@@ -5,7 +5,9 @@
  * periodic) with their DPCs, DPCs targeted at a processor, spinlocks and
  * fast mutexes with the IRQLs they hold, kernel mutexes (taken again by
  * their owner) and semaphores, system and I/O work items, pool alignment
- * and physical addresses, object references, IRPs, processors, the
+ * and physical addresses, MDLs (over pool, locked, mapped, chained to an
+ * IRP), pages for MDLs and contiguous memory with their frames, object
+ * references, IRPs, processors, the
  * KUSER_SHARED_DATA clocks, the run-time library and DbgPrint, and (in
  * AddDevice, on the platform device) synchronizing with an interrupt. Each check logs
  * "ddi: <name>: ok" or "ddi: <name>: FAILED ..."; the last line counts
@@ -344,6 +346,210 @@ static void memory(DRIVER_OBJECT *driver)
     }
 }
 
+/* The frame of the page at @va, as a driver learns it. */
+static ULONG64 frame_of(const void *va)
+{
+    return (ULONG64)MmGetPhysicalAddress((PVOID)va).QuadPart >> PAGE_SHIFT;
+}
+
+/* Whether each page of @mdl's buffer is the frame its PFN array names. */
+static BOOLEAN frames_match(MDL *mdl, const UCHAR *va)
+{
+    PPFN_NUMBER pfns = MmGetMdlPfnArray(mdl);
+    ULONG pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, MmGetMdlByteCount(mdl));
+
+    for (ULONG i = 0; i < pages; i++) {
+        if (pfns[i] != frame_of((const UCHAR *)PAGE_ALIGN(va) + i * PAGE_SIZE))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* MDLs over a driver's own buffer: built for nonpaged pool, locked, mapped, chained to an IRP. */
+static void mdls(void)
+{
+    UCHAR *pool = ExAllocatePoolWithTag(NonPagedPoolNx, 3 * PAGE_SIZE, TAG), *mapped;
+    UCHAR *buffer = pool + 100;
+    MDL *mdl, *second;
+    IRP *irp;
+
+    if (pool == NULL)
+        return;
+    mdl = IoAllocateMdl(buffer, 2 * PAGE_SIZE, FALSE, FALSE, NULL);
+    check("IoAllocateMdl describes the buffer",
+          mdl && MmGetMdlVirtualAddress(mdl) == buffer && mdl->ByteOffset == 100 &&
+              mdl->Size == sizeof(MDL) + 3 * sizeof(PFN_NUMBER) && mdl->MdlFlags == 0,
+          mdl ? mdl->Size : -1);
+    if (mdl == NULL)
+        goto out;
+    MmBuildMdlForNonPagedPool(mdl);
+    check("MmBuildMdlForNonPagedPool gives each page's frame", frames_match(mdl, buffer), 0);
+    check("and its system address is the buffer's",
+          MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority) == buffer, 0);
+    IoFreeMdl(mdl);
+
+    mdl = IoAllocateMdl(buffer, PAGE_SIZE, FALSE, FALSE, NULL);
+    if (mdl) {
+        MmProbeAndLockPages(mdl, KernelMode, IoWriteAccess);
+        check("MmProbeAndLockPages locks the pages and gives their frames",
+              (mdl->MdlFlags & MDL_PAGES_LOCKED) && frames_match(mdl, buffer), mdl->MdlFlags);
+        mapped = MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority);
+        check("a locked MDL is mapped at an address of its own", mapped && mapped != buffer, 0);
+        if (mapped) {
+            mapped[7] = 0x5c;
+            check("which shows the buffer's frames",
+                  buffer[7] == 0x5c && frame_of(mapped) == frame_of(buffer), buffer[7]);
+        }
+        MmUnlockPages(mdl);
+        check("MmUnlockPages unlocks and unmaps",
+              (mdl->MdlFlags & (MDL_PAGES_LOCKED | MDL_MAPPED_TO_SYSTEM_VA)) == 0, mdl->MdlFlags);
+        IoFreeMdl(mdl);
+    }
+
+    irp = IoAllocateIrp(1, FALSE);
+    if (irp) {
+        mdl = IoAllocateMdl(buffer, 16, FALSE, FALSE, irp);
+        second = IoAllocateMdl(buffer + 16, 16, TRUE, FALSE, irp);
+        check("an IRP's MDL and a secondary one chained after it",
+              mdl && second && irp->MdlAddress == mdl && mdl->Next == second, 0);
+        if (second)
+            IoFreeMdl(second);
+        if (mdl)
+            IoFreeMdl(mdl);
+        IoFreeIrp(irp);
+    }
+out:
+    ExFreePoolWithTag(pool, TAG);
+}
+
+static BOOLEAN all_bytes(const UCHAR *p, SIZE_T n, UCHAR value)
+{
+    for (SIZE_T i = 0; i < n; i++) {
+        if (p[i] != value)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* Pages for an MDL, as a balloon driver takes them: distinct, zeroed, mappable, reused once freed. */
+static ULONG64 mdl_pages(void)
+{
+    PHYSICAL_ADDRESS low = {.QuadPart = 0}, high = {.QuadPart = -1}, skip = {.QuadPart = 0};
+    MDL *mdl = MmAllocatePagesForMdlEx(low, high, skip, 8 * PAGE_SIZE, MmCached, 0);
+    PPFN_NUMBER pfns;
+    ULONG64 lowest = ~0ull;
+    BOOLEAN distinct = TRUE, zeroed, written = TRUE;
+    UCHAR *va;
+
+    check("MmAllocatePagesForMdlEx gives the pages asked for",
+          mdl && MmGetMdlByteCount(mdl) == 8 * PAGE_SIZE && (mdl->MdlFlags & MDL_PAGES_LOCKED),
+          mdl ? MmGetMdlByteCount(mdl) : 0);
+    if (mdl == NULL)
+        return 0;
+    pfns = MmGetMdlPfnArray(mdl);
+    for (ULONG i = 0; i < 8; i++) {
+        for (ULONG j = 0; j < i; j++)
+            distinct &= pfns[i] != pfns[j];
+        lowest = pfns[i] < lowest ? pfns[i] : lowest;
+    }
+    check("each page a frame of its own", distinct, 0);
+    va = MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority);
+    check("mapped at one system address", va != NULL, 0);
+    if (va) {
+        zeroed = all_bytes(va, 8 * PAGE_SIZE, 0);
+        check("zeroed", zeroed, 0);
+        for (ULONG i = 0; i < 8; i++) {
+            written &= frame_of(va + i * PAGE_SIZE) == pfns[i];
+            RtlFillMemory(va + i * PAGE_SIZE, PAGE_SIZE, (UCHAR)(i + 1));
+        }
+        check("each page of the mapping its frame", written, 0);
+        MmUnmapLockedPages(va, mdl);
+        va = MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority);
+        written = va != NULL;
+        for (ULONG i = 0; va && i < 8; i++)
+            written &= all_bytes(va + i * PAGE_SIZE, PAGE_SIZE, (UCHAR)(i + 1));
+        check("mapped again, what was written is there", written, 0);
+        if (va)
+            MmUnmapLockedPages(va, mdl);
+    }
+    MmFreePagesFromMdl(mdl);
+    ExFreePool(mdl);
+    return lowest;
+}
+
+/* One page asked in the range of frame @frame alone (then @skip further each time), with @flags. */
+static MDL *page_in(ULONG64 frame, LONGLONG skip, ULONG pages, ULONG flags)
+{
+    PHYSICAL_ADDRESS low = {.QuadPart = (LONGLONG)(frame << PAGE_SHIFT)};
+    PHYSICAL_ADDRESS high = {.QuadPart = low.QuadPart + PAGE_SIZE - 1}, step = {.QuadPart = skip};
+
+    return MmAllocatePagesForMdlEx(low, high, step, pages * PAGE_SIZE, MmCached, flags);
+}
+
+static void free_mdl_pages(MDL *mdl)
+{
+    if (mdl) {
+        MmFreePagesFromMdl(mdl);
+        ExFreePool(mdl);
+    }
+}
+
+/* The address ranges and flags of MmAllocatePagesForMdlEx, on a frame mdl_pages freed. */
+static void mdl_page_ranges(ULONG64 freed)
+{
+    MDL *mdl = page_in(freed, 0, 4, 0), *other;
+    UCHAR *va;
+
+    check("a freed frame is given again, fewer pages than asked when the range holds fewer",
+          mdl && MmGetMdlByteCount(mdl) == PAGE_SIZE && MmGetMdlPfnArray(mdl)[0] == freed,
+          mdl ? MmGetMdlByteCount(mdl) : 0);
+    other = page_in(freed, 0, 1, 0);
+    check("none from a range without a free frame", other == NULL, 0);
+    free_mdl_pages(other);
+    other = page_in(freed, PAGE_SIZE, 1, 0);
+    check("SkipBytes moves on to the next range", other && MmGetMdlPfnArray(other)[0] > freed,
+          other ? MmGetMdlPfnArray(other)[0] : 0);
+    free_mdl_pages(other);
+    free_mdl_pages(mdl);
+    mdl = page_in(freed, 0, 2, MM_ALLOCATE_FULLY_REQUIRED);
+    check("MM_ALLOCATE_FULLY_REQUIRED: all or none", mdl == NULL, 0);
+    free_mdl_pages(mdl);
+    mdl = page_in(freed, 0, 1, MM_DONT_ZERO_ALLOCATION);
+    va = mdl ? MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority) : NULL;
+    /* The kernel fills what it does not zero, so a driver relying on zeros shows. */
+    check("MM_DONT_ZERO_ALLOCATION leaves the page unzeroed", va && va[0] != 0, va ? va[0] : -1);
+    if (va)
+        MmUnmapLockedPages(va, mdl);
+    free_mdl_pages(mdl);
+}
+
+/* Physically contiguous memory, within a boundary; an MDL over it has frames in a row. */
+static void contiguous(void)
+{
+    PHYSICAL_ADDRESS low = {.QuadPart = 0}, high = {.QuadPart = -1};
+    PHYSICAL_ADDRESS boundary = {.QuadPart = 2 * PAGE_SIZE}, none = {.QuadPart = 0};
+    UCHAR *three = MmAllocateContiguousMemorySpecifyCache(3 * PAGE_SIZE, low, high, none, MmCached);
+    UCHAR *two =
+        MmAllocateContiguousMemorySpecifyCache(2 * PAGE_SIZE, low, high, boundary, MmCached);
+    MDL *mdl;
+
+    check("MmAllocateContiguousMemorySpecifyCache gives frames in a row",
+          three && frame_of(three + PAGE_SIZE) == frame_of(three) + 1 &&
+              frame_of(three + 2 * PAGE_SIZE) == frame_of(three) + 2,
+          0);
+    check("crossing no boundary asked", two && frame_of(two) % 2 == 0, two ? frame_of(two) : 0);
+    mdl = three ? IoAllocateMdl(three, 3 * PAGE_SIZE, FALSE, FALSE, NULL) : NULL;
+    if (mdl) {
+        MmBuildMdlForNonPagedPool(mdl);
+        check("an MDL over it has its frames", frames_match(mdl, three), 0);
+        IoFreeMdl(mdl);
+    }
+    if (three)
+        MmFreeContiguousMemory(three);
+    if (two)
+        MmFreeContiguousMemorySpecifyCache(two, 2 * PAGE_SIZE, MmCached);
+}
+
 static void processors(void)
 {
     PROCESSOR_NUMBER number;
@@ -444,6 +650,9 @@ __attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
     mutexes_and_semaphores();
     io_work_items(driver);
     memory(driver);
+    mdls();
+    mdl_page_ranges(mdl_pages());
+    contiguous();
     processors();
     DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "ddi: %lu checks, %lu failed\n", checks,
                failures);

@@ -12,6 +12,12 @@
  *   never_complete  START_DEVICE pended and never completed
  *   pool_leak       64 bytes of pool, tag 'Leak', never freed
  *   pool_overrun    a write one byte past a pool block
+ *   mdl_leak        an MDL of IoAllocateMdl never freed
+ *   pages_leak      two pages of MmAllocatePagesForMdlEx never freed, nor their MDL
+ *   mdl_free_twice  IoFreeMdl twice on one MDL
+ *   pages_free_twice MmFreePagesFromMdl twice on one MDL
+ *   unmap_unmapped  MmUnmapLockedPages of an MDL never mapped
+ *   pages_irql      MmAllocatePagesForMdlEx at DISPATCH_LEVEL
  *   bugcheck        KeBugCheckEx(0xDEAD, 1, 2, 3, 4)
  *   null_write      a write through a NULL pointer
  *   stack_overflow  recursion past the 24 KiB kernel stack
@@ -27,6 +33,12 @@ enum misbehaviour {
     NEVER_COMPLETE,
     POOL_LEAK,
     POOL_OVERRUN,
+    MDL_LEAK,
+    PAGES_LEAK,
+    MDL_FREE_TWICE,
+    PAGES_FREE_TWICE,
+    UNMAP_UNMAPPED,
+    PAGES_IRQL,
     BUGCHECK,
     NULL_WRITE,
     STACK_OVERFLOW,
@@ -44,6 +56,12 @@ static const struct {
     {L"never_complete", NEVER_COMPLETE},
     {L"pool_leak", POOL_LEAK},
     {L"pool_overrun", POOL_OVERRUN},
+    {L"mdl_leak", MDL_LEAK},
+    {L"pages_leak", PAGES_LEAK},
+    {L"mdl_free_twice", MDL_FREE_TWICE},
+    {L"pages_free_twice", PAGES_FREE_TWICE},
+    {L"unmap_unmapped", UNMAP_UNMAPPED},
+    {L"pages_irql", PAGES_IRQL},
     {L"bugcheck", BUGCHECK},
     {L"null_write", NULL_WRITE},
     {L"stack_overflow", STACK_OVERFLOW},
@@ -133,6 +151,57 @@ __attribute__((noinline)) static UCHAR recurse(ULONG depth, volatile UCHAR *abov
     return frame[1];
 }
 
+static UCHAR described[64]; /* image data: guest memory, so only the MDL can leak */
+
+/* Pages anywhere, for an MDL. */
+static MDL *two_pages(void)
+{
+    PHYSICAL_ADDRESS low = {.QuadPart = 0}, high = {.QuadPart = -1}, skip = {.QuadPart = 0};
+
+    return MmAllocatePagesForMdlEx(low, high, skip, 2 * PAGE_SIZE, MmCached, 0);
+}
+
+/* The rules of MDLs and the pages they describe. */
+static void misbehave_with_mdls(void)
+{
+    MDL *mdl;
+    KIRQL irql;
+
+    switch (chosen) {
+    case MDL_LEAK:
+        IoAllocateMdl(described, sizeof(described), FALSE, FALSE, NULL);
+        break;
+    case PAGES_LEAK:
+        two_pages();
+        break;
+    case MDL_FREE_TWICE:
+        mdl = IoAllocateMdl(described, sizeof(described), FALSE, FALSE, NULL);
+        if (mdl) {
+            IoFreeMdl(mdl);
+            IoFreeMdl(mdl);
+        }
+        break;
+    case PAGES_FREE_TWICE:
+        mdl = two_pages();
+        if (mdl) {
+            MmFreePagesFromMdl(mdl);
+            MmFreePagesFromMdl(mdl);
+        }
+        break;
+    case UNMAP_UNMAPPED:
+        mdl = two_pages();
+        if (mdl)
+            MmUnmapLockedPages(described, mdl);
+        break;
+    case PAGES_IRQL:
+        KeRaiseIrql(DISPATCH_LEVEL, &irql);
+        two_pages();
+        break;
+    default:
+        break;
+    }
+}
+
 static void misbehave_in_entry(DRIVER_OBJECT *driver)
 {
     DEVICE_OBJECT *device;
@@ -197,5 +266,6 @@ __attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
     driver->DriverExtension->AddDevice = add_device;
     driver->DriverUnload = unload;
     misbehave_in_entry(driver);
+    misbehave_with_mdls();
     return STATUS_SUCCESS;
 }
