@@ -80,6 +80,17 @@ static void check_request(uint64_t low, uint64_t high, uint64_t skip, uint32_t c
                          "cache type, MM_ALLOCATE_* flags",
                          (unsigned long long)low, (unsigned long long)high,
                          (unsigned long long)skip, cache, flags);
+    /*
+     * Pages in chunks of SkipBytes each, physically contiguous: this kernel
+     * takes frames one by one and does not make chunks, so a driver that
+     * needs them is told so rather than given pages that are not. (The
+     * other flags ask nothing it does not do: it never waits, has one
+     * node, and contiguity is only preferred.)
+     */
+    if (flags & MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                         "MmAllocatePagesForMdlEx: MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS is not "
+                         "implemented by this kernel");
 }
 
 static NT_EXPORT MDL *MmAllocatePagesForMdlEx(int64_t low, int64_t high, int64_t skip,
