@@ -76,6 +76,9 @@ struct nt_pnp {
     const char *tree_path;         /* where the device tree is published, or NULL */
 };
 
+/* The registry of the running PnP manager (the kernel's), for the registry DDIs. */
+struct nt_registry *nt_pnp_registry(void);
+
 /* @kuser_page: where images' KUSER_SHARED_DATA reads go (nt_time_start). */
 int nt_pnp_init(struct nt_pnp *pnp, uint64_t kuser_page);
 void nt_pnp_fini(struct nt_pnp *pnp);

@@ -109,7 +109,8 @@ static void test_pool_leaked_at_unload(void **state)
     run_case("pool_leak");
     assert_int_equal(run.exit_status, 1);
     assert_contains(run.log, "pool: leaked 64 bytes, tag 'Leak', allocated by misbehave.sys+0x");
-    assert_contains(run.log, "misbehave.sys left 1 pool allocation(s) and mapping(s) at unload");
+    assert_contains(run.log,
+                    "misbehave.sys left 1 pool allocation(s), mapping(s) and handle(s) at unload");
 }
 
 static void test_write_past_pool_block(void **state)
