@@ -9,8 +9,13 @@
 #ifndef WINPV_SIM_NT_EXPORTS_H
 #define WINPV_SIM_NT_EXPORTS_H
 
-/* The address of @module!@name, or NULL when the kernel does not implement it. */
-const void *nt_export_find(const char *module, const char *name);
+#include <stdbool.h>
+
+/*
+ * The address of @module!@name, or NULL when the kernel does not implement
+ * it; *@data (unless NULL) says whether it is a variable, not a function.
+ */
+const void *nt_export_find(const char *module, const char *name, bool *data);
 
 /* Whether @module is a module of the simulated kernel at all. */
 int nt_export_module_known(const char *module);

@@ -75,7 +75,7 @@ static bool relocate_one(void *ctx, unsigned int type, uint64_t rva, struct fail
 }
 
 /*
- * Each import goes through a thunk of its own: "movabs $export, %r11;
+ * Each imported function goes through a thunk of its own: "movabs $export, %r11;
  * movabs $nt_export_thunk, %rax; jmp *%rax", so the kernel's function runs
  * on the host stack (stack_switch.S), not the driver's.
  */
@@ -125,13 +125,19 @@ static bool bind_one(void *ctx, const struct pe_import_function *function)
 {
     struct import_walk *walk = ctx;
     const void *address = NULL;
+    bool data = false;
     uint64_t value;
 
     /* Windows exports nothing by ordinal to drivers that they may rely on. */
     if (function->name)
-        address = nt_export_find(function->dll_name, function->name);
+        address = nt_export_find(function->dll_name, function->name, &data);
     if (address == NULL || function->slot_rva > walk->size - 8) {
         note_missing(walk, function);
+        return true;
+    }
+    if (data) { /* a variable: the slot holds its address, and no code runs through it */
+        value = (uint64_t)(uintptr_t)address;
+        memcpy(walk->base + function->slot_rva, &value, 8);
         return true;
     }
     if (walk->thunk_count == walk->thunk_capacity) {

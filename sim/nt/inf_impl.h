@@ -43,6 +43,12 @@ int inf_text_decode(const uint8_t *bytes, size_t size, char **text, unsigned int
  * returns their number, or SIZE_MAX when @utf8 is not UTF-8.
  */
 size_t inf_utf16_encode(const char *utf8, uint8_t *out);
+/*
+ * The UTF-16LE string of @size bytes at @bytes as NUL-terminated UTF-8 in
+ * @out (room for @size / 2 * 3 + 1 bytes). 0, or -EILSEQ (an unpaired
+ * surrogate, a NUL, an odd size).
+ */
+int inf_utf16_decode(const uint8_t *bytes, size_t size, char *out);
 
 /* -- inf_lines.c: logical lines --------------------------------------------------------------- */
 

@@ -117,6 +117,13 @@ static int check_utf8(const uint8_t *bytes, size_t size, char *out, unsigned int
     return 0;
 }
 
+int inf_utf16_decode(const uint8_t *bytes, size_t size, char *out)
+{
+    unsigned int bad_line;
+
+    return decode_utf16le(bytes, size, out, &bad_line);
+}
+
 int inf_text_decode(const uint8_t *bytes, size_t size, char **text, unsigned int *bad_line)
 {
     bool utf16 = size >= 2 && bytes[0] == 0xff && bytes[1] == 0xfe;

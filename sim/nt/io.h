@@ -8,6 +8,8 @@
 
 #include "ntabi.h"
 
+#define NT_DEVICE_INSTANCE_MAX 200 /* MAX_DEVICE_ID_LEN */
+
 /* What the kernel keeps about a device (DEVICE_OBJECT.DeviceObjectExtension). */
 struct nt_device {
     DEVICE_OBJECT *device;
@@ -18,6 +20,8 @@ struct nt_device {
     bool has_interrupt;
     uint32_t interrupt_line;
     KIRQL interrupt_irql;
+    /* A PDO's device instance path (its key under Enum), as the PnP manager named it; else "". */
+    char instance[NT_DEVICE_INSTANCE_MAX];
 };
 
 struct nt_device *nt_device_of(DEVICE_OBJECT *device);

@@ -11,6 +11,7 @@
 #include "exports_impl.h"
 #include "io.h"
 #include "kernel.h"
+#include "ob.h"
 
 static pthread_mutex_t devices_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -126,7 +127,7 @@ static struct nt_device *referenced_device(void *object, uint64_t caller, const 
     if (device == NULL || device->Type != NT_TYPE_DEVICE || nt_device_of(device) == NULL)
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
                          "%s(%p): not an object the kernel implements references for (device "
-                         "objects only)",
+                         "objects and system threads only)",
                          function, object);
     return nt_device_of(device);
 }
@@ -157,16 +158,28 @@ void nt_object_dereference(void *object, uint64_t caller)
         free_device(object);
 }
 
+/* ObReferenceObject (@take) and ObDereferenceObject: threads PsCreateSystemThread made, and devices. */
+static void count_reference(void *object, bool take, uint64_t caller, const char *function)
+{
+    nt_require_irql(DISPATCH_LEVEL, caller, function);
+    if (nt_thread_object(object))
+        (take ? nt_thread_type.reference : nt_thread_type.dereference)(object);
+    else if (take)
+        nt_object_reference(object, caller);
+    else
+        nt_object_dereference(object, caller);
+}
+
 static NT_EXPORT int64_t ObfReferenceObject(void *object)
 {
-    nt_object_reference(object, NT_CALLER);
+    count_reference(object, true, NT_CALLER, __func__);
     return 0;
 }
 NT_REGISTER(NTOSKRNL, ObfReferenceObject);
 
 static NT_EXPORT int64_t ObfDereferenceObject(void *object)
 {
-    nt_object_dereference(object, NT_CALLER);
+    count_reference(object, false, NT_CALLER, __func__);
     return 0;
 }
 NT_REGISTER(NTOSKRNL, ObfDereferenceObject);

@@ -2,7 +2,7 @@
  * sim/nt/ke_event.c - events, and waiting on any dispatcher object
  * (KeInitializeEvent, KeSetEvent, KeResetEvent, KeClearEvent,
  * KeReadStateEvent, KeWaitForSingleObject: events, timers, mutexes,
- * semaphores).
+ * semaphores, threads).
  *
  * The object's state lives in the driver's KEVENT, as on Windows; the
  * kernel keeps no copy. Every dispatcher object shares one lock and one
@@ -118,7 +118,8 @@ static NT_EXPORT int32_t KeReadStateEvent(KEVENT *event)
 
 /*
  * Take the object if it is signalled: a synchronization event or timer
- * resets, a semaphore counts down, a mutex becomes (again) the thread's.
+ * resets, a semaphore counts down, a mutex becomes (again) the thread's; a
+ * notification event or timer and an ended thread stay signalled.
  */
 static bool try_acquire(DISPATCHER_HEADER *header)
 {
@@ -218,6 +219,7 @@ static NT_EXPORT NTSTATUS KeWaitForSingleObject(void *object, uint32_t reason, i
     case NT_TIMER_SYNCHRONIZATION:
     case NT_MUTANT:
     case NT_SEMAPHORE:
+    case NT_THREAD:
         break;
     default:
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,

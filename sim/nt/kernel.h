@@ -45,7 +45,14 @@
  */
 #define NT_CALLER            nt_caller((uint64_t)(uintptr_t)__builtin_return_address(0))
 
+/*
+ * A thread is a dispatcher object, as a KTHREAD is: KeGetCurrentThread
+ * (gs:0x188) names the header, which is signalled when the thread ends
+ * (only threads PsCreateSystemThread made end while the kernel runs).
+ */
 struct nt_thread {
+    DISPATCHER_HEADER header; /* first, as in a KTHREAD: Type NT_THREAD */
+    uint64_t id;              /* PsGetCurrentThreadId: a multiple of 4, as Windows gives them */
     uint8_t pcr[NT_PCR_SIZE]; /* GS base: the processor control region as the thread sees it */
     const char *name;
     KIRQL irql;

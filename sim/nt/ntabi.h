@@ -41,8 +41,15 @@ typedef uint64_t KAFFINITY;
 #define STATUS_NOT_SUPPORTED            ((NTSTATUS)0xC00000BB)
 #define STATUS_DELETE_PENDING           ((NTSTATUS)0xC0000056)
 #define STATUS_OBJECT_NAME_COLLISION    ((NTSTATUS)0xC0000035)
+#define STATUS_BUFFER_OVERFLOW          ((NTSTATUS)0x80000005)
+#define STATUS_INVALID_HANDLE           ((NTSTATUS)0xC0000008)
+#define STATUS_ACCESS_DENIED            ((NTSTATUS)0xC0000022)
 #define STATUS_BUFFER_TOO_SMALL         ((NTSTATUS)0xC0000023)
 #define STATUS_INVALID_PARAMETER_2      ((NTSTATUS)0xC00000F0)
+#define STATUS_OBJECT_TYPE_MISMATCH     ((NTSTATUS)0xC0000024)
+#define STATUS_OBJECT_NAME_INVALID      ((NTSTATUS)0xC0000033)
+#define STATUS_OBJECT_NAME_NOT_FOUND    ((NTSTATUS)0xC0000034)
+#define STATUS_OBJECT_PATH_SYNTAX_BAD   ((NTSTATUS)0xC000003B)
 #define NT_SUCCESS(s)                   ((NTSTATUS)(s) >= 0)
 
 #define PASSIVE_LEVEL  0
@@ -83,6 +90,7 @@ enum nt_dispatcher_type {
     NT_EVENT_SYNCHRONIZATION = 1,
     NT_MUTANT = 2,
     NT_SEMAPHORE = 5,
+    NT_THREAD = 6,
     NT_TIMER_NOTIFICATION = 8,
     NT_TIMER_SYNCHRONIZATION = 9,
 };
@@ -537,6 +545,65 @@ typedef union _LARGE_INTEGER {
 /* A guest-physical address, passed by value in one register. */
 typedef LARGE_INTEGER PHYSICAL_ADDRESS;
 
+/* What a kernel function creating or opening a named object is told (InitializeObjectAttributes). */
+typedef struct _OBJECT_ATTRIBUTES {
+    uint32_t Length; /* sizeof(OBJECT_ATTRIBUTES) */
+    void *RootDirectory;
+    UNICODE_STRING *ObjectName;
+    uint32_t Attributes; /* OBJ_* */
+    void *SecurityDescriptor;
+    void *SecurityQualityOfService;
+} OBJECT_ATTRIBUTES;
+
+#define OBJ_INHERIT          0x00000002
+#define OBJ_PERMANENT        0x00000010
+#define OBJ_EXCLUSIVE        0x00000020
+#define OBJ_CASE_INSENSITIVE 0x00000040
+#define OBJ_OPENIF           0x00000080
+#define OBJ_OPENLINK         0x00000100
+#define OBJ_KERNEL_HANDLE    0x00000200
+#define OBJ_VALID_ATTRIBUTES 0x00001FF2
+
+typedef struct _OBJECT_HANDLE_INFORMATION {
+    uint32_t HandleAttributes;
+    uint32_t GrantedAccess;
+} OBJECT_HANDLE_INFORMATION;
+
+typedef struct _CLIENT_ID {
+    void *UniqueProcess;
+    void *UniqueThread;
+} CLIENT_ID;
+
+typedef void NTAPI KSTART_ROUTINE(void *context);
+
+/* ZwQueryValueKey's answers (KEY_VALUE_INFORMATION_CLASS 0, 1, 2). */
+#define NT_KEY_VALUE_BASIC   0
+#define NT_KEY_VALUE_FULL    1
+#define NT_KEY_VALUE_PARTIAL 2
+
+typedef struct _KEY_VALUE_BASIC_INFORMATION {
+    uint32_t TitleIndex;
+    uint32_t Type;
+    uint32_t NameLength; /* bytes */
+    WCHAR Name[1];
+} KEY_VALUE_BASIC_INFORMATION;
+
+typedef struct _KEY_VALUE_FULL_INFORMATION {
+    uint32_t TitleIndex;
+    uint32_t Type;
+    uint32_t DataOffset; /* from the structure's start */
+    uint32_t DataLength;
+    uint32_t NameLength;
+    WCHAR Name[1];
+} KEY_VALUE_FULL_INFORMATION;
+
+typedef struct _KEY_VALUE_PARTIAL_INFORMATION {
+    uint32_t TitleIndex;
+    uint32_t Type;
+    uint32_t DataLength;
+    uint8_t Data[1];
+} KEY_VALUE_PARTIAL_INFORMATION;
+
 /* Sizes and offsets Microsoft documents for x64, beside the checked list. */
 /* mingw-w64 omits DEVICE_OBJECT's alignment (328 bytes there): drivers never allocate one. */
 _Static_assert(sizeof(DEVICE_OBJECT) == 0x150, "DEVICE_OBJECT");
@@ -558,5 +625,8 @@ _Static_assert(sizeof(CM_PARTIAL_RESOURCE_DESCRIPTOR) == 20, "CM_PARTIAL_RESOURC
 _Static_assert(sizeof(CM_RESOURCE_LIST) == 40, "CM_RESOURCE_LIST");
 _Static_assert(sizeof(IO_CONNECT_INTERRUPT_PARAMETERS) == 80, "IO_CONNECT_INTERRUPT_PARAMETERS");
 _Static_assert(sizeof(WORK_QUEUE_ITEM) == 0x20, "WORK_QUEUE_ITEM");
+_Static_assert(sizeof(OBJECT_ATTRIBUTES) == 0x30, "OBJECT_ATTRIBUTES");
+_Static_assert(offsetof(KEY_VALUE_PARTIAL_INFORMATION, Data) == 12,
+               "KEY_VALUE_PARTIAL_INFORMATION");
 
 #endif /* WINPV_SIM_NT_ABI_H */

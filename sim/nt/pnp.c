@@ -69,6 +69,11 @@ static NT_EXPORT void IoInvalidateDeviceRelations(DEVICE_OBJECT *pdo, uint32_t t
 }
 NT_REGISTER(NTOSKRNL, IoInvalidateDeviceRelations);
 
+struct nt_registry *nt_pnp_registry(void)
+{
+    return manager->registry;
+}
+
 /* The PCI bus driver's answer for its PDO: the state changes succeed, the rest unchanged. */
 static NT_EXPORT NTSTATUS pci_dispatch_pnp(DEVICE_OBJECT *device, IRP *irp)
 {
@@ -161,6 +166,8 @@ int nt_pnp_init(struct nt_pnp *pnp, uint64_t kuser_page, unsigned int device)
     nt_device_of(pnp->platform_pdo)->has_interrupt = true;
     nt_device_of(pnp->platform_pdo)->interrupt_line = NT_PLATFORM_GSI;
     nt_device_of(pnp->platform_pdo)->interrupt_irql = NT_PLATFORM_IRQL;
+    snprintf(nt_device_of(pnp->platform_pdo)->instance, NT_DEVICE_INSTANCE_MAX, "%s",
+             pnp->platform_ids.instance);
     platform_resources(&pnp->raw.list, false);
     platform_resources(&pnp->translated.list, true);
     sim_guest_set_upcall(platform_interrupt, NULL);
@@ -229,6 +236,15 @@ void nt_pnp_check_passive(const char *what, const void *code)
 int nt_pnp_bind(struct nt_pnp *pnp, const char *path, const char *service, char *error,
                 size_t error_size)
 {
+    char key[NT_SERVICE_KEY_MAX];
+    struct nt_reg_key *created;
+
+    /* Every service has its key, installed by INF or not: DriverEntry may open it. */
+    snprintf(key, sizeof(key), NT_REG_SERVICES "\\%s", service);
+    if (nt_reg_create(pnp->registry, NULL, key, &created, NULL) != 0) {
+        snprintf(error, error_size, "cannot create the service key %s", key);
+        return -1;
+    }
     if (nt_driver_load(&pnp->platform, path, service, pnp->kuser_page, error, error_size) != 0)
         return -1;
     if (nt_driver_add_device(&pnp->platform, pnp->platform_pdo) != 0)

@@ -78,6 +78,9 @@ struct nt_pnp {
     const char *tree_path;         /* where the device tree is published, or NULL */
 };
 
+/* The registry of the running PnP manager (the kernel's), for the registry DDIs. */
+struct nt_registry *nt_pnp_registry(void);
+
 /*
  * @kuser_page: where images' KUSER_SHARED_DATA reads go (nt_time_start);
  * @device: the platform device's PCI device ID (vendor 5853).

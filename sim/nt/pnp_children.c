@@ -193,6 +193,9 @@ static struct nt_child *child_new(struct nt_pnp *pnp, DEVICE_OBJECT *pdo)
         c->instance_id[0] = c->hardware_ids[0] = '\0';
     }
     nt_log("pnp: new child %s\\%s (%s)\n", c->device_id, c->instance_id, c->hardware_ids);
+    if (NT_SUCCESS(status))
+        snprintf(nt_device_of(pdo)->instance, NT_DEVICE_INSTANCE_MAX, "%s\\%s", c->device_id,
+                 c->instance_id);
     /* Known before its driver meets it: IoGetDeviceProperty answers from AddDevice on. */
     pthread_mutex_lock(&pnp->lock);
     c->next = pnp->children;

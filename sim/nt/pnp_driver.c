@@ -6,10 +6,12 @@
 #include "exports_impl.h"
 #include "io.h"
 #include "kernel.h"
+#include "ob.h"
 #include "pnp.h"
 #include "pnp_driver.h"
 
-#define SERVICES_KEY "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\"
+#define SERVICES_KEY                                          "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\"
+#define DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS 0xCE
 
 /*
  * What the I/O manager puts in every MajorFunction slot before DriverEntry
@@ -125,6 +127,23 @@ int nt_driver_add_device(struct nt_driver *driver, DEVICE_OBJECT *pdo)
     return 0;
 }
 
+/*
+ * A system thread of the image still running would run unloaded code:
+ * Windows stops there with DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS,
+ * naming the code it ran (here the thread's start routine).
+ */
+static void check_threads(const char *name, uint64_t base, uint64_t size)
+{
+    uint64_t start = nt_threads_running_in(base, size);
+    char where[1200];
+
+    if (start == 0)
+        return;
+    nt_describe_address(start, where, sizeof(where));
+    nt_log("*** %s unloads with a system thread still running (started at %s)\n", name, where);
+    nt_bugcheck(DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS, start, 0, start, 0, start);
+}
+
 size_t nt_driver_unload(struct nt_driver *driver)
 {
     const char *name = driver->image.name;
@@ -144,11 +163,14 @@ size_t nt_driver_unload(struct nt_driver *driver)
             nt_verifier_fail(NT_VERIFY_ARGUMENT, 0, "%s unloads with an interrupt connected", name);
         if (nt_timers_set_in(base, size))
             nt_verifier_fail(NT_VERIFY_ARGUMENT, 0, "%s unloads with a timer set", name);
+        check_threads(name, base, size);
         leaks = nt_pool_report_leaks(base, size) + nt_iospace_report_leaks(base, size) +
                 nt_mdl_report_leaks(base, size) + nt_mdl_mappings_report_leaks(base, size) +
-                nt_mdl_pages_report_leaks(base, size) + nt_contiguous_report_leaks(base, size);
+                nt_mdl_pages_report_leaks(base, size) + nt_contiguous_report_leaks(base, size) +
+                nt_handles_report_leaks(base, size);
         if (leaks)
-            nt_log("pnp: %s left %zu allocation(s) and mapping(s) at unload\n", name, leaks);
+            nt_log("pnp: %s left %zu allocation(s), mapping(s) and handle(s) at unload\n", name,
+                   leaks);
         nt_driver_object_free(driver->object);
         driver->object = NULL;
     }

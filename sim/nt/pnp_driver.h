@@ -36,8 +36,9 @@ int nt_driver_add_device(struct nt_driver *driver, DEVICE_OBJECT *pdo);
 
 /*
  * DriverUnload, then what the image still holds: a device not deleted, a
- * connected interrupt or a set timer stops the guest; pool and I/O space
- * mappings are counted. Unmaps the image. Returns the number of leaks.
+ * connected interrupt, a set timer or a system thread still running stops
+ * the guest; pool, I/O space mappings and open handles are counted. Unmaps
+ * the image. Returns the number of leaks.
  */
 size_t nt_driver_unload(struct nt_driver *driver);
 

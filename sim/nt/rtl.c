@@ -1,7 +1,8 @@
-/* sim/nt/rtl.c - the run-time library drivers import (memory and strings). */
+/* sim/nt/rtl.c - the run-time library drivers import (memory and strings, UNICODE_STRINGs). */
 #include <string.h>
 
 #include "exports_impl.h"
+#include "kernel.h"
 
 static NT_EXPORT uint64_t RtlCompareMemory(const void *a, const void *b, uint64_t length)
 {
@@ -73,3 +74,26 @@ static NT_EXPORT char *nt_strcpy(char *dst, const char *src)
     return strcpy(dst, src);
 }
 NT_REGISTER_AS(NTOSKRNL, "strcpy", nt_strcpy);
+
+/* @source's length in Length, with its terminator in MaximumLength (NULL: an empty string). */
+static NT_EXPORT void RtlInitUnicodeString(UNICODE_STRING *destination, const WCHAR *source)
+{
+    uint64_t caller = NT_CALLER;
+    size_t chars = 0;
+
+    /* DISPATCH_LEVEL when the string is resident: every string here is. */
+    nt_require_irql(DISPATCH_LEVEL, caller, __func__);
+    if (destination == NULL)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller, "RtlInitUnicodeString(NULL, %p)",
+                         (const void *)source);
+    while (source && source[chars])
+        chars++;
+    if (chars * sizeof(WCHAR) > UINT16_MAX - sizeof(WCHAR))
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                         "RtlInitUnicodeString of %zu characters: too long for a UNICODE_STRING",
+                         chars);
+    destination->Length = (uint16_t)(chars * sizeof(WCHAR));
+    destination->MaximumLength = source ? (uint16_t)(destination->Length + sizeof(WCHAR)) : 0;
+    destination->Buffer = (WCHAR *)source;
+}
+NT_REGISTER(NTOSKRNL, RtlInitUnicodeString);

@@ -20,6 +20,7 @@ static struct {
 } vcpus = {.count = 1};
 
 static _Thread_local struct nt_thread *current;
+static uint64_t last_id; /* the last thread ID given */
 
 void nt_vcpus_init(unsigned int count)
 {
@@ -49,6 +50,11 @@ int nt_thread_enter(struct nt_thread *thread, const char *name, unsigned int ide
     uint64_t prcb = pcr + NT_PCR_PRCB_START;
     int err;
 
+    thread->header =
+        (DISPATCHER_HEADER){.Type = NT_THREAD, .Size = sizeof(DISPATCHER_HEADER) / sizeof(int32_t)};
+    thread->header.WaitListHead.Flink = thread->header.WaitListHead.Blink =
+        &thread->header.WaitListHead;
+    thread->id = __atomic_add_fetch(&last_id, 4, __ATOMIC_RELAXED);
     memset(thread->pcr, 0, sizeof(thread->pcr));
     memcpy(thread->pcr + NT_PCR_SELF, &pcr, sizeof(pcr));
     memcpy(thread->pcr + NT_PCR_PRCB, &prcb, sizeof(prcb));

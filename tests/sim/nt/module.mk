@@ -52,11 +52,22 @@ $(NTSIM_PACKAGES)/child/child.sys: $(BUILD)/win64/child.sys
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
 
+# ddi.sys's package, apart from xenbus.inf (both name the platform device).
+NTSIM_DDI_PACKAGE := $(BUILD)/ntsim-ddi-packages/ddi
+NTSIM_DDI_PACKAGE_FILES := $(NTSIM_DDI_PACKAGE)/ddi.inf $(NTSIM_DDI_PACKAGE)/ddi.sys
+$(NTSIM_DDI_PACKAGE)/ddi.inf: tests/sim/nt/drivers/ddi.inf
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+$(NTSIM_DDI_PACKAGE)/ddi.sys: $(BUILD)/win64/ddi.sys
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+
 # The simulated kernel running xenbus.sys and the test drivers on winpv-simd.
 NTSIM_TEST_SRCS := tests/sim/nt/ntsim_fixture.c $(SIM_TOOLSTACK_SRCS) $(SIM_NT_CPU_SRCS)
 NTSIM_TEST_NEEDS := $(BUILD)/host/bin/winpv-ntsim $(BUILD)/host/bin/winpv-simd \
                     $(BUILD)/win64/xenbus.sys $(BUILD)/win64/misbehave.sys $(BUILD)/win64/child.sys $(BUILD)/win64/ddi.sys \
-                    $(BUILD)/win64/unknown_import.sys $(SIMLIB_FILES) $(NTSIM_PACKAGE_FILES)
+                    $(BUILD)/win64/unknown_import.sys $(SIMLIB_FILES) $(NTSIM_PACKAGE_FILES) \
+                    $(NTSIM_DDI_PACKAGE_FILES)
 
 HOST_TESTS += ntsim_xenbus
 ntsim_xenbus_SRCS := tests/sim/nt/xenbus_test.c $(NTSIM_TEST_SRCS)

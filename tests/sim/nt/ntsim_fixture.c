@@ -60,9 +60,18 @@ const char *ntsim_driver_path(const char *driver, char *buf, size_t size)
     return simd_path_near_program(relative, buf, size);
 }
 
+/* The build's directory @name of driver packages. */
+static const char *packages_path(const char *name, char *buf, size_t size)
+{
+    char relative[256];
+
+    snprintf(relative, sizeof(relative), "../../%s", name);
+    return simd_path_near_program(relative, buf, size);
+}
+
 const char *ntsim_packages_path(char *buf, size_t size)
 {
-    return simd_path_near_program("../../ntsim-packages", buf, size);
+    return packages_path("ntsim-packages", buf, size);
 }
 
 static void read_file(const char *path, char *buf, size_t size)
@@ -93,7 +102,9 @@ static int wait_with_timeout(pid_t pid)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-void ntsim_start(struct ntsim_run *run, const char *driver, const char *const *args)
+/* ntsim_start with the packages of directory @packages when @driver is NULL. */
+static void start(struct ntsim_run *run, const char *driver, const char *packages,
+                  const char *const *args)
 {
     char program[512], image[512], domid_text[16];
     struct guest_rings rings = {0};
@@ -119,7 +130,7 @@ void ntsim_start(struct ntsim_run *run, const char *driver, const char *const *a
         argv[n++] = ntsim_driver_path(driver, image, sizeof(image));
     } else {
         argv[n++] = "--drivers";
-        argv[n++] = ntsim_packages_path(image, sizeof(image));
+        argv[n++] = packages_path(packages, image, sizeof(image));
     }
     argv[n++] = "--log";
     argv[n++] = run->log_path;
@@ -142,6 +153,11 @@ void ntsim_start(struct ntsim_run *run, const char *driver, const char *const *a
         execv(program, (char *const *)argv);
         _exit(127);
     }
+}
+
+void ntsim_start(struct ntsim_run *run, const char *driver, const char *const *args)
+{
+    start(run, driver, "ntsim-packages", args);
 }
 
 void ntsim_stop(struct ntsim_run *run)
@@ -229,6 +245,12 @@ void ntsim_finish(struct ntsim_run *run)
 void ntsim_run(struct ntsim_run *run, const char *driver, const char *const *args)
 {
     ntsim_start(run, driver, args);
+    ntsim_finish(run);
+}
+
+void ntsim_run_packages(struct ntsim_run *run, const char *packages, const char *const *args)
+{
+    start(run, NULL, packages, args);
     ntsim_finish(run);
 }
 

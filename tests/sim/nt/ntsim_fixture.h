@@ -40,6 +40,12 @@ int ntsim_fixture_teardown(void **state);
  */
 void ntsim_run(struct ntsim_run *run, const char *driver, const char *const *args);
 
+/*
+ * ntsim_run with every driver chosen by the INFs of the build's directory
+ * @packages ("ntsim-ddi-packages") instead of the test packages.
+ */
+void ntsim_run_packages(struct ntsim_run *run, const char *packages, const char *const *args);
+
 /* ntsim_run in two halves, for a test that acts while the kernel runs; finish destroys the domain. */
 void ntsim_start(struct ntsim_run *run, const char *driver, const char *const *args);
 void ntsim_finish(struct ntsim_run *run);

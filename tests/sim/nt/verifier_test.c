@@ -109,7 +109,8 @@ static void test_pool_leaked_at_unload(void **state)
     run_case("pool_leak");
     assert_int_equal(run.exit_status, 1);
     assert_contains(run.log, "pool: leaked 64 bytes, tag 'Leak', allocated by misbehave.sys+0x");
-    assert_contains(run.log, "misbehave.sys left 1 allocation(s) and mapping(s) at unload");
+    assert_contains(run.log,
+                    "misbehave.sys left 1 allocation(s), mapping(s) and handle(s) at unload");
 }
 
 static void test_mdl_leaked_at_unload(void **state)
@@ -118,7 +119,8 @@ static void test_mdl_leaked_at_unload(void **state)
     assert_int_equal(run.exit_status, 1);
     assert_contains(run.log, "mm: leaked an MDL of 64 bytes at ");
     assert_contains(run.log, ", allocated by misbehave.sys+0x");
-    assert_contains(run.log, "misbehave.sys left 1 allocation(s) and mapping(s) at unload");
+    assert_contains(run.log,
+                    "misbehave.sys left 1 allocation(s), mapping(s) and handle(s) at unload");
 }
 
 /* The pages, and the MDL describing them (pool the driver frees after the pages). */
@@ -128,7 +130,8 @@ static void test_pages_leaked_at_unload(void **state)
     assert_int_equal(run.exit_status, 1);
     assert_contains(run.log, "mm: leaked 2 page(s) of MmAllocatePagesForMdlEx (MDL ");
     assert_contains(run.log, "pool: leaked 64 bytes, tag 'Mdl ', allocated by misbehave.sys+0x");
-    assert_contains(run.log, "misbehave.sys left 2 allocation(s) and mapping(s) at unload");
+    assert_contains(run.log,
+                    "misbehave.sys left 2 allocation(s), mapping(s) and handle(s) at unload");
 }
 
 static void test_mdl_freed_twice(void **state)
@@ -187,14 +190,72 @@ static void test_access_violation_is_a_bugcheck(void **state)
     assert_contains(run.log, "[kernel] nt_driver_load ");
 }
 
+static void test_close_of_a_bad_handle(void **state)
+{
+    run_case("close_bad");
+    assert_int_equal(run.exit_status, BUGCHECK_EXIT);
+    assert_contains(run.log, "*** ZwClose(0xffffffff80001234): no handle of that value is open\n");
+    assert_contains(run.log, "*** STOP: 0x00000093 (0xffffffff80001234, 0x1, 0x0, 0x0)\n");
+    assert_blames_driver();
+}
+
+static void test_thread_running_at_unload(void **state)
+{
+    run_case("thread_running");
+    assert_int_equal(run.exit_status, BUGCHECK_EXIT);
+    assert_contains(run.log, "*** misbehave.sys unloads with a system thread still running "
+                             "(started at misbehave.sys+0x");
+    assert_contains(run.log, "waits_forever");
+    assert_contains(run.log, "*** STOP: 0x000000CE (");
+}
+
+static void test_handle_leaked_at_unload(void **state)
+{
+    run_case("handle_leak");
+    assert_int_equal(run.exit_status, 1);
+    assert_contains(run.log, ", Key \\Registry\\Machine\\System, opened by misbehave.sys+0x");
+    assert_contains(run.log, "misbehave.c:");
+    assert_contains(run.log,
+                    "misbehave.sys left 1 allocation(s), mapping(s) and handle(s) at unload");
+}
+
+static void test_terminate_a_thread_no_driver_made(void **state)
+{
+    run_case("terminate_other");
+    assert_verifier_stop("0x1007", "PsTerminateSystemThread(0) on thread pnp, which "
+                                   "PsCreateSystemThread did not create");
+    assert_blames_driver();
+}
+
+static void test_registry_ddi_above_its_irql(void **state)
+{
+    run_case("registry_irql");
+    assert_verifier_stop("0x1000", "ZwOpenKey called at IRQL 2 (at most 0 allowed)");
+    assert_blames_driver();
+}
+
+static void test_handle_without_obj_kernel_handle(void **state)
+{
+    run_case("user_handle");
+    assert_verifier_stop("0x1007", "ZwOpenKey without OBJ_KERNEL_HANDLE");
+    assert_blames_driver();
+}
+
+static void test_thread_type_read_too_deep(void **state)
+{
+    run_case("thread_type");
+    assert_verifier_stop("0x1007", "passes (POBJECT_TYPE)PsThreadType, not *PsThreadType");
+    assert_blames_driver();
+}
+
 /* Every kernel function a driver meets behaves as documented, seen from a driver image. */
 static void test_kernel_functions_behave_as_documented(void **state)
 {
-    ntsim_run(&run, "ddi.sys", NULL);
+    ntsim_run_packages(&run, "ntsim-ddi-packages", NULL);
     assert_int_equal(run.exit_status, 0);
     assert_null(strstr(run.log, "FAILED"));
-    assert_contains(run.log, "ddi: 86 checks, 0 failed\n");
-    assert_contains(run.log, "ddi: interrupts: 5 checks, 0 failed\n");
+    assert_contains(run.log, "ddi: 111 checks, 0 failed\n");
+    assert_contains(run.log, "ddi: AddDevice: 9 checks, 0 failed\n");
     assert_contains(run.log, "ddi: DbgPrint 42 printed\n");
 }
 
@@ -237,6 +298,13 @@ int main(void)
         cmocka_unit_test(test_access_violation_is_a_bugcheck),
         cmocka_unit_test(test_driver_stack_overflow_is_a_double_fault),
         cmocka_unit_test(test_unimplemented_import_fails_the_load),
+        cmocka_unit_test(test_close_of_a_bad_handle),
+        cmocka_unit_test(test_thread_running_at_unload),
+        cmocka_unit_test(test_handle_leaked_at_unload),
+        cmocka_unit_test(test_terminate_a_thread_no_driver_made),
+        cmocka_unit_test(test_registry_ddi_above_its_irql),
+        cmocka_unit_test(test_handle_without_obj_kernel_handle),
+        cmocka_unit_test(test_thread_type_read_too_deep),
         cmocka_unit_test(test_kernel_functions_behave_as_documented),
     };
 

@@ -7,9 +7,11 @@
  * their owner) and semaphores, system and I/O work items, pool alignment
  * and physical addresses, MDLs (over pool, locked, mapped, chained to an
  * IRP), pages for MDLs and contiguous memory with their frames, object
- * references, IRPs, processors, the
- * KUSER_SHARED_DATA clocks, the run-time library and DbgPrint, and (in
- * AddDevice, on the platform device) synchronizing with an interrupt. Each check logs
+ * references, IRPs, processors, the KUSER_SHARED_DATA clocks, the run-time
+ * library and DbgPrint, system threads and their handles, the registry
+ * DDIs on the values ddi.inf seeded, and (in AddDevice, on the platform
+ * device) synchronizing with an interrupt and the device's registry keys.
+ * Each check logs
  * "ddi: <name>: ok" or "ddi: <name>: FAILED ..."; the last line counts
  * them. A driver would see a stub, a missing wake-up or a wrong IRQL here.
  */
@@ -560,6 +562,253 @@ static void processors(void)
     check("the current processor is one of them", index < count && number.Number == index, index);
 }
 
+/*
+ * The thread object type. The WDK declares PsThreadType as the import slot
+ * (*PsThreadType is the type); mingw-w64 declares it dllimport, which reads
+ * through the slot already: its PsThreadType is the type.
+ */
+#define THREAD_TYPE ((POBJECT_TYPE)PsThreadType)
+
+struct thread_record {
+    KEVENT go;
+    PKTHREAD self;
+    HANDLE id;
+    KIRQL irql;
+    volatile LONG ran;
+};
+
+/* Waits for its go, then ends itself. */
+static void waiting_thread(PVOID context)
+{
+    struct thread_record *r = context;
+
+    r->self = KeGetCurrentThread();
+    r->id = PsGetCurrentThreadId();
+    r->irql = KeGetCurrentIrql();
+    KeWaitForSingleObject(&r->go, Executive, KernelMode, FALSE, NULL);
+    r->ran = 1;
+    PsTerminateSystemThread(STATUS_SUCCESS);
+}
+
+/* Returns without PsTerminateSystemThread, which ends a system thread as well. */
+static void returning_thread(PVOID context)
+{
+    ((struct thread_record *)context)->ran = 1;
+}
+
+static void system_threads(void)
+{
+    struct thread_record r = {0}, second = {0};
+    LARGE_INTEGER zero = {.QuadPart = 0}, wait = {.QuadPart = MS(1000)};
+    OBJECT_ATTRIBUTES attributes;
+    CLIENT_ID client;
+    HANDLE handle;
+    PVOID thread, closed;
+    NTSTATUS status;
+
+    KeInitializeEvent(&r.go, NotificationEvent, FALSE);
+    InitializeObjectAttributes(&attributes, NULL, OBJ_KERNEL_HANDLE, NULL, NULL);
+    status = PsCreateSystemThread(&handle, THREAD_ALL_ACCESS, &attributes, NULL, &client,
+                                  waiting_thread, &r);
+    check("PsCreateSystemThread", NT_SUCCESS(status), status);
+    if (!NT_SUCCESS(status))
+        return;
+    check("gives a kernel handle", (LONG_PTR)handle < 0, (LONG_PTR)handle);
+    status = ObReferenceObjectByHandle(handle, SYNCHRONIZE, THREAD_TYPE, KernelMode, &thread, NULL);
+    check("ObReferenceObjectByHandle of a thread handle", NT_SUCCESS(status), status);
+    ZwClose(handle);
+    status = ObReferenceObjectByHandle(handle, SYNCHRONIZE, NULL, KernelMode, &closed, NULL);
+    check("a closed handle is invalid", status == STATUS_INVALID_HANDLE, status);
+    status = KeWaitForSingleObject(thread, Executive, KernelMode, FALSE, &zero);
+    check("a running thread is not signalled", status == STATUS_TIMEOUT, status);
+    KeSetEvent(&r.go, 0, FALSE);
+    status = KeWaitForSingleObject(thread, Executive, KernelMode, FALSE, &wait);
+    check("a thread is signalled when it terminates", status == STATUS_SUCCESS && r.ran, status);
+    check("it ran at PASSIVE_LEVEL as the object referenced",
+          r.irql == PASSIVE_LEVEL && r.self == thread, r.irql);
+    check("with the ID PsCreateSystemThread gave",
+          r.id == client.UniqueThread && r.id != PsGetCurrentThreadId(), (LONG_PTR)r.id);
+    status = KeWaitForSingleObject(thread, Executive, KernelMode, FALSE, &zero);
+    check("and stays signalled", status == STATUS_SUCCESS, status);
+    ObDereferenceObject(thread);
+
+    status = PsCreateSystemThread(&handle, THREAD_ALL_ACCESS, NULL, NULL, NULL, returning_thread,
+                                  &second);
+    if (NT_SUCCESS(status)) {
+        ObReferenceObjectByHandle(handle, SYNCHRONIZE, THREAD_TYPE, KernelMode, &thread, NULL);
+        ZwClose(handle);
+        status = KeWaitForSingleObject(thread, Executive, KernelMode, FALSE, &wait);
+        check("a thread whose routine returns terminates", status == STATUS_SUCCESS && second.ran,
+              status);
+        ObDereferenceObject(thread);
+    }
+}
+
+/* The value @name of @key, as partial information in @buffer; its status. */
+static NTSTATUS query(HANDLE key, const WCHAR *name, ULONG class, void *buffer, ULONG length,
+                      ULONG *result)
+{
+    UNICODE_STRING string;
+
+    RtlInitUnicodeString(&string, name);
+    return ZwQueryValueKey(key, &string, class, buffer, length, result);
+}
+
+/* Whether the value @name of @key is the REG_DWORD @expected. */
+static BOOLEAN dword_is(HANDLE key, const WCHAR *name, ULONG expected)
+{
+    union {
+        KEY_VALUE_PARTIAL_INFORMATION partial;
+        UCHAR bytes[32];
+    } buffer;
+    ULONG length = 0;
+    NTSTATUS status =
+        query(key, name, KeyValuePartialInformation, &buffer, sizeof(buffer), &length);
+
+    return NT_SUCCESS(status) && buffer.partial.Type == REG_DWORD &&
+           buffer.partial.DataLength == 4 && *(ULONG *)buffer.partial.Data == expected &&
+           length == FIELD_OFFSET(KEY_VALUE_PARTIAL_INFORMATION, Data) + 4;
+}
+
+static NTSTATUS open_key(HANDLE *key, ACCESS_MASK access, UNICODE_STRING *path, HANDLE root)
+{
+    OBJECT_ATTRIBUTES attributes;
+
+    InitializeObjectAttributes(&attributes, path, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, root,
+                               NULL);
+    return ZwOpenKey(key, access, &attributes);
+}
+
+/* Reading what ddi.inf seeded under the service key, as Windows answers each buffer size. */
+static void registry_reads(HANDLE parameters)
+{
+    union {
+        KEY_VALUE_PARTIAL_INFORMATION partial;
+        KEY_VALUE_BASIC_INFORMATION basic;
+        KEY_VALUE_FULL_INFORMATION full;
+        UCHAR bytes[64];
+    } buffer;
+    ULONG length = 0;
+    NTSTATUS status;
+
+    check("ZwQueryValueKey reads a DWORD the INF seeded",
+          dword_is(parameters, L"Seeded", 0x12345678), 0);
+    status = query(parameters, L"Seeded", KeyValuePartialInformation, &buffer, 8, &length);
+    check("a buffer short of the fixed part: STATUS_BUFFER_TOO_SMALL and the size needed",
+          status == STATUS_BUFFER_TOO_SMALL && length == 16, status);
+    buffer.partial.DataLength = 0;
+    status = query(parameters, L"Seeded", KeyValuePartialInformation, &buffer, 14, &length);
+    check("a buffer short of the data: STATUS_BUFFER_OVERFLOW with the fixed part",
+          status == STATUS_BUFFER_OVERFLOW && length == 16 && buffer.partial.DataLength == 4,
+          status);
+    status =
+        query(parameters, L"SEEDED", KeyValueBasicInformation, &buffer, sizeof(buffer), &length);
+    check("basic information names the value as stored",
+          NT_SUCCESS(status) && buffer.basic.NameLength == 12 && length == 12 + 12 &&
+              memcmp(buffer.basic.Name, L"Seeded", 12) == 0,
+          status);
+    status = query(parameters, L"Name", KeyValueFullInformation, &buffer, sizeof(buffer), &length);
+    check("full information: the name, then the data 8-byte aligned",
+          NT_SUCCESS(status) && buffer.full.Type == REG_SZ && buffer.full.DataOffset == 32 &&
+              buffer.full.DataLength == 12 && length == 44 &&
+              memcmp(buffer.bytes + 32, L"winpv", 12) == 0,
+          status);
+    status =
+        query(parameters, L"Missing", KeyValuePartialInformation, &buffer, sizeof(buffer), &length);
+    check("a value not there", status == STATUS_OBJECT_NAME_NOT_FOUND, status);
+}
+
+/* Writing, through a key ZwCreateKey made, and reading back. */
+static void registry_writes(HANDLE service, HANDLE parameters)
+{
+    UNICODE_STRING runtime = RTL_CONSTANT_STRING(L"Runtime"),
+                   written = RTL_CONSTANT_STRING(L"Written");
+    OBJECT_ATTRIBUTES attributes;
+    ULONG disposition = 0, seven = 7;
+    HANDLE key;
+    NTSTATUS status;
+
+    status = ZwSetValueKey(parameters, &written, 0, REG_DWORD, &seven, sizeof(seven));
+    check("ZwSetValueKey needs KEY_SET_VALUE", status == STATUS_ACCESS_DENIED, status);
+    InitializeObjectAttributes(&attributes, &runtime, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE,
+                               service, NULL);
+    status =
+        ZwCreateKey(&key, KEY_ALL_ACCESS, &attributes, 0, NULL, REG_OPTION_VOLATILE, &disposition);
+    check("ZwCreateKey creates a key", NT_SUCCESS(status) && disposition == REG_CREATED_NEW_KEY,
+          status);
+    if (!NT_SUCCESS(status))
+        return;
+    status = ZwSetValueKey(key, &written, 0, REG_DWORD, &seven, sizeof(seven));
+    check("ZwSetValueKey writes a value read back",
+          NT_SUCCESS(status) && dword_is(key, L"Written", 7), status);
+    status = ZwDeleteValueKey(key, &written);
+    check("ZwDeleteValueKey deletes it",
+          NT_SUCCESS(status) && ZwDeleteValueKey(key, &written) == STATUS_OBJECT_NAME_NOT_FOUND,
+          status);
+    ZwClose(key);
+    status = ZwCreateKey(&key, KEY_READ, &attributes, 0, NULL, 0, &disposition);
+    check("ZwCreateKey opens a key there",
+          NT_SUCCESS(status) && disposition == REG_OPENED_EXISTING_KEY, status);
+    if (NT_SUCCESS(status))
+        ZwClose(key);
+}
+
+static void registry(UNICODE_STRING *registry_path)
+{
+    UNICODE_STRING parameters_name = RTL_CONSTANT_STRING(L"Parameters"),
+                   missing = RTL_CONSTANT_STRING(L"\\Registry\\Machine\\NoSuchKey");
+    HANDLE service, parameters, key;
+    PVOID object;
+    NTSTATUS status;
+
+    status = open_key(&service, KEY_READ, registry_path, NULL);
+    check("ZwOpenKey opens the service key", NT_SUCCESS(status), status);
+    if (!NT_SUCCESS(status))
+        return;
+    status = open_key(&parameters, KEY_READ, &parameters_name, service);
+    check("ZwOpenKey relative to a key handle", NT_SUCCESS(status), status);
+    if (NT_SUCCESS(status)) {
+        registry_reads(parameters);
+        registry_writes(service, parameters);
+        ZwClose(parameters);
+    }
+    status = open_key(&key, KEY_READ, &missing, NULL);
+    check("ZwOpenKey of a key not there", status == STATUS_OBJECT_NAME_NOT_FOUND, status);
+    status = ObReferenceObjectByHandle(service, KEY_READ, THREAD_TYPE, KernelMode, &object, NULL);
+    check("a key handle is no thread's", status == STATUS_OBJECT_TYPE_MISMATCH, status);
+    ZwClose(service);
+}
+
+/* The keys installing ddi.inf wrote for the platform device. */
+static void device_keys(DEVICE_OBJECT *pdo)
+{
+    union {
+        KEY_VALUE_PARTIAL_INFORMATION partial;
+        UCHAR bytes[64];
+    } buffer;
+    ULONG length = 0;
+    HANDLE key;
+    NTSTATUS status;
+
+    status = IoOpenDeviceRegistryKey(pdo, PLUGPLAY_REGKEY_DEVICE, KEY_READ, &key);
+    check("IoOpenDeviceRegistryKey: the hardware key", NT_SUCCESS(status), status);
+    if (NT_SUCCESS(status)) {
+        check("with the INF's hardware value", dword_is(key, L"DeviceSeeded", 7), 0);
+        ZwClose(key);
+    }
+    status = IoOpenDeviceRegistryKey(pdo, PLUGPLAY_REGKEY_DRIVER, KEY_READ, &key);
+    check("IoOpenDeviceRegistryKey: the driver key", NT_SUCCESS(status), status);
+    if (NT_SUCCESS(status)) {
+        status = query(key, L"DriverSeeded", KeyValuePartialInformation, &buffer, sizeof(buffer),
+                       &length);
+        check("with the INF's driver value",
+              NT_SUCCESS(status) && buffer.partial.Type == REG_SZ &&
+                  memcmp(buffer.partial.Data, L"driver", 14) == 0,
+              status);
+        ZwClose(key);
+    }
+}
+
 static NTSTATUS pass_down(DEVICE_OBJECT *device, IRP *irp)
 {
     DEVICE_OBJECT *lower = *(DEVICE_OBJECT **)device->DeviceExtension;
@@ -626,7 +875,8 @@ static NTSTATUS add_device(DRIVER_OBJECT *driver, DEVICE_OBJECT *pdo)
 
     checks = failures = 0;
     interrupts(pdo);
-    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "ddi: interrupts: %lu checks, %lu failed\n",
+    device_keys(pdo);
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "ddi: AddDevice: %lu checks, %lu failed\n",
                checks, failures);
     status = IoCreateDevice(driver, sizeof(DEVICE_OBJECT *), NULL, FILE_DEVICE_UNKNOWN, 0, FALSE,
                             &device);
@@ -654,6 +904,8 @@ __attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
     mdl_page_ranges(mdl_pages());
     contiguous();
     processors();
+    system_threads();
+    registry(registry_path);
     DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "ddi: %lu checks, %lu failed\n", checks,
                failures);
     driver->MajorFunction[IRP_MJ_PNP] = pass_down;

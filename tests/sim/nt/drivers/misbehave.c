@@ -21,6 +21,13 @@
  *   bugcheck        KeBugCheckEx(0xDEAD, 1, 2, 3, 4)
  *   null_write      a write through a NULL pointer
  *   stack_overflow  recursion past the 24 KiB kernel stack
+ *   close_bad       ZwClose of a handle never opened
+ *   thread_running  a system thread still waiting when the driver unloads
+ *   handle_leak     a registry key handle never closed
+ *   terminate_other PsTerminateSystemThread on a thread no driver created
+ *   registry_irql   ZwOpenKey at DISPATCH_LEVEL
+ *   user_handle     ZwOpenKey without OBJ_KERNEL_HANDLE
+ *   thread_type     ObReferenceObjectByHandle given mingw-w64's *PsThreadType
  */
 #include "nt_headers.h"
 
@@ -42,6 +49,13 @@ enum misbehaviour {
     BUGCHECK,
     NULL_WRITE,
     STACK_OVERFLOW,
+    CLOSE_BAD,
+    THREAD_RUNNING,
+    HANDLE_LEAK,
+    TERMINATE_OTHER,
+    REGISTRY_IRQL,
+    USER_HANDLE,
+    THREAD_TYPE,
 };
 
 static const struct {
@@ -65,6 +79,13 @@ static const struct {
     {L"bugcheck", BUGCHECK},
     {L"null_write", NULL_WRITE},
     {L"stack_overflow", STACK_OVERFLOW},
+    {L"close_bad", CLOSE_BAD},
+    {L"thread_running", THREAD_RUNNING},
+    {L"handle_leak", HANDLE_LEAK},
+    {L"terminate_other", TERMINATE_OTHER},
+    {L"registry_irql", REGISTRY_IRQL},
+    {L"user_handle", USER_HANDLE},
+    {L"thread_type", THREAD_TYPE},
 };
 
 struct fdo {
@@ -202,6 +223,68 @@ static void misbehave_with_mdls(void)
     }
 }
 
+static KEVENT never;
+
+/* Waits for an event nobody sets. */
+static void waits_forever(PVOID context)
+{
+    KeWaitForSingleObject(&never, Executive, KernelMode, FALSE, NULL);
+}
+
+/* ZwOpenKey of \Registry\Machine\System with @attributes_flags; the handle. */
+static HANDLE open_system_key(ULONG attributes_flags)
+{
+    UNICODE_STRING path = RTL_CONSTANT_STRING(L"\\Registry\\Machine\\System");
+    OBJECT_ATTRIBUTES attributes;
+    HANDLE key = NULL;
+
+    InitializeObjectAttributes(&attributes, &path, attributes_flags, NULL, NULL);
+    ZwOpenKey(&key, KEY_READ, &attributes);
+    return key;
+}
+
+/* The cases about handles, threads and the registry. */
+static void misbehave_with_objects(void)
+{
+    HANDLE handle;
+    PVOID object;
+    KIRQL irql;
+
+    switch (chosen) {
+    case CLOSE_BAD:
+        ZwClose((HANDLE)(LONG_PTR)(LONG)0x80001234);
+        break;
+    case THREAD_RUNNING:
+        KeInitializeEvent(&never, NotificationEvent, FALSE);
+        if (NT_SUCCESS(PsCreateSystemThread(&handle, THREAD_ALL_ACCESS, NULL, NULL, NULL,
+                                            waits_forever, NULL)))
+            ZwClose(handle);
+        break;
+    case HANDLE_LEAK:
+        open_system_key(OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE);
+        break;
+    case TERMINATE_OTHER:
+        PsTerminateSystemThread(STATUS_SUCCESS);
+        break;
+    case REGISTRY_IRQL:
+        KeRaiseIrql(DISPATCH_LEVEL, &irql);
+        open_system_key(OBJ_KERNEL_HANDLE);
+        break;
+    case USER_HANDLE:
+        open_system_key(OBJ_CASE_INSENSITIVE);
+        break;
+    case THREAD_TYPE:
+        KeInitializeEvent(&never, NotificationEvent, TRUE);
+        if (NT_SUCCESS(PsCreateSystemThread(&handle, THREAD_ALL_ACCESS, NULL, NULL, NULL,
+                                            waits_forever, NULL)))
+            ObReferenceObjectByHandle(handle, SYNCHRONIZE, *PsThreadType, KernelMode, &object,
+                                      NULL);
+        break;
+    default:
+        break;
+    }
+}
+
 static void misbehave_in_entry(DRIVER_OBJECT *driver)
 {
     DEVICE_OBJECT *device;
@@ -267,5 +350,6 @@ __attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
     driver->DriverUnload = unload;
     misbehave_in_entry(driver);
     misbehave_with_mdls();
+    misbehave_with_objects();
     return STATUS_SUCCESS;
 }

@@ -1,0 +1,260 @@
+/*
+ * sim/nt/ps_thread.c - system threads drivers create (PsCreateSystemThread,
+ * PsTerminateSystemThread, PsGetCurrentThreadId, the PsThreadType
+ * variable) and the thread objects they wait on.
+ *
+ * A system thread is a kernel thread of its own (a pthread with its driver
+ * stack and guard page, thread.c), running StartRoutine(StartContext) at
+ * PASSIVE_LEVEL. It ends when the routine returns or calls
+ * PsTerminateSystemThread; then its object (the struct nt_thread, whose
+ * dispatcher header KeWaitForSingleObject takes) is signalled. The object
+ * lives while referenced: by the running thread, by each handle and by
+ * each ObReferenceObject. A thread still running when the image holding
+ * its start routine unloads stops the machine (pnp_driver.c), as Windows
+ * does once the thread runs the unloaded code.
+ *
+ * Lock order: threads_lock alone, then nt_dispatcher_lock alone.
+ */
+#include <setjmp.h>
+#include <stdlib.h>
+
+#include "exports_impl.h"
+#include "kernel.h"
+#include "ob.h"
+#include "pnp.h"
+
+#define SYSTEM_PROCESS_ID 4 /* the System process's ID on Windows */
+
+struct system_thread {
+    struct nt_thread thread; /* first: the object drivers see */
+    struct system_thread *next;
+    unsigned int references;
+    KSTART_ROUTINE *start;
+    void *context;
+    bool entered; /* the thread is a kernel thread, or failed to become one (enter_error) */
+    int enter_error;
+    bool terminated;   /* it runs no driver code any more */
+    jmp_buf terminate; /* where PsTerminateSystemThread goes */
+};
+
+static pthread_mutex_t threads_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t threads_changed = PTHREAD_COND_INITIALIZER;
+static struct system_thread *threads;
+static unsigned int next_vcpu; /* each new thread prefers the next vCPU */
+
+/* The system thread @object is, or NULL; threads_lock held. */
+static struct system_thread *find_locked(const void *object)
+{
+    for (struct system_thread *t = threads; t; t = t->next) {
+        if ((const void *)t == object)
+            return t;
+    }
+    return NULL;
+}
+
+bool nt_thread_object(const void *object)
+{
+    bool found;
+
+    pthread_mutex_lock(&threads_lock);
+    found = find_locked(object) != NULL;
+    pthread_mutex_unlock(&threads_lock);
+    return found;
+}
+
+static void thread_reference(void *object)
+{
+    pthread_mutex_lock(&threads_lock);
+    ((struct system_thread *)object)->references++;
+    pthread_mutex_unlock(&threads_lock);
+}
+
+/* The last reference frees the object (it has ended by then: the running thread holds one). */
+static void thread_dereference(void *object)
+{
+    struct system_thread *t = object, **p;
+    bool last;
+
+    pthread_mutex_lock(&threads_lock);
+    last = --t->references == 0;
+    if (last) {
+        for (p = &threads; *p != t; p = &(*p)->next)
+            ;
+        *p = t->next;
+    }
+    pthread_mutex_unlock(&threads_lock);
+    if (last)
+        free(t);
+}
+
+static void thread_describe(const void *object, char *out, size_t size)
+{
+    const struct system_thread *t = object;
+    char where[1200];
+
+    nt_describe_address((uint64_t)(uintptr_t)t->start, where, sizeof(where));
+    snprintf(out, size, "%llu started at %s", (unsigned long long)t->thread.id, where);
+}
+
+const struct nt_object_type nt_thread_type = {"Thread", thread_reference, thread_dereference,
+                                              thread_describe};
+
+/* What POBJECT_TYPE PsThreadType names, for ObReferenceObjectByHandle. */
+static const struct nt_object_type *const ps_thread_type = &nt_thread_type;
+NT_REGISTER_DATA(NTOSKRNL, "PsThreadType", ps_thread_type);
+
+static void *system_thread_main(void *arg)
+{
+    struct system_thread *t = arg;
+    int err = nt_thread_enter(&t->thread, "system", t->thread.ideal_vcpu);
+
+    pthread_mutex_lock(&threads_lock);
+    t->entered = true;
+    t->enter_error = err;
+    pthread_cond_broadcast(&threads_changed);
+    pthread_mutex_unlock(&threads_lock);
+    if (err)
+        return NULL; /* PsCreateSystemThread takes the object back */
+    if (setjmp(t->terminate) == 0)
+        nt_driver_call(t->start, (uint64_t)(uintptr_t)t->context, 0, 0, 0);
+    /* Returned, or PsTerminateSystemThread: either way at PASSIVE_LEVEL with no spinlock. */
+    nt_pnp_check_passive("a system thread", t->start);
+    nt_thread_exit(&t->thread);
+    pthread_mutex_lock(&threads_lock);
+    t->terminated = true;
+    pthread_mutex_unlock(&threads_lock);
+    pthread_mutex_lock(&nt_dispatcher_lock);
+    t->thread.header.SignalState = 1;
+    nt_dispatcher_signal_locked();
+    pthread_mutex_unlock(&nt_dispatcher_lock);
+    thread_dereference(t);
+    return NULL;
+}
+
+/* Start @t's pthread and wait until it is a kernel thread; 0 or a negative errno. */
+static int start_thread(struct system_thread *t)
+{
+    pthread_attr_t attr;
+    pthread_t id;
+    int err;
+
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    err = -pthread_create(&id, &attr, system_thread_main, t);
+    pthread_attr_destroy(&attr);
+    if (err)
+        return err;
+    pthread_mutex_lock(&threads_lock);
+    while (!t->entered)
+        pthread_cond_wait(&threads_changed, &threads_lock);
+    err = t->enter_error;
+    pthread_mutex_unlock(&threads_lock);
+    return err;
+}
+
+static void check_create(void **handle, const OBJECT_ATTRIBUTES *attributes, void *process,
+                         KSTART_ROUTINE *start, uint64_t caller)
+{
+    if (handle == NULL || start == NULL)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                         "PsCreateSystemThread with no ThreadHandle or no StartRoutine");
+    /* "Driver-created threads must set this parameter to NULL." */
+    if (process != NULL)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                         "PsCreateSystemThread with ProcessHandle %p: a driver's thread runs in "
+                         "the system process (NULL)",
+                         process);
+    if (attributes == NULL)
+        return; /* allowed: the caller's context is the system process's, a kernel handle */
+    nt_object_attributes_check(attributes, caller, "PsCreateSystemThread");
+    if (attributes->ObjectName ||
+        attributes->Attributes & (OBJ_PERMANENT | OBJ_EXCLUSIVE | OBJ_OPENIF))
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                         "PsCreateSystemThread: a thread has no name, and OBJ_PERMANENT, "
+                         "OBJ_EXCLUSIVE and OBJ_OPENIF are not valid for it (attributes %#x)",
+                         attributes->Attributes);
+}
+
+static NT_EXPORT NTSTATUS PsCreateSystemThread(void **handle, uint32_t access,
+                                               OBJECT_ATTRIBUTES *attributes, void *process,
+                                               CLIENT_ID *client, KSTART_ROUTINE *start,
+                                               void *context)
+{
+    uint64_t caller = NT_CALLER;
+    struct system_thread *t;
+    NTSTATUS status;
+
+    nt_require_irql(PASSIVE_LEVEL, caller, __func__);
+    check_create(handle, attributes, process, start, caller);
+    t = calloc(1, sizeof(*t));
+    if (t == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    t->references = 2; /* the running thread's and the handle's */
+    t->start = start;
+    t->context = context;
+    pthread_mutex_lock(&threads_lock);
+    t->thread.ideal_vcpu = next_vcpu++ % nt_vcpu_count();
+    t->next = threads;
+    threads = t;
+    pthread_mutex_unlock(&threads_lock);
+    status = nt_handle_create(t, &nt_thread_type, access, caller, handle);
+    if (!NT_SUCCESS(status)) {
+        thread_dereference(t); /* the handle's */
+    } else if (start_thread(t) != 0) {
+        nt_handle_close(*handle, caller);
+        status = STATUS_INSUFFICIENT_RESOURCES;
+    }
+    if (!NT_SUCCESS(status)) {
+        thread_dereference(t); /* the thread's own, never used */
+        return status;
+    }
+    if (client)
+        *client =
+            (CLIENT_ID){(void *)(uintptr_t)SYSTEM_PROCESS_ID, (void *)(uintptr_t)t->thread.id};
+    return STATUS_SUCCESS;
+}
+NT_REGISTER(NTOSKRNL, PsCreateSystemThread);
+
+/*
+ * Windows returns an error when the caller is no system thread; a driver
+ * must not end a thread the system or another driver made, so here that
+ * is a verifier failure.
+ */
+static NT_EXPORT NTSTATUS PsTerminateSystemThread(NTSTATUS exit_status)
+{
+    uint64_t caller = NT_CALLER;
+    struct system_thread *t;
+
+    nt_require_irql(PASSIVE_LEVEL, caller, __func__);
+    pthread_mutex_lock(&threads_lock);
+    t = find_locked(nt_current());
+    pthread_mutex_unlock(&threads_lock);
+    if (t == NULL)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                         "PsTerminateSystemThread(%#x) on thread %s, which PsCreateSystemThread "
+                         "did not create",
+                         (unsigned)exit_status, nt_current() ? nt_current()->name : "(none)");
+    longjmp(t->terminate, 1);
+}
+NT_REGISTER(NTOSKRNL, PsTerminateSystemThread);
+
+static NT_EXPORT void *PsGetCurrentThreadId(void)
+{
+    return (void *)(uintptr_t)nt_current()->id;
+}
+NT_REGISTER(NTOSKRNL, PsGetCurrentThreadId);
+
+uint64_t nt_threads_running_in(uint64_t base, uint64_t size)
+{
+    uint64_t running = 0;
+
+    pthread_mutex_lock(&threads_lock);
+    for (struct system_thread *t = threads; t && !running; t = t->next) {
+        uint64_t start = (uint64_t)(uintptr_t)t->start;
+
+        if (!t->terminated && start >= base && start < base + size)
+            running = start;
+    }
+    pthread_mutex_unlock(&threads_lock);
+    return running;
+}
