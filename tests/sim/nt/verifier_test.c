@@ -209,6 +209,14 @@ static void test_thread_running_at_unload(void **state)
     assert_contains(run.log, "*** STOP: 0x000000CE (");
 }
 
+static void test_device_property_of_a_device_not_a_pdo(void **state)
+{
+    run_case("property_of_fdo");
+    assert_verifier_stop("0x1007", "IoGetDeviceProperty(");
+    assert_contains(run.log, "): not a PDO the PnP manager enumerated");
+    assert_blames_driver();
+}
+
 static void test_handle_leaked_at_unload(void **state)
 {
     run_case("handle_leak");
@@ -255,7 +263,7 @@ static void test_kernel_functions_behave_as_documented(void **state)
     assert_int_equal(run.exit_status, 0);
     assert_null(strstr(run.log, "FAILED"));
     assert_contains(run.log, "ddi: 111 checks, 0 failed\n");
-    assert_contains(run.log, "ddi: AddDevice: 9 checks, 0 failed\n");
+    assert_contains(run.log, "ddi: AddDevice: 12 checks, 0 failed\n");
     assert_contains(run.log, "ddi: DbgPrint 42 printed\n");
 }
 
@@ -301,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_close_of_a_bad_handle),
         cmocka_unit_test(test_thread_running_at_unload),
         cmocka_unit_test(test_handle_leaked_at_unload),
+        cmocka_unit_test(test_device_property_of_a_device_not_a_pdo),
         cmocka_unit_test(test_terminate_a_thread_no_driver_made),
         cmocka_unit_test(test_registry_ddi_above_its_irql),
         cmocka_unit_test(test_handle_without_obj_kernel_handle),

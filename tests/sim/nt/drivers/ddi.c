@@ -10,7 +10,8 @@
  * references, IRPs, processors, the KUSER_SHARED_DATA clocks, the run-time
  * library and DbgPrint, system threads and their handles, the registry
  * DDIs on the values ddi.inf seeded, and (in AddDevice, on the platform
- * device) synchronizing with an interrupt and the device's registry keys.
+ * device) synchronizing with an interrupt, the device's registry keys and
+ * its IDs.
  * Each check logs
  * "ddi: <name>: ok" or "ddi: <name>: FAILED ..."; the last line counts
  * them. A driver would see a stub, a missing wake-up or a wrong IRQL here.
@@ -868,6 +869,42 @@ static void interrupts(DEVICE_OBJECT *pdo)
     IoDisconnectInterruptEx(&disconnect);
 }
 
+/* @ids (UTF-16 multi-string of @length bytes) is @expected, a multi-string of ASCII. */
+static BOOLEAN ids_equal(const WCHAR *ids, ULONG length, const char *expected, ULONG expected_size)
+{
+    if (length != expected_size * sizeof(WCHAR))
+        return FALSE;
+    for (ULONG i = 0; i < expected_size; i++) {
+        if (ids[i] != (WCHAR)expected[i])
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* The platform device's IDs as the PCI bus reports them, through IoGetDeviceProperty. */
+static void device_properties(DEVICE_OBJECT *pdo)
+{
+    static const char hardware[] =
+        "PCI\\VEN_5853&DEV_0001&SUBSYS_00015853&REV_01\0PCI\\VEN_5853&DEV_0001&SUBSYS_00015853\0"
+        "PCI\\VEN_5853&DEV_0001&CC_FF8000\0PCI\\VEN_5853&DEV_0001&CC_FF80\0";
+    static const char compatible[] = "PCI\\VEN_5853&DEV_0001&REV_01\0PCI\\VEN_5853&DEV_0001\0"
+                                     "PCI\\VEN_5853&CC_FF8000\0PCI\\VEN_5853&CC_FF80\0"
+                                     "PCI\\VEN_5853\0PCI\\CC_FF8000\0PCI\\CC_FF80\0";
+    WCHAR ids[256];
+    ULONG length = 0;
+    NTSTATUS status;
+
+    status = IoGetDeviceProperty(pdo, DevicePropertyHardwareID, 8, ids, &length);
+    check("IoGetDeviceProperty in a short buffer: STATUS_BUFFER_TOO_SMALL and the length",
+          status == STATUS_BUFFER_TOO_SMALL && length == sizeof(hardware) * sizeof(WCHAR), length);
+    status = IoGetDeviceProperty(pdo, DevicePropertyHardwareID, sizeof(ids), ids, &length);
+    check("IoGetDeviceProperty: the hardware IDs",
+          NT_SUCCESS(status) && ids_equal(ids, length, hardware, sizeof(hardware)), status);
+    status = IoGetDeviceProperty(pdo, DevicePropertyCompatibleIDs, sizeof(ids), ids, &length);
+    check("IoGetDeviceProperty: the compatible IDs",
+          NT_SUCCESS(status) && ids_equal(ids, length, compatible, sizeof(compatible)), status);
+}
+
 static NTSTATUS add_device(DRIVER_OBJECT *driver, DEVICE_OBJECT *pdo)
 {
     DEVICE_OBJECT *device;
@@ -876,6 +913,7 @@ static NTSTATUS add_device(DRIVER_OBJECT *driver, DEVICE_OBJECT *pdo)
     checks = failures = 0;
     interrupts(pdo);
     device_keys(pdo);
+    device_properties(pdo);
     DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "ddi: AddDevice: %lu checks, %lu failed\n",
                checks, failures);
     status = IoCreateDevice(driver, sizeof(DEVICE_OBJECT *), NULL, FILE_DEVICE_UNKNOWN, 0, FALSE,

@@ -28,6 +28,7 @@
  *   registry_irql   ZwOpenKey at DISPATCH_LEVEL
  *   user_handle     ZwOpenKey without OBJ_KERNEL_HANDLE
  *   thread_type     ObReferenceObjectByHandle given mingw-w64's *PsThreadType
+ *   property_of_fdo IoGetDeviceProperty of its own device, not the PDO
  */
 #include "nt_headers.h"
 
@@ -56,6 +57,7 @@ enum misbehaviour {
     REGISTRY_IRQL,
     USER_HANDLE,
     THREAD_TYPE,
+    PROPERTY_OF_FDO,
 };
 
 static const struct {
@@ -86,6 +88,7 @@ static const struct {
     {L"registry_irql", REGISTRY_IRQL},
     {L"user_handle", USER_HANDLE},
     {L"thread_type", THREAD_TYPE},
+    {L"property_of_fdo", PROPERTY_OF_FDO},
 };
 
 struct fdo {
@@ -152,6 +155,12 @@ static NTSTATUS add_device(DRIVER_OBJECT *driver, DEVICE_OBJECT *pdo)
     fdo = device->DeviceExtension;
     fdo->lower = IoAttachDeviceToDeviceStack(device, pdo);
     device->Flags &= ~DO_DEVICE_INITIALIZING;
+    if (chosen == PROPERTY_OF_FDO) {
+        WCHAR ids[128];
+        ULONG length;
+
+        IoGetDeviceProperty(device, DevicePropertyHardwareID, sizeof(ids), ids, &length);
+    }
     return STATUS_SUCCESS;
 }
 
