@@ -406,7 +406,8 @@ size_t nt_pnp_device_ids(DEVICE_OBJECT *pdo, bool compatible, char *out, size_t 
     }
     pthread_mutex_lock(&pnp->lock);
     for (const struct nt_child *c = pnp->children; c; c = c->next) {
-        if (c->pdo == pdo) {
+        /* One whose IDs could not be had is no device node, as on Windows. */
+        if (c->pdo == pdo && c->hardware_ids[0] != '\0') {
             length =
                 multi_string_of_list(compatible ? c->compatible_ids : c->hardware_ids, out, size);
             break;

@@ -231,7 +231,6 @@ static void remove_child(struct nt_pnp *pnp, struct nt_child *c, bool with_paren
                 pnp->drivers[i].path[0] = '\0';
         }
     }
-    nt_object_dereference(c->pdo, 0);
 }
 
 /* Remove the children whose reported flag is clear. */
@@ -247,10 +246,15 @@ static void remove_unreported(struct nt_pnp *pnp, bool with_parent)
             continue;
         }
         remove_child(pnp, c, with_parent);
-        /* Known until its driver is done with it (IoGetDeviceProperty in REMOVE_DEVICE). */
+        /*
+         * Known until its driver is done with it (IoGetDeviceProperty in
+         * REMOVE_DEVICE), and unknown before its PDO may go: another
+         * device at that address is never taken for it.
+         */
         pthread_mutex_lock(&pnp->lock);
         *p = c->next;
         pthread_mutex_unlock(&pnp->lock);
+        nt_object_dereference(c->pdo, 0);
         free(c);
     }
 }
@@ -300,7 +304,8 @@ void nt_pnp_serve(struct nt_pnp *pnp, unsigned int ms)
 {
     uint64_t end = ms ? nt_interrupt_time() + (uint64_t)ms * 10000u : UINT64_MAX;
 
-    while (nt_interrupt_time() < end && !atomic_load(&pnp->stop_requested)) {
+    /* A request ends one serve step: taken here, a later one serves until the next. */
+    while (nt_interrupt_time() < end && !atomic_exchange(&pnp->stop_requested, false)) {
         struct timespec pause = {0, 10 * 1000000};
 
         if (atomic_exchange(&pnp->relations_invalid, false) && pnp->state == NT_DEVNODE_STARTED) {
@@ -309,8 +314,6 @@ void nt_pnp_serve(struct nt_pnp *pnp, unsigned int ms)
         }
         nanosleep(&pause, NULL);
     }
-    /* A request ends one serve step: a later one serves until the next. */
-    atomic_store(&pnp->stop_requested, false);
 }
 
 int nt_pnp_query_remove_children(struct nt_pnp *pnp)

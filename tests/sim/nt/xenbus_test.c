@@ -164,7 +164,10 @@ static void test_stands_by_on_a_vendor_device(void **state)
     ntsim_domain_info(&run, &now);
     assert_int_equal(now.ports_open, run.before.ports_open);
     assert_int_equal(now.grant_frames_shown, 0);
+    assert_int_equal(now.grants_active, 0);
+    assert_int_equal(now.fifo_pages, 0);
     assert_true(now.shared_info_gfn == SIM_NO_FRAME);
+    assert_int_equal(now.nr_pages, run.before.nr_pages);
     ntsim_stop(&run);
     assert_int_equal(run.exit_status, 0);
     assert_contains(run.log, "winpv: xenbus: on PCI device 5853:C000, not Xen's platform device: "
