@@ -502,6 +502,7 @@ static void mdl_page_ranges(ULONG64 freed)
 {
     MDL *mdl = page_in(freed, 0, 4, 0), *other;
     UCHAR *va;
+    KIRQL irql;
 
     check("a freed frame is given again, fewer pages than asked when the range holds fewer",
           mdl && MmGetMdlByteCount(mdl) == PAGE_SIZE && MmGetMdlPfnArray(mdl)[0] == freed,
@@ -524,6 +525,12 @@ static void mdl_page_ranges(ULONG64 freed)
     if (va)
         MmUnmapLockedPages(va, mdl);
     free_mdl_pages(mdl);
+    /* Windows Server 2008 and later allow both calls at DISPATCH_LEVEL. */
+    KeRaiseIrql(DISPATCH_LEVEL, &irql);
+    mdl = page_in(freed, 0, 1, MM_ALLOCATE_NO_WAIT);
+    free_mdl_pages(mdl);
+    KeLowerIrql(irql);
+    check("pages for an MDL taken and freed at DISPATCH_LEVEL", mdl != NULL, 0);
 }
 
 /* Physically contiguous memory, within a boundary; an MDL over it has frames in a row. */

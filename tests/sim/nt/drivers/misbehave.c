@@ -17,7 +17,7 @@
  *   mdl_free_twice  IoFreeMdl twice on one MDL
  *   pages_free_twice MmFreePagesFromMdl twice on one MDL
  *   unmap_unmapped  MmUnmapLockedPages of an MDL never mapped
- *   pages_irql      MmAllocatePagesForMdlEx at DISPATCH_LEVEL
+ *   pages_irql      MmAllocatePagesForMdlEx above DISPATCH_LEVEL
  *   bugcheck        KeBugCheckEx(0xDEAD, 1, 2, 3, 4)
  *   null_write      a write through a NULL pointer
  *   stack_overflow  recursion past the 24 KiB kernel stack
@@ -224,7 +224,7 @@ static void misbehave_with_mdls(void)
             MmUnmapLockedPages(described, mdl);
         break;
     case PAGES_IRQL:
-        KeRaiseIrql(DISPATCH_LEVEL, &irql);
+        KeRaiseIrql(DISPATCH_LEVEL + 1, &irql);
         two_pages();
         break;
     default:
