@@ -65,11 +65,12 @@ static NT_EXPORT MDL *IoAllocateMdl(void *va, uint32_t length, BOOLEAN secondary
     MDL **link;
 
     nt_require_irql(DISPATCH_LEVEL, caller, __func__);
-    if (length == 0 || charge_quota || (secondary && irp == NULL))
+    /* A secondary buffer goes after the IRP's chain: Windows walks it from Irp->MdlAddress. */
+    if (length == 0 || charge_quota || (secondary && (irp == NULL || irp->MdlAddress == NULL)))
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
                          "IoAllocateMdl(%p, %u, secondary %u, charge quota %u, IRP %p): a "
-                         "length, no quota charged (reserved), a secondary buffer only with an "
-                         "IRP",
+                         "length, no quota charged (reserved), a secondary buffer only after an "
+                         "IRP's first MDL",
                          va, length, secondary, charge_quota, (void *)irp);
     if (length > MDL_MAX_BYTES || nt_alloc_fails("IoAllocateMdl"))
         return NULL;
