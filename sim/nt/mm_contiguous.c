@@ -111,6 +111,16 @@ static NT_EXPORT void MmFreeContiguousMemorySpecifyCache(void *va, uint64_t size
 }
 NT_REGISTER(NTOSKRNL, MmFreeContiguousMemorySpecifyCache);
 
+static uint64_t block_bytes(const struct nt_held *held)
+{
+    return nt_held_of(held, struct contiguous, held)->size;
+}
+
+bool nt_contiguous_holds(const void *va, uint64_t length)
+{
+    return nt_held_holds(&blocks, va, length, block_bytes);
+}
+
 static void print_leak(const struct nt_held *held, const char *caller)
 {
     const struct contiguous *c = nt_held_of(held, struct contiguous, held);
