@@ -18,4 +18,10 @@
 #define InterlockedBitTestAndReset winpv_wdm_InterlockedBitTestAndReset
 #include <ntddk.h>
 
+/* The WDK's flags for MmMapLockedPagesSpecifyCache's Priority (Windows 8 and later), not in mingw-w64. */
+#ifndef MdlMappingNoWrite
+#define MdlMappingNoWrite   0x80000000
+#define MdlMappingNoExecute 0x40000000
+#endif
+
 #endif /* WINPV_OS_NT_HEADERS_H */

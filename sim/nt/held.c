@@ -40,6 +40,18 @@ bool nt_held_visit(struct nt_held_list *list, bool (*fn)(struct nt_held *item, v
     return done;
 }
 
+bool nt_held_holds(struct nt_held_list *list, const void *va, uint64_t length,
+                   uint64_t (*bytes)(const struct nt_held *item))
+{
+    bool held = false;
+
+    pthread_mutex_lock(&list->lock);
+    for (struct nt_held *item = list->head; item && !held; item = item->next)
+        held = nt_range_within(va, length, item->key, bytes(item));
+    pthread_mutex_unlock(&list->lock);
+    return held;
+}
+
 size_t nt_held_report(struct nt_held_list *list, uint64_t base, uint64_t size,
                       void (*print)(const struct nt_held *item, const char *caller))
 {

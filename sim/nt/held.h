@@ -40,6 +40,12 @@ struct nt_held *nt_held_take(struct nt_held_list *list, const void *key);
 bool nt_held_visit(struct nt_held_list *list, bool (*fn)(struct nt_held *item, void *arg),
                    void *arg);
 /*
+ * Whether [@va, @va + @length) lies within one item of @list, an item
+ * being the @bytes(item) bytes from its key (an address).
+ */
+bool nt_held_holds(struct nt_held_list *list, const void *va, uint64_t length,
+                   uint64_t (*bytes)(const struct nt_held *item));
+/*
  * Items of @list that code in [@base, @base + @size) asked for: each given
  * to @print with its caller described, and counted.
  */

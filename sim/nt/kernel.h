@@ -167,6 +167,8 @@ void *nt_pool_alloc_block(uint32_t pool_type, size_t size, uint32_t tag, uint64_
 void nt_pool_free(void *p, uint32_t tag, bool check_tag, uint64_t caller);
 /* Whether @va lies in a block of paged pool. */
 bool nt_pool_is_paged(const void *va);
+/* Whether @length bytes at @va lie within the bytes a driver asked of one live pool block. */
+bool nt_pool_holds(const void *va, uint64_t length);
 /* Allocations still outstanding by an image's code; each printed. */
 size_t nt_pool_report_leaks(uint64_t image_base, uint64_t image_size);
 
@@ -198,6 +200,15 @@ uint64_t nt_mdl_mapping_physical(const void *va);
 
 /* Guest-physical address of @va (guest memory or an MDL mapping), or 0 when it has none. */
 uint64_t nt_physical_address(const void *va);
+
+/* Whether @length bytes at @start lie within the @size bytes at @base. */
+static inline bool nt_range_within(const void *start, uint64_t length, const void *base,
+                                   uint64_t size)
+{
+    uintptr_t offset = (uintptr_t)start - (uintptr_t)base;
+
+    return (uintptr_t)start >= (uintptr_t)base && offset <= size && length <= size - offset;
+}
 
 /* DPCs: one queue and thread per vCPU. */
 int nt_dpc_start(void);

@@ -6,6 +6,7 @@
  * VMCALL or VMMCALL, XSA-466).
  */
 #include <cpuid.h>
+#include <signal.h>
 #include <string.h>
 
 #include <xen/version.h>
@@ -133,12 +134,34 @@ static int64_t hypercall(void *ctx, uint64_t op, const uint64_t args[5])
     return os_hypercall((uint32_t)op, args[0], args[1], args[2], args[3], args[4]);
 }
 
-#define UNEXPECTED_KERNEL_MODE_TRAP 0x7f
-#define EXCEPTION_DOUBLE_FAULT      0x8
+#define UNEXPECTED_KERNEL_MODE_TRAP           0x7f
+#define EXCEPTION_DOUBLE_FAULT                0x8
+#define ATTEMPTED_WRITE_TO_READONLY_MEMORY    0xbe
+#define ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY 0xfc
+#define X86_TRAP_PF                           14
+#define PF_WRITE                              0x2  /* page fault error code: a write */
+#define PF_FETCH                              0x10 /* an instruction fetch */
+
+/*
+ * A page fault on a page that is there but forbids the access: the
+ * bugcheck Windows raises for it (0xBE, 0xFC; parameter 2 would be the
+ * PTE, which this machine has not), or 0 for any other fault.
+ */
+static uint32_t protection_bugcheck(const struct nt_cpu_fault *f)
+{
+    const greg_t *regs = f->uc->uc_mcontext.gregs;
+
+    if (f->signo != SIGSEGV || f->code != SEGV_ACCERR || regs[REG_TRAPNO] != X86_TRAP_PF)
+        return 0;
+    if (regs[REG_ERR] & PF_FETCH)
+        return ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY;
+    return regs[REG_ERR] & PF_WRITE ? ATTEMPTED_WRITE_TO_READONLY_MEMORY : 0;
+}
 
 static void fault(void *ctx, const struct nt_cpu_fault *f)
 {
     char where[1200];
+    uint32_t code;
     struct nt_frame stack = {.rip = f->rip,
                              .rsp = (uint64_t)f->uc->uc_mcontext.gregs[REG_RSP],
                              .rbp = (uint64_t)f->uc->uc_mcontext.gregs[REG_RBP]};
@@ -152,6 +175,14 @@ static void fault(void *ctx, const struct nt_cpu_fault *f)
     }
 
     nt_describe_address(f->rip, where, sizeof(where));
+    code = protection_bugcheck(f);
+    if (code) {
+        nt_log("*** %s of %s memory at %s (address %#llx)\n",
+               code == ATTEMPTED_WRITE_TO_READONLY_MEMORY ? "write" : "execution",
+               code == ATTEMPTED_WRITE_TO_READONLY_MEMORY ? "read-only" : "non-executable", where,
+               (unsigned long long)f->address);
+        nt_bugcheck_at(code, f->address, 0, 0, 0, f->rip, stack);
+    }
     nt_log("*** %s at %s (signal %d, address %#llx)\n", f->reason, where, f->signo,
            (unsigned long long)f->address);
     nt_bugcheck_at(UNHANDLED_FAULT, (uint64_t)f->signo, f->rip, f->address, 0, f->rip, stack);

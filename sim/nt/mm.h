@@ -39,6 +39,23 @@ void nt_mdl_init(MDL *mdl, void *va, uint64_t length);
  */
 bool nt_frame_range(uint64_t low, uint64_t high, uint64_t *first, uint64_t *last);
 
+/*
+ * Pages @mdl's buffer touches, checked against the PFN entries the MDL has
+ * room for (mm_mdl.c): as IoAllocateMdl allocated it, else as its Size
+ * says. A verifier stop naming @function when the buffer needs more (an
+ * MDL reinitialized for a larger buffer than it was made for).
+ */
+size_t nt_mdl_pages_checked(const MDL *mdl, uint64_t caller, const char *function);
+
+/*
+ * Whether @length bytes at @va lie within one live allocation of a kind:
+ * contiguous memory as asked (mm_contiguous.c), the bytes an MDL mapping
+ * shows (mm_map.c), an I/O space mapping (mm_iospace.c).
+ */
+bool nt_contiguous_holds(const void *va, uint64_t length);
+bool nt_mdl_mapping_holds(const void *va, uint64_t length);
+bool nt_iospace_holds(const void *va, uint64_t length);
+
 /* Whether @mdl has pages from MmAllocatePagesForMdlEx still allocated (mm_pages.c). */
 bool nt_mdl_allocated_pages(const MDL *mdl);
 /*

@@ -5,8 +5,9 @@
  * free frames of the domain's RAM in the caller's range, crossing no
  * boundary it names, at its place in guest memory (adjacent frames are
  * adjacent addresses there). Not zeroed, as on Windows: filled instead, so
- * reliance on zeros shows. Freed only by its own address; what an image
- * still holds at its unload is reported.
+ * reliance on zeros shows. Freed only by its own address, and by
+ * MmFreeContiguousMemorySpecifyCache only with the size and cache type it
+ * was allocated with; what an image still holds at its unload is reported.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@
 struct contiguous {
     struct nt_held held; /* keyed by its address */
     size_t pages;
+    uint64_t size;  /* as asked */
+    uint32_t cache; /* as asked */
 };
 
 static struct nt_held_list blocks = NT_HELD_LIST_INIT;
@@ -55,6 +58,8 @@ static NT_EXPORT void *MmAllocateContiguousMemorySpecifyCache(uint64_t size, int
     va = os_posix_gfn_to_va(gfn);
     memset(va, NT_MM_FILL, pages * OS_PAGE_SIZE);
     c->pages = pages;
+    c->size = size;
+    c->cache = cache;
     nt_held_add(&blocks, &c->held, va, caller);
     return va;
 }
@@ -66,8 +71,13 @@ static NT_EXPORT void *MmAllocateContiguousMemory(uint64_t size, int64_t high)
 }
 NT_REGISTER(NTOSKRNL, MmAllocateContiguousMemory);
 
-/* The block at @va, freed; a verifier stop when there is none of @size bytes (0: any). */
-static void free_block(void *va, uint64_t size, uint64_t caller, const char *function)
+/*
+ * The block at @va, freed; a verifier stop when there is none, or when
+ * @specify (MmFreeContiguousMemorySpecifyCache) and it was allocated with
+ * another @size or @cache.
+ */
+static void free_block(void *va, bool specify, uint64_t size, uint32_t cache, uint64_t caller,
+                       const char *function)
 {
     struct nt_held *held;
     struct contiguous *c;
@@ -75,26 +85,41 @@ static void free_block(void *va, uint64_t size, uint64_t caller, const char *fun
     nt_require_irql(DISPATCH_LEVEL, caller, function);
     held = nt_held_take(&blocks, va);
     c = held ? nt_held_of(held, struct contiguous, held) : NULL;
-    if (c == NULL || (size && nt_mdl_pages_spanned(0, size) != c->pages))
+    if (c == NULL)
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
-                         "%s(%p, %llu bytes): no contiguous memory allocated there (freed "
-                         "already?)",
-                         function, va, (unsigned long long)size);
+                         "%s(%p): no contiguous memory allocated there (freed already?)", function,
+                         va);
+    if (specify && (size != c->size || cache != c->cache))
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                         "%s(%p, %llu bytes, cache %u): it was allocated as %llu bytes, cache %u "
+                         "(size and cache type must match)",
+                         function, va, (unsigned long long)size, cache, (unsigned long long)c->size,
+                         c->cache);
     os_pages_free(va, c->pages);
     free(c);
 }
 
 static NT_EXPORT void MmFreeContiguousMemory(void *va)
 {
-    free_block(va, 0, NT_CALLER, __func__);
+    free_block(va, false, 0, 0, NT_CALLER, __func__);
 }
 NT_REGISTER(NTOSKRNL, MmFreeContiguousMemory);
 
 static NT_EXPORT void MmFreeContiguousMemorySpecifyCache(void *va, uint64_t size, uint32_t cache)
 {
-    free_block(va, size, NT_CALLER, __func__);
+    free_block(va, true, size, cache, NT_CALLER, __func__);
 }
 NT_REGISTER(NTOSKRNL, MmFreeContiguousMemorySpecifyCache);
+
+static uint64_t block_bytes(const struct nt_held *held)
+{
+    return nt_held_of(held, struct contiguous, held)->size;
+}
+
+bool nt_contiguous_holds(const void *va, uint64_t length)
+{
+    return nt_held_holds(&blocks, va, length, block_bytes);
+}
 
 static void print_leak(const struct nt_held *held, const char *caller)
 {

@@ -13,6 +13,7 @@
 
 #include "exports_impl.h"
 #include "kernel.h"
+#include "mm.h"
 #include "os.h"
 #include "os_posix.h"
 
@@ -76,6 +77,17 @@ static NT_EXPORT void MmUnmapIoSpace(void *va, uint64_t size)
     free(m);
 }
 NT_REGISTER(NTOSKRNL, MmUnmapIoSpace);
+
+bool nt_iospace_holds(const void *va, uint64_t length)
+{
+    bool held = false;
+
+    pthread_mutex_lock(&mappings_lock);
+    for (struct mapping *m = mappings; m && !held; m = m->next)
+        held = nt_range_within(va, length, m->va, m->size);
+    pthread_mutex_unlock(&mappings_lock);
+    return held;
+}
 
 size_t nt_iospace_report_leaks(uint64_t image_base, uint64_t image_size)
 {

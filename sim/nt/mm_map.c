@@ -10,6 +10,11 @@
  * gone: a use after MmUnmapLockedPages faults as on Windows.
  * MmGetPhysicalAddress of an address in a mapping gives its frame.
  *
+ * A mapping asked with MdlMappingNoWrite is read-only, so a write through
+ * it faults as on Windows 8 and later. No mapping is executable, whether
+ * or not MdlMappingNoExecute was asked: code run from one faults, as
+ * under HVCI (Windows without it would run it).
+ *
  * MmGetSystemAddressForMdlSafe is a macro over these: it calls the
  * function only for an MDL not mapped yet and not built for nonpaged pool.
  */
@@ -27,14 +32,18 @@ struct mapping {
     struct nt_held held; /* keyed by the address the driver got */
     uint8_t *base;       /* the first page */
     size_t pages;
+    uint64_t bytes; /* the MDL's ByteCount when mapped: what the driver's address shows */
     MDL *mdl;
     uint64_t gfns[]; /* the frames shown, in order */
 };
 
 static struct nt_held_list mappings = NT_HELD_LIST_INIT;
 
-/* The pages of @gfns one after the other at fresh addresses, or NULL (the frame without memory in *@bad). */
-static uint8_t *alias(const uint64_t *gfns, size_t pages, uint64_t *bad)
+/*
+ * The pages of @gfns one after the other at fresh addresses with
+ * protection @prot, or NULL (the frame without memory in *@bad).
+ */
+static uint8_t *alias(const uint64_t *gfns, size_t pages, int prot, uint64_t *bad)
 {
     uint8_t *base = mmap(NULL, pages * OS_PAGE_SIZE, PROT_NONE,
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -50,6 +59,11 @@ static uint8_t *alias(const uint64_t *gfns, size_t pages, uint64_t *bad)
             munmap(base, pages * OS_PAGE_SIZE);
             return NULL;
         }
+    }
+    /* Each page came with its frame's protection (an image's code is not writable): set ours. */
+    if (mprotect(base, pages * OS_PAGE_SIZE, prot) != 0) {
+        munmap(base, pages * OS_PAGE_SIZE);
+        return NULL;
     }
     return base;
 }
@@ -83,20 +97,21 @@ static NT_EXPORT void *MmMapLockedPagesSpecifyCache(MDL *mdl, int8_t mode, uint3
                                                     uint32_t priority)
 {
     uint64_t caller = NT_CALLER, bad = 0;
+    int prot = priority & MdlMappingNoWrite ? PROT_READ : PROT_READ | PROT_WRITE;
     struct mapping *m;
     size_t pages;
 
     nt_require_irql(mode == KernelMode ? DISPATCH_LEVEL : APC_LEVEL, caller, __func__);
     check_mappable(mdl, mode, cache, bugcheck, priority, caller);
+    pages = nt_mdl_pages_checked(mdl, caller, __func__);
     if (nt_alloc_fails(__func__))
         return NULL;
-    pages = nt_mdl_pages(mdl);
     m = malloc(sizeof(*m) + pages * sizeof(m->gfns[0]));
     if (m == NULL)
         return NULL;
     for (size_t i = 0; i < pages; i++)
         m->gfns[i] = nt_mdl_pfns(mdl)[i];
-    m->base = alias(m->gfns, pages, &bad);
+    m->base = alias(m->gfns, pages, prot, &bad);
     if (m->base == NULL) {
         free(m);
         if (bad)
@@ -107,6 +122,7 @@ static NT_EXPORT void *MmMapLockedPagesSpecifyCache(MDL *mdl, int8_t mode, uint3
         return NULL;
     }
     m->pages = pages;
+    m->bytes = mdl->ByteCount;
     m->mdl = mdl;
     mdl->MappedSystemVa = m->base + mdl->ByteOffset;
     mdl->MdlFlags |= MDL_MAPPED_TO_SYSTEM_VA;
@@ -161,6 +177,16 @@ uint64_t nt_mdl_mapping_physical(const void *va)
 
     nt_held_visit(&mappings, physical_in, &l);
     return l.physical;
+}
+
+static uint64_t mapped_bytes(const struct nt_held *held)
+{
+    return nt_held_of(held, struct mapping, held)->bytes;
+}
+
+bool nt_mdl_mapping_holds(const void *va, uint64_t length)
+{
+    return nt_held_holds(&mappings, va, length, mapped_bytes);
 }
 
 static void print_leak(const struct nt_held *held, const char *caller)

@@ -10,6 +10,15 @@
  * reported. Until a build or a lock fills it, the PFN array holds a frame
  * no memory has, so granting it fails loudly.
  *
+ * The fields that say how many frames a buffer has (StartVa, ByteOffset,
+ * ByteCount) are the driver's to write, so a build, lock, unlock or
+ * mapping first checks them against the room the PFN array has: what
+ * IoAllocateMdl allocated, or for an MDL the driver made, its Size. And
+ * a buffer must lie in memory someone holds (a pool block's bytes, a
+ * loaded image, contiguous memory, an MDL or I/O space mapping): freed
+ * pool or a frame never allocated stops the guest, as the probe of such
+ * an address faults on Windows under special pool.
+ *
  * Limitation: a buffer on a driver stack has no guest frame here (the
  * stacks are the process's own memory), so locking one stops the guest
  * where Windows would lock it.
@@ -18,6 +27,7 @@
 
 #include "exports_impl.h"
 #include "held.h"
+#include "image.h"
 #include "kernel.h"
 #include "mm.h"
 #include "os.h"
@@ -27,6 +37,7 @@
 
 struct allocated_mdl {
     struct nt_held held; /* keyed by the MDL */
+    size_t capacity;     /* entries of its PFN array */
     MDL mdl;             /* and its PFN array after it */
 };
 
@@ -65,11 +76,12 @@ static NT_EXPORT MDL *IoAllocateMdl(void *va, uint32_t length, BOOLEAN secondary
     MDL **link;
 
     nt_require_irql(DISPATCH_LEVEL, caller, __func__);
-    if (length == 0 || charge_quota || (secondary && irp == NULL))
+    /* A secondary buffer goes after the IRP's chain: Windows walks it from Irp->MdlAddress. */
+    if (length == 0 || charge_quota || (secondary && (irp == NULL || irp->MdlAddress == NULL)))
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
                          "IoAllocateMdl(%p, %u, secondary %u, charge quota %u, IRP %p): a "
-                         "length, no quota charged (reserved), a secondary buffer only with an "
-                         "IRP",
+                         "length, no quota charged (reserved), a secondary buffer only after an "
+                         "IRP's first MDL",
                          va, length, secondary, charge_quota, (void *)irp);
     if (length > MDL_MAX_BYTES || nt_alloc_fails("IoAllocateMdl"))
         return NULL;
@@ -77,6 +89,7 @@ static NT_EXPORT MDL *IoAllocateMdl(void *va, uint32_t length, BOOLEAN secondary
     a = malloc(sizeof(*a) + pages * sizeof(PFN_NUMBER));
     if (a == NULL)
         return NULL;
+    a->capacity = pages;
     nt_mdl_init(&a->mdl, va, length);
     for (size_t i = 0; i < pages; i++)
         nt_mdl_pfns(&a->mdl)[i] = NT_MDL_NO_PFN;
@@ -109,22 +122,78 @@ static NT_EXPORT void IoFreeMdl(MDL *mdl)
 }
 NT_REGISTER(NTOSKRNL, IoFreeMdl);
 
-/* Fill @mdl's PFN array with its buffer's guest frames; a bugcheck naming @function if it has none. */
-static void fill_frames(MDL *mdl, uint64_t caller, const char *function)
+struct capacity_of {
+    const MDL *mdl;
+    size_t capacity;
+};
+
+static bool capacity_in(struct nt_held *held, void *arg)
 {
-    const uint8_t *start = mdl->StartVa;
+    struct capacity_of *c = arg;
+
+    if (held->key != c->mdl)
+        return false;
+    c->capacity = nt_held_of(held, struct allocated_mdl, held)->capacity;
+    return true;
+}
+
+size_t nt_mdl_pages_checked(const MDL *mdl, uint64_t caller, const char *function)
+{
+    struct capacity_of c = {.mdl = mdl};
     size_t pages = nt_mdl_pages(mdl);
 
+    if (!nt_held_visit(&mdls, capacity_in, &c) && mdl->Size >= (int16_t)sizeof(MDL))
+        c.capacity = ((size_t)mdl->Size - sizeof(MDL)) / sizeof(PFN_NUMBER);
+    if (pages > c.capacity)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                         "%s(%p): its buffer (%u bytes at %p) needs %zu PFN entries, but the MDL "
+                         "has room for %zu (reinitialized for a larger buffer than it was made "
+                         "for?)",
+                         function, (const void *)mdl, mdl->ByteCount, (void *)nt_mdl_va(mdl), pages,
+                         c.capacity);
+    return pages;
+}
+
+/* Whether @length bytes at @va lie within one live allocation a driver may describe. */
+static bool allocated(const uint8_t *va, uint64_t length)
+{
+    const struct nt_image *image = nt_image_find((uint64_t)(uintptr_t)va);
+
+    if (image)
+        return nt_range_within(va, length, image->base, image->size);
+    return nt_pool_holds(va, length) || nt_contiguous_holds(va, length) ||
+           nt_mdl_mapping_holds(va, length) || nt_iospace_holds(va, length);
+}
+
+/*
+ * Fill @mdl's PFN array with its buffer's guest frames; a verifier stop
+ * naming @function if the array has no room for them or the buffer is not
+ * memory a live allocation holds.
+ */
+static void fill_frames(MDL *mdl, uint64_t caller, const char *function)
+{
+    const uint8_t *start = mdl->StartVa, *va = nt_mdl_va(mdl);
+    size_t pages = nt_mdl_pages_checked(mdl, caller, function);
+
+    if (nt_stack_holds((uint64_t)(uintptr_t)va, mdl->ByteCount))
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                         "%s(%p): its buffer at %p is on a kernel stack (not simulated: no guest "
+                         "frames)",
+                         function, (void *)mdl, (const void *)va);
+    if (!allocated(va, mdl->ByteCount ? mdl->ByteCount : 1))
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                         "%s(%p): its buffer (%u bytes at %p) is not all in one live allocation "
+                         "(pool block, image, contiguous memory, MDL or I/O space mapping): "
+                         "freed, or never allocated",
+                         function, (void *)mdl, mdl->ByteCount, (const void *)va);
     for (size_t i = 0; i < pages; i++) {
         const uint8_t *page = start + i * OS_PAGE_SIZE;
         uint64_t pa = nt_physical_address(page);
 
         if (pa == 0)
-            nt_verifier_fail(
-                NT_VERIFY_ARGUMENT, caller, "%s(%p): page %p of its buffer is no guest memory (%s)",
-                function, (void *)mdl, (const void *)page,
-                nt_stack_holds((uint64_t)(uintptr_t)page, 1) ? "a kernel stack: not simulated"
-                                                             : "not mapped, or host memory");
+            nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                             "%s(%p): page %p of its buffer has no guest frame (host memory)",
+                             function, (void *)mdl, (const void *)page);
         nt_mdl_pfns(mdl)[i] = pa / OS_PAGE_SIZE;
     }
 }
@@ -186,15 +255,17 @@ NT_REGISTER(NTOSKRNL, MmProbeAndLockPages);
 static NT_EXPORT void MmUnlockPages(MDL *mdl)
 {
     uint64_t caller = NT_CALLER;
+    size_t pages;
 
     nt_require_irql(DISPATCH_LEVEL, caller, __func__);
     if (mdl == NULL || !(mdl->MdlFlags & MDL_PAGES_LOCKED) ||
         (mdl->MdlFlags & MDL_SOURCE_IS_NONPAGED_POOL) || nt_mdl_allocated_pages(mdl))
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
                          "MmUnlockPages(%p): no MDL MmProbeAndLockPages locked", (void *)mdl);
+    pages = nt_mdl_pages_checked(mdl, caller, __func__);
     if (mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA)
         nt_mdl_unmap(mdl->MappedSystemVa, mdl, caller, __func__);
-    for (size_t i = 0; i < nt_mdl_pages(mdl); i++)
+    for (size_t i = 0; i < pages; i++)
         nt_mdl_pfns(mdl)[i] = NT_MDL_NO_PFN;
     mdl->MdlFlags &= (int16_t) ~(MDL_PAGES_LOCKED | MDL_WRITE_OPERATION);
 }

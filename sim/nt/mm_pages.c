@@ -101,7 +101,8 @@ static NT_EXPORT MDL *MmAllocatePagesForMdlEx(int64_t low, int64_t high, int64_t
     struct page_allocation *a;
     MDL *mdl = NULL;
 
-    nt_require_irql(APC_LEVEL, caller, __func__);
+    /* At or below APC_LEVEL, and at DISPATCH_LEVEL since Windows Server 2008. */
+    nt_require_irql(DISPATCH_LEVEL, caller, __func__);
     check_request((uint64_t)low, (uint64_t)high, (uint64_t)skip, cache, flags, caller);
     if (total == 0 || nt_alloc_fails(__func__))
         return NULL;
@@ -145,6 +146,7 @@ static NT_EXPORT void MmFreePagesFromMdl(MDL *mdl)
     struct nt_held *held;
     struct page_allocation *a;
 
+    /* As MmAllocatePagesForMdlEx: DISPATCH_LEVEL since Windows Server 2008. */
     nt_require_irql(DISPATCH_LEVEL, caller, __func__);
     held = nt_held_take(&allocations, mdl);
     if (held == NULL)

@@ -211,6 +211,17 @@ bool nt_pool_is_paged(const void *va)
     return paged;
 }
 
+bool nt_pool_holds(const void *va, uint64_t length)
+{
+    bool held = false;
+
+    pthread_mutex_lock(&pool_lock);
+    for (struct pool_block *b = blocks; b && !held; b = b->next)
+        held = nt_range_within(va, length, b->data, b->size);
+    pthread_mutex_unlock(&pool_lock);
+    return held;
+}
+
 uint64_t nt_physical_address(const void *va)
 {
     const uint8_t *base = os_posix_gfn_to_va(0);

@@ -159,7 +159,50 @@ static void test_unmapping_what_is_not_mapped(void **state)
 static void test_pages_for_mdl_above_their_irql(void **state)
 {
     run_case("pages_irql");
-    assert_verifier_stop("0x1000", "MmAllocatePagesForMdlEx called at IRQL 2 (at most 1 allowed)");
+    assert_verifier_stop("0x1000", "MmAllocatePagesForMdlEx called at IRQL 3 (at most 2 allowed)");
+    assert_blames_driver();
+}
+
+static void test_mdl_reinitialized_past_its_room(void **state)
+{
+    run_case("mdl_overrun");
+    assert_verifier_stop("0x1007", "MmBuildMdlForNonPagedPool(");
+    assert_contains(run.log, "needs 3 PFN entries, but the MDL has room for 1");
+    assert_blames_driver();
+}
+
+static void test_secondary_mdl_without_a_first(void **state)
+{
+    run_case("mdl_secondary_first");
+    assert_verifier_stop("0x1007", "a secondary buffer only after an IRP's first MDL");
+    assert_blames_driver();
+}
+
+static void test_mdl_over_freed_pool(void **state)
+{
+    run_case("mdl_freed_pool");
+    assert_verifier_stop("0x1007", "MmBuildMdlForNonPagedPool(");
+    assert_contains(run.log, "(64 bytes at ");
+    assert_contains(run.log, ") is not all in one live allocation");
+    assert_blames_driver();
+}
+
+/* Windows 8 and later: a write through a mapping asked read-only is ATTEMPTED_WRITE_TO_READONLY_MEMORY. */
+static void test_write_through_read_only_mapping(void **state)
+{
+    run_case("nowrite_write");
+    assert_int_equal(run.exit_status, BUGCHECK_EXIT);
+    assert_contains(run.log, "*** write of read-only memory at misbehave.sys+0x");
+    assert_contains(run.log, "*** STOP: 0x000000BE (");
+    assert_contains(run.log, "misbehave_with_mdl_buffers");
+}
+
+static void test_contiguous_freed_with_another_cache_type(void **state)
+{
+    run_case("contiguous_cache");
+    assert_verifier_stop("0x1007", "MmFreeContiguousMemorySpecifyCache(");
+    assert_contains(run.log, "4096 bytes, cache 0): it was allocated as 4096 bytes, cache 1 "
+                             "(size and cache type must match)");
     assert_blames_driver();
 }
 
@@ -262,7 +305,7 @@ static void test_kernel_functions_behave_as_documented(void **state)
     ntsim_run_packages(&run, "ntsim-ddi-packages", NULL);
     assert_int_equal(run.exit_status, 0);
     assert_null(strstr(run.log, "FAILED"));
-    assert_contains(run.log, "ddi: 111 checks, 0 failed\n");
+    assert_contains(run.log, "ddi: 115 checks, 0 failed\n");
     assert_contains(run.log, "ddi: AddDevice: 12 checks, 0 failed\n");
     assert_contains(run.log, "ddi: DbgPrint 42 printed\n");
 }
@@ -302,6 +345,11 @@ int main(void)
         cmocka_unit_test(test_pages_freed_twice),
         cmocka_unit_test(test_unmapping_what_is_not_mapped),
         cmocka_unit_test(test_pages_for_mdl_above_their_irql),
+        cmocka_unit_test(test_mdl_reinitialized_past_its_room),
+        cmocka_unit_test(test_secondary_mdl_without_a_first),
+        cmocka_unit_test(test_mdl_over_freed_pool),
+        cmocka_unit_test(test_write_through_read_only_mapping),
+        cmocka_unit_test(test_contiguous_freed_with_another_cache_type),
         cmocka_unit_test(test_bugcheck_reported),
         cmocka_unit_test(test_access_violation_is_a_bugcheck),
         cmocka_unit_test(test_driver_stack_overflow_is_a_double_fault),

@@ -391,6 +391,15 @@ static void mdls(void)
           MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority) == buffer, 0);
     IoFreeMdl(mdl);
 
+    /* An MDL the driver makes in its own memory: its Size says how many frames it has room for. */
+    mdl = ExAllocatePoolWithTag(NonPagedPoolNx, sizeof(MDL) + 3 * sizeof(PFN_NUMBER), TAG);
+    if (mdl) {
+        MmInitializeMdl(mdl, buffer, 2 * PAGE_SIZE);
+        MmBuildMdlForNonPagedPool(mdl);
+        check("an MDL of the driver's own gets its frames", frames_match(mdl, buffer), mdl->Size);
+        ExFreePoolWithTag(mdl, TAG);
+    }
+
     mdl = IoAllocateMdl(buffer, PAGE_SIZE, FALSE, FALSE, NULL);
     if (mdl) {
         MmProbeAndLockPages(mdl, KernelMode, IoWriteAccess);
@@ -406,6 +415,12 @@ static void mdls(void)
         MmUnlockPages(mdl);
         check("MmUnlockPages unlocks and unmaps",
               (mdl->MdlFlags & (MDL_PAGES_LOCKED | MDL_MAPPED_TO_SYSTEM_VA)) == 0, mdl->MdlFlags);
+        MmProbeAndLockPages(mdl, KernelMode, IoReadAccess);
+        mapped = MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority | MdlMappingNoWrite |
+                                                       MdlMappingNoExecute);
+        check("a mapping asked read-only and not executable reads the buffer",
+              mapped && mapped[7] == 0x5c, mapped ? mapped[7] : -1);
+        MmUnlockPages(mdl);
         IoFreeMdl(mdl);
     }
 
@@ -438,7 +453,7 @@ static BOOLEAN all_bytes(const UCHAR *p, SIZE_T n, UCHAR value)
 static ULONG64 mdl_pages(void)
 {
     PHYSICAL_ADDRESS low = {.QuadPart = 0}, high = {.QuadPart = -1}, skip = {.QuadPart = 0};
-    MDL *mdl = MmAllocatePagesForMdlEx(low, high, skip, 8 * PAGE_SIZE, MmCached, 0);
+    MDL *mdl = MmAllocatePagesForMdlEx(low, high, skip, 8 * PAGE_SIZE, MmCached, 0), *other;
     PPFN_NUMBER pfns;
     ULONG64 lowest = ~0ull;
     BOOLEAN distinct = TRUE, zeroed, written = TRUE;
@@ -466,6 +481,14 @@ static ULONG64 mdl_pages(void)
             RtlFillMemory(va + i * PAGE_SIZE, PAGE_SIZE, (UCHAR)(i + 1));
         }
         check("each page of the mapping its frame", written, 0);
+        other = IoAllocateMdl(va + PAGE_SIZE, 2 * PAGE_SIZE, FALSE, FALSE, NULL);
+        if (other) {
+            MmBuildMdlForNonPagedPool(other);
+            check("an MDL over the mapping has its frames",
+                  MmGetMdlPfnArray(other)[0] == pfns[1] && MmGetMdlPfnArray(other)[1] == pfns[2],
+                  MmGetMdlPfnArray(other)[0]);
+            IoFreeMdl(other);
+        }
         MmUnmapLockedPages(va, mdl);
         va = MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority);
         written = va != NULL;
@@ -502,6 +525,7 @@ static void mdl_page_ranges(ULONG64 freed)
 {
     MDL *mdl = page_in(freed, 0, 4, 0), *other;
     UCHAR *va;
+    KIRQL irql;
 
     check("a freed frame is given again, fewer pages than asked when the range holds fewer",
           mdl && MmGetMdlByteCount(mdl) == PAGE_SIZE && MmGetMdlPfnArray(mdl)[0] == freed,
@@ -524,6 +548,12 @@ static void mdl_page_ranges(ULONG64 freed)
     if (va)
         MmUnmapLockedPages(va, mdl);
     free_mdl_pages(mdl);
+    /* Windows Server 2008 and later allow both calls at DISPATCH_LEVEL. */
+    KeRaiseIrql(DISPATCH_LEVEL, &irql);
+    mdl = page_in(freed, 0, 1, MM_ALLOCATE_NO_WAIT);
+    free_mdl_pages(mdl);
+    KeLowerIrql(irql);
+    check("pages for an MDL taken and freed at DISPATCH_LEVEL", mdl != NULL, 0);
 }
 
 /* Physically contiguous memory, within a boundary; an MDL over it has frames in a row. */

@@ -17,7 +17,12 @@
  *   mdl_free_twice  IoFreeMdl twice on one MDL
  *   pages_free_twice MmFreePagesFromMdl twice on one MDL
  *   unmap_unmapped  MmUnmapLockedPages of an MDL never mapped
- *   pages_irql      MmAllocatePagesForMdlEx at DISPATCH_LEVEL
+ *   pages_irql      MmAllocatePagesForMdlEx above DISPATCH_LEVEL
+ *   mdl_overrun     an MDL of IoAllocateMdl for one page reinitialized for three, then built
+ *   mdl_secondary_first IoAllocateMdl of a secondary buffer for an IRP without an MDL
+ *   mdl_freed_pool  an MDL built over pool already freed
+ *   nowrite_write   a write through a mapping asked with MdlMappingNoWrite
+ *   contiguous_cache MmFreeContiguousMemorySpecifyCache with another cache type
  *   bugcheck        KeBugCheckEx(0xDEAD, 1, 2, 3, 4)
  *   null_write      a write through a NULL pointer
  *   stack_overflow  recursion past the 24 KiB kernel stack
@@ -47,6 +52,11 @@ enum misbehaviour {
     PAGES_FREE_TWICE,
     UNMAP_UNMAPPED,
     PAGES_IRQL,
+    MDL_OVERRUN,
+    MDL_SECONDARY_FIRST,
+    MDL_FREED_POOL,
+    NOWRITE_WRITE,
+    CONTIGUOUS_CACHE,
     BUGCHECK,
     NULL_WRITE,
     STACK_OVERFLOW,
@@ -78,6 +88,11 @@ static const struct {
     {L"pages_free_twice", PAGES_FREE_TWICE},
     {L"unmap_unmapped", UNMAP_UNMAPPED},
     {L"pages_irql", PAGES_IRQL},
+    {L"mdl_overrun", MDL_OVERRUN},
+    {L"mdl_secondary_first", MDL_SECONDARY_FIRST},
+    {L"mdl_freed_pool", MDL_FREED_POOL},
+    {L"nowrite_write", NOWRITE_WRITE},
+    {L"contiguous_cache", CONTIGUOUS_CACHE},
     {L"bugcheck", BUGCHECK},
     {L"null_write", NULL_WRITE},
     {L"stack_overflow", STACK_OVERFLOW},
@@ -191,12 +206,64 @@ static MDL *two_pages(void)
     return MmAllocatePagesForMdlEx(low, high, skip, 2 * PAGE_SIZE, MmCached, 0);
 }
 
+/* MDLs over memory: their PFN array's room, what they describe, how they are mapped. */
+static void misbehave_with_mdl_buffers(void)
+{
+    PHYSICAL_ADDRESS low = {.QuadPart = 0}, high = {.QuadPart = -1}, none = {.QuadPart = 0};
+    volatile UCHAR *p;
+    UCHAR *pool;
+    MDL *mdl;
+    IRP *irp;
+
+    switch (chosen) {
+    case MDL_OVERRUN:
+        pool = ExAllocatePoolWithTag(NonPagedPoolNx, 3 * PAGE_SIZE, 'revO');
+        mdl = pool ? IoAllocateMdl(pool, PAGE_SIZE, FALSE, FALSE, NULL) : NULL;
+        if (mdl) {
+            MmInitializeMdl(mdl, pool, 3 * PAGE_SIZE);
+            MmBuildMdlForNonPagedPool(mdl);
+        }
+        break;
+    case MDL_SECONDARY_FIRST:
+        irp = IoAllocateIrp(1, FALSE);
+        if (irp)
+            IoAllocateMdl(described, sizeof(described), TRUE, FALSE, irp);
+        break;
+    case MDL_FREED_POOL:
+        pool = ExAllocatePoolWithTag(NonPagedPoolNx, 64, 'eerF');
+        if (pool) {
+            ExFreePoolWithTag(pool, 'eerF');
+            mdl = IoAllocateMdl(pool, 64, FALSE, FALSE, NULL);
+            if (mdl)
+                MmBuildMdlForNonPagedPool(mdl);
+        }
+        break;
+    case NOWRITE_WRITE:
+        mdl = IoAllocateMdl(described, sizeof(described), FALSE, FALSE, NULL);
+        if (mdl) {
+            MmProbeAndLockPages(mdl, KernelMode, IoReadAccess);
+            p = MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority | MdlMappingNoWrite);
+            if (p)
+                p[0] = 1;
+        }
+        break;
+    case CONTIGUOUS_CACHE:
+        pool = MmAllocateContiguousMemorySpecifyCache(PAGE_SIZE, low, high, none, MmCached);
+        if (pool)
+            MmFreeContiguousMemorySpecifyCache(pool, PAGE_SIZE, MmNonCached);
+        break;
+    default:
+        break;
+    }
+}
+
 /* The rules of MDLs and the pages they describe. */
 static void misbehave_with_mdls(void)
 {
     MDL *mdl;
     KIRQL irql;
 
+    misbehave_with_mdl_buffers();
     switch (chosen) {
     case MDL_LEAK:
         IoAllocateMdl(described, sizeof(described), FALSE, FALSE, NULL);
@@ -224,7 +291,7 @@ static void misbehave_with_mdls(void)
             MmUnmapLockedPages(described, mdl);
         break;
     case PAGES_IRQL:
-        KeRaiseIrql(DISPATCH_LEVEL, &irql);
+        KeRaiseIrql(DISPATCH_LEVEL + 1, &irql);
         two_pages();
         break;
     default:
