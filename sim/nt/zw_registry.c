@@ -39,7 +39,7 @@ static void key_describe(const void *object, char *out, size_t size)
     nt_reg_key_path(object, out, size);
 }
 
-const struct nt_object_type nt_key_type = {"Key", NULL, NULL, key_describe};
+const struct nt_object_type nt_key_type = {"Key", NULL, key_describe};
 
 NTSTATUS nt_key_handle(struct nt_reg_key *key, uint32_t access, uint64_t caller, void **handle)
 {
@@ -88,15 +88,14 @@ static NTSTATUS status_of(int err)
 /* The key a handle names, with its granted access; a handle that is no key's fails. */
 static NTSTATUS key_of(void *handle, uint32_t needed, struct nt_reg_key **key)
 {
-    uint32_t granted;
-    void *object;
-    NTSTATUS status = nt_handle_object(handle, &nt_key_type, false, &object, &granted);
+    struct nt_handle_info found;
+    NTSTATUS status = nt_handle_object(handle, &nt_key_type, false, &found);
 
     if (!NT_SUCCESS(status))
         return status;
-    if ((granted & needed) != needed)
+    if ((found.access & needed) != needed)
         return STATUS_ACCESS_DENIED;
-    *key = object;
+    *key = found.object;
     return STATUS_SUCCESS;
 }
 
