@@ -122,6 +122,7 @@ static void *system_thread_main(void *arg)
         nt_driver_call(t->start, (uint64_t)(uintptr_t)t->context, 0, 0, 0);
     /* Returned, or PsTerminateSystemThread: either way at PASSIVE_LEVEL with no spinlock. */
     nt_pnp_check_passive("a system thread", t->start);
+    nt_mutexes_check_released(&t->thread, (uint64_t)(uintptr_t)t->start);
     nt_thread_exit(&t->thread);
     set_state(t, THREAD_ENDED);
     return NULL;
