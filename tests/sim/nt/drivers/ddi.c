@@ -755,14 +755,43 @@ static void registry_reads(HANDLE parameters)
               memcmp(buffer.basic.Name, L"Seeded", 12) == 0,
           status);
     status = query(parameters, L"Name", KeyValueFullInformation, &buffer, sizeof(buffer), &length);
-    check("full information: the name, then the data 8-byte aligned",
-          NT_SUCCESS(status) && buffer.full.Type == REG_SZ && buffer.full.DataOffset == 32 &&
-              buffer.full.DataLength == 12 && length == 44 &&
-              memcmp(buffer.bytes + 32, L"winpv", 12) == 0,
+    /* 20 bytes fixed, "Name" 8: the data at 28, ULONG-aligned (Align64 would put it at 32). */
+    check("full information: the name, then the data 4-byte aligned",
+          NT_SUCCESS(status) && buffer.full.Type == REG_SZ && buffer.full.DataOffset == 28 &&
+              buffer.full.DataLength == 12 && length == 40 &&
+              memcmp(buffer.bytes + 28, L"winpv", 12) == 0,
           status);
     status =
         query(parameters, L"Missing", KeyValuePartialInformation, &buffer, sizeof(buffer), &length);
     check("a value not there", status == STATUS_OBJECT_NAME_NOT_FOUND, status);
+}
+
+/* ZwCreateKey relative to the volatile key @runtime: of itself, and of a child. */
+static void registry_create_rules(HANDLE runtime)
+{
+    UNICODE_STRING empty = RTL_CONSTANT_STRING(L""), child = RTL_CONSTANT_STRING(L"Child"),
+                   itself = RTL_CONSTANT_STRING(L"Itself");
+    OBJECT_ATTRIBUTES attributes;
+    ULONG disposition = 0, one = 1;
+    HANDLE key;
+    NTSTATUS status;
+
+    InitializeObjectAttributes(&attributes, &empty, OBJ_KERNEL_HANDLE, runtime, NULL);
+    status =
+        ZwCreateKey(&key, KEY_ALL_ACCESS, &attributes, 0, NULL, REG_OPTION_VOLATILE, &disposition);
+    check("ZwCreateKey of an empty name opens its RootDirectory",
+          NT_SUCCESS(status) && disposition == REG_OPENED_EXISTING_KEY, status);
+    if (NT_SUCCESS(status)) {
+        status = ZwSetValueKey(key, &itself, 0, REG_DWORD, &one, sizeof(one));
+        check("the same key", NT_SUCCESS(status) && dword_is(runtime, L"Itself", 1), status);
+        ZwClose(key);
+    }
+    InitializeObjectAttributes(&attributes, &child, OBJ_KERNEL_HANDLE, runtime, NULL);
+    status = ZwCreateKey(&key, KEY_READ, &attributes, 0, NULL, 0, &disposition);
+    check("a key that is not volatile under a volatile one: STATUS_CHILD_MUST_BE_VOLATILE",
+          status == STATUS_CHILD_MUST_BE_VOLATILE, status);
+    if (NT_SUCCESS(status))
+        ZwClose(key);
 }
 
 /* Writing, through a key ZwCreateKey made, and reading back. */
@@ -792,6 +821,7 @@ static void registry_writes(HANDLE service, HANDLE parameters)
     check("ZwDeleteValueKey deletes it",
           NT_SUCCESS(status) && ZwDeleteValueKey(key, &written) == STATUS_OBJECT_NAME_NOT_FOUND,
           status);
+    registry_create_rules(key);
     ZwClose(key);
     status = ZwCreateKey(&key, KEY_READ, &attributes, 0, NULL, 0, &disposition);
     check("ZwCreateKey opens a key there",
