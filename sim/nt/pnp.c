@@ -416,6 +416,22 @@ size_t nt_pnp_device_ids(DEVICE_OBJECT *pdo, bool compatible, char *out, size_t 
     return length;
 }
 
+bool nt_pnp_knows_pdo(DEVICE_OBJECT *pdo)
+{
+    struct nt_pnp *pnp = manager;
+    bool known = false;
+
+    if (pnp == NULL || pdo == NULL)
+        return false;
+    if (pdo == pnp->platform_pdo)
+        return true;
+    pthread_mutex_lock(&pnp->lock);
+    for (const struct nt_child *c = pnp->children; c && !known; c = c->next)
+        known = c->pdo == pdo;
+    pthread_mutex_unlock(&pnp->lock);
+    return known;
+}
+
 void nt_pnp_fini(struct nt_pnp *pnp)
 {
     sim_guest_set_upcall(NULL, NULL);

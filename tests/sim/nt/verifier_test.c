@@ -217,6 +217,14 @@ static void test_device_property_of_a_device_not_a_pdo(void **state)
     assert_blames_driver();
 }
 
+static void test_device_key_of_a_device_not_a_pdo(void **state)
+{
+    run_case("regkey_of_fdo");
+    assert_verifier_stop("0x1007", "IoOpenDeviceRegistryKey(");
+    assert_contains(run.log, "): not a PDO the PnP manager enumerated");
+    assert_blames_driver();
+}
+
 static void test_handle_leaked_at_unload(void **state)
 {
     run_case("handle_leak");
@@ -341,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_thread_running_at_unload),
         cmocka_unit_test(test_handle_leaked_at_unload),
         cmocka_unit_test(test_device_property_of_a_device_not_a_pdo),
+        cmocka_unit_test(test_device_key_of_a_device_not_a_pdo),
         cmocka_unit_test(test_terminate_a_thread_no_driver_made),
         cmocka_unit_test(test_registry_ddi_above_its_irql),
         cmocka_unit_test(test_handle_without_obj_kernel_handle),

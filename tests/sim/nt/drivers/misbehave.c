@@ -32,6 +32,7 @@
  *   thread_deref    ObDereferenceObject of a running thread once more than it referenced it
  *   mutex_held      a system thread returns owning a kernel mutex
  *   close_pseudo    ZwClose(NtCurrentThread())
+ *   regkey_of_fdo   IoOpenDeviceRegistryKey of its own device, not the PDO
  */
 #include "nt_headers.h"
 
@@ -64,6 +65,7 @@ enum misbehaviour {
     THREAD_DEREF,
     MUTEX_HELD,
     CLOSE_PSEUDO,
+    REGKEY_OF_FDO,
 };
 
 static const struct {
@@ -98,6 +100,7 @@ static const struct {
     {L"thread_deref", THREAD_DEREF},
     {L"mutex_held", MUTEX_HELD},
     {L"close_pseudo", CLOSE_PSEUDO},
+    {L"regkey_of_fdo", REGKEY_OF_FDO},
 };
 
 struct fdo {
@@ -169,6 +172,11 @@ static NTSTATUS add_device(DRIVER_OBJECT *driver, DEVICE_OBJECT *pdo)
         ULONG length;
 
         IoGetDeviceProperty(device, DevicePropertyHardwareID, sizeof(ids), ids, &length);
+    }
+    if (chosen == REGKEY_OF_FDO) {
+        HANDLE key;
+
+        IoOpenDeviceRegistryKey(device, PLUGPLAY_REGKEY_DEVICE, KEY_READ, &key);
     }
     return STATUS_SUCCESS;
 }
