@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "ntabi.h"
+#include "ob.h"
 
 #define NT_DEVICE_INSTANCE_MAX 200 /* MAX_DEVICE_ID_LEN */
 
@@ -15,7 +16,7 @@ struct nt_device {
     DEVICE_OBJECT *device;
     DEVICE_OBJECT *attached_to; /* the device below in its stack */
     bool deleted;               /* IoDeleteDevice ran: freed at the last reference */
-    unsigned int references;    /* ObReferenceObject's */
+    struct nt_object_header object;
     /* A PDO's interrupt line, as its resources give it. */
     bool has_interrupt;
     uint32_t interrupt_line;
@@ -30,8 +31,6 @@ DEVICE_OBJECT *nt_device_top(DEVICE_OBJECT *device);
 NTSTATUS nt_device_create(DRIVER_OBJECT *driver, uint32_t extension_size, uint32_t type,
                           uint32_t characteristics, DEVICE_OBJECT **out);
 void nt_device_delete(DEVICE_OBJECT *device, uint64_t caller);
-void nt_object_reference(void *object, uint64_t caller);
-void nt_object_dereference(void *object, uint64_t caller);
 
 /* IRPs. */
 IRP *nt_irp_alloc(int8_t stack_size);

@@ -3,8 +3,11 @@
  * IoDeleteDevice, IoAttachDeviceToDeviceStack, IoDetachDevice).
  *
  * A device's kernel-private part (what Windows keeps in DEVOBJ_EXTENSION)
- * is struct nt_device, which DeviceObjectExtension points to.
+ * is struct nt_device, which DeviceObjectExtension points to. A device is
+ * an object (ob.h): the I/O manager holds a reference until IoDeleteDevice,
+ * and the last reference frees it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +17,24 @@
 #include "ob.h"
 
 static pthread_mutex_t devices_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void free_device(void *object)
+{
+    DEVICE_OBJECT *device = object;
+
+    device->Type = 0;
+    free(device->DeviceObjectExtension);
+    free(device);
+}
+
+static void describe_device(const void *object, char *out, size_t size)
+{
+    const DEVICE_OBJECT *device = object;
+
+    snprintf(out, size, "%p of driver %p", object, (void *)device->DriverObject);
+}
+
+const struct nt_object_type nt_device_type = {"Device", free_device, describe_device};
 
 struct nt_device *nt_device_of(DEVICE_OBJECT *device)
 {
@@ -59,6 +80,7 @@ NTSTATUS nt_device_create(DRIVER_OBJECT *driver, uint32_t extension_size, uint32
     device->DeviceType = type;
     device->StackSize = 1;
     device->DeviceObjectExtension = d;
+    nt_object_insert(&d->object, device, &nt_device_type, 1); /* the I/O manager's */
     pthread_mutex_lock(&devices_lock);
     device->NextDevice = driver->DeviceObject;
     driver->DeviceObject = device;
@@ -85,21 +107,18 @@ static NT_EXPORT NTSTATUS IoCreateDevice(DRIVER_OBJECT *driver, uint32_t extensi
 }
 NT_REGISTER(NTOSKRNL, IoCreateDevice);
 
-static void free_device(DEVICE_OBJECT *device)
-{
-    device->Type = 0;
-    free(device->DeviceObjectExtension);
-    free(device);
-}
-
 /* Deleted: off its driver's list at once, freed once no reference is left (as Windows does). */
 void nt_device_delete(DEVICE_OBJECT *device, uint64_t caller)
 {
     DRIVER_OBJECT *driver = device->DriverObject;
     struct nt_device *d = nt_device_of(device);
-    bool free_now;
 
     pthread_mutex_lock(&devices_lock);
+    if (d->deleted) {
+        pthread_mutex_unlock(&devices_lock);
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller, "IoDeleteDevice(%p) of a deleted device",
+                         (void *)device);
+    }
     if (device->AttachedDevice || d->attached_to) {
         pthread_mutex_unlock(&devices_lock);
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
@@ -113,76 +132,9 @@ void nt_device_delete(DEVICE_OBJECT *device, uint64_t caller)
         }
     }
     d->deleted = true;
-    free_now = d->references == 0;
     pthread_mutex_unlock(&devices_lock);
-    if (free_now)
-        free_device(device);
+    nt_object_dereference(device, NT_HELD_BY_KERNEL, caller, "IoDeleteDevice");
 }
-
-/* Object references (ObReferenceObject, ObDereferenceObject), for device objects. */
-static struct nt_device *referenced_device(void *object, uint64_t caller, const char *function)
-{
-    DEVICE_OBJECT *device = object;
-
-    if (device == NULL || device->Type != NT_TYPE_DEVICE || nt_device_of(device) == NULL)
-        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
-                         "%s(%p): not an object the kernel implements references for (device "
-                         "objects and system threads only)",
-                         function, object);
-    return nt_device_of(device);
-}
-
-void nt_object_reference(void *object, uint64_t caller)
-{
-    struct nt_device *d = referenced_device(object, caller, "ObReferenceObject");
-
-    pthread_mutex_lock(&devices_lock);
-    d->references++;
-    pthread_mutex_unlock(&devices_lock);
-}
-
-void nt_object_dereference(void *object, uint64_t caller)
-{
-    struct nt_device *d = referenced_device(object, caller, "ObDereferenceObject");
-    bool free_now;
-
-    pthread_mutex_lock(&devices_lock);
-    if (d->references == 0) {
-        pthread_mutex_unlock(&devices_lock);
-        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
-                         "ObDereferenceObject(%p) of an object with no reference", object);
-    }
-    free_now = --d->references == 0 && d->deleted;
-    pthread_mutex_unlock(&devices_lock);
-    if (free_now)
-        free_device(object);
-}
-
-/* ObReferenceObject (@take) and ObDereferenceObject: threads PsCreateSystemThread made, and devices. */
-static void count_reference(void *object, bool take, uint64_t caller, const char *function)
-{
-    nt_require_irql(DISPATCH_LEVEL, caller, function);
-    if (nt_thread_object(object))
-        (take ? nt_thread_type.reference : nt_thread_type.dereference)(object);
-    else if (take)
-        nt_object_reference(object, caller);
-    else
-        nt_object_dereference(object, caller);
-}
-
-static NT_EXPORT int64_t ObfReferenceObject(void *object)
-{
-    count_reference(object, true, NT_CALLER, __func__);
-    return 0;
-}
-NT_REGISTER(NTOSKRNL, ObfReferenceObject);
-
-static NT_EXPORT int64_t ObfDereferenceObject(void *object)
-{
-    count_reference(object, false, NT_CALLER, __func__);
-    return 0;
-}
-NT_REGISTER(NTOSKRNL, ObfDereferenceObject);
 
 static NT_EXPORT void IoDeleteDevice(DEVICE_OBJECT *device)
 {

@@ -42,19 +42,19 @@ static NT_EXPORT NTSTATUS IoOpenDeviceRegistryKey(DEVICE_OBJECT *device, uint32_
                                                   uint32_t access, void **handle)
 {
     uint64_t caller = NT_CALLER;
-    struct nt_device *d = nt_device_of(device);
     char path[NT_DEVICE_INSTANCE_MAX + 64];
+    struct nt_device *d;
     struct nt_reg_key *key;
     NTSTATUS status;
 
     nt_require_irql(PASSIVE_LEVEL, caller, __func__);
     /* Windows stops a driver that names a device other than a PDO here (PNP_DETECTED_FATAL_ERROR). */
-    if (device == NULL || device->Type != NT_TYPE_DEVICE || d == NULL || d->instance[0] == '\0' ||
-        handle == NULL)
+    if (!nt_pnp_knows_pdo(device) || handle == NULL)
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
                          "IoOpenDeviceRegistryKey(%p): not a PDO the PnP manager enumerated, or "
                          "no DevInstRegKey",
                          (void *)device);
+    d = nt_device_of(device);
     if (which & PLUGPLAY_REGKEY_CURRENT_HWPROFILE)
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
                          "IoOpenDeviceRegistryKey: hardware profile keys are not implemented");

@@ -29,7 +29,7 @@ static NT_EXPORT void run_io_workitem(void *parameter)
                    w->ex ? (uint64_t)(uintptr_t)w : 0, 0);
     __atomic_store_n(&w->busy, false,
                      __ATOMIC_RELEASE); /* the routine may have freed it: not after */
-    nt_object_dereference(device, 0);
+    nt_object_dereference(device, NT_HELD_BY_KERNEL, 0, "IoQueueWorkItem's ObDereferenceObject");
 }
 
 static NT_EXPORT void *IoAllocateWorkItem(DEVICE_OBJECT *device)
@@ -57,7 +57,11 @@ static void queue(struct io_workitem *w, const void *routine, void *context, boo
     if (__atomic_exchange_n(&w->busy, true, __ATOMIC_ACQ_REL))
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller, "%s(%p): the item is queued already", function,
                          (void *)w);
-    nt_object_reference(w->device, caller);
+    /* The kernel's own reference keeps the device while the item waits and runs. */
+    if (nt_object_reference(w->device, &nt_device_type, NT_HELD_BY_KERNEL) == 0)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                         "%s(%p): its device %p is freed (deleted, no reference left)", function,
+                         (void *)w, (void *)w->device);
     w->routine = routine;
     w->context = context;
     w->ex = ex;

@@ -123,15 +123,8 @@ static NT_EXPORT int32_t KeReadStateEvent(KEVENT *event)
  */
 static bool try_acquire(DISPATCHER_HEADER *header)
 {
-    if (header->Type == NT_MUTANT) {
-        KMUTANT *mutex = (KMUTANT *)header;
-
-        if (header->SignalState <= 0 && mutex->OwnerThread != nt_current())
-            return false;
-        header->SignalState--;
-        mutex->OwnerThread = nt_current();
-        return true;
-    }
+    if (header->Type == NT_MUTANT)
+        return nt_mutex_try_acquire_locked((KMUTANT *)header);
     if (header->SignalState <= 0)
         return false;
     if (header->Type == NT_EVENT_SYNCHRONIZATION || header->Type == NT_TIMER_SYNCHRONIZATION)

@@ -7,14 +7,19 @@
  * A mutex may be taken again by its owner, each take released once; a
  * release by another thread, or a semaphore released past its limit,
  * raises an exception nothing handles in the kernel: the guest stops with
- * KMODE_EXCEPTION_NOT_HANDLED and the status.
+ * KMODE_EXCEPTION_NOT_HANDLED and the status. Each thread keeps the
+ * mutexes it owns on a list (KTHREAD's MutantListHead on Windows): a
+ * system thread that ends owning one stops the guest, as on Windows.
  */
+#include <stddef.h>
+
 #include "exports_impl.h"
 #include "kernel.h"
 
 #define KMODE_EXCEPTION_NOT_HANDLED     0x1e
 #define STATUS_MUTANT_NOT_OWNED         0xc0000046u
 #define STATUS_SEMAPHORE_LIMIT_EXCEEDED 0xc0000047u
+#define THREAD_TERMINATE_HELD_MUTEX     0x4000008a
 
 static void init_header(DISPATCHER_HEADER *header, uint8_t type, uint8_t size, int32_t state)
 {
@@ -49,6 +54,53 @@ static void check_type(DISPATCHER_HEADER *header, uint8_t type, uint64_t caller,
                          function, (void *)header);
 }
 
+bool nt_mutex_try_acquire_locked(KMUTANT *mutex)
+{
+    struct nt_thread *self = nt_current();
+    LIST_ENTRY *owned;
+
+    if (mutex->Header.SignalState <= 0 && mutex->OwnerThread != self)
+        return false;
+    if (mutex->Header.SignalState-- == 1 && self) { /* taken, not taken again */
+        owned = &self->mutexes;
+        mutex->MutantListEntry = (LIST_ENTRY){owned, owned->Blink};
+        owned->Blink->Flink = &mutex->MutantListEntry;
+        owned->Blink = &mutex->MutantListEntry;
+    }
+    mutex->OwnerThread = self;
+    return true;
+}
+
+/* @mutex is free again: off its owner's list. */
+static void disown_locked(KMUTANT *mutex)
+{
+    LIST_ENTRY *entry = &mutex->MutantListEntry;
+
+    if (entry->Flink) {
+        entry->Blink->Flink = entry->Flink;
+        entry->Flink->Blink = entry->Blink;
+        entry->Flink = entry->Blink = NULL;
+    }
+    mutex->OwnerThread = NULL;
+}
+
+void nt_mutexes_check_released(struct nt_thread *thread, uint64_t code)
+{
+    KMUTANT *held = NULL;
+
+    pthread_mutex_lock(&nt_dispatcher_lock);
+    if (thread->mutexes.Flink != &thread->mutexes)
+        held = (KMUTANT *)((uint8_t *)thread->mutexes.Flink - offsetof(KMUTANT, MutantListEntry));
+    pthread_mutex_unlock(&nt_dispatcher_lock);
+    if (held == NULL)
+        return;
+    nt_log("*** thread %llu ends owning the kernel mutex %p (taken %d time(s)): no other thread "
+           "could take it again\n",
+           (unsigned long long)thread->id, (void *)held, 1 - held->Header.SignalState);
+    nt_bugcheck(THREAD_TERMINATE_HELD_MUTEX, (uint64_t)(uintptr_t)thread, (uint64_t)(uintptr_t)held,
+                0, 0, code);
+}
+
 static NT_EXPORT int32_t KeReleaseMutex(KMUTANT *mutex, BOOLEAN wait)
 {
     uint64_t caller = NT_CALLER;
@@ -64,7 +116,7 @@ static NT_EXPORT int32_t KeReleaseMutex(KMUTANT *mutex, BOOLEAN wait)
                     (uint64_t)(uintptr_t)mutex, 0, 0, caller);
     }
     if (++mutex->Header.SignalState == 1) {
-        mutex->OwnerThread = NULL;
+        disown_locked(mutex);
         nt_dispatcher_signal_locked();
     }
     pthread_mutex_unlock(&nt_dispatcher_lock);

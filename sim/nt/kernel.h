@@ -62,6 +62,7 @@ struct nt_thread {
     KIRQL interrupt_irql;    /* in a service routine: the interrupt's IRQL, else 0 */
     uint8_t *driver_stack;   /* its guard page, then NT_DRIVER_STACK_SIZE for driver code */
     bool system;             /* a thread of the kernel's own (DPCs, PnP) */
+    LIST_ENTRY mutexes;      /* the KMUTEXes it owns, by MutantListEntry; nt_dispatcher_lock */
 };
 
 /* Make the calling pthread a kernel thread (GS, IRQL PASSIVE). */
@@ -156,6 +157,14 @@ void nt_log_open(const char *path); /* NULL: stderr */
 /* Dispatcher objects (events, timers): one lock and one condition. */
 extern pthread_mutex_t nt_dispatcher_lock;
 void nt_dispatcher_signal_locked(void); /* wake every waiter to look again */
+/* A wait takes @mutex if it is free or the caller's (ke_mutex.c); whether it did. Locked. */
+bool nt_mutex_try_acquire_locked(KMUTANT *mutex);
+/*
+ * @thread ends: a kernel mutex it still owns stops the machine
+ * (THREAD_TERMINATE_HELD_MUTEX), the driver's @code (its start routine)
+ * named, as Windows stops when such a thread exits.
+ */
+void nt_mutexes_check_released(struct nt_thread *thread, uint64_t code);
 
 /*
  * Pool. nt_pool_alloc is ExAllocatePoolWithTag, checks and fault injection

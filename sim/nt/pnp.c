@@ -391,9 +391,23 @@ static size_t multi_string_of_list(const char *list, char *out, size_t size)
     return multi_string(ids, count, out, size);
 }
 
+/*
+ * The child whose PDO is @pdo, when it is a device node: one whose IDs
+ * could not be had is none, as on Windows. Called with pnp->lock held.
+ */
+static const struct nt_child *device_node(const struct nt_pnp *pnp, const DEVICE_OBJECT *pdo)
+{
+    for (const struct nt_child *c = pnp->children; c; c = c->next) {
+        if (c->pdo == pdo)
+            return c->hardware_ids[0] != '\0' ? c : NULL;
+    }
+    return NULL;
+}
+
 size_t nt_pnp_device_ids(DEVICE_OBJECT *pdo, bool compatible, char *out, size_t size)
 {
     struct nt_pnp *pnp = manager;
+    const struct nt_child *c;
     size_t length = 0;
 
     if (pnp == NULL || pdo == NULL)
@@ -405,16 +419,26 @@ size_t nt_pnp_device_ids(DEVICE_OBJECT *pdo, bool compatible, char *out, size_t 
                           : multi_string(ids->hardware, ids->ids.hardware_count, out, size);
     }
     pthread_mutex_lock(&pnp->lock);
-    for (const struct nt_child *c = pnp->children; c; c = c->next) {
-        /* One whose IDs could not be had is no device node, as on Windows. */
-        if (c->pdo == pdo && c->hardware_ids[0] != '\0') {
-            length =
-                multi_string_of_list(compatible ? c->compatible_ids : c->hardware_ids, out, size);
-            break;
-        }
-    }
+    c = device_node(pnp, pdo);
+    if (c)
+        length = multi_string_of_list(compatible ? c->compatible_ids : c->hardware_ids, out, size);
     pthread_mutex_unlock(&pnp->lock);
     return length;
+}
+
+bool nt_pnp_knows_pdo(DEVICE_OBJECT *pdo)
+{
+    struct nt_pnp *pnp = manager;
+    bool known;
+
+    if (pnp == NULL || pdo == NULL)
+        return false;
+    if (pdo == pnp->platform_pdo)
+        return true;
+    pthread_mutex_lock(&pnp->lock);
+    known = device_node(pnp, pdo) != NULL;
+    pthread_mutex_unlock(&pnp->lock);
+    return known;
 }
 
 void nt_pnp_fini(struct nt_pnp *pnp)

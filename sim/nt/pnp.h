@@ -143,6 +143,12 @@ void nt_pnp_print_children(const struct nt_pnp *pnp, FILE *out);
  * device the PnP manager does not know. Context: any thread.
  */
 size_t nt_pnp_device_ids(DEVICE_OBJECT *pdo, bool compatible, char *out, size_t size);
+/*
+ * Whether @pdo is a device node's PDO: the platform device's, or a child's
+ * whose IDs were had (the same devices nt_pnp_device_ids answers for).
+ * Any thread.
+ */
+bool nt_pnp_knows_pdo(DEVICE_OBJECT *pdo);
 
 /* Send a PnP request (@request's major, minor and parameters) down @pdo's stack; wait for it. */
 NTSTATUS nt_pnp_irp(struct nt_pnp *pnp, DEVICE_OBJECT *pdo, const IO_STACK_LOCATION *request,

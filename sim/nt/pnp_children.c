@@ -254,7 +254,8 @@ static void remove_unreported(struct nt_pnp *pnp, bool with_parent)
         pthread_mutex_lock(&pnp->lock);
         *p = c->next;
         pthread_mutex_unlock(&pnp->lock);
-        nt_object_dereference(c->pdo, 0);
+        nt_object_dereference(c->pdo, NT_HELD_BY_DRIVER, 0,
+                              "the PnP manager's ObDereferenceObject");
         free(c);
     }
 }
@@ -288,7 +289,9 @@ int nt_pnp_enumerate(struct nt_pnp *pnp)
             nt_verifier_fail(NT_VERIFY_ARGUMENT, 0, "BusRelations names %p, no device object",
                              (void *)pdo);
         if (c)
-            nt_object_dereference(pdo, 0); /* known: ours is held already */
+            /* Known: the reference the bus driver gave with it before is held already. */
+            nt_object_dereference(pdo, NT_HELD_BY_DRIVER, 0,
+                                  "the PnP manager's ObDereferenceObject");
         else
             c = child_new(pnp, pdo);
         if (c)

@@ -8,10 +8,13 @@
  * PASSIVE_LEVEL. It ends when the routine returns or calls
  * PsTerminateSystemThread; then its object (the struct nt_thread, whose
  * dispatcher header KeWaitForSingleObject takes) is signalled. The object
- * lives while referenced: by the running thread, by each handle and by
- * each ObReferenceObject. A thread still running when the image holding
+ * (ob.h) lives while referenced: by the running thread, by each handle and
+ * by each ObReferenceObject. A thread still running when the image holding
  * its start routine unloads stops the machine (pnp_driver.c), as Windows
  * does once the thread runs the unloaded code.
+ *
+ * A thread's life is one state, changed in set_state only: starting,
+ * then running or failed (it never became a kernel thread), then ended.
  *
  * Lock order: threads_lock alone, then nt_dispatcher_lock alone.
  */
@@ -25,15 +28,20 @@
 
 #define SYSTEM_PROCESS_ID 4 /* the System process's ID on Windows */
 
+enum thread_state {
+    THREAD_STARTING, /* PsCreateSystemThread made it: its pthread is not yet a kernel thread */
+    THREAD_FAILED,   /* it could not become one, and runs nothing */
+    THREAD_RUNNING,  /* running driver code */
+    THREAD_ENDED,    /* its routine returned or PsTerminateSystemThread: its object signalled */
+};
+
 struct system_thread {
     struct nt_thread thread; /* first: the object drivers see */
+    struct nt_object_header object;
     struct system_thread *next;
-    unsigned int references;
+    enum thread_state state; /* under threads_lock */
     KSTART_ROUTINE *start;
     void *context;
-    bool entered; /* the thread is a kernel thread, or failed to become one (enter_error) */
-    int enter_error;
-    bool terminated;   /* it runs no driver code any more */
     jmp_buf terminate; /* where PsTerminateSystemThread goes */
 };
 
@@ -52,39 +60,38 @@ static struct system_thread *find_locked(const void *object)
     return NULL;
 }
 
-bool nt_thread_object(const void *object)
-{
-    bool found;
-
-    pthread_mutex_lock(&threads_lock);
-    found = find_locked(object) != NULL;
-    pthread_mutex_unlock(&threads_lock);
-    return found;
-}
-
-static void thread_reference(void *object)
+/*
+ * @t's state becomes @state, seen by whoever waits on threads_changed. A
+ * thread that ended is signalled; one that failed or ended gives up its
+ * own reference (the last use of @t here).
+ */
+static void set_state(struct system_thread *t, enum thread_state state)
 {
     pthread_mutex_lock(&threads_lock);
-    ((struct system_thread *)object)->references++;
+    t->state = state;
+    pthread_cond_broadcast(&threads_changed);
     pthread_mutex_unlock(&threads_lock);
+    if (state == THREAD_ENDED) {
+        pthread_mutex_lock(&nt_dispatcher_lock);
+        t->thread.header.SignalState = 1;
+        nt_dispatcher_signal_locked();
+        pthread_mutex_unlock(&nt_dispatcher_lock);
+    }
+    if (state == THREAD_FAILED || state == THREAD_ENDED)
+        nt_object_dereference(t, NT_HELD_BY_KERNEL, 0, "a system thread's end");
 }
 
 /* The last reference frees the object (it has ended by then: the running thread holds one). */
-static void thread_dereference(void *object)
+static void thread_delete(void *object)
 {
     struct system_thread *t = object, **p;
-    bool last;
 
     pthread_mutex_lock(&threads_lock);
-    last = --t->references == 0;
-    if (last) {
-        for (p = &threads; *p != t; p = &(*p)->next)
-            ;
-        *p = t->next;
-    }
+    for (p = &threads; *p != t; p = &(*p)->next)
+        ;
+    *p = t->next;
     pthread_mutex_unlock(&threads_lock);
-    if (last)
-        free(t);
+    free(t);
 }
 
 static void thread_describe(const void *object, char *out, size_t size)
@@ -96,8 +103,7 @@ static void thread_describe(const void *object, char *out, size_t size)
     snprintf(out, size, "%llu started at %s", (unsigned long long)t->thread.id, where);
 }
 
-const struct nt_object_type nt_thread_type = {"Thread", thread_reference, thread_dereference,
-                                              thread_describe};
+const struct nt_object_type nt_thread_type = {"Thread", thread_delete, thread_describe};
 
 /* What POBJECT_TYPE PsThreadType names, for ObReferenceObjectByHandle. */
 static const struct nt_object_type *const ps_thread_type = &nt_thread_type;
@@ -106,32 +112,23 @@ NT_REGISTER_DATA(NTOSKRNL, "PsThreadType", ps_thread_type);
 static void *system_thread_main(void *arg)
 {
     struct system_thread *t = arg;
-    int err = nt_thread_enter(&t->thread, "system", t->thread.ideal_vcpu);
 
-    pthread_mutex_lock(&threads_lock);
-    t->entered = true;
-    t->enter_error = err;
-    pthread_cond_broadcast(&threads_changed);
-    pthread_mutex_unlock(&threads_lock);
-    if (err)
-        return NULL; /* PsCreateSystemThread takes the object back */
+    if (nt_thread_enter(&t->thread, "system", t->thread.ideal_vcpu) != 0) {
+        set_state(t, THREAD_FAILED); /* PsCreateSystemThread closes its handle */
+        return NULL;
+    }
+    set_state(t, THREAD_RUNNING);
     if (setjmp(t->terminate) == 0)
         nt_driver_call(t->start, (uint64_t)(uintptr_t)t->context, 0, 0, 0);
     /* Returned, or PsTerminateSystemThread: either way at PASSIVE_LEVEL with no spinlock. */
     nt_pnp_check_passive("a system thread", t->start);
+    nt_mutexes_check_released(&t->thread, (uint64_t)(uintptr_t)t->start);
     nt_thread_exit(&t->thread);
-    pthread_mutex_lock(&threads_lock);
-    t->terminated = true;
-    pthread_mutex_unlock(&threads_lock);
-    pthread_mutex_lock(&nt_dispatcher_lock);
-    t->thread.header.SignalState = 1;
-    nt_dispatcher_signal_locked();
-    pthread_mutex_unlock(&nt_dispatcher_lock);
-    thread_dereference(t);
+    set_state(t, THREAD_ENDED);
     return NULL;
 }
 
-/* Start @t's pthread and wait until it is a kernel thread; 0 or a negative errno. */
+/* Start @t's pthread and wait until it is a kernel thread; 0, or -1 when it failed. */
 static int start_thread(struct system_thread *t)
 {
     pthread_attr_t attr;
@@ -140,14 +137,16 @@ static int start_thread(struct system_thread *t)
 
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    err = -pthread_create(&id, &attr, system_thread_main, t);
+    err = pthread_create(&id, &attr, system_thread_main, t);
     pthread_attr_destroy(&attr);
-    if (err)
-        return err;
+    if (err) {
+        set_state(t, THREAD_FAILED);
+        return -1;
+    }
     pthread_mutex_lock(&threads_lock);
-    while (!t->entered)
+    while (t->state == THREAD_STARTING)
         pthread_cond_wait(&threads_changed, &threads_lock);
-    err = t->enter_error;
+    err = t->state == THREAD_FAILED ? -1 : 0; /* running, or ended already */
     pthread_mutex_unlock(&threads_lock);
     return err;
 }
@@ -189,7 +188,7 @@ static NT_EXPORT NTSTATUS PsCreateSystemThread(void **handle, uint32_t access,
     t = calloc(1, sizeof(*t));
     if (t == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
-    t->references = 2; /* the running thread's and the handle's */
+    t->state = THREAD_STARTING;
     t->start = start;
     t->context = context;
     pthread_mutex_lock(&threads_lock);
@@ -197,16 +196,16 @@ static NT_EXPORT NTSTATUS PsCreateSystemThread(void **handle, uint32_t access,
     t->next = threads;
     threads = t;
     pthread_mutex_unlock(&threads_lock);
+    nt_object_insert(&t->object, t, &nt_thread_type, 2); /* the running thread's, the handle's */
     status = nt_handle_create(t, &nt_thread_type, access, caller, handle);
     if (!NT_SUCCESS(status)) {
-        thread_dereference(t); /* the handle's */
-    } else if (start_thread(t) != 0) {
-        nt_handle_close(*handle, caller);
-        status = STATUS_INSUFFICIENT_RESOURCES;
-    }
-    if (!NT_SUCCESS(status)) {
-        thread_dereference(t); /* the thread's own, never used */
+        nt_object_dereference(t, NT_HELD_BY_KERNEL, caller, __func__); /* the handle's */
+        set_state(t, THREAD_FAILED);
         return status;
+    }
+    if (start_thread(t) != 0) {
+        nt_handle_close(*handle, caller);
+        return STATUS_INSUFFICIENT_RESOURCES;
     }
     if (client)
         *client =
@@ -252,7 +251,7 @@ uint64_t nt_threads_running_in(uint64_t base, uint64_t size)
     for (struct system_thread *t = threads; t && !running; t = t->next) {
         uint64_t start = (uint64_t)(uintptr_t)t->start;
 
-        if (!t->terminated && start >= base && start < base + size)
+        if (t->state == THREAD_RUNNING && start >= base && start < base + size)
             running = start;
     }
     pthread_mutex_unlock(&threads_lock);

@@ -23,6 +23,7 @@ struct reg_value {
 struct nt_reg_key {
     struct nt_reg_key *parent;
     char *name;
+    bool is_volatile;
     struct nt_reg_key **subkeys; /* sorted by name, case-insensitively */
     size_t subkey_count, subkey_capacity;
     struct reg_value *values;
@@ -87,6 +88,7 @@ static int add_subkey(struct nt_reg_key *key, size_t at, const char *part, size_
         return -ENOMEM;
     }
     child->parent = key;
+    child->is_volatile = key->is_volatile;
     memmove(&key->subkeys[at + 1], &key->subkeys[at],
             (key->subkey_count - at) * sizeof(*key->subkeys));
     key->subkeys[at] = child;
@@ -172,6 +174,35 @@ int nt_reg_create(struct nt_registry *registry, struct nt_reg_key *base, const c
     pthread_mutex_lock(&registry->lock);
     err = walk(registry, base, path, true, key, created);
     pthread_mutex_unlock(&registry->lock);
+    return err;
+}
+
+int nt_reg_create_subkey(struct nt_reg_key *parent, const char *name, bool is_volatile,
+                         struct nt_reg_key **key, bool *created)
+{
+    struct nt_registry *registry = registry_of(parent);
+    size_t len = strlen(name), at;
+    bool found = false;
+    int err = 0;
+
+    if (len == 0 || strchr(name, '\\'))
+        return -EINVAL;
+    pthread_mutex_lock(&registry->lock);
+    err = check_path(name, depth_of(parent));
+    if (err == 0) {
+        at = find_subkey(parent, name, len, &found);
+        if (found)
+            *key = parent->subkeys[at];
+        else if (!is_volatile && parent->is_volatile)
+            err = -EPERM;
+        else
+            err = add_subkey(parent, at, name, len, key);
+        if (err == 0 && !found)
+            (*key)->is_volatile = is_volatile;
+    }
+    pthread_mutex_unlock(&registry->lock);
+    if (err == 0 && created)
+        *created = !found;
     return err;
 }
 
@@ -309,6 +340,37 @@ int nt_reg_delete_value(struct nt_reg_key *key, const char *name)
     return err;
 }
 
+int nt_reg_read_value(struct nt_reg_key *key, const char *name, struct nt_reg_value *out)
+{
+    struct nt_registry *registry = registry_of(key);
+    const struct reg_value *value;
+    int err = -ENOENT;
+
+    *out = (struct nt_reg_value){0};
+    pthread_mutex_lock(&registry->lock);
+    value = find_value(key, name);
+    if (value) {
+        out->name = strdup(value->name);
+        out->data = malloc(value->size ? value->size : 1);
+        out->type = value->type;
+        out->length = value->size;
+        err = out->name && out->data ? 0 : -ENOMEM;
+        if (err == 0 && value->size)
+            memcpy(out->data, value->data, value->size);
+    }
+    pthread_mutex_unlock(&registry->lock);
+    if (err)
+        nt_reg_value_free(out);
+    return err;
+}
+
+void nt_reg_value_free(struct nt_reg_value *value)
+{
+    free(value->name);
+    free(value->data);
+    *value = (struct nt_reg_value){0};
+}
+
 static int copy_name(const char *name, char *out, size_t size)
 {
     if (strlen(name) >= size)
@@ -385,6 +447,9 @@ int nt_registry_create(struct nt_registry **out)
             return -ENOMEM;
         }
     }
+    /* HARDWARE is rebuilt at each boot on Windows: its keys are volatile. */
+    if (nt_reg_open(registry, NULL, NT_REG_MACHINE "\\Hardware", &key) == 0)
+        key->is_volatile = true;
     *out = registry;
     return 0;
 }

@@ -11,6 +11,12 @@
  * enumerate in name order (as Windows lists them), values in the order
  * they were first set.
  *
+ * A key is volatile (Windows would not write it to its hive) or not; the
+ * machine's keys are not, except HARDWARE's, as on Windows. Nothing here
+ * outlives the simulated boot, so volatility changes one rule only,
+ * Windows's: a key that is not volatile cannot be created under a
+ * volatile one. A key nt_reg_create makes is as volatile as its parent.
+ *
  * Keys live as long as the registry (there is no deletion of keys), so a
  * struct nt_reg_key * stays valid to use as a handle's object. Every call
  * may come from any thread: one lock serialises them. Context: any thread
@@ -76,6 +82,16 @@ int nt_reg_open(struct nt_registry *registry, struct nt_reg_key *base, const cha
 int nt_reg_create(struct nt_registry *registry, struct nt_reg_key *base, const char *path,
                   struct nt_reg_key **key, bool *created);
 
+/*
+ * The subkey @name (one component) of @parent, created when missing as
+ * ZwCreateKey creates it, volatile when @is_volatile; *@created (unless
+ * NULL) says whether it was. 0, -EINVAL (a bad name), -ENOMEM, or -EPERM
+ * when a key that is not volatile would be created under a volatile one
+ * (STATUS_CHILD_MUST_BE_VOLATILE). An existing key is opened as it is.
+ */
+int nt_reg_create_subkey(struct nt_reg_key *parent, const char *name, bool is_volatile,
+                         struct nt_reg_key **key, bool *created);
+
 /* @key's own name ("" for the root), valid as long as the registry. */
 const char *nt_reg_key_name(const struct nt_reg_key *key);
 /* @key's absolute path in @out (NUL-terminated); its length, or more than @size - 1 if cut. */
@@ -88,6 +104,21 @@ int nt_reg_set_value(struct nt_reg_key *key, const char *name, uint32_t type, co
 int nt_reg_query_value(struct nt_reg_key *key, const char *name, struct nt_reg_data *out);
 /* 0 or -ENOENT. */
 int nt_reg_delete_value(struct nt_reg_key *key, const char *name);
+
+/* A value read whole, each part malloc'd: free it with nt_reg_value_free. */
+struct nt_reg_value {
+    char *name; /* as it was first set (@name matches it in any case) */
+    uint32_t type;
+    uint8_t *data;
+    size_t length;
+};
+/*
+ * The value @name of @key, name as stored, type and data read under one
+ * lock: a set or delete meanwhile gives the value as it was before or
+ * after, never parts of both. 0, -ENOENT or -ENOMEM.
+ */
+int nt_reg_read_value(struct nt_reg_key *key, const char *name, struct nt_reg_value *out);
+void nt_reg_value_free(struct nt_reg_value *value);
 
 /*
  * The value at @index: its name in @name (@name_size bytes; NT_REG_VALUE_NAME_MAX

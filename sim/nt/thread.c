@@ -65,6 +65,7 @@ int nt_thread_enter(struct nt_thread *thread, const char *name, unsigned int ide
     thread->ideal_vcpu = ideal_vcpu % vcpus.count;
     thread->spinlocks = 0;
     thread->interrupt_irql = 0;
+    thread->mutexes.Flink = thread->mutexes.Blink = &thread->mutexes;
     set_pcr_number(thread);
     thread->driver_stack = NULL;
     err = nt_stack_create(thread);

@@ -22,15 +22,16 @@
 #include "ob.h"
 #include "pnp.h"
 
-#define KEY_QUERY_VALUE         0x0001u
-#define KEY_SET_VALUE           0x0002u
-#define KEY_READ                0x00020019u
-#define KEY_WRITE               0x00020006u
-#define KEY_ALL_ACCESS          0x000F003Fu
-#define REG_OPTION_VOLATILE     0x1u
-#define REG_CREATED_NEW_KEY     1u
-#define REG_OPENED_EXISTING_KEY 2u
-#define FULL_INFORMATION_NAME   20u /* offsetof(KEY_VALUE_FULL_INFORMATION, Name) */
+#define KEY_QUERY_VALUE               0x0001u
+#define KEY_SET_VALUE                 0x0002u
+#define KEY_READ                      0x00020019u
+#define KEY_WRITE                     0x00020006u
+#define KEY_ALL_ACCESS                0x000F003Fu
+#define REG_OPTION_VOLATILE           0x1u
+#define REG_CREATED_NEW_KEY           1u
+#define REG_OPENED_EXISTING_KEY       2u
+#define STATUS_CHILD_MUST_BE_VOLATILE ((NTSTATUS)0xC0000181)
+#define FULL_INFORMATION_NAME         20u /* offsetof(KEY_VALUE_FULL_INFORMATION, Name) */
 #define PARTIAL_INFORMATION \
     12u /* offsetof(KEY_VALUE_PARTIAL_INFORMATION, Data), and Basic's Name */
 
@@ -39,7 +40,7 @@ static void key_describe(const void *object, char *out, size_t size)
     nt_reg_key_path(object, out, size);
 }
 
-const struct nt_object_type nt_key_type = {"Key", NULL, NULL, key_describe};
+const struct nt_object_type nt_key_type = {"Key", NULL, key_describe};
 
 NTSTATUS nt_key_handle(struct nt_reg_key *key, uint32_t access, uint64_t caller, void **handle)
 {
@@ -88,15 +89,14 @@ static NTSTATUS status_of(int err)
 /* The key a handle names, with its granted access; a handle that is no key's fails. */
 static NTSTATUS key_of(void *handle, uint32_t needed, struct nt_reg_key **key)
 {
-    uint32_t granted;
-    void *object;
-    NTSTATUS status = nt_handle_object(handle, &nt_key_type, false, &object, &granted);
+    struct nt_handle_info found;
+    NTSTATUS status = nt_handle_object(handle, &nt_key_type, false, &found);
 
     if (!NT_SUCCESS(status))
         return status;
-    if ((granted & needed) != needed)
+    if ((found.access & needed) != needed)
         return STATUS_ACCESS_DENIED;
-    *key = object;
+    *key = found.object;
     return STATUS_SUCCESS;
 }
 
@@ -146,25 +146,31 @@ static NT_EXPORT NTSTATUS ZwOpenKey(void **handle, uint32_t access, OBJECT_ATTRI
 }
 NT_REGISTER(NTOSKRNL, ZwOpenKey);
 
-/* ZwCreateKey creates the last key of the path only: the one before it must exist. */
-static NTSTATUS create_last(struct nt_reg_key *base, char *path, struct nt_reg_key **key,
-                            bool *created)
+/*
+ * ZwCreateKey creates the last key of the path only: the one before it
+ * must exist. An empty path with a RootDirectory is that key itself.
+ */
+static NTSTATUS create_last(struct nt_reg_key *base, char *path, bool is_volatile,
+                            struct nt_reg_key **key, bool *created)
 {
     char *last = strrchr(path, '\\');
     struct nt_reg_key *parent = base;
     int err = 0;
 
+    if (base && path[0] == '\0') {
+        *key = base;
+        *created = false;
+        return STATUS_SUCCESS;
+    }
     if (last) {
         *last++ = '\0';
         err = nt_reg_open(nt_pnp_registry(), base, path, &parent);
     } else {
         last = path;
     }
-    if (err == 0 && last[0] == '\0')
-        err = -EINVAL;
     if (err == 0)
-        err = nt_reg_create(nt_pnp_registry(), parent, last, key, created);
-    return status_of(err);
+        err = nt_reg_create_subkey(parent, last, is_volatile, key, created);
+    return err == -EPERM ? STATUS_CHILD_MUST_BE_VOLATILE : status_of(err);
 }
 
 static NT_EXPORT NTSTATUS ZwCreateKey(void **handle, uint32_t access, OBJECT_ATTRIBUTES *attributes,
@@ -179,13 +185,16 @@ static NT_EXPORT NTSTATUS ZwCreateKey(void **handle, uint32_t access, OBJECT_ATT
 
     if (!NT_SUCCESS(status))
         return status;
-    /* Nothing is kept across boots here: a non-volatile key is as volatile as any. */
+    /*
+     * Nothing outlives the simulated boot, yet a key keeps whether it is
+     * volatile, for Windows's one rule about it (registry.h).
+     */
     if (class_name != NULL || options & ~REG_OPTION_VOLATILE) {
         free(path);
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
                          "ZwCreateKey with a Class or CreateOptions %#x: not implemented", options);
     }
-    status = create_last(base, path, &key, &created);
+    status = create_last(base, path, options & REG_OPTION_VOLATILE, &key, &created);
     free(path);
     if (NT_SUCCESS(status))
         status = nt_key_handle(key, access, caller, handle);
@@ -246,39 +255,22 @@ NT_REGISTER(NTOSKRNL, ZwDeleteValueKey);
 struct value {
     uint8_t *name; /* malloc'd */
     uint32_t name_length;
-    uint32_t type;
-    uint8_t *data; /* malloc'd */
-    uint32_t data_length;
+    struct nt_reg_value stored;
 };
 
-/* The value @name of @key, found by enumeration for the name as stored. 0, -ENOENT, -ENOMEM. */
+/* The value @name of @key, read whole at once. 0, -ENOENT, -ENOMEM. */
 static int read_value(struct nt_reg_key *key, const char *name, struct value *v)
 {
-    char *stored = malloc(NT_REG_VALUE_NAME_MAX + 1);
-    struct nt_reg_data d = {0};
-    size_t i = 0;
-    int err = stored ? 0 : -ENOMEM;
+    int err = nt_reg_read_value(key, name, &v->stored);
 
-    for (; err == 0 || err == -EOVERFLOW; i++) {
-        d = (struct nt_reg_data){0};
-        err = nt_reg_enum_value(key, i, stored, NT_REG_VALUE_NAME_MAX + 1, &d);
-        if ((err == 0 || err == -EOVERFLOW) && strcasecmp(stored, name) == 0)
-            break;
-    }
-    if (err == 0 || err == -EOVERFLOW) {
-        v->type = d.type;
-        v->data_length = (uint32_t)d.length;
-        v->data = malloc(d.length ? d.length : 1);
-        d = (struct nt_reg_data){.data = v->data, .size = d.length};
-        err = v->data ? nt_reg_enum_value(key, i, stored, NT_REG_VALUE_NAME_MAX + 1, &d) : -ENOMEM;
-    }
-    if (err == 0) {
-        v->name_length = (uint32_t)inf_utf16_encode(stored, NULL);
-        v->name = malloc(v->name_length + 1u);
-        err = v->name ? (inf_utf16_encode(stored, v->name), 0) : -ENOMEM;
-    }
-    free(stored);
-    return err;
+    if (err)
+        return err;
+    v->name_length = (uint32_t)inf_utf16_encode(v->stored.name, NULL);
+    v->name = malloc(v->name_length + 1u);
+    if (v->name == NULL)
+        return -ENOMEM;
+    inf_utf16_encode(v->stored.name, v->name);
+    return 0;
 }
 
 /* Copy what fits of @size bytes to @at in a buffer of @length; whether all did. */
@@ -297,40 +289,43 @@ static bool copy_part(uint8_t *buffer, uint32_t length, uint32_t at, const void 
  * fixed part gets nothing (STATUS_BUFFER_TOO_SMALL), one smaller than the
  * whole gets the fixed part and what fits of the name and data
  * (STATUS_BUFFER_OVERFLOW). Full information puts the data at the next
- * 8-byte boundary after the name (x64), DataOffset -1 without data.
+ * 4-byte (ULONG) boundary after the name, DataOffset -1 without data:
+ * only KeyValueFullInformationAlign64, not implemented, aligns it to 8.
  */
 static NTSTATUS fill_information(const struct value *v, uint32_t class, uint8_t *out,
                                  uint32_t length, uint32_t *result)
 {
     uint32_t fixed = class == NT_KEY_VALUE_FULL ? FULL_INFORMATION_NAME : PARTIAL_INFORMATION;
-    uint32_t offset = (FULL_INFORMATION_NAME + v->name_length + 7u) & ~7u;
+    uint32_t offset = (FULL_INFORMATION_NAME + v->name_length + 3u) & ~3u;
+    uint32_t type = v->stored.type, data_length = (uint32_t)v->stored.length;
+    const uint8_t *data = v->stored.data;
     bool whole;
 
     if (class == NT_KEY_VALUE_BASIC)
         *result = PARTIAL_INFORMATION + v->name_length;
     else if (class == NT_KEY_VALUE_PARTIAL)
-        *result = PARTIAL_INFORMATION + v->data_length;
+        *result = PARTIAL_INFORMATION + data_length;
     else
-        *result = v->data_length ? offset + v->data_length : FULL_INFORMATION_NAME + v->name_length;
+        *result = data_length ? offset + data_length : FULL_INFORMATION_NAME + v->name_length;
     if (length < fixed)
         return STATUS_BUFFER_TOO_SMALL;
     if (class == NT_KEY_VALUE_BASIC) {
-        KEY_VALUE_BASIC_INFORMATION basic = {0, v->type, v->name_length, {0}};
+        KEY_VALUE_BASIC_INFORMATION basic = {0, type, v->name_length, {0}};
 
         memcpy(out, &basic, fixed);
         whole = copy_part(out, length, fixed, v->name, v->name_length);
     } else if (class == NT_KEY_VALUE_PARTIAL) {
-        KEY_VALUE_PARTIAL_INFORMATION partial = {0, v->type, v->data_length, {0}};
+        KEY_VALUE_PARTIAL_INFORMATION partial = {0, type, data_length, {0}};
 
         memcpy(out, &partial, fixed);
-        whole = copy_part(out, length, fixed, v->data, v->data_length);
+        whole = copy_part(out, length, fixed, data, data_length);
     } else {
         KEY_VALUE_FULL_INFORMATION full = {
-            0, v->type, v->data_length ? offset : UINT32_MAX, v->data_length, v->name_length, {0}};
+            0, type, data_length ? offset : UINT32_MAX, data_length, v->name_length, {0}};
 
         memcpy(out, &full, fixed);
         whole = copy_part(out, length, fixed, v->name, v->name_length);
-        whole = copy_part(out, length, offset, v->data, v->data_length) && whole;
+        whole = copy_part(out, length, offset, data, data_length) && whole;
     }
     return whole ? STATUS_SUCCESS : STATUS_BUFFER_OVERFLOW;
 }
@@ -358,7 +353,7 @@ static NT_EXPORT NTSTATUS ZwQueryValueKey(void *handle, UNICODE_STRING *name, ui
     if (NT_SUCCESS(status))
         status = fill_information(&v, class, information, length, result);
     free(v.name);
-    free(v.data);
+    nt_reg_value_free(&v.stored);
     return status;
 }
 NT_REGISTER(NTOSKRNL, ZwQueryValueKey);

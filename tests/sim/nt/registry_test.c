@@ -1,8 +1,10 @@
 /*
  * sim/nt's registry as the kernel's DDIs will use it: keys opened and
  * created by path, case-insensitively; typed values set, read (whole or cut
- * to a small buffer), replaced, deleted and enumerated; subkeys listed in
- * name order; bad paths refused; threads using it at once.
+ * to a small buffer, or name, type and data at once while another thread
+ * changes them), replaced, deleted and enumerated; subkeys listed in name
+ * order; bad paths refused; volatile keys, and no key that is not volatile
+ * made under one; threads using it at once.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -184,6 +186,81 @@ static void test_values_replace_delete_and_enumerate_in_order(void **state)
     assert_int_equal(nt_reg_enum_value(key, 2, name, sizeof(name), &out), -ENOENT);
 }
 
+/* ZwCreateKey's rule: a key that is not volatile cannot be made under a volatile one. */
+static void test_volatile_keys(void **state)
+{
+    struct nt_reg_key *service = create(*state, NULL, NT_REG_SERVICES "\\svc"), *hardware;
+    struct nt_reg_key *runtime, *key, *again;
+    bool created = false;
+
+    assert_int_equal(nt_reg_create_subkey(service, "Runtime", true, &runtime, &created), 0);
+    assert_true(created);
+    assert_int_equal(nt_reg_create_subkey(service, "Stored", false, &key, NULL), 0);
+    assert_int_equal(nt_reg_create_subkey(runtime, "Child", false, &key, NULL), -EPERM);
+    assert_int_equal(nt_reg_create_subkey(runtime, "Child", true, &key, &created), 0);
+    /* An existing key opens as it is, whatever is asked. */
+    assert_int_equal(nt_reg_create_subkey(service, "RUNTIME", false, &again, &created), 0);
+    assert_false(created);
+    assert_ptr_equal(again, runtime);
+    assert_int_equal(nt_reg_create_subkey(service, "a\\b", true, &key, NULL), -EINVAL);
+    assert_int_equal(nt_reg_create_subkey(service, "", true, &key, NULL), -EINVAL);
+    /* HARDWARE is volatile, as on Windows, and what nt_reg_create makes there too. */
+    hardware = create(*state, NULL, NT_REG_MACHINE "\\Hardware\\Description");
+    assert_int_equal(nt_reg_create_subkey(hardware, "System", false, &key, NULL), -EPERM);
+}
+
+/* Sets "Flip" to a DWORD of 1s or 8 bytes of 2s, and deletes it, by turns. */
+static void *flip_value(void *arg)
+{
+    struct nt_reg_key *key = arg;
+    const uint8_t ones[4] = {1, 1, 1, 1}, twos[8] = {2, 2, 2, 2, 2, 2, 2, 2};
+
+    for (int i = 0; i < 3000; i++) {
+        if (nt_reg_set_value(key, i % 2 ? "FLIP" : "Flip", i % 2 ? NT_REG_BINARY : NT_REG_DWORD,
+                             i % 2 ? twos : ones, i % 2 ? sizeof(twos) : sizeof(ones)) != 0)
+            return (void *)1;
+        if (i % 3 == 0)
+            nt_reg_delete_value(key, "flip");
+    }
+    return NULL;
+}
+
+/* A value read whole is one value: its name as stored, and type and data that belong together. */
+static void test_a_value_reads_whole(void **state)
+{
+    struct nt_reg_key *key = create(*state, NULL, NT_REG_SERVICES "\\svc");
+    struct nt_reg_value value;
+    pthread_t writer;
+    void *result;
+
+    assert_int_equal(nt_reg_set_value(key, "Stored", NT_REG_DWORD, "\x05\0\0\0", 4), 0);
+    assert_int_equal(nt_reg_read_value(key, "STORED", &value), 0);
+    assert_string_equal(value.name, "Stored");
+    assert_int_equal(value.type, NT_REG_DWORD);
+    assert_int_equal(value.length, 4);
+    assert_int_equal(value.data[0], 5);
+    nt_reg_value_free(&value);
+    assert_int_equal(nt_reg_read_value(key, "Missing", &value), -ENOENT);
+    assert_null(value.name);
+    assert_int_equal(pthread_create(&writer, NULL, flip_value, key), 0);
+    for (int i = 0; i < 3000; i++) {
+        int err = nt_reg_read_value(key, "flip", &value);
+
+        assert_true(err == 0 || err == -ENOENT);
+        if (err)
+            continue;
+        /* The name it was set with first after its last delete. */
+        assert_true(strcmp(value.name, "Flip") == 0 || strcmp(value.name, "FLIP") == 0);
+        if (value.type == NT_REG_DWORD)
+            assert_true(value.length == 4 && value.data[3] == 1);
+        else
+            assert_true(value.type == NT_REG_BINARY && value.length == 8 && value.data[7] == 2);
+        nt_reg_value_free(&value);
+    }
+    assert_int_equal(pthread_join(writer, &result), 0);
+    assert_null(result);
+}
+
 static void test_value_limits(void **state)
 {
     struct nt_registry *registry = *state;
@@ -284,6 +361,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_values_are_typed_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_values_replace_delete_and_enumerate_in_order, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_a_value_reads_whole, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_volatile_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_value_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subkeys_enumerate_in_name_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads_share_it, setup, teardown),

@@ -260,6 +260,14 @@ static void test_device_property_of_a_device_not_a_pdo(void **state)
     assert_blames_driver();
 }
 
+static void test_device_key_of_a_device_not_a_pdo(void **state)
+{
+    run_case("regkey_of_fdo");
+    assert_verifier_stop("0x1007", "IoOpenDeviceRegistryKey(");
+    assert_contains(run.log, "): not a PDO the PnP manager enumerated");
+    assert_blames_driver();
+}
+
 static void test_handle_leaked_at_unload(void **state)
 {
     run_case("handle_leak");
@@ -299,13 +307,44 @@ static void test_thread_type_read_too_deep(void **state)
     assert_blames_driver();
 }
 
+/* The running thread's own reference taken by a driver's extra dereference: Windows's 0x18. */
+static void test_over_dereference_of_a_thread(void **state)
+{
+    run_case("thread_deref");
+    assert_int_equal(run.exit_status, BUGCHECK_EXIT);
+    assert_contains(run.log, "ObfDereferenceObject(0x");
+    assert_contains(run.log,
+                    "): an over-dereference: the 1 reference(s) left are the kernel's own");
+    assert_contains(run.log, "*** STOP: 0x00000018 (");
+    assert_blames_driver();
+}
+
+static void test_thread_ends_owning_a_mutex(void **state)
+{
+    run_case("mutex_held");
+    assert_int_equal(run.exit_status, BUGCHECK_EXIT);
+    assert_contains(run.log, " ends owning the kernel mutex 0x");
+    assert_contains(run.log, "*** STOP: 0x4000008A (");
+    assert_contains(run.log, "returns_owning_mutex");
+}
+
+static void test_close_of_a_pseudo_handle(void **state)
+{
+    run_case("close_pseudo");
+    assert_int_equal(run.exit_status, BUGCHECK_EXIT);
+    assert_contains(run.log, "*** ZwClose(NtCurrentThread()): a pseudo-handle names the caller's "
+                             "own thread");
+    assert_contains(run.log, "*** STOP: 0x00000093 (0xfffffffffffffffe, 0x1, 0x0, 0x0)\n");
+    assert_blames_driver();
+}
+
 /* Every kernel function a driver meets behaves as documented, seen from a driver image. */
 static void test_kernel_functions_behave_as_documented(void **state)
 {
     ntsim_run_packages(&run, "ntsim-ddi-packages", NULL);
     assert_int_equal(run.exit_status, 0);
     assert_null(strstr(run.log, "FAILED"));
-    assert_contains(run.log, "ddi: 115 checks, 0 failed\n");
+    assert_contains(run.log, "ddi: 122 checks, 0 failed\n");
     assert_contains(run.log, "ddi: AddDevice: 12 checks, 0 failed\n");
     assert_contains(run.log, "ddi: DbgPrint 42 printed\n");
 }
@@ -358,10 +397,14 @@ int main(void)
         cmocka_unit_test(test_thread_running_at_unload),
         cmocka_unit_test(test_handle_leaked_at_unload),
         cmocka_unit_test(test_device_property_of_a_device_not_a_pdo),
+        cmocka_unit_test(test_device_key_of_a_device_not_a_pdo),
         cmocka_unit_test(test_terminate_a_thread_no_driver_made),
         cmocka_unit_test(test_registry_ddi_above_its_irql),
         cmocka_unit_test(test_handle_without_obj_kernel_handle),
         cmocka_unit_test(test_thread_type_read_too_deep),
+        cmocka_unit_test(test_over_dereference_of_a_thread),
+        cmocka_unit_test(test_thread_ends_owning_a_mutex),
+        cmocka_unit_test(test_close_of_a_pseudo_handle),
         cmocka_unit_test(test_kernel_functions_behave_as_documented),
     };
 

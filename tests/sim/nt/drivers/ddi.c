@@ -8,7 +8,7 @@
  * and physical addresses, MDLs (over pool, locked, mapped, chained to an
  * IRP), pages for MDLs and contiguous memory with their frames, object
  * references, IRPs, processors, the KUSER_SHARED_DATA clocks, the run-time
- * library and DbgPrint, system threads and their handles, the registry
+ * library and DbgPrint, system threads (their handles, NtCurrentThread()), the registry
  * DDIs on the values ddi.inf seeded, and (in AddDevice, on the platform
  * device) synchronizing with an interrupt, the device's registry keys and
  * its IDs.
@@ -605,36 +605,84 @@ struct thread_record {
     PKTHREAD self;
     HANDLE id;
     KIRQL irql;
+    NTSTATUS self_status; /* ObReferenceObjectByHandle(NtCurrentThread()) */
+    PVOID self_object;
+    ACCESS_MASK self_access;
     volatile LONG ran;
 };
+
+/* What the thread sees of itself: its object, IRQL and ID, and itself through NtCurrentThread(). */
+static void note_self(struct thread_record *r)
+{
+    OBJECT_HANDLE_INFORMATION information = {0};
+
+    r->self = KeGetCurrentThread();
+    r->id = PsGetCurrentThreadId();
+    r->irql = KeGetCurrentIrql();
+    r->self_status = ObReferenceObjectByHandle(NtCurrentThread(), SYNCHRONIZE, THREAD_TYPE,
+                                               KernelMode, &r->self_object, &information);
+    r->self_access = information.GrantedAccess;
+    if (NT_SUCCESS(r->self_status))
+        ObDereferenceObject(r->self_object);
+}
 
 /* Waits for its go, then ends itself. */
 static void waiting_thread(PVOID context)
 {
     struct thread_record *r = context;
 
-    r->self = KeGetCurrentThread();
-    r->id = PsGetCurrentThreadId();
-    r->irql = KeGetCurrentIrql();
+    note_self(r);
     KeWaitForSingleObject(&r->go, Executive, KernelMode, FALSE, NULL);
     r->ran = 1;
     PsTerminateSystemThread(STATUS_SUCCESS);
 }
 
-/* Returns without PsTerminateSystemThread, which ends a system thread as well. */
+/* Waits for its go, then returns without PsTerminateSystemThread, which ends a thread as well. */
 static void returning_thread(PVOID context)
 {
-    ((struct thread_record *)context)->ran = 1;
+    struct thread_record *r = context;
+
+    KeWaitForSingleObject(&r->go, Executive, KernelMode, FALSE, NULL);
+    r->ran = 1;
+}
+
+/* A thread ends when its routine returns: its object is signalled then, not before. */
+static void thread_returns(void)
+{
+    LARGE_INTEGER zero = {.QuadPart = 0}, wait = {.QuadPart = MS(1000)};
+    struct thread_record r = {0};
+    PVOID thread = NULL;
+    HANDLE handle;
+    NTSTATUS status;
+
+    KeInitializeEvent(&r.go, NotificationEvent, FALSE);
+    status =
+        PsCreateSystemThread(&handle, THREAD_ALL_ACCESS, NULL, NULL, NULL, returning_thread, &r);
+    check("PsCreateSystemThread with no ObjectAttributes", NT_SUCCESS(status), status);
+    if (!NT_SUCCESS(status))
+        return;
+    status = ObReferenceObjectByHandle(handle, SYNCHRONIZE, THREAD_TYPE, KernelMode, &thread, NULL);
+    ZwClose(handle);
+    check("ObReferenceObjectByHandle of its handle", NT_SUCCESS(status), status);
+    if (!NT_SUCCESS(status))
+        return; /* nothing to wait on: the thread waits for its go, never given */
+    status = KeWaitForSingleObject(thread, Executive, KernelMode, FALSE, &zero);
+    check("a thread whose routine has not returned is not signalled", status == STATUS_TIMEOUT,
+          status);
+    KeSetEvent(&r.go, 0, FALSE);
+    status = KeWaitForSingleObject(thread, Executive, KernelMode, FALSE, &wait);
+    check("a thread whose routine returns is signalled", status == STATUS_SUCCESS && r.ran, status);
+    ObDereferenceObject(thread);
 }
 
 static void system_threads(void)
 {
-    struct thread_record r = {0}, second = {0};
+    struct thread_record r = {0};
     LARGE_INTEGER zero = {.QuadPart = 0}, wait = {.QuadPart = MS(1000)};
     OBJECT_ATTRIBUTES attributes;
     CLIENT_ID client;
     HANDLE handle;
-    PVOID thread, closed;
+    PVOID thread = NULL, closed;
     NTSTATUS status;
 
     KeInitializeEvent(&r.go, NotificationEvent, FALSE);
@@ -650,6 +698,10 @@ static void system_threads(void)
     ZwClose(handle);
     status = ObReferenceObjectByHandle(handle, SYNCHRONIZE, NULL, KernelMode, &closed, NULL);
     check("a closed handle is invalid", status == STATUS_INVALID_HANDLE, status);
+    if (thread == NULL) {
+        KeSetEvent(&r.go, 0, FALSE); /* it ends; nothing to wait on */
+        return;
+    }
     status = KeWaitForSingleObject(thread, Executive, KernelMode, FALSE, &zero);
     check("a running thread is not signalled", status == STATUS_TIMEOUT, status);
     KeSetEvent(&r.go, 0, FALSE);
@@ -659,20 +711,14 @@ static void system_threads(void)
           r.irql == PASSIVE_LEVEL && r.self == thread, r.irql);
     check("with the ID PsCreateSystemThread gave",
           r.id == client.UniqueThread && r.id != PsGetCurrentThreadId(), (LONG_PTR)r.id);
+    check("ObReferenceObjectByHandle(NtCurrentThread()) gives the thread, all access granted",
+          NT_SUCCESS(r.self_status) && r.self_object == thread &&
+              r.self_access == THREAD_ALL_ACCESS,
+          r.self_status);
     status = KeWaitForSingleObject(thread, Executive, KernelMode, FALSE, &zero);
     check("and stays signalled", status == STATUS_SUCCESS, status);
     ObDereferenceObject(thread);
-
-    status = PsCreateSystemThread(&handle, THREAD_ALL_ACCESS, NULL, NULL, NULL, returning_thread,
-                                  &second);
-    if (NT_SUCCESS(status)) {
-        ObReferenceObjectByHandle(handle, SYNCHRONIZE, THREAD_TYPE, KernelMode, &thread, NULL);
-        ZwClose(handle);
-        status = KeWaitForSingleObject(thread, Executive, KernelMode, FALSE, &wait);
-        check("a thread whose routine returns terminates", status == STATUS_SUCCESS && second.ran,
-              status);
-        ObDereferenceObject(thread);
-    }
+    thread_returns();
 }
 
 /* The value @name of @key, as partial information in @buffer; its status. */
@@ -739,14 +785,43 @@ static void registry_reads(HANDLE parameters)
               memcmp(buffer.basic.Name, L"Seeded", 12) == 0,
           status);
     status = query(parameters, L"Name", KeyValueFullInformation, &buffer, sizeof(buffer), &length);
-    check("full information: the name, then the data 8-byte aligned",
-          NT_SUCCESS(status) && buffer.full.Type == REG_SZ && buffer.full.DataOffset == 32 &&
-              buffer.full.DataLength == 12 && length == 44 &&
-              memcmp(buffer.bytes + 32, L"winpv", 12) == 0,
+    /* 20 bytes fixed, "Name" 8: the data at 28, ULONG-aligned (Align64 would put it at 32). */
+    check("full information: the name, then the data 4-byte aligned",
+          NT_SUCCESS(status) && buffer.full.Type == REG_SZ && buffer.full.DataOffset == 28 &&
+              buffer.full.DataLength == 12 && length == 40 &&
+              memcmp(buffer.bytes + 28, L"winpv", 12) == 0,
           status);
     status =
         query(parameters, L"Missing", KeyValuePartialInformation, &buffer, sizeof(buffer), &length);
     check("a value not there", status == STATUS_OBJECT_NAME_NOT_FOUND, status);
+}
+
+/* ZwCreateKey relative to the volatile key @runtime: of itself, and of a child. */
+static void registry_create_rules(HANDLE runtime)
+{
+    UNICODE_STRING empty = RTL_CONSTANT_STRING(L""), child = RTL_CONSTANT_STRING(L"Child"),
+                   itself = RTL_CONSTANT_STRING(L"Itself");
+    OBJECT_ATTRIBUTES attributes;
+    ULONG disposition = 0, one = 1;
+    HANDLE key;
+    NTSTATUS status;
+
+    InitializeObjectAttributes(&attributes, &empty, OBJ_KERNEL_HANDLE, runtime, NULL);
+    status =
+        ZwCreateKey(&key, KEY_ALL_ACCESS, &attributes, 0, NULL, REG_OPTION_VOLATILE, &disposition);
+    check("ZwCreateKey of an empty name opens its RootDirectory",
+          NT_SUCCESS(status) && disposition == REG_OPENED_EXISTING_KEY, status);
+    if (NT_SUCCESS(status)) {
+        status = ZwSetValueKey(key, &itself, 0, REG_DWORD, &one, sizeof(one));
+        check("the same key", NT_SUCCESS(status) && dword_is(runtime, L"Itself", 1), status);
+        ZwClose(key);
+    }
+    InitializeObjectAttributes(&attributes, &child, OBJ_KERNEL_HANDLE, runtime, NULL);
+    status = ZwCreateKey(&key, KEY_READ, &attributes, 0, NULL, 0, &disposition);
+    check("a key that is not volatile under a volatile one: STATUS_CHILD_MUST_BE_VOLATILE",
+          status == STATUS_CHILD_MUST_BE_VOLATILE, status);
+    if (NT_SUCCESS(status))
+        ZwClose(key);
 }
 
 /* Writing, through a key ZwCreateKey made, and reading back. */
@@ -776,6 +851,7 @@ static void registry_writes(HANDLE service, HANDLE parameters)
     check("ZwDeleteValueKey deletes it",
           NT_SUCCESS(status) && ZwDeleteValueKey(key, &written) == STATUS_OBJECT_NAME_NOT_FOUND,
           status);
+    registry_create_rules(key);
     ZwClose(key);
     status = ZwCreateKey(&key, KEY_READ, &attributes, 0, NULL, 0, &disposition);
     check("ZwCreateKey opens a key there",

@@ -34,6 +34,10 @@
  *   user_handle     ZwOpenKey without OBJ_KERNEL_HANDLE
  *   thread_type     ObReferenceObjectByHandle given mingw-w64's *PsThreadType
  *   property_of_fdo IoGetDeviceProperty of its own device, not the PDO
+ *   thread_deref    ObDereferenceObject of a running thread once more than it referenced it
+ *   mutex_held      a system thread returns owning a kernel mutex
+ *   close_pseudo    ZwClose(NtCurrentThread())
+ *   regkey_of_fdo   IoOpenDeviceRegistryKey of its own device, not the PDO
  */
 #include "nt_headers.h"
 
@@ -68,6 +72,10 @@ enum misbehaviour {
     USER_HANDLE,
     THREAD_TYPE,
     PROPERTY_OF_FDO,
+    THREAD_DEREF,
+    MUTEX_HELD,
+    CLOSE_PSEUDO,
+    REGKEY_OF_FDO,
 };
 
 static const struct {
@@ -104,6 +112,10 @@ static const struct {
     {L"user_handle", USER_HANDLE},
     {L"thread_type", THREAD_TYPE},
     {L"property_of_fdo", PROPERTY_OF_FDO},
+    {L"thread_deref", THREAD_DEREF},
+    {L"mutex_held", MUTEX_HELD},
+    {L"close_pseudo", CLOSE_PSEUDO},
+    {L"regkey_of_fdo", REGKEY_OF_FDO},
 };
 
 struct fdo {
@@ -175,6 +187,11 @@ static NTSTATUS add_device(DRIVER_OBJECT *driver, DEVICE_OBJECT *pdo)
         ULONG length;
 
         IoGetDeviceProperty(device, DevicePropertyHardwareID, sizeof(ids), ids, &length);
+    }
+    if (chosen == REGKEY_OF_FDO) {
+        HANDLE key;
+
+        IoOpenDeviceRegistryKey(device, PLUGPLAY_REGKEY_DEVICE, KEY_READ, &key);
     }
     return STATUS_SUCCESS;
 }
@@ -307,6 +324,28 @@ static void waits_forever(PVOID context)
     KeWaitForSingleObject(&never, Executive, KernelMode, FALSE, NULL);
 }
 
+static KMUTEX mutex;
+
+/* Takes the mutex and returns owning it. */
+static void returns_owning_mutex(PVOID context)
+{
+    KeWaitForSingleObject(&mutex, Executive, KernelMode, FALSE, NULL);
+}
+
+/* A system thread running @routine, referenced in *@thread; its handle closed. */
+static BOOLEAN start_thread(PKSTART_ROUTINE routine, PVOID *thread)
+{
+    HANDLE handle;
+
+    if (!NT_SUCCESS(
+            PsCreateSystemThread(&handle, THREAD_ALL_ACCESS, NULL, NULL, NULL, routine, NULL)))
+        return FALSE;
+    ObReferenceObjectByHandle(handle, SYNCHRONIZE, (POBJECT_TYPE)PsThreadType, KernelMode, thread,
+                              NULL);
+    ZwClose(handle);
+    return *thread != NULL;
+}
+
 /* ZwOpenKey of \Registry\Machine\System with @attributes_flags; the handle. */
 static HANDLE open_system_key(ULONG attributes_flags)
 {
@@ -323,7 +362,7 @@ static HANDLE open_system_key(ULONG attributes_flags)
 static void misbehave_with_objects(void)
 {
     HANDLE handle;
-    PVOID object;
+    PVOID object = NULL;
     KIRQL irql;
 
     switch (chosen) {
@@ -355,6 +394,22 @@ static void misbehave_with_objects(void)
                                             waits_forever, NULL)))
             ObReferenceObjectByHandle(handle, SYNCHRONIZE, *PsThreadType, KernelMode, &object,
                                       NULL);
+        break;
+    case THREAD_DEREF:
+        /* Its own reference and this one: the second dereference takes the running thread's. */
+        KeInitializeEvent(&never, NotificationEvent, FALSE);
+        if (start_thread(waits_forever, &object)) {
+            ObDereferenceObject(object);
+            ObDereferenceObject(object);
+        }
+        break;
+    case MUTEX_HELD:
+        KeInitializeMutex(&mutex, 0);
+        if (start_thread(returns_owning_mutex, &object))
+            KeWaitForSingleObject(object, Executive, KernelMode, FALSE, NULL);
+        break;
+    case CLOSE_PSEUDO:
+        ZwClose(NtCurrentThread());
         break;
     default:
         break;
