@@ -51,7 +51,12 @@ int blkfront_backend_state(struct blkfront *bf)
     return (int)state;
 }
 
-/* Wait for the backend to reach @want; give up at once if it closes instead of connecting. */
+/*
+ * Wait for the backend to reach @want; give up at once if it closes instead
+ * of connecting. A backend still Closed from the last connection, waited
+ * on for InitWait, has not yet seen the frontend start over: it is given
+ * the time to.
+ */
 static int wait_backend_state(struct blkfront *bf, int want)
 {
     uint64_t deadline = os_time_ns() + STATE_TIMEOUT_MS * 1000000ull;
@@ -62,7 +67,8 @@ static int wait_backend_state(struct blkfront *bf, int want)
         if (state == want)
             return 0;
         if (want <= XenbusStateConnected &&
-            (state == XenbusStateClosing || state == XenbusStateClosed))
+            (state == XenbusStateClosing ||
+             (state == XenbusStateClosed && want != XenbusStateInitWait)))
             break;
         if (os_time_ns() > deadline)
             break;
