@@ -38,7 +38,7 @@ HOST_CFLAGS += $(VENDOR_DEFINES)
 # INFs are written for the build (scripts/vendor-inf); this file changes
 # only when the vendor does, so a change rewrites them.
 VENDOR_STAMP := $(BUILD)/vendor.id
-ifneq ($(VENDOR_PREFIX) $(VENDOR_DEVICE_ID),$(strip $(file <$(VENDOR_STAMP))))
+ifneq ($(strip $(VENDOR_PREFIX) $(VENDOR_DEVICE_ID)),$(strip $(file <$(VENDOR_STAMP))))
 $(shell mkdir -p $(BUILD))
 $(file >$(VENDOR_STAMP),$(VENDOR_PREFIX) $(VENDOR_DEVICE_ID))
 endif

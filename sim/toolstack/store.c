@@ -280,8 +280,11 @@ static bool write_node(struct xs_handle *xsh, const char *path, const char *valu
 /* The guest's tree, laid out and permitted as Xen's toolstack does. */
 static int write_domain_tree(struct xenstore *xs, uint32_t domid, const struct guest_rings *r)
 {
-    static const char *const writable[] = {"data",  "drivers",          "feature", "attr",
-                                           "error", "control/shutdown", "memory"};
+    static const char *const writable[] = {
+        "data", "drivers", "feature", "attr", "error", "memory", "control/shutdown",
+        /* What the guest says it does, under a control/ it cannot write itself. */
+        "control/feature-poweroff", "control/feature-reboot", "control/feature-suspend",
+        "control/feature-s3", "control/feature-s4"};
     struct xs_permissions readable[2] = {{.id = 0, .perms = XS_PERM_NONE},
                                          {.id = domid, .perms = XS_PERM_READ}};
     struct xs_permissions owned[1] = {{.id = domid, .perms = XS_PERM_NONE}};

@@ -13,3 +13,9 @@ HOST_TESTS += xenbus_services
 xenbus_services_SRCS = tests/xenbus/services_test.c $(GRANT_BACKEND_SRCS) $(SIM_FIXTURE_SRCS)
 xenbus_services_LDLIBS = $(SIMLIB_TEST_LDLIBS) $(SIM_TOOLSTACK_LDLIBS) $(GRANT_BACKEND_LDLIBS)
 $(BUILD)/host/bin/xenbus_services: $(SIMLIB_FILES) | $(BUILD)/host/bin/winpv-simd
+
+# control/shutdown as xl and XAPI write it, against both real xenstoreds.
+HOST_TESTS += xenbus_shutdown
+xenbus_shutdown_SRCS = tests/xenbus/shutdown_test.c $(XENSTORE_FIXTURE_SRCS)
+xenbus_shutdown_LDLIBS = $(SIM_TOOLSTACK_LDLIBS)
+$(BUILD)/host/bin/xenbus_shutdown: | $(BUILD)/host/bin/winpv-simd $(SIMLIB_FILES)
