@@ -13,3 +13,9 @@ HOST_TESTS += xenbus_services
 xenbus_services_SRCS = tests/xenbus/services_test.c $(GRANT_BACKEND_SRCS) $(SIM_FIXTURE_SRCS)
 xenbus_services_LDLIBS = $(SIMLIB_TEST_LDLIBS) $(SIM_TOOLSTACK_LDLIBS) $(GRANT_BACKEND_LDLIBS)
 $(BUILD)/host/bin/xenbus_services: $(SIMLIB_FILES) | $(BUILD)/host/bin/winpv-simd
+
+# The emulated-device unplug protocol on winpv-simd's platform device, and on a scripted one.
+HOST_TESTS += xenbus_unplug
+xenbus_unplug_SRCS = tests/xenbus/unplug_test.c $(SIM_FIXTURE_SRCS)
+xenbus_unplug_LDLIBS = $(SIM_TOOLSTACK_LDLIBS)
+$(BUILD)/host/bin/xenbus_unplug: | $(BUILD)/host/bin/winpv-simd
