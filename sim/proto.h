@@ -278,6 +278,8 @@ struct sim_domain_info {
     uint32_t pv_product; /* product number, or SIM_PV_NONE */
     uint32_t pv_build;   /* build number (with a product) */
     uint32_t pv_refused; /* 1: the magic read back 0xd249 (unknown or blacklisted product) */
+    uint32_t pv_unplugs; /* unplug masks written (0 included) */
+    uint32_t pad;
 };
 
 #define SIM_PV_NONE UINT32_MAX

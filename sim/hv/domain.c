@@ -316,6 +316,7 @@ void domain_fill_info(struct domain *d, struct sim_domain_info *info)
     info->pv_product = d->domid == SIM_DOMID_DOM0 ? SIM_PV_NONE : d->pv_product;
     info->pv_build = d->pv_build;
     info->pv_refused = d->pv_refused;
+    info->pv_unplugs = d->pv_unplugs;
     info->ports_open = evtchn_open_ports(d);
     info->fifo_pages = evtchn_fifo_guest_pages(d);
     info->grants_active = gnttab_active_entries(d);

@@ -116,8 +116,9 @@ struct domain {
     uint16_t unplugged;  /* the unplug mask */
     uint32_t pv_product; /* announced product number, or SIM_PV_NONE */
     uint32_t pv_build;
-    bool pv_refused;  /* the drivers read back the refusing magic */
-    char pv_log[128]; /* the drivers' log line being written */
+    bool pv_refused;     /* the drivers read back the refusing magic */
+    uint32_t pv_unplugs; /* masks written */
+    char pv_log[128];    /* the drivers' log line being written */
     uint32_t pv_log_len;
 };
 

@@ -115,6 +115,7 @@ static void port_write(struct domain *d, const struct sim_port_io *io)
 {
     if (io->port == PORT_MAGIC && io->bytes == 2) {
         d->unplugged |= (uint16_t)io->value;
+        d->pv_unplugs++;
         hv_log("domain %u unplugged emulated devices %#x%s", d->domid, io->value,
                d->pv_refused ? " (after its drivers were refused)" : "");
     } else if (io->port == PORT_VERSION && io->bytes == 2) {

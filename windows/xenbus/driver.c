@@ -5,7 +5,10 @@
 #include "fdo.h"
 #include "os.h"
 
-#define XENBUS_REMOVE_LOCK_TAG 'bXnW'
+#define XENBUS_REMOVE_LOCK_TAG  'bXnW'
+#define XENBUS_SERVICE_PATH_TAG 'pSnW'
+
+UNICODE_STRING xenbus_service_path;
 
 /* Held across the pass-down so REMOVE cannot detach fdo->lower under it. */
 static NTSTATUS dispatch_other(DEVICE_OBJECT *device, IRP *irp)
@@ -63,6 +66,7 @@ NTSTATUS xenbus_add_device(DRIVER_OBJECT *driver, DEVICE_OBJECT *pdo)
 
 static void driver_unload(DRIVER_OBJECT *driver)
 {
+    ExFreePoolWithTag(xenbus_service_path.Buffer, XENBUS_SERVICE_PATH_TAG);
     os_log(OS_LOG_INFO, "xenbus: unloaded\n");
 }
 
@@ -72,6 +76,17 @@ DRIVER_INITIALIZE DriverEntry;
 __attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
                                                       UNICODE_STRING *registry_path)
 {
+    USHORT length = registry_path->Length;
+
+    /* Kept, terminated, for the unplug's registry reads (the caller's copy is gone after return). */
+    xenbus_service_path.Buffer =
+        ExAllocatePoolWithTag(PagedPool, length + sizeof(WCHAR), XENBUS_SERVICE_PATH_TAG);
+    if (xenbus_service_path.Buffer == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    RtlCopyMemory(xenbus_service_path.Buffer, registry_path->Buffer, length);
+    xenbus_service_path.Buffer[length / sizeof(WCHAR)] = 0;
+    xenbus_service_path.Length = length;
+    xenbus_service_path.MaximumLength = length + sizeof(WCHAR);
     for (unsigned int i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++)
         driver->MajorFunction[i] = dispatch_other;
     driver->MajorFunction[IRP_MJ_PNP] = xenbus_dispatch_pnp;

@@ -160,6 +160,16 @@ void ntsim_start(struct ntsim_run *run, const char *driver, const char *const *a
     start(run, driver, "ntsim-packages", args);
 }
 
+void ntsim_start_packages(struct ntsim_run *run, const char *packages, const char *const *args)
+{
+    start(run, NULL, packages, args);
+}
+
+void ntsim_driver_blacklist(uint16_t product, uint32_t build, bool listed)
+{
+    assert_int_equal(simd_driver_blacklist(&simd, product, build, listed), 0);
+}
+
 void ntsim_stop(struct ntsim_run *run)
 {
     assert_int_equal(kill(run->pid, SIGTERM), 0);
