@@ -5,9 +5,10 @@
 #include "fdo.h"
 #include "os.h"
 
-#define XENBUS_REMOVE_LOCK_TAG  'bXnW'
-#define XENBUS_SERVICE_PATH_TAG 'pSnW'
+#define XENBUS_REMOVE_LOCK_TAG 'bXnW'
+#define SERVICE_PATH_MAX       256 /* characters: Services\<name> is about 60 */
 
+static WCHAR service_path[SERVICE_PATH_MAX];
 UNICODE_STRING xenbus_service_path;
 
 /* Held across the pass-down so REMOVE cannot detach fdo->lower under it. */
@@ -66,7 +67,6 @@ NTSTATUS xenbus_add_device(DRIVER_OBJECT *driver, DEVICE_OBJECT *pdo)
 
 static void driver_unload(DRIVER_OBJECT *driver)
 {
-    ExFreePoolWithTag(xenbus_service_path.Buffer, XENBUS_SERVICE_PATH_TAG);
     os_log(OS_LOG_INFO, "xenbus: unloaded\n");
 }
 
@@ -78,15 +78,15 @@ __attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
 {
     USHORT length = registry_path->Length;
 
-    /* Kept, terminated, for the unplug's registry reads (the caller's copy is gone after return). */
-    xenbus_service_path.Buffer =
-        ExAllocatePoolWithTag(PagedPool, length + sizeof(WCHAR), XENBUS_SERVICE_PATH_TAG);
-    if (xenbus_service_path.Buffer == NULL)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    RtlCopyMemory(xenbus_service_path.Buffer, registry_path->Buffer, length);
-    xenbus_service_path.Buffer[length / sizeof(WCHAR)] = 0;
-    xenbus_service_path.Length = length;
-    xenbus_service_path.MaximumLength = length + sizeof(WCHAR);
+    /*
+     * Kept, terminated, for the unplug's registry reads (the caller's copy
+     * is gone after return); one too long stays empty: the unplug says so.
+     */
+    if (length < sizeof(service_path)) {
+        RtlCopyMemory(service_path, registry_path->Buffer, length);
+        service_path[length / sizeof(WCHAR)] = 0;
+        xenbus_service_path = (UNICODE_STRING){length, sizeof(service_path), service_path};
+    }
     for (unsigned int i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++)
         driver->MajorFunction[i] = dispatch_other;
     driver->MajorFunction[IRP_MJ_PNP] = xenbus_dispatch_pnp;

@@ -73,7 +73,10 @@ NTSTATUS xenbus_pass_down(struct xenbus_fdo *fdo, IRP *irp);
  * resources START_DEVICE brought (@raw: as the bus assigned them).
  * Context: passive.
  */
-/* The driver's service key (\Registry\Machine\...\Services\xenbus), terminated; from DriverEntry. */
+/*
+ * The driver's service key (\Registry\Machine\...\Services\xenbus),
+ * terminated, from DriverEntry; Buffer NULL when the name was too long.
+ */
 extern UNICODE_STRING xenbus_service_path;
 
 /*

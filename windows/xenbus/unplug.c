@@ -205,6 +205,10 @@ NTSTATUS xenbus_unplug_at_start(BOOLEAN *serves)
     ULONG disposition = 0;
     NTSTATUS status;
 
+    if (xenbus_service_path.Buffer == NULL) {
+        os_log(OS_LOG_ERROR, "xenbus: its service key's name is too long\n");
+        return STATUS_NAME_TOO_LONG;
+    }
     status = open_key(NULL, xenbus_service_path.Buffer, FALSE, FALSE, &service, NULL);
     if (!NT_SUCCESS(status)) {
         os_log(OS_LOG_ERROR, "xenbus: its service key cannot be opened (%#x)\n",
