@@ -47,7 +47,7 @@ int xenbus_toolstack_keys_remove(struct xs_client *store)
     int rc = xs_client_rm(store, XS_TX_NONE, PVADDONS);
 
     if (rc && rc != -XEN_ENOENT) {
-        os_log(OS_LOG_WARN, "xenbus: " PVADDONS " not removed (%d)\n", rc);
+        os_log(OS_LOG_WARN, "xenbus: %s not removed (%d)\n", PVADDONS, rc);
         return rc;
     }
     return 0;
