@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 
-#define SIM_PROTO_VERSION 4
+#define SIM_PROTO_VERSION 5
 
 /* The socket's name inside the run directory. */
 #define SIM_SOCKET_NAME "simd.sock"
@@ -87,6 +87,14 @@ enum sim_msg_type {
     SIM_DOMAIN_SAVE,    /* write its memory and parameters to a file */
     SIM_DOMAIN_RESTORE, /* a new domain from such a file; its guest moves there */
     SIM_DOMAIN_RESUME,  /* cancel the suspend: the guest goes on in the same domain */
+
+    /*
+     * toolstack: a build of a PV driver product blacklisted, or no longer.
+     * Xen's device model reads /mh/driver-blacklist/{product}/{build} in
+     * xenstore; winpv-simd has no xenstore connection, so the toolstack
+     * tells it instead.
+     */
+    SIM_DRIVER_BLACKLIST,
 
     /*
      * Any role, last: release what this connection holds (its ports, its
@@ -188,6 +196,13 @@ struct sim_port_io {
     uint32_t value; /* written, or read (in the reply's param.value) */
 };
 
+/* SIM_DRIVER_BLACKLIST: one product's build, on the list or off it (every domain's). */
+struct sim_driver_blacklist {
+    uint32_t product; /* the platform device's product number (Xen's public/hvm/pvdrivers.h) */
+    uint32_t build;
+    uint32_t listed; /* 1: blacklisted; 0: off the list */
+};
+
 /* SAVE: @domid's image to @name; RESTORE: from @name. A plain file name in the run directory. */
 struct sim_domain_file {
     uint32_t domid;
@@ -211,6 +226,7 @@ union sim_request_body {
     struct sim_hypercall hypercall;
     struct sim_port_io port_io;
     struct sim_domain_file file;
+    struct sim_driver_blacklist blacklist;
 };
 
 struct sim_request {
@@ -258,8 +274,15 @@ struct sim_domain_info {
     uint32_t fifo_pages;         /* guest pages Xen writes as FIFO control blocks and arrays */
     uint32_t grant_frames_shown; /* grant-table frames in the guest's physical map */
     uint32_t grants_active;      /* grant entries past the reserved ones that grant anything */
+    /* What the guest's PV drivers told the platform device (the unplug protocol). */
+    uint32_t pv_product; /* product number, or SIM_PV_NONE */
+    uint32_t pv_build;   /* build number (with a product) */
+    uint32_t pv_refused; /* 1: the magic read back 0xd249 (unknown or blacklisted product) */
+    uint32_t pv_unplugs; /* unplug masks written (0 included) */
     uint32_t pad;
 };
+
+#define SIM_PV_NONE UINT32_MAX
 
 #define SIM_DOMINFO_DYING    (1u << 0)
 #define SIM_DOMINFO_SHUTDOWN (1u << 1)

@@ -237,6 +237,7 @@ int domain_create(const struct sim_domain_create *req, uint32_t *domid)
     d->mem_fd = -1;
     d->upcall_fd = -1;
     d->upcall_peer = -1;
+    d->pv_product = SIM_PV_NONE;
     d->max_grant_frames = req->max_grant_frames;
     for (uint32_t v = 0; v < HV_MAX_VCPUS; v++)
         d->fifo_vcpu[v].control_mfn = HV_NO_MFN;
@@ -312,6 +313,10 @@ void domain_fill_info(struct domain *d, struct sim_domain_info *info)
     info->max_pages = d->max_pages;
     info->shared_info_gfn = domain_shared_info_gfn(d);
     info->unplugged = d->unplugged;
+    info->pv_product = d->domid == SIM_DOMID_DOM0 ? SIM_PV_NONE : d->pv_product;
+    info->pv_build = d->pv_build;
+    info->pv_refused = d->pv_refused;
+    info->pv_unplugs = d->pv_unplugs;
     info->ports_open = evtchn_open_ports(d);
     info->fifo_pages = evtchn_fifo_guest_pages(d);
     info->grants_active = gnttab_active_entries(d);

@@ -109,10 +109,17 @@ struct domain {
     uint64_t params[HV_NR_HVM_PARAMS];
 
     /* the guest's processes: where upcalls go */
-    int upcall_fd;      /* our end of the upcall stream; -1 none */
-    int upcall_peer;    /* the guest's end, handed out in HELLO replies */
-    pid_t pid;          /* the attached guest process (0: none) */
-    uint16_t unplugged; /* the platform device's unplug mask */
+    int upcall_fd;   /* our end of the upcall stream; -1 none */
+    int upcall_peer; /* the guest's end, handed out in HELLO replies */
+    pid_t pid;       /* the attached guest process (0: none) */
+    /* the platform device's unplug protocol (platform.c) */
+    uint16_t unplugged;  /* the unplug mask */
+    uint32_t pv_product; /* announced product number, or SIM_PV_NONE */
+    uint32_t pv_build;
+    bool pv_refused;     /* the drivers read back the refusing magic */
+    uint32_t pv_unplugs; /* masks written */
+    char pv_log[128];    /* the drivers' log line being written */
+    uint32_t pv_log_len;
 };
 
 struct conn {
@@ -234,7 +241,11 @@ uint32_t gnttab_active_entries(struct domain *d);
 /* Carries out @call; *deferred: the reply is sent later (a blocked vCPU). */
 int hypercall(struct conn *c, const struct sim_hypercall *call, struct sim_hypercall_reply *out,
               bool *deferred);
+
+/* platform.c: the platform device's ports */
 int port_io(struct conn *c, struct sim_port_io *io, uint64_t *value);
+/* Put a build on the driver blacklist, or take it off (SIM_DRIVER_BLACKLIST). */
+int platform_blacklist(const struct sim_driver_blacklist *entry);
 
 /* guest_access.c: hypercall arguments, read from the guest process */
 int copy_from_guest(struct conn *c, void *dst, uint64_t guest_va, size_t len);

@@ -242,6 +242,9 @@ void requests_dispatch(struct conn *c, const struct sim_request *req)
     case SIM_DOMAIN_RESTORE:
         reply(c, &r, restore_domain(b->file.name, &r.body.domid.domid));
         return;
+    case SIM_DRIVER_BLACKLIST:
+        reply(c, &r, platform_blacklist(&b->blacklist));
+        return;
     case SIM_PORT_IO: {
         struct sim_port_io io = b->port_io;
 

@@ -6,12 +6,16 @@
  *   winpv-ntsim --run-dir DIR --domid N (--drivers DIR | --driver PATH)
  *               [--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N]
  *               [--sequence LIST] [--service NAME] [--irp-timeout-ms N] [--tree FILE]
+ *               [--installed HWID]...
  *
  * --drivers names a directory of driver packages, as make leaves them in
  * dist/x64 (one folder per driver with its INF): every device gets the
  * driver Windows would install from them. --driver binds the platform
  * device to the image at PATH directly instead (service NAME, else the
- * image's name), for drivers without an INF.
+ * image's name), for drivers without an INF. --installed HWID (with
+ * --drivers, up to 8 times) says a device of hardware ID HWID got its
+ * driver from those packages on an earlier boot: the registry holds that
+ * installation (its service, its INF's AddReg values) from the start.
  *
  * LIST is what the PnP manager does after binding, comma-separated: start,
  * stop, remove, serve:MS (take the bus's changes of children for MS
@@ -42,6 +46,8 @@
 #include "machine.h"
 #include "pnp.h"
 
+#define INSTALLED_MAX 8
+
 struct options {
     const char *run_dir, *driver, *drivers, *log, *sequence, *service, *tree;
     unsigned int irp_timeout_ms;
@@ -50,14 +56,17 @@ struct options {
     unsigned int vcpus;
     unsigned int platform_device; /* the platform device's PCI device ID */
     uint64_t fail_alloc;
+    const char *installed[INSTALLED_MAX]; /* hardware IDs installed on an earlier boot */
+    unsigned int installed_count;
 };
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: winpv-ntsim --run-dir DIR --domid N (--drivers DIR | --driver PATH) "
-                    "[--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N] "
-                    "[--sequence start,stop,remove,serve[:MS],power:SN] [--service NAME] "
-                    "[--irp-timeout-ms N] [--tree FILE] [--platform-device ID]\n");
+    fprintf(stderr,
+            "usage: winpv-ntsim --run-dir DIR --domid N (--drivers DIR | --driver PATH) "
+            "[--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N] "
+            "[--sequence start,stop,remove,serve[:MS],power:SN] [--service NAME] "
+            "[--irp-timeout-ms N] [--tree FILE] [--platform-device ID] [--installed HWID]...\n");
     return 2;
 }
 
@@ -89,6 +98,7 @@ static int parse(int argc, char **argv, struct options *o)
         {"drivers", required_argument, NULL, 'p'},
         {"tree", required_argument, NULL, 'T'},
         {"platform-device", required_argument, NULL, 'P'},
+        {"installed", required_argument, NULL, 'I'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -127,6 +137,11 @@ static int parse(int argc, char **argv, struct options *o)
         case 'P':
             if (parse_device_id(optarg, &o->platform_device) != 0)
                 return -1;
+            break;
+        case 'I':
+            if (o->installed_count == INSTALLED_MAX)
+                return -1;
+            o->installed[o->installed_count++] = optarg;
             break;
         case 't':
             o->irp_timeout_ms = (unsigned int)strtoul(optarg, NULL, 0);
@@ -227,6 +242,12 @@ static int run_driver(const struct options *o, struct nt_pnp *pnp)
     pnp->tree_path = o->tree;
     pnp->drivers_dir = o->drivers;
     nt_pool_fail_nth(o->fail_alloc);
+    for (unsigned int i = 0; i < o->installed_count; i++) {
+        if (nt_pnp_installed_earlier(pnp, o->installed[i], error, sizeof(error)) != 0) {
+            fprintf(stderr, "winpv-ntsim: %s\n", error);
+            return -1;
+        }
+    }
     if (o->driver)
         failed = nt_pnp_bind(pnp, o->driver, service_name(o), error, sizeof(error)) != 0;
     else

@@ -344,6 +344,29 @@ int nt_pnp_install(struct nt_pnp *pnp, const struct nt_inf_driver *driver, const
     return 0;
 }
 
+int nt_pnp_installed_earlier(struct nt_pnp *pnp, const char *hardware_id, char *error,
+                             size_t error_size)
+{
+    const char *ids[] = {hardware_id};
+    struct nt_device_ids device = {ids, 1, NULL, 0};
+    struct nt_inf_driver driver;
+    char instance[NT_DEVICE_INSTANCE_MAX];
+    int rc;
+
+    if (pnp->drivers_dir == NULL) {
+        snprintf(error, error_size, "--installed needs --drivers");
+        return -1;
+    }
+    if (nt_inf_select(pnp->drivers_dir, &device, NULL, &driver, error, error_size) != 0)
+        return -1;
+    snprintf(instance, sizeof(instance), "%s\\0", hardware_id);
+    rc = nt_pnp_install(pnp, &driver, instance);
+    if (rc != 0)
+        snprintf(error, error_size, "installing the driver of %s failed", hardware_id);
+    nt_inf_driver_free(&driver);
+    return rc;
+}
+
 int nt_pnp_bind_by_inf(struct nt_pnp *pnp, char *error, size_t error_size)
 {
     struct nt_inf_driver driver;

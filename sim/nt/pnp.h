@@ -100,6 +100,14 @@ int nt_pnp_bind_by_inf(struct nt_pnp *pnp, char *error, size_t error_size);
  * registry keys written. Returns 0 or -1 with the reason logged.
  */
 int nt_pnp_install(struct nt_pnp *pnp, const struct nt_inf_driver *driver, const char *instance);
+/*
+ * A device of @hardware_id got its driver from drivers_dir on an earlier
+ * boot: that installation is in the registry (its service, its INF's
+ * AddReg values) before anything is bound, as Windows keeps it across
+ * boots. Returns 0, or -1 with the reason in @error.
+ */
+int nt_pnp_installed_earlier(struct nt_pnp *pnp, const char *hardware_id, char *error,
+                             size_t error_size);
 int nt_pnp_start(struct nt_pnp *pnp);
 int nt_pnp_stop(struct nt_pnp *pnp);
 int nt_pnp_remove(struct nt_pnp *pnp);

@@ -199,3 +199,12 @@ int simd_domain_resume(struct simd *simd, uint32_t domid)
 
     return file_call(simd, SIM_DOMAIN_RESUME, domid, NULL, &reply);
 }
+
+int simd_driver_blacklist(struct simd *simd, uint16_t product, uint32_t build, bool listed)
+{
+    struct sim_request req = {.type = SIM_DRIVER_BLACKLIST};
+    struct sim_reply reply;
+
+    req.body.blacklist = (struct sim_driver_blacklist){product, build, listed};
+    return simd_call(simd, &req, &reply);
+}

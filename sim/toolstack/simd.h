@@ -5,6 +5,8 @@
 #ifndef WINPV_SIM_SIMD_H
 #define WINPV_SIM_SIMD_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "client.h"
@@ -50,5 +52,15 @@ int simd_domain_create(struct simd *simd, uint64_t ram_pages, uint32_t vcpus, ui
 int simd_domain_save(struct simd *simd, uint32_t domid, const char *name);
 int simd_domain_restore(struct simd *simd, const char *name, uint32_t *domid);
 int simd_domain_resume(struct simd *simd, uint32_t domid);
+
+/*
+ * Blacklist build @build of PV driver product @product (Xen's product
+ * numbers, public/hvm/pvdrivers.h) for every domain, or take it off the
+ * list (@listed false): what writing or removing
+ * /mh/driver-blacklist/{product name}/{build} in xenstore does for Xen's
+ * device model. Drivers of a listed build read the refusing magic from the
+ * platform device.
+ */
+int simd_driver_blacklist(struct simd *simd, uint16_t product, uint32_t build, bool listed);
 
 #endif /* WINPV_SIM_SIMD_H */

@@ -19,3 +19,9 @@ HOST_TESTS += xenbus_shutdown
 xenbus_shutdown_SRCS = tests/xenbus/shutdown_test.c $(XENSTORE_FIXTURE_SRCS)
 xenbus_shutdown_LDLIBS = $(SIM_TOOLSTACK_LDLIBS)
 $(BUILD)/host/bin/xenbus_shutdown: | $(BUILD)/host/bin/winpv-simd $(SIMLIB_FILES)
+
+# The emulated-device unplug protocol on winpv-simd's platform device, and on a scripted one.
+HOST_TESTS += xenbus_unplug
+xenbus_unplug_SRCS = tests/xenbus/unplug_test.c $(SIM_FIXTURE_SRCS)
+xenbus_unplug_LDLIBS = $(SIM_TOOLSTACK_LDLIBS)
+$(BUILD)/host/bin/xenbus_unplug: | $(BUILD)/host/bin/winpv-simd

@@ -6,6 +6,10 @@
 #include "os.h"
 
 #define XENBUS_REMOVE_LOCK_TAG 'bXnW'
+#define SERVICE_PATH_MAX       256 /* characters: Services\<name> is about 60 */
+
+static WCHAR service_path[SERVICE_PATH_MAX];
+UNICODE_STRING xenbus_service_path;
 
 /* Held across the pass-down so REMOVE cannot detach fdo->lower under it. */
 static NTSTATUS dispatch_other(DEVICE_OBJECT *device, IRP *irp)
@@ -72,6 +76,17 @@ DRIVER_INITIALIZE DriverEntry;
 __attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
                                                       UNICODE_STRING *registry_path)
 {
+    USHORT length = registry_path->Length;
+
+    /*
+     * Kept, terminated, for the unplug's registry reads (the caller's copy
+     * is gone after return); one too long stays empty: the unplug says so.
+     */
+    if (length < sizeof(service_path)) {
+        RtlCopyMemory(service_path, registry_path->Buffer, length);
+        service_path[length / sizeof(WCHAR)] = 0;
+        xenbus_service_path = (UNICODE_STRING){length, sizeof(service_path), service_path};
+    }
     for (unsigned int i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++)
         driver->MajorFunction[i] = dispatch_other;
     driver->MajorFunction[IRP_MJ_PNP] = xenbus_dispatch_pnp;

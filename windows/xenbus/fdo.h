@@ -73,6 +73,19 @@ NTSTATUS xenbus_pass_down(struct xenbus_fdo *fdo, IRP *irp);
  * resources START_DEVICE brought (@raw: as the bus assigned them).
  * Context: passive.
  */
+/*
+ * The driver's service key (\Registry\Machine\...\Services\xenbus),
+ * terminated, from DriverEntry; Buffer NULL when the name was too long.
+ */
+extern UNICODE_STRING xenbus_service_path;
+
+/*
+ * Unplug the emulated devices whose PV drivers are installed, once per
+ * boot (unplug.c); *@serves becomes FALSE when the platform device refused
+ * this build: XENBUS then stands by. Context: passive.
+ */
+NTSTATUS xenbus_unplug_at_start(BOOLEAN *serves);
+
 /* Whether the FDO is on Xen's platform device, which it serves from (platform_device.c). */
 NTSTATUS xenbus_platform_device(struct xenbus_fdo *fdo, BOOLEAN *serves);
 NTSTATUS xenbus_start(struct xenbus_fdo *fdo, const CM_RESOURCE_LIST *raw);

@@ -2,8 +2,9 @@
  * windows/xenbus/hypervisor.c - what XENBUS starts on the platform device:
  * find Xen and choose the hypercall instruction, connect the upcall
  * interrupt, then core/xenbus's services (shared_info, event channels, the
- * grant table, xenstore). Stopping undoes it in reverse and gives every
- * page, channel and grant back.
+ * grant table, xenstore), and tells the toolstack of the drivers
+ * (core/xenbus/toolstack_keys.c). Stopping undoes it in reverse and gives
+ * every page, channel and grant back.
  *
  * The children (children.c, pdo.c) are watched for while started.
  */
@@ -13,6 +14,7 @@
 #include "fdo.h"
 #include "os.h"
 #include "os_nt.h"
+#include "xenbus/toolstack_keys.h"
 #include "xenstore/client.h"
 
 /* Log who this guest is to xenstore, as a first request through the new connection. */
@@ -58,6 +60,8 @@ NTSTATUS xenbus_start(struct xenbus_fdo *fdo, const CM_RESOURCE_LIST *raw)
         return STATUS_UNSUCCESSFUL;
     }
     log_identity(fdo);
+    /* What the toolstack reads of our drivers; refused, it is only logged. */
+    xenbus_toolstack_keys_write(fdo->services.store.client);
     status = xenbus_children_start(fdo);
     if (!NT_SUCCESS(status)) {
         xenbus_stop(fdo);
@@ -69,6 +73,7 @@ NTSTATUS xenbus_start(struct xenbus_fdo *fdo, const CM_RESOURCE_LIST *raw)
 void xenbus_stop(struct xenbus_fdo *fdo)
 {
     xenbus_children_stop(fdo);
+    xenbus_toolstack_keys_remove(fdo->services.store.client);
     /* Upcalls before the services: they may not be stopped under a running DPC. */
     xenbus_upcall_disconnect(fdo);
     xenbus_services_stop(&fdo->services);

@@ -51,6 +51,9 @@ static NTSTATUS start_device(struct xenbus_fdo *fdo, IRP *irp)
 
     if (NT_SUCCESS(status))
         status = xenbus_platform_device(fdo, &serves);
+    /* Before the emulated devices' drivers bind; a refused build stands by. */
+    if (NT_SUCCESS(status) && serves)
+        status = xenbus_unplug_at_start(&serves);
     if (NT_SUCCESS(status) && serves)
         status = xenbus_start(
             fdo, IoGetCurrentIrpStackLocation(irp)->Parameters.StartDevice.AllocatedResources);

@@ -409,10 +409,20 @@ static void test_platform_device_ports(void **state)
     os_outl(0x10, 1234);
     assert_int_equal(dom0_call(&fx.privcmd, SIM_DOMAIN_INFO, &body, &reply), 0);
     assert_int_equal(reply.body.info.unplugged, 0); /* product and build are not an unplug */
-    os_outw(0x10, 3);                               /* disks and NICs */
+    assert_int_equal(reply.body.info.pv_product, 1);
+    assert_int_equal(reply.body.info.pv_build, 1234);
+    assert_int_equal(os_inw(0x10), 0x49d2); /* a registered product: accepted */
+    os_outw(0x10, 3);                       /* disks and NICs */
     assert_int_equal(dom0_call(&fx.privcmd, SIM_DOMAIN_INFO, &body, &reply), 0);
     assert_int_equal(reply.body.info.unplugged, 3);
+    assert_int_equal(reply.body.info.pv_refused, 0);
     assert_int_equal(os_inl(0x40), 0xffffffffu); /* nothing there */
+    /* A product Xen's register does not have is refused (QEMU would only log it). */
+    os_outw(0x12, 0x1234);
+    os_outl(0x10, 1);
+    assert_int_equal(os_inw(0x10), 0xd249);
+    assert_int_equal(dom0_call(&fx.privcmd, SIM_DOMAIN_INFO, &body, &reply), 0);
+    assert_int_equal(reply.body.info.pv_refused, 1);
 }
 
 static void test_daemon_survives_malformed_messages(void **state)

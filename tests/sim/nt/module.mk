@@ -52,6 +52,28 @@ $(NTSIM_PACKAGES)/child/child.sys: $(BUILD)/win64/child.sys
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
 
+# Packages of PV drivers as XENBUS's unplug reads their installation
+# (windows/xenbus/unplug.c): a disk and a network driver listing their
+# classes, and one listing what it should not; the images are child.sys.
+NTSIM_UNPLUG_PACKAGES := $(BUILD)/ntsim-unplug-packages
+NTSIM_UNPLUG_DRIVERS := pvdisk pvnic misconfigured
+NTSIM_UNPLUG_PACKAGE_FILES := $(NTSIM_UNPLUG_PACKAGES)/xenbus/xenbus.inf \
+    $(NTSIM_UNPLUG_PACKAGES)/xenbus/xenbus.sys \
+    $(foreach d,$(NTSIM_UNPLUG_DRIVERS),$(NTSIM_UNPLUG_PACKAGES)/$(d)/$(d).inf \
+                                        $(NTSIM_UNPLUG_PACKAGES)/$(d)/$(d).sys)
+$(NTSIM_UNPLUG_PACKAGES)/xenbus/%: $(DIST)/x64/xenbus/%
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+define ntsim_unplug_package
+$(NTSIM_UNPLUG_PACKAGES)/$(1)/$(1).inf: tests/sim/nt/drivers/$(1).inf $(VENDOR_STAMP) scripts/vendor-inf
+	@mkdir -p $$(@D)
+	$(Q)$$(call vendor_inf,$$<,$$@)
+$(NTSIM_UNPLUG_PACKAGES)/$(1)/$(1).sys: $(BUILD)/win64/child.sys
+	@mkdir -p $$(@D)
+	$(Q)cp $$< $$@
+endef
+$(foreach d,$(NTSIM_UNPLUG_DRIVERS),$(eval $(call ntsim_unplug_package,$(d))))
+
 # ddi.sys's package, apart from xenbus.inf (both name the platform device).
 NTSIM_DDI_PACKAGE := $(BUILD)/ntsim-ddi-packages/ddi
 NTSIM_DDI_PACKAGE_FILES := $(NTSIM_DDI_PACKAGE)/ddi.inf $(NTSIM_DDI_PACKAGE)/ddi.sys
@@ -73,6 +95,11 @@ HOST_TESTS += ntsim_xenbus
 ntsim_xenbus_SRCS := tests/sim/nt/xenbus_test.c $(NTSIM_TEST_SRCS)
 ntsim_xenbus_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
 $(BUILD)/host/bin/ntsim_xenbus: | $(NTSIM_TEST_NEEDS)
+
+HOST_TESTS += ntsim_xenbus_unplug
+ntsim_xenbus_unplug_SRCS := tests/sim/nt/xenbus_unplug_test.c $(NTSIM_TEST_SRCS)
+ntsim_xenbus_unplug_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
+$(BUILD)/host/bin/ntsim_xenbus_unplug: | $(NTSIM_TEST_NEEDS) $(NTSIM_UNPLUG_PACKAGE_FILES)
 
 HOST_TESTS += ntsim_verifier
 ntsim_verifier_SRCS := tests/sim/nt/verifier_test.c $(NTSIM_TEST_SRCS)

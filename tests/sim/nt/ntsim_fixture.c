@@ -160,6 +160,16 @@ void ntsim_start(struct ntsim_run *run, const char *driver, const char *const *a
     start(run, driver, "ntsim-packages", args);
 }
 
+void ntsim_start_packages(struct ntsim_run *run, const char *packages, const char *const *args)
+{
+    start(run, NULL, packages, args);
+}
+
+void ntsim_driver_blacklist(uint16_t product, uint32_t build, bool listed)
+{
+    assert_int_equal(simd_driver_blacklist(&simd, product, build, listed), 0);
+}
+
 void ntsim_stop(struct ntsim_run *run)
 {
     assert_int_equal(kill(run->pid, SIGTERM), 0);
@@ -287,14 +297,38 @@ void ntsim_device_remove(struct ntsim_run *run, const char *class_name, unsigned
     assert_true(xs_rm(store.xsh, XBT_NULL, dir));
 }
 
-char *ntsim_store_read(struct ntsim_run *run, const char *relative)
+/* The domain's @relative node (malloc'd), or NULL when there is none. */
+static char *store_value(struct ntsim_run *run, const char *relative)
 {
     char path[256];
     unsigned int len;
-    char *value;
 
     snprintf(path, sizeof(path), "/local/domain/%u/%s", run->domid, relative);
-    value = xs_read(store.xsh, XBT_NULL, path, &len);
+    return xs_read(store.xsh, XBT_NULL, path, &len);
+}
+
+char *ntsim_store_read(struct ntsim_run *run, const char *relative)
+{
+    char *value = store_value(run, relative);
+
     assert_non_null(value);
     return value;
+}
+
+bool ntsim_store_has(struct ntsim_run *run, const char *relative)
+{
+    char *value = store_value(run, relative);
+
+    free(value);
+    return value != NULL;
+}
+
+void ntsim_store_deny(struct ntsim_run *run, const char *relative)
+{
+    struct xs_permissions perms[] = {{.id = 0, .perms = XS_PERM_NONE},
+                                     {.id = run->domid, .perms = XS_PERM_READ}};
+    char path[256];
+
+    snprintf(path, sizeof(path), "/local/domain/%u/%s", run->domid, relative);
+    assert_true(xs_set_permissions(store.xsh, XBT_NULL, path, perms, 2));
 }

@@ -80,6 +80,16 @@ void ntsim_device_remove(struct ntsim_run *run, const char *class_name, unsigned
  * if there is none), while the kernel runs: ntsim_finish destroys the domain.
  */
 char *ntsim_store_read(struct ntsim_run *run, const char *relative);
+/* Whether the domain's @relative node exists. */
+bool ntsim_store_has(struct ntsim_run *run, const char *relative);
+/* The toolstack takes the domain's @relative node back: the guest may read it, not write. */
+void ntsim_store_deny(struct ntsim_run *run, const char *relative);
+
+/* ntsim_start with every driver chosen by the INFs of the build's directory @packages. */
+void ntsim_start_packages(struct ntsim_run *run, const char *packages, const char *const *args);
+
+/* The toolstack blacklists build @build of PV driver product @product, or no longer (simd.h). */
+void ntsim_driver_blacklist(uint16_t product, uint32_t build, bool listed);
 
 /* The driver packages the tests bind by INF (xenbus and the test child driver). */
 const char *ntsim_packages_path(char *buf, size_t size);

@@ -10,13 +10,16 @@
  * entry, shared_info) still held; in both ways the kernel can run an image
  * (instructions rewritten at load, or trapped where the host faults them).
  * On XenServer's platform device it serves the same; on a vendor's PV
- * device it stands by.
+ * device it stands by. It writes the keys XAPI reads of the drivers
+ * (attr/PVAddons, data/updated) and takes attr/PVAddons away at STOP; a
+ * toolstack refusing them gets log lines only.
  */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -24,6 +27,7 @@
 #include "nt/cpu/cpu.h"
 #include "ntsim_fixture.h"
 #include "proto.h"
+#include "winpv/version.h"
 
 static struct ntsim_run run;
 
@@ -182,13 +186,75 @@ static void test_stands_by_on_a_vendor_device(void **state)
     assert_null(strstr(run.log, "leaked"));
 }
 
+/* The store holds @relative as @value. */
+static void assert_store(const char *relative, const char *value)
+{
+    char *now = ntsim_store_read(&run, relative);
+
+    assert_string_equal(now, value);
+    free(now);
+}
+
+/* What XAPI reads of the drivers while XENBUS runs; attr/PVAddons gone when it stops. */
+static void test_tells_the_toolstack_its_version(void **state)
+{
+    const char *args[] = {"--sequence", "start,serve,stop,serve", NULL};
+    char text[16];
+
+    ntsim_start(&run, "xenbus.sys", args);
+    ntsim_require_nth(&run, "pnp: start: done", 1, 20000);
+    snprintf(text, sizeof(text), "%u", WINPV_VERSION_MAJOR);
+    assert_store("attr/PVAddons/MajorVersion", text);
+    snprintf(text, sizeof(text), "%u", WINPV_VERSION_MINOR);
+    assert_store("attr/PVAddons/MinorVersion", text);
+    snprintf(text, sizeof(text), "%u", WINPV_VERSION_MICRO);
+    assert_store("attr/PVAddons/MicroVersion", text);
+    snprintf(text, sizeof(text), "%u", WINPV_VERSION_BUILD);
+    assert_store("attr/PVAddons/BuildVersion", text);
+    assert_store("attr/PVAddons/Installed", "1");
+    assert_store("data/updated", "1");
+    next_step("pnp: stop: done", 1);
+    assert_false(ntsim_store_has(&run, "attr/PVAddons"));
+    assert_true(ntsim_store_has(&run, "data/updated"));
+    ntsim_stop(&run);
+    assert_int_equal(run.exit_status, 0);
+}
+
+/* A toolstack that takes attr/ back: log lines, and XENBUS serves all the same. */
+static void test_refused_keys_are_only_logged(void **state)
+{
+    const char *args[] = {"--sequence", "start,serve,stop,start,serve", NULL};
+    static const char *const taken[] = {
+        "attr",
+        "attr/PVAddons",
+        "attr/PVAddons/MajorVersion",
+        "attr/PVAddons/MinorVersion",
+        "attr/PVAddons/MicroVersion",
+        "attr/PVAddons/BuildVersion",
+        "attr/PVAddons/Installed",
+    };
+
+    ntsim_start(&run, "xenbus.sys", args);
+    ntsim_require_nth(&run, "pnp: start: done", 1, 20000);
+    for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
+        ntsim_store_deny(&run, taken[i]);
+    next_step("pnp: start: done", 2);
+    ntsim_stop(&run);
+    assert_int_equal(run.exit_status, 0);
+    assert_contains(run.log, "winpv: xenbus: attr/PVAddons not removed (-13)\n");
+    assert_contains(run.log, "winpv: xenbus: the toolstack's keys (attr/PVAddons, data/updated) "
+                             "not written (-13)\n");
+    assert_non_null(strstr(strstr(run.log, "xenstore connected") + 1, "xenstore connected"));
+    assert_null(strstr(run.log, "leaked"));
+}
+
 int main(void)
 {
     const struct CMUnitTest on_oxenstored[] = {
         cmocka_unit_test(test_starts_with_instructions_rewritten),
         cmocka_unit_test(test_stop_and_remove_give_everything_back),
     };
-    struct CMUnitTest tests[6];
+    struct CMUnitTest tests[8];
     size_t n = 0;
     int failed;
 
@@ -197,6 +263,8 @@ int main(void)
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_stop_and_remove_give_everything_back);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_serves_from_xenservers_platform_device);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_stands_by_on_a_vendor_device);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_tells_the_toolstack_its_version);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_refused_keys_are_only_logged);
     /* Only where the host can make CPUID fault; elsewhere the mode does not exist. */
     if (nt_cpu_cpuid_faulting_available())
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_starts_with_instructions_trapped);
