@@ -280,8 +280,15 @@ static bool write_node(struct xs_handle *xsh, const char *path, const char *valu
 /* The guest's tree, laid out and permitted as Xen's toolstack does. */
 static int write_domain_tree(struct xenstore *xs, uint32_t domid, const struct guest_rings *r)
 {
-    static const char *const writable[] = {"data",  "drivers",          "feature", "attr",
-                                           "error", "control/shutdown", "memory"};
+    /* control/feature-balloon made empty for the guest to fill, as the other feature nodes. */
+    static const char *const writable[] = {"data",
+                                           "drivers",
+                                           "feature",
+                                           "attr",
+                                           "error",
+                                           "control/shutdown",
+                                           "control/feature-balloon",
+                                           "memory"};
     struct xs_permissions readable[2] = {{.id = 0, .perms = XS_PERM_NONE},
                                          {.id = domid, .perms = XS_PERM_READ}};
     struct xs_permissions owned[1] = {{.id = domid, .perms = XS_PERM_NONE}};

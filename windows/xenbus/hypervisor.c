@@ -2,8 +2,9 @@
  * windows/xenbus/hypervisor.c - what XENBUS starts on the platform device:
  * find Xen and choose the hypercall instruction, connect the upcall
  * interrupt, then core/xenbus's services (shared_info, event channels, the
- * grant table, xenstore). Stopping undoes it in reverse and gives every
- * page, channel and grant back.
+ * grant table, xenstore) and the balloon. Stopping undoes it in reverse and
+ * gives every page, channel and grant back (the balloon's pages from Xen
+ * before they go back to Windows).
  *
  * The children (children.c, pdo.c) are watched for while started.
  */
@@ -58,6 +59,7 @@ NTSTATUS xenbus_start(struct xenbus_fdo *fdo, const CM_RESOURCE_LIST *raw)
         return STATUS_UNSUCCESSFUL;
     }
     log_identity(fdo);
+    xenbus_services_balloon_start(&fdo->services);
     status = xenbus_children_start(fdo);
     if (!NT_SUCCESS(status)) {
         xenbus_stop(fdo);
@@ -69,6 +71,8 @@ NTSTATUS xenbus_start(struct xenbus_fdo *fdo, const CM_RESOURCE_LIST *raw)
 void xenbus_stop(struct xenbus_fdo *fdo)
 {
     xenbus_children_stop(fdo);
+    /* Every page back from Xen while xenstore still answers (the watch goes). */
+    xenbus_services_balloon_stop(&fdo->services);
     /* Upcalls before the services: they may not be stopped under a running DPC. */
     xenbus_upcall_disconnect(fdo);
     xenbus_services_stop(&fdo->services);
