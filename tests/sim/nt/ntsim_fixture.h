@@ -81,6 +81,10 @@ void ntsim_device_remove(struct ntsim_run *run, const char *class_name, unsigned
  */
 char *ntsim_store_read(struct ntsim_run *run, const char *relative);
 
+/* The toolstack writes the domain's @relative node, or removes it, while the kernel runs. */
+void ntsim_store_write(struct ntsim_run *run, const char *relative, const char *value);
+void ntsim_store_rm(struct ntsim_run *run, const char *relative);
+
 /* The driver packages the tests bind by INF (xenbus and the test child driver). */
 const char *ntsim_packages_path(char *buf, size_t size);
 
