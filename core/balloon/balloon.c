@@ -60,10 +60,11 @@ static void after_step(struct balloon *b, enum balloon_step step)
 static void step(void *ctx)
 {
     struct balloon *b = ctx;
-    enum balloon_step done;
 
     os_mutex_lock(&b->lock);
     if (b->state == BALLOON_MOVING && b->out != b->wanted) {
+        enum balloon_step done;
+
         if (b->out < b->wanted)
             done = balloon_frames_give(b, b->wanted - b->out < BALLOON_BATCH
                                               ? (size_t)(b->wanted - b->out)
