@@ -73,6 +73,19 @@ void os_pages_free(void *va, size_t count);
 void *os_map_gfn(uint64_t gfn);
 void os_unmap_gfn(void *va);
 
+/*
+ * Pages for the hypervisor (the balloon): up to @count pages of RAM the OS
+ * can spare, never what it keeps for itself, their frames in @gfns and how
+ * many in *taken (fewer than asked, or none, when it can spare no more).
+ * Their contents are undefined and nobody maps them: the caller gives the
+ * frames to Xen. Returns the set they belong to (NULL when none), given
+ * back whole with os_balloon_pages_give once every frame of it is
+ * populated again. Context: passive.
+ */
+struct os_balloon_pages;
+struct os_balloon_pages *os_balloon_pages_take(size_t count, uint64_t *gfns, size_t *taken);
+void os_balloon_pages_give(struct os_balloon_pages *pages);
+
 /* -- locks ---------------------------------------------------------------- */
 
 /*

@@ -1,6 +1,7 @@
 /* core/xenbus/services.c - see services.h. */
 #include <xen/xen.h>
 
+#include "balloon/balloon.h"
 #include "evtchn/evtchn.h"
 #include "gnttab/gnttab.h"
 #include "hv/shared_info.h"
@@ -18,6 +19,7 @@ int xenbus_services_start(struct xenbus_services *s, unsigned int vcpus)
     s->gnttab = NULL;
     s->store = (struct xenbus_store){0};
     s->provider = (struct xenbus_provider){0};
+    s->balloon = NULL;
     if (vcpus > XEN_LEGACY_MAX_VCPUS) {
         /* Without VCPUOP_register_vcpu_info the others have no vcpu_info to signal. */
         os_log(OS_LOG_WARN, "xenbus: events on the first %u of %u vCPUs\n",
@@ -47,6 +49,7 @@ int xenbus_services_start(struct xenbus_services *s, unsigned int vcpus)
 void xenbus_services_stop(struct xenbus_services *s)
 {
     OS_ASSERT_CMP(xenbus_provider_references(&s->provider), ==, 0);
+    OS_ASSERT(s->balloon == NULL);
     xenbus_store_disconnect(&s->store);
     if (s->gnttab)
         gnttab_destroy(s->gnttab);
@@ -60,6 +63,20 @@ void xenbus_services_stop(struct xenbus_services *s)
         hv_shared_info_unmap(s->shared);
     s->shared = NULL;
     s->gnttab = NULL;
+}
+
+void xenbus_services_balloon_start(struct xenbus_services *s)
+{
+    OS_ASSERT(s->balloon == NULL && s->store.client != NULL);
+    if (balloon_start(s->store.client, &s->balloon) != 0)
+        s->balloon = NULL; /* logged */
+}
+
+void xenbus_services_balloon_stop(struct xenbus_services *s)
+{
+    if (s->balloon)
+        balloon_stop(s->balloon);
+    s->balloon = NULL;
 }
 
 void xenbus_services_upcall(struct xenbus_services *s, unsigned int vcpu)

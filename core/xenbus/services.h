@@ -5,6 +5,9 @@
  * and port (HVM_PARAM_STORE_PFN, HVM_PARAM_STORE_EVTCHN). The provider
  * serves them to child drivers (include/winpv).
  *
+ * The balloon (core/balloon) runs beside them while xenstore answers: it
+ * is started once the rest runs and stopped before the upcall goes.
+ *
  * The upcall interrupt's deferred routine calls xenbus_services_upcall
  * for its vCPU; everything else follows from there: the store port's
  * callback takes xenstore's replies off the ring.
@@ -19,6 +22,7 @@
 #include "xenbus/store.h"
 
 struct hv_shared_info;
+struct balloon;
 
 struct xenbus_services {
     struct hv_shared_info *shared;
@@ -26,6 +30,7 @@ struct xenbus_services {
     struct gnttab *gnttab;
     struct xenbus_store store;
     struct xenbus_provider provider;
+    struct balloon *balloon; /* NULL: not ballooning */
 };
 
 /*
@@ -42,6 +47,15 @@ int xenbus_services_start(struct xenbus_services *services, unsigned int vcpus);
  * interrupt disconnected, its DPC flushed). Context: passive.
  */
 void xenbus_services_stop(struct xenbus_services *services);
+
+/*
+ * Start the balloon on the running services' store connection; a balloon
+ * that cannot start (no memory/static-max, no memory) is logged and the
+ * guest runs without. Stop it (every page back from Xen) while upcalls
+ * still arrive, before xenbus_services_stop. Context: passive.
+ */
+void xenbus_services_balloon_start(struct xenbus_services *services);
+void xenbus_services_balloon_stop(struct xenbus_services *services);
 
 /* The upcall for @vcpu was raised. Context: dispatch. */
 void xenbus_services_upcall(struct xenbus_services *services, unsigned int vcpu);

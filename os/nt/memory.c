@@ -60,3 +60,39 @@ void os_unmap_gfn(void *va)
     if (va)
         MmUnmapIoSpace(va, OS_PAGE_SIZE);
 }
+
+/*
+ * Pages the memory manager can spare, one MDL per set: it gives fewer (or
+ * none) rather than take what Windows needs. Not zeroed: their contents go
+ * to Xen, which scrubs a page before anyone else gets it.
+ */
+struct os_balloon_pages *os_balloon_pages_take(size_t count, uint64_t *gfns, size_t *taken)
+{
+    PHYSICAL_ADDRESS low, high, skip;
+    PFN_NUMBER *pfns;
+    MDL *mdl;
+
+    *taken = 0;
+    if (count == 0)
+        return NULL;
+    low.QuadPart = 0;
+    high.QuadPart = -1;
+    skip.QuadPart = 0;
+    mdl = MmAllocatePagesForMdlEx(low, high, skip, (SIZE_T)count * OS_PAGE_SIZE, MmCached,
+                                  MM_DONT_ZERO_ALLOCATION);
+    if (mdl == NULL)
+        return NULL;
+    pfns = MmGetMdlPfnArray(mdl);
+    *taken = MmGetMdlByteCount(mdl) / OS_PAGE_SIZE;
+    for (size_t i = 0; i < *taken; i++)
+        gfns[i] = pfns[i];
+    return (struct os_balloon_pages *)mdl;
+}
+
+void os_balloon_pages_give(struct os_balloon_pages *pages)
+{
+    MDL *mdl = (MDL *)pages;
+
+    MmFreePagesFromMdl(mdl);
+    ExFreePool(mdl);
+}

@@ -7,7 +7,14 @@
  * RAM frames 0..ram_pages-1 start 1:1 with the file, frames up to max_gfn
  * are a hole, and the hypervisor's changes to the physical map arrive as
  * remaps. Pages are found first-fit among RAM frames in a byte-per-page map
- * (tests allocate few, small runs) and zeroed when allocated.
+ * (tests allocate few, small runs) and zeroed when allocated. The map also
+ * says which RAM frames the hypervisor took away (a remap to nothing): such
+ * a frame is never handed out, and one given back to us while away is a bug
+ * of ours, caught.
+ *
+ * Frames taken one by one (an MDL's pages, the balloon's) leave a
+ * sixteenth of RAM free, as a kernel keeps pages back for its own needs:
+ * pool and os_pages_alloc may still use those.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -18,6 +25,9 @@
 #include "os.h"
 #include "os_posix.h"
 
+#define FRAME_ALLOCATED 1u /* in guest.used: handed out */
+#define FRAME_WITH_XEN  2u /* in guest.used: the hypervisor took the frame away */
+
 static struct {
     pthread_mutex_t lock;
     int fd;
@@ -26,7 +36,7 @@ static struct {
     size_t max_gfn; /* frames with an address: RAM and the hole above it */
     bool adopted;   /* the file belongs to the hypervisor */
     size_t in_use;
-    uint8_t *used; /* one byte per page: 1 when allocated */
+    uint8_t *used; /* one byte per page: FRAME_* bits */
 } guest = {.lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1};
 
 void *os_alloc(size_t size)
@@ -162,6 +172,10 @@ int os_posix_guest_remap(uint64_t gfn, uint64_t offset)
                    (off_t)offset);
     if (got == MAP_FAILED)
         rc = -XEN_ENOMEM;
+    else if (gfn < guest.pages && offset == UINT64_MAX)
+        guest.used[gfn] |= FRAME_WITH_XEN;
+    else if (gfn < guest.pages)
+        guest.used[gfn] &= (uint8_t)~FRAME_WITH_XEN;
 out:
     pthread_mutex_unlock(&guest.lock);
     return rc;
@@ -214,6 +228,17 @@ void *os_posix_gfn_to_va(uint64_t gfn)
     return va;
 }
 
+bool os_posix_guest_frame_present(uint64_t gfn)
+{
+    bool present;
+
+    pthread_mutex_lock(&guest.lock);
+    present = guest.base && gfn < guest.max_gfn &&
+              (gfn >= guest.pages || !(guest.used[gfn] & FRAME_WITH_XEN));
+    pthread_mutex_unlock(&guest.lock);
+    return present;
+}
+
 size_t os_posix_guest_pages_in_use(void)
 {
     size_t n;
@@ -247,17 +272,21 @@ static size_t ram_frames_end(uint64_t lowest, uint64_t highest)
 
 size_t os_posix_guest_frames_take(uint64_t lowest, uint64_t highest, size_t count, uint64_t *gfns)
 {
-    size_t taken = 0, end;
+    size_t taken = 0, end, spare;
 
     os_posix_require_passive(__func__);
     pthread_mutex_lock(&guest.lock);
     if (guest_memory_ensure() != 0)
         goto out;
+    spare = guest.pages - guest.in_use;
+    spare = spare > guest.pages / 16 ? spare - guest.pages / 16 : 0;
+    if (count > spare)
+        count = spare;
     end = ram_frames_end(lowest, highest);
     for (size_t i = lowest; i < end && taken < count; i++) {
         if (guest.used[i])
             continue;
-        guest.used[i] = 1;
+        guest.used[i] = FRAME_ALLOCATED;
         gfns[taken++] = i;
     }
     guest.in_use += taken;
@@ -287,7 +316,7 @@ bool os_posix_guest_run_take(uint64_t lowest, uint64_t highest, size_t count, ui
             *first = i + 1 - count;
     }
     if (found) {
-        memset(guest.used + *first, 1, count);
+        memset(guest.used + *first, FRAME_ALLOCATED, count);
         guest.in_use += count;
     }
 out:
@@ -301,7 +330,8 @@ void os_posix_guest_frames_give(const uint64_t *gfns, size_t count)
     pthread_mutex_lock(&guest.lock);
     for (size_t i = 0; i < count; i++) {
         OS_ASSERT_CMP(gfns[i], <, guest.pages);
-        OS_ASSERT_CMP(guest.used[gfns[i]], ==, 1);
+        /* Allocated, and not given to the hypervisor: its memory is there. */
+        OS_ASSERT_CMP(guest.used[gfns[i]], ==, FRAME_ALLOCATED);
         guest.used[gfns[i]] = 0;
         if (!guest.adopted)
             fallocate(guest.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
@@ -325,7 +355,7 @@ void *os_pages_alloc(size_t count, uint64_t *gfns)
     first = find_free_run(count);
     if (first == guest.pages)
         goto out;
-    memset(guest.used + first, 1, count);
+    memset(guest.used + first, FRAME_ALLOCATED, count);
     guest.in_use += count;
     va = guest.base + first * OS_PAGE_SIZE;
     for (size_t i = 0; i < count; i++)
@@ -349,7 +379,7 @@ void os_pages_free(void *va, size_t count)
     first = (size_t)((uint8_t *)va - guest.base) / OS_PAGE_SIZE;
     OS_ASSERT_CMP(first + count, <=, guest.pages);
     for (size_t i = first; i < first + count; i++) {
-        OS_ASSERT_CMP(guest.used[i], ==, 1);
+        OS_ASSERT_CMP(guest.used[i], ==, FRAME_ALLOCATED);
         guest.used[i] = 0;
     }
     guest.in_use -= count;
@@ -358,6 +388,37 @@ void os_pages_free(void *va, size_t count)
         fallocate(guest.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
                   (off_t)(first * OS_PAGE_SIZE), (off_t)(count * OS_PAGE_SIZE));
     pthread_mutex_unlock(&guest.lock);
+}
+
+struct os_balloon_pages {
+    size_t count;
+    uint64_t gfns[];
+};
+
+struct os_balloon_pages *os_balloon_pages_take(size_t count, uint64_t *gfns, size_t *taken)
+{
+    struct os_balloon_pages *pages;
+
+    os_posix_require_passive(__func__);
+    *taken = 0;
+    pages = count ? malloc(sizeof(*pages) + count * sizeof(pages->gfns[0])) : NULL;
+    if (pages == NULL)
+        return NULL;
+    pages->count = os_posix_guest_frames_take(0, UINT64_MAX, count, pages->gfns);
+    if (pages->count == 0) {
+        free(pages);
+        return NULL;
+    }
+    memcpy(gfns, pages->gfns, pages->count * sizeof(gfns[0]));
+    *taken = pages->count;
+    return pages;
+}
+
+void os_balloon_pages_give(struct os_balloon_pages *pages)
+{
+    os_posix_require_passive(__func__);
+    os_posix_guest_frames_give(pages->gfns, pages->count);
+    free(pages);
 }
 
 /* Every frame of the domain is already mapped in this process. */

@@ -56,14 +56,19 @@ size_t os_posix_guest_memory_pages(void);
 /* The address of frame @gfn in this process, or NULL when out of range. */
 void *os_posix_gfn_to_va(uint64_t gfn);
 
+/* Whether frame @gfn has memory: not a RAM frame the hypervisor took away. */
+bool os_posix_guest_frame_present(uint64_t gfn);
+
 /* Pages currently allocated (for leak checks in tests). */
 size_t os_posix_guest_pages_in_use(void);
 
 /*
  * Frames one by one, for a kernel that describes pages by frame (an MDL):
  * take up to @count free RAM frames among @lowest..@highest, lowest first,
- * into @gfns, and return how many were free. Their contents are left as
- * they are. os_posix_guest_frames_give returns frames taken so.
+ * into @gfns, and return how many were free, leaving a sixteenth of RAM
+ * free for pool and os_pages_alloc. Their contents are left as they are.
+ * os_posix_guest_frames_give returns frames taken so, each with its memory
+ * (a frame the hypervisor took away must be populated again first).
  */
 size_t os_posix_guest_frames_take(uint64_t lowest, uint64_t highest, size_t count, uint64_t *gfns);
 void os_posix_guest_frames_give(const uint64_t *gfns, size_t count);

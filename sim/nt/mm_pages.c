@@ -7,7 +7,8 @@
  * same free-frame map pool and images come from (os/posix), taken one by
  * one within the caller's address ranges, so they are rarely adjacent.
  * Fewer pages than asked come back when the ranges hold fewer free frames,
- * none with MM_ALLOCATE_FULLY_REQUIRED. The MDL is pool (the driver frees
+ * none with MM_ALLOCATE_FULLY_REQUIRED; a sixteenth of RAM is kept back for
+ * pool and images, as Windows keeps pages for its own needs. The MDL is pool (the driver frees
  * it with ExFreePool after MmFreePagesFromMdl); the kernel keeps its own
  * copy of the frames, so a driver that changed the PFN array, freed the
  * pages twice or still maps them is caught, and pages an image still holds
@@ -163,6 +164,16 @@ static NT_EXPORT void MmFreePagesFromMdl(MDL *mdl)
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
                          "MmFreePagesFromMdl(%p): its PFN array is not the frames it was given",
                          (void *)mdl);
+    /*
+     * Windows would take such a frame back unknowing and fault whoever it
+     * gives it to next: stopped here, where the mistake is.
+     */
+    for (size_t i = 0; i < a->count; i++)
+        if (!os_posix_guest_frame_present(a->gfns[i]))
+            nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                             "MmFreePagesFromMdl(%p): frame %#llx was given to Xen and not "
+                             "populated again",
+                             (void *)mdl, (unsigned long long)a->gfns[i]);
     os_posix_guest_frames_give(a->gfns, a->count);
     for (size_t i = 0; i < a->count; i++)
         nt_mdl_pfns(mdl)[i] = NT_MDL_NO_PFN;

@@ -284,7 +284,7 @@ static int write_domain_tree(struct xenstore *xs, uint32_t domid, const struct g
         "data", "drivers", "feature", "attr", "error", "memory", "control/shutdown",
         /* What the guest says it does, under a control/ it cannot write itself. */
         "control/feature-poweroff", "control/feature-reboot", "control/feature-suspend",
-        "control/feature-s3", "control/feature-s4"};
+        "control/feature-s3", "control/feature-s4", "control/feature-balloon"};
     struct xs_permissions readable[2] = {{.id = 0, .perms = XS_PERM_NONE},
                                          {.id = domid, .perms = XS_PERM_READ}};
     struct xs_permissions owned[1] = {{.id = domid, .perms = XS_PERM_NONE}};

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -394,6 +395,29 @@ static void wait_after_unlock(void)
     os_event_wait(&event, 0);
 }
 
+/* The balloon gets every free page but a sixteenth of RAM, which pool still gets. */
+static void test_balloon_pages_leave_a_sixteenth_free(void **state)
+{
+    size_t ram = os_posix_guest_memory_pages(), before = os_posix_guest_pages_in_use(), taken;
+    size_t spare = ram - before - ram / 16;
+    uint64_t *gfns = calloc(ram, sizeof(*gfns)), gfn;
+    struct os_balloon_pages *pages = os_balloon_pages_take(ram, gfns, &taken), *none;
+    uint8_t *va;
+
+    assert_non_null(pages);
+    assert_int_equal(taken, spare);
+    assert_int_equal(os_posix_guest_pages_in_use(), ram - ram / 16);
+    none = os_balloon_pages_take(1, &gfn, &taken);
+    assert_null(none);
+    assert_int_equal(taken, 0);
+    va = os_pages_alloc(1, &gfn); /* the OS's own use is not refused */
+    assert_non_null(va);
+    os_pages_free(va, 1);
+    os_balloon_pages_give(pages);
+    assert_int_equal(os_posix_guest_pages_in_use(), before);
+    free(gfns);
+}
+
 static void test_blocking_in_dispatch_context_aborts(void **state)
 {
     assert_int_equal(child_signal(wait_under_spinlock), SIGABRT);
@@ -465,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_pages_have_frames_another_mapping_sees),
         cmocka_unit_test(test_freed_pages_come_back_zeroed),
         cmocka_unit_test(test_frames_taken_within_a_range),
+        cmocka_unit_test(test_balloon_pages_leave_a_sixteenth_free),
         cmocka_unit_test(test_blocking_in_dispatch_context_aborts),
         cmocka_unit_test(test_hypercalls_and_ports_reach_the_platform),
         cmocka_unit_test(test_processors_and_time),

@@ -10,7 +10,8 @@ $(BUILD)/host/bin/xenbus_device: | $(BUILD)/host/bin/winpv-simd $(SIMLIB_FILES)
 
 # The services XENBUS starts, used through their tables against real peers.
 HOST_TESTS += xenbus_services
-xenbus_services_SRCS = tests/xenbus/services_test.c $(GRANT_BACKEND_SRCS) $(SIM_FIXTURE_SRCS)
+xenbus_services_SRCS = tests/xenbus/services_test.c $(GRANT_BACKEND_SRCS) $(SERVICES_FIXTURE_SRCS) \
+                       $(SIM_FIXTURE_SRCS)
 xenbus_services_LDLIBS = $(SIMLIB_TEST_LDLIBS) $(SIM_TOOLSTACK_LDLIBS) $(GRANT_BACKEND_LDLIBS)
 $(BUILD)/host/bin/xenbus_services: $(SIMLIB_FILES) | $(BUILD)/host/bin/winpv-simd
 

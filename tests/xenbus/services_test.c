@@ -24,6 +24,7 @@
 #include <xen/xen.h>
 
 #include "support/gnttab/backend.h"
+#include "support/sim/services_fixture.h"
 #include "support/sim/sim_fixture.h"
 #include "guest.h"
 #include "hv/hv.h"
@@ -53,15 +54,7 @@ static int setup(void **state)
         return -1;
     unsetenv("WINPV_SIMD_NO_FIFO");
     pages_at_start = os_posix_guest_pages_in_use();
-    /* Where the backend's libxengnttab finds the daemon. */
-    setenv(SIM_RUN_DIR_ENV, fx.simd.dir, 1);
-    sim_guest_set_upcall(on_upcall, &services);
-    if (xenstore_start(&fx.simd, &xenstored, XENSTORED_C) != 0 ||
-        xenstore_introduce(&fx.simd, &xenstored, fx.domid, &rings) != 0 ||
-        xenbus_services_start(&services, 2) != 0) {
-        fprintf(stderr, "services set-up failed; run directory %s\n", fx.simd.dir);
-        sim_guest_set_upcall(NULL, NULL);
-        xenstore_stop(&xenstored);
+    if (services_fixture_start(&xenstored, &rings, &services) != 0) {
         sim_fixture_teardown(state);
         return -1;
     }
@@ -77,12 +70,8 @@ static int setup_2l(void **state)
 
 static int teardown(void **state)
 {
-    int stopped;
+    int stopped = services_fixture_stop(&xenstored, &services);
 
-    sim_guest_set_upcall(NULL, NULL);
-    if (services.evtchn)
-        xenbus_services_stop(&services);
-    stopped = xenstore_stop(&xenstored);
     return sim_fixture_teardown(state) == 0 && stopped == 0 ? 0 : -1;
 }
 

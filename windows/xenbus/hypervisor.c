@@ -2,9 +2,10 @@
  * windows/xenbus/hypervisor.c - what XENBUS starts on the platform device:
  * find Xen and choose the hypercall instruction, connect the upcall
  * interrupt, then core/xenbus's services (shared_info, event channels, the
- * grant table, xenstore), and tells the toolstack of the drivers
- * (core/xenbus/toolstack_keys.c). Stopping undoes it in reverse and gives
- * every page, channel and grant back.
+ * grant table, xenstore) and the balloon, and tells the toolstack of the
+ * drivers (core/xenbus/toolstack_keys.c). Stopping undoes it in reverse and
+ * gives every page, channel and grant back (the balloon's pages from Xen
+ * before they go back to Windows).
  *
  * The children (children.c, pdo.c) are watched for while started.
  */
@@ -62,6 +63,7 @@ NTSTATUS xenbus_start(struct xenbus_fdo *fdo, const CM_RESOURCE_LIST *raw)
     log_identity(fdo);
     /* What the toolstack reads of our drivers; refused, it is only logged. */
     xenbus_toolstack_keys_write(fdo->services.store.client);
+    xenbus_services_balloon_start(&fdo->services);
     status = xenbus_children_start(fdo);
     if (!NT_SUCCESS(status)) {
         xenbus_stop(fdo);
@@ -73,6 +75,8 @@ NTSTATUS xenbus_start(struct xenbus_fdo *fdo, const CM_RESOURCE_LIST *raw)
 void xenbus_stop(struct xenbus_fdo *fdo)
 {
     xenbus_children_stop(fdo);
+    /* Every page back from Xen while xenstore still answers (the watch goes). */
+    xenbus_services_balloon_stop(&fdo->services);
     xenbus_toolstack_keys_remove(fdo->services.store.client);
     /* Upcalls before the services: they may not be stopped under a running DPC. */
     xenbus_upcall_disconnect(fdo);

@@ -398,6 +398,50 @@ static void test_large_balloon_is_one_call(void **state)
     os_pages_free(va, COUNT);
 }
 
+/* A guest gets frames up to its maximum reservation and no further; Xen says how many it did. */
+static void test_populate_stops_at_the_maximum_reservation(void **state)
+{
+    domid_t self = DOMID_SELF;
+    int64_t max = memory_op(XENMEM_maximum_reservation, &self);
+    int64_t top = memory_op(XENMEM_maximum_gpfn, &self);
+    int64_t room = max - memory_op(XENMEM_current_reservation, &self);
+    uint64_t ram_gfn;
+    uint8_t *va = os_pages_alloc(1, &ram_gfn);
+    xen_pfn_t hole[8], ram[1] = {ram_gfn};
+    struct xen_memory_reservation r = {.domid = DOMID_SELF};
+
+    assert_non_null(va);
+    /* Xen's frames shown over RAM left room below the maximum. */
+    assert_true(room >= 0 && room < 7);
+    for (int64_t i = 0; i <= room; i++)
+        hole[i] = (xen_pfn_t)(top - i);
+    /* Frames in the hole above RAM: what fits of one more than the room. */
+    r.nr_extents = (uint64_t)room + 1;
+    set_xen_guest_handle(r.extent_start, hole);
+    assert_int_equal(memory_op(XENMEM_populate_physmap, &r), room);
+    assert_int_equal(memory_op(XENMEM_current_reservation, &self), max);
+    r.nr_extents = 1;
+    set_xen_guest_handle(r.extent_start, hole + room);
+    assert_int_equal(memory_op(XENMEM_populate_physmap, &r), 0);
+    assert_int_equal(memory_op(XENMEM_increase_reservation, &r), 0);
+    /* A RAM frame given back makes room for one. */
+    set_xen_guest_handle(r.extent_start, ram);
+    assert_int_equal(memory_op(XENMEM_decrease_reservation, &r), 1);
+    set_xen_guest_handle(r.extent_start, hole + room);
+    assert_int_equal(memory_op(XENMEM_populate_physmap, &r), 1);
+    assert_int_equal(memory_op(XENMEM_current_reservation, &self), max);
+    /* As it was: the hole's frames back to Xen, the RAM frame populated again. */
+    r.nr_extents = (uint64_t)room + 1;
+    set_xen_guest_handle(r.extent_start, hole);
+    assert_int_equal(memory_op(XENMEM_decrease_reservation, &r), room + 1);
+    r.nr_extents = 1;
+    set_xen_guest_handle(r.extent_start, ram);
+    assert_int_equal(memory_op(XENMEM_populate_physmap, &r), 1);
+    assert_int_equal(memory_op(XENMEM_current_reservation, &self), max - room);
+    va[0] = 1;
+    os_pages_free(va, 1);
+}
+
 static void test_platform_device_ports(void **state)
 {
     union sim_request_body body = {.domid.domid = fx.domid};
@@ -523,6 +567,7 @@ int main(void)
         cmocka_unit_test(test_query_size_and_version),
         cmocka_unit_test(test_balloon_gives_frames_back),
         cmocka_unit_test(test_large_balloon_is_one_call),
+        cmocka_unit_test(test_populate_stops_at_the_maximum_reservation),
         cmocka_unit_test(test_platform_device_ports),
         cmocka_unit_test(test_daemon_survives_malformed_messages),
         cmocka_unit_test(test_client_that_does_not_read_is_cut_off),

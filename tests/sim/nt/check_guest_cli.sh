@@ -2,8 +2,9 @@
 # winpv-sim with a guest kernel, as a person uses it: bring a run up with
 # --guest (the simulated Windows kernel running the drivers the INFs of a
 # package directory choose), look at its devices with winpv-sim pnp while a
-# disk is hot-plugged, stop it; every driver unloads cleanly and nothing of
-# the run is left behind. Prints TAP.
+# disk is hot-plugged, balloon it to half its memory with winpv-sim balloon,
+# stop it; every driver unloads cleanly and nothing of the run is left
+# behind. Prints TAP.
 set -uo pipefail
 bin=${1:?usage: check_guest_cli.sh BINDIR PACKAGES VENDOR_PREFIX}
 packages=${2:?usage: check_guest_cli.sh BINDIR PACKAGES VENDOR_PREFIX}
@@ -13,7 +14,7 @@ sim=$bin/winpv-sim
 # Wait up to 10 s for `winpv-sim pnp 1` to show a line matching $1.
 wait_pnp() { for _ in $(seq 100); do "$sim" pnp 1 2>/dev/null | grep -qE "$1" && return 0; sleep 0.1; done; return 1; }
 
-echo "1..10"
+echo "1..12"
 out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
 "$sim" up --memory 64 --vcpus 2 --disks 1 --disk-size 8 --guest "$packages" >"$out" 2>"$err" &
@@ -45,6 +46,15 @@ check "the disk class goes with its last disk" \
 check "pnp of a domain with no guest kernel says so" \
     bash -c "! \"$sim\" pnp 7 2>&1 | grep -q VEN_5853 && \"$sim\" pnp 7 2>&1 | grep -q 'runs no simulated Windows kernel'"
 
+# Half of 64 MiB goes back to Xen: the guest says so, and the domain holds 8192 pages fewer.
+pages() { "$sim" status | awk '$1 == 1 { print $2 }'; }
+full=$(pages)
+"$sim" balloon 1 32
+check "balloon 1 32: the guest's drivers give 8192 pages to Xen" \
+    bash -c "for _ in \$(seq 100); do grep -q 'winpv: balloon: at target: 8192 page(s) (32768 KiB) with Xen' \"$log\" && exit 0; sleep 0.1; done; exit 1"
+check "balloon 1 32: status shows the domain 8192 pages smaller" test "$(pages)" -eq "$((full - 8192))"
+
+# Stopped while ballooned: the pages come back from Xen before Windows has them again.
 kill -TERM "$up"
 wait "$up"
 status=$?

@@ -297,6 +297,22 @@ void ntsim_device_remove(struct ntsim_run *run, const char *class_name, unsigned
     assert_true(xs_rm(store.xsh, XBT_NULL, dir));
 }
 
+void ntsim_store_write(struct ntsim_run *run, const char *relative, const char *value)
+{
+    char path[256];
+
+    snprintf(path, sizeof(path), "/local/domain/%u/%s", run->domid, relative);
+    assert_true(xs_write(store.xsh, XBT_NULL, path, value, (unsigned int)strlen(value)));
+}
+
+void ntsim_store_rm(struct ntsim_run *run, const char *relative)
+{
+    char path[256];
+
+    snprintf(path, sizeof(path), "/local/domain/%u/%s", run->domid, relative);
+    assert_true(xs_rm(store.xsh, XBT_NULL, path));
+}
+
 /* The domain's @relative node (malloc'd), or NULL when there is none. */
 static char *store_value(struct ntsim_run *run, const char *relative)
 {

@@ -91,6 +91,10 @@ void ntsim_start_packages(struct ntsim_run *run, const char *packages, const cha
 /* The toolstack blacklists build @build of PV driver product @product, or no longer (simd.h). */
 void ntsim_driver_blacklist(uint16_t product, uint32_t build, bool listed);
 
+/* The toolstack writes the domain's @relative node, or removes it, while the kernel runs. */
+void ntsim_store_write(struct ntsim_run *run, const char *relative, const char *value);
+void ntsim_store_rm(struct ntsim_run *run, const char *relative);
+
 /* The driver packages the tests bind by INF (xenbus and the test child driver). */
 const char *ntsim_packages_path(char *buf, size_t size);
 
