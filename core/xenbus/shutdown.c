@@ -79,11 +79,11 @@ static enum xenbus_shutdown_request parse(const char *value, size_t length)
 /* @value as the log may show it: printable ASCII, the rest '?', cut short. */
 static void printable(char *out, const char *value, size_t length)
 {
-    size_t n = length < VALUE_LOGGED ? length : VALUE_LOGGED;
+    size_t i = 0;
 
-    for (size_t i = 0; i < n; i++)
+    for (; i < length && i < VALUE_LOGGED; i++)
         out[i] = value[i] >= 0x20 && value[i] < 0x7f ? value[i] : '?';
-    out[n] = '\0';
+    out[i] = '\0';
 }
 
 static int look_body(struct xs_client *client, xs_tx_t tx, void *ctx)
@@ -99,12 +99,10 @@ static int look_body(struct xs_client *client, xs_tx_t tx, void *ctx)
     if (rc)
         return rc;
     look->request = parse(value, length);
-    if (length == 0) {
-        look->outcome = LOOK_NOTHING;
-    } else if (look->request & look->shutdown->handled) {
+    if (look->request & look->shutdown->handled) {
         look->outcome = LOOK_TAKEN;
         rc = xs_write_str(client, tx, SHUTDOWN_PATH, "");
-    } else {
+    } else if (length > 0) {
         look->outcome = LOOK_LEFT;
         printable(look->shown, value, length);
     }
