@@ -139,6 +139,7 @@ static bool allowed(const struct conn *c, uint32_t type)
     case SIM_DOMAIN_SAVE:
     case SIM_DOMAIN_RESTORE:
     case SIM_DOMAIN_RESUME:
+    case SIM_DOMAIN_UNPAUSE:
         return c->role == SIM_ROLE_TOOLSTACK;
     case SIM_DOMAIN_SHUTDOWN:
     case SIM_SET_PARAM:
