@@ -397,7 +397,7 @@ int xenstore_release(struct xenstore *xs, uint32_t domid)
     char path[64];
 
     snprintf(path, sizeof(path), "/local/domain/%u", domid);
-    if (!xs_release_domain(xs->xsh, domid) || !xs_rm(xs->xsh, XBT_NULL, path))
+    if (!xs_rm(xs->xsh, XBT_NULL, path) || !xs_release_domain(xs->xsh, domid))
         return -XEN_EIO;
     return 0;
 }

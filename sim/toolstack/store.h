@@ -63,7 +63,11 @@ int xenstore_introduce(struct simd *simd, struct xenstore *xs, uint32_t domid,
 int xenstore_introduce_restored(struct simd *simd, struct xenstore *xs, uint32_t domid,
                                 struct guest_rings *rings);
 
-/* Domain @domid is gone: xenstored forgets it (XS_RELEASE), its tree removed. */
+/*
+ * Domain @domid is going (call it before destroying the domain, whose end
+ * xenstored also notices by itself): its tree removed, xenstored forgets
+ * it (XS_RELEASE).
+ */
 int xenstore_release(struct xenstore *xs, uint32_t domid);
 
 /* A suspend the toolstack cancelled: xenstored told (XS_RESUME). */
