@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 
-#define SIM_PROTO_VERSION 5
+#define SIM_PROTO_VERSION 6
 
 /* The socket's name inside the run directory. */
 #define SIM_SOCKET_NAME "simd.sock"
@@ -87,6 +87,7 @@ enum sim_msg_type {
     SIM_DOMAIN_SAVE,    /* write its memory and parameters to a file */
     SIM_DOMAIN_RESTORE, /* a new domain from such a file; its guest moves there */
     SIM_DOMAIN_RESUME,  /* cancel the suspend: the guest goes on in the same domain */
+    SIM_DOMAIN_UNPAUSE, /* a domain restored paused: its guest moves there and goes on */
 
     /*
      * toolstack: a build of a PV driver product blacklisted, or no longer.
@@ -203,11 +204,20 @@ struct sim_driver_blacklist {
     uint32_t listed; /* 1: blacklisted; 0: off the list */
 };
 
-/* SAVE: @domid's image to @name; RESTORE: from @name. A plain file name in the run directory. */
+/*
+ * SAVE: @domid's image to @name; RESTORE: from @name. A plain file name in
+ * the run directory. RESTORE with SIM_RESTORE_PAUSED in @flags leaves the
+ * suspended guest where it is until SIM_DOMAIN_UNPAUSE names the new
+ * domain, as Xen's toolstack sets a restored domain up (its store and
+ * console ports, xenstored's introduction) before it unpauses it.
+ */
 struct sim_domain_file {
     uint32_t domid;
+    uint32_t flags;
     char name[64];
 };
+
+#define SIM_RESTORE_PAUSED (1u << 0)
 
 union sim_request_body {
     struct sim_hello hello;

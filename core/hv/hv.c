@@ -2,6 +2,7 @@
 #include <xen/errno.h>
 #include <xen/hvm/hvm_op.h>
 #include <xen/memory.h>
+#include <xen/sched.h>
 #include <xen/version.h>
 #include <xen/xen.h>
 
@@ -63,4 +64,11 @@ int hv_gnttab_op(unsigned int cmd, void *arg, unsigned int count)
 int64_t hv_memory_op(unsigned int cmd, void *arg)
 {
     return os_hypercall2(__HYPERVISOR_memory_op, cmd, va(arg));
+}
+
+int64_t hv_suspend(void)
+{
+    struct sched_shutdown reason = {.reason = SHUTDOWN_suspend};
+
+    return os_hypercall2(__HYPERVISOR_sched_op, SCHEDOP_shutdown, va(&reason));
 }

@@ -35,4 +35,13 @@ int hv_gnttab_op(unsigned int cmd, void *arg, unsigned int count);
 /* XENMEM_@cmd on @arg; some commands return a count. */
 int64_t hv_memory_op(unsigned int cmd, void *arg);
 
+/*
+ * SCHEDOP_shutdown(SHUTDOWN_suspend): the domain stops here until the
+ * toolstack restores it (0: running as a new domain, Xen's state to set up
+ * again) or cancels the suspend (1: the same domain, nothing lost); or
+ * Xen's error. Blocks the calling vCPU for as long as that takes (no other
+ * vCPU may run meanwhile: the caller holds them).
+ */
+int64_t hv_suspend(void);
+
 #endif /* WINPV_CORE_HV_H */

@@ -18,12 +18,14 @@
 struct xs_client;
 struct gnttab;
 struct evtchn_engine;
+struct xenbus_suspend_callbacks;
 
 /* The services XENBUS runs (NULL: not running), and the references children hold. */
 struct xenbus_provider {
     struct xs_client *store;
     struct gnttab *gnttab;
     struct evtchn_engine *evtchn;
+    struct xenbus_suspend_callbacks *suspend;
     volatile uint32_t references;
 };
 
@@ -58,5 +60,6 @@ extern const struct xenbus_served_interface xenbus_store_served;
 extern const struct xenbus_served_interface xenbus_device_served;
 extern const struct xenbus_served_interface xenbus_gnttab_served;
 extern const struct xenbus_served_interface xenbus_evtchn_served;
+extern const struct xenbus_served_interface xenbus_suspend_served;
 
 #endif /* WINPV_CORE_XENBUS_PROVIDER_H */

@@ -20,6 +20,7 @@ int xenbus_services_start(struct xenbus_services *s, unsigned int vcpus)
     s->store = (struct xenbus_store){0};
     s->provider = (struct xenbus_provider){0};
     s->balloon = NULL;
+    xenbus_suspend_callbacks_init(&s->suspend);
     if (vcpus > XEN_LEGACY_MAX_VCPUS) {
         /* Without VCPUOP_register_vcpu_info the others have no vcpu_info to signal. */
         os_log(OS_LOG_WARN, "xenbus: events on the first %u of %u vCPUs\n",
@@ -43,6 +44,8 @@ int xenbus_services_start(struct xenbus_services *s, unsigned int vcpus)
     s->provider.store = s->store.client;
     s->provider.gnttab = s->gnttab;
     s->provider.evtchn = s->evtchn;
+    s->provider.suspend = &s->suspend;
+    xenbus_services_transition(s, XENBUS_SERVICES_RUNNING);
     return 0;
 }
 
@@ -50,6 +53,8 @@ void xenbus_services_stop(struct xenbus_services *s)
 {
     OS_ASSERT_CMP(xenbus_provider_references(&s->provider), ==, 0);
     OS_ASSERT(s->balloon == NULL);
+    OS_ASSERT(xenbus_suspend_callbacks_empty(&s->suspend));
+    xenbus_services_transition(s, XENBUS_SERVICES_STOPPED);
     xenbus_store_disconnect(&s->store);
     if (s->gnttab)
         gnttab_destroy(s->gnttab);

@@ -11,12 +11,16 @@
 #ifndef WINPV_CORE_XENBUS_STORE_H
 #define WINPV_CORE_XENBUS_STORE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 struct evtchn_engine;
 struct evtchn_channel;
 struct xs_client;
 
 struct xenbus_store {
-    void *page; /* the ring page, mapped */
+    void *page;   /* the ring page, mapped */
+    uint64_t gfn; /* where it is */
     struct evtchn_channel *channel;
     struct xs_client *client; /* set last: the channel's callback looks at it */
 };
@@ -34,5 +38,23 @@ int xenbus_store_connect(struct xenbus_store *store, struct evtchn_engine *evtch
  * Context: passive.
  */
 void xenbus_store_disconnect(struct xenbus_store *store);
+
+/*
+ * Before the domain suspends: the client brought to rest (see
+ * xs_client_suspend; xenbus_store_resume follows whatever it returns).
+ * Context: passive.
+ */
+int xenbus_store_suspend(struct xenbus_store *store);
+
+/*
+ * After: with @restored false the connection goes on as it was; with
+ * @restored true (a new domain, the event-channel engine resumed) the
+ * toolstack's port and page are read again from the HVM parameters, the
+ * port adopted by the same channel, the page mapped if it moved, and the
+ * client resumed on it (its watches registered again). Returns 0 or the
+ * first failure; the client is resumed either way, so requests do not
+ * wait forever. Context: passive.
+ */
+int xenbus_store_resume(struct xenbus_store *store, bool restored);
 
 #endif /* WINPV_CORE_XENBUS_STORE_H */

@@ -25,6 +25,8 @@ int xs_client_create(const struct xs_transport *transport, struct xs_client **ou
     os_event_init(&client->idle);
     os_event_init(&client->notify_idle);
     os_event_init(&client->callback_done);
+    os_event_init(&client->resumed);
+    os_event_set(&client->resumed);
     os_mutex_init(&client->write_mutex);
     os_mutex_init(&client->watch_mutex);
     os_work_init(&client->watch_work, xs_watch_dispatch, client);
@@ -60,7 +62,8 @@ void xs_client_shutdown(struct xs_client *client)
     client->closing = true;
     xs_request_fail_all(client, -XEN_ENOTCONN);
     os_spin_unlock(&client->lock, irql);
-    os_event_set(&client->room); /* a writer waiting for room, or a reconnection, gives up */
+    os_event_set(&client->room);    /* a writer waiting for room, or a reconnection, gives up */
+    os_event_set(&client->resumed); /* a request waiting for resume gives up */
     wait_for_none(client, &client->notifying, &client->notify_idle);
 }
 

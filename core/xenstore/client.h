@@ -100,6 +100,24 @@ void xs_client_set_timeout(struct xs_client *client, uint64_t timeout_ns);
  */
 int xs_client_reconnect(struct xs_client *client);
 
+/*
+ * Suspend and resume of the domain (see client_suspend.c). xs_client_suspend
+ * brings the connection to rest: from now on requests outside a
+ * transaction wait for xs_client_resume (those inside one go on), and it
+ * returns 0 once no transaction is open and every request sent has its
+ * reply; -XEN_ETIMEDOUT when that took longer than the request timeout, or
+ * -XEN_ENOTCONN after shutdown. Either way xs_client_resume follows. With
+ * @intf NULL the connection goes on as it was (a cancelled suspend, or one
+ * that never happened); else the domain was restored as a new one and the
+ * daemon's connection is new, on the page @intf (the same page or
+ * another): what the old connection left in the reply ring is dropped, a
+ * broken connection is whole again, and every watch is registered again
+ * (each fires once). Returns 0, or the first failure to register a watch.
+ * Neither from a watch callback. Context: passive.
+ */
+int xs_client_suspend(struct xs_client *client);
+int xs_client_resume(struct xs_client *client, struct xenstore_domain_interface *intf);
+
 /* Whether the connection is broken (see above). Context: any. */
 bool xs_client_broken(const struct xs_client *client);
 

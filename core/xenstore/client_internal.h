@@ -57,6 +57,8 @@ struct xs_client {
     bool broken;                    /* lock */
     unsigned int reconnecting;      /* lock: handshakes under way */
     bool closing;                   /* lock: shutdown (or destroy) has begun */
+    bool suspended;                 /* lock: requests outside a transaction wait */
+    unsigned int transactions;      /* lock: started and not yet ended */
     unsigned int users;             /* lock: calls inside the client */
     unsigned int notifying;         /* lock: threads inside transport.notify */
     struct xs_client_stats stats;   /* lock */
@@ -77,6 +79,7 @@ struct xs_client {
     struct os_event idle;          /* users fell to 0 while closing */
     struct os_event notify_idle;   /* notifying fell to 0 while closing */
     struct os_event callback_done; /* a watch callback returned */
+    struct os_event resumed;       /* set while not suspended */
     struct os_mutex write_mutex;
     struct os_mutex watch_mutex;
     struct os_work watch_work;
@@ -153,6 +156,16 @@ void xs_watch_dispatch(void *ctx);
 
 /* Drop every queued event. Lock held. */
 void xs_watch_drop_events(struct xs_client *client);
+
+/*
+ * Wait while the client is suspended, unless @tx names a transaction (it
+ * may go on, so that it can end). Returns 0, or -XEN_ENOTCONN once
+ * shutdown begins. Context: passive.
+ */
+int xs_client_await_resume(struct xs_client *client, xs_tx_t tx);
+
+/* A transaction started (+1) or ended (-1): what suspend waits for. Context: any. */
+void xs_client_count_transaction(struct xs_client *client, int delta);
 
 /* Send XS_WATCH for every watch again (after reconnection). Context: passive. */
 int xs_watch_register_all(struct xs_client *client);

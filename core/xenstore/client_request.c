@@ -49,13 +49,23 @@ void xs_request_fail_all(struct xs_client *client, int status)
         xs_request_finish(client, client->in_flight, status);
 }
 
-/* Put @req in flight under a fresh id, with its deadline; the connection must be usable. */
-static int start(struct xs_client *client, struct xs_request *req, uint64_t *deadline)
+/* start's answer while the client is suspended: wait for resume, then start. */
+#define SUSPENDED 1
+
+/*
+ * Put @req in flight under a fresh id, with its deadline; the connection
+ * must be usable, and not suspended unless @tx names a transaction (looked
+ * at under the lock suspend looks under, so it sees this request in flight
+ * or this request sees it).
+ */
+static int start(struct xs_client *client, struct xs_request *req, xs_tx_t tx, uint64_t *deadline)
 {
     os_irql_t irql = os_spin_lock(&client->lock);
     int rc = 0;
 
-    if (client->closing || client->reconnecting)
+    if (client->suspended && tx == XS_TX_NONE && !client->closing)
+        rc = SUSPENDED;
+    else if (client->closing || client->reconnecting)
         rc = -XEN_ENOTCONN;
     else if (client->broken)
         rc = -XEN_EIO;
@@ -196,14 +206,19 @@ int xs_client_request(struct xs_client *client, uint32_t type, xs_tx_t tx,
         return size;
     }
     os_event_init(&req.event);
-    os_mutex_lock(&client->write_mutex);
-    rc = start(client, &req, &deadline);
-    if (rc == 0) {
-        memcpy(msg + offsetof(struct xsd_sockmsg, req_id), &req.req_id, sizeof(req.req_id));
-        if (send_message(client, &req, msg, (size_t)size, deadline))
-            msg = NULL; /* the client's now */
-    }
-    os_mutex_unlock(&client->write_mutex);
+    do {
+        rc = xs_client_await_resume(client, tx);
+        if (rc)
+            break;
+        os_mutex_lock(&client->write_mutex);
+        rc = start(client, &req, tx, &deadline);
+        if (rc == 0) {
+            memcpy(msg + offsetof(struct xsd_sockmsg, req_id), &req.req_id, sizeof(req.req_id));
+            if (send_message(client, &req, msg, (size_t)size, deadline))
+                msg = NULL; /* the client's now */
+        }
+        os_mutex_unlock(&client->write_mutex);
+    } while (rc == SUSPENDED);
     os_free(msg);
     if (rc == 0) {
         os_event_wait(&req.event, xs_time_left(deadline));

@@ -21,18 +21,24 @@ int xs_tx_start(struct xs_client *client, xs_tx_t *tx)
     if (xs_number_parse(reply, len, UINT32_MAX, &id) != 0 || id == XS_TX_NONE)
         rc = -XEN_EIO;
     os_free(reply);
-    if (rc == 0)
+    if (rc == 0) {
         *tx = (xs_tx_t)id;
+        xs_client_count_transaction(client, 1);
+    }
     return rc;
 }
 
 int xs_tx_end(struct xs_client *client, xs_tx_t tx, bool commit)
 {
     struct xs_part verdict = {commit ? "T" : "F", 2};
+    int rc;
 
     if (tx == XS_TX_NONE)
         return -XEN_EINVAL;
-    return xs_client_request(client, XS_TRANSACTION_END, tx, &verdict, 1, NULL, NULL);
+    rc = xs_client_request(client, XS_TRANSACTION_END, tx, &verdict, 1, NULL, NULL);
+    /* Ended whatever the answer: the caller will not use it again. */
+    xs_client_count_transaction(client, -1);
+    return rc;
 }
 
 int xs_transact(struct xs_client *client, xs_tx_body_fn body, void *ctx, unsigned int max_attempts)

@@ -4,4 +4,5 @@ CORE_SRCS += core/xenstore/ring.c
 CORE_SRCS += core/xenstore/client.c core/xenstore/client_request.c core/xenstore/client_event.c \
              core/xenstore/client_ops.c core/xenstore/client_perms.c core/xenstore/client_tx.c \
              core/xenstore/client_watch.c core/xenstore/client_reconnect.c \
+             core/xenstore/client_suspend.c \
              core/xenstore/number.c

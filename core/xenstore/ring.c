@@ -72,3 +72,14 @@ bool xs_ring_reply_was_full(struct xenstore_domain_interface *intf, XENSTORE_RIN
     os_mb(); /* our rsp_cons stores before the load of its rsp_prod */
     return os_atomic_load32(&intf->rsp_prod) - cons >= XENSTORE_RING_SIZE;
 }
+
+int xs_ring_discard_replies(struct xenstore_domain_interface *intf)
+{
+    XENSTORE_RING_IDX prod = os_atomic_load32(&intf->rsp_prod);
+    XENSTORE_RING_IDX avail;
+
+    if (in_ring(prod, intf->rsp_cons, &avail))
+        return -XEN_EOVERFLOW;
+    os_atomic_store32(&intf->rsp_cons, prod);
+    return (int)avail;
+}

@@ -44,4 +44,11 @@ int xs_ring_get(struct xenstore_domain_interface *intf, void *buf, size_t len);
  */
 bool xs_ring_reply_was_full(struct xenstore_domain_interface *intf, XENSTORE_RING_IDX cons);
 
+/*
+ * Drop what the reply ring holds, unread (what a connection that has ended
+ * left there, perhaps half a message). Returns the bytes dropped, or
+ * -XEN_EOVERFLOW (then nothing is).
+ */
+int xs_ring_discard_replies(struct xenstore_domain_interface *intf);
+
 #endif /* WINPV_CORE_XENSTORE_RING_H */

@@ -140,6 +140,7 @@ static bool allowed(const struct conn *c, uint32_t type)
     case SIM_DOMAIN_RESTORE:
     case SIM_DOMAIN_RESUME:
     case SIM_DRIVER_BLACKLIST:
+    case SIM_DOMAIN_UNPAUSE:
         return c->role == SIM_ROLE_TOOLSTACK;
     case SIM_DOMAIN_SHUTDOWN:
     case SIM_SET_PARAM:

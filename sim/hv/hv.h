@@ -74,6 +74,9 @@ struct domain {
     uint32_t shutdown_reason;
     uint32_t shutdown_code; /* SCHEDOP_shutdown_code: the reason to use on a later crash */
     uint32_t vcpus;
+    /* Restored paused: the domain whose suspended guest moves here at unpause. */
+    bool paused;
+    uint32_t paused_origin;
 
     /* memory: the file, its mapping here, the physical map */
     int mem_fd;
@@ -266,8 +269,9 @@ void conn_dispatch(struct conn *c, const struct sim_request *req);
 
 /* save.c: save, restore, resume of a suspended domain */
 int save_domain(struct domain *d, const char *name);
-int restore_domain(const char *name, uint32_t *domid);
+int restore_domain(const char *name, uint32_t flags, uint32_t *domid);
 int resume_domain(struct domain *d);
+int unpause_domain(struct domain *d);
 /* Answer the suspended vCPUs of @d: @result, and the domain they now run as. */
 void answer_suspended(struct domain *d, int error, int64_t result, uint32_t moved_to);
 

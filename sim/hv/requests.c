@@ -232,15 +232,18 @@ void requests_dispatch(struct conn *c, const struct sim_request *req)
         return;
     case SIM_DOMAIN_SAVE:
     case SIM_DOMAIN_RESUME:
+    case SIM_DOMAIN_UNPAUSE:
         d = domain_get(b->file.domid);
         if (d == NULL || d->domid == SIM_DOMID_DOM0)
             rc = -XEN_ESRCH;
+        else if (req->type == SIM_DOMAIN_SAVE)
+            rc = save_domain(d, b->file.name);
         else
-            rc = req->type == SIM_DOMAIN_SAVE ? save_domain(d, b->file.name) : resume_domain(d);
+            rc = req->type == SIM_DOMAIN_RESUME ? resume_domain(d) : unpause_domain(d);
         reply(c, &r, rc);
         return;
     case SIM_DOMAIN_RESTORE:
-        reply(c, &r, restore_domain(b->file.name, &r.body.domid.domid));
+        reply(c, &r, restore_domain(b->file.name, b->file.flags, &r.body.domid.domid));
         return;
     case SIM_DRIVER_BLACKLIST:
         reply(c, &r, platform_blacklist(&b->blacklist));

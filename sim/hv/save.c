@@ -164,11 +164,20 @@ void answer_suspended(struct domain *d, int error, int64_t result, uint32_t move
     }
 }
 
-int restore_domain(const char *name, uint32_t *domid)
+/* The suspended guest of domain @origin goes on as domain @domid's. */
+static void move_guest(uint32_t origin_domid, uint32_t domid)
+{
+    struct domain *origin = domain_get(origin_domid);
+
+    if (origin && origin->shutdown && origin->shutdown_reason == SHUTDOWN_suspend)
+        answer_suspended(origin, 0, 0, domid);
+}
+
+int restore_domain(const char *name, uint32_t flags, uint32_t *domid)
 {
     struct save_header h;
     struct sim_domain_create create;
-    struct domain *d, *origin;
+    struct domain *d;
     struct stat st;
     char path[4096];
     FILE *f;
@@ -194,10 +203,23 @@ int restore_domain(const char *name, uint32_t *domid)
     fclose(f);
     if (rc)
         return rc;
-    hv_log("domain %u restored from %s", *domid, path);
-    origin = domain_get(h.origin_domid);
-    if (origin && origin->shutdown && origin->shutdown_reason == SHUTDOWN_suspend)
-        answer_suspended(origin, 0, 0, *domid);
+    hv_log("domain %u restored from %s%s", *domid, path,
+           flags & SIM_RESTORE_PAUSED ? ", paused" : "");
+    if (flags & SIM_RESTORE_PAUSED) {
+        d->paused = true;
+        d->paused_origin = h.origin_domid;
+    } else {
+        move_guest(h.origin_domid, *domid);
+    }
+    return 0;
+}
+
+int unpause_domain(struct domain *d)
+{
+    if (!d->paused)
+        return -XEN_EINVAL;
+    d->paused = false;
+    move_guest(d->paused_origin, d->domid);
     return 0;
 }
 

@@ -164,12 +164,13 @@ int simd_domain_create(struct simd *simd, uint64_t ram_pages, uint32_t vcpus, ui
     return rc;
 }
 
-static int file_call(struct simd *simd, uint32_t type, uint32_t domid, const char *name,
-                     struct sim_reply *reply)
+static int file_call(struct simd *simd, uint32_t type, uint32_t domid, uint32_t flags,
+                     const char *name, struct sim_reply *reply)
 {
     struct sim_request req = {.type = type};
 
     req.body.file.domid = domid;
+    req.body.file.flags = flags;
     if (name && snprintf(req.body.file.name, sizeof(req.body.file.name), "%s", name) >=
                     (int)sizeof(req.body.file.name))
         return -XEN_ENAMETOOLONG;
@@ -180,24 +181,41 @@ int simd_domain_save(struct simd *simd, uint32_t domid, const char *name)
 {
     struct sim_reply reply;
 
-    return file_call(simd, SIM_DOMAIN_SAVE, domid, name, &reply);
+    return file_call(simd, SIM_DOMAIN_SAVE, domid, 0, name, &reply);
 }
 
-int simd_domain_restore(struct simd *simd, const char *name, uint32_t *domid)
+static int restore(struct simd *simd, const char *name, uint32_t flags, uint32_t *domid)
 {
     struct sim_reply reply;
-    int rc = file_call(simd, SIM_DOMAIN_RESTORE, 0, name, &reply);
+    int rc = file_call(simd, SIM_DOMAIN_RESTORE, 0, flags, name, &reply);
 
     if (rc == 0)
         *domid = reply.body.domid.domid;
     return rc;
 }
 
+int simd_domain_restore(struct simd *simd, const char *name, uint32_t *domid)
+{
+    return restore(simd, name, 0, domid);
+}
+
+int simd_domain_restore_paused(struct simd *simd, const char *name, uint32_t *domid)
+{
+    return restore(simd, name, SIM_RESTORE_PAUSED, domid);
+}
+
+int simd_domain_unpause(struct simd *simd, uint32_t domid)
+{
+    struct sim_reply reply;
+
+    return file_call(simd, SIM_DOMAIN_UNPAUSE, domid, 0, NULL, &reply);
+}
+
 int simd_domain_resume(struct simd *simd, uint32_t domid)
 {
     struct sim_reply reply;
 
-    return file_call(simd, SIM_DOMAIN_RESUME, domid, NULL, &reply);
+    return file_call(simd, SIM_DOMAIN_RESUME, domid, 0, NULL, &reply);
 }
 
 int simd_driver_blacklist(struct simd *simd, uint16_t product, uint32_t build, bool listed)

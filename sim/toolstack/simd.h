@@ -63,4 +63,13 @@ int simd_domain_resume(struct simd *simd, uint32_t domid);
  */
 int simd_driver_blacklist(struct simd *simd, uint16_t product, uint32_t build, bool listed);
 
+/*
+ * Restore @name as a new domain (*domid) that stays paused, its guest still
+ * suspended, while the toolstack sets it up (xenstore_introduce_restored);
+ * then unpause it: the guest moves there. Unpause before destroying the
+ * domain saved, whose destruction fails the suspended guest.
+ */
+int simd_domain_restore_paused(struct simd *simd, const char *name, uint32_t *domid);
+int simd_domain_unpause(struct simd *simd, uint32_t domid);
+
 #endif /* WINPV_SIM_SIMD_H */

@@ -241,16 +241,17 @@ static int clear_frame(struct simd *simd, uint32_t domid, uint64_t gfn)
     return 0;
 }
 
-/* A ring page granted to dom0 and a port for dom0 to bind, named by two HVM parameters. */
+/*
+ * A ring page granted to dom0 and a port for dom0 to bind, named by two HVM
+ * parameters. The page is as it is: a fresh one is cleared first.
+ */
 static int prepare_ring(struct simd *simd, uint32_t domid, uint64_t gfn, uint32_t grant_ref,
                         uint32_t pfn_param, uint32_t evtchn_param, uint32_t *port)
 {
     union sim_request_body body;
     struct sim_reply reply;
-    int rc = clear_frame(simd, domid, gfn);
+    int rc;
 
-    if (rc)
-        return rc;
     body.seed = (struct sim_gnttab_seed){
         .domid = domid, .ref = grant_ref, .backend = 0, .flags = GTF_permit_access, .gfn = gfn};
     rc = toolstack_call(simd, SIM_GNTTAB_SEED, &body, &reply);
@@ -323,6 +324,25 @@ static int write_domain_tree(struct xenstore *xs, uint32_t domid, const struct g
     return ok ? 0 : -XEN_EIO;
 }
 
+/* Ports and grants for @rings' pages, XS_INTRODUCE, and the domain's tree. */
+static int introduce_rings(struct simd *simd, struct xenstore *xs, uint32_t domid,
+                           struct guest_rings *rings)
+{
+    int rc = prepare_ring(simd, domid, rings->store_gfn, GNTTAB_RESERVED_XENSTORE,
+                          HVM_PARAM_STORE_PFN, HVM_PARAM_STORE_EVTCHN, &rings->store_port);
+
+    if (rc == 0)
+        rc = prepare_ring(simd, domid, rings->console_gfn, GNTTAB_RESERVED_CONSOLE,
+                          HVM_PARAM_CONSOLE_PFN, HVM_PARAM_CONSOLE_EVTCHN, &rings->console_port);
+    if (rc)
+        return rc;
+    if (!xs_introduce_domain(xs->xsh, domid, rings->store_gfn, rings->store_port)) {
+        fprintf(stderr, "xenstore: XS_INTRODUCE of domain %u failed\n", domid);
+        return -XEN_EIO;
+    }
+    return write_domain_tree(xs, domid, rings);
+}
+
 int xenstore_introduce(struct simd *simd, struct xenstore *xs, uint32_t domid,
                        struct guest_rings *rings)
 {
@@ -338,18 +358,53 @@ int xenstore_introduce(struct simd *simd, struct xenstore *xs, uint32_t domid,
     rings->ram_pages = special;
     rings->store_gfn = special;
     rings->console_gfn = special + 1;
-    rc = prepare_ring(simd, domid, rings->store_gfn, GNTTAB_RESERVED_XENSTORE, HVM_PARAM_STORE_PFN,
-                      HVM_PARAM_STORE_EVTCHN, &rings->store_port);
+    rc = clear_frame(simd, domid, rings->store_gfn);
     if (rc == 0)
-        rc = prepare_ring(simd, domid, rings->console_gfn, GNTTAB_RESERVED_CONSOLE,
-                          HVM_PARAM_CONSOLE_PFN, HVM_PARAM_CONSOLE_EVTCHN, &rings->console_port);
-    if (rc)
-        return rc;
-    if (!xs_introduce_domain(xs->xsh, domid, rings->store_gfn, rings->store_port)) {
-        fprintf(stderr, "xenstore: XS_INTRODUCE of domain %u failed\n", domid);
+        rc = clear_frame(simd, domid, rings->console_gfn);
+    return rc ? rc : introduce_rings(simd, xs, domid, rings);
+}
+
+static int get_param(struct simd *simd, uint32_t domid, uint32_t index, uint64_t *value)
+{
+    union sim_request_body body = {.param = {.domid = domid, .index = index}};
+    struct sim_reply reply;
+    int rc = toolstack_call(simd, SIM_GET_PARAM, &body, &reply);
+
+    if (rc == 0)
+        *value = reply.body.param.value;
+    return rc;
+}
+
+int xenstore_introduce_restored(struct simd *simd, struct xenstore *xs, uint32_t domid,
+                                struct guest_rings *rings)
+{
+    union sim_request_body body = {.domid.domid = domid};
+    struct sim_reply reply;
+    int rc = toolstack_call(simd, SIM_DOMAIN_INFO, &body, &reply);
+
+    if (rc || reply.body.info.domid != domid)
+        return rc ? rc : -XEN_ESRCH;
+    rings->ram_pages = reply.body.info.max_pages - SIM_SPECIAL_PAGES;
+    /* The rings stay where the guest had them, with what they held. */
+    rc = get_param(simd, domid, HVM_PARAM_STORE_PFN, &rings->store_gfn);
+    if (rc == 0)
+        rc = get_param(simd, domid, HVM_PARAM_CONSOLE_PFN, &rings->console_gfn);
+    return rc ? rc : introduce_rings(simd, xs, domid, rings);
+}
+
+int xenstore_release(struct xenstore *xs, uint32_t domid)
+{
+    char path[64];
+
+    snprintf(path, sizeof(path), "/local/domain/%u", domid);
+    if (!xs_rm(xs->xsh, XBT_NULL, path) || !xs_release_domain(xs->xsh, domid))
         return -XEN_EIO;
-    }
-    return write_domain_tree(xs, domid, rings);
+    return 0;
+}
+
+int xenstore_resume(struct xenstore *xs, uint32_t domid)
+{
+    return xs_resume_domain(xs->xsh, domid) ? 0 : -XEN_EIO;
 }
 
 bool xenstore_write_in(struct xenstore *xs, xs_transaction_t t, const char *dir, const char *node,

@@ -54,6 +54,26 @@ int xenstore_introduce(struct simd *simd, struct xenstore *xs, uint32_t domid,
                        struct guest_rings *rings);
 
 /*
+ * A domain restored paused (simd_domain_restore_paused) set up as Xen's
+ * toolstack does before unpausing it: its store and console rings where
+ * the guest had them (HVM parameters kept from the image), their contents
+ * untouched, new ports for dom0 to bind named by the HVM parameters, the
+ * reserved grant entries seeded again, XS_INTRODUCE, its tree.
+ */
+int xenstore_introduce_restored(struct simd *simd, struct xenstore *xs, uint32_t domid,
+                                struct guest_rings *rings);
+
+/*
+ * Domain @domid is going (call it before destroying the domain, whose end
+ * xenstored also notices by itself): its tree removed, xenstored forgets
+ * it (XS_RELEASE).
+ */
+int xenstore_release(struct xenstore *xs, uint32_t domid);
+
+/* A suspend the toolstack cancelled: xenstored told (XS_RESUME). */
+int xenstore_resume(struct xenstore *xs, uint32_t domid);
+
+/*
  * Transactions are libxenstore's xs_transaction_t (a uint32_t), written so:
  * <xenstore.h> stays out of this header, which core/xenstore's client meets.
  */

@@ -30,9 +30,6 @@
 
 #define FULL_KIB (16384u * 4u) /* the fixture's domain: 64 MiB */
 
-static struct xenstore xenstored;
-static struct guest_rings rings;
-static struct xenbus_services services;
 static struct balloon *balloon;
 static uint64_t nr_pages_at_start;
 static size_t in_use_at_start;
@@ -112,20 +109,12 @@ static void assert_stays(uint64_t out, bool held)
 
 static int setup(void **state)
 {
-    if (sim_fixture_setup(state) != 0)
-        return -1;
-    if (services_fixture_start(&xenstored, &rings, &services) != 0) {
-        sim_fixture_teardown(state);
-        return -1;
-    }
-    return 0;
+    return services_fixture_setup(state, XENSTORED_C);
 }
 
 static int teardown(void **state)
 {
-    int stopped = services_fixture_stop(&xenstored, &services);
-
-    return sim_fixture_teardown(state) == 0 && stopped == 0 ? 0 : -1;
+    return services_fixture_teardown(state, false);
 }
 
 /* Each test starts a balloon at full memory. */

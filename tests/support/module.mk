@@ -20,8 +20,8 @@
 SIM_FIXTURE_SRCS := tests/support/sim/sim_fixture.c $(SIM_GUEST_SRCS) $(SIM_TOOLSTACK_SRCS)
 GUEST_EVENTS_SRCS := tests/support/sim/guest_events.c
 XS_RING_CLIENT_SRCS := tests/support/sim/xs_ring_client.c
-# XENBUS's services in the guest, on Debian's C xenstored (with SIM_FIXTURE_SRCS).
-SERVICES_FIXTURE_SRCS := tests/support/sim/services_fixture.c
+# XENBUS's services in the guest of the sim fixture, on a real xenstored.
+SERVICES_FIXTURE_SRCS := tests/support/sim/services_fixture.c $(SIM_FIXTURE_SRCS)
 
 # Tests run against sim/lib's libraries, found first through their run path.
 SIMLIB_TEST_LDLIBS = -Wl,--no-as-needed -Wl,-rpath,'$$$$ORIGIN/../../sim/lib'

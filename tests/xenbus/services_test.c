@@ -23,8 +23,8 @@
 #include <xen/hvm/params.h>
 #include <xen/xen.h>
 
-#include "support/gnttab/backend.h"
 #include "support/sim/services_fixture.h"
+#include "support/gnttab/backend.h"
 #include "support/sim/sim_fixture.h"
 #include "guest.h"
 #include "hv/hv.h"
@@ -35,68 +35,52 @@
 #include "winpv/evtchn_interface.h"
 #include "winpv/gnttab_interface.h"
 #include "winpv/store_interface.h"
+#include "winpv/suspend_interface.h"
 #include "winpv/xenbus_interface.h"
 #include "xenbus/services.h"
 
-static struct xenstore xenstored;
-static struct guest_rings rings;
-static struct xenbus_services services;
-static size_t pages_at_start;
-
-static void on_upcall(void *ctx, unsigned int vcpu)
-{
-    xenbus_services_upcall(ctx, vcpu);
-}
-
 static int setup(void **state)
 {
-    if (sim_fixture_setup(state) != 0)
-        return -1;
     unsetenv("WINPV_SIMD_NO_FIFO");
-    pages_at_start = os_posix_guest_pages_in_use();
-    if (services_fixture_start(&xenstored, &rings, &services) != 0) {
-        sim_fixture_teardown(state);
-        return -1;
-    }
-    return 0;
+    return services_fixture_setup(state, XENSTORED_C);
 }
 
 /* The same with a hypervisor that refuses FIFO, so the engine uses 2-level. */
 static int setup_2l(void **state)
 {
     setenv("WINPV_SIMD_NO_FIFO", "1", 1); /* read by the daemon the fixture starts */
-    return setup(state);
+    return services_fixture_setup(state, XENSTORED_C);
 }
 
 static int teardown(void **state)
 {
-    int stopped = services_fixture_stop(&xenstored, &services);
-
-    return sim_fixture_teardown(state) == 0 && stopped == 0 ? 0 : -1;
+    return services_fixture_teardown(state, false);
 }
 
 static int query(const struct winpv_guid *guid, struct winpv_interface_header *table, size_t size)
 {
-    return xenbus_query_interface(&services.provider, guid, 1, table, (uint16_t)size);
+    return services_query(guid, table, size);
 }
 
 static void test_every_interface_is_served(void **state)
 {
     struct winpv_guid guids[] = {WINPV_STORE_INTERFACE_GUID, WINPV_XENBUS_INTERFACE_GUID,
-                                 WINPV_GNTTAB_INTERFACE_GUID, WINPV_EVTCHN_INTERFACE_GUID};
+                                 WINPV_GNTTAB_INTERFACE_GUID, WINPV_EVTCHN_INTERFACE_GUID,
+                                 WINPV_SUSPEND_INTERFACE_GUID};
     size_t sizes[] = {
         sizeof(struct winpv_store_interface_v1), sizeof(struct winpv_xenbus_interface_v1),
-        sizeof(struct winpv_gnttab_interface_v1), sizeof(struct winpv_evtchn_interface_v1)};
+        sizeof(struct winpv_gnttab_interface_v1), sizeof(struct winpv_evtchn_interface_v1),
+        sizeof(struct winpv_suspend_interface_v1)};
     union {
         struct winpv_interface_header header;
         char bytes[512];
-    } tables[4];
+    } tables[5];
     struct winpv_store_interface_v1 *store = (struct winpv_store_interface_v1 *)&tables[0];
     char path[64], *value;
     size_t len;
 
     (void)state;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         assert_int_equal(query(&guids[i], &tables[i].header, sizeof(tables[i])), 0);
         assert_int_equal(tables[i].header.size, sizes[i]);
         assert_int_equal(tables[i].header.version, 1);
@@ -104,7 +88,7 @@ static void test_every_interface_is_served(void **state)
         for (size_t at = sizeof(struct winpv_interface_header); at < sizes[i]; at += sizeof(void *))
             assert_non_null(*(void **)(tables[i].bytes + at));
     }
-    assert_int_equal(xenbus_provider_references(&services.provider), 4);
+    assert_int_equal(xenbus_provider_references(&services.provider), 5);
 
     /* The store reaches xenstored: the toolstack wrote the guest's own domid. */
     snprintf(path, sizeof(path), "/local/domain/%u/domid", fx.domid);
@@ -112,7 +96,7 @@ static void test_every_interface_is_served(void **state)
     assert_int_equal((unsigned int)atoi(value), fx.domid);
     store->free(store->header.context, value);
 
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         tables[i].header.dereference(tables[i].header.context);
     assert_int_equal(xenbus_provider_references(&services.provider), 0);
 }
@@ -313,7 +297,7 @@ static void test_services_start_again_after_stop(void **state)
         sim_guest_set_upcall(NULL, NULL);
         leave_upcalls_unserved();
         xenbus_services_stop(&services);
-        sim_guest_set_upcall(on_upcall, &services);
+        sim_guest_set_upcall(services_fixture_upcall, &services);
         assert_int_equal(xenbus_services_start(&services, 2), 0);
         assert_store_works(round == 0 ? "after a restart" : "after another");
         param_port_bound_to(HVM_PARAM_STORE_EVTCHN, &remote);

@@ -2,7 +2,8 @@
  * tests/sim/hv/sim_save_test.c - a guest suspends itself; the toolstack saves
  * its domain and restores it as a new one, and the guest goes on there with
  * its memory intact at the same addresses and Xen's state to set up again;
- * or the toolstack cancels the suspend and the guest goes on where it was.
+ * or the toolstack cancels the suspend and the guest goes on where it was;
+ * or the new domain is restored paused and the guest moves at unpause.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -156,6 +157,33 @@ static void test_restored_guest_keeps_its_memory(void **state)
     assert_int_equal(evtchn_op(EVTCHNOP_alloc_unbound, &alloc), 0);
 }
 
+/* Restored paused, the new domain waits for the toolstack; its guest stays suspended until then. */
+static void test_a_domain_restored_paused_moves_its_guest_at_unpause(void **state)
+{
+    union sim_request_body body = {0};
+    struct sim_reply reply;
+    uint32_t old = fx.domid, restored;
+    pthread_t vcpu;
+
+    assert_int_equal(pthread_create(&vcpu, NULL, suspend, NULL), 0);
+    wait_for_suspend(old);
+    assert_int_equal(simd_domain_save(&fx.simd, old, "paused.img"), 0);
+    assert_int_equal(simd_domain_restore_paused(&fx.simd, "paused.img", &restored), 0);
+    /* Unpausing what is not paused is refused: the old domain, and the new one twice. */
+    assert_int_equal(simd_domain_unpause(&fx.simd, old), -XEN_EINVAL);
+    usleep(50000);
+    assert_int_equal(sim_guest_domid(), old); /* still in the hypercall */
+    assert_int_equal(simd_domain_unpause(&fx.simd, restored), 0);
+    assert_int_equal(simd_domain_unpause(&fx.simd, restored), -XEN_EINVAL);
+    pthread_join(vcpu, NULL);
+    assert_int_equal(suspend_result, 0);
+    assert_int_equal(sim_guest_domid(), restored);
+    body.domid.domid = old;
+    assert_int_equal(dom0_call(&fx.simd.toolstack, SIM_DOMAIN_DESTROY, &body, &reply), 0);
+    fx.domid = restored;
+    assert_int_equal(os_hypercall2(__HYPERVISOR_xen_version, XENVER_version, 0), 4 << 16 | 17);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -163,6 +191,7 @@ int main(void)
         cmocka_unit_test(test_cancelled_suspend_returns_one),
         cmocka_unit_test(test_bad_image_names_and_files_are_refused),
         cmocka_unit_test(test_restored_guest_keeps_its_memory),
+        cmocka_unit_test(test_a_domain_restored_paused_moves_its_guest_at_unpause),
     };
 
     return cmocka_run_group_tests_name("sim_save", tests, sim_fixture_setup, sim_fixture_teardown);

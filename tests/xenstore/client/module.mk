@@ -7,6 +7,8 @@
 #   xsclient_hostile
 #       against a daemon the test plays (fake_store.c), which breaks every
 #       rule; under ASan+UBSan and TSan
+#   xsclient_suspend
+#       around a suspend of the domain, against fake_store
 #   xsclient_load_tsan
 #       the load test under TSan: threads, the event path and a real daemon
 XSCLIENT_SIM_TESTS := xsclient_ops xsclient_tx xsclient_watch xsclient_load xsclient_fault
@@ -26,6 +28,10 @@ xsclient_hostile_LDLIBS := -Wl,--wrap=xs_ring_get
 TSAN_TESTS += xsclient_hostile_tsan
 xsclient_hostile_tsan_SRCS := $(xsclient_hostile_SRCS)
 xsclient_hostile_tsan_LDLIBS := $(xsclient_hostile_LDLIBS)
+
+# Suspend and resume against the daemon the test plays.
+HOST_TESTS += xsclient_suspend
+xsclient_suspend_SRCS := tests/xenstore/client/suspend_test.c tests/xenstore/client/fake_store.c
 
 # It starts the winpv-simd found beside it: the ASan one, linked there.
 TSAN_TESTS += xsclient_load_tsan
