@@ -192,22 +192,41 @@ static void withdraw(struct xenbus_shutdown *shutdown, unsigned int count)
     }
 }
 
+/* Advertise every request in @handled: "1" under its feature. 0, or the first error. */
+static int advertise(struct xs_client *client, unsigned int handled, unsigned int *advertised)
+{
+    int rc = 0;
+
+    for (*advertised = 0; *advertised < REQUEST_KINDS && rc == 0; (*advertised)++) {
+        if (requests[*advertised].feature && (handled & requests[*advertised].request))
+            rc = xs_write_str(client, XS_TX_NONE, requests[*advertised].feature, "1");
+    }
+    return rc;
+}
+
+int xenbus_shutdown_restored(struct xenbus_shutdown *shutdown)
+{
+    unsigned int advertised;
+    int rc = advertise(shutdown->client, shutdown->handled, &advertised);
+
+    if (rc)
+        os_log(OS_LOG_WARN, "xenbus: the control/feature-* keys not written again (%d)\n", rc);
+    return rc;
+}
+
 int xenbus_shutdown_start(struct xs_client *client, unsigned int handled, xenbus_shutdown_fn fn,
                           void *ctx, struct xenbus_shutdown **out)
 {
     struct xenbus_shutdown *shutdown = os_alloc(sizeof(*shutdown));
     unsigned int advertised = 0;
-    int rc = 0;
+    int rc;
 
     if (shutdown == NULL)
         return -XEN_ENOMEM;
     *shutdown = (struct xenbus_shutdown){
         .client = client, .handled = handled, .fn = fn, .ctx = ctx, .state = SHUTDOWN_TAKING};
     os_mutex_init(&shutdown->lock);
-    for (; advertised < REQUEST_KINDS && rc == 0; advertised++) {
-        if (requests[advertised].feature && (handled & requests[advertised].request))
-            rc = xs_write_str(client, XS_TX_NONE, requests[advertised].feature, "1");
-    }
+    rc = advertise(client, handled, &advertised);
     if (rc == 0)
         rc = xs_watch_add(client, SHUTDOWN_PATH, changed, shutdown, &shutdown->watch);
     if (rc) {

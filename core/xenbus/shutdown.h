@@ -51,6 +51,13 @@ int xenbus_shutdown_start(struct xs_client *client, unsigned int handled, xenbus
 void xenbus_shutdown_done(struct xenbus_shutdown *shutdown);
 
 /*
+ * The domain was restored as a new one, whose tree the toolstack made
+ * afresh: advertise again what is carried out. 0, or the store's first
+ * error (logged). Context: passive.
+ */
+int xenbus_shutdown_restored(struct xenbus_shutdown *shutdown);
+
+/*
  * Stop watching and withdraw the advertisements (each feature "0"): the
  * toolstack no longer asks what nothing will carry out. When it returns the callback is not
  * running. Context: passive, not from the callback.

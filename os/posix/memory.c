@@ -17,6 +17,7 @@
  * pool and os_pages_alloc may still use those.
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -111,6 +112,95 @@ int os_posix_guest_memory_adopt(int fd, size_t ram_pages, size_t mapped_pages, s
     return rc;
 }
 
+/* A run of the guest's addresses as the process maps them now (/proc/self/maps). */
+struct region {
+    uintptr_t start, end;
+    int prot;
+    bool anonymous; /* a frame taken away (a hole), not the memory file */
+};
+
+/* The regions within [@from, @to), in order, in *@out (malloc'd); how many, or -1. */
+static ssize_t regions_within(uintptr_t from, uintptr_t to, struct region **out)
+{
+    FILE *maps = fopen("/proc/self/maps", "r");
+    struct region *list = NULL;
+    size_t count = 0, room = 0;
+    char line[512];
+
+    if (maps == NULL)
+        return -1;
+    while (fgets(line, sizeof(line), maps)) {
+        unsigned long start, end, inode;
+        char perms[5];
+        int path = 0;
+
+        if (sscanf(line, "%lx-%lx %4s %*x %*x:%*x %lu %n", &start, &end, perms, &inode, &path) <
+                4 ||
+            end <= from || start >= to)
+            continue;
+        if (count == room) {
+            struct region *bigger = realloc(list, (room = room ? room * 2 : 64) * sizeof(*list));
+
+            if (bigger == NULL) {
+                free(list);
+                fclose(maps);
+                return -1;
+            }
+            list = bigger;
+        }
+        list[count++] = (struct region){
+            .start = start < from ? from : start,
+            .end = end > to ? to : end,
+            .prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
+                    (perms[2] == 'x' ? PROT_EXEC : 0),
+            .anonymous = inode == 0,
+        };
+    }
+    fclose(maps);
+    *out = list;
+    return (ssize_t)count;
+}
+
+/*
+ * Show @fd over [0, @mapped_pages) region by region, each with the
+ * protection it had (code executable, guard pages and frames taken away
+ * inaccessible): each mmap replaces its region at once, so a thread running
+ * code there meanwhile never finds it unmapped or not executable.
+ */
+static int show_moved(int fd, size_t mapped_pages)
+{
+    uintptr_t base = (uintptr_t)guest.base, top = base + mapped_pages * OS_PAGE_SIZE;
+    struct region *r = NULL;
+    ssize_t count = regions_within(base, top, &r);
+    uintptr_t next = base;
+    int rc = count < 0 ? -XEN_ENOMEM : 0;
+
+    for (ssize_t i = 0; rc == 0 && i <= count; i++) {
+        /* What no region covers (none should) shows the file, readable and writable. */
+        uintptr_t start = i < count ? r[i].start : top;
+        void *got = MAP_FAILED;
+
+        if (start > next)
+            got = mmap((void *)next, start - next, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+                       fd, (off_t)(next - base));
+        if (start > next && got == MAP_FAILED)
+            rc = -XEN_ENOMEM;
+        if (rc || i == count)
+            break;
+        if (r[i].anonymous)
+            got = mmap((void *)r[i].start, r[i].end - r[i].start, PROT_NONE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+        else
+            got = mmap((void *)r[i].start, r[i].end - r[i].start, r[i].prot, MAP_SHARED | MAP_FIXED,
+                       fd, (off_t)(r[i].start - base));
+        if (got == MAP_FAILED)
+            rc = -XEN_ENOMEM;
+        next = r[i].end;
+    }
+    free(r);
+    return rc;
+}
+
 int os_posix_guest_memory_move(int fd, size_t ram_pages, size_t mapped_pages, size_t max_gfn)
 {
     int rc = 0;
@@ -122,8 +212,7 @@ int os_posix_guest_memory_move(int fd, size_t ram_pages, size_t mapped_pages, si
         goto out;
     }
     /* The same addresses now show the new file; the hole above is empty again. */
-    if (mmap(guest.base, mapped_pages * OS_PAGE_SIZE, PROT_READ | PROT_WRITE,
-             MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED ||
+    if (show_moved(fd, mapped_pages) != 0 ||
         (max_gfn > mapped_pages &&
          mmap(guest.base + mapped_pages * OS_PAGE_SIZE, (max_gfn - mapped_pages) * OS_PAGE_SIZE,
               PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1,

@@ -33,8 +33,10 @@ int os_posix_guest_memory_adopt(int fd, size_t ram_pages, size_t mapped_pages, s
 
 /*
  * The domain was restored as another one with the same geometry: show the
- * new memory file at the same addresses (pointers stay valid), with the
- * hole above the special pages empty again. Takes @fd on success.
+ * new memory file at the same addresses (pointers stay valid), each page
+ * with the protection it had (code stays executable, a guard page or a
+ * frame taken away inaccessible), and the hole above the special pages
+ * empty again. Takes @fd on success.
  */
 int os_posix_guest_memory_move(int fd, size_t ram_pages, size_t mapped_pages, size_t max_gfn);
 

@@ -3,7 +3,8 @@
  * IoQueueWorkItem, IoQueueWorkItemEx, IoFreeWorkItem): a system work item
  * that holds a reference on its device while it is queued or runs, so the
  * device (and the driver it belongs to) cannot go from under the routine.
- * An item queued twice, or freed while queued, stops the guest.
+ * An item queued twice, or freed while queued, stops the guest; its
+ * routine may free it or queue it again (it is dequeued before it runs).
  */
 #include <stdlib.h>
 
@@ -17,18 +18,22 @@ struct io_workitem {
     const void *routine;
     void *context;
     bool ex;            /* IoQueueWorkItemEx: the routine gets the item too */
-    volatile bool busy; /* queued or running */
+    volatile bool busy; /* queued */
 };
 
 static NT_EXPORT void run_io_workitem(void *parameter)
 {
     struct io_workitem *w = parameter;
     DEVICE_OBJECT *device = w->device;
+    const void *routine = w->routine;
+    uint64_t context = (uint64_t)(uintptr_t)w->context, item = w->ex ? (uint64_t)(uintptr_t)w : 0;
 
-    nt_driver_call(w->routine, (uint64_t)(uintptr_t)device, (uint64_t)(uintptr_t)w->context,
-                   w->ex ? (uint64_t)(uintptr_t)w : 0, 0);
-    __atomic_store_n(&w->busy, false,
-                     __ATOMIC_RELEASE); /* the routine may have freed it: not after */
+    /*
+     * Dequeued before the routine runs, as Windows does: the routine may
+     * free the item or queue it again. Not looked at after.
+     */
+    __atomic_store_n(&w->busy, false, __ATOMIC_RELEASE);
+    nt_driver_call(routine, (uint64_t)(uintptr_t)device, context, item, 0);
     nt_object_dereference(device, NT_HELD_BY_KERNEL, 0, "IoQueueWorkItem's ObDereferenceObject");
 }
 

@@ -8,6 +8,7 @@
 #include "nt_headers.h"
 #include "os.h"
 #include "xenbus/services.h"
+#include "xenbus/shutdown.h"
 
 /* What a device extension of ours is: the first member of each. */
 enum xenbus_object_kind {
@@ -41,6 +42,14 @@ struct xenbus_fdo {
     PKINTERRUPT interrupt;           /* Xen's upcall, while connected */
     ULONG vcpus;
     KDPC upcall_dpc[XENBUS_MAX_VCPUS];
+    /* The toolstack's suspend requests (suspend.c), while started. */
+    struct xenbus_shutdown *shutdown;
+    PIO_WORKITEM suspend_item;
+    struct os_mutex suspend_lock; /* guards suspend_stopping against a request queued */
+    BOOLEAN suspend_stopping;
+    KEVENT suspend_idle; /* signalled while no suspend is queued or running */
+    ULONG processors;    /* each holds still around the suspend hypercall... */
+    KDPC *hold_dpcs;     /* ...by its DPC */
     /* The children: devices present per class, and each class's PDO. */
     struct xenbus_enumerator *enumerator;
     struct os_mutex children_lock;
@@ -104,6 +113,14 @@ NTSTATUS xenbus_children_relations(struct xenbus_fdo *fdo, DEVICE_RELATIONS **re
 void xenbus_children_removed(struct xenbus_fdo *fdo, struct xenbus_pdo *pdo);
 /* Every child deleted, as the bus itself goes. Context: passive. */
 void xenbus_children_delete(struct xenbus_fdo *fdo);
+
+/*
+ * Carry out the toolstack's suspend requests (control/shutdown "suspend"):
+ * start after the services, stop before them; stop waits for a suspend in
+ * flight. Context: passive.
+ */
+NTSTATUS xenbus_suspend_start(struct xenbus_fdo *fdo);
+void xenbus_suspend_stop(struct xenbus_fdo *fdo);
 
 /* Connect Xen's upcall to the platform device's interrupt, and disconnect it. Context: passive. */
 NTSTATUS xenbus_upcall_connect(struct xenbus_fdo *fdo, const CM_RESOURCE_LIST *raw);

@@ -2,8 +2,9 @@
  * windows/xenbus/hypervisor.c - what XENBUS starts on the platform device:
  * find Xen and choose the hypercall instruction, connect the upcall
  * interrupt, then core/xenbus's services (shared_info, event channels, the
- * grant table, xenstore) and the balloon, and tells the toolstack of the
- * drivers (core/xenbus/toolstack_keys.c). Stopping undoes it in reverse and
+ * grant table, xenstore) and the balloon, tells the toolstack of the
+ * drivers (core/xenbus/toolstack_keys.c), and carries out its suspend
+ * requests (suspend.c). Stopping undoes it in reverse and
  * gives every page, channel and grant back (the balloon's pages from Xen
  * before they go back to Windows).
  *
@@ -69,11 +70,15 @@ NTSTATUS xenbus_start(struct xenbus_fdo *fdo, const CM_RESOURCE_LIST *raw)
         xenbus_stop(fdo);
         return status;
     }
+    /* Without it the guest runs on; the toolstack sees no control/feature-suspend. */
+    xenbus_suspend_start(fdo);
     return STATUS_SUCCESS;
 }
 
 void xenbus_stop(struct xenbus_fdo *fdo)
 {
+    /* A suspend in flight finishes first; none is taken after. */
+    xenbus_suspend_stop(fdo);
     xenbus_children_stop(fdo);
     /* Every page back from Xen while xenstore still answers (the watch goes). */
     xenbus_services_balloon_stop(&fdo->services);

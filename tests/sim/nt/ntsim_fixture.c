@@ -18,6 +18,8 @@
 
 #include <xenstore.h>
 
+#include <xen/sched.h>
+
 #define RUN_TIMEOUT_S 60
 #define DOMAIN_PAGES  (64u * 256u) /* 64 MiB */
 
@@ -347,4 +349,47 @@ void ntsim_store_deny(struct ntsim_run *run, const char *relative)
 
     snprintf(path, sizeof(path), "/local/domain/%u/%s", run->domid, relative);
     assert_true(xs_set_permissions(store.xsh, XBT_NULL, path, perms, 2));
+}
+
+void ntsim_wait_suspended(struct ntsim_run *run)
+{
+    struct sim_domain_info info;
+
+    for (int i = 0; i < 1000; i++) {
+        ntsim_domain_info(run, &info);
+        if (info.flags & SIM_DOMINFO_SHUTDOWN)
+            break;
+        usleep(10000);
+    }
+    if (!(info.flags & SIM_DOMINFO_SHUTDOWN)) {
+        kill(run->pid, SIGKILL);
+        ntsim_finish(run);
+        fail_msg("domain %u did not suspend within 10 s", run->domid);
+    }
+    assert_int_equal(info.shutdown_reason, SHUTDOWN_suspend);
+}
+
+void ntsim_domain_migrate(struct ntsim_run *run)
+{
+    struct sim_request req = {.type = SIM_DOMAIN_DESTROY};
+    struct sim_reply reply;
+    struct guest_rings rings;
+    char image[32];
+    uint32_t restored;
+
+    snprintf(image, sizeof(image), "image-%u", run->domid);
+    assert_int_equal(simd_domain_save(&simd, run->domid, image), 0);
+    assert_int_equal(simd_domain_restore_paused(&simd, image, &restored), 0);
+    assert_int_equal(xenstore_introduce_restored(&simd, &store, restored, &rings), 0);
+    assert_int_equal(simd_domain_unpause(&simd, restored), 0);
+    assert_int_equal(xenstore_release(&store, run->domid), 0);
+    req.body.domid.domid = run->domid;
+    assert_int_equal(simd_call(&simd, &req, &reply), 0);
+    run->domid = restored;
+}
+
+void ntsim_domain_cancel_suspend(struct ntsim_run *run)
+{
+    assert_int_equal(simd_domain_resume(&simd, run->domid), 0);
+    assert_int_equal(xenstore_resume(&store, run->domid), 0);
 }

@@ -88,6 +88,19 @@ void ntsim_store_deny(struct ntsim_run *run, const char *relative);
 /* ntsim_start with every driver chosen by the INFs of the build's directory @packages. */
 void ntsim_start_packages(struct ntsim_run *run, const char *packages, const char *const *args);
 
+/*
+ * The toolstack's side of a suspend the guest carries out. wait_suspended:
+ * the domain shut down with reason suspend within 10 s (the test fails
+ * otherwise). migrate: as Xen's toolstack moves it, save to an image,
+ * restore it paused as a new domain, introduce that to xenstored with the
+ * rings where the guest had them, unpause it (the kernel moves there), the
+ * old domain released by xenstored and destroyed; run->domid becomes the
+ * new one. cancel: resume it in place, xenstored told.
+ */
+void ntsim_wait_suspended(struct ntsim_run *run);
+void ntsim_domain_migrate(struct ntsim_run *run);
+void ntsim_domain_cancel_suspend(struct ntsim_run *run);
+
 /* The toolstack blacklists build @build of PV driver product @product, or no longer (simd.h). */
 void ntsim_driver_blacklist(uint16_t product, uint32_t build, bool listed);
 
