@@ -14,7 +14,7 @@ sim=$bin/winpv-sim
 # Wait up to 10 s for `winpv-sim pnp 1` to show a line matching $1.
 wait_pnp() { for _ in $(seq 100); do "$sim" pnp 1 2>/dev/null | grep -qE "$1" && return 0; sleep 0.1; done; return 1; }
 
-echo "1..12"
+echo "1..16"
 out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
 "$sim" up --memory 64 --vcpus 2 --disks 1 --disk-size 8 --guest "$packages" >"$out" 2>"$err" &
@@ -53,6 +53,19 @@ full=$(pages)
 check "balloon 1 32: the guest's drivers give 8192 pages to Xen" \
     bash -c "for _ in \$(seq 100); do grep -q 'winpv: balloon: at target: 8192 page(s) (32768 KiB) with Xen' \"$log\" && exit 0; sleep 0.1; done; exit 1"
 check "balloon 1 32: status shows the domain 8192 pages smaller" test "$(pages)" -eq "$((full - 8192))"
+
+# Migrated by hand: the guest's drivers suspend it, the toolstack saves it and
+# restores it as domain 2, and the drivers go on there.
+"$sim" suspend 1
+check "suspend 1: the guest's drivers suspend the domain" \
+    bash -c "for _ in \$(seq 100); do \"$sim\" status | grep -qE '^1 .* suspend ' && exit 0; sleep 0.1; done; exit 1"
+"$sim" save 1 img >/dev/null
+check "save 1 img, restore img: the guest goes on in domain 2" \
+    test "$("$sim" restore img)" = "domain 2"
+check "the drivers say so in the guest's log" \
+    bash -c "for _ in \$(seq 100); do grep -q 'winpv: xenbus: suspend: restored in domain 2' \"$log\" && exit 0; sleep 0.1; done; exit 1"
+check "pnp 2 shows xenbus.sys started in the new domain" \
+    bash -c "\"$sim\" pnp 2 | grep -qE '^PCI.* xenbus\\.sys started$'"
 
 # Stopped while ballooned: the pages come back from Xen before Windows has them again.
 kill -TERM "$up"
