@@ -8,7 +8,9 @@
  * device the toolstack adds there becomes a child, and what it holds of
  * Xen (ports, grant frames, grants) is what it held before. A cancelled
  * suspend goes on in place; cycles of both leave nothing behind; a removal
- * asked while the domain is suspended waits for the suspend to end.
+ * asked while the domain is suspended waits for the suspend to end. A
+ * child driver's SUSPEND callbacks run around each suspend, and it
+ * reconnects in the new domain.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -33,6 +35,15 @@ static void assert_contains(const char *text, const char *what)
 {
     if (strstr(text, what) == NULL)
         fail_msg("\"%s\" not found", what);
+}
+
+static unsigned int occurrences_in_log(const char *text)
+{
+    unsigned int count = 0;
+
+    for (const char *at = strstr(run.log, text); at; at = strstr(at + 1, text))
+        count++;
+    return count;
 }
 
 /* Whether the domain's @node holds @value within 5 s. */
@@ -177,6 +188,41 @@ static void test_cycles_leave_nothing_behind(void **state)
     stop_clean();
 }
 
+/*
+ * The test child driver, bound by its INF, registered SUSPEND callbacks:
+ * early and late run once per suspend, told whether it was cancelled; in
+ * a new domain it shares a port and a page with dom0 again (the new
+ * domain's table holds its grant), cancelled it keeps what it had.
+ */
+static void test_a_child_driver_is_told_and_reconnects(void **state)
+{
+    const char *args[] = {"--sequence", "start,serve,remove", NULL};
+    struct sim_domain_info before, now;
+
+    ntsim_start(&run, NULL, args);
+    ntsim_require_nth(&run, "child: port and grant published: 0\n", 1, 20000);
+    ntsim_require_nth(&run, "child: SUSPEND v1: 0\n", 1, 1000);
+    ntsim_domain_info(&run, &before);
+    assert_int_equal(before.grants_active, 1);
+    request_suspend();
+    ntsim_require_nth(&run, "child: suspend: early\n", 1, 5000);
+    migrate(1);
+    ntsim_require_nth(&run, "child: suspend: late, cancelled 0, restored 1 time(s)\n", 1, 5000);
+    ntsim_require_nth(&run, "child: shared again: 0\n", 1, 5000);
+    ntsim_require_nth(&run, "child: port and grant published: 0\n", 2, 1000);
+    ntsim_domain_info(&run, &now);
+    assert_int_equal(now.grants_active, 1);
+    assert_int_equal(now.ports_open, before.ports_open);
+    /* Cancelled: told so, and nothing shared again. */
+    request_suspend();
+    ntsim_domain_cancel_suspend(&run);
+    ntsim_require_nth(&run, "child: suspend: late, cancelled 1, restored 1 time(s)\n", 1, 5000);
+    assert_false(ntsim_wait_for_nth(&run, "child: port and grant published: 0\n", 3, 300));
+    assert_int_equal(occurrences_in_log("child: suspend: early\n"), 2);
+    stop_clean();
+    assert_contains(run.log, "child: unloaded\n");
+}
+
 /* REMOVE asked while the domain is suspended waits for the suspend, then gives everything back. */
 static void test_removal_waits_for_a_suspend_in_flight(void **state)
 {
@@ -202,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_restored_as_a_new_domain_it_carries_on),
         cmocka_unit_test(test_a_cancelled_suspend_goes_on_in_place),
         cmocka_unit_test(test_cycles_leave_nothing_behind),
+        cmocka_unit_test(test_a_child_driver_is_told_and_reconnects),
         cmocka_unit_test(test_removal_waits_for_a_suspend_in_flight),
     };
 

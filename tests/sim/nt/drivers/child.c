@@ -7,7 +7,11 @@
  *  - EVTCHN: opens a port dom0 may bind, answers each event with one;
  *  - GNTTAB: grants dom0 a page holding CHILD_GRANT_TEXT, taken with
  *    MmAllocatePagesForMdlEx and written through its MDL's mapping;
- * publishing the port and grant reference under data/child/ for dom0. It
+ * publishing the port and grant reference under data/child/ for dom0;
+ *  - SUSPEND: early and late callbacks, logged; restored in a new domain
+ *    (its channel disconnected, its grant gone from the new table), it
+ *    shares a port and a page with dom0 again, as a frontend reconnects.
+ * It
  * shows that XENBUS refuses an unknown interface, an unserved version and
  * a short buffer, holds what it got until it is stopped or removed, then
  * gives everything back; it logs each step.
@@ -16,6 +20,7 @@
 #include "winpv/evtchn_interface.h"
 #include "winpv/gnttab_interface.h"
 #include "winpv/store_interface.h"
+#include "winpv/suspend_interface.h"
 
 #include "child_driver.h"
 
@@ -31,11 +36,15 @@ struct child {
     MDL *page; /* its one page granted to dom0 */
     uint32_t ref;
     BOOLEAN granted;
+    struct winpv_suspend_interface_v1 suspend;
+    BOOLEAN have_suspend;
+    struct winpv_suspend_callback *early, *late;
 };
 
 static const struct winpv_guid store_guid = WINPV_STORE_INTERFACE_GUID;
 static const struct winpv_guid evtchn_guid = WINPV_EVTCHN_INTERFACE_GUID;
 static const struct winpv_guid gnttab_guid = WINPV_GNTTAB_INTERFACE_GUID;
+static const struct winpv_guid suspend_guid = WINPV_SUSPEND_INTERFACE_GUID;
 static const struct winpv_guid unknown_guid = {0x12345678, 1, 2, {3, 4, 5, 6, 7, 8, 9, 10}};
 
 static NTSTATUS query_interface(struct child *child, const struct winpv_guid *guid, USHORT version,
@@ -214,6 +223,43 @@ static NTSTATUS get(struct child *child, const struct winpv_guid *guid, const ch
     return status;
 }
 
+/* Before the domain suspends: nothing to quiesce but what it says. */
+static void suspend_early(void *arg)
+{
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "child: suspend: early\n");
+}
+
+/* After: in a new domain what it shared with dom0 is gone, so it shares again. */
+static void suspend_late(void *arg, bool cancelled)
+{
+    struct child *child = arg;
+    NTSTATUS status = STATUS_SUCCESS;
+
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL,
+               "child: suspend: late, cancelled %d, restored %lu time(s)\n", (int)cancelled,
+               (ULONG)child->suspend.resume_count(child->suspend.header.context));
+    if (cancelled)
+        return;
+    stop_sharing(child);
+    status = share_with_dom0(child);
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "child: shared again: %#lx\n",
+               (ULONG)status);
+}
+
+static NTSTATUS watch_suspends(struct child *child)
+{
+    NTSTATUS status = get(child, &suspend_guid, "SUSPEND", &child->suspend, sizeof(child->suspend),
+                          &child->have_suspend);
+    void *context = child->suspend.header.context;
+
+    if (!NT_SUCCESS(status))
+        return status;
+    if (child->suspend.register_early(context, suspend_early, child, &child->early) != 0 ||
+        child->suspend.register_late(context, suspend_late, child, &child->late) != 0)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    return STATUS_SUCCESS;
+}
+
 static NTSTATUS start(struct child *child)
 {
     NTSTATUS status;
@@ -230,7 +276,8 @@ static NTSTATUS start(struct child *child)
     if (!NT_SUCCESS(status))
         return status;
     use_store(child);
-    return share_with_dom0(child);
+    status = share_with_dom0(child);
+    return NT_SUCCESS(status) ? watch_suspends(child) : status;
 }
 
 static NTSTATUS signal_completion(DEVICE_OBJECT *device, IRP *irp, PVOID context)
@@ -258,6 +305,14 @@ static NTSTATUS forward_and_wait(struct child *child, IRP *irp)
 /* Everything given back, the interfaces last. */
 static void release_all(struct child *child)
 {
+    if (child->early)
+        child->suspend.deregister(child->suspend.header.context, child->early);
+    if (child->late)
+        child->suspend.deregister(child->suspend.header.context, child->late);
+    child->early = child->late = NULL;
+    if (child->have_suspend)
+        child->suspend.header.dereference(child->suspend.header.context);
+    child->have_suspend = FALSE;
     stop_sharing(child);
     if (child->have_gnttab)
         child->gnttab.header.dereference(child->gnttab.header.context);
