@@ -78,13 +78,13 @@ static NT_EXPORT int32_t KeSetEvent(KEVENT *event, int32_t increment, BOOLEAN wa
     return previous;
 }
 
-static NT_EXPORT int32_t KeResetEvent(KEVENT *event)
+/* KeResetEvent and KeClearEvent: not signalled; the state it had. */
+static int32_t reset(KEVENT *event, uint64_t caller, const char *function)
 {
-    uint64_t caller = NT_CALLER;
     int32_t previous;
 
-    nt_require_irql(DISPATCH_LEVEL, caller, __func__);
-    check_event(event, caller, __func__);
+    nt_require_irql(DISPATCH_LEVEL, caller, function);
+    check_event(event, caller, function);
     pthread_mutex_lock(&nt_dispatcher_lock);
     previous = event->Header.SignalState;
     event->Header.SignalState = 0;
@@ -92,15 +92,14 @@ static NT_EXPORT int32_t KeResetEvent(KEVENT *event)
     return previous;
 }
 
+static NT_EXPORT int32_t KeResetEvent(KEVENT *event)
+{
+    return reset(event, NT_CALLER, __func__);
+}
+
 static NT_EXPORT void KeClearEvent(KEVENT *event)
 {
-    uint64_t caller = NT_CALLER;
-
-    nt_require_irql(DISPATCH_LEVEL, caller, __func__);
-    check_event(event, caller, __func__);
-    pthread_mutex_lock(&nt_dispatcher_lock);
-    event->Header.SignalState = 0;
-    pthread_mutex_unlock(&nt_dispatcher_lock);
+    reset(event, NT_CALLER, __func__);
 }
 
 static NT_EXPORT int32_t KeReadStateEvent(KEVENT *event)
