@@ -31,12 +31,6 @@
 
 static struct ntsim_run run;
 
-static void assert_contains(const char *text, const char *what)
-{
-    if (strstr(text, what) == NULL)
-        fail_msg("\"%s\" not found", what);
-}
-
 static uint32_t read_number(const char *node)
 {
     char *value = ntsim_store_read(&run, node);
@@ -120,22 +114,24 @@ static void test_a_child_driver_uses_xenbus_interfaces_with_dom0(void **state)
     assert_int_equal(run.exit_status, 0);
 
     /* Each bound by its INF, and the child served version 1 of each interface. */
-    assert_contains(run.log, "xenbus.inf (PCI\\VEN_5853&DEV_0001, service xenbus, start type 0)");
-    assert_contains(run.log, "child.inf (XENBUS\\VEN_" WINPV_VENDOR_PREFIX
-                             "&DEV_IFACE&REV_00000001, service child, "
-                             "start type 3)");
-    assert_contains(run.out, "XENBUS\\VEN_" WINPV_VENDOR_PREFIX "&DEV_IFACE] child.sys started\n");
-    assert_contains(run.log, "child: STORE v1: 0\n");
-    assert_contains(run.log, "child: EVTCHN v1: 0\n");
-    assert_contains(run.log, "child: GNTTAB v1: 0\n");
+    ntsim_assert_contains(run.log,
+                          "xenbus.inf (PCI\\VEN_5853&DEV_0001, service xenbus, start type 0)");
+    ntsim_assert_contains(run.log, "child.inf (XENBUS\\VEN_" WINPV_VENDOR_PREFIX
+                                   "&DEV_IFACE&REV_00000001, service child, "
+                                   "start type 3)");
+    ntsim_assert_contains(run.out,
+                          "XENBUS\\VEN_" WINPV_VENDOR_PREFIX "&DEV_IFACE] child.sys started\n");
+    ntsim_assert_contains(run.log, "child: STORE v1: 0\n");
+    ntsim_assert_contains(run.log, "child: EVTCHN v1: 0\n");
+    ntsim_assert_contains(run.log, "child: GNTTAB v1: 0\n");
     /* XENBUS refuses what it does not serve, each as docs/INTERFACES.md says. */
-    assert_contains(run.log, "child: unknown interface: 0xc00000bb\n");       /* NOT_SUPPORTED */
-    assert_contains(run.log, "child: STORE version 99: 0xc00000bb\n");        /* NOT_SUPPORTED */
-    assert_contains(run.log, "child: STORE in a short buffer: 0xc0000023\n"); /* TOO_SMALL */
+    ntsim_assert_contains(run.log, "child: unknown interface: 0xc00000bb\n"); /* NOT_SUPPORTED */
+    ntsim_assert_contains(run.log, "child: STORE version 99: 0xc00000bb\n");  /* NOT_SUPPORTED */
+    ntsim_assert_contains(run.log, "child: STORE in a short buffer: 0xc0000023\n"); /* TOO_SMALL */
     /* Removed before its bus: the grant revoked (dom0 had unmapped it), all given back. */
-    assert_contains(run.log, "child: grant revoked: 0\n");
-    assert_contains(run.log, "child: unloaded\n");
-    assert_contains(run.log, "winpv: xenbus: unloaded");
+    ntsim_assert_contains(run.log, "child: grant revoked: 0\n");
+    ntsim_assert_contains(run.log, "child: unloaded\n");
+    ntsim_assert_contains(run.log, "winpv: xenbus: unloaded");
     assert_null(strstr(run.log, "leaked"));
 }
 
@@ -162,11 +158,11 @@ static void test_sleep_hibernation_and_waking_reach_every_device(void **state)
     assert_before("po: platform device: set S3 -> 0", "po: platform device: set S0 -> 0");
     assert_before("po: platform device: set S0 -> 0", "po: " CHILD ": set S0 -> 0");
     assert_before("po: " CHILD ": set S0 -> 0", "po: " CHILD ": query S4 -> 0");
-    assert_contains(run.log, "po: platform device: set S4 -> 0");
+    ntsim_assert_contains(run.log, "po: platform device: set S4 -> 0");
     /* The child driver saw them, and passed them to its bus. */
-    assert_contains(run.log, "child: power IRP 3, state 4\n"); /* query, S3 */
-    assert_contains(run.log, "child: power IRP 2, state 5\n"); /* set, S4 */
-    assert_contains(run.log, "child: unloaded\n");
+    ntsim_assert_contains(run.log, "child: power IRP 3, state 4\n"); /* query, S3 */
+    ntsim_assert_contains(run.log, "child: power IRP 2, state 5\n"); /* set, S4 */
+    ntsim_assert_contains(run.log, "child: unloaded\n");
 }
 
 static void test_shutdown_reaches_every_device(void **state)
@@ -177,7 +173,7 @@ static void test_shutdown_reaches_every_device(void **state)
     /* No query: a shutdown cannot be refused. */
     assert_null(strstr(run.log, "query S5"));
     assert_before("po: " CHILD ": set S5 -> 0", "po: platform device: set S5 -> 0");
-    assert_contains(run.log, "child: power IRP 2, state 6\n");
+    ntsim_assert_contains(run.log, "child: power IRP 2, state 6\n");
 }
 
 int main(void)

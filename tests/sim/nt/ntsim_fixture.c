@@ -183,13 +183,19 @@ bool ntsim_wait_for(struct ntsim_run *run, const char *text, unsigned int ms)
     return ntsim_wait_for_nth(run, text, 1, ms);
 }
 
-static unsigned int occurrences(const char *haystack, const char *text)
+unsigned int ntsim_count(const char *text, const char *what)
 {
     unsigned int count = 0;
 
-    for (const char *at = strstr(haystack, text); at; at = strstr(at + 1, text))
+    for (const char *at = strstr(text, what); at; at = strstr(at + 1, what))
         count++;
     return count;
+}
+
+void ntsim_assert_contains(const char *text, const char *what)
+{
+    if (strstr(text, what) == NULL)
+        fail_msg("\"%s\" not found", what);
 }
 
 bool ntsim_wait_for_nth(struct ntsim_run *run, const char *text, unsigned int count,
@@ -197,7 +203,7 @@ bool ntsim_wait_for_nth(struct ntsim_run *run, const char *text, unsigned int co
 {
     for (unsigned int waited = 0; waited <= ms; waited += 10) {
         read_file(run->log_path, run->log, sizeof(run->log));
-        if (occurrences(run->log, text) >= count)
+        if (ntsim_count(run->log, text) >= count)
             return true;
         usleep(10000);
     }

@@ -64,6 +64,11 @@ bool ntsim_wait_for_nth(struct ntsim_run *run, const char *text, unsigned int co
 void ntsim_require_nth(struct ntsim_run *run, const char *text, unsigned int count,
                        unsigned int ms);
 
+/* How many times @what stands in @text (a log, the device tree). */
+unsigned int ntsim_count(const char *text, const char *what);
+/* Fails the test unless @text (a log, the device tree) holds @what. */
+void ntsim_assert_contains(const char *text, const char *what);
+
 /* The running domain as winpv-simd sees it now. */
 void ntsim_domain_info(struct ntsim_run *run, struct sim_domain_info *info);
 

@@ -19,12 +19,6 @@
 
 static struct ntsim_run run;
 
-static void assert_contains(const char *text, const char *what)
-{
-    if (strstr(text, what) == NULL)
-        fail_msg("\"%s\" not found", what);
-}
-
 static void run_case(const char *service)
 {
     const char *args[] = {"--service", service, "--irp-timeout-ms", "1000", NULL};
@@ -38,25 +32,26 @@ static void assert_verifier_stop(const char *rule, const char *message)
     char stop[64];
 
     assert_int_equal(run.exit_status, BUGCHECK_EXIT);
-    assert_contains(run.log, message);
+    ntsim_assert_contains(run.log, message);
     snprintf(stop, sizeof(stop), "*** STOP: 0x000000C4 (%s,", rule);
-    assert_contains(run.log, stop);
+    ntsim_assert_contains(run.log, stop);
 }
 
 static void assert_blames_driver(void)
 {
-    assert_contains(run.log, "called from misbehave.sys+0x");
-    assert_contains(run.log, "misbehave.c:");
+    ntsim_assert_contains(run.log, "called from misbehave.sys+0x");
+    ntsim_assert_contains(run.log, "misbehave.c:");
 }
 
 static void test_correct_driver_passes(void **state)
 {
     run_case("behave");
     assert_int_equal(run.exit_status, 0);
-    assert_contains(run.out, "misbehave.sys removed\n");
+    ntsim_assert_contains(run.out, "misbehave.sys removed\n");
     /* LLP64 format rules: %ld and %lx are 32 bits. */
-    assert_contains(run.log, "misbehave: case 0, -1 ffffffff 123456789ab text "
-                             "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\behave\n");
+    ntsim_assert_contains(run.log,
+                          "misbehave: case 0, -1 ffffffff 123456789ab text "
+                          "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\behave\n");
 }
 
 static void test_ddi_above_its_irql(void **state)
@@ -65,10 +60,10 @@ static void test_ddi_above_its_irql(void **state)
     assert_verifier_stop("0x1000", "IoCreateDevice called at IRQL 2 (at most 0 allowed)");
     assert_blames_driver();
     /* The stack, walked through the kernel and the driver's unwind data. */
-    assert_contains(run.log, "*** stack:\n");
-    assert_contains(run.log, "[kernel] IoCreateDevice ");
-    assert_contains(run.log, " misbehave.sys+0x");
-    assert_contains(run.log, "[kernel] nt_driver_load ");
+    ntsim_assert_contains(run.log, "*** stack:\n");
+    ntsim_assert_contains(run.log, "[kernel] IoCreateDevice ");
+    ntsim_assert_contains(run.log, " misbehave.sys+0x");
+    ntsim_assert_contains(run.log, "[kernel] nt_driver_load ");
 }
 
 static void test_wait_at_dispatch(void **state)
@@ -82,7 +77,7 @@ static void test_spinlock_held_on_return(void **state)
 {
     run_case("spinlock_held");
     assert_verifier_stop("0x1002", "DriverEntry returned holding 1 spinlock(s)");
-    assert_contains(run.log, "called from misbehave.sys+0x");
+    ntsim_assert_contains(run.log, "called from misbehave.sys+0x");
 }
 
 static void test_irp_completed_twice(void **state)
@@ -91,36 +86,37 @@ static void test_irp_completed_twice(void **state)
     assert_verifier_stop("0x1003", "completed twice (first by misbehave.sys+0x");
     assert_blames_driver();
     /* The driver's dispatch routine on the stack, between the kernel's frames that called it. */
-    assert_contains(run.log, "[kernel] IofCompleteRequest ");
-    assert_contains(run.log, " misbehave.sys+0x");
-    assert_contains(run.log, "dispatch_pnp");
-    assert_contains(run.log, "[kernel] nt_irp_call ");
+    ntsim_assert_contains(run.log, "[kernel] IofCompleteRequest ");
+    ntsim_assert_contains(run.log, " misbehave.sys+0x");
+    ntsim_assert_contains(run.log, "dispatch_pnp");
+    ntsim_assert_contains(run.log, "[kernel] nt_irp_call ");
 }
 
 static void test_irp_never_completed(void **state)
 {
     run_case("never_complete");
     assert_verifier_stop("0x1004", "IRP (major 0x1b, minor 0) was never completed within 1000 ms");
-    assert_contains(run.log, "called from misbehave.sys+0x");
+    ntsim_assert_contains(run.log, "called from misbehave.sys+0x");
 }
 
 static void test_pool_leaked_at_unload(void **state)
 {
     run_case("pool_leak");
     assert_int_equal(run.exit_status, 1);
-    assert_contains(run.log, "pool: leaked 64 bytes, tag 'Leak', allocated by misbehave.sys+0x");
-    assert_contains(run.log,
-                    "misbehave.sys left 1 allocation(s), mapping(s) and handle(s) at unload");
+    ntsim_assert_contains(run.log,
+                          "pool: leaked 64 bytes, tag 'Leak', allocated by misbehave.sys+0x");
+    ntsim_assert_contains(run.log,
+                          "misbehave.sys left 1 allocation(s), mapping(s) and handle(s) at unload");
 }
 
 static void test_mdl_leaked_at_unload(void **state)
 {
     run_case("mdl_leak");
     assert_int_equal(run.exit_status, 1);
-    assert_contains(run.log, "mm: leaked an MDL of 64 bytes at ");
-    assert_contains(run.log, ", allocated by misbehave.sys+0x");
-    assert_contains(run.log,
-                    "misbehave.sys left 1 allocation(s), mapping(s) and handle(s) at unload");
+    ntsim_assert_contains(run.log, "mm: leaked an MDL of 64 bytes at ");
+    ntsim_assert_contains(run.log, ", allocated by misbehave.sys+0x");
+    ntsim_assert_contains(run.log,
+                          "misbehave.sys left 1 allocation(s), mapping(s) and handle(s) at unload");
 }
 
 /* The pages, and the MDL describing them (pool the driver frees after the pages). */
@@ -128,10 +124,11 @@ static void test_pages_leaked_at_unload(void **state)
 {
     run_case("pages_leak");
     assert_int_equal(run.exit_status, 1);
-    assert_contains(run.log, "mm: leaked 2 page(s) of MmAllocatePagesForMdlEx (MDL ");
-    assert_contains(run.log, "pool: leaked 64 bytes, tag 'Mdl ', allocated by misbehave.sys+0x");
-    assert_contains(run.log,
-                    "misbehave.sys left 2 allocation(s), mapping(s) and handle(s) at unload");
+    ntsim_assert_contains(run.log, "mm: leaked 2 page(s) of MmAllocatePagesForMdlEx (MDL ");
+    ntsim_assert_contains(run.log,
+                          "pool: leaked 64 bytes, tag 'Mdl ', allocated by misbehave.sys+0x");
+    ntsim_assert_contains(run.log,
+                          "misbehave.sys left 2 allocation(s), mapping(s) and handle(s) at unload");
 }
 
 static void test_mdl_freed_twice(void **state)
@@ -152,7 +149,7 @@ static void test_unmapping_what_is_not_mapped(void **state)
 {
     run_case("unmap_unmapped");
     assert_verifier_stop("0x1007", "MmUnmapLockedPages(");
-    assert_contains(run.log, "): no mapping of that MDL there");
+    ntsim_assert_contains(run.log, "): no mapping of that MDL there");
     assert_blames_driver();
 }
 
@@ -167,7 +164,7 @@ static void test_mdl_reinitialized_past_its_room(void **state)
 {
     run_case("mdl_overrun");
     assert_verifier_stop("0x1007", "MmBuildMdlForNonPagedPool(");
-    assert_contains(run.log, "needs 3 PFN entries, but the MDL has room for 1");
+    ntsim_assert_contains(run.log, "needs 3 PFN entries, but the MDL has room for 1");
     assert_blames_driver();
 }
 
@@ -182,8 +179,8 @@ static void test_mdl_over_freed_pool(void **state)
 {
     run_case("mdl_freed_pool");
     assert_verifier_stop("0x1007", "MmBuildMdlForNonPagedPool(");
-    assert_contains(run.log, "(64 bytes at ");
-    assert_contains(run.log, ") is not all in one live allocation");
+    ntsim_assert_contains(run.log, "(64 bytes at ");
+    ntsim_assert_contains(run.log, ") is not all in one live allocation");
     assert_blames_driver();
 }
 
@@ -192,17 +189,17 @@ static void test_write_through_read_only_mapping(void **state)
 {
     run_case("nowrite_write");
     assert_int_equal(run.exit_status, BUGCHECK_EXIT);
-    assert_contains(run.log, "*** write of read-only memory at misbehave.sys+0x");
-    assert_contains(run.log, "*** STOP: 0x000000BE (");
-    assert_contains(run.log, "misbehave_with_mdl_buffers");
+    ntsim_assert_contains(run.log, "*** write of read-only memory at misbehave.sys+0x");
+    ntsim_assert_contains(run.log, "*** STOP: 0x000000BE (");
+    ntsim_assert_contains(run.log, "misbehave_with_mdl_buffers");
 }
 
 static void test_contiguous_freed_with_another_cache_type(void **state)
 {
     run_case("contiguous_cache");
     assert_verifier_stop("0x1007", "MmFreeContiguousMemorySpecifyCache(");
-    assert_contains(run.log, "4096 bytes, cache 0): it was allocated as 4096 bytes, cache 1 "
-                             "(size and cache type must match)");
+    ntsim_assert_contains(run.log, "4096 bytes, cache 0): it was allocated as 4096 bytes, cache 1 "
+                                   "(size and cache type must match)");
     assert_blames_driver();
 }
 
@@ -217,7 +214,7 @@ static void test_bugcheck_reported(void **state)
 {
     run_case("bugcheck");
     assert_int_equal(run.exit_status, BUGCHECK_EXIT);
-    assert_contains(run.log, "*** STOP: 0x0000DEAD (0x1, 0x2, 0x3, 0x4)\n");
+    ntsim_assert_contains(run.log, "*** STOP: 0x0000DEAD (0x1, 0x2, 0x3, 0x4)\n");
     assert_blames_driver();
 }
 
@@ -225,20 +222,21 @@ static void test_access_violation_is_a_bugcheck(void **state)
 {
     run_case("null_write");
     assert_int_equal(run.exit_status, BUGCHECK_EXIT);
-    assert_contains(run.log, "*** STOP: 0x0000001E (");
-    assert_contains(run.log, " at misbehave.sys+0x");
+    ntsim_assert_contains(run.log, "*** STOP: 0x0000001E (");
+    ntsim_assert_contains(run.log, " at misbehave.sys+0x");
     /* The stack from the faulting instruction: the driver, then the kernel that called it. */
-    assert_contains(run.log, "***   #0 misbehave.sys+0x");
-    assert_contains(run.log, "***   #1 [kernel] nt_call_driver ");
-    assert_contains(run.log, "[kernel] nt_driver_load ");
+    ntsim_assert_contains(run.log, "***   #0 misbehave.sys+0x");
+    ntsim_assert_contains(run.log, "***   #1 [kernel] nt_call_driver ");
+    ntsim_assert_contains(run.log, "[kernel] nt_driver_load ");
 }
 
 static void test_close_of_a_bad_handle(void **state)
 {
     run_case("close_bad");
     assert_int_equal(run.exit_status, BUGCHECK_EXIT);
-    assert_contains(run.log, "*** ZwClose(0xffffffff80001234): no handle of that value is open\n");
-    assert_contains(run.log, "*** STOP: 0x00000093 (0xffffffff80001234, 0x1, 0x0, 0x0)\n");
+    ntsim_assert_contains(run.log,
+                          "*** ZwClose(0xffffffff80001234): no handle of that value is open\n");
+    ntsim_assert_contains(run.log, "*** STOP: 0x00000093 (0xffffffff80001234, 0x1, 0x0, 0x0)\n");
     assert_blames_driver();
 }
 
@@ -246,17 +244,17 @@ static void test_thread_running_at_unload(void **state)
 {
     run_case("thread_running");
     assert_int_equal(run.exit_status, BUGCHECK_EXIT);
-    assert_contains(run.log, "*** misbehave.sys unloads with a system thread still running "
-                             "(started at misbehave.sys+0x");
-    assert_contains(run.log, "waits_forever");
-    assert_contains(run.log, "*** STOP: 0x000000CE (");
+    ntsim_assert_contains(run.log, "*** misbehave.sys unloads with a system thread still running "
+                                   "(started at misbehave.sys+0x");
+    ntsim_assert_contains(run.log, "waits_forever");
+    ntsim_assert_contains(run.log, "*** STOP: 0x000000CE (");
 }
 
 static void test_device_property_of_a_device_not_a_pdo(void **state)
 {
     run_case("property_of_fdo");
     assert_verifier_stop("0x1007", "IoGetDeviceProperty(");
-    assert_contains(run.log, "): not a PDO the PnP manager enumerated");
+    ntsim_assert_contains(run.log, "): not a PDO the PnP manager enumerated");
     assert_blames_driver();
 }
 
@@ -264,7 +262,7 @@ static void test_device_key_of_a_device_not_a_pdo(void **state)
 {
     run_case("regkey_of_fdo");
     assert_verifier_stop("0x1007", "IoOpenDeviceRegistryKey(");
-    assert_contains(run.log, "): not a PDO the PnP manager enumerated");
+    ntsim_assert_contains(run.log, "): not a PDO the PnP manager enumerated");
     assert_blames_driver();
 }
 
@@ -272,10 +270,10 @@ static void test_handle_leaked_at_unload(void **state)
 {
     run_case("handle_leak");
     assert_int_equal(run.exit_status, 1);
-    assert_contains(run.log, ", Key \\Registry\\Machine\\System, opened by misbehave.sys+0x");
-    assert_contains(run.log, "misbehave.c:");
-    assert_contains(run.log,
-                    "misbehave.sys left 1 allocation(s), mapping(s) and handle(s) at unload");
+    ntsim_assert_contains(run.log, ", Key \\Registry\\Machine\\System, opened by misbehave.sys+0x");
+    ntsim_assert_contains(run.log, "misbehave.c:");
+    ntsim_assert_contains(run.log,
+                          "misbehave.sys left 1 allocation(s), mapping(s) and handle(s) at unload");
 }
 
 static void test_terminate_a_thread_no_driver_made(void **state)
@@ -312,10 +310,10 @@ static void test_over_dereference_of_a_thread(void **state)
 {
     run_case("thread_deref");
     assert_int_equal(run.exit_status, BUGCHECK_EXIT);
-    assert_contains(run.log, "ObfDereferenceObject(0x");
-    assert_contains(run.log,
-                    "): an over-dereference: the 1 reference(s) left are the kernel's own");
-    assert_contains(run.log, "*** STOP: 0x00000018 (");
+    ntsim_assert_contains(run.log, "ObfDereferenceObject(0x");
+    ntsim_assert_contains(run.log,
+                          "): an over-dereference: the 1 reference(s) left are the kernel's own");
+    ntsim_assert_contains(run.log, "*** STOP: 0x00000018 (");
     assert_blames_driver();
 }
 
@@ -323,18 +321,19 @@ static void test_thread_ends_owning_a_mutex(void **state)
 {
     run_case("mutex_held");
     assert_int_equal(run.exit_status, BUGCHECK_EXIT);
-    assert_contains(run.log, " ends owning the kernel mutex 0x");
-    assert_contains(run.log, "*** STOP: 0x4000008A (");
-    assert_contains(run.log, "returns_owning_mutex");
+    ntsim_assert_contains(run.log, " ends owning the kernel mutex 0x");
+    ntsim_assert_contains(run.log, "*** STOP: 0x4000008A (");
+    ntsim_assert_contains(run.log, "returns_owning_mutex");
 }
 
 static void test_close_of_a_pseudo_handle(void **state)
 {
     run_case("close_pseudo");
     assert_int_equal(run.exit_status, BUGCHECK_EXIT);
-    assert_contains(run.log, "*** ZwClose(NtCurrentThread()): a pseudo-handle names the caller's "
-                             "own thread");
-    assert_contains(run.log, "*** STOP: 0x00000093 (0xfffffffffffffffe, 0x1, 0x0, 0x0)\n");
+    ntsim_assert_contains(run.log,
+                          "*** ZwClose(NtCurrentThread()): a pseudo-handle names the caller's "
+                          "own thread");
+    ntsim_assert_contains(run.log, "*** STOP: 0x00000093 (0xfffffffffffffffe, 0x1, 0x0, 0x0)\n");
     assert_blames_driver();
 }
 
@@ -344,27 +343,28 @@ static void test_kernel_functions_behave_as_documented(void **state)
     ntsim_run_packages(&run, "ntsim-ddi-packages", NULL);
     assert_int_equal(run.exit_status, 0);
     assert_null(strstr(run.log, "FAILED"));
-    assert_contains(run.log, "ddi: 122 checks, 0 failed\n");
-    assert_contains(run.log, "ddi: AddDevice: 12 checks, 0 failed\n");
-    assert_contains(run.log, "ddi: DbgPrint 42 printed\n");
+    ntsim_assert_contains(run.log, "ddi: 122 checks, 0 failed\n");
+    ntsim_assert_contains(run.log, "ddi: AddDevice: 12 checks, 0 failed\n");
+    ntsim_assert_contains(run.log, "ddi: DbgPrint 42 printed\n");
 }
 
 static void test_driver_stack_overflow_is_a_double_fault(void **state)
 {
     run_case("stack_overflow");
     assert_int_equal(run.exit_status, BUGCHECK_EXIT);
-    assert_contains(run.log, "*** driver stack overflow at misbehave.sys+0x");
-    assert_contains(run.log, "the 24 KiB kernel stack is used up");
-    assert_contains(run.log, "*** STOP: 0x0000007F (0x8, ");
-    assert_contains(run.log, "recurse");
+    ntsim_assert_contains(run.log, "*** driver stack overflow at misbehave.sys+0x");
+    ntsim_assert_contains(run.log, "the 24 KiB kernel stack is used up");
+    ntsim_assert_contains(run.log, "*** STOP: 0x0000007F (0x8, ");
+    ntsim_assert_contains(run.log, "recurse");
 }
 
 static void test_unimplemented_import_fails_the_load(void **state)
 {
     ntsim_run(&run, "unknown_import.sys", NULL);
     assert_int_equal(run.exit_status, 1);
-    assert_contains(run.out, "unknown_import.sys imports 1 function the simulated kernel does not "
-                             "implement: ntoskrnl.exe!IoReportDetectedDevice");
+    ntsim_assert_contains(run.out,
+                          "unknown_import.sys imports 1 function the simulated kernel does not "
+                          "implement: ntoskrnl.exe!IoReportDetectedDevice");
 }
 
 int main(void)

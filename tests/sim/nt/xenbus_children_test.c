@@ -29,12 +29,6 @@
 
 static struct ntsim_run run;
 
-static void assert_contains(const char *text, const char *what)
-{
-    if (strstr(text, what) == NULL)
-        fail_msg("\"%s\" not found", what);
-}
-
 static void test_children_at_start_and_as_devices_come_and_go(void **state)
 {
     char tree_path[600], tree[4096] = "";
@@ -71,9 +65,9 @@ static void test_children_at_start_and_as_devices_come_and_go(void **state)
             break;
         usleep(10000);
     }
-    assert_contains(tree, "xenbus.sys started\n");
-    assert_contains(tree, IFACE_LINE " - no driver\n");
-    assert_contains(tree, VBD_LINE " - no driver\n");
+    ntsim_assert_contains(tree, "xenbus.sys started\n");
+    ntsim_assert_contains(tree, IFACE_LINE " - no driver\n");
+    ntsim_assert_contains(tree, VBD_LINE " - no driver\n");
     assert_null(strstr(tree, "DEV_VIF"));
     /* Asked to stop, the kernel ends serving and removes everything in order. */
     ntsim_stop(&run);
@@ -83,9 +77,9 @@ static void test_children_at_start_and_as_devices_come_and_go(void **state)
     assert_null(strstr(strstr(run.log, "new child XENBUS\\VEN_" WINPV_VENDOR_PREFIX "&DEV_VBD") + 1,
                        "new child XENBUS\\VEN_" WINPV_VENDOR_PREFIX "&DEV_VBD"));
     /* Removed before the bus, and nothing left of either. */
-    assert_contains(run.log,
-                    "pnp: child XENBUS\\VEN_" WINPV_VENDOR_PREFIX "&DEV_IFACE\\0 removed (0)");
-    assert_contains(run.log, "winpv: xenbus: unloaded");
+    ntsim_assert_contains(run.log, "pnp: child XENBUS\\VEN_" WINPV_VENDOR_PREFIX
+                                   "&DEV_IFACE\\0 removed (0)");
+    ntsim_assert_contains(run.log, "winpv: xenbus: unloaded");
     assert_null(strstr(run.log, "leaked"));
 }
 

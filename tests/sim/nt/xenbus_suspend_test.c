@@ -31,21 +31,6 @@
 
 static struct ntsim_run run;
 
-static void assert_contains(const char *text, const char *what)
-{
-    if (strstr(text, what) == NULL)
-        fail_msg("\"%s\" not found", what);
-}
-
-static unsigned int occurrences_in_log(const char *text)
-{
-    unsigned int count = 0;
-
-    for (const char *at = strstr(run.log, text); at; at = strstr(at + 1, text))
-        count++;
-    return count;
-}
-
 /* Whether the domain's @node holds @value within 5 s. */
 static bool store_shows(const char *node, const char *value)
 {
@@ -110,7 +95,7 @@ static void stop_clean(void)
 {
     ntsim_stop(&run);
     assert_int_equal(run.exit_status, 0);
-    assert_contains(run.out, "xenbus.sys removed\n");
+    ntsim_assert_contains(run.out, "xenbus.sys removed\n");
     assert_null(strstr(run.log, "leaked"));
     assert_null(strstr(run.log, "suspend: failed"));
 }
@@ -218,9 +203,9 @@ static void test_a_child_driver_is_told_and_reconnects(void **state)
     ntsim_domain_cancel_suspend(&run);
     ntsim_require_nth(&run, "child: suspend: late, cancelled 1, restored 1 time(s)\n", 1, 5000);
     assert_false(ntsim_wait_for_nth(&run, "child: port and grant published: 0\n", 3, 300));
-    assert_int_equal(occurrences_in_log("child: suspend: early\n"), 2);
+    assert_int_equal(ntsim_count(run.log, "child: suspend: early\n"), 2);
     stop_clean();
-    assert_contains(run.log, "child: unloaded\n");
+    ntsim_assert_contains(run.log, "child: unloaded\n");
 }
 
 /* REMOVE asked while the domain is suspended waits for the suspend, then gives everything back. */
@@ -237,7 +222,7 @@ static void test_removal_waits_for_a_suspend_in_flight(void **state)
     assert_int_equal(run.exit_status, 0);
     assert_true(strstr(run.log, "xenbus: suspend: restored in domain") <
                 strstr(run.log, "pnp: remove: done"));
-    assert_contains(run.out, "xenbus.sys removed\n");
+    ntsim_assert_contains(run.out, "xenbus.sys removed\n");
     assert_null(strstr(run.log, "leaked"));
 }
 

@@ -31,20 +31,14 @@
 
 static struct ntsim_run run;
 
-static void assert_contains(const char *text, const char *what)
-{
-    if (strstr(text, what) == NULL)
-        fail_msg("\"%s\" not found", what);
-}
-
 static void assert_xen_found(void)
 {
     char line[64];
 
     snprintf(line, sizeof(line), "winpv: xenbus: Xen %u.%u\n", SIM_XEN_MAJOR, SIM_XEN_MINOR);
-    assert_contains(run.log, line);
+    ntsim_assert_contains(run.log, line);
     snprintf(line, sizeof(line), "winpv: xenbus: xenstore connected, domain %u\n", run.domid);
-    assert_contains(run.log, line);
+    ntsim_assert_contains(run.log, line);
 }
 
 static void start_and_remove(const char *mode)
@@ -53,13 +47,13 @@ static void start_and_remove(const char *mode)
 
     ntsim_run(&run, "xenbus.sys", args);
     assert_int_equal(run.exit_status, 0);
-    assert_contains(run.log, "[info] winpv: xenbus: loaded\n");
-    assert_contains(run.log, "pnp: xenbus.sys: AddDevice -> 0\n");
-    assert_contains(run.log, "pnp: platform device: IRP_MN 0 -> 0\n"); /* START_DEVICE */
+    ntsim_assert_contains(run.log, "[info] winpv: xenbus: loaded\n");
+    ntsim_assert_contains(run.log, "pnp: xenbus.sys: AddDevice -> 0\n");
+    ntsim_assert_contains(run.log, "pnp: platform device: IRP_MN 0 -> 0\n"); /* START_DEVICE */
     assert_xen_found();
-    assert_contains(run.out, "xenbus.sys started\n");
-    assert_contains(run.out, "xenbus.sys removed\n");
-    assert_contains(run.log, "winpv: xenbus: unloaded\n");
+    ntsim_assert_contains(run.out, "xenbus.sys started\n");
+    ntsim_assert_contains(run.out, "xenbus.sys removed\n");
+    ntsim_assert_contains(run.log, "winpv: xenbus: unloaded\n");
     assert_null(strstr(run.log, "leaked"));
 }
 
@@ -67,7 +61,7 @@ static void test_starts_with_instructions_rewritten(void **state)
 {
     start_and_remove("rewrite");
     /* Every CPUID and hypercall instruction of the image went through the rewriting. */
-    assert_contains(run.log, "instructions prepared");
+    ntsim_assert_contains(run.log, "instructions prepared");
 }
 
 static void test_starts_with_instructions_trapped(void **state)
@@ -81,7 +75,7 @@ static void test_stops_and_starts_again(void **state)
 
     ntsim_run(&run, "xenbus.sys", args);
     assert_int_equal(run.exit_status, 0);
-    assert_contains(run.out, "xenbus.sys stopped\n");
+    ntsim_assert_contains(run.out, "xenbus.sys stopped\n");
     /* Connected once per start. */
     assert_non_null(strstr(strstr(run.log, "xenstore connected") + 1, "xenstore connected"));
     assert_null(strstr(run.log, "leaked"));
@@ -152,7 +146,7 @@ static void test_serves_from_xenservers_platform_device(void **state)
 
     ntsim_run(&run, "xenbus.sys", args);
     assert_int_equal(run.exit_status, 0);
-    assert_contains(run.out, "PCI\\VEN_5853&DEV_0002&SUBSYS_00025853&REV_01\\3&0&0 ");
+    ntsim_assert_contains(run.out, "PCI\\VEN_5853&DEV_0002&SUBSYS_00025853&REV_01\\3&0&0 ");
     assert_xen_found();
     assert_null(strstr(run.log, "standing by"));
 }
@@ -174,15 +168,16 @@ static void test_stands_by_on_a_vendor_device(void **state)
     assert_int_equal(now.nr_pages, run.before.nr_pages);
     ntsim_stop(&run);
     assert_int_equal(run.exit_status, 0);
-    assert_contains(run.log, "winpv: xenbus: on PCI device 5853:C000, not Xen's platform device: "
-                             "standing by (the platform device serves)\n");
+    ntsim_assert_contains(run.log,
+                          "winpv: xenbus: on PCI device 5853:C000, not Xen's platform device: "
+                          "standing by (the platform device serves)\n");
     assert_null(strstr(run.log, "xenstore connected"));
     assert_null(strstr(run.log, "new child"));
-    assert_contains(run.out,
-                    "PCI\\VEN_5853&DEV_C000&SUBSYS_C0005853&REV_01\\3&0&0 "
-                    "[PCI\\VEN_5853&DEV_C000&SUBSYS_C0005853&REV_01 "
-                    "PCI\\VEN_5853&DEV_C000&SUBSYS_C0005853 PCI\\VEN_5853&DEV_C000&CC_088000 "
-                    "PCI\\VEN_5853&DEV_C000&CC_0880] xenbus.sys started\n");
+    ntsim_assert_contains(run.out,
+                          "PCI\\VEN_5853&DEV_C000&SUBSYS_C0005853&REV_01\\3&0&0 "
+                          "[PCI\\VEN_5853&DEV_C000&SUBSYS_C0005853&REV_01 "
+                          "PCI\\VEN_5853&DEV_C000&SUBSYS_C0005853 PCI\\VEN_5853&DEV_C000&CC_088000 "
+                          "PCI\\VEN_5853&DEV_C000&CC_0880] xenbus.sys started\n");
     assert_null(strstr(run.log, "leaked"));
 }
 
@@ -241,9 +236,10 @@ static void test_refused_keys_are_only_logged(void **state)
     next_step("pnp: start: done", 2);
     ntsim_stop(&run);
     assert_int_equal(run.exit_status, 0);
-    assert_contains(run.log, "winpv: xenbus: attr/PVAddons not removed (-13)\n");
-    assert_contains(run.log, "winpv: xenbus: the toolstack's keys (attr/PVAddons, data/updated) "
-                             "not written (-13)\n");
+    ntsim_assert_contains(run.log, "winpv: xenbus: attr/PVAddons not removed (-13)\n");
+    ntsim_assert_contains(run.log,
+                          "winpv: xenbus: the toolstack's keys (attr/PVAddons, data/updated) "
+                          "not written (-13)\n");
     assert_non_null(strstr(strstr(run.log, "xenstore connected") + 1, "xenstore connected"));
     assert_null(strstr(run.log, "leaked"));
 }

@@ -29,12 +29,6 @@
 
 static struct ntsim_run run;
 
-static void assert_contains(const char *text, const char *what)
-{
-    if (strstr(text, what) == NULL)
-        fail_msg("\"%s\" not found", what);
-}
-
 /* Start XENBUS after an earlier boot installed the drivers of @installed (NULL-ended). */
 static void start_after_installing(const char *const *installed, const char *sequence)
 {
@@ -77,8 +71,8 @@ static void test_unplugs_installed_disks_and_nics(void **state)
     assert_int_equal(info.unplugged, DISK_MASK | XENBUS_UNPLUG_NICS);
     assert_int_equal(info.pv_unplugs, 1);
     assert_announced(&info);
-    assert_contains(run.log, "winpv: xenbus: emulated devices unplugged: 0xb\n");
-    assert_contains(run.log, "winpv: xenbus: xenstore connected");
+    ntsim_assert_contains(run.log, "winpv: xenbus: emulated devices unplugged: 0xb\n");
+    ntsim_assert_contains(run.log, "winpv: xenbus: xenstore connected");
 }
 
 /* Without a PV disk driver the emulated disks stay: only the NICs go. */
@@ -108,8 +102,10 @@ static void test_misconfigured_lists_unplug_nothing(void **state)
     struct sim_domain_info info = unplug_of(installed);
 
     assert_int_equal(info.unplugged, 0);
-    assert_contains(run.log, "winpv: xenbus: Parameters\\UnplugNics is not a list of services");
-    assert_contains(run.log, "winpv: xenbus: Parameters\\UnplugAuxDisks is not a list of services");
+    ntsim_assert_contains(run.log,
+                          "winpv: xenbus: Parameters\\UnplugNics is not a list of services");
+    ntsim_assert_contains(run.log,
+                          "winpv: xenbus: Parameters\\UnplugAuxDisks is not a list of services");
     assert_null(strstr(run.log, "Parameters\\UnplugDisks is not"));
 }
 
@@ -130,7 +126,8 @@ static void test_unplugs_once_per_boot(void **state)
     assert_int_equal(info.pv_unplugs, 1);
     ntsim_stop(&run);
     assert_int_equal(run.exit_status, 0);
-    assert_contains(run.log, "winpv: xenbus: emulated devices unplugged this boot already (0x9)\n");
+    ntsim_assert_contains(run.log,
+                          "winpv: xenbus: emulated devices unplugged this boot already (0x9)\n");
     /* Served again all the same. */
     assert_non_null(strstr(strstr(run.log, "xenstore connected") + 1, "xenstore connected"));
 }
@@ -171,11 +168,12 @@ static void test_blacklisted_build_stands_by(void **state)
              "winpv: xenbus: the platform device refused build %u (blacklisted): the PV drivers "
              "do not load, emulated devices stay\n",
              WINPV_VERSION_BUILD);
-    assert_contains(run.log, line);
-    assert_contains(run.log,
-                    "winpv: xenbus: standing by: the platform device refused this build\n");
-    assert_contains(run.log, "winpv: xenbus: emulated devices unplugged this boot already (0); the "
-                             "build was refused: standing by\n");
+    ntsim_assert_contains(run.log, line);
+    ntsim_assert_contains(run.log,
+                          "winpv: xenbus: standing by: the platform device refused this build\n");
+    ntsim_assert_contains(run.log,
+                          "winpv: xenbus: emulated devices unplugged this boot already (0); the "
+                          "build was refused: standing by\n");
     assert_null(strstr(run.log, "xenstore connected"));
     assert_null(strstr(run.log, "new child"));
     assert_null(strstr(run.log, "leaked"));
