@@ -47,5 +47,46 @@ IO_STACK_LOCATION *nt_irp_next_stack(IRP *irp);
  * @timeout_ms). Returns the final status.
  */
 NTSTATUS nt_irp_send_and_wait(DEVICE_OBJECT *top, IRP *irp, unsigned int timeout_ms);
+/*
+ * Wait until @irp, sent to a stack, has passed every location (0 for
+ * @timeout_ms: however long it takes); whether it has.
+ */
+bool nt_irp_wait(IRP *irp, unsigned int timeout_ms);
+bool nt_irp_finished(IRP *irp);
+/* Stop the guest unless @irp is an IRP the I/O manager made (@caller: who passed it). */
+void nt_irp_check(IRP *irp, uint64_t caller);
+/* IoCancelIrp: whether a cancel routine was called. */
+bool nt_irp_cancel(IRP *irp, uint64_t caller);
+
+/*
+ * Device interfaces (io_interface.c). The PDO of the first enabled
+ * instance of @guid, its link name in @link; NULL when none is enabled.
+ */
+DEVICE_OBJECT *nt_interface_find(const GUID *guid, char *link, size_t size);
+/* The PnP manager removed @pdo: what its drivers left enabled is disabled. */
+void nt_interfaces_removed(DEVICE_OBJECT *pdo);
+/* @pdo is deleted: its instances go. */
+void nt_interfaces_forget(DEVICE_OBJECT *pdo);
+
+/* Shutdown notification (io_shutdown.c): IRP_MJ_SHUTDOWN to each registered device; how many. */
+unsigned int nt_io_shutdown_notify(unsigned int timeout_ms);
+/* @device is deleted: it is registered no more. */
+void nt_io_shutdown_forget(DEVICE_OBJECT *device);
+
+/*
+ * User mode's handles (io_file.c). Open the first enabled instance of
+ * interface @guid with @access (FILE_READ_DATA, FILE_WRITE_DATA) as
+ * CreateFile does; send a METHOD_BUFFERED control request and wait for it
+ * (DeviceIoControl); cancel what is in flight from another thread
+ * (CancelIoEx); close (CloseHandle). Each from a kernel thread at
+ * PASSIVE_LEVEL, as user mode's system calls run.
+ */
+struct nt_file;
+NTSTATUS nt_file_open(const GUID *guid, uint32_t access, unsigned int timeout_ms,
+                      struct nt_file **out);
+NTSTATUS nt_file_ioctl(struct nt_file *f, uint32_t code, const void *in, uint32_t in_length,
+                       void *out, uint32_t out_length, uint32_t *returned);
+void nt_file_cancel(struct nt_file *f);
+void nt_file_close(struct nt_file *f);
 
 #endif /* WINPV_SIM_NT_IO_H */

@@ -133,6 +133,8 @@ void nt_device_delete(DEVICE_OBJECT *device, uint64_t caller)
     }
     d->deleted = true;
     pthread_mutex_unlock(&devices_lock);
+    nt_io_shutdown_forget(device);
+    nt_interfaces_forget(device);
     nt_object_dereference(device, NT_HELD_BY_KERNEL, caller, "IoDeleteDevice");
 }
 

@@ -275,15 +275,17 @@ IO_STACK_LOCATION *nt_irp_next_stack(IRP *irp)
     return irp->Tail.Overlay.CurrentStackLocation - 1;
 }
 
-NTSTATUS nt_irp_send_and_wait(DEVICE_OBJECT *top, IRP *irp, unsigned int timeout_ms)
+void nt_irp_check(IRP *irp, uint64_t caller)
+{
+    header_of(irp, caller);
+}
+
+bool nt_irp_wait(IRP *irp, unsigned int timeout_ms)
 {
     struct irp_header *h = header_of(irp, 0);
-    IO_STACK_LOCATION sent = *nt_irp_next_stack(irp);
-    NTSTATUS returned;
     struct timespec deadline;
     int err = 0;
 
-    returned = nt_irp_call(top, irp, 0);
     clock_gettime(CLOCK_REALTIME, &deadline);
     deadline.tv_sec += timeout_ms / 1000;
     deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
@@ -292,10 +294,33 @@ NTSTATUS nt_irp_send_and_wait(DEVICE_OBJECT *top, IRP *irp, unsigned int timeout
         deadline.tv_nsec -= 1000000000;
     }
     pthread_mutex_lock(&irp_lock);
-    while (!h->finished && err != ETIMEDOUT)
-        err = pthread_cond_timedwait(&irp_finished, &irp_lock, &deadline);
+    while (!h->finished && err != ETIMEDOUT) {
+        if (timeout_ms == 0)
+            pthread_cond_wait(&irp_finished, &irp_lock);
+        else
+            err = pthread_cond_timedwait(&irp_finished, &irp_lock, &deadline);
+    }
     pthread_mutex_unlock(&irp_lock);
-    if (!h->finished)
+    return h->finished;
+}
+
+bool nt_irp_finished(IRP *irp)
+{
+    struct irp_header *h = header_of(irp, 0);
+    bool finished;
+
+    pthread_mutex_lock(&irp_lock);
+    finished = h->finished;
+    pthread_mutex_unlock(&irp_lock);
+    return finished;
+}
+
+NTSTATUS nt_irp_send_and_wait(DEVICE_OBJECT *top, IRP *irp, unsigned int timeout_ms)
+{
+    IO_STACK_LOCATION sent = *nt_irp_next_stack(irp);
+    NTSTATUS returned = nt_irp_call(top, irp, 0);
+
+    if (!nt_irp_wait(irp, timeout_ms))
         nt_verifier_fail(NT_VERIFY_IRP_NOT_COMPLETED,
                          (uint64_t)(uintptr_t)top->DriverObject->MajorFunction[sent.MajorFunction],
                          "IRP (major %#x, minor %#x) was never completed within %u ms "

@@ -6,7 +6,7 @@
  *   winpv-ntsim --run-dir DIR --domid N (--drivers DIR | --driver PATH)
  *               [--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N]
  *               [--sequence LIST] [--service NAME] [--irp-timeout-ms N] [--tree FILE]
- *               [--installed HWID]...
+ *               [--installed HWID]... [--agent]
  *
  * --drivers names a directory of driver packages, as make leaves them in
  * dist/x64 (one folder per driver with its INF): every device gets the
@@ -29,6 +29,12 @@
  * cleanly). Exit status: 0 when every step succeeded
  * and the drivers unloaded with nothing left, 1 when a step failed or
  * something leaked, 2 for bad usage, 66 after a bugcheck.
+ *
+ * --agent runs the guest's user-mode agent (agent.c) beside the drivers:
+ * the toolstack's power-off and reboot then reach Windows. When Windows
+ * is asked to shut down or restart while serving, the steps left are not
+ * run: the kernel shuts the machine down (shutdown.c), drivers loaded, and
+ * exits 0 once Xen took the domain's shutdown.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -37,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "cpu/cpu.h"
@@ -58,6 +65,7 @@ struct options {
     uint64_t fail_alloc;
     const char *installed[INSTALLED_MAX]; /* hardware IDs installed on an earlier boot */
     unsigned int installed_count;
+    bool agent; /* run the user-mode agent */
 };
 
 static int usage(void)
@@ -66,7 +74,8 @@ static int usage(void)
             "usage: winpv-ntsim --run-dir DIR --domid N (--drivers DIR | --driver PATH) "
             "[--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N] "
             "[--sequence start,stop,remove,serve[:MS],power:SN] [--service NAME] "
-            "[--irp-timeout-ms N] [--tree FILE] [--platform-device ID] [--installed HWID]...\n");
+            "[--irp-timeout-ms N] [--tree FILE] [--platform-device ID] [--installed HWID]... "
+            "[--agent]\n");
     return 2;
 }
 
@@ -99,6 +108,7 @@ static int parse(int argc, char **argv, struct options *o)
         {"tree", required_argument, NULL, 'T'},
         {"platform-device", required_argument, NULL, 'P'},
         {"installed", required_argument, NULL, 'I'},
+        {"agent", no_argument, NULL, 'a'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -142,6 +152,9 @@ static int parse(int argc, char **argv, struct options *o)
             if (o->installed_count == INSTALLED_MAX)
                 return -1;
             o->installed[o->installed_count++] = optarg;
+            break;
+        case 'a':
+            o->agent = true;
             break;
         case 't':
             o->irp_timeout_ms = (unsigned int)strtoul(optarg, NULL, 0);
@@ -222,6 +235,8 @@ static int run_sequence(struct nt_pnp *pnp, const char *sequence)
         nt_pnp_print(pnp, stdout);
         nt_pnp_publish(pnp);
         failed |= rc != 0;
+        if (atomic_load(&pnp->shutdown) != NT_SHUTDOWN_NONE)
+            return nt_system_shutdown(pnp);
         if (rc != 0 && strcmp(step, "start") != 0)
             break;
     }
@@ -254,8 +269,17 @@ static int run_driver(const struct options *o, struct nt_pnp *pnp)
         failed = nt_pnp_bind_by_inf(pnp, error, sizeof(error)) != 0;
     if (failed)
         fprintf(stderr, "winpv-ntsim: %s\n", error);
-    else
+    if (!failed && o->agent && nt_agent_start(pnp) != 0) {
+        fprintf(stderr, "winpv-ntsim: cannot start the agent\n");
+        failed = 1;
+    }
+    if (!failed)
         failed = run_sequence(pnp, o->sequence) != 0;
+    if (atomic_load(&pnp->shutdown) == NT_SHUTDOWN_DONE) {
+        nt_log("pnp: the machine is off: drivers stay loaded, as on Windows\n");
+        return failed ? -1 : 0;
+    }
+    nt_agent_stop();
     leaks = nt_pnp_unload(pnp);
     nt_log("pool: %llu allocations in all\n", (unsigned long long)nt_pool_allocations());
     if (leaks)
@@ -307,6 +331,12 @@ int main(int argc, char **argv)
     signal(SIGTERM, request_stop);
     signal(SIGINT, request_stop);
     status = run_driver(&o, &pnp) == 0 ? 0 : 1;
+    if (atomic_load(&pnp.shutdown) == NT_SHUTDOWN_DONE) {
+        /* The machine is off: nothing is torn down under drivers that stay loaded. */
+        nt_log_open(NULL);
+        fflush(NULL);
+        _exit(status);
+    }
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     serving = NULL;

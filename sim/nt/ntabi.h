@@ -50,6 +50,10 @@ typedef uint64_t KAFFINITY;
 #define STATUS_OBJECT_NAME_INVALID      ((NTSTATUS)0xC0000033)
 #define STATUS_OBJECT_NAME_NOT_FOUND    ((NTSTATUS)0xC0000034)
 #define STATUS_OBJECT_PATH_SYNTAX_BAD   ((NTSTATUS)0xC000003B)
+#define STATUS_OBJECT_NAME_EXISTS       ((NTSTATUS)0x40000000)
+#define STATUS_CANCELLED                ((NTSTATUS)0xC0000120)
+#define STATUS_DEVICE_BUSY              ((NTSTATUS)0x80000011)
+#define STATUS_INFO_LENGTH_MISMATCH     ((NTSTATUS)0xC0000004)
 #define NT_SUCCESS(s)                   ((NTSTATUS)(s) >= 0)
 
 #define PASSIVE_LEVEL  0
@@ -345,6 +349,19 @@ typedef struct _IO_STACK_LOCATION {
             void *AllocatedResources;
             void *AllocatedResourcesTranslated;
         } StartDevice;
+        struct {                   /* IRP_MJ_CREATE */
+            void *SecurityContext; /* IO_SECURITY_CONTEXT */
+            uint32_t Options;
+            uint16_t FileAttributes __attribute__((aligned(8)));
+            uint16_t ShareAccess;
+            uint32_t EaLength __attribute__((aligned(8)));
+        } Create;
+        struct { /* IRP_MJ_DEVICE_CONTROL, IRP_MJ_INTERNAL_DEVICE_CONTROL */
+            uint32_t OutputBufferLength;
+            uint32_t InputBufferLength __attribute__((aligned(8)));
+            uint32_t IoControlCode __attribute__((aligned(8)));
+            void *Type3InputBuffer;
+        } DeviceIoControl;
         struct {
             void *Argument1;
             void *Argument2;
@@ -395,6 +412,39 @@ typedef struct _IRP {
         uint8_t Apc[88]; /* KAPC */
     } Tail;
 } IRP;
+
+/*
+ * A file object: what a handle opened on a device names. Only its head is
+ * the I/O manager's to fill here; the rest (a file system's) stays zero.
+ */
+typedef struct _FILE_OBJECT {
+    int16_t Type; /* 5 */
+    int16_t Size;
+    DEVICE_OBJECT *DeviceObject;
+    void *Vpb;
+    void *FsContext;
+    void *FsContext2;
+    uint8_t Rest[0xd8 - 0x28];
+} FILE_OBJECT;
+
+#define NT_TYPE_FILE 5
+
+/* What an IRP_MJ_CREATE carries of the open's security. */
+typedef struct _IO_SECURITY_CONTEXT {
+    void *SecurityQos;
+    void *AccessState;
+    uint32_t DesiredAccess;
+    uint32_t FullCreateOptions;
+} IO_SECURITY_CONTEXT;
+
+/* An I/O control code (CTL_CODE): its transfer method and the access the handle needs. */
+#define METHOD_BUFFERED   0
+#define METHOD_NEITHER    3
+#define FILE_ANY_ACCESS   0
+#define FILE_READ_ACCESS  1
+#define FILE_WRITE_ACCESS 2
+#define FILE_READ_DATA    0x0001
+#define FILE_WRITE_DATA   0x0002
 
 /* IRP stack locations follow the IRP in memory, the last one first used. */
 static inline IO_STACK_LOCATION *nt_irp_stack(IRP *irp, int index)

@@ -273,15 +273,32 @@ int nt_pnp_start(struct nt_pnp *pnp)
     return 0;
 }
 
+/* User mode's handles on the device close before it is stopped or removed (the agent's). */
 int nt_pnp_stop(struct nt_pnp *pnp)
 {
+    int rc = 0;
+
+    nt_agent_pause();
     if (!NT_SUCCESS(send_pnp(pnp, IRP_MN_QUERY_STOP_DEVICE))) {
         send_pnp(pnp, IRP_MN_CANCEL_STOP_DEVICE);
-        return -1;
+        rc = -1;
+    } else {
+        send_pnp(pnp, IRP_MN_STOP_DEVICE);
+        pnp->state = NT_DEVNODE_STOPPED;
     }
-    send_pnp(pnp, IRP_MN_STOP_DEVICE);
-    pnp->state = NT_DEVNODE_STOPPED;
-    return 0;
+    nt_agent_resume();
+    return rc;
+}
+
+/* After REMOVE_DEVICE: the driver left the PDO; the PnP manager disables its interfaces. */
+static void removed(struct nt_pnp *pnp)
+{
+    nt_pnp_check_passive("IRP_MN_REMOVE_DEVICE", pnp->platform.object->MajorFunction[IRP_MJ_PNP]);
+    if (pnp->platform_pdo->AttachedDevice)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, 0,
+                         "after IRP_MN_REMOVE_DEVICE a device is still attached to the PDO");
+    nt_interfaces_removed(pnp->platform_pdo);
+    pnp->state = NT_DEVNODE_REMOVED;
 }
 
 /*
@@ -290,37 +307,36 @@ int nt_pnp_stop(struct nt_pnp *pnp)
  */
 int nt_pnp_remove(struct nt_pnp *pnp)
 {
+    nt_agent_pause();
     if (pnp->state == NT_DEVNODE_STARTED) {
-        if (nt_pnp_query_remove_children(pnp) != 0)
+        if (nt_pnp_query_remove_children(pnp) != 0) {
+            nt_agent_resume();
             return -1;
+        }
         if (!NT_SUCCESS(send_pnp(pnp, IRP_MN_QUERY_REMOVE_DEVICE))) {
             send_pnp(pnp, IRP_MN_CANCEL_REMOVE_DEVICE);
             nt_pnp_cancel_remove_children(pnp);
+            nt_agent_resume();
             return -1;
         }
     }
     nt_pnp_remove_children(pnp);
     send_pnp(pnp, IRP_MN_REMOVE_DEVICE);
-    nt_pnp_check_passive("IRP_MN_REMOVE_DEVICE", pnp->platform.object->MajorFunction[IRP_MJ_PNP]);
-    if (pnp->platform_pdo->AttachedDevice)
-        nt_verifier_fail(NT_VERIFY_ARGUMENT, 0,
-                         "after IRP_MN_REMOVE_DEVICE a device is still attached to the PDO");
-    pnp->state = NT_DEVNODE_REMOVED;
+    removed(pnp);
+    nt_agent_resume();
     return 0;
 }
 
 /* The device is gone at once: nothing is asked, nothing can refuse. */
 void nt_pnp_surprise_remove(struct nt_pnp *pnp)
 {
+    nt_agent_pause();
     nt_pnp_surprise_remove_children(pnp);
     if (pnp->state == NT_DEVNODE_STARTED)
         send_pnp(pnp, IRP_MN_SURPRISE_REMOVAL);
     send_pnp(pnp, IRP_MN_REMOVE_DEVICE);
-    nt_pnp_check_passive("IRP_MN_REMOVE_DEVICE", pnp->platform.object->MajorFunction[IRP_MJ_PNP]);
-    if (pnp->platform_pdo->AttachedDevice)
-        nt_verifier_fail(NT_VERIFY_ARGUMENT, 0,
-                         "after IRP_MN_REMOVE_DEVICE a device is still attached to the PDO");
-    pnp->state = NT_DEVNODE_REMOVED;
+    removed(pnp);
+    nt_agent_resume();
 }
 
 size_t nt_pnp_unload(struct nt_pnp *pnp)

@@ -54,6 +54,14 @@ struct nt_loaded_driver {
     struct nt_driver driver;
 };
 
+/* The system's shutdown, one state: not asked, asked (power-off or restart), carried out. */
+enum nt_shutdown {
+    NT_SHUTDOWN_NONE,
+    NT_SHUTDOWN_POWER_OFF,
+    NT_SHUTDOWN_RESTART,
+    NT_SHUTDOWN_DONE,
+};
+
 struct nt_pnp {
     DRIVER_OBJECT *pci;          /* the kernel's PCI bus driver */
     DEVICE_OBJECT *platform_pdo; /* the Xen platform device */
@@ -75,6 +83,7 @@ struct nt_pnp {
     pthread_cond_t changed;
     atomic_bool relations_invalid; /* IoInvalidateDeviceRelations since the last enumeration */
     atomic_bool stop_requested;    /* the machine is asked to stop: serving ends */
+    atomic_int shutdown;           /* enum nt_shutdown: asked for, then carried out */
     const char *tree_path;         /* where the device tree is published, or NULL */
 };
 
@@ -170,5 +179,30 @@ void nt_pnp_check_passive(const char *what, const void *code);
  * refused a sleep or hibernation (the system stays working).
  */
 int nt_po_set_system_state(struct nt_pnp *pnp, unsigned int s);
+/* S5 told to every started device for a power-off, or with @restart for a restart. */
+void nt_po_shutdown(struct nt_pnp *pnp, bool restart);
+
+/*
+ * The system's shutdown (shutdown.c). A request (InitiateShutdown, from
+ * user mode: any thread) ends serving; the PnP thread then carries it out
+ * as Windows does: user mode ends (the agent stops), IRP_MJ_SHUTDOWN to
+ * every device registered for it, S5 to every device stack, and the
+ * platform powers off or resets, which Xen sees as SCHEDOP_shutdown with
+ * the reason poweroff or reboot. Drivers are not unloaded: the machine is
+ * off. nt_system_shutdown returns 0 when the hypervisor took the shutdown.
+ */
+void nt_system_shutdown_request(struct nt_pnp *pnp, bool restart);
+int nt_system_shutdown(struct nt_pnp *pnp);
+
+/*
+ * The user-mode agent (agent.c): started with the machine when asked for,
+ * paused around a stop or removal of the device it has open, stopped at
+ * shutdown or when the machine stops. Pause and stop are called by a kernel
+ * thread at PASSIVE_LEVEL; each is a no-op when the agent does not run.
+ */
+int nt_agent_start(struct nt_pnp *pnp);
+void nt_agent_pause(void);
+void nt_agent_resume(void);
+void nt_agent_stop(void);
 
 #endif /* WINPV_SIM_NT_PNP_H */

@@ -220,6 +220,7 @@ static void remove_child(struct nt_pnp *pnp, struct nt_child *c, bool with_paren
         child_pnp(pnp, c, IRP_MN_SURPRISE_REMOVAL);
     status = child_pnp(pnp, c, IRP_MN_REMOVE_DEVICE);
     nt_log("pnp: child %s\\%s removed (%#x)\n", c->device_id, c->instance_id, (unsigned)status);
+    nt_interfaces_removed(c->pdo);
     if (c->pdo->AttachedDevice)
         nt_verifier_fail(NT_VERIFY_ARGUMENT, 0,
                          "after IRP_MN_REMOVE_DEVICE a device is still attached to child %s",

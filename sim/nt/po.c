@@ -15,15 +15,16 @@
 #include "kernel.h"
 #include "pnp.h"
 
-#define SYSTEM_POWER_STATE        0 /* POWER_STATE_TYPE SystemPowerState */
-#define POWER_SYSTEM_WORKING      1
-#define POWER_SYSTEM_SLEEPING3    4
-#define POWER_SYSTEM_HIBERNATE    5
-#define POWER_SYSTEM_SHUTDOWN     6
-#define POWER_ACTION_NONE         0
-#define POWER_ACTION_SLEEP        2
-#define POWER_ACTION_HIBERNATE    3
-#define POWER_ACTION_SHUTDOWN_OFF 6
+#define SYSTEM_POWER_STATE          0 /* POWER_STATE_TYPE SystemPowerState */
+#define POWER_SYSTEM_WORKING        1
+#define POWER_SYSTEM_SLEEPING3      4
+#define POWER_SYSTEM_HIBERNATE      5
+#define POWER_SYSTEM_SHUTDOWN       6
+#define POWER_ACTION_NONE           0
+#define POWER_ACTION_SLEEP          2
+#define POWER_ACTION_HIBERNATE      3
+#define POWER_ACTION_SHUTDOWN_RESET 5
+#define POWER_ACTION_SHUTDOWN_OFF   6
 
 static NTSTATUS power_irp(struct nt_pnp *pnp, DEVICE_OBJECT *pdo, const char *name, uint8_t minor,
                           uint32_t state, uint32_t action)
@@ -36,8 +37,8 @@ static NTSTATUS power_irp(struct nt_pnp *pnp, DEVICE_OBJECT *pdo, const char *na
     request.Parameters.Power.ShutdownType = action;
     status = nt_pnp_irp(pnp, pdo, &request, NULL);
     nt_pnp_check_passive("a power IRP", NULL);
-    nt_log("po: %s: %s S%u -> %#x\n", name, minor == IRP_MN_QUERY_POWER ? "query" : "set",
-           state - 1, (unsigned)status);
+    nt_log("po: %s: %s S%u%s -> %#x\n", name, minor == IRP_MN_QUERY_POWER ? "query" : "set",
+           state - 1, action == POWER_ACTION_SHUTDOWN_RESET ? " (restart)" : "", (unsigned)status);
     return status;
 }
 
@@ -56,6 +57,18 @@ static unsigned int devices(struct nt_pnp *pnp, DEVICE_OBJECT **pdos, const char
     pdos[n] = pnp->platform_pdo;
     names[n++] = "platform device";
     return n;
+}
+
+void nt_po_shutdown(struct nt_pnp *pnp, bool restart)
+{
+    DEVICE_OBJECT *pdos[16];
+    const char *names[16];
+    unsigned int n = devices(pnp, pdos, names, 16);
+
+    /* A shutdown is not asked: it is told, children first. */
+    for (unsigned int i = 0; i < n; i++)
+        power_irp(pnp, pdos[i], names[i], IRP_MN_SET_POWER, POWER_SYSTEM_SHUTDOWN,
+                  restart ? POWER_ACTION_SHUTDOWN_RESET : POWER_ACTION_SHUTDOWN_OFF);
 }
 
 int nt_po_set_system_state(struct nt_pnp *pnp, unsigned int s)

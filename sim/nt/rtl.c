@@ -97,3 +97,20 @@ static NT_EXPORT void RtlInitUnicodeString(UNICODE_STRING *destination, const WC
     destination->Buffer = (WCHAR *)source;
 }
 NT_REGISTER(NTOSKRNL, RtlInitUnicodeString);
+
+/*
+ * Frees a string the kernel allocated for the caller (IoRegisterDeviceInterface's
+ * link name): its buffer goes back to pool, the string is left empty.
+ */
+static NT_EXPORT void RtlFreeUnicodeString(UNICODE_STRING *string)
+{
+    uint64_t caller = NT_CALLER;
+
+    nt_require_irql(PASSIVE_LEVEL, caller, __func__);
+    if (string == NULL)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller, "RtlFreeUnicodeString(NULL)");
+    if (string->Buffer)
+        nt_pool_free(string->Buffer, 0, false, caller);
+    *string = (UNICODE_STRING){0};
+}
+NT_REGISTER(NTOSKRNL, RtlFreeUnicodeString);

@@ -1011,6 +1011,73 @@ static void device_properties(DEVICE_OBJECT *pdo)
           NT_SUCCESS(status) && ids_equal(ids, length, compatible, sizeof(compatible)), status);
 }
 
+/* {0b0e1d2c-3f4a-4b5c-8d6e-7f8091a2b3c4}: an interface class of the test's own. */
+static const GUID test_interface = {
+    0x0b0e1d2c, 0x3f4a, 0x4b5c, {0x8d, 0x6e, 0x7f, 0x80, 0x91, 0xa2, 0xb3, 0xc4}};
+
+static void interfaces(DEVICE_OBJECT *pdo)
+{
+    UNICODE_STRING first = {0}, second = {0};
+    NTSTATUS status;
+
+    status = IoRegisterDeviceInterface(pdo, &test_interface, NULL, &first);
+    check("IoRegisterDeviceInterface: a link name", NT_SUCCESS(status) && first.Length > 0, status);
+    status = IoRegisterDeviceInterface(pdo, &test_interface, NULL, &second);
+    check("IoRegisterDeviceInterface again: the same instance",
+          NT_SUCCESS(status) && first.Length == second.Length &&
+              RtlCompareMemory(first.Buffer, second.Buffer, first.Length) == first.Length,
+          status);
+    status = IoSetDeviceInterfaceState(&first, TRUE);
+    check("IoSetDeviceInterfaceState: enabled", status == STATUS_SUCCESS, status);
+    status = IoSetDeviceInterfaceState(&second, TRUE);
+    check("IoSetDeviceInterfaceState: enabled again, STATUS_OBJECT_NAME_EXISTS",
+          status == STATUS_OBJECT_NAME_EXISTS, status);
+    status = IoSetDeviceInterfaceState(&first, FALSE);
+    check("IoSetDeviceInterfaceState: disabled", status == STATUS_SUCCESS, status);
+    status = IoSetDeviceInterfaceState(&first, FALSE);
+    check("IoSetDeviceInterfaceState: disabled again, STATUS_OBJECT_NAME_NOT_FOUND",
+          status == STATUS_OBJECT_NAME_NOT_FOUND, status);
+    RtlFreeUnicodeString(&first);
+    RtlFreeUnicodeString(&second);
+    check("RtlFreeUnicodeString: the string left empty",
+          first.Buffer == NULL && first.Length == 0 && first.MaximumLength == 0, 0);
+}
+
+static LONG cancel_calls;
+static KIRQL cancel_irql;
+
+static void count_cancel(DEVICE_OBJECT *device, IRP *irp)
+{
+    cancel_calls++;
+    cancel_irql = irp->CancelIrql;
+    IoReleaseCancelSpinLock(irp->CancelIrql);
+}
+
+static void cancels(void)
+{
+    IRP *irp = IoAllocateIrp(1, FALSE);
+    KIRQL irql;
+
+    if (irp == NULL) {
+        check("IoAllocateIrp", FALSE, 0);
+        return;
+    }
+    check("IoCancelIrp with no cancel routine: FALSE, the IRP marked cancelled",
+          !IoCancelIrp(irp) && irp->Cancel, 0);
+    irp->Cancel = FALSE;
+    IoSetCancelRoutine(irp, count_cancel);
+    check("IoCancelIrp with a routine: TRUE, it ran once at the caller's IRQL, and it is taken",
+          IoCancelIrp(irp) && cancel_calls == 1 && cancel_irql == PASSIVE_LEVEL &&
+              IoSetCancelRoutine(irp, NULL) == NULL && KeGetCurrentIrql() == PASSIVE_LEVEL,
+          cancel_calls);
+    IoFreeIrp(irp);
+    IoAcquireCancelSpinLock(&irql);
+    check("IoAcquireCancelSpinLock: at DISPATCH_LEVEL, the old IRQL given",
+          KeGetCurrentIrql() == DISPATCH_LEVEL && irql == PASSIVE_LEVEL, irql);
+    IoReleaseCancelSpinLock(irql);
+    check("IoReleaseCancelSpinLock: back at the old IRQL", KeGetCurrentIrql() == PASSIVE_LEVEL, 0);
+}
+
 static NTSTATUS add_device(DRIVER_OBJECT *driver, DEVICE_OBJECT *pdo)
 {
     DEVICE_OBJECT *device;
@@ -1020,12 +1087,17 @@ static NTSTATUS add_device(DRIVER_OBJECT *driver, DEVICE_OBJECT *pdo)
     interrupts(pdo);
     device_keys(pdo);
     device_properties(pdo);
-    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "ddi: AddDevice: %lu checks, %lu failed\n",
-               checks, failures);
+    interfaces(pdo);
+    cancels();
     status = IoCreateDevice(driver, sizeof(DEVICE_OBJECT *), NULL, FILE_DEVICE_UNKNOWN, 0, FALSE,
                             &device);
     if (!NT_SUCCESS(status))
         return status;
+    status = IoRegisterShutdownNotification(device);
+    check("IoRegisterShutdownNotification", status == STATUS_SUCCESS, status);
+    IoUnregisterShutdownNotification(device);
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "ddi: AddDevice: %lu checks, %lu failed\n",
+               checks, failures);
     *(DEVICE_OBJECT **)device->DeviceExtension = IoAttachDeviceToDeviceStack(device, pdo);
     device->Flags &= ~DO_DEVICE_INITIALIZING;
     return STATUS_SUCCESS;
