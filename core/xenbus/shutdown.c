@@ -39,7 +39,7 @@ enum shutdown_state {
 
 struct xenbus_shutdown {
     struct xs_client *client;
-    unsigned int handled;
+    unsigned int handled; /* under lock: it changes as the OS side can do more or less */
     xenbus_shutdown_fn fn;
     void *ctx;
     struct xs_watch *watch;
@@ -86,6 +86,16 @@ static void printable(char *out, const char *value, size_t length)
     out[i] = '\0';
 }
 
+static unsigned int handled_now(struct xenbus_shutdown *shutdown)
+{
+    unsigned int handled;
+
+    os_mutex_lock(&shutdown->lock);
+    handled = shutdown->handled;
+    os_mutex_unlock(&shutdown->lock);
+    return handled;
+}
+
 static int look_body(struct xs_client *client, xs_tx_t tx, void *ctx)
 {
     struct look *look = ctx;
@@ -99,7 +109,7 @@ static int look_body(struct xs_client *client, xs_tx_t tx, void *ctx)
     if (rc)
         return rc;
     look->request = parse(value, length);
-    if (look->request & look->shutdown->handled) {
+    if (look->request & handled_now(look->shutdown)) {
         look->outcome = LOOK_TAKEN;
         rc = xs_write_str(client, tx, SHUTDOWN_PATH, "");
     } else if (length > 0) {
@@ -184,10 +194,10 @@ static void changed(void *ctx, const char *path)
  * toolstack made the nodes under a control/ the guest may not write, so a
  * removed one could not be written again).
  */
-static void withdraw(struct xenbus_shutdown *shutdown, unsigned int count)
+static void withdraw(struct xenbus_shutdown *shutdown, unsigned int handled, unsigned int count)
 {
     for (unsigned int i = 0; i < count; i++) {
-        if (requests[i].feature && (shutdown->handled & requests[i].request))
+        if (requests[i].feature && (handled & requests[i].request))
             xs_write_str(shutdown->client, XS_TX_NONE, requests[i].feature, "0");
     }
 }
@@ -204,10 +214,29 @@ static int advertise(struct xs_client *client, unsigned int handled, unsigned in
     return rc;
 }
 
+int xenbus_shutdown_offer(struct xenbus_shutdown *shutdown, unsigned int handled)
+{
+    unsigned int before, advertised;
+    int rc;
+
+    os_mutex_lock(&shutdown->lock);
+    before = shutdown->handled;
+    shutdown->handled = handled;
+    os_mutex_unlock(&shutdown->lock);
+    withdraw(shutdown, before & ~handled, REQUEST_KINDS);
+    rc = advertise(shutdown->client, handled & ~before, &advertised);
+    if (rc)
+        os_log(OS_LOG_WARN, "xenbus: the control/feature-* keys not written (%d)\n", rc);
+    /* A request left for the toolstack may be one carried out now. */
+    if (handled & ~before)
+        changed(shutdown, SHUTDOWN_PATH);
+    return rc;
+}
+
 int xenbus_shutdown_restored(struct xenbus_shutdown *shutdown)
 {
     unsigned int advertised;
-    int rc = advertise(shutdown->client, shutdown->handled, &advertised);
+    int rc = advertise(shutdown->client, handled_now(shutdown), &advertised);
 
     if (rc)
         os_log(OS_LOG_WARN, "xenbus: the control/feature-* keys not written again (%d)\n", rc);
@@ -230,7 +259,7 @@ int xenbus_shutdown_start(struct xs_client *client, unsigned int handled, xenbus
     if (rc == 0)
         rc = xs_watch_add(client, SHUTDOWN_PATH, changed, shutdown, &shutdown->watch);
     if (rc) {
-        withdraw(shutdown, advertised);
+        withdraw(shutdown, handled, advertised);
         os_free(shutdown);
         return rc;
     }
@@ -241,6 +270,6 @@ int xenbus_shutdown_start(struct xs_client *client, unsigned int handled, xenbus
 void xenbus_shutdown_stop(struct xenbus_shutdown *shutdown)
 {
     xs_watch_remove(shutdown->client, shutdown->watch);
-    withdraw(shutdown, REQUEST_KINDS);
+    withdraw(shutdown, shutdown->handled, REQUEST_KINDS);
     os_free(shutdown);
 }

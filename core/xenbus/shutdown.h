@@ -47,6 +47,15 @@ typedef void (*xenbus_shutdown_fn)(void *ctx, enum xenbus_shutdown_request reque
 int xenbus_shutdown_start(struct xs_client *client, unsigned int handled, xenbus_shutdown_fn fn,
                           void *ctx, struct xenbus_shutdown **out);
 
+/*
+ * The OS side carries out @handled from now on (a user-mode agent came or
+ * went): what it no longer does is withdrawn, what it does now advertised,
+ * and a request left in control/shutdown that it now carries out is
+ * taken. 0, or the store's first error (logged). Context: passive, not
+ * from the callback.
+ */
+int xenbus_shutdown_offer(struct xenbus_shutdown *shutdown, unsigned int handled);
+
 /* The request handed over is done with: take the next. Context: passive. */
 void xenbus_shutdown_done(struct xenbus_shutdown *shutdown);
 

@@ -52,6 +52,26 @@ int run_disk_add(struct run *run, unsigned long mib, unsigned int *disk)
     return rc;
 }
 
+int run_disks_follow(struct run *run, uint32_t old)
+{
+    char image[400];
+    int rc = 0;
+
+    for (unsigned int i = 0; i < QEMU_MAX_DISKS && rc == 0; i++) {
+        if (!run->attached[i])
+            continue;
+        /* The old domain is gone: its backend has no frontend to close with. */
+        qemu_stop(&run->disks[i]);
+        snprintf(image, sizeof(image), "%s/xvd%c.img", run->simd.dir, 'a' + i);
+        rc = qemu_start(&run->simd, &run->store, run->domid, i, image, &run->disks[i]);
+        run->attached[i] = rc == 0;
+        if (rc == 0)
+            printf("# disk %s of domain %u now serves domain %u\n", run->disks[i].name, old,
+                   run->domid);
+    }
+    return rc;
+}
+
 int run_disk_remove(struct run *run, const char *name)
 {
     for (unsigned int i = 0; i < QEMU_MAX_DISKS; i++) {
@@ -67,7 +87,8 @@ bool run_alive(struct run *run)
 {
     bool alive = component_alive(&run->store.daemon) && component_alive(&run->consoled);
 
-    if (run->guest.state != COMPONENT_NOT_STARTED)
+    /* A guest that powered off ended as planned (run_guest_check): the run goes on without it. */
+    if (run->guest.state != COMPONENT_NOT_STARTED && run->guest.state != COMPONENT_ENDED_AS_PLANNED)
         alive = component_alive(&run->guest) && alive;
     for (unsigned int i = 0; i < QEMU_MAX_DISKS; i++)
         if (run->attached[i])
@@ -81,21 +102,27 @@ void run_guest_file(const char *run_dir, unsigned int domid, const char *what, c
     snprintf(buf, size, "%s/guest-%u.%s", run_dir, domid, what);
 }
 
-int run_guest_start(struct run *run, const char *drivers_dir, unsigned long vcpus)
+int run_guest_start(struct run *run, const char *drivers_dir, const char *installed)
 {
     char program[512], drivers[4096], domid[16], cpus[16], log[512], tree[512];
-    char *argv[] = {program,     "--run-dir", run->simd.dir, "--domid",    domid,
-                    "--drivers", drivers,     "--vcpus",     cpus,         "--log",
-                    log,         "--tree",    tree,          "--sequence", "start,serve,remove",
+    char *argv[] = {program,   "--run-dir",   run->simd.dir,
+                    "--domid", domid,         "--drivers",
+                    drivers,   "--vcpus",     cpus,
+                    "--log",   log,           "--tree",
+                    tree,      "--sequence",  "start,serve,remove",
+                    "--agent", "--installed", (char *)installed,
                     NULL};
 
+    if (installed == NULL)
+        argv[16] = NULL; /* no "--installed" */
     if (realpath(drivers_dir, drivers) == NULL) {
         fprintf(stderr, "winpv-sim: --guest %s: no such directory\n", drivers_dir);
         return -XEN_ENOENT;
     }
+    snprintf(run->guest_dir, sizeof(run->guest_dir), "%s", drivers);
     simd_path_near_program("winpv-ntsim", program, sizeof(program));
     snprintf(domid, sizeof(domid), "%u", run->domid);
-    snprintf(cpus, sizeof(cpus), "%lu", vcpus);
+    snprintf(cpus, sizeof(cpus), "%u", run->vcpus);
     run_guest_file(run->simd.dir, run->domid, "log", log, sizeof(log));
     run_guest_file(run->simd.dir, run->domid, "tree", tree, sizeof(tree));
     return component_start(&run->simd, &run->guest, "guest-kernel", argv, NULL);

@@ -21,15 +21,37 @@ struct run {
     struct qemu disks[QEMU_MAX_DISKS];
     bool attached[QEMU_MAX_DISKS];
     struct component guest; /* winpv-ntsim, the guest's kernel, with --guest */
+    /* The guest's configuration, for its reboot: a new domain made alike. */
+    uint64_t memory_pages;
+    uint32_t vcpus;
+    char guest_dir[4096]; /* the driver packages, resolved; "" without --guest */
 };
 
 /*
  * The guest's kernel: winpv-ntsim (beside this program) running the
  * drivers the INFs in @drivers_dir choose (dist/x64's layout) on the run's
- * domain, until the run stops; its log and device tree in the run
- * directory (run_guest_file). Returns 0 or a negative XEN_E*.
+ * domain with its vCPUs and the user-mode agent, until the run stops; its
+ * log and device tree in the run directory (run_guest_file). With
+ * @installed (a hardware ID, or NULL), the drivers for that device were
+ * installed on an earlier boot. Returns 0 or a negative XEN_E*.
  */
-int run_guest_start(struct run *run, const char *drivers_dir, unsigned long vcpus);
+int run_guest_start(struct run *run, const char *drivers_dir, const char *installed);
+
+/*
+ * Called whenever the run wakes: when the guest's domain shut down with
+ * poweroff or reboot and its kernel ended, act as xl does (guest_end.c):
+ * destroy the domain, and for a reboot create it again and start the
+ * guest in it. 1 when it did, 0 when there was nothing to do, -1 when it
+ * failed (told on stderr).
+ */
+int run_guest_check(struct run *run);
+
+/*
+ * The run's disks follow its guest from domain @old to run->domid (a
+ * reboot): each backend for @old stops and one for the new domain starts
+ * on the same image. Returns 0 or the first error.
+ */
+int run_disks_follow(struct run *run, uint32_t old);
 
 /* RUN_DIR/guest-DOMID.@what: "log" the kernel's log, "tree" its device tree. */
 void run_guest_file(const char *run_dir, unsigned int domid, const char *what, char *buf,

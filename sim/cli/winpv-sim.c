@@ -16,7 +16,10 @@
  *   winpv-sim status                   domains and their state
  *   winpv-sim ls [PATH]                the xenstore tree (xenstore-ls)
  *   winpv-sim shutdown|reboot|suspend DOMID
- *                                      ask the guest, through control/shutdown
+ *                                      ask the guest, through control/shutdown,
+ *                                      if it offers it; when it powers off the
+ *                                      domain is destroyed, when it reboots "up"
+ *                                      starts it again in a new domain
  *   winpv-sim balloon DOMID MiB        set the guest's memory target
  *   winpv-sim destroy DOMID            destroy a domain
  *   winpv-sim save DOMID NAME          save a domain whose guest suspended
@@ -84,7 +87,8 @@ static void serve_until_stopped(struct run *run, int control_fd)
     sigdelset(&waiting, SIGINT);
     sigdelset(&waiting, SIGTERM);
     sigdelset(&waiting, SIGCHLD);
-    while (!interrupted && run_alive(run)) {
+    /* The guest's own shutdown is looked at first: its kernel's end is then no failure. */
+    while (!interrupted && run_guest_check(run) >= 0 && run_alive(run)) {
         struct pollfd p = {.fd = control_fd, .events = POLLIN};
 
         if (ppoll(&p, 1, NULL, &waiting) == 1)
@@ -141,8 +145,10 @@ static int up(int argc, char **argv)
     if (simd_start(&run->simd) != 0)
         return 1;
     rc = xenstore_start(&run->simd, &run->store, kind);
+    run->memory_pages = memory_mib * 256;
+    run->vcpus = (uint32_t)vcpus;
     if (rc == 0)
-        rc = simd_domain_create(&run->simd, memory_mib * 256, (uint32_t)vcpus, &run->domid);
+        rc = simd_domain_create(&run->simd, run->memory_pages, run->vcpus, &run->domid);
     if (rc == 0)
         rc = xenstore_introduce(&run->simd, &run->store, run->domid, &rings);
     if (rc == 0)
@@ -155,7 +161,7 @@ static int up(int argc, char **argv)
                    run->disks[disk].backend_path);
     }
     if (rc == 0 && !interrupted && guest_dir)
-        rc = run_guest_start(run, guest_dir, vcpus);
+        rc = run_guest_start(run, guest_dir, NULL);
     if (rc == 0 && (control_fd = control_listen(run->simd.dir)) < 0)
         rc = -XEN_EIO;
     if (rc) {
@@ -281,6 +287,36 @@ static int write_guest_node(const char *domid, const char *node, const char *val
         fprintf(stderr, "winpv-sim: cannot write %s\n", path);
     xs_close(xsh);
     return ok ? 0 : 1;
+}
+
+/*
+ * Ask the guest of @domid for @request through control/shutdown, as xl
+ * does: only when it offers it (control/feature-@request is "1"), else
+ * say why nothing would happen.
+ */
+static int control_shutdown(const char *domid, const char *request)
+{
+    struct xs_handle *xsh = open_store();
+    char path[128], *feature;
+    unsigned int length;
+    bool offered;
+
+    if (xsh == NULL)
+        return 1;
+    snprintf(path, sizeof(path), "/local/domain/%s/control/feature-%s", domid, request);
+    feature = xs_read(xsh, XBT_NULL, path, &length);
+    offered = feature && length == 1 && feature[0] == '1';
+    free(feature);
+    xs_close(xsh);
+    if (!offered) {
+        fprintf(stderr,
+                "winpv-sim: domain %s does not offer %s (control/feature-%s is not 1): no such "
+                "domain, or its guest runs no PV drivers%s\n",
+                domid, request, request,
+                strcmp(request, "suspend") == 0 ? "" : " or no agent to carry it out");
+        return 1;
+    }
+    return write_guest_node(domid, "control/shutdown", request);
 }
 
 static bool is_domid(const char *text)
@@ -485,8 +521,7 @@ int main(int argc, char **argv)
         return pnp(argv[2]);
     if (argc == 3 && is_domid(argv[2]) &&
         (strcmp(cmd, "shutdown") == 0 || strcmp(cmd, "reboot") == 0 || strcmp(cmd, "suspend") == 0))
-        return write_guest_node(argv[2], "control/shutdown",
-                                strcmp(cmd, "shutdown") == 0 ? "poweroff" : cmd);
+        return control_shutdown(argv[2], strcmp(cmd, "shutdown") == 0 ? "poweroff" : cmd);
     if (argc == 4 && strcmp(cmd, "balloon") == 0 && is_domid(argv[2]))
         return balloon(argv[2], argv[3]);
     if (argc == 3 && strcmp(cmd, "destroy") == 0 && is_domid(argv[2]))

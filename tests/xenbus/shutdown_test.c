@@ -131,6 +131,44 @@ static void test_advertises_what_it_carries_out_and_withdraws_at_stop(void **sta
     assert_string_equal(node("feature-suspend", value, sizeof(value)), "");
 }
 
+/*
+ * What is offered follows the OS side (a user-mode agent coming and going):
+ * withdrawn is "0", offered "1", and a request left while it was not
+ * carried out is taken once it is.
+ */
+static void test_the_offer_changes_and_a_waiting_request_is_taken(void **state)
+{
+    struct xenbus_shutdown *shutdown = start(XENBUS_SHUTDOWN_SUSPEND);
+    char value[64];
+
+    toolstack_asks_str("reboot");
+    settle();
+    assert_string_equal(node("shutdown", value, sizeof(value)), "reboot");
+    assert_int_equal(handed_count(), 0);
+    assert_int_equal(xenbus_shutdown_offer(shutdown, XENBUS_SHUTDOWN_SUSPEND |
+                                                         XENBUS_SHUTDOWN_POWEROFF |
+                                                         XENBUS_SHUTDOWN_REBOOT),
+                     0);
+    assert_string_equal(node("feature-poweroff", value, sizeof(value)), "1");
+    assert_string_equal(node("feature-reboot", value, sizeof(value)), "1");
+    assert_true(shutdown_key_becomes(""));
+    wait_handed(1);
+    assert_int_equal(handed.last, XENBUS_SHUTDOWN_REBOOT);
+    xenbus_shutdown_done(shutdown);
+    assert_int_equal(xenbus_shutdown_offer(shutdown, XENBUS_SHUTDOWN_SUSPEND), 0);
+    assert_string_equal(node("feature-poweroff", value, sizeof(value)), "0");
+    assert_string_equal(node("feature-reboot", value, sizeof(value)), "0");
+    assert_string_equal(node("feature-suspend", value, sizeof(value)), "1");
+    toolstack_asks_str("poweroff");
+    settle();
+    assert_string_equal(node("shutdown", value, sizeof(value)), "poweroff");
+    assert_int_equal(handed_count(), 1);
+    /* Nothing offered (Windows shuts down): suspend withdrawn too. */
+    assert_int_equal(xenbus_shutdown_offer(shutdown, 0), 0);
+    assert_string_equal(node("feature-suspend", value, sizeof(value)), "0");
+    xenbus_shutdown_stop(shutdown);
+}
+
 static void test_a_request_is_taken_and_handed_over_once(void **state)
 {
     struct xenbus_shutdown *shutdown = start(XENBUS_SHUTDOWN_POWEROFF | XENBUS_SHUTDOWN_REBOOT);
@@ -254,6 +292,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_advertises_what_it_carries_out_and_withdraws_at_stop,
+                                  clear_request),
+        cmocka_unit_test_teardown(test_the_offer_changes_and_a_waiting_request_is_taken,
                                   clear_request),
         cmocka_unit_test_teardown(test_a_request_is_taken_and_handed_over_once, clear_request),
         cmocka_unit_test_teardown(test_a_value_written_twice_is_one_request, clear_request),

@@ -12,7 +12,7 @@ static WCHAR service_path[SERVICE_PATH_MAX];
 UNICODE_STRING xenbus_service_path;
 
 /* Held across the pass-down so REMOVE cannot detach fdo->lower under it. */
-static NTSTATUS dispatch_other(DEVICE_OBJECT *device, IRP *irp)
+NTSTATUS xenbus_dispatch_other(DEVICE_OBJECT *device, IRP *irp)
 {
     struct xenbus_fdo *fdo = fdo_from_device(device);
     NTSTATUS status;
@@ -88,7 +88,12 @@ __attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
         xenbus_service_path = (UNICODE_STRING){length, sizeof(service_path), service_path};
     }
     for (unsigned int i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++)
-        driver->MajorFunction[i] = dispatch_other;
+        driver->MajorFunction[i] = xenbus_dispatch_other;
+    driver->MajorFunction[IRP_MJ_CREATE] = xenbus_dispatch_agent;
+    driver->MajorFunction[IRP_MJ_CLEANUP] = xenbus_dispatch_agent;
+    driver->MajorFunction[IRP_MJ_CLOSE] = xenbus_dispatch_agent;
+    driver->MajorFunction[IRP_MJ_DEVICE_CONTROL] = xenbus_dispatch_agent;
+    driver->MajorFunction[IRP_MJ_SHUTDOWN] = xenbus_dispatch_agent;
     driver->MajorFunction[IRP_MJ_PNP] = xenbus_dispatch_pnp;
     driver->MajorFunction[IRP_MJ_POWER] = xenbus_dispatch_power;
     driver->DriverExtension->AddDevice = xenbus_add_device;

@@ -31,6 +31,17 @@ enum fdo_pnp_state {
     FDO_REMOVED,
 };
 
+/* The user-mode agent's channel (agent.c), while the bus serves. */
+struct xenbus_agent {
+    KSPIN_LOCK lock;            /* guards what follows but the link and the offer lock */
+    BOOLEAN serving;            /* the interface is enabled: handles may open and wait */
+    FILE_OBJECT *owner;         /* the agent's handle: the first that waited */
+    IRP *waiting;               /* its pending wait, or NULL */
+    uint32_t kept;              /* a request that came while no wait was pending, or 0 */
+    struct os_mutex offer_lock; /* held while the shutdown engine is told what is offered */
+    UNICODE_STRING link;        /* the interface instance, from IoRegisterDeviceInterface */
+};
+
 struct xenbus_fdo {
     enum xenbus_object_kind kind; /* XENBUS_FDO */
     DEVICE_OBJECT *self;
@@ -50,6 +61,7 @@ struct xenbus_fdo {
     KEVENT suspend_idle; /* signalled while no suspend is queued or running */
     ULONG processors;    /* each holds still around the suspend hypercall... */
     KDPC *hold_dpcs;     /* ...by its DPC */
+    struct xenbus_agent agent;
     /* The children: devices present per class, and each class's PDO. */
     struct xenbus_enumerator *enumerator;
     struct os_mutex children_lock;
@@ -121,6 +133,20 @@ void xenbus_children_delete(struct xenbus_fdo *fdo);
  */
 NTSTATUS xenbus_suspend_start(struct xenbus_fdo *fdo);
 void xenbus_suspend_stop(struct xenbus_fdo *fdo);
+
+/*
+ * The agent (agent.c): its interface served from start to stop (after the
+ * suspend's start, before its stop); a power-off, reboot or halt handed to
+ * it from the shutdown engine's callback; IRP_MJ_CREATE, _CLEANUP, _CLOSE,
+ * _DEVICE_CONTROL and _SHUTDOWN dispatched. Context: passive.
+ */
+NTSTATUS xenbus_agent_start(struct xenbus_fdo *fdo);
+void xenbus_agent_stop(struct xenbus_fdo *fdo);
+void xenbus_agent_deliver(struct xenbus_fdo *fdo, enum xenbus_shutdown_request request);
+NTSTATUS xenbus_dispatch_agent(DEVICE_OBJECT *device, IRP *irp);
+
+/* Any other IRP: passed down from the FDO, ended at a PDO. Context: passive or dispatch. */
+NTSTATUS xenbus_dispatch_other(DEVICE_OBJECT *device, IRP *irp);
 
 /* Connect Xen's upcall to the platform device's interrupt, and disconnect it. Context: passive. */
 NTSTATUS xenbus_upcall_connect(struct xenbus_fdo *fdo, const CM_RESOURCE_LIST *raw);

@@ -70,14 +70,25 @@ NTSTATUS xenbus_start(struct xenbus_fdo *fdo, const CM_RESOURCE_LIST *raw)
         xenbus_stop(fdo);
         return status;
     }
-    /* Without it the guest runs on; the toolstack sees no control/feature-suspend. */
-    xenbus_suspend_start(fdo);
+    /*
+     * Without them the guest runs on; the toolstack sees no
+     * control/feature-suspend, or no power-off and reboot.
+     */
+    if (NT_SUCCESS(xenbus_suspend_start(fdo))) {
+        status = xenbus_agent_start(fdo);
+        if (!NT_SUCCESS(status))
+            os_log(OS_LOG_WARN,
+                   "xenbus: no agent interface (%#x): power-off and reboot not "
+                   "offered\n",
+                   (unsigned int)status);
+    }
     return STATUS_SUCCESS;
 }
 
 void xenbus_stop(struct xenbus_fdo *fdo)
 {
-    /* A suspend in flight finishes first; none is taken after. */
+    /* The agent's wait ends; a suspend in flight finishes first; none is taken after. */
+    xenbus_agent_stop(fdo);
     xenbus_suspend_stop(fdo);
     xenbus_children_stop(fdo);
     /* Every page back from Xen while xenstore still answers (the watch goes). */

@@ -1,9 +1,10 @@
 /*
  * windows/xenbus/suspend.c - the toolstack's suspend requests carried out.
  *
- * core/xenbus/shutdown.c watches control/shutdown and advertises only
- * "suspend" (power-off and reboot need a user-mode agent, which does not
- * exist yet). A request taken queues an I/O work item on the FDO, which
+ * core/xenbus/shutdown.c watches control/shutdown and advertises
+ * "suspend" (power-off, reboot and halt too while the user-mode agent is
+ * there: agent.c, to which they go). A suspend taken queues an I/O work
+ * item on the FDO, which
  * holds the remove lock while it runs: xenbus_services_suspend may not run
  * in the store's watch callback, and waits there for the toolstack (save,
  * restore or resume). The outcome is logged: restored in a new domain
@@ -121,14 +122,21 @@ static void suspend_work(DEVICE_OBJECT *device, PVOID context)
 static void shutdown_requested(void *ctx, enum xenbus_shutdown_request request)
 {
     struct xenbus_fdo *fdo = ctx;
-    PIO_WORKITEM item = IoAllocateWorkItem(fdo->self);
-    NTSTATUS status =
-        item ? IoAcquireRemoveLock(&fdo->remove_lock, item) : STATUS_INSUFFICIENT_RESOURCES;
+    PIO_WORKITEM item;
+    NTSTATUS status;
     BOOLEAN queued = FALSE;
+
+    if (request != XENBUS_SHUTDOWN_SUSPEND) {
+        /* Power-off, reboot, halt: offered only while the agent is there. */
+        xenbus_agent_deliver(fdo, request);
+        return;
+    }
+    item = IoAllocateWorkItem(fdo->self);
+    status = item ? IoAcquireRemoveLock(&fdo->remove_lock, item) : STATUS_INSUFFICIENT_RESOURCES;
 
     if (NT_SUCCESS(status)) {
         os_mutex_lock(&fdo->suspend_lock);
-        if (!fdo->suspend_stopping && request == XENBUS_SHUTDOWN_SUSPEND) {
+        if (!fdo->suspend_stopping) {
             KeClearEvent(&fdo->suspend_idle);
             fdo->suspend_item = item;
             IoQueueWorkItem(item, suspend_work, DelayedWorkQueue, fdo);

@@ -111,6 +111,11 @@ ntsim_xenbus_faults_SRCS := tests/sim/nt/xenbus_faults_test.c $(NTSIM_TEST_SRCS)
 ntsim_xenbus_faults_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
 $(BUILD)/host/bin/ntsim_xenbus_faults: | $(NTSIM_TEST_NEEDS)
 
+HOST_TESTS += ntsim_xenbus_agent
+ntsim_xenbus_agent_SRCS := tests/sim/nt/xenbus_agent_test.c $(NTSIM_TEST_SRCS)
+ntsim_xenbus_agent_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
+$(BUILD)/host/bin/ntsim_xenbus_agent: | $(NTSIM_TEST_NEEDS)
+
 HOST_TESTS += ntsim_xenbus_balloon
 ntsim_xenbus_balloon_SRCS := tests/sim/nt/xenbus_balloon_test.c $(NTSIM_TEST_SRCS)
 ntsim_xenbus_balloon_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
