@@ -43,6 +43,8 @@ static struct {
     pthread_t thread;
     struct nt_file *file; /* the open handle, or NULL; set and cleared by the agent thread */
     bool closing;         /* the agent thread is closing file */
+    enum nt_identity who; /* the account the service runs as */
+    NTSTATUS refused;     /* the last open's failure, logged once */
 } agent = {.lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER};
 
 static const GUID agent_interface = WINPV_AGENT_INTERFACE_INIT;
@@ -80,10 +82,13 @@ static void open_locked(void)
     NTSTATUS status;
 
     pthread_mutex_unlock(&agent.lock);
-    status = nt_file_open(&agent_interface, FILE_READ_DATA | FILE_WRITE_DATA,
+    status = nt_file_open(&agent_interface, agent.who, FILE_READ_DATA | FILE_WRITE_DATA,
                           agent.pnp->irp_timeout_ms, &f);
     pthread_mutex_lock(&agent.lock);
     if (!NT_SUCCESS(status)) {
+        if (status != agent.refused && status != STATUS_OBJECT_NAME_NOT_FOUND)
+            nt_log("agent: XENBUS's interface not opened (%#x): looking again\n", (unsigned)status);
+        agent.refused = status;
         wait_locked(LOOK_AGAIN_MS);
         return;
     }
@@ -152,12 +157,14 @@ static void *agent_main(void *arg)
     return NULL;
 }
 
-int nt_agent_start(struct nt_pnp *pnp)
+int nt_agent_start(struct nt_pnp *pnp, enum nt_identity who)
 {
     int err;
 
     pthread_mutex_lock(&agent.lock);
     agent.pnp = pnp;
+    agent.who = who;
+    agent.refused = STATUS_SUCCESS;
     agent.state = AGENT_RUNNING;
     err = pthread_create(&agent.thread, NULL, agent_main, NULL);
     if (err)

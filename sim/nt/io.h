@@ -75,15 +75,27 @@ void nt_io_shutdown_forget(DEVICE_OBJECT *device);
 
 /*
  * User mode's handles (io_file.c). Open the first enabled instance of
- * interface @guid with @access (FILE_READ_DATA, FILE_WRITE_DATA) as
- * CreateFile does; send a METHOD_BUFFERED control request and wait for it
+ * interface @guid as @who with @access (FILE_READ_DATA, FILE_WRITE_DATA) as
+ * CreateFile does, the device's security checked first; send a METHOD_BUFFERED control request and wait for it
  * (DeviceIoControl); cancel what is in flight from another thread
  * (CancelIoEx); close (CloseHandle). Each from a kernel thread at
  * PASSIVE_LEVEL, as user mode's system calls run.
  */
 struct nt_file;
-NTSTATUS nt_file_open(const GUID *guid, uint32_t access, unsigned int timeout_ms,
-                      struct nt_file **out);
+/* Whose token an open carries (io_security.c): LocalSystem, an elevated administrator, a user. */
+enum nt_identity {
+    NT_AS_SYSTEM,
+    NT_AS_ADMIN,
+    NT_AS_USER,
+};
+const char *nt_identity_name(enum nt_identity who);
+/*
+ * Whether @who may open @pdo's device for @access, by the security its INF
+ * gave it: STATUS_SUCCESS or STATUS_ACCESS_DENIED.
+ */
+NTSTATUS nt_security_check(DEVICE_OBJECT *pdo, enum nt_identity who, uint32_t access);
+NTSTATUS nt_file_open(const GUID *guid, enum nt_identity who, uint32_t access,
+                      unsigned int timeout_ms, struct nt_file **out);
 NTSTATUS nt_file_ioctl(struct nt_file *f, uint32_t code, const void *in, uint32_t in_length,
                        void *out, uint32_t out_length, uint32_t *returned);
 void nt_file_cancel(struct nt_file *f);

@@ -73,8 +73,8 @@ static NTSTATUS send_bounded(struct nt_file *f, uint8_t major, IO_SECURITY_CONTE
     return status;
 }
 
-NTSTATUS nt_file_open(const GUID *guid, uint32_t access, unsigned int timeout_ms,
-                      struct nt_file **out)
+NTSTATUS nt_file_open(const GUID *guid, enum nt_identity who, uint32_t access,
+                      unsigned int timeout_ms, struct nt_file **out)
 {
     IO_SECURITY_CONTEXT security = {.DesiredAccess = access};
     char link[NT_DEVICE_INSTANCE_MAX + 64];
@@ -84,6 +84,11 @@ NTSTATUS nt_file_open(const GUID *guid, uint32_t access, unsigned int timeout_ms
 
     if (pdo == NULL)
         return STATUS_OBJECT_NAME_NOT_FOUND;
+    status = nt_security_check(pdo, who, access);
+    if (!NT_SUCCESS(status)) {
+        nt_log("io: %s may not open %s: %#x\n", nt_identity_name(who), link, (unsigned)status);
+        return status;
+    }
     f = calloc(1, sizeof(*f));
     if (f == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;

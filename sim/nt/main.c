@@ -6,7 +6,7 @@
  *   winpv-ntsim --run-dir DIR --domid N (--drivers DIR | --driver PATH)
  *               [--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N]
  *               [--sequence LIST] [--service NAME] [--irp-timeout-ms N] [--tree FILE]
- *               [--installed HWID]... [--agent]
+ *               [--installed HWID]... [--agent[=system|admin|user]]
  *
  * --drivers names a directory of driver packages, as make leaves them in
  * dist/x64 (one folder per driver with its INF): every device gets the
@@ -30,7 +30,8 @@
  * and the drivers unloaded with nothing left, 1 when a step failed or
  * something leaked, 2 for bad usage, 66 after a bugcheck.
  *
- * --agent runs the guest's user-mode agent (agent.c) beside the drivers:
+ * --agent runs the guest's user-mode agent (agent.c) beside the drivers,
+ * as a service of the account named (default: system, as it is installed):
  * the toolstack's power-off and reboot then reach Windows. When Windows
  * is asked to shut down or restart while serving, the steps left are not
  * run: the kernel shuts the machine down (shutdown.c), drivers loaded, and
@@ -65,7 +66,8 @@ struct options {
     uint64_t fail_alloc;
     const char *installed[INSTALLED_MAX]; /* hardware IDs installed on an earlier boot */
     unsigned int installed_count;
-    bool agent; /* run the user-mode agent */
+    bool agent;                /* run the user-mode agent... */
+    enum nt_identity agent_as; /* ...as this account */
 };
 
 static int usage(void)
@@ -75,7 +77,7 @@ static int usage(void)
             "[--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N] "
             "[--sequence start,stop,remove,serve[:MS],power:SN] [--service NAME] "
             "[--irp-timeout-ms N] [--tree FILE] [--platform-device ID] [--installed HWID]... "
-            "[--agent]\n");
+            "[--agent[=system|admin|user]]\n");
     return 2;
 }
 
@@ -108,7 +110,7 @@ static int parse(int argc, char **argv, struct options *o)
         {"tree", required_argument, NULL, 'T'},
         {"platform-device", required_argument, NULL, 'P'},
         {"installed", required_argument, NULL, 'I'},
-        {"agent", no_argument, NULL, 'a'},
+        {"agent", optional_argument, NULL, 'a'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -155,6 +157,14 @@ static int parse(int argc, char **argv, struct options *o)
             break;
         case 'a':
             o->agent = true;
+            if (optarg == NULL || strcmp(optarg, "system") == 0)
+                o->agent_as = NT_AS_SYSTEM;
+            else if (strcmp(optarg, "admin") == 0)
+                o->agent_as = NT_AS_ADMIN;
+            else if (strcmp(optarg, "user") == 0)
+                o->agent_as = NT_AS_USER;
+            else
+                return -1;
             break;
         case 't':
             o->irp_timeout_ms = (unsigned int)strtoul(optarg, NULL, 0);
@@ -269,7 +279,7 @@ static int run_driver(const struct options *o, struct nt_pnp *pnp)
         failed = nt_pnp_bind_by_inf(pnp, error, sizeof(error)) != 0;
     if (failed)
         fprintf(stderr, "winpv-ntsim: %s\n", error);
-    if (!failed && o->agent && nt_agent_start(pnp) != 0) {
+    if (!failed && o->agent && nt_agent_start(pnp, o->agent_as) != 0) {
         fprintf(stderr, "winpv-ntsim: cannot start the agent\n");
         failed = 1;
     }

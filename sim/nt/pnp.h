@@ -9,6 +9,7 @@
 
 #include "exports.h"
 #include "image.h"
+#include "io.h"
 #include "ntabi.h"
 #include "inf.h"
 #include "pci_ids.h"
@@ -200,7 +201,7 @@ int nt_system_shutdown(struct nt_pnp *pnp);
  * shutdown or when the machine stops. Pause and stop are called by a kernel
  * thread at PASSIVE_LEVEL; each is a no-op when the agent does not run.
  */
-int nt_agent_start(struct nt_pnp *pnp);
+int nt_agent_start(struct nt_pnp *pnp, enum nt_identity who);
 void nt_agent_pause(void);
 void nt_agent_resume(void);
 void nt_agent_stop(void);

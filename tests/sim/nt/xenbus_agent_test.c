@@ -8,7 +8,8 @@
  * the reason the toolstack asked for. Without the agent nothing is
  * offered and a request stays where the toolstack wrote it, logged once;
  * the agent leaves when the device stops and comes back when it starts;
- * garbage gets a log line and nothing else.
+ * only SYSTEM and administrators may open the device (xenbus.inf's
+ * security); garbage gets a log line and nothing else.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -49,12 +50,15 @@ static size_t position(const char *what)
     return (size_t)(at - run.log);
 }
 
-/* xenbus.sys with the agent, serving until the toolstack asks. */
-static void start_with_agent(const char *sequence)
+/*
+ * The drivers bound by their INFs (NULL), or @driver alone, with the
+ * agent, serving until the toolstack asks.
+ */
+static void start_with_agent_on(const char *driver, const char *sequence)
 {
     const char *args[] = {"--sequence", sequence, "--agent", NULL};
 
-    ntsim_start(&run, "xenbus.sys", args);
+    ntsim_start(&run, driver, args);
     ntsim_require_nth(&run, agent_here, 1, WAIT_MS);
     assert_node("control/feature-poweroff", "1");
     assert_node("control/feature-reboot", "1");
@@ -66,6 +70,11 @@ static void start_with_agent(const char *sequence)
  * domain ends with @reason; the kernel exits 0 without removing the
  * drivers, as a machine that is off.
  */
+static void start_with_agent(const char *sequence)
+{
+    start_with_agent_on(NULL, sequence);
+}
+
 static void shut_down_by(const char *request, const char *handed, unsigned int reason,
                          const char *s5, const char *hypercall)
 {
@@ -86,6 +95,8 @@ static void shut_down_by(const char *request, const char *handed, unsigned int r
     assert_true(position("winpv: xenbus: Windows shuts down: no request offered from now on\n") <
                 position(s5));
     assert_true(position("system: IRP_MJ_SHUTDOWN sent to 1 device(s)\n") < position(s5));
+    /* Every stack told, children first: the XENIFACE child's driver, then the bus. */
+    assert_true(position("&DEV_IFACE: set S5") < position(s5));
     assert_true(position(s5) < position(hypercall));
     assert_int_equal(ntsim_count(run.log, "pnp: remove:"), 0);
     assert_null(strstr(run.log, "BUGCHECK"));
@@ -118,7 +129,7 @@ static void test_without_agent_nothing_offered_nothing_taken(void **state)
     const char *args[] = {"--sequence", "start,serve,remove", NULL};
     struct sim_domain_info info;
 
-    ntsim_start(&run, "xenbus.sys", args);
+    ntsim_start(&run, NULL, args);
     ntsim_require_nth(&run, "winpv: xenbus: xenstore connected", 1, WAIT_MS);
     assert_true(ntsim_wait_for(&run, "io: interface", WAIT_MS));
     assert_node("control/feature-suspend", "1");
@@ -142,7 +153,8 @@ static void test_without_agent_nothing_offered_nothing_taken(void **state)
  */
 static void test_agent_follows_the_device(void **state)
 {
-    start_with_agent("start,serve,stop,start,serve,remove");
+    /* XENBUS alone: a child driver holding its interfaces would refuse the stop. */
+    start_with_agent_on("xenbus.sys", "start,serve,stop,start,serve,remove");
     assert_int_equal(kill(run.pid, SIGTERM), 0); /* the first serve ends: stop, start */
     ntsim_require_nth(&run,
                       "winpv: xenbus: the agent left: power-off and reboot no longer "
@@ -171,6 +183,31 @@ static void test_garbage_gets_a_log_line(void **state)
     assert_int_equal(run.exit_status, 0);
 }
 
+/*
+ * xenbus.inf lets only SYSTEM and administrators open the device: an agent
+ * run as a user is refused, and nothing is offered to the toolstack; one
+ * run by an administrator gets in.
+ */
+static void test_only_system_and_administrators_get_in(void **state)
+{
+    const char *as_user[] = {"--sequence", "start,serve,remove", "--agent=user", NULL};
+    const char *as_admin[] = {"--sequence", "start,serve,remove", "--agent=admin", NULL};
+
+    ntsim_start(&run, NULL, as_user);
+    ntsim_require_nth(&run, "agent: XENBUS's interface not opened (0xc0000022)", 1, WAIT_MS);
+    ntsim_assert_contains(run.log, "io: a user may not open");
+    assert_node("control/feature-poweroff", "");
+    ntsim_stop(&run);
+    assert_int_equal(run.exit_status, 0);
+    assert_int_equal(ntsim_count(run.log, "agent: connected"), 0);
+    assert_int_equal(ntsim_count(run.log, "XENBUS's interface not opened"), 1);
+
+    ntsim_start(&run, NULL, as_admin);
+    ntsim_require_nth(&run, agent_here, 1, WAIT_MS);
+    ntsim_stop(&run);
+    assert_int_equal(run.exit_status, 0);
+}
+
 /* Without a request, the agent's handle closes at removal and everything unloads clean. */
 static void test_removed_with_agent_nothing_left(void **state)
 {
@@ -192,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_without_agent_nothing_offered_nothing_taken),
         cmocka_unit_test(test_agent_follows_the_device),
         cmocka_unit_test(test_garbage_gets_a_log_line),
+        cmocka_unit_test(test_only_system_and_administrators_get_in),
         cmocka_unit_test(test_removed_with_agent_nothing_left),
     };
 
