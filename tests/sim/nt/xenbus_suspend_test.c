@@ -48,13 +48,19 @@ static bool store_shows(const char *node, const char *value)
     return false;
 }
 
-static void start(void)
+/* xenbus.sys serving on @vcpus vCPUs ("2": the fixture's other tests). */
+static void start_on(const char *vcpus)
 {
-    const char *args[] = {"--sequence", "start,serve,remove", NULL};
+    const char *args[] = {"--sequence", "start,serve,remove", "--vcpus", vcpus, NULL};
 
     ntsim_start(&run, "xenbus.sys", args);
     ntsim_require_nth(&run, "pnp: start: done", 1, 20000);
     assert_true(store_shows("control/feature-suspend", "1"));
+}
+
+static void start(void)
+{
+    start_on("2");
 }
 
 /* The toolstack asks for a suspend; the guest takes the request and suspends. */
@@ -123,6 +129,21 @@ static void test_restored_as_a_new_domain_it_carries_on(void **state)
     migrate(1);
     assert_true(run.domid != old);
     /* The store works in the new domain: a device given there becomes a child. */
+    ntsim_device_add(&run, "vif", 0);
+    ntsim_require_nth(&run, VIF_CHILD, 1, 5000);
+    assert_holds_as_before(&before);
+    stop_clean();
+}
+
+/* With one processor there is nothing to hold: the suspend goes straight to the hypercall. */
+static void test_one_processor_migrates_too(void **state)
+{
+    struct sim_domain_info before;
+
+    start_on("1");
+    ntsim_domain_info(&run, &before);
+    request_suspend();
+    migrate(1);
     ntsim_device_add(&run, "vif", 0);
     ntsim_require_nth(&run, VIF_CHILD, 1, 5000);
     assert_holds_as_before(&before);
@@ -231,6 +252,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_only_suspend_is_advertised),
         cmocka_unit_test(test_restored_as_a_new_domain_it_carries_on),
+        cmocka_unit_test(test_one_processor_migrates_too),
         cmocka_unit_test(test_a_cancelled_suspend_goes_on_in_place),
         cmocka_unit_test(test_cycles_leave_nothing_behind),
         cmocka_unit_test(test_a_child_driver_is_told_and_reconnects),
