@@ -35,7 +35,7 @@ struct vbd_front_services svc;
 char image_path[320];
 int image_fd = -1;
 
-static struct guest_rings rings;
+struct guest_rings rings;
 static size_t pages_at_start;
 static struct winpv_store_interface_v1 store_table;
 static struct winpv_xenbus_interface_v1 xenbus_table;
