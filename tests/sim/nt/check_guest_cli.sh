@@ -3,6 +3,7 @@
 # --guest (the simulated Windows kernel running the drivers the INFs of a
 # package directory choose), look at its devices with winpv-sim pnp while a
 # disk is hot-plugged, balloon it to half its memory with winpv-sim balloon,
+# migrate it by hand with a disk (suspend, save, restore: the disk follows),
 # stop it; every driver unloads cleanly and nothing of the run is left
 # behind. Prints TAP.
 set -uo pipefail
@@ -14,9 +15,9 @@ sim=$bin/winpv-sim
 # Wait up to 10 s for `winpv-sim pnp 1` to show a line matching $1.
 wait_pnp() { for _ in $(seq 100); do "$sim" pnp 1 2>/dev/null | grep -qE "$1" && return 0; sleep 0.1; done; return 1; }
 
-echo "1..16"
+echo "1..20"
 out=$(mktemp) err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
+trap 'rm -f "$out" "$out.ls" "$err"' EXIT
 "$sim" up --memory 64 --vcpus 2 --disks 1 --disk-size 8 --guest "$packages" >"$out" 2>"$err" &
 up=$!
 for _ in $(seq 300); do grep -q '^# xenstored' "$out" && break; sleep 0.1; done
@@ -55,7 +56,8 @@ check "balloon 1 32: the guest's drivers give 8192 pages to Xen" \
 check "balloon 1 32: status shows the domain 8192 pages smaller" test "$(pages)" -eq "$((full - 8192))"
 
 # Migrated by hand: the guest's drivers suspend it, the toolstack saves it and
-# restores it as domain 2, and the drivers go on there.
+# restores it as domain 2, and the drivers go on there, with the disk.
+"$sim" disk-add 8 >/dev/null
 "$sim" suspend 1
 check "suspend 1: the guest's drivers suspend the domain" \
     bash -c "for _ in \$(seq 100); do \"$sim\" status | grep -qE '^1 .* suspend ' && exit 0; sleep 0.1; done; exit 1"
@@ -66,6 +68,15 @@ check "the drivers say so in the guest's log" \
     bash -c "for _ in \$(seq 100); do grep -q 'winpv: xenbus: suspend: restored in domain 2' \"$log\" && exit 0; sleep 0.1; done; exit 1"
 check "pnp 2 shows xenbus.sys started in the new domain" \
     bash -c "\"$sim\" pnp 2 | grep -qE '^PCI.* xenbus\\.sys started$'"
+check "the disk came along: a backend of domain 2 waits for the guest" \
+    bash -c "\"$sim\" ls /local/domain/0/backend/qdisk/2 | grep -qE '/51744/state = \"2\"'"
+check "domain 2's device directory names that backend" \
+    bash -c "\"$sim\" ls /local/domain/2/device/vbd | grep -qE '/51744/backend = \"/local/domain/0/backend/qdisk/2/51744\"'"
+qdisks() { "$sim" ls /local/domain/0/backend >"$out.ls" && cat "$out.ls"; }
+check "the saved domain's backend is gone" \
+    bash -c "$(declare -f qdisks); sim='$sim' out='$out'; qdisks | grep -q 'qdisk/2/' && ! qdisks | grep -q 'qdisk/1/'"
+check "disk-remove xvdc unplugs it from domain 2" \
+    bash -c "$(declare -f qdisks); sim='$sim' out='$out'; \"$sim\" disk-remove xvdc >/dev/null && qdisks >/dev/null && ! qdisks | grep -q 'qdisk/2/'"
 
 # Stopped while ballooned: the pages come back from Xen before Windows has them again.
 kill -TERM "$up"
