@@ -5,8 +5,10 @@
  * and every request in flight or waiting sent again in the order it was
  * submitted (see front.h).
  *
- * The same reset serves a ring request left unanswered (the watchdog), and
- * the backend writing Connected again is an online resize. A backend that
+ * The same reset serves a ring request left unanswered (the watchdog) and
+ * a restore in a new domain (front_suspend.c: the new backend is connected
+ * to without closing first), and the backend writing Connected again is an
+ * online resize. A backend that
  * leaves because the toolstack unplugs the disk ("online" 0) is no restart:
  * the removal closes the device instead (see front.h).
  *

@@ -8,7 +8,8 @@
  * after a restore (see the reconnection in front.h), or answered in place
  * after a cancelled suspend.
  *
- * Late, cancelled: the same domain and backend; the requests held back go.
+ * Late, cancelled: the same domain and backend; the requests held back go,
+ * and what the backend did meanwhile is acted on.
  * Late, restored as a new domain: the toolstack made the disk a backend of
  * the new domain, at a path of its own; the device is opened again to find
  * it, and the reconnection work connects to it as to a restarted backend
@@ -46,6 +47,8 @@ static void suspend_late(void *arg, bool cancelled)
         os_atomic_load32(&front->broken)) {
         front_link_move(front, FRONT_LINK_SUSPENDED, FRONT_LINK_UP);
         front_pump_all(front);
+        /* What the backend did meanwhile was not acted on: a removal, a restart, a resize. */
+        front_catch_up(front);
         return;
     }
     os_log(OS_LOG_INFO, "vbd: %s: restored in a new domain: reconnecting\n", front->nodename);
