@@ -93,6 +93,18 @@
  *
  * Online resize: a backend that writes its state (Connected) again with a
  * new "sectors" changes what vbd_front_disk() says from then on.
+ *
+ * Suspend and resume of the domain (front_suspend.c), given the SUSPEND
+ * table: before the domain suspends nothing new goes on the rings and what
+ * is on them gets 100 ms to be answered; requests submitted meanwhile wait.
+ * A cancelled suspend goes on in place. Restored as a new domain, the
+ * device's backend is found again (the toolstack made one for the new
+ * domain) and connected to as after a restart: every request not answered
+ * before the suspend goes out again, in order, so no acknowledged write is
+ * lost; one the old backend did apply is applied again with the same data,
+ * before anything submitted after it. A suspend while vbd_front_open runs
+ * is not followed (the open fails, or the reconnection finds the old
+ * backend gone).
  */
 #ifndef WINPV_CORE_VBD_FRONT_H
 #define WINPV_CORE_VBD_FRONT_H
@@ -104,6 +116,7 @@
 #include "winpv/evtchn_interface.h"
 #include "winpv/gnttab_interface.h"
 #include "winpv/store_interface.h"
+#include "winpv/suspend_interface.h"
 #include "winpv/xenbus_interface.h"
 
 /* Our limits, whatever the backend offers. */
@@ -144,6 +157,7 @@ struct vbd_front_services {
     const struct winpv_xenbus_interface_v1 *xenbus;
     const struct winpv_gnttab_interface_v1 *gnttab;
     const struct winpv_evtchn_interface_v1 *evtchn;
+    const struct winpv_suspend_interface_v1 *suspend; /* NULL: suspends are not followed */
 };
 
 /*

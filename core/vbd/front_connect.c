@@ -99,6 +99,52 @@ static void otherend_changed(void *ctx, uint32_t state)
     front_backend_changed(ctx, state);
 }
 
+/*
+ * Open device vbd/@id through XENBUS into *@dev, our node and its
+ * backend's paths into @front; on failure nothing stays open.
+ */
+static int open_device(struct vbd_front *front, const char *id, struct winpv_xenbus_device **dev)
+{
+    const struct winpv_xenbus_interface_v1 *xb = front->svc.xenbus;
+    int rc = xb->open(xb->header.context, "vbd", id, otherend_changed, front, dev);
+
+    if (rc)
+        return rc;
+    rc = xenbus_path(front->nodename, sizeof(front->nodename),
+                     xb->nodename(xb->header.context, *dev), NULL);
+    if (rc == 0)
+        rc = xenbus_path(front->otherend, sizeof(front->otherend),
+                         xb->otherend(xb->header.context, *dev), NULL);
+    front->info.backend_id = xb->otherend_id(xb->header.context, *dev);
+    if (rc)
+        xb->close(xb->header.context, *dev);
+    return rc;
+}
+
+int front_reopen_device(struct vbd_front *front)
+{
+    const struct winpv_xenbus_interface_v1 *xb = front->svc.xenbus;
+    const char *id = strrchr(front->nodename, '/'); /* device/vbd/<id> */
+    char old_otherend[FRONT_PATH_MAX];
+    uint32_t old_id = front->info.backend_id;
+    struct winpv_xenbus_device *dev;
+    int rc;
+
+    memcpy(old_otherend, front->otherend, sizeof(old_otherend));
+    rc = id ? open_device(front, id + 1, &dev) : -XEN_EINVAL;
+    if (rc == 0) {
+        /* The old handle's callback is not running once it is closed. */
+        xb->close(xb->header.context, front->dev);
+        front->dev = dev;
+        os_log(OS_LOG_INFO, "vbd: %s: backend now %s\n", front->nodename, front->otherend);
+        return 0;
+    }
+    memcpy(front->otherend, old_otherend, sizeof(old_otherend));
+    front->info.backend_id = old_id;
+    os_log(OS_LOG_ERROR, "vbd: %s: no backend in the new domain (%d)\n", front->nodename, rc);
+    return rc;
+}
+
 /* Start from Initialising, so that a backend left Closed by an earlier frontend waits again. */
 static int start_over(struct vbd_front *front)
 {
@@ -202,6 +248,7 @@ static void teardown(struct vbd_front *front, bool published, bool leave_memory)
 {
     const struct winpv_xenbus_interface_v1 *xb = front->svc.xenbus;
 
+    front_suspend_deregister(front);
     for (uint32_t q = 0; q < VBD_FRONT_MAX_QUEUES; q++)
         front_queue_stop(&front->queues[q]);
     os_work_flush(&front->reconnect_work);
@@ -254,24 +301,19 @@ int vbd_front_open(const struct vbd_front_services *svc, const char *id,
         os_spin_init(&front->queues[q].lock);
     }
     xb = svc->xenbus;
-    rc = xb->open(xb->header.context, "vbd", id, otherend_changed, front, &front->dev);
+    rc = open_device(front, id, &front->dev);
     if (rc) {
         os_free(front);
         return rc;
     }
-    rc = xenbus_path(front->nodename, sizeof(front->nodename),
-                     xb->nodename(xb->header.context, front->dev), NULL);
-    if (rc == 0)
-        rc = xenbus_path(front->otherend, sizeof(front->otherend),
-                         xb->otherend(xb->header.context, front->dev), NULL);
-    front->info.backend_id = xb->otherend_id(xb->header.context, front->dev);
-    if (rc == 0)
-        rc = front_handshake(front, &published);
+    rc = front_handshake(front, &published);
     if (rc == -XEN_EINVAL && front->fail_reason)
         xb->fail(xb->header.context, front->dev, rc, front->fail_reason);
     /* Unplugged before the rings were published: Closed, so the toolstack need not wait. */
     if (rc == -XEN_ENODEV && !published)
         front_switch_state(front, XenbusStateClosed);
+    if (rc == 0)
+        rc = front_suspend_register(front);
     if (rc) {
         teardown(front, published, false);
         return rc;
@@ -308,6 +350,8 @@ void vbd_front_close(struct vbd_front *front)
     uint32_t left;
 
     os_atomic_store32(&front->closing, 1);
+    /* No suspend callback queues a reconnection after the flush below. */
+    front_suspend_deregister(front);
     front_watchdog_stop(front);
     /* A reconnection sees closing and stops; what it put back on a ring fails below. */
     os_work_flush(&front->reconnect_work);

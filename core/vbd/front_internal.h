@@ -208,10 +208,23 @@ struct front_queue {
     bool kick_deferred;
 };
 
+/*
+ * Whether requests may go on the rings, and why not. One transition
+ * function (front_link_move) changes it, from the states front_link.c
+ * allows.
+ */
+enum front_link {
+    FRONT_LINK_UP,           /* requests go on the rings (closed or unplugged: they fail) */
+    FRONT_LINK_RECONNECTING, /* the reconnection work is queued or running: requests wait */
+    FRONT_LINK_SUSPENDED,    /* the domain suspends: requests wait, the backend is not acted on */
+    FRONT_LINK_RESTORED,     /* in a new domain, the device opened again: the work reconnects */
+};
+
 struct vbd_front {
     struct vbd_front_services svc;
     struct winpv_xenbus_device *dev;
-    struct vbd_front_options opt; /* defaults filled in */
+    struct winpv_suspend_callback *suspend_early, *suspend_late; /* NULL: not registered */
+    struct vbd_front_options opt;                                /* defaults filled in */
     struct vbd_front_info info;
     struct vbd_scsi_disk disk;     /* changed only by front_publish_disk */
     volatile uint32_t disk_seq;    /* odd while disk changes */
@@ -221,12 +234,12 @@ struct vbd_front {
     struct front_queue queues[VBD_FRONT_MAX_QUEUES];
     uint32_t ring_order;
     volatile uint32_t broken;
-    volatile uint32_t closing;      /* closed by the owner, or unplugged: submissions fail */
-    volatile uint32_t gone;         /* the toolstack unplugs the disk (front_reconnect.c) */
-    volatile uint32_t unplugged;    /* ... and the removal closed the handshake */
-    volatile uint32_t outstanding;  /* accepted, not yet called back */
-    volatile uint32_t up;           /* opened: a backend leaving is a disconnection */
-    volatile uint32_t reconnecting; /* the reconnection work is queued or running */
+    volatile uint32_t closing;     /* closed by the owner, or unplugged: submissions fail */
+    volatile uint32_t gone;        /* the toolstack unplugs the disk (front_reconnect.c) */
+    volatile uint32_t unplugged;   /* ... and the removal closed the handshake */
+    volatile uint32_t outstanding; /* accepted, not yet called back */
+    volatile uint32_t up;          /* opened: a backend leaving is a disconnection */
+    volatile uint32_t link;        /* enum front_link: changed by front_link_move only */
     struct os_work reconnect_work;
     struct os_event pause;    /* never set: a sleep with a timeout */
     struct os_timer watchdog; /* looks for ring requests left unanswered */
@@ -240,6 +253,14 @@ struct vbd_front {
     const char *fail_reason; /* for XENBUS's error node */
     char fail_message[80];   /* fail_reason, when it names a node */
 };
+
+/* -- the link (front_link.c) ------------------------------------------------ */
+
+/* From @from to @to if the link is @from now (asserting the move is allowed); whether it moved. Context: any. */
+bool front_link_move(struct vbd_front *front, enum front_link from, enum front_link to);
+
+/* The link now. Context: any. */
+enum front_link front_link_state(const struct vbd_front *front);
 
 /* -- xenstore through the STORE table (front_store.c) ----------------------- */
 
@@ -348,6 +369,33 @@ void front_catch_up(struct vbd_front *front);
 /* The reconnection work, which also carries out a removal (passive). */
 void front_reconnect(void *ctx);
 
+/*
+ * While the backend serves (Connected or Closing), wait up to @timeout_ns
+ * for the ring requests in flight to be answered (not for ever: the device
+ * broken or closing ends it too). Context: passive.
+ */
+void front_drain(struct vbd_front *front, uint64_t timeout_ns);
+
+/* -- suspend and resume of the domain (front_suspend.c) ---------------------- */
+
+/*
+ * Follow the domain's suspends through the SUSPEND interface, when the
+ * owner gave one. Returns 0 or -XEN_ENOMEM. Context: passive.
+ */
+int front_suspend_register(struct vbd_front *front);
+
+/* No longer (each callback not running when it returns); again is harmless. Context: passive. */
+void front_suspend_deregister(struct vbd_front *front);
+
+/*
+ * Open the device again through XENBUS, for the backend the toolstack gave
+ * a restored domain (a fresh "backend" and "backend-id"); front->dev,
+ * otherend and info.backend_id follow. On failure the old handle stays
+ * (its backend gone: the reconnection finds the disk unplugged). Returns
+ * 0 or an error of the interface. Context: passive.
+ */
+int front_reopen_device(struct vbd_front *front);
+
 /* Start looking for unanswered requests; stop (before close). Context: passive. */
 void front_watchdog_start(struct vbd_front *front);
 void front_watchdog_stop(struct vbd_front *front);
@@ -392,6 +440,9 @@ void front_finish(struct front_queue *q, struct vbd_front_request *req, int16_t 
  * features now. Returns 0 or -XEN_EINVAL. Context: any.
  */
 int front_request_rearm(const struct vbd_front *front, struct vbd_front_request *req);
+
+/* Put waiting requests on every queue's ring, kicking and completing as needed. Context: any, no lock held. */
+void front_pump_all(struct vbd_front *front);
 
 /* Call the completions in @done. Context: any, no lock held. */
 void front_run_done(struct vbd_front *front, struct front_list *done);

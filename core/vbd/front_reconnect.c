@@ -5,8 +5,10 @@
  * and every request in flight or waiting sent again in the order it was
  * submitted (see front.h).
  *
- * The same reset serves a ring request left unanswered (the watchdog), and
- * the backend writing Connected again is an online resize. A backend that
+ * The same reset serves a ring request left unanswered (the watchdog) and
+ * a restore in a new domain (front_suspend.c: the new backend is connected
+ * to without closing first), and the backend writing Connected again is an
+ * online resize. A backend that
  * leaves because the toolstack unplugs the disk ("online" 0) is no restart:
  * the removal closes the device instead (see front.h).
  *
@@ -28,7 +30,7 @@ static void start_reconnect(struct vbd_front *front)
 {
     if (os_atomic_load32(&front->closing) || os_atomic_load32(&front->broken))
         return;
-    if (os_atomic_cas32(&front->reconnecting, 0, 1))
+    if (front_link_move(front, FRONT_LINK_UP, FRONT_LINK_RECONNECTING))
         os_work_queue(&front->reconnect_work);
 }
 
@@ -38,7 +40,7 @@ static void resized(struct vbd_front *front)
     struct vbd_scsi_disk disk = vbd_front_disk(front);
     uint64_t sectors;
 
-    if (os_atomic_load32(&front->reconnecting) || front_read_size(front, &sectors) != 0 ||
+    if (front_link_state(front) != FRONT_LINK_UP || front_read_size(front, &sectors) != 0 ||
         sectors == disk.sectors)
         return;
     os_log(OS_LOG_INFO, "vbd: %s: now %llu sectors\n", front->nodename,
@@ -82,6 +84,15 @@ static bool removal_seen(struct vbd_front *front)
 
 void front_backend_changed(struct vbd_front *front, uint32_t state)
 {
+    enum front_link link = front_link_state(front);
+
+    /*
+     * Suspended, what changes is the old domain's backend, which the
+     * toolstack retires: nothing to act on. Restored, the reconnection looks
+     * at the new backend afresh.
+     */
+    if (link == FRONT_LINK_SUSPENDED || link == FRONT_LINK_RESTORED)
+        return;
     /*
      * Noted before any waiter wakes (XENBUS calls us first), opened or not.
      * Unknown: the backend's state node is gone, perhaps its whole directory.
@@ -145,7 +156,7 @@ static void watchdog(void *ctx)
         return;
     for (uint32_t i = 0; i < VBD_FRONT_MAX_QUEUES && !late; i++)
         late = queue_late(&front->queues[i], now, front->opt.request_timeout_ns);
-    if (late && !os_atomic_load32(&front->reconnecting) && !os_atomic_load32(&front->broken)) {
+    if (late && front_link_state(front) == FRONT_LINK_UP && !os_atomic_load32(&front->broken)) {
         os_log(OS_LOG_WARN, "vbd: %s: a request unanswered for %llu ms: resetting\n",
                front->nodename, (unsigned long long)(front->opt.request_timeout_ns / 1000000));
         front->timeouts++;
@@ -319,31 +330,18 @@ static void resume(struct vbd_front *front)
         os_spin_unlock(&q->lock, irql);
     }
     front->reconnects++;
-    os_atomic_store32(&front->reconnecting, 0);
-    for (uint32_t i = 0; i < front->info.queues; i++) {
-        struct front_queue *q = &front->queues[i];
-        struct front_list done = {NULL, NULL};
-        os_irql_t irql = os_spin_lock(&q->lock);
-        bool notify = front_pump(q, &done);
-
-        os_spin_unlock(&q->lock, irql);
-        front_unlocked(q, notify, &done);
-    }
+    front_link_move(front, FRONT_LINK_RECONNECTING, FRONT_LINK_UP);
+    front_pump_all(front);
     os_log(OS_LOG_INFO, "vbd: %s: reconnected\n", front->nodename);
     front_catch_up(front);
 }
 
 /* -- removal ----------------------------------------------------------------- */
 
-/*
- * While the backend still serves (it does until we are Closed), give the
- * ring requests in flight close_timeout_ns to be answered. Nothing new goes
- * on a ring meanwhile (front->reconnecting holds front_pump back).
- */
-static void drain(struct vbd_front *front)
+void front_drain(struct vbd_front *front, uint64_t timeout_ns)
 {
     const struct winpv_xenbus_interface_v1 *xb = front->svc.xenbus;
-    uint64_t deadline = os_time_ns() + front->opt.close_timeout_ns;
+    uint64_t deadline = os_time_ns() + timeout_ns;
 
     while (slots_busy(front, front->info.queues) && os_time_ns() < deadline &&
            !os_atomic_load32(&front->broken) && !os_atomic_load32(&front->closing)) {
@@ -369,7 +367,7 @@ static void unplugged(struct vbd_front *front, bool connected)
     os_log(OS_LOG_INFO, "vbd: %s: unplugged: closing\n", front->nodename);
     if (connected) {
         front_switch_state(front, XenbusStateClosing);
-        drain(front);
+        front_drain(front, front->opt.close_timeout_ns);
     }
     /* Submissions check it under their queue's lock: what comes after fails at once. */
     os_atomic_store32(&front->closing, 1);
@@ -386,7 +384,7 @@ static void unplugged(struct vbd_front *front, bool connected)
     /* Closed: vbd_front_close has no handshake left to close, nothing more to follow. */
     os_atomic_store32(&front->unplugged, 1);
     os_atomic_store32(&front->up, 0);
-    os_atomic_store32(&front->reconnecting, 0);
+    front_link_move(front, FRONT_LINK_RECONNECTING, FRONT_LINK_UP);
     if (front->opt.gone)
         front->opt.gone(front->opt.gone_ctx);
 }
@@ -398,14 +396,16 @@ void front_reconnect(void *ctx)
     struct vbd_front *front = ctx;
     struct front_list done = {NULL, NULL};
     uint32_t old_queues = front->info.queues, old_unit = front->info.sector_unit;
+    /* In a new domain: its backend never saw our rings, the old one's are gone with the old domain. */
+    bool restored = front_link_move(front, FRONT_LINK_RESTORED, FRONT_LINK_RECONNECTING);
     bool published = false;
     int rc;
 
     if (os_atomic_load32(&front->gone)) {
-        unplugged(front, true);
+        unplugged(front, !restored);
         return;
     }
-    rc = let_go(front);
+    rc = restored ? 0 : let_go(front);
     /* Unplugged while it closed: nothing goes again. */
     if (!os_atomic_load32(&front->closing) && removal_seen(front)) {
         unplugged(front, false);
@@ -447,5 +447,5 @@ void front_reconnect(void *ctx)
         front_break(front, -XEN_EIO, "the backend did not come back");
     front_fail_all(front, &done);
     front_run_done(front, &done);
-    os_atomic_store32(&front->reconnecting, 0);
+    front_link_move(front, FRONT_LINK_RECONNECTING, FRONT_LINK_UP);
 }

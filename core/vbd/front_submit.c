@@ -364,8 +364,8 @@ bool front_pump(struct front_queue *q, struct front_list *done)
     struct vbd_front_request *req;
     bool wrote = false;
 
-    /* No transport, or one not yet ready for replay (reconnecting): requests wait. */
-    if (q->nr_slots == 0 || os_atomic_load32(&q->front->reconnecting))
+    /* No transport, or one not to use now (reconnecting, suspended): requests wait. */
+    if (q->nr_slots == 0 || front_link_state(q->front) != FRONT_LINK_UP)
         return false;
     while ((req = q->waiting.head) != NULL) {
         struct vbd_front_request_state *st = &req->state;
@@ -500,4 +500,17 @@ int vbd_front_submit(struct vbd_front *front, unsigned int queue, struct vbd_fro
     os_spin_unlock(&q->lock, irql);
     front_unlocked(q, notify, &done);
     return 0;
+}
+
+void front_pump_all(struct vbd_front *front)
+{
+    for (uint32_t i = 0; i < front->info.queues; i++) {
+        struct front_queue *q = &front->queues[i];
+        struct front_list done = {NULL, NULL};
+        os_irql_t irql = os_spin_lock(&q->lock);
+        bool notify = front_pump(q, &done);
+
+        os_spin_unlock(&q->lock, irql);
+        front_unlocked(q, notify, &done);
+    }
 }

@@ -69,6 +69,19 @@ static void handle(struct run *run, char *line, char *answer, size_t size)
             snprintf(answer, size, "error: %s did not close; stopped all the same\n", arg);
         else
             snprintf(answer, size, "ok %s removed\n", arg);
+    } else if (strcmp(line, "restore") == 0 && arg) {
+        uint32_t restored;
+
+        rc = run_restore(run, arg, &restored);
+        if (rc == 0)
+            snprintf(answer, size, "ok domain %u\n", restored);
+        else if (rc == -XEN_EINVAL)
+            snprintf(answer, size,
+                     "error: restore refused: %s is not an image of a guest "
+                     "that suspended itself\n",
+                     arg);
+        else
+            snprintf(answer, size, "error: restore failed (%d)\n", rc);
     } else {
         snprintf(answer, size, "error: unknown command\n");
     }
@@ -93,13 +106,13 @@ void control_serve(struct run *run, int listen_fd)
     close(fd);
 }
 
-int control_request(const char *line)
+int control_ask(const char *line, char *answer, size_t size)
 {
     struct sockaddr_un addr;
-    char answer[256];
     ssize_t n;
     int fd;
 
+    answer[0] = '\0';
     if (control_address(getenv(SIM_RUN_DIR_ENV), &addr) != 0 ||
         (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
         fprintf(stderr, "winpv-sim: no run to talk to: set %s\n", SIM_RUN_DIR_ENV);
@@ -111,11 +124,22 @@ int control_request(const char *line)
         close(fd);
         return 1;
     }
-    n = read(fd, answer, sizeof(answer) - 1);
+    n = read(fd, answer, size - 1);
     close(fd);
-    if (n <= 0)
+    if (n <= 0) {
+        fprintf(stderr, "winpv-sim: the run gave no answer at %s\n", addr.sun_path);
         return 1;
+    }
     answer[n] = '\0';
-    fputs(answer, strncmp(answer, "ok", 2) == 0 ? stdout : stderr);
     return strncmp(answer, "ok", 2) == 0 ? 0 : 1;
+}
+
+int control_request(const char *line)
+{
+    char answer[256];
+    int rc = control_ask(line, answer, sizeof(answer));
+
+    if (answer[0])
+        fputs(answer, rc == 0 ? stdout : stderr);
+    return rc;
 }

@@ -47,7 +47,7 @@ static int destroy(struct run *run, uint32_t domid)
 }
 
 /* The guest's configuration again, in a new domain: memory, vCPUs, disks, kernel. */
-static int reboot(struct run *run, uint32_t old)
+static int reboot(struct run *run)
 {
     struct guest_rings rings;
     int rc = simd_domain_create(&run->simd, run->memory_pages, run->vcpus, &run->domid);
@@ -55,7 +55,7 @@ static int reboot(struct run *run, uint32_t old)
     if (rc == 0)
         rc = xenstore_introduce(&run->simd, &run->store, run->domid, &rings);
     if (rc == 0)
-        rc = run_disks_follow(run, old);
+        rc = run_disks_move(run, run->domid);
     if (rc == 0)
         rc = run_guest_start(run, run->guest_dir, PLATFORM_HWID);
     return rc;
@@ -79,7 +79,7 @@ int run_guest_check(struct run *run)
     }
     rc = destroy(run, domid);
     if (rc == 0 && reason == SHUTDOWN_reboot)
-        rc = reboot(run, domid);
+        rc = reboot(run);
     if (rc) {
         fprintf(stderr, "winpv-sim: domain %u %s, but the toolstack failed (%d)\n", domid,
                 reason == SHUTDOWN_reboot ? "rebooted" : "powered off", rc);

@@ -52,22 +52,23 @@ int run_disk_add(struct run *run, unsigned long mib, unsigned int *disk)
     return rc;
 }
 
-int run_disks_follow(struct run *run, uint32_t old)
+int run_disks_move(struct run *run, uint32_t domid)
 {
-    char image[400];
     int rc = 0;
 
-    for (unsigned int i = 0; i < QEMU_MAX_DISKS && rc == 0; i++) {
+    for (unsigned int i = 0; i < QEMU_MAX_DISKS; i++) {
+        int moved;
+
         if (!run->attached[i])
             continue;
-        /* The old domain is gone: its backend has no frontend to close with. */
-        qemu_stop(&run->disks[i]);
-        snprintf(image, sizeof(image), "%s/xvd%c.img", run->simd.dir, 'a' + i);
-        rc = qemu_start(&run->simd, &run->store, run->domid, i, image, &run->disks[i]);
-        run->attached[i] = rc == 0;
-        if (rc == 0)
-            printf("# disk %s of domain %u now serves domain %u\n", run->disks[i].name, old,
-                   run->domid);
+        moved = qemu_move_to_domain(&run->simd, &run->store, &run->disks[i], domid);
+        if (moved)
+            fprintf(stderr, "winpv-sim: disk %s not moved to domain %u (%d)\n", run->disks[i].name,
+                    domid, moved);
+        /* One that did not start again is gone from the run. */
+        if (run->disks[i].process.state != COMPONENT_RUNNING)
+            run->attached[i] = false;
+        rc = rc ? rc : moved;
     }
     return rc;
 }

@@ -47,11 +47,12 @@ int run_guest_start(struct run *run, const char *drivers_dir, const char *instal
 int run_guest_check(struct run *run);
 
 /*
- * The run's disks follow its guest from domain @old to run->domid (a
- * reboot): each backend for @old stops and one for the new domain starts
- * on the same image. Returns 0 or the first error.
+ * The run's disks follow its guest to @domid (a restore, a reboot): each
+ * gets a QEMU of @domid on the same image, the old domain's QEMU stopped
+ * and its directories removed (qemu_move_to_domain). A disk that did not
+ * start again leaves the run. Returns 0 or the first error (each told).
  */
-int run_disks_follow(struct run *run, uint32_t old);
+int run_disks_move(struct run *run, uint32_t domid);
 
 /* RUN_DIR/guest-DOMID.@what: "log" the kernel's log, "tree" its device tree. */
 void run_guest_file(const char *run_dir, unsigned int domid, const char *what, char *buf,
@@ -62,6 +63,22 @@ int run_disk_add(struct run *run, unsigned long mib, unsigned int *disk);
 
 /* Unplug disk @name (xvdb, ...); its image stays in the run directory. */
 int run_disk_remove(struct run *run, const char *name);
+
+/* Note that image @name in @run_dir was saved from domain @domid (winpv-sim save). */
+void run_note_saved_from(const char *run_dir, const char *name, uint32_t domid);
+
+/*
+ * Restore image @name (in the run directory) as a new domain, *restored,
+ * as Xen's toolstack does for a guest with drivers: paused, introduced to
+ * xenstored with its rings where the guest had them, the run's disks (when
+ * it was saved from the run's domain) given QEMUs of the new domain on
+ * the same images and the old domain's QEMUs retired, unpaused (the guest
+ * moves there); then the domain it was saved from released and destroyed,
+ * its guest's files linked under the new domid. The run's domain is then
+ * the new one. Returns 0, or a negative XEN_E* (-XEN_EINVAL: not an image
+ * of a suspended guest).
+ */
+int run_restore(struct run *run, const char *name, uint32_t *restored);
 
 /* Whether every component still runs (one that ended is reported). */
 bool run_alive(struct run *run);
@@ -76,13 +93,20 @@ int run_stop_components(struct run *run);
 
 /*
  * The control socket of a run (RUN_DIR/control.sock): one line per
- * connection ("disk-add MiB", "disk-remove NAME"), one line back ("ok ..."
- * or "error ...").
+ * connection ("disk-add MiB", "disk-remove NAME", "restore NAME"), one
+ * line back ("ok ..." or "error ...").
  */
 int control_listen(const char *run_dir);
 void control_serve(struct run *run, int listen_fd);
 
-/* Send @line to the run of $WINPV_SIM_DIR and print its answer; 0 when "ok". */
+/*
+ * Send @line to the run of $WINPV_SIM_DIR; its answer into @answer. Returns
+ * 0 when it is "ok ...", else 1 (said on stderr when the run does not
+ * answer).
+ */
+int control_ask(const char *line, char *answer, size_t size);
+
+/* control_ask, its answer printed (on stderr when not "ok"); 0 when "ok". */
 int control_request(const char *line);
 
 #endif /* WINPV_SIM_CLI_RUN_H */

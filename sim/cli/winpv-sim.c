@@ -26,9 +26,12 @@
  *                                      (winpv-sim suspend first) to NAME in the run
  *   winpv-sim restore NAME             a new domain from NAME, set up as Xen's
  *                                      toolstack does (paused, introduced to
- *                                      xenstored, unpaused): the guest moves
- *                                      there; the domain saved is then destroyed
- *                                      (winpv-sim pnp NEW shows the guest's tree)
+ *                                      xenstored, its disks given backends of
+ *                                      the new domain, unpaused): the guest
+ *                                      moves there with its disks; the domain
+ *                                      saved is then destroyed (winpv-sim pnp
+ *                                      NEW shows the guest's tree); the run's
+ *                                      "up" process carries it out
  *   winpv-sim resume DOMID             cancel a guest's suspend
  *   winpv-sim disk-add [MiB]           hot-plug a disk into the run's guest
  *   winpv-sim disk-remove NAME         unplug it (xvdb, ...)
@@ -359,106 +362,32 @@ static int destroy(const char *domid)
     return rc ? 1 : 0;
 }
 
-/* RUN_DIR/NAME.domid: the domain an image was saved from, for its restore. */
-static void saved_from_path(const char *name, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s/%s.domid", getenv(SIM_RUN_DIR_ENV), name);
-}
-
-static void note_saved_from(const char *name, uint32_t domid)
-{
-    char path[512];
-    FILE *f;
-
-    saved_from_path(name, path, sizeof(path));
-    f = fopen(path, "w");
-    if (f) {
-        fprintf(f, "%u\n", domid);
-        fclose(f);
-    }
-}
-
-/* The domain @name was saved from, or 0 when not known (or not here any more). */
-static uint32_t saved_from(const char *name)
-{
-    char path[512];
-    unsigned int domid = 0;
-    FILE *f;
-
-    saved_from_path(name, path, sizeof(path));
-    f = fopen(path, "r");
-    if (f) {
-        if (fscanf(f, "%u", &domid) != 1)
-            domid = 0;
-        fclose(f);
-    }
-    return domid;
-}
-
 /*
- * The old domain is done with once its guest moved: xenstored forgets it,
- * winpv-simd destroys it, and its guest's files are the new domain's too
- * (winpv-sim pnp NEW reads the kernel's tree, which goes on in its file).
+ * Restore @name: the run's "up" process does it, as it owns the disks that
+ * go with the guest to its new domain (run_restore).
  */
-static void retire(struct simd *simd, struct xenstore *xs, uint32_t old, uint32_t restored)
+static int restore(const char *name)
 {
-    const char *run_dir = getenv(SIM_RUN_DIR_ENV);
-    const char *const files[] = {"tree", "log"};
-    struct sim_request req = {.type = SIM_DOMAIN_DESTROY};
-    struct sim_reply reply;
-
-    xenstore_release(xs, old);
-    req.body.domid.domid = old;
-    if (simd_call(simd, &req, &reply) != 0)
-        fprintf(stderr, "winpv-sim: domain %u not destroyed\n", old);
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        char from[512], to[512];
-
-        run_guest_file(run_dir, old, files[i], from, sizeof(from));
-        run_guest_file(run_dir, restored, files[i], to, sizeof(to));
-        if (access(from, F_OK) == 0 && symlink(from, to) != 0)
-            fprintf(stderr, "winpv-sim: %s not linked to %s\n", to, from);
-    }
-}
-
-/*
- * Restore @name as a new domain the way Xen's toolstack does for a guest
- * with drivers: paused, introduced to xenstored with its rings where the
- * guest had them, unpaused (the guest moves there); then the domain it was
- * saved from retired.
- */
-static int restore(struct simd *simd, const char *name, uint32_t *restored)
-{
-    struct xenstore xs = {.xsh = xs_open(0)};
-    struct guest_rings rings;
-    uint32_t old = saved_from(name);
+    char line[160], answer[256];
     int rc;
 
-    if (xs.xsh == NULL) {
-        fprintf(stderr, "winpv-sim: cannot reach xenstored: set XENSTORED_PATH "
-                        "(winpv-sim up prints it)\n");
-        return -XEN_EIO;
+    if (snprintf(line, sizeof(line), "restore %s\n", name) >= (int)sizeof(line)) {
+        fprintf(stderr, "winpv-sim: restore: name too long\n");
+        return 1;
     }
-    rc = simd_domain_restore_paused(simd, name, restored);
-    if (rc == 0) {
-        rc = xenstore_introduce_restored(simd, &xs, *restored, &rings);
-        if (rc)
-            fprintf(stderr, "winpv-sim: domain %u not introduced to xenstored (%d)\n", *restored,
-                    rc);
-    }
+    rc = control_ask(line, answer, sizeof(answer));
     if (rc == 0)
-        rc = simd_domain_unpause(simd, *restored);
-    if (rc == 0 && old)
-        retire(simd, &xs, old, *restored);
-    xs_close(xs.xsh);
+        fputs(answer + 3, stdout); /* "domain N" */
+    else if (answer[0])
+        fprintf(stderr, "winpv-sim: %s", answer + (strncmp(answer, "error: ", 7) == 0 ? 7 : 0));
     return rc;
 }
 
-/* save, restore, resume: the toolstack's calls, with what went wrong said plainly. */
+/* save, resume: the toolstack's calls, with what went wrong said plainly. */
 static int image_command(const char *cmd, const char *domid, const char *name)
 {
     struct simd simd = {0};
-    uint32_t restored, id = domid ? (uint32_t)strtoul(domid, NULL, 10) : 0;
+    uint32_t id = (uint32_t)strtoul(domid, NULL, 10);
     int rc;
 
     if (sim_connect(&simd.toolstack, NULL, SIM_ROLE_TOOLSTACK, 0, NULL) != 0) {
@@ -468,8 +397,8 @@ static int image_command(const char *cmd, const char *domid, const char *name)
     if (strcmp(cmd, "save") == 0) {
         rc = simd_domain_save(&simd, id, name);
         if (rc == 0)
-            note_saved_from(name, id);
-    } else if (strcmp(cmd, "resume") == 0) {
+            run_note_saved_from(getenv(SIM_RUN_DIR_ENV), name, id);
+    } else {
         rc = simd_domain_resume(&simd, id);
         if (rc == 0) {
             struct xenstore xs = {.xsh = xs_open(0)};
@@ -480,13 +409,9 @@ static int image_command(const char *cmd, const char *domid, const char *name)
             if (xs.xsh)
                 xs_close(xs.xsh);
         }
-    } else {
-        rc = restore(&simd, name, &restored);
     }
     sim_disconnect(&simd.toolstack);
-    if (rc == 0 && strcmp(cmd, "restore") == 0)
-        printf("domain %u\n", restored);
-    else if (rc == -XEN_EINVAL)
+    if (rc == -XEN_EINVAL)
         fprintf(stderr,
                 "winpv-sim: %s refused: the guest has not suspended itself, or the "
                 "image is not one\n",
@@ -531,7 +456,7 @@ int main(int argc, char **argv)
     if (argc == 3 && strcmp(cmd, "resume") == 0 && is_domid(argv[2]))
         return image_command(cmd, argv[2], NULL);
     if (argc == 3 && strcmp(cmd, "restore") == 0)
-        return image_command(cmd, NULL, argv[2]);
+        return restore(argv[2]);
     if ((argc == 2 || argc == 3) && strcmp(cmd, "disk-add") == 0)
         return disk_command("disk-add", argc == 3 ? argv[2] : NULL);
     if (argc == 3 && strcmp(cmd, "disk-remove") == 0)

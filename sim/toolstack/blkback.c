@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <xenstore.h>
@@ -183,6 +184,10 @@ int blkback_start(struct simd *simd, struct xenstore *xs, uint32_t domid, unsign
     if (rc)
         return rc;
     b->domid = domid;
+    b->disk = disk;
+    b->cfg = *cfg;
+    b->cfg.image = NULL;
+    b->cfg.args = NULL;
     strcpy(b->image, cfg->image);
     snprintf(b->name, sizeof(b->name), "blkback-xvd%c", 'a' + disk);
     snprintf(b->backend_path, sizeof(b->backend_path), "/local/domain/0/backend/vbd/%u/%u", domid,
@@ -209,6 +214,30 @@ int blkback_restart(struct simd *simd, struct xenstore *xs, struct blkback *b)
         return -XEN_EIO;
     }
     return launch(simd, xs, b);
+}
+
+int blkback_move_to_domain(struct simd *simd, struct xenstore *xs, struct blkback *b,
+                           uint32_t domid)
+{
+    struct blkback old = *b;
+    const char *args[BLKBACK_MAX_ARGS + 1] = {NULL};
+    struct blkback_disk cfg = b->cfg;
+    int retired = 0, rc;
+
+    if (b->process.state == COMPONENT_RUNNING)
+        retired = component_stop(&b->process);
+    else if (b->process.state != COMPONENT_ENDED_AS_PLANNED)
+        retired = -XEN_EIO;
+    if (retired)
+        fprintf(stderr, "blkback: %s of domain %u did not end cleanly\n", b->name, b->domid);
+    xs_rm(xs->xsh, XBT_NULL, b->frontend_path);
+    xs_rm(xs->xsh, XBT_NULL, b->backend_path);
+    for (unsigned int i = 0; i < old.nr_args; i++)
+        args[i] = old.args[i];
+    cfg.image = old.image;
+    cfg.args = args;
+    rc = blkback_start(simd, xs, domid, old.disk, &cfg, b);
+    return rc ? rc : retired;
 }
 
 int blkback_resize(struct xenstore *xs, struct blkback *b, uint64_t bytes)
@@ -246,6 +275,33 @@ int blkback_unplug(struct xenstore *xs, struct blkback *b, int timeout_ms)
     xs_rm(xs->xsh, XBT_NULL, b->frontend_path);
     xs_rm(xs->xsh, XBT_NULL, b->backend_path);
     return rc;
+}
+
+int blkback_freeze(struct blkback *b)
+{
+    char path[64], line[64];
+
+    snprintf(path, sizeof(path), "/proc/%d/syscall", (int)b->process.pid);
+    for (int tries = 0; tries < 2000; tries++) {
+        FILE *f;
+        long nr = -1;
+
+        if (kill(b->process.pid, SIGSTOP) != 0)
+            return -XEN_EIO;
+        usleep(500);
+        f = fopen(path, "r");
+        if (f && fgets(line, sizeof(line), f) && line[0] >= '0' && line[0] <= '9')
+            nr = strtol(line, NULL, 10);
+        if (f)
+            fclose(f);
+        /* A poll a stop interrupted before goes on as restart_syscall. */
+        if (nr == SYS_poll || nr == SYS_ppoll || nr == SYS_restart_syscall)
+            return 0;
+        kill(b->process.pid, SIGCONT);
+        usleep(1000);
+    }
+    fprintf(stderr, "blkback: %s never waited in its poll loop\n", b->name);
+    return -XEN_EIO;
 }
 
 int blkback_stop(struct blkback *b)

@@ -43,6 +43,8 @@ struct blkback {
     char backend_path[128];  /* /local/domain/0/backend/vbd/N/51712 */
     char frontend_path[128]; /* /local/domain/N/device/vbd/51712 */
     char image[300];
+    unsigned int disk;       /* 0: xvda */
+    struct blkback_disk cfg; /* as started, without image and args (kept above) */
     /* The command line, kept for a restart. */
     char args[BLKBACK_MAX_ARGS][64];
     unsigned int nr_args;
@@ -69,6 +71,20 @@ int blkback_start(struct simd *simd, struct xenstore *xs, uint32_t domid, unsign
 int blkback_restart(struct simd *simd, struct xenstore *xs, struct blkback *b);
 
 /*
+ * The disk of a domain restored as @domid, as Xen's toolstack gives a
+ * restored domain its disks: the saved domain's backend retired first (a
+ * backend still running is stopped, finishing what it has in flight, so
+ * nothing of the old domain's lands after the new domain's writes; one
+ * killed on purpose before is just gone) and its directories removed; then
+ * both directories written for @domid and a new backend started on the
+ * same image with the same options, ready. Returns 0, or -XEN_EIO when the
+ * old backend ended badly (said on stderr; the new one is started all the
+ * same), or blkback_start's error.
+ */
+int blkback_move_to_domain(struct simd *simd, struct xenstore *xs, struct blkback *b,
+                           uint32_t domid);
+
+/*
  * Resize the image to @bytes (as an administrator grows a volume) and tell
  * the backend (SIGHUP); wait until it publishes the new "sectors".
  */
@@ -83,6 +99,15 @@ int blkback_resize(struct xenstore *xs, struct blkback *b, uint64_t bytes);
  * ended otherwise (said on stderr with its log).
  */
 int blkback_unplug(struct xenstore *xs, struct blkback *b, int timeout_ms);
+
+/*
+ * Freeze the backend (SIGSTOP; SIGCONT thaws it) while it waits in its poll
+ * loop, as a backend that stops answering: stopped in the middle of
+ * sending a xenstore message, it would leave xenstored waiting for the
+ * rest, and every other client with it. Returns 0, or -XEN_EIO when it
+ * never waited there (left running).
+ */
+int blkback_freeze(struct blkback *b);
 
 /* Stop the backend (SIGTERM: it finishes what is in flight); as component_stop returns. */
 int blkback_stop(struct blkback *b);

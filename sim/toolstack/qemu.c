@@ -72,6 +72,9 @@ int qemu_start(struct simd *simd, struct xenstore *xs, uint32_t domid, unsigned 
     if (disk >= QEMU_MAX_DISKS)
         return -XEN_EINVAL;
     q->domid = domid;
+    if (strlen(image) >= sizeof(q->image))
+        return -XEN_EINVAL;
+    strcpy(q->image, image);
     snprintf(q->name, sizeof(q->name), "xvd%c", 'a' + disk);
     snprintf(device_arg, sizeof(device_arg), "xen-disk,vdev=%s,drive=d0", q->name);
     snprintf(q->backend_path, sizeof(q->backend_path), "/local/domain/0/backend/qdisk/%u/%u", domid,
@@ -121,6 +124,17 @@ int qemu_unplug(struct xenstore *xs, struct qemu *q, int timeout_ms)
     stopped = component_stop(&q->process);
     xs_rm(xs->xsh, XBT_NULL, q->frontend_path);
     xs_rm(xs->xsh, XBT_NULL, q->backend_path);
+    return rc ? rc : stopped;
+}
+
+int qemu_move_to_domain(struct simd *simd, struct xenstore *xs, struct qemu *q, uint32_t domid)
+{
+    struct qemu old = *q;
+    int stopped = component_stop(&q->process), rc;
+
+    xs_rm(xs->xsh, XBT_NULL, old.frontend_path);
+    xs_rm(xs->xsh, XBT_NULL, old.backend_path);
+    rc = qemu_start(simd, xs, domid, (unsigned int)(old.name[3] - 'a'), old.image, q);
     return rc ? rc : stopped;
 }
 

@@ -27,6 +27,7 @@ struct qemu {
     uint32_t domid;
     char backend_path[128];  /* /local/domain/0/backend/qdisk/N/51712 */
     char frontend_path[128]; /* /local/domain/N/device/vbd/51712 */
+    char image[300];
 };
 
 /*
@@ -48,6 +49,16 @@ int qemu_start(struct simd *simd, struct xenstore *xs, uint32_t domid, unsigned 
  * error when QEMU did not end cleanly.
  */
 int qemu_unplug(struct xenstore *xs, struct qemu *q, int timeout_ms);
+
+/*
+ * The disk of a domain restored as @domid, as Xen's toolstack gives a
+ * restored domain its disks: the saved domain's QEMU stopped (what it has
+ * in flight lands first) and its directories removed, then a QEMU for
+ * @domid on the same image, ready as qemu_start leaves it. Returns 0,
+ * component_stop's error when the old QEMU did not end cleanly (the new
+ * one is started all the same), or qemu_start's.
+ */
+int qemu_move_to_domain(struct simd *simd, struct xenstore *xs, struct qemu *q, uint32_t domid);
 
 /* Stop QEMU; as component_stop returns. */
 int qemu_stop(struct qemu *q);

@@ -3,8 +3,10 @@
 # --guest (the simulated Windows kernel running the drivers the INFs of a
 # package directory choose), look at its devices with winpv-sim pnp while a
 # disk is hot-plugged, balloon it to half its memory with winpv-sim balloon,
-# stop it; every driver unloads cleanly and nothing of the run is left
-# behind. Prints TAP.
+# migrate it by hand with a disk (suspend, save, restore: the disk follows),
+# reboot it and shut it down through its drivers and agent (Windows's
+# shutdown IRPs, then the domain's reason), stop the run; every component
+# ends cleanly and nothing of the run is left behind. Prints TAP.
 set -uo pipefail
 bin=${1:?usage: check_guest_cli.sh BINDIR PACKAGES VENDOR_PREFIX}
 packages=${2:?usage: check_guest_cli.sh BINDIR PACKAGES VENDOR_PREFIX}
@@ -14,9 +16,9 @@ sim=$bin/winpv-sim
 # Wait up to 10 s for `winpv-sim pnp 1` to show a line matching $1.
 wait_pnp() { for _ in $(seq 100); do "$sim" pnp 1 2>/dev/null | grep -qE "$1" && return 0; sleep 0.1; done; return 1; }
 
-echo "1..16"
+echo "1..31"
 out=$(mktemp) err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
+trap 'rm -f "$out" "$out.ls" "$err"' EXIT
 "$sim" up --memory 64 --vcpus 2 --disks 1 --disk-size 8 --guest "$packages" >"$out" 2>"$err" &
 up=$!
 for _ in $(seq 300); do grep -q '^# xenstored' "$out" && break; sleep 0.1; done
@@ -55,7 +57,8 @@ check "balloon 1 32: the guest's drivers give 8192 pages to Xen" \
 check "balloon 1 32: status shows the domain 8192 pages smaller" test "$(pages)" -eq "$((full - 8192))"
 
 # Migrated by hand: the guest's drivers suspend it, the toolstack saves it and
-# restores it as domain 2, and the drivers go on there.
+# restores it as domain 2, and the drivers go on there, with the disk.
+"$sim" disk-add 8 >/dev/null
 "$sim" suspend 1
 check "suspend 1: the guest's drivers suspend the domain" \
     bash -c "for _ in \$(seq 100); do \"$sim\" status | grep -qE '^1 .* suspend ' && exit 0; sleep 0.1; done; exit 1"
@@ -66,8 +69,45 @@ check "the drivers say so in the guest's log" \
     bash -c "for _ in \$(seq 100); do grep -q 'winpv: xenbus: suspend: restored in domain 2' \"$log\" && exit 0; sleep 0.1; done; exit 1"
 check "pnp 2 shows xenbus.sys started in the new domain" \
     bash -c "\"$sim\" pnp 2 | grep -qE '^PCI.* xenbus\\.sys started$'"
+check "the disk came along: a backend of domain 2 waits for the guest" \
+    bash -c "\"$sim\" ls /local/domain/0/backend/qdisk/2 | grep -qE '/51744/state = \"2\"'"
+check "domain 2's device directory names that backend" \
+    bash -c "\"$sim\" ls /local/domain/2/device/vbd | grep -qE '/51744/backend = \"/local/domain/0/backend/qdisk/2/51744\"'"
+qdisks() { "$sim" ls /local/domain/0/backend >"$out.ls" && cat "$out.ls"; }
+check "the saved domain's backend is gone" \
+    bash -c "$(declare -f qdisks); sim='$sim' out='$out'; qdisks | grep -q 'qdisk/2/' && ! qdisks | grep -q 'qdisk/1/'"
+check "disk-remove xvdc unplugs it from domain 2" \
+    bash -c "$(declare -f qdisks); sim='$sim' out='$out'; \"$sim\" disk-remove xvdc >/dev/null && qdisks >/dev/null && ! qdisks | grep -q 'qdisk/2/'"
 
-# Stopped while ballooned: the pages come back from Xen before Windows has them again.
+# Wait up to 10 s for the file $1 to hold a line matching $2.
+wait_line() { for _ in $(seq 100); do grep -qE "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+
+# xl reboot: the agent has Windows restart, and the toolstack starts the guest again
+# in a new domain, its disk with it.
+"$sim" disk-add 8 >/dev/null
+check "reboot 2 is taken" "$sim" reboot 2
+check "up says the guest runs again in domain 3" \
+    wait_line "$out" '^# domain 2 rebooted: the guest runs in domain 3$'
+check "Windows sent IRP_MJ_SHUTDOWN to xenbus.sys before the S5 IRPs" \
+    bash -c "grep -E 'io: IRP_MJ_SHUTDOWN to device .*xenbus\.sys.*: 0\$|po: platform device: set S5 \(restart\) -> 0' \"$dir/guest-2.log\" | head -1 | grep -q IRP_MJ_SHUTDOWN"
+check "the S5 restart reached every device stack, then Xen heard reboot" \
+    bash -c "grep -q 'po: platform device: set S5 (restart) -> 0' \"$dir/guest-2.log\" && grep -q 'SCHEDOP_shutdown(reboot) -> 0' \"$dir/guest-2.log\""
+check "status: domain 2 destroyed, domain 3 running" \
+    bash -c "\"$sim\" status | awk '\$1 == 2 { exit 1 } \$1 == 3 && \$4 == \"running\" { found = 1 } END { exit !found }'"
+check "the disk came along to domain 3" \
+    bash -c "\"$sim\" ls /local/domain/0/backend/qdisk/3 | grep -qE '/state = \"[2-4]\"'"
+check "pnp 3 shows xenbus.sys started again, with the agent" \
+    bash -c "for _ in \$(seq 100); do \"$sim\" pnp 3 2>/dev/null | grep -qE '^PCI.* xenbus\\.sys started\$' && grep -q 'the agent is here' \"$dir/guest-3.log\" && exit 0; sleep 0.1; done; exit 1"
+
+# xl shutdown: Windows shuts down, the domain powers off and is destroyed; the run goes on.
+check "shutdown 3 is taken" "$sim" shutdown 3
+check "up says domain 3 powered off and was destroyed" \
+    wait_line "$out" '^# domain 3 powered off: destroyed'
+check "Xen heard poweroff after the S5 IRPs" \
+    bash -c "grep -q 'po: platform device: set S5 -> 0' \"$dir/guest-3.log\" && grep -q 'SCHEDOP_shutdown(poweroff) -> 0' \"$dir/guest-3.log\""
+check "shutdown of a domain that is gone is refused, saying why" \
+    bash -c "msg=\$(\"$sim\" shutdown 3 2>&1); test \$? -ne 0 && grep -q 'domain 3 does not offer poweroff' <<<\"\$msg\""
+
 kill -TERM "$up"
 wait "$up"
 status=$?

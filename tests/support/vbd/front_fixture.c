@@ -26,6 +26,7 @@
 #include "winpv/evtchn_interface.h"
 #include "winpv/gnttab_interface.h"
 #include "winpv/store_interface.h"
+#include "winpv/suspend_interface.h"
 #include "winpv/xenbus_interface.h"
 
 struct xenstore store;
@@ -34,12 +35,13 @@ struct vbd_front_services svc;
 char image_path[320];
 int image_fd = -1;
 
-static struct guest_rings rings;
+struct guest_rings rings;
 static size_t pages_at_start;
 static struct winpv_store_interface_v1 store_table;
 static struct winpv_xenbus_interface_v1 xenbus_table;
 static struct winpv_gnttab_interface_v1 gnttab_table;
 static struct winpv_evtchn_interface_v1 evtchn_table;
+static struct winpv_suspend_interface_v1 suspend_table;
 
 static pthread_mutex_t io_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t io_cond = PTHREAD_COND_INITIALIZER;
@@ -54,7 +56,7 @@ static int query(const struct winpv_guid guid, struct winpv_interface_header *ta
     return xenbus_query_interface(&services.provider, &guid, 1, table, (uint16_t)size);
 }
 
-/* The four tables XENVBD asks XENBUS for. */
+/* The five tables XENVBD asks XENBUS for. */
 static int query_tables(void)
 {
     if (query((struct winpv_guid)WINPV_STORE_INTERFACE_GUID, &store_table.header,
@@ -64,18 +66,22 @@ static int query_tables(void)
         query((struct winpv_guid)WINPV_GNTTAB_INTERFACE_GUID, &gnttab_table.header,
               sizeof(gnttab_table)) ||
         query((struct winpv_guid)WINPV_EVTCHN_INTERFACE_GUID, &evtchn_table.header,
-              sizeof(evtchn_table)))
+              sizeof(evtchn_table)) ||
+        query((struct winpv_guid)WINPV_SUSPEND_INTERFACE_GUID, &suspend_table.header,
+              sizeof(suspend_table)))
         return -1;
-    svc = (struct vbd_front_services){&store_table, &xenbus_table, &gnttab_table, &evtchn_table};
+    svc = (struct vbd_front_services){&store_table, &xenbus_table, &gnttab_table, &evtchn_table,
+                                      &suspend_table};
     return 0;
 }
 
 static void release_tables(void)
 {
     struct winpv_interface_header *tables[] = {&store_table.header, &xenbus_table.header,
-                                               &gnttab_table.header, &evtchn_table.header};
+                                               &gnttab_table.header, &evtchn_table.header,
+                                               &suspend_table.header};
 
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         if (tables[i]->dereference)
             tables[i]->dereference(tables[i]->context);
 }

@@ -20,6 +20,7 @@
 #define DISK_BYTES (8u << 20)
 
 extern struct xenstore store;
+extern struct guest_rings rings; /* the guest's store and console rings, for a restore */
 extern struct xenbus_services services;
 extern struct vbd_front_services svc;
 extern char image_path[320];

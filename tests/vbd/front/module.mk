@@ -6,6 +6,7 @@
 #   vbdfront_qemu      the same against Debian's QEMU xen-disk
 #   vbdfront_hostile   against a backend of the test's that breaks the rules
 #   vbdfront_reconnect winpv-blkback killed and restarted under a write stream
+#   vbdfront_suspend   saved and restored as a new domain 100 times under I/O
 
 HOST_TESTS += vbdfront_sg
 vbdfront_sg_SRCS := tests/vbd/front/sg_test.c
@@ -42,6 +43,15 @@ vbdfront_unplug_SRCS = tests/vbd/front/unplug_test.c sim/toolstack/blkback.c \
 vbdfront_unplug_LDLIBS = $(VBD_FRONT_FIXTURE_LDLIBS)
 $(BUILD)/host/bin/vbdfront_unplug: $(SIMLIB_FILES) | $(BUILD)/host/bin/winpv-simd \
                                    $(BUILD)/host/bin/winpv-blkback
+
+# vbdfront_suspend   saved and restored as a new domain 100 times under a write stream
+#                    (the disk's backend moved each time), and suspends cancelled
+HOST_TESTS += vbdfront_suspend
+vbdfront_suspend_SRCS = tests/vbd/front/suspend_test.c sim/toolstack/blkback.c \
+                        $(VBD_FRONT_FIXTURE_SRCS)
+vbdfront_suspend_LDLIBS = $(VBD_FRONT_FIXTURE_LDLIBS)
+$(BUILD)/host/bin/vbdfront_suspend: $(SIMLIB_FILES) | $(BUILD)/host/bin/winpv-simd \
+                                    $(BUILD)/host/bin/winpv-blkback
 
 # The frontend's response handling against a backend played in this process
 # on fake XENBUS tables (response_harness.h): vbd-response-fuzz under

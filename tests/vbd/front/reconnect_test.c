@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -61,34 +60,9 @@ static int cleanup(void **state)
     return rc == 0 ? 0 : -1;
 }
 
-/*
- * Stop the backend (SIGSTOP) while it waits in its poll loop: stopped in
- * the middle of sending a xenstore message, it would leave xenstored
- * waiting for the rest, and every other client with it.
- */
 static void freeze_backend(void)
 {
-    char path[64], line[64];
-
-    snprintf(path, sizeof(path), "/proc/%d/syscall", (int)backend.process.pid);
-    for (int tries = 0; tries < 2000; tries++) {
-        FILE *f;
-        long nr = -1;
-
-        assert_int_equal(kill(backend.process.pid, SIGSTOP), 0);
-        usleep(500);
-        f = fopen(path, "r");
-        assert_non_null(f);
-        if (fgets(line, sizeof(line), f) && line[0] >= '0' && line[0] <= '9')
-            nr = strtol(line, NULL, 10);
-        fclose(f);
-        /* A poll a stop interrupted before goes on as restart_syscall. */
-        if (nr == SYS_poll || nr == SYS_ppoll || nr == SYS_restart_syscall)
-            return;
-        assert_int_equal(kill(backend.process.pid, SIGCONT), 0);
-        usleep(1000);
-    }
-    fail_msg("winpv-blkback never waited in its poll loop");
+    assert_int_equal(blkback_freeze(&backend), 0);
 }
 
 /* What write @seq puts in the sectors of slot @slot: each sector names itself and the write. */

@@ -1,0 +1,97 @@
+/*
+ * sim/cli/restore.c - a saved domain restored as a new one by the run
+ * that owns its disks (see run.h), as Xen's toolstack restores a guest
+ * with PV drivers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <xen/errno.h>
+
+#include "run.h"
+
+/* RUN_DIR/NAME.domid: the domain an image was saved from, for its restore. */
+static void saved_from_path(const char *run_dir, const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/%s.domid", run_dir, name);
+}
+
+void run_note_saved_from(const char *run_dir, const char *name, uint32_t domid)
+{
+    char path[512];
+    FILE *f;
+
+    saved_from_path(run_dir, name, path, sizeof(path));
+    f = fopen(path, "w");
+    if (f) {
+        fprintf(f, "%u\n", domid);
+        fclose(f);
+    }
+}
+
+/* The domain @name was saved from, or 0 when not known (or not here any more). */
+static uint32_t saved_from(const char *run_dir, const char *name)
+{
+    char path[512];
+    unsigned int domid = 0;
+    FILE *f;
+
+    saved_from_path(run_dir, name, path, sizeof(path));
+    f = fopen(path, "r");
+    if (f) {
+        if (fscanf(f, "%u", &domid) != 1)
+            domid = 0;
+        fclose(f);
+    }
+    return domid;
+}
+
+/*
+ * The old domain is done with once its guest moved: xenstored forgets it,
+ * winpv-simd destroys it, and its guest's files are the new domain's too
+ * (winpv-sim pnp NEW reads the kernel's tree, which goes on in its file).
+ */
+static void retire(struct run *run, uint32_t old, uint32_t restored)
+{
+    const char *const files[] = {"tree", "log"};
+    struct sim_request req = {.type = SIM_DOMAIN_DESTROY};
+    struct sim_reply reply;
+
+    xenstore_release(&run->store, old);
+    req.body.domid.domid = old;
+    if (simd_call(&run->simd, &req, &reply) != 0)
+        fprintf(stderr, "winpv-sim: domain %u not destroyed\n", old);
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char from[512], to[512];
+
+        run_guest_file(run->simd.dir, old, files[i], from, sizeof(from));
+        run_guest_file(run->simd.dir, restored, files[i], to, sizeof(to));
+        if (access(from, F_OK) == 0 && symlink(from, to) != 0)
+            fprintf(stderr, "winpv-sim: %s not linked to %s\n", to, from);
+    }
+}
+
+int run_restore(struct run *run, const char *name, uint32_t *restored)
+{
+    struct guest_rings rings;
+    uint32_t old = saved_from(run->simd.dir, name);
+    int rc = simd_domain_restore_paused(&run->simd, name, restored);
+
+    if (rc == 0) {
+        rc = xenstore_introduce_restored(&run->simd, &run->store, *restored, &rings);
+        if (rc)
+            fprintf(stderr, "winpv-sim: domain %u not introduced to xenstored (%d)\n", *restored,
+                    rc);
+    }
+    /* Before the guest runs there, so that it finds them and nothing old lands after it. */
+    if (rc == 0 && old == run->domid)
+        run_disks_move(run, *restored);
+    if (rc == 0)
+        rc = simd_domain_unpause(&run->simd, *restored);
+    if (rc == 0 && old)
+        retire(run, old, *restored);
+    if (rc == 0 && old == run->domid)
+        run->domid = *restored;
+    return rc;
+}
