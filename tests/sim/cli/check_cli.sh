@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # winpv-sim as a person uses it: bring a run up, look at it, ask the guest to
-# shut down and balloon, destroy the domain, stop the run; nothing of the
+# shut down (refused until the guest offers it) and balloon, destroy the domain, stop the run; nothing of the
 # run may be left behind (processes, directory). Prints TAP.
 set -uo pipefail
 bin=${1:?usage: check_cli.sh BINDIR}
 sim=$bin/winpv-sim
 . "$(dirname "$0")/../../support/tap.sh"
 
-echo "1..17"
+echo "1..18"
 out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
 "$sim" up --memory 32 --disks 2 --disk-size 8 >"$out" 2>"$err" &
@@ -31,7 +31,13 @@ check "the second disk is xvdb, 8 MiB" test \
     "$(xenstore-read /local/domain/1/device/vbd/51728/backend)-$(xenstore-read $backend/51728/sectors)" \
     = "$backend/51728-16384"
 check "ls shows the guest's tree" grep -q '^/local/domain/1/name = "guest1"' <<<"$("$sim" ls /local/domain/1)"
-"$sim" shutdown 1 && check "shutdown writes control/shutdown" \
+# No drivers run in this guest: nothing offers a power-off, so none is asked for.
+check "shutdown of a guest that does not offer it is refused, saying why" \
+    bash -c "! '$sim' shutdown 1 2>'$err' && grep -q 'domain 1 does not offer poweroff' '$err' &&
+             test -z \"\$(xenstore-read /local/domain/1/control/shutdown)\""
+# Offered (as a guest's drivers write it), the request is written as xl writes it.
+xenstore-write /local/domain/1/control/feature-poweroff 1
+"$sim" shutdown 1 && check "shutdown of a guest that offers it writes control/shutdown" \
     test "$(xenstore-read /local/domain/1/control/shutdown)" = poweroff
 "$sim" balloon 1 16 && check "balloon sets memory/target in KiB" \
     test "$(xenstore-read /local/domain/1/memory/target)" = 16384
