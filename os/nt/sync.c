@@ -11,6 +11,19 @@ os_irql_t os_spin_lock(struct os_spinlock *lock)
     return KeAcquireSpinLockRaiseToDpc(&lock->lock);
 }
 
+bool os_spin_trylock(struct os_spinlock *lock, os_irql_t *saved)
+{
+    KIRQL old;
+
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    if (KeTryToAcquireSpinLockAtDpcLevel(&lock->lock)) {
+        *saved = old;
+        return true;
+    }
+    KeLowerIrql(old);
+    return false;
+}
+
 void os_spin_unlock(struct os_spinlock *lock, os_irql_t saved)
 {
     KeReleaseSpinLock(&lock->lock, saved);
