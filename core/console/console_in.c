@@ -20,7 +20,7 @@ static void line_up(void *ctx, const char *text, size_t len, bool cut)
         c->input_fn(c->input_ctx, text, len, cut);
 }
 
-/* The backend may wait for room in in[]: signal it, unless the port is not ours now. */
+/* The backend may wait for room in in[], or to be told of output: signal it, unless the port is not ours now. */
 static void notify_room(struct console *c)
 {
     os_irql_t saved;
@@ -61,6 +61,16 @@ static enum read_result read_input(struct console *c)
     return READ_SOME;
 }
 
+/*
+ * Whether output waits in the ring. A backend that connects after we wrote
+ * (xenconsoled finding a restored domain) signals us, and reads only once
+ * we signal it back.
+ */
+static bool output_waiting(struct console *c)
+{
+    return os_atomic_load32(&c->intf->out_cons) != os_read_once32(&c->intf->out_prod);
+}
+
 void console_on_event(struct console *c)
 {
     enum read_result result;
@@ -72,7 +82,7 @@ void console_on_event(struct console *c)
     os_spin_unlock(&c->in_lock, saved);
     if (result == READ_BROKEN)
         console_broke(c, "in_prod");
-    else if (result == READ_SOME)
+    else if (result == READ_SOME || output_waiting(c))
         notify_room(c);
 }
 
