@@ -80,8 +80,7 @@ void console_resume(struct console *c, struct xencons_interface *intf)
     os_spin_unlock(&c->out_lock, saved);
     if (!resumed || !page_sane(c))
         return;
-    c->transport.notify(c->transport.ctx); /* what was written while suspended */
-    console_on_event(c);
+    console_on_event(c); /* signals the backend of what was written while suspended */
 }
 
 void console_stats(struct console *c, struct console_stats *out)

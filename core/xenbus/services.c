@@ -17,8 +17,6 @@ static void start_console(struct xenbus_services *s)
         os_log(OS_LOG_INFO, "xenbus: no PV console\n");
     else if (rc)
         os_log(OS_LOG_WARN, "xenbus: the PV console did not start (%d): running without\n", rc);
-    else
-        s->provider.console = &s->console;
 }
 
 int xenbus_services_start(struct xenbus_services *s, unsigned int vcpus)
@@ -46,6 +44,9 @@ int xenbus_services_start(struct xenbus_services *s, unsigned int vcpus)
         rc = evtchn_create(s->shared, vcpus, &evtchn);
     /* Published whole: upcalls may already be arriving. */
     __atomic_store_n(&s->evtchn, evtchn, __ATOMIC_RELEASE);
+    /* As early as it can be (it needs event channels): the rest of the start is in its log. */
+    if (rc == 0)
+        start_console(s);
     if (rc == 0)
         rc = gnttab_create(NULL, &s->gnttab);
     if (rc == 0)
@@ -55,7 +56,7 @@ int xenbus_services_start(struct xenbus_services *s, unsigned int vcpus)
         xenbus_services_stop(s);
         return rc;
     }
-    start_console(s);
+    s->provider.console = s->console.page ? &s->console : NULL;
     s->provider.store = s->store.client;
     s->provider.gnttab = s->gnttab;
     s->provider.evtchn = s->evtchn;

@@ -51,6 +51,7 @@ static void test_its_log_lines_show_in_xenconsoled_log(void **state)
     start();
     snprintf(line, sizeof(line), "xenbus: xenstore connected, domain %u\n", run.domid);
     require_on_console(run.domid, line);
+    ntsim_assert_contains(run.console, "gnttab: up to"); /* logged while the services start */
     ntsim_assert_contains(run.console, "balloon: started");
     assert_int_equal(ntsim_count(run.console, "xenstore connected"), 1);
     ntsim_device_add(&run, "vbd", 51712);
