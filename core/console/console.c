@@ -6,16 +6,6 @@
 
 #include "console/console.h"
 
-/* The writers' lock, waited for: only passive code that changes the state takes it so. */
-static os_irql_t out_lock_wait(struct console *c)
-{
-    os_irql_t saved;
-
-    while (!os_spin_trylock(&c->out_lock, &saved))
-        ;
-    return saved;
-}
-
 /* Whether the backend's indexes on the page are possible; BROKEN (said once) when not. */
 static bool page_sane(struct console *c)
 {
@@ -55,7 +45,7 @@ void console_detach(struct console *c)
     saved = os_spin_lock(&c->in_lock);
     c->input_fn = NULL;
     os_spin_unlock(&c->in_lock, saved);
-    saved = out_lock_wait(c);
+    saved = os_spin_lock(&c->out_lock);
     console_transition(c, CONSOLE_DETACHED);
     os_spin_unlock(&c->out_lock, saved);
     os_event_set(&c->room); /* a waiting writer finds it detached */
@@ -64,7 +54,7 @@ void console_detach(struct console *c)
 void console_suspend(struct console *c)
 {
     /* Under the writers' lock: no writer is between its look at the state and its notification. */
-    os_irql_t saved = out_lock_wait(c);
+    os_irql_t saved = os_spin_lock(&c->out_lock);
 
     console_transition(c, CONSOLE_SUSPENDED);
     os_spin_unlock(&c->out_lock, saved);
@@ -72,7 +62,7 @@ void console_suspend(struct console *c)
 
 void console_resume(struct console *c, struct xencons_interface *intf)
 {
-    os_irql_t saved = out_lock_wait(c);
+    os_irql_t saved = os_spin_lock(&c->out_lock);
     bool resumed;
 
     c->intf = intf;

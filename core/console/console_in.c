@@ -46,13 +46,16 @@ static enum read_result read_input(struct console *c)
         return READ_NOTHING;
     if (prod - cons > sizeof(intf->in))
         return READ_BROKEN;
-    while (cons != prod) {
+    for (XENCONS_RING_IDX avail = prod - cons; avail;) {
         char chunk[INPUT_CHUNK];
-        size_t n = prod - cons < sizeof(chunk) ? prod - cons : sizeof(chunk);
+        size_t n = sizeof(chunk);
 
+        if (n > avail)
+            n = avail;
         for (size_t i = 0; i < n; i++)
             chunk[i] = intf->in[MASK_XENCONS_IDX(cons + i, intf->in)];
         cons += (XENCONS_RING_IDX)n;
+        avail -= (XENCONS_RING_IDX)n;
         c->in_cons = cons;
         /* Release: done with the bytes before the backend may write there again. */
         os_atomic_store32(&intf->in_cons, cons);

@@ -27,16 +27,15 @@ void log_sink_detach(void)
 
 void log_sink_emit(enum os_log_level level, const char *fmt, va_list args)
 {
-    char line[LOG_SINK_LINE_MAX + 1];
     log_sink_fn fn;
-    size_t len;
 
     if (level > OS_LOG_INFO)
         return;
     os_atomic_add32(&sink_users, 1);
     fn = __atomic_load_n(&sink_fn, __ATOMIC_SEQ_CST);
     if (fn) {
-        len = os_vformat(line, sizeof(line) - 1, fmt, args);
+        char line[LOG_SINK_LINE_MAX + 1];
+        size_t len = os_vformat(line, sizeof(line) - 1, fmt, args);
         /* One newline at the end, whatever the message had. */
         while (len && line[len - 1] == '\n')
             len--;

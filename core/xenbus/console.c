@@ -66,9 +66,16 @@ int xenbus_console_connect(struct xenbus_console *xc, struct evtchn_engine *evtc
 
 void xenbus_console_disconnect(struct xenbus_console *xc)
 {
+    struct console_stats stats;
+
     OS_ASSERT(os_atomic_load32(&xc->reader) == 0);
-    if (xc->channel)
+    if (xc->channel) {
         log_sink_detach();
+        console_stats(&xc->console, &stats);
+        if (stats.bytes_dropped)
+            os_log(OS_LOG_INFO, "xenbus: %llu bytes of log lines did not fit the console's ring\n",
+                   (unsigned long long)stats.bytes_dropped);
+    }
     /* The channel goes first: no callback reaches the engine after that. */
     if (xc->channel)
         evtchn_close(xc->channel);

@@ -44,11 +44,11 @@ int xenbus_services_start(struct xenbus_services *s, unsigned int vcpus)
         rc = evtchn_create(s->shared, vcpus, &evtchn);
     /* Published whole: upcalls may already be arriving. */
     __atomic_store_n(&s->evtchn, evtchn, __ATOMIC_RELEASE);
-    /* As early as it can be (it needs event channels): the rest of the start is in its log. */
-    if (rc == 0)
+    if (rc == 0) {
+        /* As early as it can be (it needs event channels): the rest of the start is in its log. */
         start_console(s);
-    if (rc == 0)
         rc = gnttab_create(NULL, &s->gnttab);
+    }
     if (rc == 0)
         rc = xenbus_store_connect(&s->store, s->evtchn);
     if (rc) {

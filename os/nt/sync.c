@@ -15,6 +15,9 @@ bool os_spin_trylock(struct os_spinlock *lock, os_irql_t *saved)
 {
     KIRQL old;
 
+    /* Above DISPATCH_LEVEL (a processor held still by a suspend) raising to it would lower: not taken. */
+    if (KeGetCurrentIrql() > DISPATCH_LEVEL)
+        return false;
     KeRaiseIrql(DISPATCH_LEVEL, &old);
     if (KeTryToAcquireSpinLockAtDpcLevel(&lock->lock)) {
         *saved = old;
