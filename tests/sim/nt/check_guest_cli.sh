@@ -4,17 +4,20 @@
 # package directory choose), look at its devices with winpv-sim pnp while a
 # disk is hot-plugged, balloon it to half its memory with winpv-sim balloon,
 # stop it; every driver unloads cleanly and nothing of the run is left
-# behind. Prints TAP.
+# behind; what the drivers log shows in xenconsoled's log of the guest's
+# console, in each domain it runs in. Prints TAP.
 set -uo pipefail
 bin=${1:?usage: check_guest_cli.sh BINDIR PACKAGES VENDOR_PREFIX}
 packages=${2:?usage: check_guest_cli.sh BINDIR PACKAGES VENDOR_PREFIX}
 prefix=${3:?usage: check_guest_cli.sh BINDIR PACKAGES VENDOR_PREFIX}
 sim=$bin/winpv-sim
 . "$(dirname "$0")/../../support/tap.sh"
+# Wait up to 10 s for file $1 to hold the text $2.
+wait_text() { for _ in $(seq 100); do grep -qF "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 # Wait up to 10 s for `winpv-sim pnp 1` to show a line matching $1.
 wait_pnp() { for _ in $(seq 100); do "$sim" pnp 1 2>/dev/null | grep -qE "$1" && return 0; sleep 0.1; done; return 1; }
 
-echo "1..16"
+echo "1..18"
 out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
 "$sim" up --memory 64 --vcpus 2 --disks 1 --disk-size 8 --guest "$packages" >"$out" 2>"$err" &
@@ -37,6 +40,8 @@ check "pnp shows the disk class as a child, no driver for it" \
 check "pnp shows the interface child bound by its INF to child.sys, started" \
     wait_pnp '^  XENBUS\\VEN_'"$prefix"'&DEV_IFACE\\0 \[.*\] child\.sys started$'
 check "the guest's kernel log is in the run directory" grep -q 'winpv: xenbus: xenstore connected, domain 1' "$log"
+check "the drivers' log shows in xenconsoled's log of the guest's console" \
+    wait_text "$dir/console/guest-guest1.log" 'xenbus: xenstore connected, domain 1'
 check "status shows the guest holding event channels" \
     bash -c "\"$sim\" status | grep -qE '^1 +[0-9]+ +[0-9]+ +running +([3-9]|[1-9][0-9]+) '"
 # A second disk changes nothing (the class has its child); removing both takes the child away.
@@ -64,6 +69,8 @@ check "save 1 img, restore img: the guest goes on in domain 2" \
     test "$("$sim" restore img)" = "domain 2"
 check "the drivers say so in the guest's log" \
     bash -c "for _ in \$(seq 100); do grep -q 'winpv: xenbus: suspend: restored in domain 2' \"$log\" && exit 0; sleep 0.1; done; exit 1"
+check "and in xenconsoled's log of the new domain's console" \
+    wait_text "$dir/console/guest-guest2.log" 'xenbus: suspend: restored in domain 2'
 check "pnp 2 shows xenbus.sys started in the new domain" \
     bash -c "\"$sim\" pnp 2 | grep -qE '^PCI.* xenbus\\.sys started$'"
 
