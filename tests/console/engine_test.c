@@ -5,7 +5,8 @@
  * counts them; a writers' lock held too long drops rather than spins;
  * input lines come up however the backend chunks them; suspended, output
  * waits in the ring unnotified; a backend's impossible index stops the
- * console with one log line, also when the console is the log sink.
+ * console with one log line, also when the console is the log sink; lines
+ * logged before a sink attaches reach it once, whole.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +26,15 @@ static unsigned int notified;
 /* What went to the log sink while a test ran. */
 static char logged[4096];
 static unsigned int log_lines;
+
+static unsigned int count_lines(const char *text)
+{
+    unsigned int n = 0;
+
+    for (; *text; text++)
+        n += *text == '\n';
+    return n;
+}
 
 static void count_notify(void *ctx)
 {
@@ -262,6 +272,30 @@ static void test_as_the_log_sink_its_own_failure_is_logged_without_a_loop(void *
     log_sink_attach(record_log, NULL);
 }
 
+static void test_lines_logged_before_a_sink_attaches_reach_it_once(void **state)
+{
+    size_t len;
+
+    log_sink_detach();
+    os_log(OS_LOG_INFO, "early line %d\n", 1);
+    os_log(OS_LOG_DEBUG, "a debugging line is not kept\n");
+    os_log(OS_LOG_ERROR, "early line %d", 2);
+    for (int i = 0; i < 100; i++)
+        os_log(OS_LOG_INFO, "filler line %03d, some forty bytes long\n", i);
+    assert_int_equal(log_lines, 0);
+    log_sink_attach(record_log, NULL);
+    len = strlen(logged);
+    assert_int_equal(strncmp(logged, "early line 1\nearly line 2\nfiller line 000", 40), 0);
+    assert_null(strstr(logged, "debugging"));
+    assert_null(strstr(logged, "filler line 099"));                      /* beyond what is kept */
+    assert_true(len <= LOG_SINK_EARLY_BYTES && logged[len - 1] == '\n'); /* whole lines */
+    assert_int_equal(log_lines, count_lines(logged));
+    log_sink_detach();
+    log_lines = 0;
+    log_sink_attach(record_log, NULL);
+    assert_int_equal(log_lines, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +317,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_impossible_indexes_found_at_attach, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_as_the_log_sink_its_own_failure_is_logged_without_a_loop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lines_logged_before_a_sink_attaches_reach_it_once,
+                                        setup, teardown),
     };
 
     return cmocka_run_group_tests_name("console_engine", tests, NULL, NULL);

@@ -1,8 +1,8 @@
 /*
  * tests/sim/nt/xenbus_console_test.c - xenbus.sys in the simulated kernel
  * with Debian's xenconsoled running: what the driver logs shows in
- * xenconsoled's log of the guest's console, one line each, also what it
- * logs from a store watch; after a migration the console comes back in the
+ * xenconsoled's log of the guest's console, one line each, from the
+ * moment it loads, also what it logs from a store watch; after a migration the console comes back in the
  * new domain (its log there says so), and after a cancelled suspend in the
  * same one.
  */
@@ -51,6 +51,9 @@ static void test_its_log_lines_show_in_xenconsoled_log(void **state)
     start();
     snprintf(line, sizeof(line), "xenbus: xenstore connected, domain %u\n", run.domid);
     require_on_console(run.domid, line);
+    /* Logged as it binds, before the console runs: kept for it. */
+    ntsim_assert_contains(run.console, "xenbus: loaded\n");
+    ntsim_assert_contains(run.console, "xenbus: Xen 4.17\n");
     ntsim_assert_contains(run.console, "gnttab: up to"); /* logged while the services start */
     ntsim_assert_contains(run.console, "balloon: started");
     assert_int_equal(ntsim_count(run.console, "xenstore connected"), 1);
