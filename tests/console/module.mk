@@ -17,3 +17,7 @@ HOST_TESTS += console_xenconsoled
 console_xenconsoled_SRCS = tests/console/xenconsoled_test.c $(SERVICES_FIXTURE_SRCS)
 console_xenconsoled_LDLIBS = $(SIMLIB_TEST_LDLIBS) $(SIM_TOOLSTACK_LDLIBS)
 $(BUILD)/host/bin/console_xenconsoled: $(SIMLIB_FILES) | $(BUILD)/host/bin/winpv-simd
+
+# Writers on several threads and a backend on another, under TSan.
+TSAN_TESTS += console_engine_threads
+console_engine_threads_SRCS := tests/console/engine_threads_test.c
