@@ -98,6 +98,15 @@ os_irql_t os_spin_lock(struct os_spinlock *lock);
 void os_spin_unlock(struct os_spinlock *lock, os_irql_t saved);
 
 /*
+ * Take @lock only if it is free now: true, in dispatch context with the
+ * state for os_spin_unlock in *saved; or false, nothing taken. For a
+ * caller that must not wait for a holder that may never let go (the
+ * caller itself, further up its stack, or a processor held still).
+ * Context: any.
+ */
+bool os_spin_trylock(struct os_spinlock *lock, os_irql_t *saved);
+
+/*
  * A mutex for passive code that may block while holding it (a xenstore
  * request waits for its reply under it). Context: passive.
  */
@@ -190,6 +199,13 @@ enum os_log_level {
 void os_log(enum os_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void os_vlog(enum os_log_level level, const char *fmt, va_list args)
     __attribute__((format(printf, 2, 0)));
+
+/*
+ * Format as os_vlog does into @buf (@size bytes, at least 1): always
+ * NUL-terminated, cut when longer. Returns the length written. Context: any.
+ */
+size_t os_vformat(char *buf, size_t size, const char *fmt, va_list args)
+    __attribute__((format(printf, 3, 0)));
 
 /* -- assertions ----------------------------------------------------------- */
 

@@ -8,7 +8,7 @@
 
 static const struct xenbus_served_interface *const served[] = {
     &xenbus_store_served,  &xenbus_device_served,  &xenbus_gnttab_served,
-    &xenbus_evtchn_served, &xenbus_suspend_served,
+    &xenbus_evtchn_served, &xenbus_suspend_served, &xenbus_console_served,
 };
 
 static void reference(void *context)

@@ -19,6 +19,7 @@ struct xs_client;
 struct gnttab;
 struct evtchn_engine;
 struct xenbus_suspend_callbacks;
+struct xenbus_console;
 
 /* The services XENBUS runs (NULL: not running), and the references children hold. */
 struct xenbus_provider {
@@ -26,6 +27,7 @@ struct xenbus_provider {
     struct gnttab *gnttab;
     struct evtchn_engine *evtchn;
     struct xenbus_suspend_callbacks *suspend;
+    struct xenbus_console *console;
     volatile uint32_t references;
 };
 
@@ -61,5 +63,6 @@ extern const struct xenbus_served_interface xenbus_device_served;
 extern const struct xenbus_served_interface xenbus_gnttab_served;
 extern const struct xenbus_served_interface xenbus_evtchn_served;
 extern const struct xenbus_served_interface xenbus_suspend_served;
+extern const struct xenbus_served_interface xenbus_console_served;
 
 #endif /* WINPV_CORE_XENBUS_PROVIDER_H */

@@ -8,6 +8,17 @@
 #include "os.h"
 #include "xenbus/services.h"
 
+/* The console, when the toolstack gave one: without it the guest runs on (logged). */
+static void start_console(struct xenbus_services *s)
+{
+    int rc = xenbus_console_connect(&s->console, s->evtchn);
+
+    if (rc == -XEN_ENODEV)
+        os_log(OS_LOG_INFO, "xenbus: no PV console\n");
+    else if (rc)
+        os_log(OS_LOG_WARN, "xenbus: the PV console did not start (%d): running without\n", rc);
+}
+
 int xenbus_services_start(struct xenbus_services *s, unsigned int vcpus)
 {
     struct evtchn_engine *evtchn = NULL;
@@ -18,6 +29,7 @@ int xenbus_services_start(struct xenbus_services *s, unsigned int vcpus)
     s->shared = NULL;
     s->gnttab = NULL;
     s->store = (struct xenbus_store){0};
+    s->console = (struct xenbus_console){0};
     s->provider = (struct xenbus_provider){0};
     s->balloon = NULL;
     xenbus_suspend_callbacks_init(&s->suspend);
@@ -32,8 +44,11 @@ int xenbus_services_start(struct xenbus_services *s, unsigned int vcpus)
         rc = evtchn_create(s->shared, vcpus, &evtchn);
     /* Published whole: upcalls may already be arriving. */
     __atomic_store_n(&s->evtchn, evtchn, __ATOMIC_RELEASE);
-    if (rc == 0)
+    if (rc == 0) {
+        /* As early as it can be (it needs event channels): the rest of the start is in its log. */
+        start_console(s);
         rc = gnttab_create(NULL, &s->gnttab);
+    }
     if (rc == 0)
         rc = xenbus_store_connect(&s->store, s->evtchn);
     if (rc) {
@@ -41,6 +56,7 @@ int xenbus_services_start(struct xenbus_services *s, unsigned int vcpus)
         xenbus_services_stop(s);
         return rc;
     }
+    s->provider.console = s->console.page ? &s->console : NULL;
     s->provider.store = s->store.client;
     s->provider.gnttab = s->gnttab;
     s->provider.evtchn = s->evtchn;
@@ -55,6 +71,7 @@ void xenbus_services_stop(struct xenbus_services *s)
     OS_ASSERT(s->balloon == NULL);
     OS_ASSERT(xenbus_suspend_callbacks_empty(&s->suspend));
     xenbus_services_transition(s, XENBUS_SERVICES_STOPPED);
+    xenbus_console_disconnect(&s->console);
     xenbus_store_disconnect(&s->store);
     if (s->gnttab)
         gnttab_destroy(s->gnttab);

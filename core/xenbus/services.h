@@ -2,8 +2,9 @@
  * core/xenbus/services.h - what XENBUS runs for the whole guest, started
  * in order on the platform device: shared_info, the event-channel engine,
  * the grant table, and the xenstore client on the toolstack's store ring
- * and port (HVM_PARAM_STORE_PFN, HVM_PARAM_STORE_EVTCHN). The provider
- * serves them to child drivers (include/winpv).
+ * and port (HVM_PARAM_STORE_PFN, HVM_PARAM_STORE_EVTCHN), and the PV
+ * console (xenbus/console.h: the log goes there too; a guest without one
+ * runs on). The provider serves them to child drivers (include/winpv).
  *
  * The balloon (core/balloon) runs beside them while xenstore answers: it
  * is started once the rest runs and stopped before the upcall goes.
@@ -28,6 +29,7 @@
 #ifndef WINPV_CORE_XENBUS_SERVICES_H
 #define WINPV_CORE_XENBUS_SERVICES_H
 
+#include "xenbus/console.h"
 #include "xenbus/provider.h"
 #include "xenbus/store.h"
 #include "xenbus/suspend_callbacks.h"
@@ -49,6 +51,7 @@ struct xenbus_services {
     struct evtchn_engine *evtchn;
     struct gnttab *gnttab;
     struct xenbus_store store;
+    struct xenbus_console console; /* page NULL: the guest runs without */
     struct xenbus_suspend_callbacks suspend;
     struct xenbus_provider provider;
     struct balloon *balloon; /* NULL: not ballooning */

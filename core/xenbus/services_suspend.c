@@ -5,7 +5,8 @@
  *   QUIESCING  the children's early callbacks (they stop issuing I/O);
  *              the store brought to rest (no transaction open, every
  *              request answered): nothing is half-said when the domain
- *              stops. If it will not come to rest, no suspend.
+ *              stops. If it will not come to rest, no suspend. The
+ *              console stops notifying (output still goes into its ring).
  *   SUSPENDED  with every other vCPU held (the shell's run_held): event
  *              delivery off, SCHEDOP_shutdown(SHUTDOWN_suspend); on its
  *              return 0 (a new domain) shared_info shown again and the
@@ -14,7 +15,8 @@
  *   RESUMING   after a restore: the event channels (VIRQs and IPIs bound
  *              again, the others disconnected for their owners), the store
  *              on the toolstack's page and port, its watches registered
- *              again; then the children's late callbacks (they reconnect
+ *              again, the console on its port (told of what was written);
+ *              then the children's late callbacks (they reconnect
  *              to their backends), told whether it was cancelled.
  */
 #include "evtchn/evtchn.h"
@@ -58,6 +60,9 @@ static int resume_restored(struct xenbus_services *s, int first)
     if (first == 0)
         first = rc;
     rc = xenbus_store_resume(&s->store, true);
+    if (first == 0)
+        first = rc;
+    rc = xenbus_console_resume(&s->console, true);
     return first ? first : rc;
 }
 
@@ -70,6 +75,8 @@ int xenbus_services_suspend(struct xenbus_services *s, const struct xenbus_suspe
     xenbus_services_transition(s, XENBUS_SERVICES_QUIESCING);
     xenbus_suspend_callbacks_early(&s->suspend);
     rc = xenbus_store_suspend(&s->store);
+    if (rc == 0)
+        xenbus_console_suspend(&s->console);
     if (rc) {
         os_log(OS_LOG_ERROR, "xenbus: the store did not come to rest (%d): no suspend\n", rc);
         rc = -XEN_EBUSY;
@@ -88,6 +95,7 @@ int xenbus_services_suspend(struct xenbus_services *s, const struct xenbus_suspe
             os_log(OS_LOG_ERROR, "xenbus: services after restore: %d\n", rc);
     } else {
         xenbus_store_resume(&s->store, false);
+        xenbus_console_resume(&s->console, false);
     }
     xenbus_suspend_callbacks_late(&s->suspend, !restored);
     xenbus_services_transition(s, XENBUS_SERVICES_RUNNING);

@@ -3,9 +3,9 @@
 #include <xen/hvm/params.h>
 
 #include "evtchn/evtchn.h"
-#include "hv/hv.h"
 #include "os.h"
 #include "xenbus/store.h"
+#include "xenbus/toolstack_ring.h"
 #include "xenstore/client.h"
 
 /* The store port's callback: replies and watch events are on the ring. */
@@ -27,20 +27,6 @@ static void store_notify(void *ctx)
     evtchn_notify(store->channel);
 }
 
-/* The toolstack's ring page and port, from the HVM parameters: -XEN_ENODEV when there are none. */
-static int toolstack_store(uint64_t *gfn, struct evtchn_bind *bind)
-{
-    uint64_t port = 0;
-    int rc = hv_get_param(HVM_PARAM_STORE_PFN, gfn);
-
-    if (rc == 0)
-        rc = hv_get_param(HVM_PARAM_STORE_EVTCHN, &port);
-    if (rc == 0 && (*gfn == 0 || port == 0 || port > UINT32_MAX))
-        rc = -XEN_ENODEV;
-    *bind = (struct evtchn_bind){.kind = EVTCHN_ADOPTED, .port = (uint32_t)port};
-    return rc;
-}
-
 int xenbus_store_connect(struct xenbus_store *store, struct evtchn_engine *evtchn)
 {
     struct evtchn_bind bind;
@@ -49,7 +35,7 @@ int xenbus_store_connect(struct xenbus_store *store, struct evtchn_engine *evtch
     int rc;
 
     *store = (struct xenbus_store){0};
-    rc = toolstack_store(&store->gfn, &bind);
+    rc = xenbus_toolstack_ring(HVM_PARAM_STORE_PFN, HVM_PARAM_STORE_EVTCHN, &store->gfn, &bind);
     if (rc == 0) {
         store->page = os_map_gfn(store->gfn);
         rc = store->page ? 0 : -XEN_EFAULT;
@@ -93,23 +79,6 @@ int xenbus_store_suspend(struct xenbus_store *store)
     return xs_client_suspend(store->client);
 }
 
-/* The page at @gfn mapped in place of the one there was (*old, to unmap once the client moved). */
-static int move_page(struct xenbus_store *store, uint64_t gfn, void **old)
-{
-    void *page;
-
-    *old = NULL;
-    if (gfn == store->gfn)
-        return 0;
-    page = os_map_gfn(gfn);
-    if (page == NULL)
-        return -XEN_EFAULT;
-    *old = store->page;
-    store->page = page;
-    store->gfn = gfn;
-    return 0;
-}
-
 int xenbus_store_resume(struct xenbus_store *store, bool restored)
 {
     struct evtchn_bind bind;
@@ -119,9 +88,9 @@ int xenbus_store_resume(struct xenbus_store *store, bool restored)
 
     if (!restored)
         return xs_client_resume(store->client, NULL);
-    rc = toolstack_store(&gfn, &bind);
+    rc = xenbus_toolstack_ring(HVM_PARAM_STORE_PFN, HVM_PARAM_STORE_EVTCHN, &gfn, &bind);
     if (rc == 0)
-        rc = move_page(store, gfn, &old);
+        rc = xenbus_toolstack_page_move(&store->page, &store->gfn, gfn, &old);
     if (rc == 0)
         rc = evtchn_reconnect(store->channel, &bind);
     if (rc)

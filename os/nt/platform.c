@@ -1,5 +1,6 @@
 /* os/nt/platform.c - time, processors, logging, assertions and I/O ports. */
 #include <stdio.h>
+#include <string.h>
 
 #include "os.h"
 
@@ -39,6 +40,18 @@ void os_vlog(enum os_log_level level, const char *fmt, va_list args)
     static const ULONG dbg_level[] = {0, 1, 3, 3};
 
     vDbgPrintExWithPrefix("winpv: ", DPFLTR_IHVDRIVER_ID, dbg_level[level], fmt, args);
+}
+
+size_t os_vformat(char *buf, size_t size, const char *fmt, va_list args)
+{
+    /* The kernel's _vsnprintf writes no NUL when the text fills the buffer (returning -1 when cut). */
+    int n = _vsnprintf(buf, size - 1, fmt, args);
+
+    buf[size - 1] = '\0';
+    if (n < 0 || (size_t)n >= size - 1)
+        return strlen(buf);
+    buf[n] = '\0';
+    return (size_t)n;
 }
 
 void os_assert_failed(const char *expr, const char *file, int line)

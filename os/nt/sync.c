@@ -11,6 +11,22 @@ os_irql_t os_spin_lock(struct os_spinlock *lock)
     return KeAcquireSpinLockRaiseToDpc(&lock->lock);
 }
 
+bool os_spin_trylock(struct os_spinlock *lock, os_irql_t *saved)
+{
+    KIRQL old;
+
+    /* Above DISPATCH_LEVEL (a processor held still by a suspend) raising to it would lower: not taken. */
+    if (KeGetCurrentIrql() > DISPATCH_LEVEL)
+        return false;
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    if (KeTryToAcquireSpinLockAtDpcLevel(&lock->lock)) {
+        *saved = old;
+        return true;
+    }
+    KeLowerIrql(old);
+    return false;
+}
+
 void os_spin_unlock(struct os_spinlock *lock, os_irql_t saved)
 {
     KeReleaseSpinLock(&lock->lock, saved);

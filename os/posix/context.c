@@ -52,6 +52,14 @@ os_irql_t os_spin_lock(struct os_spinlock *lock)
     return saved;
 }
 
+bool os_spin_trylock(struct os_spinlock *lock, os_irql_t *saved)
+{
+    if (pthread_mutex_trylock(&lock->mutex) != 0)
+        return false;
+    *saved = dispatch_depth++;
+    return true;
+}
+
 void os_spin_unlock(struct os_spinlock *lock, os_irql_t saved)
 {
     OS_ASSERT_CMP(dispatch_depth, ==, saved + 1);

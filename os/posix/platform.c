@@ -74,6 +74,17 @@ void os_vlog(enum os_log_level level, const char *fmt, va_list args)
             line[0] && line[strlen(line) - 1] == '\n' ? "" : "\n");
 }
 
+size_t os_vformat(char *buf, size_t size, const char *fmt, va_list args)
+{
+    int n = vsnprintf(buf, size, fmt, args);
+
+    if (n < 0) {
+        buf[0] = '\0';
+        return 0;
+    }
+    return (size_t)n < size ? (size_t)n : size - 1;
+}
+
 void os_assert_failed(const char *expr, const char *file, int line)
 {
     fprintf(stderr, "winpv: assertion failed: %s (%s:%d)\n", expr, file, line);

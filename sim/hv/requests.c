@@ -7,6 +7,7 @@
 
 #include <xen/errno.h>
 #include <xen/sched.h>
+#include <xen/xen.h>
 
 #include "hv.h"
 
@@ -58,9 +59,10 @@ static int p2m_lookup(const struct sim_p2m_lookup *q, struct sim_offsets *out)
     return 0;
 }
 
+/* A port's state, as EVTCHNOP_status from dom0: DOMID_SELF is dom0 (xenconsoled asks so of its own ports). */
 static int evtchn_status(uint32_t domid, uint32_t port, struct sim_evtchn_status_reply *out)
 {
-    struct domain *d = domain_get(domid);
+    struct domain *d = domain_get(domid == DOMID_SELF ? SIM_DOMID_DOM0 : domid);
     struct evtchn *chn = d ? evtchn_port(d, port) : NULL;
 
     if (d == NULL)

@@ -1,9 +1,11 @@
 /*
- * sim/nt/dbgprint.c - DbgPrint, DbgPrintEx and vDbgPrintExWithPrefix, with
- * Windows's format rules: the kernel's C library, LLP64. %ld and %lx are 32
+ * sim/nt/dbgprint.c - DbgPrint, DbgPrintEx and vDbgPrintExWithPrefix, and
+ * the kernel C library's _vsnprintf, with Windows's format rules: LLP64. %ld and %lx are 32
  * bits; %I64x, %llx and %Ix are 64; %p is 16 hex digits; %wZ/%Z print a
  * UNICODE_STRING/ANSI_STRING, %ws/%S a wide string. A conversion the kernel
  * does not know ends the driver's run: it would read the wrong argument.
+ * So does _vsnprintf of a wide string above PASSIVE_LEVEL (the conversion
+ * may page: Microsoft documents the wide conversions as passive-level).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 struct out {
     char *buf;
     size_t size, used;
+    bool wide; /* a wide string was converted */
 };
 
 static void put(struct out *o, char c)
@@ -32,6 +35,7 @@ static void put(struct out *o, char c)
 
 static void put_wide(struct out *o, const WCHAR *s, size_t count)
 {
+    o->wide = true;
     for (size_t i = 0; i < count && s[i]; i++)
         put(o, s[i] < 0x80 ? (char)s[i] : '?');
 }
@@ -179,7 +183,7 @@ static void print(const char *prefix, uint32_t level, const char *fmt, __builtin
                   uint64_t caller)
 {
     char text[DBG_PRINT_MAX + 1];
-    struct out o = {text, sizeof(text), 0};
+    struct out o = {text, sizeof(text), 0, false};
     const char *bad = NULL;
     static const char *const level_names[] = {"error", "warning", "trace", "info"};
 
@@ -235,3 +239,33 @@ static NT_EXPORT uint32_t DbgPrint(const char *fmt, ...)
     return STATUS_SUCCESS;
 }
 NT_REGISTER(NTOSKRNL, DbgPrint);
+
+/*
+ * At most @count characters of the text: all of it and a NUL when it is
+ * shorter (its length returned), all of it without a NUL when exactly
+ * @count long (@count returned), else the first @count without a NUL, -1.
+ */
+static NT_EXPORT int nt_vsnprintf(char *buffer, size_t count, const char *fmt,
+                                  __builtin_ms_va_list args)
+{
+    uint64_t caller = NT_CALLER;
+    /* Written in place: put() stops one short of the size, so at most @count characters. */
+    struct out o = {buffer, count + 1, 0, false};
+    const char *bad = NULL;
+
+    if (fmt == NULL || (buffer == NULL && count > 0))
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller, "_vsnprintf with a NULL %s",
+                         fmt ? "buffer" : "format");
+    if (!format(&o, fmt, args, &bad))
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                         "_vsnprintf format \"%s\": the conversion at \"%.8s\" is none the "
+                         "kernel knows",
+                         fmt, bad);
+    if (o.wide && nt_irql() > PASSIVE_LEVEL)
+        nt_verifier_fail(NT_VERIFY_IRQL, caller,
+                         "_vsnprintf of a wide string at IRQL %u (needs PASSIVE_LEVEL)", nt_irql());
+    if (o.used < count)
+        buffer[o.used] = '\0';
+    return o.used <= count ? (int)o.used : -1;
+}
+NT_REGISTER_AS(NTOSKRNL, "_vsnprintf", nt_vsnprintf);

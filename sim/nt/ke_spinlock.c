@@ -1,7 +1,7 @@
 /*
  * sim/nt/ke_spinlock.c - executive spinlocks (KeAcquireSpinLockRaiseToDpc,
  * KeReleaseSpinLock, KeAcquireSpinLockAtDpcLevel,
- * KeReleaseSpinLockFromDpcLevel). KeInitializeSpinLock is inline on x64:
+ * KeReleaseSpinLockFromDpcLevel, KeTryToAcquireSpinLockAtDpcLevel). KeInitializeSpinLock is inline on x64:
  * a free lock is 0.
  *
  * A held lock holds its owner thread, so taking a lock the thread already
@@ -99,3 +99,19 @@ static NT_EXPORT void KeReleaseSpinLockFromDpcLevel(KSPIN_LOCK *lock)
     nt_spinlock_release(lock, caller);
 }
 NT_REGISTER(NTOSKRNL, KeReleaseSpinLockFromDpcLevel);
+
+/* Takes the lock only if it is free (held by anyone, the caller too: FALSE), at DISPATCH_LEVEL or above. */
+static NT_EXPORT BOOLEAN KeTryToAcquireSpinLockAtDpcLevel(KSPIN_LOCK *lock)
+{
+    uint64_t caller = NT_CALLER;
+    uint64_t expected = 0;
+
+    require_dispatch(caller, __func__);
+    if (lock == NULL)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller, "spinlock at NULL");
+    if (!atomic_compare_exchange_strong(word(lock), &expected, (uint64_t)(uintptr_t)nt_current()))
+        return FALSE;
+    nt_current()->spinlocks++;
+    return TRUE;
+}
+NT_REGISTER(NTOSKRNL, KeTryToAcquireSpinLockAtDpcLevel);

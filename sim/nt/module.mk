@@ -33,7 +33,7 @@ INCLUDES_sim/nt/inf_select := $(HOST_INCLUDES) -Itools
 HOST_PROGRAMS += winpv-ntsim
 RELEASE_PROGRAMS += winpv-ntsim
 winpv-ntsim_SRCS := $(NT_KERNEL_SRCS) $(NT_INF_SRCS) $(SIM_NT_CPU_SRCS) $(SIM_GUEST_SRCS) \
-                    $(SIM_CLIENT_SRCS) $(POSIX_SRCS) core/log/log.c \
+                    $(SIM_CLIENT_SRCS) $(POSIX_SRCS) $(LOG_SRCS) \
                     tools/pecheck/pe.c tools/pecheck/pe_imports.c tools/pecheck/pe_relocs.c \
                     tools/pecheck/pe_debug.c tools/pecheck/file.c tools/pecheck/failure.c \
                     tools/pecheck/text.c

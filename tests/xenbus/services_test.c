@@ -32,6 +32,7 @@
 #include "os.h"
 #include "os_posix.h"
 #include "store.h"
+#include "winpv/console_interface.h"
 #include "winpv/evtchn_interface.h"
 #include "winpv/gnttab_interface.h"
 #include "winpv/store_interface.h"
@@ -64,23 +65,23 @@ static int query(const struct winpv_guid *guid, struct winpv_interface_header *t
 
 static void test_every_interface_is_served(void **state)
 {
-    struct winpv_guid guids[] = {WINPV_STORE_INTERFACE_GUID, WINPV_XENBUS_INTERFACE_GUID,
-                                 WINPV_GNTTAB_INTERFACE_GUID, WINPV_EVTCHN_INTERFACE_GUID,
-                                 WINPV_SUSPEND_INTERFACE_GUID};
+    struct winpv_guid guids[] = {WINPV_STORE_INTERFACE_GUID,   WINPV_XENBUS_INTERFACE_GUID,
+                                 WINPV_GNTTAB_INTERFACE_GUID,  WINPV_EVTCHN_INTERFACE_GUID,
+                                 WINPV_SUSPEND_INTERFACE_GUID, WINPV_CONSOLE_INTERFACE_GUID};
     size_t sizes[] = {
-        sizeof(struct winpv_store_interface_v1), sizeof(struct winpv_xenbus_interface_v1),
-        sizeof(struct winpv_gnttab_interface_v1), sizeof(struct winpv_evtchn_interface_v1),
-        sizeof(struct winpv_suspend_interface_v1)};
+        sizeof(struct winpv_store_interface_v1),   sizeof(struct winpv_xenbus_interface_v1),
+        sizeof(struct winpv_gnttab_interface_v1),  sizeof(struct winpv_evtchn_interface_v1),
+        sizeof(struct winpv_suspend_interface_v1), sizeof(struct winpv_console_interface_v1)};
     union {
         struct winpv_interface_header header;
         char bytes[512];
-    } tables[5];
+    } tables[6];
     struct winpv_store_interface_v1 *store = (struct winpv_store_interface_v1 *)&tables[0];
     char path[64], *value;
     size_t len;
 
     (void)state;
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 6; i++) {
         assert_int_equal(query(&guids[i], &tables[i].header, sizeof(tables[i])), 0);
         assert_int_equal(tables[i].header.size, sizes[i]);
         assert_int_equal(tables[i].header.version, 1);
@@ -88,7 +89,7 @@ static void test_every_interface_is_served(void **state)
         for (size_t at = sizeof(struct winpv_interface_header); at < sizes[i]; at += sizeof(void *))
             assert_non_null(*(void **)(tables[i].bytes + at));
     }
-    assert_int_equal(xenbus_provider_references(&services.provider), 5);
+    assert_int_equal(xenbus_provider_references(&services.provider), 6);
 
     /* The store reaches xenstored: the toolstack wrote the guest's own domid. */
     snprintf(path, sizeof(path), "/local/domain/%u/domid", fx.domid);
@@ -96,7 +97,7 @@ static void test_every_interface_is_served(void **state)
     assert_int_equal((unsigned int)atoi(value), fx.domid);
     store->free(store->header.context, value);
 
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 6; i++)
         tables[i].header.dereference(tables[i].header.context);
     assert_int_equal(xenbus_provider_references(&services.provider), 0);
 }

@@ -172,6 +172,15 @@ static void test_event_channel_to_a_guest(void **state)
     assert_int_equal(st.status, EVTCHNSTAT_interdomain);
     assert_int_equal(st.u.interdomain.dom, 0);
     assert_int_equal(st.u.interdomain.port, local);
+    /* Dom0's own end, as xenconsoled checks it is still bound before binding again. */
+    {
+        xc_evtchn_status_t self = {.dom = DOMID_SELF, .port = (evtchn_port_t)local};
+
+        assert_int_equal(xc_evtchn_status(xch, &self), 0);
+        assert_int_equal(self.status, EVTCHNSTAT_interdomain);
+        assert_int_equal(self.u.interdomain.dom, domid);
+        assert_int_equal(self.u.interdomain.port, guest_port);
+    }
 
     /* Binding raises the port once; it stays masked for us until unmasked. */
     assert_int_equal(next_event(xce), local);

@@ -121,6 +121,12 @@ ntsim_xenbus_balloon_SRCS := tests/sim/nt/xenbus_balloon_test.c $(NTSIM_TEST_SRC
 ntsim_xenbus_balloon_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
 $(BUILD)/host/bin/ntsim_xenbus_balloon: | $(NTSIM_TEST_NEEDS)
 
+# xenbus.sys's log in xenconsoled's log of the guest's PV console.
+HOST_TESTS += ntsim_xenbus_console
+ntsim_xenbus_console_SRCS := tests/sim/nt/xenbus_console_test.c $(NTSIM_TEST_SRCS)
+ntsim_xenbus_console_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
+$(BUILD)/host/bin/ntsim_xenbus_console: | $(NTSIM_TEST_NEEDS)
+
 HOST_TESTS += ntsim_xenbus_suspend
 ntsim_xenbus_suspend_SRCS := tests/sim/nt/xenbus_suspend_test.c $(NTSIM_TEST_SRCS)
 ntsim_xenbus_suspend_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "console.h"
 #include "ntsim_fixture.h"
 #include "store.h"
 
@@ -25,6 +26,8 @@
 
 static struct simd simd;
 static struct xenstore store;
+static struct component consoled; /* running when console_dir is set */
+static char console_dir[320];
 
 static int setup(enum xenstored_kind kind)
 {
@@ -48,10 +51,25 @@ int ntsim_fixture_setup_oxenstored(void **state)
     return setup(XENSTORED_OCAML);
 }
 
+int ntsim_fixture_setup_with_console(void **state)
+{
+    if (setup(XENSTORED_C) != 0)
+        return -1;
+    if (console_start(&simd, &consoled, console_dir, sizeof(console_dir)) != 0) {
+        console_dir[0] = '\0';
+        ntsim_fixture_teardown(state);
+        return -1;
+    }
+    return 0;
+}
+
 int ntsim_fixture_teardown(void **state)
 {
+    int consoled_stopped = console_dir[0] ? component_stop(&consoled) : 0;
+
+    console_dir[0] = '\0';
     xenstore_stop(&store);
-    return simd_stop(&simd);
+    return simd_stop(&simd) == 0 && consoled_stopped == 0 ? 0 : -1;
 }
 
 const char *ntsim_driver_path(const char *driver, char *buf, size_t size)
@@ -217,6 +235,22 @@ void ntsim_require_nth(struct ntsim_run *run, const char *text, unsigned int cou
     kill(run->pid, SIGKILL);
     ntsim_finish(run);
     fail_msg("\"%s\" (%u times) not in the kernel log within %u ms", text, count, ms);
+}
+
+bool ntsim_console_wait_for(struct ntsim_run *run, uint32_t domid, const char *text,
+                            unsigned int ms)
+{
+    char path[400];
+
+    assert_true(console_dir[0] != '\0');
+    snprintf(path, sizeof(path), "%s/guest-guest%u.log", console_dir, domid);
+    for (unsigned int waited = 0; waited <= ms; waited += 10) {
+        read_file(path, run->console, sizeof(run->console));
+        if (strstr(run->console, text))
+            return true;
+        usleep(10000);
+    }
+    return false;
 }
 
 void ntsim_domain_info(struct ntsim_run *run, struct sim_domain_info *info)

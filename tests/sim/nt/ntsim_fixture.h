@@ -1,5 +1,6 @@
 /*
- * tests/sim/nt/ntsim_fixture.h - winpv-simd and Debian's C xenstored, and
+ * tests/sim/nt/ntsim_fixture.h - winpv-simd and Debian's C xenstored (and
+ * xenconsoled, when asked), and
  * winpv-ntsim run on them as the kernel of a fresh domain (introduced to
  * xenstored) with a driver image.
  */
@@ -24,12 +25,15 @@ struct ntsim_run {
     struct sim_domain_info before; /* the domain as the toolstack made it, before the kernel ran */
     char log[65536];               /* the kernel log */
     char out[8192];                /* what it printed (the device tree after each step) */
+    char console[16384];           /* xenconsoled's log of the guest (ntsim_console_wait_for) */
 };
 
 /* Start winpv-simd and create a domain for each run. */
 int ntsim_fixture_setup(void **state);
 /* As ntsim_fixture_setup, with Debian's oxenstored in place of the C xenstored. */
 int ntsim_fixture_setup_oxenstored(void **state);
+/* As ntsim_fixture_setup, with Debian's xenconsoled logging each guest's PV console. */
+int ntsim_fixture_setup_with_console(void **state);
 int ntsim_fixture_teardown(void **state);
 
 /*
@@ -68,6 +72,14 @@ void ntsim_require_nth(struct ntsim_run *run, const char *text, unsigned int cou
 unsigned int ntsim_count(const char *text, const char *what);
 /* Fails the test unless @text (a log, the device tree) holds @what. */
 void ntsim_assert_contains(const char *text, const char *what);
+
+/*
+ * Whether xenconsoled's log of domain @domid's console shows @text within
+ * @ms milliseconds (run->console is then that log). Needs
+ * ntsim_fixture_setup_with_console.
+ */
+bool ntsim_console_wait_for(struct ntsim_run *run, uint32_t domid, const char *text,
+                            unsigned int ms);
 
 /* The running domain as winpv-simd sees it now. */
 void ntsim_domain_info(struct ntsim_run *run, struct sim_domain_info *info);

@@ -69,7 +69,7 @@ FUZZERS += vbd-response-fuzz
 vbd-response-fuzz_SRCS = tests/vbd/front/response_fuzz.c $(VBDFRONT_RESPONSE_SRCS) \
                          $(filter core/vbd/front_%,$(CORE_SRCS)) $(VBD_SCSI_CORE_SRCS) \
                          core/ring/ring.c core/xenbus/path.c core/xenstore/number.c \
-                         core/log/log.c $(POSIX_SRCS)
+                         $(LOG_SRCS) $(POSIX_SRCS)
 vbd-response-fuzz_LDLIBS := -lpthread
 VBD_RESPONSE_SEEDS := normal bad-id overrun duplicate held reconnect indirect-persistent
 vbd-response-fuzz_SEEDS := $(VBD_RESPONSE_SEEDS:%=$(BUILD)/fuzz/vbd-response-fuzz/seeds/%)

@@ -17,6 +17,7 @@
  * them. A driver would see a stub, a missing wake-up or a wrong IRQL here.
  */
 #include "nt_headers.h"
+#include <stdio.h> /* the kernel C library's _vsnprintf */
 
 #define TAG   'iddT'
 #define MS(n) (-(LONGLONG)(n)*10000)
@@ -167,6 +168,11 @@ static void locks(void)
     check("a spinlock at DPC level leaves the IRQL", KeGetCurrentIrql() == DISPATCH_LEVEL,
           KeGetCurrentIrql());
     KeReleaseSpinLockFromDpcLevel(&lock);
+    check("KeTryToAcquireSpinLockAtDpcLevel takes a free lock",
+          KeTryToAcquireSpinLockAtDpcLevel(&lock) == TRUE, 0);
+    check("KeTryToAcquireSpinLockAtDpcLevel leaves a held one",
+          KeTryToAcquireSpinLockAtDpcLevel(&lock) == FALSE, 0);
+    KeReleaseSpinLockFromDpcLevel(&lock);
     KeLowerIrql(old);
 
     ExInitializeFastMutex(&mutex);
@@ -304,6 +310,39 @@ static void strings(void)
     if (small)
         ExFreePool(small);
     DbgPrint("ddi: DbgPrint %d %s\n", 42, "printed");
+}
+
+static int format(char *buf, size_t count, const char *fmt, ...)
+{
+    va_list args;
+    int n;
+
+    va_start(args, fmt);
+    n = _vsnprintf(buf, count, fmt, args);
+    va_end(args);
+    return n;
+}
+
+static void formatting(void)
+{
+    char buf[32];
+    KIRQL old;
+    int n;
+
+    memset(buf, 'x', sizeof(buf));
+    n = format(buf, sizeof(buf), "%s %lu %I64x", "id", 0x80000001ul, 0x123456789ull);
+    check("_vsnprintf formats with Windows's widths",
+          n == 23 && strcmp(buf, "id 2147483649 123456789") == 0, n);
+    memset(buf, 'x', sizeof(buf));
+    n = format(buf, 4, "%d", 12345);
+    check("_vsnprintf cut: -1, no terminator", n == -1 && memcmp(buf, "1234x", 5) == 0, n);
+    n = format(buf, 5, "%d", 12345);
+    check("_vsnprintf exactly full: the count, no terminator",
+          n == 5 && memcmp(buf, "12345x", 6) == 0, n);
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    n = format(buf, sizeof(buf), "%u:%c", 7u, 'z');
+    KeLowerIrql(old);
+    check("_vsnprintf at DISPATCH_LEVEL", n == 3 && strcmp(buf, "7:z") == 0, n);
 }
 
 static void memory(DRIVER_OBJECT *driver)
@@ -1112,6 +1151,7 @@ __attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
     delays();
     dpcs_and_timers();
     locks();
+    formatting();
     work_items();
     mutexes_and_semaphores();
     io_work_items(driver);
