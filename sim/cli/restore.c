@@ -11,13 +11,17 @@
 
 #include "run.h"
 
-/* RUN_DIR/NAME.domid: the domain an image was saved from, for its restore. */
+/*
+ * RUN_DIR/NAME.domid: what the toolstack keeps of an image's domain beside
+ * it, as xl keeps its configuration in the image: the domain it was saved
+ * from and its memory/target in KiB (0 when it had none).
+ */
 static void saved_from_path(const char *run_dir, const char *name, char *buf, size_t size)
 {
     snprintf(buf, size, "%s/%s.domid", run_dir, name);
 }
 
-void run_note_saved_from(const char *run_dir, const char *name, uint32_t domid)
+void run_note_saved_from(const char *run_dir, const char *name, uint32_t domid, uint64_t target_kib)
 {
     char path[512];
     FILE *f;
@@ -25,25 +29,29 @@ void run_note_saved_from(const char *run_dir, const char *name, uint32_t domid)
     saved_from_path(run_dir, name, path, sizeof(path));
     f = fopen(path, "w");
     if (f) {
-        fprintf(f, "%u\n", domid);
+        fprintf(f, "%u %llu\n", domid, (unsigned long long)target_kib);
         fclose(f);
     }
 }
 
-/* The domain @name was saved from, or 0 when not known (or not here any more). */
-static uint32_t saved_from(const char *run_dir, const char *name)
+/* The domain @name was saved from (0 when not known) and its target (0: none kept). */
+static uint32_t saved_from(const char *run_dir, const char *name, uint64_t *target_kib)
 {
     char path[512];
     unsigned int domid = 0;
+    unsigned long long kib = 0;
     FILE *f;
 
     saved_from_path(run_dir, name, path, sizeof(path));
     f = fopen(path, "r");
     if (f) {
-        if (fscanf(f, "%u", &domid) != 1)
+        if (fscanf(f, "%u %llu", &domid, &kib) != 2) {
             domid = 0;
+            kib = 0;
+        }
         fclose(f);
     }
+    *target_kib = kib;
     return domid;
 }
 
@@ -75,7 +83,8 @@ static void retire(struct run *run, uint32_t old, uint32_t restored)
 int run_restore(struct run *run, const char *name, uint32_t *restored)
 {
     struct guest_rings rings;
-    uint32_t old = saved_from(run->simd.dir, name);
+    uint64_t target_kib;
+    uint32_t old = saved_from(run->simd.dir, name, &target_kib);
     int rc = simd_domain_restore_paused(&run->simd, name, restored);
 
     if (rc == 0) {
@@ -84,6 +93,9 @@ int run_restore(struct run *run, const char *name, uint32_t *restored)
             fprintf(stderr, "winpv-sim: domain %u not introduced to xenstored (%d)\n", *restored,
                     rc);
     }
+    /* The balloon's target as it was: the guest keeps out what it had given Xen. */
+    if (rc == 0 && target_kib)
+        rc = xenstore_set_memory_target(&run->store, *restored, target_kib);
     /* Before the guest runs there, so that it finds them and nothing old lands after it. */
     if (rc == 0 && old == run->domid)
         run_disks_move(run, *restored);

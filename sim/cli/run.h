@@ -64,8 +64,12 @@ int run_disk_add(struct run *run, unsigned long mib, unsigned int *disk);
 /* Unplug disk @name (xvdb, ...); its image stays in the run directory. */
 int run_disk_remove(struct run *run, const char *name);
 
-/* Note that image @name in @run_dir was saved from domain @domid (winpv-sim save). */
-void run_note_saved_from(const char *run_dir, const char *name, uint32_t domid);
+/*
+ * Note that image @name in @run_dir was saved from domain @domid, whose
+ * memory/target was @target_kib (0: unknown), for its restore (winpv-sim save).
+ */
+void run_note_saved_from(const char *run_dir, const char *name, uint32_t domid,
+                         uint64_t target_kib);
 
 /*
  * Restore image @name (in the run directory) as a new domain, *restored,

@@ -395,9 +395,17 @@ static int image_command(const char *cmd, const char *domid, const char *name)
         return 1;
     }
     if (strcmp(cmd, "save") == 0) {
+        struct xenstore xs = {.xsh = xs_open(0)};
+        uint64_t target_kib = 0;
+
+        /* Kept with the image, as xl keeps the domain's configuration. */
+        if (xs.xsh == NULL || xenstore_memory_target(&xs, id, &target_kib) != 0)
+            target_kib = 0;
+        if (xs.xsh)
+            xs_close(xs.xsh);
         rc = simd_domain_save(&simd, id, name);
         if (rc == 0)
-            run_note_saved_from(getenv(SIM_RUN_DIR_ENV), name, id);
+            run_note_saved_from(getenv(SIM_RUN_DIR_ENV), name, id, target_kib);
     } else {
         rc = simd_domain_resume(&simd, id);
         if (rc == 0) {

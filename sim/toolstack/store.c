@@ -407,6 +407,32 @@ int xenstore_resume(struct xenstore *xs, uint32_t domid)
     return xs_resume_domain(xs->xsh, domid) ? 0 : -XEN_EIO;
 }
 
+int xenstore_memory_target(struct xenstore *xs, uint32_t domid, uint64_t *kib)
+{
+    char path[64], *value, *end;
+    unsigned int length;
+    int rc = -XEN_EINVAL;
+
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
+    value = xs_read(xs->xsh, XBT_NULL, path, &length);
+    if (value == NULL)
+        return -XEN_ENOENT;
+    *kib = strtoull(value, &end, 10);
+    if (length > 0 && end == value + length && value[0] >= '0' && value[0] <= '9')
+        rc = 0;
+    free(value);
+    return rc;
+}
+
+int xenstore_set_memory_target(struct xenstore *xs, uint32_t domid, uint64_t kib)
+{
+    char path[64], value[32];
+
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
+    snprintf(value, sizeof(value), "%llu", (unsigned long long)kib);
+    return xs_write(xs->xsh, XBT_NULL, path, value, (unsigned int)strlen(value)) ? 0 : -XEN_EIO;
+}
+
 bool xenstore_write_in(struct xenstore *xs, xs_transaction_t t, const char *dir, const char *node,
                        const char *fmt, ...)
 {

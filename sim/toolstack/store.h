@@ -74,6 +74,16 @@ int xenstore_release(struct xenstore *xs, uint32_t domid);
 int xenstore_resume(struct xenstore *xs, uint32_t domid);
 
 /*
+ * Domain @domid's memory/target in KiB, the balloon's target the
+ * toolstack set: 0, -XEN_ENOENT or -XEN_EINVAL (not a number). A restore
+ * carries it to the new domain as Xen's toolstack does (its saved
+ * configuration holds the target): a domain restored at static-max would
+ * have its guest take back every page it had given Xen.
+ */
+int xenstore_memory_target(struct xenstore *xs, uint32_t domid, uint64_t *kib);
+int xenstore_set_memory_target(struct xenstore *xs, uint32_t domid, uint64_t kib);
+
+/*
  * Transactions are libxenstore's xs_transaction_t (a uint32_t), written so:
  * <xenstore.h> stays out of this header, which core/xenstore's client meets.
  */

@@ -20,7 +20,7 @@ wait_text() { for _ in $(seq 100); do grep -qF "$2" "$1" 2>/dev/null && return 0
 # Wait up to 10 s for `winpv-sim pnp 1` to show a line matching $1.
 wait_pnp() { for _ in $(seq 100); do "$sim" pnp 1 2>/dev/null | grep -qE "$1" && return 0; sleep 0.1; done; return 1; }
 
-echo "1..34"
+echo "1..35"
 out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$out.ls" "$err"' EXIT
 "$sim" up --memory 64 --vcpus 2 --disks 1 --disk-size 8 --guest "$packages" >"$out" 2>"$err" &
@@ -55,7 +55,8 @@ check "pnp of a domain with no guest kernel says so" \
     bash -c "! \"$sim\" pnp 7 2>&1 | grep -q VEN_5853 && \"$sim\" pnp 7 2>&1 | grep -q 'runs no simulated Windows kernel'"
 
 # Half of 64 MiB goes back to Xen: the guest says so, and the domain holds 8192 pages fewer.
-pages() { "$sim" status | awk '$1 == 1 { print $2 }'; }
+# The pages domain $1 (default 1) holds, as status shows them.
+pages() { "$sim" status | awk -v d="${1:-1}" '$1 == d { print $2 }'; }
 full=$(pages)
 "$sim" balloon 1 32
 check "balloon 1 32: the guest's drivers give 8192 pages to Xen" \
@@ -75,6 +76,9 @@ check "the drivers say so in the guest's log" \
     bash -c "for _ in \$(seq 100); do grep -q 'winpv: xenbus: suspend: restored in domain 2' \"$log\" && exit 0; sleep 0.1; done; exit 1"
 check "and in xenconsoled's log of the new domain's console" \
     wait_text "$dir/console/guest-guest2.log" 'xenbus: suspend: restored in domain 2'
+check "the balloon's target came along: domain 2 holds 8192 pages fewer, as domain 1 did" \
+    bash -c "$(declare -f pages); sim='$sim'; sleep 1; test \"\$(pages 2)\" -eq $((full - 8192)) &&
+             test \"\$(xenstore-read /local/domain/2/memory/target)\" = 32768"
 check "pnp 2 shows xenbus.sys started in the new domain" \
     bash -c "\"$sim\" pnp 2 | grep -qE '^PCI.* xenbus\\.sys started$'"
 check "the disk came along: a backend of domain 2 waits for the guest" \

@@ -416,11 +416,14 @@ void ntsim_domain_migrate(struct ntsim_run *run)
     struct guest_rings rings;
     char image[32];
     uint32_t restored;
+    uint64_t target_kib;
 
     snprintf(image, sizeof(image), "image-%u", run->domid);
+    assert_int_equal(xenstore_memory_target(&store, run->domid, &target_kib), 0);
     assert_int_equal(simd_domain_save(&simd, run->domid, image), 0);
     assert_int_equal(simd_domain_restore_paused(&simd, image, &restored), 0);
     assert_int_equal(xenstore_introduce_restored(&simd, &store, restored, &rings), 0);
+    assert_int_equal(xenstore_set_memory_target(&store, restored, target_kib), 0);
     assert_int_equal(simd_domain_unpause(&simd, restored), 0);
     assert_int_equal(xenstore_release(&store, run->domid), 0);
     req.body.domid.domid = run->domid;

@@ -110,7 +110,7 @@ void ntsim_start_packages(struct ntsim_run *run, const char *packages, const cha
  * the domain shut down with reason suspend within 10 s (the test fails
  * otherwise). migrate: as Xen's toolstack moves it, save to an image,
  * restore it paused as a new domain, introduce that to xenstored with the
- * rings where the guest had them, unpause it (the kernel moves there), the
+ * rings where the guest had them and the memory target it had, unpause it (the kernel moves there), the
  * old domain released by xenstored and destroyed; run->domid becomes the
  * new one. cancel: resume it in place, xenstored told.
  */

@@ -106,6 +106,28 @@ static void test_half_and_back_counted_on_both_sides(void **state)
 }
 
 /* Asked for everything, the guest gives what Windows can spare, holds, and moves on a new target. */
+/*
+ * Migrated while ballooned: the toolstack carries the target over, so the
+ * new domain holds as few pages as the old one did and the guest keeps
+ * them out; raised again, every page comes back in the new domain.
+ */
+static void test_ballooned_guest_migrates_with_its_pages_out(void **state)
+{
+    uint64_t full = start("start,serve,remove");
+
+    set_target_kib(FULL_KIB / 2);
+    require_at_target(HALF_PAGES);
+    ntsim_store_write(&run, "control/shutdown", "suspend");
+    ntsim_wait_suspended(&run);
+    ntsim_domain_migrate(&run);
+    ntsim_require_nth(&run, "winpv: xenbus: suspend: restored in domain", 1, WAIT_MS);
+    assert_int_equal(nr_pages(), full - HALF_PAGES);
+    set_target_kib(FULL_KIB);
+    require_at_target(0);
+    assert_int_equal(nr_pages(), full);
+    finish();
+}
+
 static void test_holds_where_windows_needs_the_rest(void **state)
 {
     uint64_t full = start("start,serve,remove"), out;
@@ -194,6 +216,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_half_and_back_counted_on_both_sides),
+        cmocka_unit_test(test_ballooned_guest_migrates_with_its_pages_out),
         cmocka_unit_test(test_holds_where_windows_needs_the_rest),
         cmocka_unit_test(test_hostile_toolstack_gets_log_lines_only),
         cmocka_unit_test(test_stop_and_remove_while_ballooned_give_everything_back),
