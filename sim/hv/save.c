@@ -3,7 +3,7 @@
  * and resuming a suspend the toolstack cancels.
  *
  * The image holds what a saved HVM guest keeps: its RAM and special pages
- * (by guest frame) and its HVM parameters. Xen's own frames (shared_info,
+ * (by guest frame), its HVM parameters and the platform device's state. Xen's own frames (shared_info,
  * grant frames) and the event channels are not kept: the guest sets them up
  * again after it resumes in the new domain, as after a migration.
  *
@@ -24,7 +24,7 @@
 
 #include "hv.h"
 
-#define SAVE_MAGIC "WINPVSV1"
+#define SAVE_MAGIC "WINPVSV2"
 
 struct save_header {
     char magic[8];
@@ -35,6 +35,17 @@ struct save_header {
     uint64_t ram_pages;
     uint64_t frames;
     uint64_t params[HV_NR_HVM_PARAMS];
+    /*
+     * The platform device's state, which QEMU's own save record carries: the
+     * emulated devices the drivers unplugged stay unplugged, and what the
+     * drivers announced stays known.
+     */
+    uint32_t unplugged;
+    uint32_t pv_product;
+    uint32_t pv_build;
+    uint32_t pv_refused;
+    uint32_t pv_unplugs;
+    uint32_t pad2;
 };
 
 /* A plain name in the run directory: no path, nothing hidden. */
@@ -66,7 +77,12 @@ int save_domain(struct domain *d, const char *name)
     struct save_header h = {.origin_domid = d->domid,
                             .vcpus = d->vcpus,
                             .max_grant_frames = d->max_grant_frames,
-                            .ram_pages = d->ram_pages};
+                            .ram_pages = d->ram_pages,
+                            .unplugged = d->unplugged,
+                            .pv_product = d->pv_product,
+                            .pv_build = d->pv_build,
+                            .pv_refused = d->pv_refused,
+                            .pv_unplugs = d->pv_unplugs};
     char path[4096];
     uint64_t mfn;
     FILE *f;
@@ -105,6 +121,7 @@ static int read_header(FILE *f, struct save_header *h, long size)
         return -XEN_EINVAL;
     if (h->ram_pages == 0 || h->ram_pages > (1ull << 22) || h->vcpus == 0 ||
         h->vcpus > HV_MAX_VCPUS || h->max_grant_frames == 0 || h->max_grant_frames > 64 ||
+        h->unplugged > UINT16_MAX || h->pv_refused > 1 ||
         h->frames > h->ram_pages + SIM_SPECIAL_PAGES ||
         (uint64_t)size != sizeof(*h) + h->frames * (sizeof(uint64_t) + 4096))
         return -XEN_EINVAL;
@@ -196,6 +213,11 @@ int restore_domain(const char *name, uint32_t flags, uint32_t *domid)
     d = rc == 0 ? domain_get(*domid) : NULL;
     if (d) {
         memcpy(d->params, h.params, sizeof(d->params));
+        d->unplugged = (uint16_t)h.unplugged;
+        d->pv_product = h.pv_product;
+        d->pv_build = h.pv_build;
+        d->pv_refused = h.pv_refused != 0;
+        d->pv_unplugs = h.pv_unplugs;
         rc = load_frames(d, f, &h);
         if (rc)
             domain_destroy(d);

@@ -132,6 +132,29 @@ static void test_unplugs_once_per_boot(void **state)
     assert_non_null(strstr(strstr(run.log, "xenstore connected") + 1, "xenstore connected"));
 }
 
+/*
+ * Migrated, the guest keeps what it unplugged: the restored domain's
+ * device model answers as the saved one's did (QEMU's save record carries
+ * it), so the emulated disks do not come back under the PV ones.
+ */
+static void test_unplug_survives_a_migration(void **state)
+{
+    const char *installed[] = {CHILD_ID("VBD"), NULL};
+    struct sim_domain_info info;
+
+    start_after_installing(installed, "start,serve");
+    ntsim_store_write(&run, "control/shutdown", "suspend");
+    ntsim_wait_suspended(&run);
+    ntsim_domain_migrate(&run);
+    ntsim_require_nth(&run, "winpv: xenbus: suspend: restored in domain", 1, 20000);
+    ntsim_domain_info(&run, &info);
+    assert_int_equal(info.unplugged, DISK_MASK);
+    assert_int_equal(info.pv_unplugs, 1);
+    assert_announced(&info);
+    ntsim_stop(&run);
+    assert_int_equal(run.exit_status, 0);
+}
+
 static int unlist_build(void **state)
 {
     ntsim_driver_blacklist(XENBUS_UNPLUG_PRODUCT, WINPV_VERSION_BUILD, false);
@@ -185,6 +208,7 @@ int main(void)
         cmocka_unit_test(test_unplugs_installed_disks_and_nics),
         cmocka_unit_test(test_keeps_disks_without_a_disk_driver),
         cmocka_unit_test(test_nothing_installed_nothing_unplugged),
+        cmocka_unit_test(test_unplug_survives_a_migration),
         cmocka_unit_test(test_misconfigured_lists_unplug_nothing),
         cmocka_unit_test(test_unplugs_once_per_boot),
         cmocka_unit_test_teardown(test_blacklisted_build_stands_by, unlist_build),
