@@ -113,7 +113,8 @@ struct writer {
     struct test_io io;             /* its request */
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    bool answered; /* lock: the request completed */
+    bool answered;  /* lock: the request completed */
+    bool submitted; /* lock: accepted by the frontend and not answered yet */
     int16_t status;
     int calls;
     volatile uint64_t writes; /* acknowledged, read by the test as they come */
@@ -144,6 +145,7 @@ static void writer_done(void *ctx, struct vbd_front_request *req, int16_t status
     w->calls += req == &w->io.req ? 1 : 100;
     w->status = status;
     w->answered = true;
+    w->submitted = false;
     pthread_cond_broadcast(&w->cond);
     pthread_mutex_unlock(&w->lock);
 }
@@ -167,6 +169,7 @@ static int16_t writer_run(struct writer *w, enum vbd_scsi_op op, uint32_t at, ui
     if (rc)
         return BLKIF_RSP_ERROR;
     pthread_mutex_lock(&w->lock);
+    w->submitted = !w->answered;
     while (!w->answered)
         pthread_cond_wait(&w->cond, &w->lock);
     status = w->status;
@@ -385,7 +388,7 @@ static void migrate(bool frozen)
     fx.domid = restored;
 }
 
-/* Wait (up to a second) until every writer has a request outstanding. */
+/* Wait (up to a second) until every writer has a request in the frontend's hands. */
 static void writers_waiting(void)
 {
     for (int ms = 0; ms < 1000; ms++) {
@@ -393,7 +396,7 @@ static void writers_waiting(void)
 
         for (unsigned int i = 0; i < WRITERS; i++) {
             pthread_mutex_lock(&writers[i].lock);
-            waiting += !writers[i].answered;
+            waiting += writers[i].submitted;
             pthread_mutex_unlock(&writers[i].lock);
         }
         if (waiting == WRITERS)
