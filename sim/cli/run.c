@@ -1,8 +1,10 @@
 /* sim/cli/run.c - the disks of a run (see run.h). */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <xen/errno.h>
@@ -50,6 +52,77 @@ int run_disk_add(struct run *run, unsigned long mib, unsigned int *disk)
         return rc;
     }
     return rc;
+}
+
+/*
+ * Whether @path is an image a disk can be: a regular file the run may read
+ * and write, of whole 512-byte sectors, named without the ',' QEMU's
+ * drive option cannot carry. Says why not on stderr.
+ */
+static bool usable_image(const char *path, const char *given, unsigned long long *bytes)
+{
+    struct stat st;
+    int fd;
+
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "winpv-sim: --disk-image %s: not a regular file\n", given);
+        return false;
+    }
+    if (st.st_size == 0 || st.st_size % 512 != 0) {
+        fprintf(stderr,
+                "winpv-sim: --disk-image %s: %lld bytes, not a whole number of 512-byte "
+                "sectors\n",
+                given, (long long)st.st_size);
+        return false;
+    }
+    if (strchr(path, ',') != NULL) {
+        fprintf(stderr, "winpv-sim: --disk-image %s: a path with ',' cannot be given to QEMU\n",
+                given);
+        return false;
+    }
+    fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "winpv-sim: --disk-image %s: cannot open it for reading and writing\n",
+                given);
+        return false;
+    }
+    close(fd);
+    *bytes = (unsigned long long)st.st_size;
+    return true;
+}
+
+bool run_disk_image_usable(const char *image, char *path, size_t size)
+{
+    unsigned long long bytes;
+    char resolved[PATH_MAX];
+
+    if (realpath(image, resolved) == NULL) {
+        fprintf(stderr, "winpv-sim: --disk-image %s: no such file\n", image);
+        return false;
+    }
+    if (strlen(resolved) >= size) {
+        fprintf(stderr, "winpv-sim: --disk-image %s: the path is too long\n", image);
+        return false;
+    }
+    strcpy(path, resolved);
+    return usable_image(path, image, &bytes);
+}
+
+int run_disk_attach(struct run *run, const char *path, unsigned int *disk)
+{
+    int rc;
+
+    for (unsigned int i = 0; i < QEMU_MAX_DISKS; i++) {
+        if (run->attached[i])
+            continue;
+        rc = qemu_start(&run->simd, &run->store, run->domid, i, path, &run->disks[i]);
+        if (rc == 0) {
+            run->attached[i] = true;
+            *disk = i;
+        }
+        return rc;
+    }
+    return -XEN_ENOSPC;
 }
 
 int run_disks_move(struct run *run, uint32_t domid)

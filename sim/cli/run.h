@@ -61,6 +61,20 @@ void run_guest_file(const char *run_dir, unsigned int domid, const char *what, c
 /* Add a disk of @mib MiB on a new image in the run directory; its slot in *disk. */
 int run_disk_add(struct run *run, unsigned long mib, unsigned int *disk);
 
+/*
+ * Whether @image (as the user gave it) can be a disk: a regular file of
+ * whole 512-byte sectors the run can read and write; its absolute path in
+ * @path. Says why not on stderr.
+ */
+bool run_disk_image_usable(const char *image, char *path, size_t size);
+
+/*
+ * Attach the usable image at the absolute @path (kept where it is, never
+ * removed by the run) as the next free disk; its slot in *disk. Returns 0
+ * or a negative XEN_E*.
+ */
+int run_disk_attach(struct run *run, const char *path, unsigned int *disk);
+
 /* Unplug disk @name (xvdb, ...); its image stays in the run directory. */
 int run_disk_remove(struct run *run, const char *name);
 

@@ -2,10 +2,11 @@
  * sim/cli/winpv-sim.c - the simulator for people.
  *
  *   winpv-sim up [--xenstored c|ocaml] [--memory MiB] [--vcpus N]
- *                [--disks N] [--disk-size MiB] [--guest DIR]
+ *                [--disk-image PATH]... [--disks N] [--disk-size MiB] [--guest DIR]
  *        start winpv-simd, xenstored, xenconsoled, one guest domain and a
- *        QEMU xen-disk per disk (raw images in the run directory) in a fresh
- *        run directory; with --guest, the domain runs winpv-ntsim, a
+ *        QEMU xen-disk per disk in a fresh run directory: first each
+ *        existing raw image PATH (left where it is, and kept), then N new
+ *        images in the run directory; with --guest, the domain runs winpv-ntsim, a
  *        simulated Windows kernel, with the drivers the INFs in DIR give
  *        its devices (as make leaves them in dist/x64); print how to reach
  *        it; stay until interrupted, then stop everything and remove the
@@ -38,6 +39,7 @@
  *
  * Every command but "up" finds the run through $WINPV_SIM_DIR.
  */
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -67,7 +69,8 @@ static void on_child(int sig)
 static int usage(void)
 {
     fprintf(stderr, "usage: winpv-sim up [--xenstored c|ocaml] [--memory MiB] [--vcpus N]\n"
-                    "                    [--disks N] [--disk-size MiB] [--guest DIR]\n"
+                    "                    [--disk-image PATH]... [--disks N] [--disk-size MiB]\n"
+                    "                    [--guest DIR]\n"
                     "       winpv-sim status | ls [PATH] | pnp DOMID\n"
                     "       winpv-sim shutdown|reboot|suspend DOMID\n"
                     "       winpv-sim balloon DOMID MiB | destroy DOMID\n"
@@ -103,7 +106,9 @@ static int up(int argc, char **argv)
 {
     enum xenstored_kind kind = XENSTORED_C;
     unsigned long memory_mib = 64, vcpus = 1, nr_disks = 0;
-    const char *guest_dir = NULL;
+    const char *guest_dir = NULL, *images[QEMU_MAX_DISKS];
+    static char image_paths[QEMU_MAX_DISKS][PATH_MAX];
+    unsigned int nr_images = 0;
     struct sigaction sa = {.sa_handler = on_signal}, child = {.sa_handler = on_child};
     static struct run run_state;
     struct run *run = &run_state;
@@ -130,17 +135,26 @@ static int up(int argc, char **argv)
             run->disk_mib = strtoul(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--guest") == 0 && i + 1 < argc) {
             guest_dir = argv[++i];
+        } else if (strcmp(argv[i], "--disk-image") == 0 && i + 1 < argc) {
+            if (nr_images == QEMU_MAX_DISKS)
+                return usage();
+            images[nr_images++] = argv[++i];
         } else {
             return usage();
         }
     }
     if (memory_mib == 0 || memory_mib > 16384 || vcpus == 0 || vcpus > 32 ||
-        nr_disks > QEMU_MAX_DISKS || run->disk_mib == 0 || run->disk_mib > 65536) {
+        nr_disks + nr_images > QEMU_MAX_DISKS || run->disk_mib == 0 || run->disk_mib > 65536) {
         fprintf(stderr,
-                "winpv-sim: --memory must be 1..16384 MiB, --vcpus 1..32, --disks 0..%d, "
-                "--disk-size 1..65536 MiB\n",
+                "winpv-sim: --memory must be 1..16384 MiB, --vcpus 1..32, --disks and "
+                "--disk-image 0..%d in all, --disk-size 1..65536 MiB\n",
                 QEMU_MAX_DISKS);
         return 2;
+    }
+    /* Bad images are refused before anything starts. */
+    for (unsigned int i = 0; i < nr_images; i++) {
+        if (!run_disk_image_usable(images[i], image_paths[i], sizeof(image_paths[i])))
+            return 2;
     }
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
@@ -157,6 +171,12 @@ static int up(int argc, char **argv)
     if (rc == 0)
         rc = console_start(&run->simd, &run->consoled, log_dir, sizeof(log_dir));
     /* Interrupted while starting: start no more, stop what runs. */
+    for (unsigned int i = 0; rc == 0 && !interrupted && i < nr_images; i++) {
+        rc = run_disk_attach(run, image_paths[i], &disk);
+        if (rc == 0)
+            printf("# disk %s (the image %s), backend %s\n", run->disks[disk].name, images[i],
+                   run->disks[disk].backend_path);
+    }
     for (unsigned long i = 0; rc == 0 && !interrupted && i < nr_disks; i++) {
         rc = run_disk_add(run, run->disk_mib, &disk);
         if (rc == 0)

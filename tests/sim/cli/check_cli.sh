@@ -7,7 +7,7 @@ bin=${1:?usage: check_cli.sh BINDIR}
 sim=$bin/winpv-sim
 . "$(dirname "$0")/../../support/tap.sh"
 
-echo "1..18"
+echo "1..23"
 out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
 "$sim" up --memory 32 --disks 2 --disk-size 8 >"$out" 2>"$err" &
@@ -84,4 +84,29 @@ else
     not_ok "a killed winpv-sim leaves no process behind" "dir: $killed_dir" "left: $left" "$(cat "$err")"
 fi
 [[ -n $killed_dir && -d $killed_dir ]] && rm -rf "$killed_dir"
+
+# An existing raw image attached with --disk-image: xvda of its size, and the
+# file is the user's: still there, unchanged, after the run stops.
+image=$(mktemp) bad=$(mktemp)
+head -c $((3 * 1024 * 1024)) /dev/urandom >"$image"
+before=$(sha256sum <"$image")
+out3=$(mktemp)
+"$sim" up --disk-image "$image" --disks 1 --disk-size 4 >"$out3" 2>"$err" &
+up=$!
+for _ in $(seq 300); do grep -q '^# xenstored' "$out3" && break; sleep 0.1; done
+run_dir=$(sed -n 's/^export WINPV_SIM_DIR=//p' "$out3")
+export XENSTORED_PATH=$(sed -n 's/^export XENSTORED_PATH=//p' "$out3")
+check "--disk-image: xvda is the image, 6144 sectors, xvdb a new disk" test \
+    "$(xenstore-read /local/domain/1/device/vbd/51712/backend 2>/dev/null | xargs -I{} xenstore-read {}/sectors)-$(grep -c '^# disk xvdb' "$out3")" = 6144-1
+kill -TERM "$up"
+wait "$up"
+check "--disk-image: the image is kept, unchanged" test "$(sha256sum <"$image")" = "$before"
+check "--disk-image: the run's directory went, the image did not" \
+    bash -c "test ! -e '$run_dir' && test -f '$image'"
+head -c 1000 /dev/zero >"$bad"
+check "--disk-image refuses a file of no whole sectors, saying why, before starting" \
+    bash -c "! '$sim' up --disk-image '$bad' 2>'$err'; grep -q 'not a whole number of 512-byte sectors' '$err' && ! grep -q 'logs were in' '$err'"
+check "--disk-image refuses a missing file" \
+    bash -c "! '$sim' up --disk-image '$bad.missing' 2>'$err' && grep -q 'no such file' '$err'"
+rm -f "$image" "$bad" "$out3"
 exit $failed
