@@ -16,7 +16,7 @@ $(NTABI_BUILD)/ntabi_expected.h: $(NTABI_BUILD)/ntabi_gen
 	$(call say,GEN,$@)
 	$(Q)$< >$@.tmp && mv $@.tmp $@
 
-INCLUDES_tests/sim/nt/ntabi_win64 := -Ios/nt -Isim -I$(NTABI_BUILD)
+INCLUDES_tests/sim/nt/ntabi_win64 := -Ios/nt -Isim -Iwindows -I$(NTABI_BUILD)
 $(NTABI_WIN64_OBJ): $(NTABI_BUILD)/ntabi_expected.h
 
 CHECKS += ntabi-win64

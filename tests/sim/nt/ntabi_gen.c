@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "nt/ntabi.h"
+#include "nt/storport_abi.h"
 
 int main(void)
 {

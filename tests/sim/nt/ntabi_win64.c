@@ -6,6 +6,7 @@
  * build.
  */
 #include "nt_headers.h"
+#include "xenvbd/storport_abi.h"
 
 #include "ntabi_expected.h"
 

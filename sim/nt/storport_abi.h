@@ -1,0 +1,155 @@
+/*
+ * sim/nt/storport_abi.h - Storport's structures and constants as a miniport
+ * sees them on Windows x64, written for the simulated kernel (LP64): the
+ * same layouts as windows/xenvbd/storport_abi.h, which the Windows side
+ * checks against the WDK's sizes; ntabi_list.h's Storport part checks the
+ * two against each other.
+ */
+#ifndef WINPV_SIM_NT_STORPORT_ABI_H
+#define WINPV_SIM_NT_STORPORT_ABI_H
+
+#include "ntabi.h"
+
+#define SP_RETURN_NOT_FOUND    0
+#define SP_RETURN_FOUND        1
+#define SP_RETURN_ERROR        2
+#define SP_RETURN_BAD_CONFIG   3
+#define SP_UNINITIALIZED_VALUE 0xffffffffu
+
+#define STOR_ENABLE_PASSIVE_INITIALIZATION 0x1000
+#define STOR_REQUEST_COMPLETE              0
+#define STOR_BUS_CHANGE_DETECTED           7
+
+#define STOR_EXT_ALLOCATE_POOL      0
+#define STOR_EXT_FREE_POOL          1
+#define STOR_EXT_GET_DEVICE_OBJECTS 8
+
+#define STOR_STATUS_SUCCESS           0x00000000u
+#define STOR_STATUS_INVALID_PARAMETER 0xC1000006u
+
+#define STOR_FEATURE_VIRTUAL_MINIPORT      0x00000001
+#define STOR_INTERFACE_INTERNAL            0 /* INTERFACE_TYPE Internal */
+#define SCSI_DMA64_SYSTEM_SUPPORTED        0x80
+#define SCSI_QUERY_SUPPORTED_CONTROL_TYPES 0
+#define SCSI_STOP_ADAPTER                  1
+
+/* HW_INITIALIZATION_DATA.HwInitializationDataSize: the Windows 8 and later form. */
+#define STOR_HW_INIT_DATA_SIZE 208
+
+typedef struct _STOR_MEMORY_REGION {
+    uint8_t *VirtualBase;
+    PHYSICAL_ADDRESS PhysicalBase;
+    uint32_t Length;
+} STOR_MEMORY_REGION;
+
+typedef struct _PORT_CONFIGURATION_INFORMATION {
+    uint32_t Length;
+    uint32_t SystemIoBusNumber;
+    int32_t AdapterInterfaceType;
+    uint32_t BusInterruptLevel;
+    uint32_t BusInterruptVector;
+    uint32_t InterruptMode;
+    uint32_t MaximumTransferLength;
+    uint32_t NumberOfPhysicalBreaks;
+    uint32_t DmaChannel;
+    uint32_t DmaPort;
+    uint32_t DmaWidth;
+    uint32_t DmaSpeed;
+    uint32_t AlignmentMask;
+    uint32_t NumberOfAccessRanges;
+    void *AccessRanges;
+    void *MiniportDumpData;
+    uint8_t NumberOfBuses;
+    int8_t InitiatorBusId[8];
+    BOOLEAN ScatterGather;
+    BOOLEAN Master;
+    BOOLEAN CachesData;
+    BOOLEAN AdapterScansDown;
+    BOOLEAN AtdiskPrimaryClaimed;
+    BOOLEAN AtdiskSecondaryClaimed;
+    BOOLEAN Dma32BitAddresses;
+    BOOLEAN DemandMode;
+    uint8_t MapBuffers;
+    BOOLEAN NeedPhysicalAddresses;
+    BOOLEAN TaggedQueuing;
+    BOOLEAN AutoRequestSense;
+    BOOLEAN MultipleRequestPerLu;
+    BOOLEAN ReceiveEvent;
+    BOOLEAN RealModeInitialized;
+    BOOLEAN BufferAccessScsiPortControlled;
+    uint8_t MaximumNumberOfTargets;
+    uint8_t SrbType;
+    uint8_t AddressType;
+    uint32_t SlotNumber;
+    uint32_t BusInterruptLevel2;
+    uint32_t BusInterruptVector2;
+    uint32_t InterruptMode2;
+    uint32_t DmaChannel2;
+    uint32_t DmaPort2;
+    uint32_t DmaWidth2;
+    uint32_t DmaSpeed2;
+    uint32_t DeviceExtensionSize;
+    uint32_t SpecificLuExtensionSize;
+    uint32_t SrbExtensionSize;
+    uint8_t Dma64BitAddresses;
+    BOOLEAN ResetTargetSupported;
+    uint8_t MaximumNumberOfLogicalUnits;
+    BOOLEAN WmiDataProvider;
+    uint32_t SynchronizationModel;
+    void *HwMSInterruptRoutine;
+    uint32_t InterruptSynchronizationMode;
+    STOR_MEMORY_REGION DumpRegion;
+    uint32_t RequestedDumpBufferSize;
+    BOOLEAN VirtualDevice;
+    uint8_t DumpMode;
+    uint8_t DmaAddressWidth;
+    uint32_t ExtendedFlags1;
+    uint32_t MaxNumberOfIO;
+    uint32_t MaxIOsPerLun;
+    uint32_t InitialLunQueueDepth;
+    uint32_t BusResetHoldTime;
+    uint32_t FeatureSupport;
+} PORT_CONFIGURATION_INFORMATION;
+
+typedef struct _HW_INITIALIZATION_DATA {
+    uint32_t HwInitializationDataSize;
+    int32_t AdapterInterfaceType;
+    void *HwInitialize;
+    void *HwStartIo;
+    void *HwInterrupt;
+    void *HwFindAdapter;
+    void *HwResetBus;
+    void *HwDmaStarted;
+    void *HwAdapterState;
+    uint32_t DeviceExtensionSize;
+    uint32_t SpecificLuExtensionSize;
+    uint32_t SrbExtensionSize;
+    uint32_t NumberOfAccessRanges;
+    void *Reserved;
+    uint8_t MapBuffers;
+    BOOLEAN NeedPhysicalAddresses;
+    BOOLEAN TaggedQueuing;
+    BOOLEAN AutoRequestSense;
+    BOOLEAN MultipleRequestPerLu;
+    BOOLEAN ReceiveEvent;
+    uint16_t VendorIdLength;
+    void *VendorId;
+    uint16_t PortVersionFlags;
+    uint16_t DeviceIdLength;
+    void *DeviceId;
+    void *HwAdapterControl;
+    void *HwBuildIo;
+    void *HwFreeAdapterResources;
+    void *HwProcessServiceRequest;
+    void *HwCompleteServiceIrp;
+    void *HwInitializeTracing;
+    void *HwCleanupTracing;
+    void *HwTracingEnabled;
+    uint32_t FeatureSupport;
+    uint32_t SrbTypeFlags;
+    uint32_t AddressTypeFlags;
+    uint32_t Reserved1;
+    void *HwUnitControl;
+} HW_INITIALIZATION_DATA;
+
+#endif /* WINPV_SIM_NT_STORPORT_ABI_H */
