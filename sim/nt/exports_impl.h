@@ -22,6 +22,7 @@
 
 #define NTOSKRNL "ntoskrnl.exe"
 #define HAL      "hal.dll"
+#define STORPORT "storport.sys"
 
 struct nt_export_entry {
     const char *module;

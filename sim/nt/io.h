@@ -31,6 +31,9 @@ DEVICE_OBJECT *nt_device_top(DEVICE_OBJECT *device);
 NTSTATUS nt_device_create(DRIVER_OBJECT *driver, uint32_t extension_size, uint32_t type,
                           uint32_t characteristics, DEVICE_OBJECT **out);
 void nt_device_delete(DEVICE_OBJECT *device, uint64_t caller);
+/* IoAttachDeviceToDeviceStack (the stack's old top, or NULL) and IoDetachDevice, checked by the caller. */
+DEVICE_OBJECT *nt_device_attach(DEVICE_OBJECT *source, DEVICE_OBJECT *target);
+void nt_device_detach(DEVICE_OBJECT *target);
 
 /* IRPs. */
 IRP *nt_irp_alloc(int8_t stack_size);

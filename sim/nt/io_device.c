@@ -150,17 +150,10 @@ static NT_EXPORT void IoDeleteDevice(DEVICE_OBJECT *device)
 }
 NT_REGISTER(NTOSKRNL, IoDeleteDevice);
 
-static NT_EXPORT DEVICE_OBJECT *IoAttachDeviceToDeviceStack(DEVICE_OBJECT *source,
-                                                            DEVICE_OBJECT *target)
+DEVICE_OBJECT *nt_device_attach(DEVICE_OBJECT *source, DEVICE_OBJECT *target)
 {
-    uint64_t caller = NT_CALLER;
     DEVICE_OBJECT *top;
 
-    nt_require_irql(PASSIVE_LEVEL, caller, __func__);
-    if (source == NULL || target == NULL || source->Type != NT_TYPE_DEVICE ||
-        target->Type != NT_TYPE_DEVICE)
-        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller, "IoAttachDeviceToDeviceStack(%p, %p)",
-                         (void *)source, (void *)target);
     pthread_mutex_lock(&devices_lock);
     top = target;
     while (top->AttachedDevice)
@@ -176,21 +169,40 @@ static NT_EXPORT DEVICE_OBJECT *IoAttachDeviceToDeviceStack(DEVICE_OBJECT *sourc
     pthread_mutex_unlock(&devices_lock);
     return top;
 }
-NT_REGISTER(NTOSKRNL, IoAttachDeviceToDeviceStack);
 
-static NT_EXPORT void IoDetachDevice(DEVICE_OBJECT *target)
+void nt_device_detach(DEVICE_OBJECT *target)
 {
-    uint64_t caller = NT_CALLER;
     DEVICE_OBJECT *above;
 
-    nt_require_irql(PASSIVE_LEVEL, caller, __func__);
-    if (target == NULL || target->AttachedDevice == NULL)
-        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
-                         "IoDetachDevice(%p): nothing is attached to it", (void *)target);
     pthread_mutex_lock(&devices_lock);
     above = target->AttachedDevice;
     target->AttachedDevice = NULL;
     nt_device_of(above)->attached_to = NULL;
     pthread_mutex_unlock(&devices_lock);
+}
+
+static NT_EXPORT DEVICE_OBJECT *IoAttachDeviceToDeviceStack(DEVICE_OBJECT *source,
+                                                            DEVICE_OBJECT *target)
+{
+    uint64_t caller = NT_CALLER;
+
+    nt_require_irql(PASSIVE_LEVEL, caller, __func__);
+    if (source == NULL || target == NULL || source->Type != NT_TYPE_DEVICE ||
+        target->Type != NT_TYPE_DEVICE)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller, "IoAttachDeviceToDeviceStack(%p, %p)",
+                         (void *)source, (void *)target);
+    return nt_device_attach(source, target);
+}
+NT_REGISTER(NTOSKRNL, IoAttachDeviceToDeviceStack);
+
+static NT_EXPORT void IoDetachDevice(DEVICE_OBJECT *target)
+{
+    uint64_t caller = NT_CALLER;
+
+    nt_require_irql(PASSIVE_LEVEL, caller, __func__);
+    if (target == NULL || target->AttachedDevice == NULL)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                         "IoDetachDevice(%p): nothing is attached to it", (void *)target);
+    nt_device_detach(target);
 }
 NT_REGISTER(NTOSKRNL, IoDetachDevice);

@@ -82,6 +82,9 @@ bool nt_stack_holds(uint64_t address, size_t length);
  * driver stack, the kernel's own on the host stack. Returns rax.
  */
 uint64_t nt_driver_call(const void *fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4);
+/* As nt_driver_call, for a driver function of six arguments. */
+uint64_t nt_driver_call6(const void *fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                         uint64_t a5, uint64_t a6);
 /* Whether @address lies in a loaded driver image. */
 bool nt_image_of(const void *address);
 

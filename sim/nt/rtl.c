@@ -63,6 +63,12 @@ static NT_EXPORT int nt_strncmp(const char *a, const char *b, uint64_t n)
 }
 NT_REGISTER_AS(NTOSKRNL, "strncmp", nt_strncmp);
 
+static NT_EXPORT char *nt_strrchr(const char *s, int c)
+{
+    return strrchr(s, c);
+}
+NT_REGISTER_AS(NTOSKRNL, "strrchr", nt_strrchr);
+
 static NT_EXPORT void *nt_memchr(const void *s, int c, uint64_t n)
 {
     return memchr(s, c, n);

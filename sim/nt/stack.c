@@ -14,7 +14,8 @@
 #define GUARD_SIZE 4096
 #define ABOVE_TOP  4096 /* room for the stack arguments nt_export_thunk copies from the top frame */
 
-uint64_t nt_call_driver(const void *fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4);
+uint64_t nt_call_driver6(const void *fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                         uint64_t a5, uint64_t a6);
 
 int nt_stack_create(struct nt_thread *thread)
 {
@@ -59,10 +60,19 @@ bool nt_stack_holds(uint64_t address, size_t length)
     return low && address >= low && address + length <= low + NT_DRIVER_STACK_SIZE + ABOVE_TOP;
 }
 
+uint64_t nt_driver_call6(const void *fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                         uint64_t a5, uint64_t a6)
+{
+    if (nt_image_of(fn) && nt_current() && nt_current()->driver_stack)
+        return nt_call_driver6(fn, a1, a2, a3, a4, a5, a6);
+    return ((uint64_t(NTAPI *)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t))fn)(
+        a1, a2, a3, a4, a5, a6);
+}
+
 uint64_t nt_driver_call(const void *fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
     /* The kernel's own routines (its bus driver's dispatch) stay on the host stack. */
     if (nt_image_of(fn) && nt_current() && nt_current()->driver_stack)
-        return nt_call_driver(fn, a1, a2, a3, a4);
+        return nt_call_driver6(fn, a1, a2, a3, a4, 0, 0);
     return ((uint64_t(NTAPI *)(uint64_t, uint64_t, uint64_t, uint64_t))fn)(a1, a2, a3, a4);
 }

@@ -2,10 +2,11 @@
  * sim/nt/stack_switch.S - driver code runs on a kernel stack of Windows's
  * size (stack.c), the kernel's own code on the thread's host stack.
  *
- * nt_call_driver (System V): call the driver function fn(a1, a2, a3, a4)
+ * nt_call_driver6 (System V): call the driver function fn(a1, ..., a6)
  * (Microsoft x64 convention) on the thread's driver stack, or where it is
- * when already there. nt_export_thunk: what a driver's import calls (r11
- * the kernel function): back to the host stack, the stack arguments copied
+ * when already there; a function of fewer arguments ignores the rest.
+ * nt_export_thunk: what a driver's import calls (r11 the kernel
+ * function): back to the host stack, the stack arguments copied
  * over, the function called, and back. The processor control region (gs)
  * keeps where each stack goes on: NT_PCR_HOST_RSP, NT_PCR_DRIVER_RSP and
  * NT_PCR_ON_DRIVER (kernel.h), and NT_PCR_CALLER the driver's call the
@@ -19,10 +20,14 @@
 
     .text
 
-/* uint64_t nt_call_driver(void *fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4) */
-    .globl nt_call_driver
-    .type nt_call_driver, @function
-nt_call_driver:
+/*
+ * uint64_t nt_call_driver6(void *fn, uint64_t a1, ..., uint64_t a6): the
+ * fifth and sixth arguments go on the stack above the callee's home area,
+ * as the Microsoft convention puts them.
+ */
+    .globl nt_call_driver6
+    .type nt_call_driver6, @function
+nt_call_driver6:
     .cfi_startproc
     push %rbp
     .cfi_def_cfa_offset 16
@@ -31,7 +36,11 @@ nt_call_driver:
     .cfi_def_cfa_register %rbp
     push %rbx
     push %r12
+    push %r13
+    push %r14
     mov %rdi, %r11          /* fn */
+    mov %r9, %r13           /* a5 */
+    mov 16(%rbp), %r14      /* a6, the caller's first stack argument */
     mov %r8, %r9            /* a4 */
     mov %rcx, %r8           /* a3 */
     mov %rsi, %rcx          /* a1; a2 stays in rdx */
@@ -43,20 +52,24 @@ nt_call_driver:
     mov %gs:PCR_DRIVER_RSP, %rsp
     movq $1, %gs:PCR_ON_DRIVER
 1:  and $-16, %rsp
-    sub $32, %rsp           /* the callee's home area */
+    sub $48, %rsp           /* the home area, then a5 and a6 */
+    mov %r13, 32(%rsp)
+    mov %r14, 40(%rsp)
     call *%r11
     mov %r12, %rsp
     cmp %rsp, %gs:PCR_HOST_RSP
     jne 2f
-    movq $0, %gs:PCR_ON_DRIVER /* back from the switch made above */
+    movq $0, %gs:PCR_ON_DRIVER
 2:  mov %rbx, %gs:PCR_HOST_RSP
+    pop %r14
+    pop %r13
     pop %r12
     pop %rbx
     pop %rbp
     .cfi_def_cfa %rsp, 8
     ret
     .cfi_endproc
-    .size nt_call_driver, . - nt_call_driver
+    .size nt_call_driver6, . - nt_call_driver6
 
 /* A driver's call of the kernel function in r11, Microsoft x64 convention. */
     .globl nt_export_thunk

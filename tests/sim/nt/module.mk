@@ -84,12 +84,20 @@ $(NTSIM_DDI_PACKAGE)/ddi.sys: $(BUILD)/win64/ddi.sys
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
 
+# The shipped disk drivers as dist/x64 lays them out: XENBUS and XENVBD.
+NTSIM_DISK_PACKAGES := $(BUILD)/ntsim-disk-packages
+NTSIM_DISK_PACKAGE_FILES := $(foreach d,xenbus xenvbd,$(NTSIM_DISK_PACKAGES)/$(d)/$(d).inf \
+                                                      $(NTSIM_DISK_PACKAGES)/$(d)/$(d).sys)
+$(NTSIM_DISK_PACKAGES)/%: $(DIST)/x64/%
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+
 # The simulated kernel running xenbus.sys and the test drivers on winpv-simd.
 NTSIM_TEST_SRCS := tests/sim/nt/ntsim_fixture.c $(SIM_TOOLSTACK_SRCS) $(SIM_NT_CPU_SRCS)
 NTSIM_TEST_NEEDS := $(BUILD)/host/bin/winpv-ntsim $(BUILD)/host/bin/winpv-simd \
                     $(BUILD)/win64/xenbus.sys $(BUILD)/win64/misbehave.sys $(BUILD)/win64/child.sys $(BUILD)/win64/ddi.sys \
                     $(BUILD)/win64/unknown_import.sys $(SIMLIB_FILES) $(NTSIM_PACKAGE_FILES) \
-                    $(NTSIM_DDI_PACKAGE_FILES)
+                    $(NTSIM_DDI_PACKAGE_FILES) $(NTSIM_DISK_PACKAGE_FILES)
 
 HOST_TESTS += ntsim_xenbus
 ntsim_xenbus_SRCS := tests/sim/nt/xenbus_test.c $(NTSIM_TEST_SRCS)
@@ -115,6 +123,11 @@ HOST_TESTS += ntsim_xenbus_agent
 ntsim_xenbus_agent_SRCS := tests/sim/nt/xenbus_agent_test.c $(NTSIM_TEST_SRCS)
 ntsim_xenbus_agent_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
 $(BUILD)/host/bin/ntsim_xenbus_agent: | $(NTSIM_TEST_NEEDS)
+
+HOST_TESTS += ntsim_xenvbd
+ntsim_xenvbd_SRCS := tests/sim/nt/xenvbd_test.c $(NTSIM_TEST_SRCS)
+ntsim_xenvbd_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
+$(BUILD)/host/bin/ntsim_xenvbd: | $(NTSIM_TEST_NEEDS)
 
 HOST_TESTS += ntsim_xenbus_balloon
 ntsim_xenbus_balloon_SRCS := tests/sim/nt/xenbus_balloon_test.c $(NTSIM_TEST_SRCS)

@@ -15,6 +15,7 @@
 
 #include "console.h"
 #include "ntsim_fixture.h"
+#include "qemu.h"
 #include "store.h"
 
 #include <xenstore.h>
@@ -26,6 +27,8 @@
 
 static struct simd simd;
 static struct xenstore store;
+static struct qemu disks[QEMU_MAX_DISKS]; /* ntsim_disk_add's, stopped by ntsim_finish */
+static bool disk_running[QEMU_MAX_DISKS];
 static struct component consoled; /* running when console_dir is set */
 static char console_dir[320];
 
@@ -122,9 +125,14 @@ static int wait_with_timeout(pid_t pid)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* ntsim_start with the packages of directory @packages when @driver is NULL. */
-static void start(struct ntsim_run *run, const char *driver, const char *packages,
-                  const char *const *args)
+static void add_disk(struct ntsim_run *run, unsigned int disk, unsigned int mib);
+
+/*
+ * ntsim_start with the packages of directory @packages when @driver is
+ * NULL, the domain given @count disks of @mib[i] MiB before its kernel runs.
+ */
+static void start_with(struct ntsim_run *run, const char *driver, const char *packages,
+                       const char *const *args, const unsigned int *mib, unsigned int count)
 {
     char program[512], image[512], domid_text[16];
     struct guest_rings rings = {0};
@@ -135,6 +143,8 @@ static void start(struct ntsim_run *run, const char *driver, const char *package
     assert_int_equal(simd_domain_create(&simd, DOMAIN_PAGES, 2, &run->domid), 0);
     assert_int_equal(xenstore_introduce(&simd, &store, run->domid, &rings), 0);
     ntsim_domain_info(run, &run->before);
+    for (unsigned int i = 0; i < count; i++)
+        add_disk(run, i, mib[i]);
     snprintf(run->driver, sizeof(run->driver), "%s", driver ? driver : "(by INF)");
     snprintf(domid_text, sizeof(domid_text), "%u", run->domid);
     snprintf(run->log_path, sizeof(run->log_path), "%s/kernel-%u.log", simd.dir, run->domid);
@@ -173,6 +183,18 @@ static void start(struct ntsim_run *run, const char *driver, const char *package
         execv(program, (char *const *)argv);
         _exit(127);
     }
+}
+
+static void start(struct ntsim_run *run, const char *driver, const char *packages,
+                  const char *const *args)
+{
+    start_with(run, driver, packages, args, NULL, 0);
+}
+
+void ntsim_start_with_disks(struct ntsim_run *run, const char *packages, const char *const *args,
+                            const unsigned int *mib, unsigned int count)
+{
+    start_with(run, NULL, packages, args, mib, count);
 }
 
 void ntsim_start(struct ntsim_run *run, const char *driver, const char *const *args)
@@ -281,6 +303,11 @@ static void destroy_domain(uint32_t domid)
 void ntsim_finish(struct ntsim_run *run)
 {
     run->exit_status = wait_with_timeout(run->pid);
+    for (unsigned int i = 0; i < QEMU_MAX_DISKS; i++) {
+        if (disk_running[i])
+            assert_int_equal(qemu_stop(&disks[i]), 0);
+        disk_running[i] = false;
+    }
     destroy_domain(run->domid);
     read_file(run->log_path, run->log, sizeof(run->log));
     read_file(run->out_path, run->out, sizeof(run->out));
@@ -329,6 +356,26 @@ void ntsim_device_add(struct ntsim_run *run, const char *class_name, unsigned in
                                   class_name, run->domid, id));
     assert_true(xenstore_write_in(&store, 0, dir, "backend-id", "0"));
     assert_true(xenstore_write_in(&store, 0, dir, "state", "1"));
+}
+
+void ntsim_disk_add(struct ntsim_run *run, unsigned int disk, unsigned int mib)
+{
+    add_disk(run, disk, mib);
+}
+
+static void add_disk(struct ntsim_run *run, unsigned int disk, unsigned int mib)
+{
+    char image[512];
+    int fd;
+
+    assert_true(disk < QEMU_MAX_DISKS && !disk_running[disk]);
+    snprintf(image, sizeof(image), "%s/ntsim-disk-%u-%u.img", simd.dir, run->domid, disk);
+    fd = open(image, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, (off_t)mib << 20), 0);
+    close(fd);
+    assert_int_equal(qemu_start(&simd, &store, run->domid, disk, image, &disks[disk]), 0);
+    disk_running[disk] = true;
 }
 
 void ntsim_device_remove(struct ntsim_run *run, const char *class_name, unsigned int id)

@@ -226,7 +226,7 @@ static void test_access_violation_is_a_bugcheck(void **state)
     ntsim_assert_contains(run.log, " at misbehave.sys+0x");
     /* The stack from the faulting instruction: the driver, then the kernel that called it. */
     ntsim_assert_contains(run.log, "***   #0 misbehave.sys+0x");
-    ntsim_assert_contains(run.log, "***   #1 [kernel] nt_call_driver ");
+    ntsim_assert_contains(run.log, "***   #1 [kernel] nt_call_driver6 ");
     ntsim_assert_contains(run.log, "[kernel] nt_driver_load ");
 }
 

@@ -1,0 +1,197 @@
+/*
+ * windows/xenvbd/adapter.c - the miniport's adapter callbacks (see
+ * adapter.h for what is built).
+ *
+ * HwFindAdapter (PASSIVE_LEVEL) finds the stack below Storport's FDO and
+ * takes XENBUS's tables; HwInitialize (at DIRQL, where nothing may wait)
+ * only asks for passive initialization, in which every vbd device of the
+ * domain is connected. Stopping is done before Storport's own PnP
+ * handling (driver.c), at PASSIVE_LEVEL, because Storport's ScsiStopAdapter
+ * comes at DIRQL, where a frontend cannot be closed.
+ */
+#include "adapter.h"
+#include "os.h"
+
+/* The adapters started, by FDO: driver.c's PnP hook finds its adapter here. */
+static struct os_mutex adapters_lock;
+static BOOLEAN adapters_lock_ready;
+static struct xenvbd_adapter *started[XENVBD_MAX_TARGETS];
+
+static void remember(struct xenvbd_adapter *adapter, BOOLEAN add)
+{
+    os_mutex_lock(&adapters_lock);
+    for (unsigned int i = 0; i < XENVBD_MAX_TARGETS; i++) {
+        if (add ? started[i] == NULL : started[i] == adapter) {
+            started[i] = add ? adapter : NULL;
+            break;
+        }
+    }
+    os_mutex_unlock(&adapters_lock);
+}
+
+struct xenvbd_adapter *xenvbd_adapter_of(DEVICE_OBJECT *fdo)
+{
+    struct xenvbd_adapter *found = NULL;
+
+    if (!adapters_lock_ready)
+        return NULL;
+    os_mutex_lock(&adapters_lock);
+    for (unsigned int i = 0; i < XENVBD_MAX_TARGETS && found == NULL; i++) {
+        if (started[i] && started[i]->fdo == fdo)
+            found = started[i];
+    }
+    os_mutex_unlock(&adapters_lock);
+    return found;
+}
+
+static void release_interfaces(struct xenvbd_adapter *adapter)
+{
+    struct winpv_interface_header *headers[XENVBD_INTERFACES] = {
+        &adapter->store.header, &adapter->xenbus.header, &adapter->evtchn.header,
+        &adapter->gnttab.header, &adapter->suspend.header};
+
+    for (unsigned int i = 0; i < XENVBD_INTERFACES; i++) {
+        if (adapter->held[i])
+            headers[i]->dereference(headers[i]->context);
+        adapter->held[i] = FALSE;
+    }
+}
+
+ULONG xenvbd_find_adapter(PVOID extension, PVOID context, PVOID bus, PCHAR arguments,
+                          PPORT_CONFIGURATION_INFORMATION config, PBOOLEAN reserved)
+{
+    struct xenvbd_adapter *adapter = extension;
+    NTSTATUS status = STATUS_SUCCESS;
+
+    if (!adapters_lock_ready) {
+        os_mutex_init(&adapters_lock);
+        adapters_lock_ready = TRUE;
+    }
+    if (StorPortExtendedFunction(STOR_EXT_GET_DEVICE_OBJECTS, extension, &adapter->fdo,
+                                 &adapter->pdo, &adapter->lower) != STOR_STATUS_SUCCESS) {
+        os_log(OS_LOG_ERROR, "xenvbd: Storport gave no device objects\n");
+        return SP_RETURN_ERROR;
+    }
+    for (unsigned int i = 0; i < XENVBD_INTERFACES && NT_SUCCESS(status); i++)
+        status = xenvbd_query_interface(adapter, (enum xenvbd_interface)i);
+    if (!NT_SUCCESS(status)) {
+        os_log(OS_LOG_ERROR, "xenvbd: XENBUS refused an interface (%#x): no adapter\n",
+               (unsigned int)status);
+        release_interfaces(adapter);
+        return SP_RETURN_NOT_FOUND;
+    }
+    config->MaximumTransferLength = VBD_FRONT_MAX_TRANSFER_DEFAULT;
+    config->NumberOfPhysicalBreaks = VBD_FRONT_MAX_TRANSFER_DEFAULT / PAGE_SIZE + 1;
+    config->NumberOfBuses = 1;
+    config->MaximumNumberOfTargets = XENVBD_MAX_TARGETS;
+    config->MaximumNumberOfLogicalUnits = 1;
+    config->ScatterGather = TRUE;
+    config->Master = TRUE;
+    config->CachesData = TRUE;
+    config->Dma64BitAddresses = SCSI_DMA64_MINIPORT_FULL64BIT_SUPPORTED;
+    config->SynchronizationModel = STOR_SYNCHRONIZE_FULL_DUPLEX;
+    config->WmiDataProvider = FALSE;
+    remember(adapter, TRUE);
+    os_log(OS_LOG_INFO, "xenvbd: adapter found, XENBUS's interfaces held\n");
+    return SP_RETURN_FOUND;
+}
+
+/* Connect every vbd device of the domain; one that does not connect is logged and left out. */
+static BOOLEAN passive_initialize(PVOID extension)
+{
+    struct xenvbd_adapter *adapter = extension;
+    const struct vbd_front_services svc = {&adapter->store, &adapter->xenbus, &adapter->gnttab,
+                                           &adapter->evtchn, &adapter->suspend};
+    unsigned int count = 0;
+    char **names = NULL;
+    int rc =
+        adapter->store.directory(adapter->store.header.context, 0, "device/vbd", &names, &count);
+
+    if (rc) {
+        os_log(OS_LOG_INFO, "xenvbd: no vbd devices (%d)\n", rc);
+        return TRUE;
+    }
+    os_log(OS_LOG_INFO, "xenvbd: %u vbd device(s)\n", count);
+    for (unsigned int i = 0; i < count && adapter->targets < XENVBD_MAX_TARGETS; i++) {
+        struct xenvbd_target *t = &adapter->target[adapter->targets];
+        struct vbd_scsi_disk disk;
+
+        if (strlen(names[i]) >= sizeof(t->id))
+            continue;
+        strcpy(t->id, names[i]);
+        rc = vbd_front_open(&svc, t->id, NULL, &t->front);
+        if (rc) {
+            os_log(OS_LOG_WARN, "xenvbd: vbd %s did not connect (%d)\n", t->id, rc);
+            continue;
+        }
+        disk = vbd_front_disk(t->front);
+        os_log(OS_LOG_INFO, "xenvbd: target %u is vbd %s: %llu sectors of %u bytes%s\n",
+               adapter->targets, t->id, (unsigned long long)disk.sectors, disk.sector_size,
+               disk.read_only ? ", read-only" : "");
+        adapter->targets++;
+    }
+    adapter->store.free(adapter->store.header.context, names);
+    return TRUE;
+}
+
+BOOLEAN xenvbd_initialize(PVOID extension)
+{
+    LONG enabled = FALSE;
+
+    StorPortNotification(STOR_ENABLE_PASSIVE_INITIALIZATION, extension, passive_initialize,
+                         &enabled);
+    return enabled != FALSE;
+}
+
+void xenvbd_adapter_stop(struct xenvbd_adapter *adapter)
+{
+    while (adapter->targets > 0) {
+        struct xenvbd_target *t = &adapter->target[--adapter->targets];
+
+        vbd_front_close(t->front);
+        t->front = NULL;
+        os_log(OS_LOG_INFO, "xenvbd: vbd %s closed\n", t->id);
+    }
+    release_interfaces(adapter);
+    remember(adapter, FALSE);
+}
+
+/* Not built yet: no target is reported to Storport, so none should come; each fails. */
+BOOLEAN xenvbd_start_io(PVOID extension, PSCSI_REQUEST_BLOCK srb)
+{
+    srb->SrbStatus = SRB_STATUS_INVALID_REQUEST;
+    StorPortNotification(STOR_REQUEST_COMPLETE, extension, srb);
+    return TRUE;
+}
+
+BOOLEAN xenvbd_reset_bus(PVOID extension, ULONG path)
+{
+    return TRUE;
+}
+
+#define SCSI_QUERY_SUPPORTED_CONTROL_TYPES 0
+#define SCSI_STOP_ADAPTER                  1
+#define SCSI_ADAPTER_CONTROL_SUCCESS       0
+#define SCSI_ADAPTER_CONTROL_UNSUCCESSFUL  1
+
+ULONG xenvbd_adapter_control(PVOID extension, ULONG type, PVOID parameters)
+{
+    struct {
+        ULONG MaxControlType;
+        BOOLEAN SupportedTypeList[];
+    } *list = parameters;
+
+    switch (type) {
+    case SCSI_QUERY_SUPPORTED_CONTROL_TYPES:
+        if (list->MaxControlType > SCSI_QUERY_SUPPORTED_CONTROL_TYPES)
+            list->SupportedTypeList[SCSI_QUERY_SUPPORTED_CONTROL_TYPES] = TRUE;
+        if (list->MaxControlType > SCSI_STOP_ADAPTER)
+            list->SupportedTypeList[SCSI_STOP_ADAPTER] = TRUE;
+        return SCSI_ADAPTER_CONTROL_SUCCESS;
+    case SCSI_STOP_ADAPTER:
+        /* At DIRQL: the frontends were closed at PASSIVE_LEVEL before (driver.c). */
+        return SCSI_ADAPTER_CONTROL_SUCCESS;
+    default:
+        return SCSI_ADAPTER_CONTROL_UNSUCCESSFUL;
+    }
+}

@@ -1,0 +1,72 @@
+/*
+ * windows/xenvbd/adapter.h - XENVBD's adapter: the Storport miniport's
+ * HwDeviceExtension on XENBUS's disk class PDO, one target per vbd device.
+ *
+ * Built so far: registration with Storport, the adapter's start (the
+ * XENBUS interfaces queried through the PDO's stack, every vbd device of
+ * the domain connected through core/vbd in passive initialization) and
+ * its stop and removal (every frontend closed at PASSIVE_LEVEL before
+ * Storport stops the adapter). Not built yet: reporting the targets to
+ * Storport's enumeration, and SRBs (HwBuildIo, HwStartIo through
+ * core/vbd/scsi): HwStartIo fails every SRB it is given.
+ */
+#ifndef WINPV_XENVBD_ADAPTER_H
+#define WINPV_XENVBD_ADAPTER_H
+
+#include "storport_abi.h"
+#include "vbd/front.h"
+#include "winpv/evtchn_interface.h"
+#include "winpv/gnttab_interface.h"
+#include "winpv/store_interface.h"
+#include "winpv/suspend_interface.h"
+#include "winpv/xenbus_interface.h"
+
+/* Targets: one per vbd device, as many as Storport addresses on one bus. */
+#define XENVBD_MAX_TARGETS 16
+
+enum xenvbd_interface {
+    XENVBD_STORE,
+    XENVBD_XENBUS,
+    XENVBD_EVTCHN,
+    XENVBD_GNTTAB,
+    XENVBD_SUSPEND,
+    XENVBD_INTERFACES,
+};
+
+struct xenvbd_target {
+    char id[16]; /* the vbd device's name under device/vbd: its virtual-device number */
+    struct vbd_front *front;
+};
+
+struct xenvbd_adapter {
+    DEVICE_OBJECT *fdo, *pdo, *lower;
+    struct winpv_store_interface_v1 store;
+    struct winpv_xenbus_interface_v1 xenbus;
+    struct winpv_evtchn_interface_v1 evtchn;
+    struct winpv_gnttab_interface_v1 gnttab;
+    struct winpv_suspend_interface_v1 suspend;
+    BOOLEAN held[XENVBD_INTERFACES]; /* each table XENBUS gave, referenced until the stop */
+    unsigned int targets;
+    struct xenvbd_target target[XENVBD_MAX_TARGETS];
+};
+
+/* The miniport's callbacks (adapter.c), for DriverEntry's registration. */
+HW_FIND_ADAPTER xenvbd_find_adapter;
+HW_INITIALIZE xenvbd_initialize;
+HW_STARTIO xenvbd_start_io;
+HW_RESET_BUS xenvbd_reset_bus;
+HW_ADAPTER_CONTROL xenvbd_adapter_control;
+
+/*
+ * Close every target's frontend and give XENBUS its tables back, before
+ * Storport stops or removes the adapter. Context: passive.
+ */
+void xenvbd_adapter_stop(struct xenvbd_adapter *adapter);
+
+/* The adapter whose FDO is @fdo, or NULL (a unit's PDO, or an adapter not started). */
+struct xenvbd_adapter *xenvbd_adapter_of(DEVICE_OBJECT *fdo);
+
+/* Ask XENBUS for interface @which through the adapter's stack. Context: passive. */
+NTSTATUS xenvbd_query_interface(struct xenvbd_adapter *adapter, enum xenvbd_interface which);
+
+#endif /* WINPV_XENVBD_ADAPTER_H */

@@ -1,0 +1,54 @@
+/*
+ * windows/xenvbd/interfaces.c - XENBUS's tables, asked for with
+ * IRP_MN_QUERY_INTERFACE down the adapter's stack (to the device Storport
+ * attached its FDO to), as every child driver reaches its bus.
+ */
+#include "adapter.h"
+
+static const struct {
+    struct winpv_guid guid;
+    USHORT version;
+    size_t offset; /* of the table in struct xenvbd_adapter */
+    USHORT size;
+} interfaces[XENVBD_INTERFACES] = {
+    [XENVBD_STORE] = {WINPV_STORE_INTERFACE_GUID, 1, offsetof(struct xenvbd_adapter, store),
+                      sizeof(struct winpv_store_interface_v1)},
+    [XENVBD_XENBUS] = {WINPV_XENBUS_INTERFACE_GUID, 1, offsetof(struct xenvbd_adapter, xenbus),
+                       sizeof(struct winpv_xenbus_interface_v1)},
+    [XENVBD_EVTCHN] = {WINPV_EVTCHN_INTERFACE_GUID, 1, offsetof(struct xenvbd_adapter, evtchn),
+                       sizeof(struct winpv_evtchn_interface_v1)},
+    [XENVBD_GNTTAB] = {WINPV_GNTTAB_INTERFACE_GUID, 1, offsetof(struct xenvbd_adapter, gnttab),
+                       sizeof(struct winpv_gnttab_interface_v1)},
+    [XENVBD_SUSPEND] = {WINPV_SUSPEND_INTERFACE_GUID, 1, offsetof(struct xenvbd_adapter, suspend),
+                        sizeof(struct winpv_suspend_interface_v1)},
+};
+
+NTSTATUS xenvbd_query_interface(struct xenvbd_adapter *adapter, enum xenvbd_interface which)
+{
+    void *table = (UCHAR *)adapter + interfaces[which].offset;
+    IO_STATUS_BLOCK iosb;
+    IO_STACK_LOCATION *stack;
+    KEVENT done;
+    NTSTATUS status;
+    IRP *irp;
+
+    KeInitializeEvent(&done, NotificationEvent, FALSE);
+    irp = IoBuildSynchronousFsdRequest(IRP_MJ_PNP, adapter->lower, NULL, 0, NULL, &done, &iosb);
+    if (irp == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    irp->IoStatus.Status = STATUS_NOT_SUPPORTED; /* as every PnP request starts */
+    stack = IoGetNextIrpStackLocation(irp);
+    stack->MinorFunction = IRP_MN_QUERY_INTERFACE;
+    stack->Parameters.QueryInterface.InterfaceType = (const GUID *)&interfaces[which].guid;
+    stack->Parameters.QueryInterface.Size = interfaces[which].size;
+    stack->Parameters.QueryInterface.Version = interfaces[which].version;
+    stack->Parameters.QueryInterface.Interface = table;
+    stack->Parameters.QueryInterface.InterfaceSpecificData = NULL;
+    status = IoCallDriver(adapter->lower, irp);
+    if (status == STATUS_PENDING) {
+        KeWaitForSingleObject(&done, Executive, KernelMode, FALSE, NULL);
+        status = iosb.Status;
+    }
+    adapter->held[which] = NT_SUCCESS(status);
+    return status;
+}
