@@ -8,9 +8,10 @@
  * miniport's calls into the port (StorPortNotification,
  * StorPortExtendedFunction) that these need.
  *
- * Not built yet, and refused by name where a miniport would meet it: bus
- * enumeration of targets and logical units, SRBs (HwBuildIo, HwStartIo,
- * RequestComplete), DPCs, timers, dump mode, virtual miniports, any
+ * After a start Storport scans the adapter's targets with SRBs through
+ * HwBuildIo and HwStartIo (storport_srb.c). Not built yet, and refused by
+ * name where a miniport would meet it: units as PnP devices and their
+ * class driver's requests, DPCs, timers, dump mode, virtual miniports, any
  * extended function but GetDeviceObjects.
  *
  * Stricter than Windows where the documentation sets a rule: a miniport
@@ -30,44 +31,11 @@
 #include "exports_impl.h"
 #include "io.h"
 #include "kernel.h"
-#include "storport_abi.h"
+#include "storport.h"
 
-#define ADAPTER_MAGIC          0x52444150524f5453ull /* "STORPADR" */
 #define NONPAGED_POOL          0
 #define EXTENSION_TAG          0x74784553 /* 'SExt' */
-#define ADAPTER_DIRQL          5          /* HwInitialize runs at a device's interrupt level */
-#define CONTROL_TYPES_MAX      26         /* ScsiAdapterControlMax */
 #define FILE_DEVICE_CONTROLLER 0x04
-
-typedef NT_EXPORT void DRIVER_UNLOAD_FN(DRIVER_OBJECT *driver);
-
-/* A miniport driver registered with StorPortInitialize. */
-struct miniport {
-    DRIVER_OBJECT *driver;
-    HW_INITIALIZATION_DATA init;
-    struct miniport *next;
-};
-
-enum adapter_state {
-    ADAPTER_ADDED,   /* AddDevice made it */
-    ADAPTER_STARTED, /* HwFindAdapter found it and HwInitialize succeeded */
-    ADAPTER_STOPPED, /* stopped (ScsiStopAdapter), or its start failed */
-    ADAPTER_REMOVED, /* removed: its FDO is deleted */
-};
-
-/* The FDO's extension: the adapter. */
-struct adapter {
-    uint64_t magic;
-    enum adapter_state state;
-    struct miniport *miniport;
-    DEVICE_OBJECT *fdo, *pdo, *lower;
-    void *hw_extension; /* the miniport's HwDeviceExtension, in nonpaged pool */
-    PORT_CONFIGURATION_INFORMATION config;
-    bool in_hw_initialize;
-    void *passive_initialize; /* HwPassiveInitializeRoutine, when enabled */
-    BOOLEAN control_types[CONTROL_TYPES_MAX];
-    struct adapter *next;
-};
 
 static pthread_mutex_t adapters_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct miniport *miniports;
@@ -298,6 +266,12 @@ static void remove_adapter(struct adapter *a)
     if (*p)
         *p = a->next;
     pthread_mutex_unlock(&adapters_lock);
+    if (a->in_flight)
+        nt_verifier_fail(NT_VERIFY_IRP_NOT_COMPLETED, 0,
+                         "the adapter is removed while the miniport holds SRB %p",
+                         (void *)a->in_flight->srb);
+    pthread_cond_destroy(&a->srb_completed);
+    pthread_mutex_destroy(&a->srbs_lock);
     nt_pool_free(a->hw_extension, EXTENSION_TAG, true, 0);
     nt_device_detach(a->lower);
     nt_device_delete(a->fdo, 0);
@@ -315,7 +289,11 @@ static NT_EXPORT NTSTATUS storport_dispatch_pnp(DEVICE_OBJECT *device, IRP *irp)
         if (NT_SUCCESS(status))
             status = start_adapter(a);
         set_state(a, NT_SUCCESS(status) ? ADAPTER_STARTED : ADAPTER_STOPPED);
-        return complete(irp, status);
+        complete(irp, status);
+        /* What the PnP manager's first BusRelations would have Storport do. */
+        if (NT_SUCCESS(status))
+            storport_scan(a);
+        return status;
     case IRP_MN_STOP_DEVICE:
         stop_adapter(a);
         irp->IoStatus.Status = STATUS_SUCCESS;
@@ -369,6 +347,8 @@ static NT_EXPORT NTSTATUS storport_add_device(DRIVER_OBJECT *driver, DEVICE_OBJE
         return status;
     a = fdo->DeviceExtension;
     *a = (struct adapter){.magic = ADAPTER_MAGIC, .miniport = m, .fdo = fdo, .pdo = pdo};
+    pthread_mutex_init(&a->srbs_lock, NULL);
+    pthread_cond_init(&a->srb_completed, NULL);
     /* Zeroed once: a later start finds it as the miniport left it. */
     a->hw_extension =
         nt_pool_alloc_block(NONPAGED_POOL, m->init.DeviceExtensionSize, EXTENSION_TAG, 0);
@@ -487,6 +467,10 @@ static NT_EXPORT BOOLEAN StorPortNotification(uint32_t type, void *hw_extension,
         *succeeded = a->in_hw_initialize;
         if (a->in_hw_initialize)
             a->passive_initialize = routine;
+        return TRUE;
+    case STOR_REQUEST_COMPLETE:
+        storport_request_complete(a, __builtin_va_arg(args, SCSI_REQUEST_BLOCK *), caller);
+        __builtin_ms_va_end(args);
         return TRUE;
     case STOR_BUS_CHANGE_DETECTED:
         __builtin_ms_va_end(args);

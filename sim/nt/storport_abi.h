@@ -33,6 +33,39 @@
 #define SCSI_QUERY_SUPPORTED_CONTROL_TYPES 0
 #define SCSI_STOP_ADAPTER                  1
 
+#define SRB_FUNCTION_EXECUTE_SCSI         0x00
+#define SRB_STATUS_PENDING                0x00
+#define SRB_STATUS_SUCCESS                0x01
+#define SRB_STATUS_INSUFFICIENT_RESOURCES 0x26
+#define SRB_STATUS(status)                ((status)&0x3f)
+#define SRB_FLAGS_DATA_IN                 0x00000040
+#define STOR_SYNCHRONIZE_FULL_DUPLEX      1
+
+typedef struct _SCSI_REQUEST_BLOCK {
+    uint16_t Length;
+    uint8_t Function;
+    uint8_t SrbStatus;
+    uint8_t ScsiStatus;
+    uint8_t PathId;
+    uint8_t TargetId;
+    uint8_t Lun;
+    uint8_t QueueTag;
+    uint8_t QueueAction;
+    uint8_t CdbLength;
+    uint8_t SenseInfoBufferLength;
+    uint32_t SrbFlags;
+    uint32_t DataTransferLength;
+    uint32_t TimeOutValue;
+    void *DataBuffer;
+    void *SenseInfoBuffer;
+    struct _SCSI_REQUEST_BLOCK *NextSrb;
+    void *OriginalRequest;
+    void *SrbExtension;
+    uint32_t InternalStatus;
+    uint32_t Reserved;
+    uint8_t Cdb[16];
+} SCSI_REQUEST_BLOCK;
+
 /* HW_INITIALIZATION_DATA.HwInitializationDataSize: the Windows 8 and later form. */
 #define STOR_HW_INIT_DATA_SIZE 208
 

@@ -156,14 +156,6 @@ void xenvbd_adapter_stop(struct xenvbd_adapter *adapter)
     remember(adapter, FALSE);
 }
 
-/* Not built yet: no target is reported to Storport, so none should come; each fails. */
-BOOLEAN xenvbd_start_io(PVOID extension, PSCSI_REQUEST_BLOCK srb)
-{
-    srb->SrbStatus = SRB_STATUS_INVALID_REQUEST;
-    StorPortNotification(STOR_REQUEST_COMPLETE, extension, srb);
-    return TRUE;
-}
-
 BOOLEAN xenvbd_reset_bus(PVOID extension, ULONG path)
 {
     return TRUE;

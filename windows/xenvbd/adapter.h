@@ -4,11 +4,10 @@
  *
  * Built so far: registration with Storport, the adapter's start (the
  * XENBUS interfaces queried through the PDO's stack, every vbd device of
- * the domain connected through core/vbd in passive initialization) and
- * its stop and removal (every frontend closed at PASSIVE_LEVEL before
- * Storport stops the adapter). Not built yet: reporting the targets to
- * Storport's enumeration, and SRBs (HwBuildIo, HwStartIo through
- * core/vbd/scsi): HwStartIo fails every SRB it is given.
+ * the domain connected through core/vbd in passive initialization), its
+ * stop and removal (every frontend closed at PASSIVE_LEVEL before Storport
+ * stops the adapter), and the SRBs core/vbd/scsi answers at once (srb.c).
+ * Not built yet: block operations on the ring, hot-plug.
  */
 #ifndef WINPV_XENVBD_ADAPTER_H
 #define WINPV_XENVBD_ADAPTER_H

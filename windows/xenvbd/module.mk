@@ -1,5 +1,6 @@
 DRIVERS += xenvbd
-xenvbd_SRCS := windows/xenvbd/driver.c windows/xenvbd/adapter.c windows/xenvbd/interfaces.c
+xenvbd_SRCS := windows/xenvbd/driver.c windows/xenvbd/adapter.c windows/xenvbd/interfaces.c \
+               windows/xenvbd/srb.c
 xenvbd_LIBS := ntoskrnl hal
 xenvbd_INF := windows/xenvbd/xenvbd.inf
 

@@ -4,7 +4,9 @@
  * the simulated Storport, against Debian's QEMU xen-disk: the adapter
  * starts (HwFindAdapter takes XENBUS's interfaces, HwInitialize asks for
  * passive initialization, which connects every disk of the domain with
- * the size QEMU advertises), and stops and is removed with every frontend
+ * the size QEMU advertises), Storport's scan finds each disk, fixed, with
+ * its capacity (INQUIRY and READ CAPACITY through HwStartIo and
+ * core/vbd/scsi), and the adapter stops and is removed with every frontend
  * closed at PASSIVE_LEVEL, every interface given back and nothing leaked.
  */
 #include <setjmp.h>
@@ -47,6 +49,12 @@ static void test_adapter_connects_every_disk(void **state)
     ntsim_assert_contains(run.log, "winpv: xenvbd: target 1 is vbd 51728: 32768 sectors of 512 "
                                    "bytes\n");
     assert_non_null(strstr(run.log, "started\n"));
+    /* Storport's scan: INQUIRY and READ CAPACITY through HwStartIo and core/vbd/scsi. */
+    ntsim_require_nth(&run, "storport: scan of 16 target(s): 2 disk(s)\n", 1, WAIT_MS);
+    ntsim_assert_contains(run.log, "storport: unit 0:0:0: type 0, fixed, XEN PV DISK, 16384 "
+                                   "blocks of 512 bytes\n");
+    ntsim_assert_contains(run.log, "storport: unit 0:1:0: type 0, fixed, XEN PV DISK, 32768 "
+                                   "blocks of 512 bytes\n");
     ntsim_stop(&run);
     assert_int_equal(run.exit_status, 0);
     ntsim_assert_contains(run.out, "xenvbd.sys started");

@@ -1,0 +1,221 @@
+/*
+ * sim/nt/storport_srb.c - SRBs from the simulated Storport to its
+ * miniport, and the scan of a started adapter's targets.
+ *
+ * An SRB lives in nonpaged pool (guest memory, as the miniport may hand
+ * its buffers to the hypervisor), with a sense buffer and the miniport's
+ * SrbExtension. It goes through HwBuildIo (DISPATCH_LEVEL, no lock) when
+ * the miniport has one, then HwStartIo: at DISPATCH_LEVEL under the StartIo
+ * lock for a full-duplex miniport, at DIRQL for a half-duplex one. The
+ * miniport gives it back with StorPortNotification(RequestComplete), from
+ * any thread; an SRB not given back within its timeout, given back twice,
+ * given back still SRB_STATUS_PENDING, or never given at all stops the
+ * guest.
+ *
+ * Only the scan sends SRBs yet (INQUIRY, READ CAPACITY); the disk class's
+ * requests come later.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kernel.h"
+#include "storport.h"
+
+#define NONPAGED_POOL    0
+#define SRB_TAG          0x62725353 /* 'SSrb' */
+#define SENSE_LENGTH     18
+#define SRB_TIMEOUT_S    10
+#define INQUIRY_LENGTH   36
+#define CAPACITY_LENGTH  8
+#define SCSI_INQUIRY     0x12
+#define SCSI_READ_CAP_10 0x25
+
+/* What an SRB came back with. */
+struct srb_outcome {
+    uint8_t srb_status;
+    uint8_t scsi_status;
+    uint32_t transferred;
+};
+
+/* Track @srb as the miniport's until it gives it back. */
+static struct srb_in_flight *hand_over(struct adapter *a, SCSI_REQUEST_BLOCK *srb)
+{
+    struct srb_in_flight *f = calloc(1, sizeof(*f));
+
+    if (f == NULL)
+        return NULL;
+    f->srb = srb;
+    pthread_mutex_lock(&a->srbs_lock);
+    f->next = a->in_flight;
+    a->in_flight = f;
+    pthread_mutex_unlock(&a->srbs_lock);
+    return f;
+}
+
+void storport_request_complete(struct adapter *a, SCSI_REQUEST_BLOCK *srb, uint64_t caller)
+{
+    struct srb_in_flight *f;
+
+    pthread_mutex_lock(&a->srbs_lock);
+    for (f = a->in_flight; f && (f->srb != srb || f->completed); f = f->next)
+        ;
+    if (f && srb->SrbStatus != SRB_STATUS_PENDING) {
+        f->completed = true;
+        pthread_cond_broadcast(&a->srb_completed);
+    }
+    pthread_mutex_unlock(&a->srbs_lock);
+    if (f == NULL)
+        nt_verifier_fail(NT_VERIFY_IRP_COMPLETED_TWICE, caller,
+                         "RequestComplete of SRB %p, which the miniport does not hold (never "
+                         "given, or given back already)",
+                         (void *)srb);
+    if (srb->SrbStatus == SRB_STATUS_PENDING)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                         "RequestComplete of SRB %p with SRB_STATUS_PENDING", (void *)srb);
+}
+
+/* Wait until @f is given back; the guest stops when it is not within the SRB's timeout. */
+static void wait_given_back(struct adapter *a, struct srb_in_flight *f)
+{
+    struct srb_in_flight **p;
+    struct timespec deadline;
+    int err = 0;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += f->srb->TimeOutValue;
+    pthread_mutex_lock(&a->srbs_lock);
+    while (!f->completed && err != ETIMEDOUT)
+        err = pthread_cond_timedwait(&a->srb_completed, &a->srbs_lock, &deadline);
+    for (p = &a->in_flight; *p != f; p = &(*p)->next)
+        ;
+    if (f->completed)
+        *p = f->next;
+    pthread_mutex_unlock(&a->srbs_lock);
+    if (!f->completed)
+        nt_verifier_fail(NT_VERIFY_IRP_NOT_COMPLETED,
+                         (uint64_t)(uintptr_t)a->miniport->init.HwStartIo,
+                         "SRB %p (CDB %#x) not given back within %u s", (void *)f->srb,
+                         f->srb->Cdb[0], f->srb->TimeOutValue);
+    free(f);
+}
+
+/* Give @srb to the miniport as Storport does; returns once it came back. */
+static void start_io(struct adapter *a, SCSI_REQUEST_BLOCK *srb)
+{
+    const HW_INITIALIZATION_DATA *init = &a->miniport->init;
+    bool full_duplex = a->config.SynchronizationModel == STOR_SYNCHRONIZE_FULL_DUPLEX;
+    struct srb_in_flight *f = hand_over(a, srb);
+    bool start = true;
+    KIRQL old;
+
+    if (f == NULL) {
+        nt_log("storport: no memory to track an SRB\n");
+        srb->SrbStatus = SRB_STATUS_INSUFFICIENT_RESOURCES;
+        return;
+    }
+    if (init->HwBuildIo) {
+        old = nt_raise_irql(DISPATCH_LEVEL, 0);
+        start = (BOOLEAN)nt_driver_call(init->HwBuildIo, (uint64_t)(uintptr_t)a->hw_extension,
+                                        (uint64_t)(uintptr_t)srb, 0, 0);
+        nt_lower_irql(old, 0);
+    }
+    if (start) {
+        old = nt_raise_irql(full_duplex ? DISPATCH_LEVEL : ADAPTER_DIRQL, 0);
+        nt_spinlock_acquire(&a->start_io_lock, 0);
+        nt_driver_call(init->HwStartIo, (uint64_t)(uintptr_t)a->hw_extension,
+                       (uint64_t)(uintptr_t)srb, 0, 0);
+        nt_spinlock_release(&a->start_io_lock, 0);
+        nt_lower_irql(old, 0);
+    }
+    wait_given_back(a, f);
+}
+
+/*
+ * Send the data-in command @cdb to @target's LUN 0 with a buffer of
+ * @length bytes, copied to @data when it succeeded; what came back.
+ */
+static struct srb_outcome command_in(struct adapter *a, uint8_t target, const uint8_t *cdb,
+                                     uint8_t cdb_length, void *data, uint32_t length)
+{
+    uint32_t extension = a->miniport->init.SrbExtensionSize;
+    size_t size = sizeof(SCSI_REQUEST_BLOCK) + SENSE_LENGTH + length + extension;
+    uint8_t *block = nt_pool_alloc_block(NONPAGED_POOL, size, SRB_TAG, 0);
+    struct srb_outcome out = {0};
+    SCSI_REQUEST_BLOCK *srb = (SCSI_REQUEST_BLOCK *)block;
+
+    if (block == NULL) {
+        out.srb_status = SRB_STATUS_INSUFFICIENT_RESOURCES;
+        return out;
+    }
+    memset(block, 0, size);
+    srb->Length = sizeof(*srb);
+    srb->Function = SRB_FUNCTION_EXECUTE_SCSI;
+    srb->TargetId = target;
+    srb->CdbLength = cdb_length;
+    memcpy(srb->Cdb, cdb, cdb_length);
+    srb->SrbFlags = SRB_FLAGS_DATA_IN;
+    srb->TimeOutValue = SRB_TIMEOUT_S;
+    srb->SenseInfoBuffer = block + sizeof(*srb);
+    srb->SenseInfoBufferLength = SENSE_LENGTH;
+    srb->DataBuffer = block + sizeof(*srb) + SENSE_LENGTH;
+    srb->DataTransferLength = length;
+    srb->SrbExtension = extension ? block + sizeof(*srb) + SENSE_LENGTH + length : NULL;
+    start_io(a, srb);
+    out.srb_status = srb->SrbStatus;
+    out.scsi_status = srb->ScsiStatus;
+    out.transferred = srb->DataTransferLength <= length ? srb->DataTransferLength : length;
+    if (SRB_STATUS(out.srb_status) == SRB_STATUS_SUCCESS)
+        memcpy(data, srb->DataBuffer, out.transferred);
+    nt_pool_free(block, SRB_TAG, true, 0);
+    return out;
+}
+
+/* The printable text of @n bytes at @p, trailing blanks dropped. */
+static void text_of(char *out, const uint8_t *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        out[i] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
+    while (i > 0 && out[i - 1] == ' ')
+        i--;
+    out[i] = '\0';
+}
+
+static void scan_target(struct adapter *a, uint8_t target)
+{
+    static const uint8_t inquiry[6] = {SCSI_INQUIRY, 0, 0, 0, INQUIRY_LENGTH, 0};
+    static const uint8_t capacity[10] = {SCSI_READ_CAP_10};
+    uint8_t data[INQUIRY_LENGTH] = {0}, cap[CAPACITY_LENGTH] = {0};
+    char vendor[9], product[17];
+    struct srb_outcome out = command_in(a, target, inquiry, sizeof(inquiry), data, sizeof(data));
+
+    if (SRB_STATUS(out.srb_status) != SRB_STATUS_SUCCESS || out.transferred < INQUIRY_LENGTH ||
+        (data[0] >> 5) != 0)
+        return; /* no logical unit there */
+    text_of(vendor, data + 8, 8);
+    text_of(product, data + 16, 16);
+    out = command_in(a, target, capacity, sizeof(capacity), cap, sizeof(cap));
+    a->units++;
+    if (SRB_STATUS(out.srb_status) != SRB_STATUS_SUCCESS || out.transferred < CAPACITY_LENGTH) {
+        nt_log("storport: unit 0:%u:0: type %#x, %s %s, READ CAPACITY failed (%#x)\n", target,
+               data[0] & 0x1f, vendor, product, out.srb_status);
+        return;
+    }
+    nt_log("storport: unit 0:%u:0: type %#x, %s, %s %s, %llu blocks of %u bytes\n", target,
+           data[0] & 0x1f, data[1] & 0x80 ? "removable" : "fixed", vendor, product,
+           ((unsigned long long)cap[0] << 24 | cap[1] << 16 | cap[2] << 8 | cap[3]) + 1,
+           (unsigned int)(cap[4] << 24 | cap[5] << 16 | cap[6] << 8 | cap[7]));
+}
+
+void storport_scan(struct adapter *a)
+{
+    a->units = 0;
+    for (unsigned int t = 0; t < a->config.MaximumNumberOfTargets; t++)
+        scan_target(a, (uint8_t)t);
+    nt_log("storport: scan of %u target(s): %u disk(s)\n", a->config.MaximumNumberOfTargets,
+           a->units);
+}
