@@ -50,7 +50,7 @@ static void set_state(struct adapter *a, enum adapter_state state)
 }
 
 /* The adapter whose HwDeviceExtension is @hw_extension; the miniport's call is stopped otherwise. */
-static struct adapter *adapter_of(void *hw_extension, uint64_t caller, const char *function)
+struct adapter *storport_adapter_of(void *hw_extension, uint64_t caller, const char *function)
 {
     struct adapter *a;
 
@@ -449,7 +449,7 @@ NT_REGISTER(STORPORT, StorPortInitialize);
 static NT_EXPORT BOOLEAN StorPortNotification(uint32_t type, void *hw_extension, ...)
 {
     uint64_t caller = NT_CALLER;
-    struct adapter *a = adapter_of(hw_extension, caller, __func__);
+    struct adapter *a = storport_adapter_of(hw_extension, caller, __func__);
     __builtin_ms_va_list args;
     void *routine;
     int32_t *succeeded;
@@ -489,7 +489,7 @@ NT_REGISTER(STORPORT, StorPortNotification);
 static NT_EXPORT uint32_t StorPortExtendedFunction(uint32_t function, void *hw_extension, ...)
 {
     uint64_t caller = NT_CALLER;
-    struct adapter *a = adapter_of(hw_extension, caller, __func__);
+    struct adapter *a = storport_adapter_of(hw_extension, caller, __func__);
     __builtin_ms_va_list args;
     DEVICE_OBJECT **adapter_do, **pdo, **lower;
 

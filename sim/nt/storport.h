@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "storport_abi.h"
 
@@ -32,6 +33,7 @@ enum adapter_state {
 /* An SRB the miniport holds: given to HwBuildIo or HwStartIo, not yet given back. */
 struct srb_in_flight {
     SCSI_REQUEST_BLOCK *srb;
+    STOR_SCATTER_GATHER_LIST *sg; /* built at the miniport's first ask, freed with the entry */
     bool completed;
     struct srb_in_flight *next;
 };
@@ -51,7 +53,9 @@ struct adapter {
     pthread_mutex_t srbs_lock; /* guards in_flight; taken alone */
     pthread_cond_t srb_completed;
     struct srb_in_flight *in_flight;
-    unsigned int units; /* disks the scan found */
+    unsigned int units; /* disks the scan found: */
+    uint8_t unit_target[UINT8_MAX];
+    uint32_t unit_block[UINT8_MAX]; /* ... and their block sizes */
     struct adapter *next;
 };
 
@@ -61,6 +65,30 @@ struct adapter {
  * of each disk found; what is found is logged. Context: PASSIVE_LEVEL.
  */
 void storport_scan(struct adapter *a);
+
+/* What an SRB came back with. */
+struct srb_outcome {
+    uint8_t srb_status;
+    uint8_t scsi_status;
+    uint32_t transferred;
+};
+
+/*
+ * Send the data-in command @cdb to @target's LUN 0 with a buffer of
+ * @length bytes, copied to @data when it succeeded; what came back.
+ * Context: PASSIVE_LEVEL.
+ */
+struct srb_outcome storport_command_in(struct adapter *a, uint8_t target, const uint8_t *cdb,
+                                       uint8_t cdb_length, void *data, uint32_t length);
+
+/*
+ * The disk class on the disk Storport found at @target (disk_class.c), as
+ * far as it is built: what Windows reads of a new disk first.
+ */
+void disk_class_start(struct adapter *a, uint8_t target, uint32_t block_size);
+
+/* The adapter whose HwDeviceExtension is @hw_extension; the miniport's call @function stops otherwise. */
+struct adapter *storport_adapter_of(void *hw_extension, uint64_t caller, const char *function);
 
 /* StorPortNotification(RequestComplete): the miniport gives @srb back. */
 void storport_request_complete(struct adapter *a, SCSI_REQUEST_BLOCK *srb, uint64_t caller);

@@ -66,6 +66,18 @@ typedef struct _SCSI_REQUEST_BLOCK {
     uint8_t Cdb[16];
 } SCSI_REQUEST_BLOCK;
 
+typedef struct _STOR_SCATTER_GATHER_ELEMENT {
+    PHYSICAL_ADDRESS PhysicalAddress;
+    uint32_t Length;
+    uint64_t Reserved;
+} STOR_SCATTER_GATHER_ELEMENT;
+
+typedef struct _STOR_SCATTER_GATHER_LIST {
+    uint32_t NumberOfElements;
+    uint64_t Reserved;
+    STOR_SCATTER_GATHER_ELEMENT List[];
+} STOR_SCATTER_GATHER_LIST;
+
 /* HW_INITIALIZATION_DATA.HwInitializationDataSize: the Windows 8 and later form. */
 #define STOR_HW_INIT_DATA_SIZE 208
 

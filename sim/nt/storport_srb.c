@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "exports_impl.h"
 #include "kernel.h"
 #include "storport.h"
 
@@ -32,13 +33,6 @@
 #define CAPACITY_LENGTH  8
 #define SCSI_INQUIRY     0x12
 #define SCSI_READ_CAP_10 0x25
-
-/* What an SRB came back with. */
-struct srb_outcome {
-    uint8_t srb_status;
-    uint8_t scsi_status;
-    uint32_t transferred;
-};
 
 /* Track @srb as the miniport's until it gives it back. */
 static struct srb_in_flight *hand_over(struct adapter *a, SCSI_REQUEST_BLOCK *srb)
@@ -77,6 +71,53 @@ void storport_request_complete(struct adapter *a, SCSI_REQUEST_BLOCK *srb, uint6
                          "RequestComplete of SRB %p with SRB_STATUS_PENDING", (void *)srb);
 }
 
+/* One element per page piece of the SRB's buffer, each at its physical address. */
+static STOR_SCATTER_GATHER_LIST *build_sg(const SCSI_REQUEST_BLOCK *srb)
+{
+    const uint8_t *va = srb->DataBuffer;
+    uint32_t left = srb->DataTransferLength;
+    uint32_t pieces = left ? (uint32_t)(((uintptr_t)va & 4095) + left + 4095) / 4096 : 0;
+    STOR_SCATTER_GATHER_LIST *list =
+        calloc(1, sizeof(*list) + pieces * sizeof(STOR_SCATTER_GATHER_ELEMENT));
+
+    if (list == NULL)
+        return NULL;
+    while (left > 0) {
+        uint32_t n = 4096 - (uint32_t)((uintptr_t)va & 4095);
+        STOR_SCATTER_GATHER_ELEMENT *e = &list->List[list->NumberOfElements++];
+
+        n = n < left ? n : left;
+        e->PhysicalAddress.QuadPart = (int64_t)nt_physical_address(va);
+        e->Length = n;
+        va += n;
+        left -= n;
+    }
+    return list;
+}
+
+static NT_EXPORT STOR_SCATTER_GATHER_LIST *StorPortGetScatterGatherList(void *hw_extension,
+                                                                        SCSI_REQUEST_BLOCK *srb)
+{
+    uint64_t caller = NT_CALLER;
+    struct adapter *a = storport_adapter_of(hw_extension, caller, __func__);
+    struct srb_in_flight *f;
+
+    nt_require_irql(DISPATCH_LEVEL, caller, __func__);
+    pthread_mutex_lock(&a->srbs_lock);
+    for (f = a->in_flight; f && (f->srb != srb || f->completed); f = f->next)
+        ;
+    if (f && f->sg == NULL)
+        f->sg = build_sg(srb);
+    pthread_mutex_unlock(&a->srbs_lock);
+    if (f == NULL)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
+                         "StorPortGetScatterGatherList of SRB %p, which the miniport does not "
+                         "hold",
+                         (void *)srb);
+    return f->sg;
+}
+NT_REGISTER(STORPORT, StorPortGetScatterGatherList);
+
 /* Wait until @f is given back; the guest stops when it is not within the SRB's timeout. */
 static void wait_given_back(struct adapter *a, struct srb_in_flight *f)
 {
@@ -94,6 +135,8 @@ static void wait_given_back(struct adapter *a, struct srb_in_flight *f)
     if (f->completed)
         *p = f->next;
     pthread_mutex_unlock(&a->srbs_lock);
+    if (f->completed)
+        free(f->sg);
     if (!f->completed)
         nt_verifier_fail(NT_VERIFY_IRP_NOT_COMPLETED,
                          (uint64_t)(uintptr_t)a->miniport->init.HwStartIo,
@@ -133,12 +176,8 @@ static void start_io(struct adapter *a, SCSI_REQUEST_BLOCK *srb)
     wait_given_back(a, f);
 }
 
-/*
- * Send the data-in command @cdb to @target's LUN 0 with a buffer of
- * @length bytes, copied to @data when it succeeded; what came back.
- */
-static struct srb_outcome command_in(struct adapter *a, uint8_t target, const uint8_t *cdb,
-                                     uint8_t cdb_length, void *data, uint32_t length)
+struct srb_outcome storport_command_in(struct adapter *a, uint8_t target, const uint8_t *cdb,
+                                       uint8_t cdb_length, void *data, uint32_t length)
 {
     uint32_t extension = a->miniport->init.SrbExtensionSize;
     size_t size = sizeof(SCSI_REQUEST_BLOCK) + SENSE_LENGTH + length + extension;
@@ -191,14 +230,17 @@ static void scan_target(struct adapter *a, uint8_t target)
     static const uint8_t capacity[10] = {SCSI_READ_CAP_10};
     uint8_t data[INQUIRY_LENGTH] = {0}, cap[CAPACITY_LENGTH] = {0};
     char vendor[9], product[17];
-    struct srb_outcome out = command_in(a, target, inquiry, sizeof(inquiry), data, sizeof(data));
+    struct srb_outcome out =
+        storport_command_in(a, target, inquiry, sizeof(inquiry), data, sizeof(data));
 
     if (SRB_STATUS(out.srb_status) != SRB_STATUS_SUCCESS || out.transferred < INQUIRY_LENGTH ||
         (data[0] >> 5) != 0)
         return; /* no logical unit there */
     text_of(vendor, data + 8, 8);
     text_of(product, data + 16, 16);
-    out = command_in(a, target, capacity, sizeof(capacity), cap, sizeof(cap));
+    out = storport_command_in(a, target, capacity, sizeof(capacity), cap, sizeof(cap));
+    a->unit_target[a->units] = target;
+    a->unit_block[a->units] = (uint32_t)(cap[4] << 24 | cap[5] << 16 | cap[6] << 8 | cap[7]);
     a->units++;
     if (SRB_STATUS(out.srb_status) != SRB_STATUS_SUCCESS || out.transferred < CAPACITY_LENGTH) {
         nt_log("storport: unit 0:%u:0: type %#x, %s %s, READ CAPACITY failed (%#x)\n", target,
@@ -218,4 +260,6 @@ void storport_scan(struct adapter *a)
         scan_target(a, (uint8_t)t);
     nt_log("storport: scan of %u target(s): %u disk(s)\n", a->config.MaximumNumberOfTargets,
            a->units);
+    for (unsigned int i = 0; i < a->units; i++)
+        disk_class_start(a, (uint8_t)a->unit_target[i], a->unit_block[i]);
 }

@@ -6,14 +6,16 @@
  * XENBUS interfaces queried through the PDO's stack, every vbd device of
  * the domain connected through core/vbd in passive initialization), its
  * stop and removal (every frontend closed at PASSIVE_LEVEL before Storport
- * stops the adapter), and the SRBs core/vbd/scsi answers at once (srb.c).
- * Not built yet: block operations on the ring, hot-plug.
+ * stops the adapter), and SRBs through core/vbd/scsi (srb.c), answered at
+ * once or on the ring. Not built yet: hot-plug, multi-queue channels,
+ * dump mode.
  */
 #ifndef WINPV_XENVBD_ADAPTER_H
 #define WINPV_XENVBD_ADAPTER_H
 
 #include "storport_abi.h"
 #include "vbd/front.h"
+#include "vbd/scsi.h"
 #include "winpv/evtchn_interface.h"
 #include "winpv/gnttab_interface.h"
 #include "winpv/store_interface.h"
@@ -35,6 +37,19 @@ enum xenvbd_interface {
 struct xenvbd_target {
     char id[16]; /* the vbd device's name under device/vbd: its virtual-device number */
     struct vbd_front *front;
+};
+
+/* Page pieces of the largest transfer, which need not start on a page. */
+#define XENVBD_MAX_SG (VBD_FRONT_MAX_TRANSFER_DEFAULT / PAGE_SIZE + 1)
+
+/* An SRB's state while it is on the ring (its SrbExtension). */
+struct xenvbd_srb {
+    struct vbd_front_request req;
+    struct vbd_scsi_result res;
+    PSCSI_REQUEST_BLOCK srb;
+    struct xenvbd_adapter *adapter;
+    ULONG nr_sg;
+    struct vbd_front_sg sg[XENVBD_MAX_SG];
 };
 
 struct xenvbd_adapter {

@@ -38,7 +38,8 @@ __attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
     init.HwResetBus = xenvbd_reset_bus;
     init.HwAdapterControl = xenvbd_adapter_control;
     init.DeviceExtensionSize = sizeof(struct xenvbd_adapter);
-    init.MapBuffers = STOR_MAP_NON_READ_WRITE_BUFFERS;
+    init.MapBuffers = STOR_MAP_ALL_BUFFERS_INCLUDING_READ_WRITE;
+    init.SrbExtensionSize = sizeof(struct xenvbd_srb);
     init.TaggedQueuing = TRUE;
     init.AutoRequestSense = TRUE;
     init.MultipleRequestPerLu = TRUE;

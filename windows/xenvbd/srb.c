@@ -1,13 +1,13 @@
 /*
  * windows/xenvbd/srb.c - HwStartIo: an SRB for a target, answered through
- * core/vbd/scsi on the disk as its frontend negotiated it.
- *
- * Built so far: every command core/vbd/scsi answers at once (INQUIRY and
- * its VPD pages, READ CAPACITY, MODE SENSE, TEST UNIT READY, REPORT LUNS,
- * and each error, with autosense). Not built yet: the block operations
- * (READ, WRITE, FLUSH, UNMAP on the ring through vbd_front_submit, their
- * data through Storport's scatter/gather list): such an SRB fails with
- * SRB_STATUS_ERROR and one log line.
+ * core/vbd/scsi on the disk as its frontend negotiated it: at once for
+ * what the SCSI layer answers itself (INQUIRY and its VPD pages, READ
+ * CAPACITY, MODE SENSE, every error, with autosense), or as a block
+ * operation on the ring (vbd_front_submit), the SRB given back to
+ * Storport from the frontend's completion. A block operation's data is
+ * named to the frontend twice, as it needs: the buffer's system address
+ * (Storport maps every buffer: STOR_MAP_ALL_BUFFERS_INCLUDING_READ_WRITE)
+ * and its frames, from Storport's scatter/gather list.
  */
 #include "adapter.h"
 #include "os.h"
@@ -47,6 +47,68 @@ static void report(PSCSI_REQUEST_BLOCK srb, const struct vbd_scsi_result *res)
     }
 }
 
+/* The frontend is done with the SRB's block operation: report it and give the SRB back. */
+static void io_done(void *ctx, struct vbd_front_request *req, int16_t status)
+{
+    struct xenvbd_srb *x = ctx;
+
+    if (status != 0)
+        vbd_scsi_io_failed(&x->res, status);
+    report(x->srb, &x->res);
+    StorPortNotification(STOR_REQUEST_COMPLETE, x->adapter, x->srb);
+}
+
+/*
+ * The SRB's data as page pieces in @x->sg, from Storport's scatter/gather
+ * list; false when it does not cover the buffer or needs more pieces than
+ * the largest transfer does.
+ */
+static BOOLEAN frames_of(struct xenvbd_srb *x, PSCSI_REQUEST_BLOCK srb)
+{
+    STOR_SCATTER_GATHER_LIST *list = StorPortGetScatterGatherList(x->adapter, srb);
+    ULONG covered = 0;
+
+    x->nr_sg = 0;
+    if (list == NULL)
+        return FALSE;
+    for (ULONG i = 0; i < list->NumberOfElements; i++) {
+        ULONG64 pa = (ULONG64)list->List[i].PhysicalAddress.QuadPart;
+        ULONG left = list->List[i].Length;
+
+        while (left > 0) {
+            ULONG in_page = PAGE_SIZE - (ULONG)(pa & (PAGE_SIZE - 1));
+            ULONG n = left < in_page ? left : in_page;
+
+            if (x->nr_sg == XENVBD_MAX_SG)
+                return FALSE;
+            x->sg[x->nr_sg++] =
+                (struct vbd_front_sg){pa >> PAGE_SHIFT, (uint32_t)(pa & (PAGE_SIZE - 1)), n};
+            pa += n;
+            left -= n;
+            covered += n;
+        }
+    }
+    return covered >= srb->DataTransferLength;
+}
+
+/* Start the block operation in @x->res on the ring; FALSE when it could not be. */
+static BOOLEAN submit(struct xenvbd_target *t, struct xenvbd_srb *x, PSCSI_REQUEST_BLOCK srb)
+{
+    BOOLEAN data = x->res.io.op == VBD_SCSI_OP_READ || x->res.io.op == VBD_SCSI_OP_WRITE;
+
+    if (data && !frames_of(x, srb)) {
+        os_log(OS_LOG_ERROR, "xenvbd: vbd %s: the buffer's frames do not cover it\n", t->id);
+        return FALSE;
+    }
+    x->req = (struct vbd_front_request){.io = x->res.io,
+                                        .buffer = data ? srb->DataBuffer : NULL,
+                                        .sg = data ? x->sg : NULL,
+                                        .nr_sg = data ? x->nr_sg : 0,
+                                        .done = io_done,
+                                        .ctx = x};
+    return vbd_front_submit(t->front, KeGetCurrentProcessorNumberEx(NULL), &x->req) == 0;
+}
+
 static void execute(struct xenvbd_adapter *adapter, PSCSI_REQUEST_BLOCK srb)
 {
     struct xenvbd_target *t = &adapter->target[srb->TargetId];
@@ -56,31 +118,38 @@ static void execute(struct xenvbd_adapter *adapter, PSCSI_REQUEST_BLOCK srb)
                                    .length = srb->DataTransferLength,
                                    .dir = direction(srb->SrbFlags)};
     struct vbd_scsi_disk disk = vbd_front_disk(t->front);
-    struct vbd_scsi_result res;
+    struct xenvbd_srb *x = srb->SrbExtension;
 
-    vbd_scsi_execute(&disk, &req, &res);
-    if (res.io.op != VBD_SCSI_OP_NONE) {
-        os_log(OS_LOG_ERROR, "xenvbd: vbd %s: block operation %u: not built yet\n", t->id,
-               (unsigned int)res.io.op);
-        srb->SrbStatus = SRB_STATUS_ERROR;
-        srb->DataTransferLength = 0;
+    x->adapter = adapter;
+    x->srb = srb;
+    vbd_scsi_execute(&disk, &req, &x->res);
+    if (x->res.io.op == VBD_SCSI_OP_NONE) {
+        report(srb, &x->res);
+        StorPortNotification(STOR_REQUEST_COMPLETE, adapter, srb);
         return;
     }
-    report(srb, &res);
+    if (!submit(t, x, srb)) {
+        srb->SrbStatus = SRB_STATUS_ERROR;
+        srb->DataTransferLength = 0;
+        StorPortNotification(STOR_REQUEST_COMPLETE, adapter, srb);
+    }
 }
 
 BOOLEAN xenvbd_start_io(PVOID extension, PSCSI_REQUEST_BLOCK srb)
 {
     struct xenvbd_adapter *adapter = extension;
 
+    if (srb->Function == SRB_FUNCTION_EXECUTE_SCSI && srb->PathId == 0 &&
+        srb->TargetId < adapter->targets && srb->Lun == 0) {
+        execute(adapter, srb); /* gives the SRB back, now or when the ring answers */
+        return TRUE;
+    }
     if (srb->Function != SRB_FUNCTION_EXECUTE_SCSI)
         srb->SrbStatus = SRB_STATUS_INVALID_REQUEST;
-    else if (srb->PathId != 0 || srb->TargetId >= adapter->targets)
-        srb->SrbStatus = SRB_STATUS_NO_DEVICE;
-    else if (srb->Lun != 0)
+    else if (srb->Lun != 0 && srb->TargetId < adapter->targets)
         srb->SrbStatus = SRB_STATUS_INVALID_LUN;
     else
-        execute(adapter, srb);
+        srb->SrbStatus = SRB_STATUS_NO_DEVICE;
     StorPortNotification(STOR_REQUEST_COMPLETE, extension, srb);
     return TRUE;
 }

@@ -363,8 +363,14 @@ void ntsim_disk_add(struct ntsim_run *run, unsigned int disk, unsigned int mib)
     add_disk(run, disk, mib);
 }
 
+uint8_t ntsim_disk_pattern(unsigned int disk, unsigned int byte)
+{
+    return (uint8_t)(byte * 31 + disk + 1);
+}
+
 static void add_disk(struct ntsim_run *run, unsigned int disk, unsigned int mib)
 {
+    uint8_t head[4096];
     char image[512];
     int fd;
 
@@ -373,6 +379,9 @@ static void add_disk(struct ntsim_run *run, unsigned int disk, unsigned int mib)
     fd = open(image, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     assert_true(fd >= 0);
     assert_int_equal(ftruncate(fd, (off_t)mib << 20), 0);
+    for (unsigned int i = 0; i < sizeof(head); i++)
+        head[i] = ntsim_disk_pattern(disk, i);
+    assert_int_equal(pwrite(fd, head, sizeof(head), 0), (ssize_t)sizeof(head));
     close(fd);
     assert_int_equal(qemu_start(&simd, &store, run->domid, disk, image, &disks[disk]), 0);
     disk_running[disk] = true;

@@ -96,8 +96,10 @@ void ntsim_device_remove(struct ntsim_run *run, const char *class_name, unsigned
  * The toolstack gives the running domain a disk: Debian's QEMU xen-disk
  * number @disk (0: xvda, vbd 51712) on a new raw image of @mib MiB in the
  * run directory, both directories as Xen's toolstack lays them out;
- * ntsim_finish stops it.
+ * ntsim_finish stops it. Its first 4 KiB hold ntsim_disk_pattern(@disk,
+ * byte), the rest zeros.
  */
+uint8_t ntsim_disk_pattern(unsigned int disk, unsigned int byte);
 void ntsim_disk_add(struct ntsim_run *run, unsigned int disk, unsigned int mib);
 /* ntsim_start_packages on a domain given @count such disks (of @mib[i] MiB) before its kernel runs. */
 void ntsim_start_with_disks(struct ntsim_run *run, const char *packages, const char *const *args,

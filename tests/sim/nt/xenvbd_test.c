@@ -35,6 +35,17 @@ static void start_with_disks(const unsigned int *mib, unsigned int count)
     ntsim_require_nth(&run, "pnp: start: done", 1, WAIT_MS);
 }
 
+/* The log line the disk class writes for block 0 of the disk at @target, as the image holds it. */
+static void block0_line(char *line, size_t size, unsigned int target)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+
+    for (unsigned int i = 0; i < 512; i++)
+        h = (h ^ ntsim_disk_pattern(target, i)) * 0x100000001b3ull;
+    snprintf(line, size, "disk: unit 0:%u:0: block 0 read, 512 bytes, fnv1a %016llx\n", target,
+             (unsigned long long)h);
+}
+
 static void test_adapter_connects_every_disk(void **state)
 {
     const unsigned int mib[] = {8, 16};
@@ -55,6 +66,13 @@ static void test_adapter_connects_every_disk(void **state)
                                    "blocks of 512 bytes\n");
     ntsim_assert_contains(run.log, "storport: unit 0:1:0: type 0, fixed, XEN PV DISK, 32768 "
                                    "blocks of 512 bytes\n");
+    /* Block 0 through READ(10), the ring and QEMU: the image's bytes. */
+    for (unsigned int t = 0; t < 2; t++) {
+        char line[128];
+
+        block0_line(line, sizeof(line), t);
+        ntsim_require_nth(&run, line, 1, WAIT_MS);
+    }
     ntsim_stop(&run);
     assert_int_equal(run.exit_status, 0);
     ntsim_assert_contains(run.out, "xenvbd.sys started");
