@@ -209,12 +209,28 @@ struct front_queue {
 };
 
 /*
+ * The frontend's life: whether it serves requests at all. One transition
+ * function (front_life_move) changes it, from the states front_life.c
+ * allows. While it serves (LIVE, UNPLUGGING), the link (below) says whether
+ * requests go on the rings or wait; once it does not, requests fail and
+ * the link no longer matters.
+ */
+enum front_life {
+    FRONT_LIFE_LIVE, /* opening or open: requests are served */
+    FRONT_LIFE_UNPLUGGING, /* the toolstack unplugs the disk: served until the removal (front_reconnect.c) fails the rest */
+    FRONT_LIFE_UNPLUGGED, /* the removal failed what was left and closed the handshake: requests fail */
+    FRONT_LIFE_BROKEN,  /* the backend broke the protocol or did not come back: requests fail */
+    FRONT_LIFE_CLOSING, /* the owner closes: requests fail */
+};
+
+/*
  * Whether requests may go on the rings, and why not. One transition
  * function (front_link_move) changes it, from the states front_link.c
  * allows.
  */
 enum front_link {
-    FRONT_LINK_UP,           /* requests go on the rings (closed or unplugged: they fail) */
+    FRONT_LINK_OPENING,      /* vbd_front_open's handshake: a backend leaving fails the open */
+    FRONT_LINK_UP,           /* requests go on the rings (unless the life says they fail) */
     FRONT_LINK_RECONNECTING, /* the reconnection work is queued or running: requests wait */
     FRONT_LINK_SUSPENDED,    /* the domain suspends: requests wait, the backend is not acted on */
     FRONT_LINK_RESTORED,     /* in a new domain, the device opened again: the work reconnects */
@@ -233,13 +249,9 @@ struct vbd_front {
     char otherend[FRONT_PATH_MAX]; /* the backend's directory */
     struct front_queue queues[VBD_FRONT_MAX_QUEUES];
     uint32_t ring_order;
-    volatile uint32_t broken;
-    volatile uint32_t closing;     /* closed by the owner, or unplugged: submissions fail */
-    volatile uint32_t gone;        /* the toolstack unplugs the disk (front_reconnect.c) */
-    volatile uint32_t unplugged;   /* ... and the removal closed the handshake */
-    volatile uint32_t outstanding; /* accepted, not yet called back */
-    volatile uint32_t up;          /* opened: a backend leaving is a disconnection */
+    volatile uint32_t life;        /* enum front_life: changed by front_life_move only */
     volatile uint32_t link;        /* enum front_link: changed by front_link_move only */
+    volatile uint32_t outstanding; /* accepted, not yet called back */
     struct os_work reconnect_work;
     struct os_event pause;    /* never set: a sleep with a timeout */
     struct os_timer watchdog; /* looks for ring requests left unanswered */
@@ -253,6 +265,36 @@ struct vbd_front {
     const char *fail_reason; /* for XENBUS's error node */
     char fail_message[80];   /* fail_reason, when it names a node */
 };
+
+/*
+ * The move both states make (the life and the link): from @from to @to if
+ * *@state is @from now, asserting that @allowed[@from] (a bit for each state
+ * it may go to, @nr states in all) has @to; whether it moved. Context: any.
+ */
+static inline bool front_state_move(volatile uint32_t *state, const uint32_t *allowed, uint32_t nr,
+                                    uint32_t from, uint32_t to)
+{
+    OS_ASSERT_CMP(from, <, nr);
+    OS_ASSERT_CMP(allowed[from] & (1u << to), !=, 0);
+    return os_atomic_cas32(state, from, to);
+}
+
+/* -- the life (front_life.c) ------------------------------------------------ */
+
+/* From @from to @to if the life is @from now (asserting the move is allowed); whether it moved. Context: any. */
+bool front_life_move(struct vbd_front *front, enum front_life from, enum front_life to);
+
+/* The life now. Context: any. */
+enum front_life front_life_state(const struct vbd_front *front);
+
+/* Whether requests are served (LIVE or UNPLUGGING): they fail otherwise. Context: any. */
+bool front_life_serving(const struct vbd_front *front);
+
+/* Whether the toolstack unplugs the disk or did (UNPLUGGING or UNPLUGGED). Context: any. */
+bool front_life_gone(const struct vbd_front *front);
+
+/* Whether the device is closed or closing, by its owner or by a removal. Context: any. */
+bool front_life_closed(const struct vbd_front *front);
 
 /* -- the link (front_link.c) ------------------------------------------------ */
 
@@ -338,7 +380,7 @@ int front_wait_backend(struct vbd_front *front, uint32_t mask, uint64_t timeout_
                        uint32_t *state);
 
 /*
- * Closing (front->closing set): wait up to close_timeout_ns for every
+ * Closing (front_life_closed): wait up to close_timeout_ns for every
  * accepted request to be called back. Returns how many were not (their
  * pages held by a backend). Context: passive.
  */
@@ -346,7 +388,7 @@ uint32_t front_wait_completed(struct vbd_front *front);
 
 /*
  * As front_wait_backend, but giving up with -XEN_ENODEV once the disk is
- * seen unplugged (front->gone). Context: passive.
+ * seen unplugged (front_life_gone). Context: passive.
  */
 int front_wait_backend_present(struct vbd_front *front, uint32_t mask, uint64_t timeout_ns,
                                uint32_t *state);
@@ -354,7 +396,7 @@ int front_wait_backend_present(struct vbd_front *front, uint32_t mask, uint64_t 
 /* -- reconnection (front_reconnect.c) -------------------------------------- */
 
 /*
- * The backend's state changed to @state: note a removal (front->gone), and
+ * The backend's state changed to @state: note a removal (LIVE to UNPLUGGING), and
  * start a reconnection, or the removal, if it left. Context: passive.
  */
 void front_backend_changed(struct vbd_front *front, uint32_t state);

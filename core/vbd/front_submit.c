@@ -47,7 +47,7 @@ void front_run_done(struct vbd_front *front, struct front_list *done)
         /* The caller may free or reuse @req from here. */
         req->done(req->ctx, req, req->state.status);
         irql = os_spin_lock(&front->drain_lock);
-        if (os_atomic_sub32(&front->outstanding, 1) == 0 && os_atomic_load32(&front->closing))
+        if (os_atomic_sub32(&front->outstanding, 1) == 0 && front_life_closed(front))
             os_event_set(&front->drained);
         os_spin_unlock(&front->drain_lock, irql);
         req = next;
@@ -451,7 +451,7 @@ int front_request_rearm(const struct vbd_front *front, struct vbd_front_request 
 /* What a valid request gets without reaching the ring. */
 static int16_t refused_status(const struct vbd_front *front, const struct vbd_scsi_io *io)
 {
-    if (os_atomic_load32(&front->broken) || os_atomic_load32(&front->closing))
+    if (!front_life_serving(front))
         return BLKIF_RSP_ERROR;
     if ((io->op == VBD_SCSI_OP_WRITE || io->op == VBD_SCSI_OP_DISCARD) && front->disk.read_only)
         return BLKIF_RSP_ERROR;
