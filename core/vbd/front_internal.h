@@ -311,7 +311,7 @@ enum front_link front_link_state(const struct vbd_front *front);
 /*
  * Read @dir/@name as a decimal number no greater than @max. Returns 0,
  * -XEN_ENOENT when absent, -XEN_EACCES when denied (the directory gone, see
- * xenbus_read_state), -XEN_EINVAL when it is anything else (logged).
+ * xenbus_node_absent), -XEN_EINVAL when it is anything else (logged).
  * Context: passive.
  */
 int front_read_number(struct vbd_front *front, const char *dir, const char *name, uint64_t max,

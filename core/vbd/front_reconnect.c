@@ -20,6 +20,7 @@
 #include <xen/io/xenbus.h>
 
 #include "vbd/front_internal.h"
+#include "xenbus/node.h"
 
 #define STATE_BIT(state) (1u << (state))
 
@@ -50,12 +51,6 @@ static void resized(struct vbd_front *front)
     front->resizes++;
 }
 
-/* A node of the backend's that is not there for us (see xenbus_read_state). */
-static bool absent(int rc)
-{
-    return rc == -XEN_ENOENT || rc == -XEN_EACCES;
-}
-
 /*
  * Whether the toolstack is unplugging the disk: it writes the backend's
  * "online" 0 before (libxl: with) Closing, where a restart leaves it 1; a
@@ -68,8 +63,8 @@ static bool backend_removed(struct vbd_front *front)
 
     if (rc == 0)
         return value == 0;
-    return absent(rc) &&
-           absent(front_read_number(front, front->otherend, "state", UINT32_MAX, &value));
+    return xenbus_node_absent(rc) && xenbus_node_absent(front_read_number(
+                                         front, front->otherend, "state", UINT32_MAX, &value));
 }
 
 /*
