@@ -21,6 +21,7 @@
 #include <xen/errno.h>
 #include <xen/io/blkif.h>
 #include <xen/io/xenbus.h>
+#include <blkif/nodes.h>
 
 #include "support/blkfront/blkio.h"
 #include "support/sim/sim_fixture.h"
@@ -702,7 +703,7 @@ static void test_nonsense_sector_size_is_refused(void **state)
     assert_null(f);
     error = guest_node("error/device/vbd/" VDEV_ID "/error");
     assert_non_null(error);
-    assert_non_null(strstr(error, "sector-size"));
+    assert_non_null(strstr(error, BLKIF_NODE_SECTOR_SIZE));
     assert_int_equal(blkback_unplug(&store, &backend, 5000), 0);
 }
 
