@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include <blkif/segments.h>
 #include <xen/io/blkif.h>
 #include <xen/io/xs_wire.h>
 
@@ -23,22 +24,16 @@
 /* The ring layout we speak (XEN_IO_PROTO_ABI_X86_64, the native one). */
 #define FRONT_PROTOCOL "x86_64-abi"
 
-/* Segments one indirect page lists. */
-#define FRONT_SEGS_PER_INDIRECT_PAGE (OS_PAGE_SIZE / sizeof(struct blkif_request_segment))
-
 /* Room for any xenstore path we build. */
 #define FRONT_PATH_MAX (XENSTORE_ABS_PATH_MAX + 1)
 
 /* No slot (end of the free list). */
 #define FRONT_NO_SLOT UINT32_MAX
 
-/* Pages of an indirect request listing @segs segments. */
+/* Pool pages a ring request of @segs segments needs for its indirect list (0: none). */
 static inline uint32_t front_indirect_pages(uint32_t segs)
 {
-    return segs > BLKIF_MAX_SEGMENTS_PER_REQUEST
-               ? (uint32_t)((segs + FRONT_SEGS_PER_INDIRECT_PAGE - 1) /
-                            FRONT_SEGS_PER_INDIRECT_PAGE)
-               : 0;
+    return blkif_segs_indirect(segs) ? blkif_indirect_list_pages(segs) : 0;
 }
 
 /* -- granted pages (front_region.c) ---------------------------------------- */

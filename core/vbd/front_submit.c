@@ -138,13 +138,13 @@ static void put_segment(const struct front_queue *q, const struct front_slot *s,
 {
     struct blkif_request_segment *list;
 
-    if (nseg <= BLKIF_MAX_SEGMENTS_PER_REQUEST) {
+    if (!blkif_segs_indirect(nseg)) {
         e->req.seg[i] = seg;
         return;
     }
     list = (struct blkif_request_segment *)front_region_page(
-        q->copy, s->pool[s->nr_data + i / FRONT_SEGS_PER_INDIRECT_PAGE]);
-    list[i % FRONT_SEGS_PER_INDIRECT_PAGE] = seg;
+        q->copy, s->pool[s->nr_data + i / BLKIF_SEGS_PER_INDIRECT_PAGE]);
+    list[i % BLKIF_SEGS_PER_INDIRECT_PAGE] = seg;
 }
 
 static struct blkif_request_segment make_segment(uint32_t gref, uint32_t offset, uint32_t length,
@@ -162,7 +162,7 @@ static void put_rw(struct front_queue *q, struct front_slot *s, union blkif_srin
     const struct vbd_front_info *info = &q->front->info;
     uint8_t op = s->operation;
 
-    if (nseg <= BLKIF_MAX_SEGMENTS_PER_REQUEST) {
+    if (!blkif_segs_indirect(nseg)) {
         e->req.operation = op;
         e->req.nr_segments = (uint8_t)nseg;
         e->req.handle = info->handle;

@@ -6,13 +6,13 @@
 #include <xen/io/ring.h>
 #include <xen/io/xenbus.h>
 #include <blkif/nodes.h>
+#include <blkif/segments.h>
 
 #include "os_posix.h"
 #include "response_backend.h"
 #include "ring/ring.h"
 
-#define ENTRY_SIZE    sizeof(union blkif_sring_entry)
-#define SEGS_PER_PAGE (OS_PAGE_SIZE / sizeof(struct blkif_request_segment))
+#define ENTRY_SIZE sizeof(union blkif_sring_entry)
 
 /* Grow @array (of @cap elements of @size bytes) to hold @n + 1. */
 static void *grow(void *array, size_t *cap, size_t n, size_t size)
@@ -338,7 +338,7 @@ static void take_indirect(struct rb_backend *rb, const union blkif_sring_entry *
     r->op = ind.indirect_op;
     r->start = ind.sector_number * unit;
     r->nr_segs = ind.nr_segments;
-    r->nr_indirect = (uint32_t)((r->nr_segs + SEGS_PER_PAGE - 1) / SEGS_PER_PAGE);
+    r->nr_indirect = blkif_indirect_list_pages(r->nr_segs);
     if (r->nr_indirect > BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST)
         fake_violation("backend: %u indirect pages", r->nr_indirect);
     if (ind.handle != rb->handle)
@@ -353,9 +353,9 @@ static void take_indirect(struct rb_backend *rb, const union blkif_sring_entry *
             fake_violation("backend: indirect page %u names grant %u, not ours", p,
                            ind.indirect_grefs[p]);
         r->unlisted |= !list;
-        for (uint32_t i = p * SEGS_PER_PAGE; list && i < r->nr_segs && i < (p + 1) * SEGS_PER_PAGE;
-             i++) {
-            const struct blkif_request_segment *s = &list[i % SEGS_PER_PAGE];
+        for (uint32_t i = p * BLKIF_SEGS_PER_INDIRECT_PAGE;
+             list && i < r->nr_segs && i < (p + 1) * BLKIF_SEGS_PER_INDIRECT_PAGE; i++) {
+            const struct blkif_request_segment *s = &list[i % BLKIF_SEGS_PER_INDIRECT_PAGE];
 
             r->segs[i] = (struct rb_segment){s->gref, s->first_sect, s->last_sect};
         }
