@@ -1,9 +1,10 @@
 /*
  * tests/vbd/front/reconnect_test.c - the blkif frontend when its backend
  * dies: winpv-blkback killed (SIGKILL) in the middle of a stream of writes
- * and flushes and started again, fifty times. Every write acknowledged must
- * be in the image file with its own data (each sector names itself and the
- * write that put it there, so a lost, stale or misplaced write shows), a
+ * and flushes and started again, fifty times. Every write acknowledged,
+ * those made while the frontend reconnects too, must be in the image file
+ * with its own data by the end of its round (each sector names itself and
+ * the write that put it there, so a lost, stale or misplaced write shows), a
  * flush must find the writes before it in the image when it completes, and
  * reads through the frontend must return the same. Also: a backend that
  * stops answering (the request timeout resets the connection), one that
