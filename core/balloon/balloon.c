@@ -93,7 +93,7 @@ static int read_target(struct balloon *b, uint64_t *wanted)
     uint64_t target, target_pages;
     int rc = xenbus_read_uint(b->store, XS_TX_NONE, "memory", "target", KIB_MAX, &target);
 
-    if (rc == -XEN_ENOENT || rc == -XEN_EACCES) {
+    if (xenbus_node_absent(rc)) {
         os_log(OS_LOG_WARN, "balloon: memory/target is gone: ignored\n");
         return rc;
     }

@@ -145,9 +145,9 @@
  * context on the frontend's work item. It must not call vbd_front_close
  * (which waits for that work item): a Storport shell reports the target
  * gone (XENBUS's device ejected, or the bus rescanned) and closes on the
- * PnP removal that follows. Not called for a device already broken (it
- * failed everything and XENBUS switched it to Closing; vbd_front_gone
- * still says it is unplugged).
+ * PnP removal that follows. Not called for a device broken before or
+ * during the removal (it failed everything and XENBUS switched it to
+ * Closing): it stays broken, and vbd_front_gone says false.
  */
 typedef void (*vbd_front_gone_fn)(void *ctx);
 
@@ -314,8 +314,8 @@ bool vbd_front_broken(const struct vbd_front *front);
 
 /*
  * Whether the toolstack is unplugging the disk or has (see Removal above):
- * true from when the frontend sees it, before options->gone is called.
- * Context: any.
+ * true from when the frontend sees it, before options->gone is called;
+ * false for a device broken first, or closed by its owner first. Context: any.
  */
 bool vbd_front_gone(const struct vbd_front *front);
 

@@ -278,7 +278,7 @@ void front_queue_event(void *ctx, unsigned int vcpu)
 
     (void)vcpu;
     irql = os_spin_lock(&q->lock);
-    if (q->nr_slots && !os_atomic_load32(&front->broken) && !os_atomic_load32(&front->closing))
+    if (q->nr_slots && front_life_serving(front))
         notify = service(q, &done);
     q->kick_deferred = notify;
     q->batching = true;
@@ -299,7 +299,7 @@ void front_unlocked(struct front_queue *q, bool notify, struct front_list *done)
 
     if (notify)
         kick(q);
-    if (os_atomic_load32(&front->broken))
+    if (front_life_state(front) == FRONT_LIFE_BROKEN)
         front_fail_all(front, done);
     front_run_done(front, done);
 }
@@ -333,7 +333,9 @@ void front_fail_all(struct vbd_front *front, struct front_list *done)
 
 void front_break(struct vbd_front *front, int err, const char *reason)
 {
-    if (!os_atomic_cas32(&front->broken, 0, 1))
+    /* Only a device that serves breaks: one closing or unplugged trusts its rings no more already. */
+    if (!front_life_move(front, FRONT_LIFE_LIVE, FRONT_LIFE_BROKEN) &&
+        !front_life_move(front, FRONT_LIFE_UNPLUGGING, FRONT_LIFE_BROKEN))
         return;
     os_log(OS_LOG_ERROR, "vbd: %s: %s: the device is broken\n", front->nodename, reason);
     front->fail_err = err;

@@ -77,7 +77,7 @@ int front_wait_backend_present(struct vbd_front *front, uint32_t mask, uint64_t 
 
         if (rc != -XEN_ETIMEDOUT)
             return rc;
-        if (os_atomic_load32(&front->gone))
+        if (front_life_gone(front))
             return -XEN_ENODEV;
         if (left <= REMOVAL_POLL_NS)
             return rc;
@@ -186,7 +186,7 @@ static int wait_for_connected(struct vbd_front *front)
                                        STATE_BIT(XenbusStateClosed) | STATE_BIT(XenbusStateUnknown),
                                    front->opt.timeout_ns, &state);
 
-    if (rc == 0 && state != XenbusStateConnected && os_atomic_load32(&front->gone))
+    if (rc == 0 && state != XenbusStateConnected && front_life_gone(front))
         return -XEN_ENODEV;
     if (rc == 0 && state != XenbusStateConnected) {
         os_log(OS_LOG_ERROR, "vbd: %s: the backend closed instead of connecting\n",
@@ -254,7 +254,7 @@ static void teardown(struct vbd_front *front, bool published, bool leave_memory)
     os_work_flush(&front->reconnect_work);
     os_work_flush(&front->fail_work);
     /* Closed before the pages go, so the backend has unmapped them (a removal closed already). */
-    if (published && !os_atomic_load32(&front->unplugged))
+    if (published && front_life_state(front) != FRONT_LIFE_UNPLUGGED)
         close_handshake(front);
     if (!leave_memory)
         for (uint32_t q = 0; q < VBD_FRONT_MAX_QUEUES; q++)
@@ -322,7 +322,7 @@ int vbd_front_open(const struct vbd_front_services *svc, const char *id,
            "vbd: %s: %u queue(s) of %u page(s), %u segments, persistent %u, sectors of %u\n",
            front->nodename, front->info.queues, front->info.ring_pages, front->info.max_segments,
            front->info.persistent, front->info.sector_unit);
-    os_atomic_store32(&front->up, 1);
+    front_link_move(front, FRONT_LINK_OPENING, FRONT_LINK_UP);
     front_watchdog_start(front);
     *out = front;
     front_catch_up(front);
@@ -344,17 +344,36 @@ uint32_t front_wait_completed(struct vbd_front *front)
     }
 }
 
+/*
+ * The owner closes: CLOSING, unless a removal is under way (it closes the
+ * handshake itself, and the flush in vbd_front_close waits for it) or done.
+ */
+static void close_life(struct vbd_front *front)
+{
+    for (;;) {
+        enum front_life life = front_life_state(front);
+
+        if (life != FRONT_LIFE_LIVE && life != FRONT_LIFE_BROKEN)
+            return;
+        if (front_life_move(front, life, FRONT_LIFE_CLOSING))
+            return;
+    }
+}
+
 void vbd_front_close(struct vbd_front *front)
 {
     struct front_list done = {NULL, NULL};
     uint32_t left;
 
-    os_atomic_store32(&front->closing, 1);
+    close_life(front);
     /* No suspend callback queues a reconnection after the flush below. */
     front_suspend_deregister(front);
     front_watchdog_stop(front);
-    /* A reconnection sees closing and stops; what it put back on a ring fails below. */
+    /* A reconnection sees CLOSING and stops; what it put back on a ring fails below. A removal finishes. */
     os_work_flush(&front->reconnect_work);
+    /* Seen, yet its work never ran (a suspend came between): closed here as any device. */
+    if (front_life_state(front) == FRONT_LIFE_UNPLUGGING)
+        front_life_move(front, FRONT_LIFE_UNPLUGGING, FRONT_LIFE_CLOSING);
     front_fail_all(front, &done);
     front_run_done(front, &done);
     left = front_wait_completed(front);
@@ -399,12 +418,12 @@ void vbd_front_get_info(const struct vbd_front *front, struct vbd_front_info *in
 
 bool vbd_front_broken(const struct vbd_front *front)
 {
-    return os_atomic_load32(&front->broken) != 0;
+    return front_life_state(front) == FRONT_LIFE_BROKEN;
 }
 
 bool vbd_front_gone(const struct vbd_front *front)
 {
-    return os_atomic_load32(&front->gone) != 0;
+    return front_life_gone(front);
 }
 
 void vbd_front_get_stats(struct vbd_front *front, struct vbd_front_stats *stats)

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include <blkif/segments.h>
 #include <xen/io/blkif.h>
 #include <xen/io/xs_wire.h>
 
@@ -23,22 +24,16 @@
 /* The ring layout we speak (XEN_IO_PROTO_ABI_X86_64, the native one). */
 #define FRONT_PROTOCOL "x86_64-abi"
 
-/* Segments one indirect page lists. */
-#define FRONT_SEGS_PER_INDIRECT_PAGE (OS_PAGE_SIZE / sizeof(struct blkif_request_segment))
-
 /* Room for any xenstore path we build. */
 #define FRONT_PATH_MAX (XENSTORE_ABS_PATH_MAX + 1)
 
 /* No slot (end of the free list). */
 #define FRONT_NO_SLOT UINT32_MAX
 
-/* Pages of an indirect request listing @segs segments. */
+/* Pool pages a ring request of @segs segments needs for its indirect list (0: none). */
 static inline uint32_t front_indirect_pages(uint32_t segs)
 {
-    return segs > BLKIF_MAX_SEGMENTS_PER_REQUEST
-               ? (uint32_t)((segs + FRONT_SEGS_PER_INDIRECT_PAGE - 1) /
-                            FRONT_SEGS_PER_INDIRECT_PAGE)
-               : 0;
+    return blkif_segs_indirect(segs) ? blkif_indirect_list_pages(segs) : 0;
 }
 
 /* -- granted pages (front_region.c) ---------------------------------------- */
@@ -209,12 +204,28 @@ struct front_queue {
 };
 
 /*
+ * The frontend's life: whether it serves requests at all. One transition
+ * function (front_life_move) changes it, from the states front_life.c
+ * allows. While it serves (LIVE, UNPLUGGING), the link (below) says whether
+ * requests go on the rings or wait; once it does not, requests fail and
+ * the link no longer matters.
+ */
+enum front_life {
+    FRONT_LIFE_LIVE, /* opening or open: requests are served */
+    FRONT_LIFE_UNPLUGGING, /* the toolstack unplugs the disk: served until the removal (front_reconnect.c) fails the rest */
+    FRONT_LIFE_UNPLUGGED, /* the removal failed what was left and closed the handshake: requests fail */
+    FRONT_LIFE_BROKEN,  /* the backend broke the protocol or did not come back: requests fail */
+    FRONT_LIFE_CLOSING, /* the owner closes: requests fail */
+};
+
+/*
  * Whether requests may go on the rings, and why not. One transition
  * function (front_link_move) changes it, from the states front_link.c
  * allows.
  */
 enum front_link {
-    FRONT_LINK_UP,           /* requests go on the rings (closed or unplugged: they fail) */
+    FRONT_LINK_OPENING,      /* vbd_front_open's handshake: a backend leaving fails the open */
+    FRONT_LINK_UP,           /* requests go on the rings (unless the life says they fail) */
     FRONT_LINK_RECONNECTING, /* the reconnection work is queued or running: requests wait */
     FRONT_LINK_SUSPENDED,    /* the domain suspends: requests wait, the backend is not acted on */
     FRONT_LINK_RESTORED,     /* in a new domain, the device opened again: the work reconnects */
@@ -233,13 +244,9 @@ struct vbd_front {
     char otherend[FRONT_PATH_MAX]; /* the backend's directory */
     struct front_queue queues[VBD_FRONT_MAX_QUEUES];
     uint32_t ring_order;
-    volatile uint32_t broken;
-    volatile uint32_t closing;     /* closed by the owner, or unplugged: submissions fail */
-    volatile uint32_t gone;        /* the toolstack unplugs the disk (front_reconnect.c) */
-    volatile uint32_t unplugged;   /* ... and the removal closed the handshake */
-    volatile uint32_t outstanding; /* accepted, not yet called back */
-    volatile uint32_t up;          /* opened: a backend leaving is a disconnection */
+    volatile uint32_t life;        /* enum front_life: changed by front_life_move only */
     volatile uint32_t link;        /* enum front_link: changed by front_link_move only */
+    volatile uint32_t outstanding; /* accepted, not yet called back */
     struct os_work reconnect_work;
     struct os_event pause;    /* never set: a sleep with a timeout */
     struct os_timer watchdog; /* looks for ring requests left unanswered */
@@ -253,6 +260,36 @@ struct vbd_front {
     const char *fail_reason; /* for XENBUS's error node */
     char fail_message[80];   /* fail_reason, when it names a node */
 };
+
+/*
+ * The move both states make (the life and the link): from @from to @to if
+ * *@state is @from now, asserting that @allowed[@from] (a bit for each state
+ * it may go to, @nr states in all) has @to; whether it moved. Context: any.
+ */
+static inline bool front_state_move(volatile uint32_t *state, const uint32_t *allowed, uint32_t nr,
+                                    uint32_t from, uint32_t to)
+{
+    OS_ASSERT_CMP(from, <, nr);
+    OS_ASSERT_CMP(allowed[from] & (1u << to), !=, 0);
+    return os_atomic_cas32(state, from, to);
+}
+
+/* -- the life (front_life.c) ------------------------------------------------ */
+
+/* From @from to @to if the life is @from now (asserting the move is allowed); whether it moved. Context: any. */
+bool front_life_move(struct vbd_front *front, enum front_life from, enum front_life to);
+
+/* The life now. Context: any. */
+enum front_life front_life_state(const struct vbd_front *front);
+
+/* Whether requests are served (LIVE or UNPLUGGING): they fail otherwise. Context: any. */
+bool front_life_serving(const struct vbd_front *front);
+
+/* Whether the toolstack unplugs the disk or did (UNPLUGGING or UNPLUGGED). Context: any. */
+bool front_life_gone(const struct vbd_front *front);
+
+/* Whether the device is closed or closing, by its owner or by a removal. Context: any. */
+bool front_life_closed(const struct vbd_front *front);
 
 /* -- the link (front_link.c) ------------------------------------------------ */
 
@@ -269,7 +306,7 @@ enum front_link front_link_state(const struct vbd_front *front);
 /*
  * Read @dir/@name as a decimal number no greater than @max. Returns 0,
  * -XEN_ENOENT when absent, -XEN_EACCES when denied (the directory gone, see
- * xenbus_read_state), -XEN_EINVAL when it is anything else (logged).
+ * xenbus_node_absent), -XEN_EINVAL when it is anything else (logged).
  * Context: passive.
  */
 int front_read_number(struct vbd_front *front, const char *dir, const char *name, uint64_t max,
@@ -338,7 +375,7 @@ int front_wait_backend(struct vbd_front *front, uint32_t mask, uint64_t timeout_
                        uint32_t *state);
 
 /*
- * Closing (front->closing set): wait up to close_timeout_ns for every
+ * Closing (front_life_closed): wait up to close_timeout_ns for every
  * accepted request to be called back. Returns how many were not (their
  * pages held by a backend). Context: passive.
  */
@@ -346,7 +383,7 @@ uint32_t front_wait_completed(struct vbd_front *front);
 
 /*
  * As front_wait_backend, but giving up with -XEN_ENODEV once the disk is
- * seen unplugged (front->gone). Context: passive.
+ * seen unplugged (front_life_gone). Context: passive.
  */
 int front_wait_backend_present(struct vbd_front *front, uint32_t mask, uint64_t timeout_ns,
                                uint32_t *state);
@@ -354,7 +391,7 @@ int front_wait_backend_present(struct vbd_front *front, uint32_t mask, uint64_t 
 /* -- reconnection (front_reconnect.c) -------------------------------------- */
 
 /*
- * The backend's state changed to @state: note a removal (front->gone), and
+ * The backend's state changed to @state: note a removal (LIVE to UNPLUGGING), and
  * start a reconnection, or the removal, if it left. Context: passive.
  */
 void front_backend_changed(struct vbd_front *front, uint32_t state);

@@ -8,6 +8,7 @@
  * when Linux's blkback first writes its features and the disk's size.
  */
 #include <string.h>
+#include <blkif/nodes.h>
 
 #include "vbd/front_internal.h"
 #include "xenbus/node.h"
@@ -69,21 +70,22 @@ static int backend_flag(struct vbd_front *front, const char *node, bool *value)
 static int ring_order_offered(struct vbd_front *front, uint32_t *order)
 {
     uint64_t v;
-    int rc = front_read_number(front, front->otherend, "max-ring-page-order", UINT32_MAX, &v);
+    int rc =
+        front_read_number(front, front->otherend, BLKIF_NODE_MAX_RING_PAGE_ORDER, UINT32_MAX, &v);
 
     if (rc == 0) {
         *order = v > VBD_FRONT_MAX_RING_PAGE_ORDER ? VBD_FRONT_MAX_RING_PAGE_ORDER : (uint32_t)v;
         return 0;
     }
     if (rc == -XEN_EINVAL)
-        return refuse(front, "max-ring-page-order");
-    rc = front_read_number(front, front->otherend, "max-ring-pages", UINT32_MAX, &v);
+        return refuse(front, BLKIF_NODE_MAX_RING_PAGE_ORDER);
+    rc = front_read_number(front, front->otherend, BLKIF_NODE_MAX_RING_PAGES, UINT32_MAX, &v);
     if (rc == -XEN_ENOENT) {
         *order = 0;
         return 0;
     }
     if (rc || !power_of_two(v))
-        return refuse(front, "max-ring-pages");
+        return refuse(front, BLKIF_NODE_MAX_RING_PAGES);
     *order = log2_of(v);
     return 0;
 }
@@ -101,7 +103,7 @@ int front_choose_transport(struct vbd_front *front)
     if (order > front->opt.max_ring_page_order)
         order = front->opt.max_ring_page_order;
     if (!front->opt.no_multi_queue)
-        rc = backend_number(front, "multi-queue-max-queues", UINT32_MAX, &queues);
+        rc = backend_number(front, BLKIF_NODE_MAX_QUEUES, UINT32_MAX, &queues);
     if (rc)
         return rc;
     /* 0 is no offer at all: one queue, as without the node. */
@@ -117,13 +119,17 @@ int front_choose_transport(struct vbd_front *front)
 
 /* -- publishing ----------------------------------------------------------- */
 
+/* The length of a node name given as a literal. */
+#define NAME_LEN(literal) (sizeof(literal) - 1)
+
 /* Nodes a previous connection may have left that this one might not write. */
 static bool stale_node(const char *name)
 {
-    static const char *const exact[] = {"event-channel", "multi-queue-num-queues",
-                                        "ring-page-order", "num-ring-pages"};
+    static const char *const exact[] = {BLKIF_NODE_EVENT_CHANNEL, BLKIF_NODE_NUM_QUEUES,
+                                        BLKIF_NODE_RING_PAGE_ORDER, BLKIF_NODE_NUM_RING_PAGES};
 
-    if (strncmp(name, "ring-ref", 8) == 0 || strncmp(name, "queue-", 6) == 0)
+    if (strncmp(name, BLKIF_NODE_RING_REF, NAME_LEN(BLKIF_NODE_RING_REF)) == 0 ||
+        strncmp(name, BLKIF_NODE_QUEUE, NAME_LEN(BLKIF_NODE_QUEUE)) == 0)
         return true;
     for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
         if (strcmp(name, exact[i]) == 0)
@@ -158,13 +164,13 @@ static int remove_stale(struct vbd_front *front, uint32_t tx)
 static int write_ring_refs(struct vbd_front *front, uint32_t tx, const char *dir,
                            const struct front_region *ring)
 {
-    char name[16 + XS_NUMBER_TEXT_MAX] = "ring-ref";
+    char name[NAME_LEN(BLKIF_NODE_RING_REF) + XS_NUMBER_TEXT_MAX] = BLKIF_NODE_RING_REF;
     int rc = 0;
 
     if (ring->count == 1)
         return front_write_number(front, tx, dir, name, ring->refs[0]);
     for (uint32_t i = 0; rc == 0 && i < ring->count; i++) {
-        xs_number_format(name + 8, i, 10);
+        xs_number_format(name + NAME_LEN(BLKIF_NODE_RING_REF), i, 10);
         rc = front_write_number(front, tx, dir, name, ring->refs[i]);
     }
     return rc;
@@ -180,15 +186,15 @@ static int write_queue(struct vbd_front *front, uint32_t tx, const struct front_
     if (front->info.queues == 1)
         rc = xenbus_path(dir, sizeof(dir), front->nodename, NULL);
     else {
-        char name[8 + XS_NUMBER_TEXT_MAX] = "queue-";
+        char name[NAME_LEN(BLKIF_NODE_QUEUE) + XS_NUMBER_TEXT_MAX] = BLKIF_NODE_QUEUE;
 
-        xs_number_format(name + 6, q->index, 10);
+        xs_number_format(name + NAME_LEN(BLKIF_NODE_QUEUE), q->index, 10);
         rc = xenbus_path(dir, sizeof(dir), front->nodename, name);
     }
     if (rc == 0)
         rc = write_ring_refs(front, tx, dir, q->ring_pages);
     if (rc == 0)
-        rc = front_write_number(front, tx, dir, "event-channel",
+        rc = front_write_number(front, tx, dir, BLKIF_NODE_EVENT_CHANNEL,
                                 evtchn->port(evtchn->header.context, q->channel));
     return rc;
 }
@@ -201,16 +207,16 @@ static int write_nodes(struct vbd_front *front, uint32_t tx)
     for (uint32_t q = 0; rc == 0 && q < front->info.queues; q++)
         rc = write_queue(front, tx, &front->queues[q]);
     if (rc == 0 && front->info.queues > 1)
-        rc = front_write_number(front, tx, dir, "multi-queue-num-queues", front->info.queues);
+        rc = front_write_number(front, tx, dir, BLKIF_NODE_NUM_QUEUES, front->info.queues);
     if (rc == 0 && front->ring_order > 0)
-        rc = front_write_number(front, tx, dir, "ring-page-order", front->ring_order);
+        rc = front_write_number(front, tx, dir, BLKIF_NODE_RING_PAGE_ORDER, front->ring_order);
     if (rc == 0)
-        rc = front_write_text(front, tx, dir, "protocol", FRONT_PROTOCOL);
+        rc = front_write_text(front, tx, dir, BLKIF_NODE_PROTOCOL, FRONT_PROTOCOL);
     if (rc == 0)
-        rc = front_write_number(front, tx, dir, "feature-persistent", !front->opt.no_persistent);
+        rc = front_write_number(front, tx, dir, BLKIF_NODE_PERSISTENT, !front->opt.no_persistent);
     /* Sector numbers in the backend's sector-size (blkif.h): we convert. */
     if (rc == 0)
-        rc = front_write_number(front, tx, dir, "feature-large-sector-size", 1);
+        rc = front_write_number(front, tx, dir, BLKIF_NODE_LARGE_SECTOR_SIZE, 1);
     return rc;
 }
 
@@ -241,18 +247,18 @@ int front_publish(struct vbd_front *front)
 static int read_sector_sizes(struct vbd_front *front, uint32_t *unit, uint32_t *physical)
 {
     uint64_t v = 512;
-    int rc = backend_number(front, "sector-size", UINT32_MAX, &v);
+    int rc = backend_number(front, BLKIF_NODE_SECTOR_SIZE, UINT32_MAX, &v);
 
     if (rc)
         return rc;
     if (!power_of_two(v) || v < 512 || v > OS_PAGE_SIZE)
-        return refuse(front, "sector-size");
+        return refuse(front, BLKIF_NODE_SECTOR_SIZE);
     *unit = (uint32_t)v;
-    rc = backend_number(front, "physical-sector-size", UINT32_MAX, &v);
+    rc = backend_number(front, BLKIF_NODE_PHYSICAL_SECTOR_SIZE, UINT32_MAX, &v);
     if (rc)
         return rc;
     if (!power_of_two(v) || v < *unit || v / *unit > (1u << VBD_SCSI_PHYSICAL_EXP_MAX))
-        return refuse(front, "physical-sector-size");
+        return refuse(front, BLKIF_NODE_PHYSICAL_SECTOR_SIZE);
     *physical = v == *unit ? 0 : (uint32_t)v;
     return 0;
 }
@@ -262,22 +268,22 @@ static int read_kind(struct vbd_front *front, struct vbd_scsi_disk *disk)
 {
     char text[16];
     uint64_t info = 0;
-    int rc = backend_number(front, "info", UINT32_MAX, &info);
+    int rc = backend_number(front, BLKIF_NODE_INFO, UINT32_MAX, &info);
 
     if (rc)
         return rc;
     disk->cdrom = (info & VDISK_CDROM) != 0;
     disk->removable = (info & VDISK_REMOVABLE) != 0;
     disk->read_only = (info & VDISK_READONLY) != 0;
-    rc = front_read_text(front, front->otherend, "mode", text, sizeof(text));
+    rc = front_read_text(front, front->otherend, BLKIF_NODE_MODE, text, sizeof(text));
     if (rc == 0 && strcmp(text, "r") != 0 && strcmp(text, "w") != 0)
         rc = -XEN_EINVAL;
     if (rc == -XEN_EINVAL)
-        return refuse(front, "mode");
+        return refuse(front, BLKIF_NODE_MODE);
     if (rc == 0 && text[0] == 'r')
         disk->read_only = true;
     /* Ours, written by the toolstack: only a hint next to the info bit. */
-    if (front_read_text(front, front->nodename, "device-type", text, sizeof(text)) == 0 &&
+    if (front_read_text(front, front->nodename, BLKIF_NODE_DEVICE_TYPE, text, sizeof(text)) == 0 &&
         strcmp(text, "cdrom") == 0)
         disk->cdrom = true;
     return 0;
@@ -286,13 +292,14 @@ static int read_kind(struct vbd_front *front, struct vbd_scsi_disk *disk)
 static int read_size(struct vbd_front *front, uint32_t unit, struct vbd_scsi_disk *disk)
 {
     uint64_t sectors;
-    int rc = front_read_number(front, front->otherend, "sectors", UINT64_MAX / unit, &sectors);
+    int rc =
+        front_read_number(front, front->otherend, BLKIF_NODE_SECTORS, UINT64_MAX / unit, &sectors);
 
     /* An empty CD drive has no sectors; a disk without any is no disk. */
     if (rc == -XEN_ENOENT && disk->cdrom)
         sectors = 0;
     else if (rc || (sectors == 0 && !disk->cdrom))
-        return refuse(front, "sectors");
+        return refuse(front, BLKIF_NODE_SECTORS);
     disk->sectors = sectors * (unit / 512);
     return 0;
 }
@@ -300,10 +307,10 @@ static int read_size(struct vbd_front *front, uint32_t unit, struct vbd_scsi_dis
 static int read_flush(struct vbd_front *front)
 {
     bool flush = false, barrier = false;
-    int rc = backend_flag(front, "feature-flush-cache", &flush);
+    int rc = backend_flag(front, BLKIF_NODE_FLUSH_CACHE, &flush);
 
     if (rc == 0)
-        rc = backend_flag(front, "feature-barrier", &barrier);
+        rc = backend_flag(front, BLKIF_NODE_BARRIER, &barrier);
     if (flush && !front->opt.no_flush)
         front->info.flush_op = BLKIF_OP_FLUSH_DISKCACHE;
     else if (barrier && !front->opt.no_barrier)
@@ -322,15 +329,15 @@ static int read_discard(struct vbd_front *front, uint32_t unit, struct vbd_scsi_
 {
     uint64_t granularity = unit, alignment = 0;
     bool discard = false, secure = false;
-    int rc = backend_flag(front, "feature-discard", &discard);
+    int rc = backend_flag(front, BLKIF_NODE_DISCARD, &discard);
 
     if (rc || !discard || front->opt.no_discard)
         return rc;
-    rc = backend_number(front, "discard-granularity", UINT32_MAX, &granularity);
+    rc = backend_number(front, BLKIF_NODE_DISCARD_GRANULARITY, UINT32_MAX, &granularity);
     if (rc == 0)
-        rc = backend_number(front, "discard-alignment", UINT32_MAX, &alignment);
+        rc = backend_number(front, BLKIF_NODE_DISCARD_ALIGNMENT, UINT32_MAX, &alignment);
     if (rc == 0)
-        rc = backend_flag(front, "discard-secure", &secure);
+        rc = backend_flag(front, BLKIF_NODE_DISCARD_SECURE, &secure);
     if (rc)
         return rc;
     if (granularity == 0)
@@ -368,10 +375,10 @@ static int read_transfer(struct vbd_front *front)
     struct vbd_front_info *info = &front->info;
     uint64_t segments = 0;
     bool persistent = false;
-    int rc = backend_flag(front, "feature-persistent", &persistent);
+    int rc = backend_flag(front, BLKIF_NODE_PERSISTENT, &persistent);
 
     if (rc == 0 && !front->opt.no_indirect)
-        rc = backend_number(front, "feature-max-indirect-segments", UINT32_MAX, &segments);
+        rc = backend_number(front, BLKIF_NODE_MAX_INDIRECT_SEGMENTS, UINT32_MAX, &segments);
     if (rc)
         return rc;
     if (segments > front->opt.max_segments)
@@ -428,7 +435,7 @@ int front_read_disk(struct vbd_front *front)
         disk.max_transfer = unit;
     disk.flush = front->info.flush_op != 0;
     if (vbd_scsi_disk_check(&disk) != 0)
-        return refuse(front, "sectors");
+        return refuse(front, BLKIF_NODE_SECTORS);
     front_publish_disk(front, &disk);
     return 0;
 }

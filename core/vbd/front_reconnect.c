@@ -20,6 +20,7 @@
 #include <xen/io/xenbus.h>
 
 #include "vbd/front_internal.h"
+#include "xenbus/node.h"
 
 #define STATE_BIT(state) (1u << (state))
 
@@ -28,7 +29,7 @@
 
 static void start_reconnect(struct vbd_front *front)
 {
-    if (os_atomic_load32(&front->closing) || os_atomic_load32(&front->broken))
+    if (!front_life_serving(front))
         return;
     if (front_link_move(front, FRONT_LINK_UP, FRONT_LINK_RECONNECTING))
         os_work_queue(&front->reconnect_work);
@@ -40,20 +41,14 @@ static void resized(struct vbd_front *front)
     struct vbd_scsi_disk disk = vbd_front_disk(front);
     uint64_t sectors;
 
-    if (front_link_state(front) != FRONT_LINK_UP || front_read_size(front, &sectors) != 0 ||
-        sectors == disk.sectors)
+    if (front_life_state(front) != FRONT_LIFE_LIVE || front_link_state(front) != FRONT_LINK_UP ||
+        front_read_size(front, &sectors) != 0 || sectors == disk.sectors)
         return;
     os_log(OS_LOG_INFO, "vbd: %s: now %llu sectors\n", front->nodename,
            (unsigned long long)sectors);
     disk.sectors = sectors;
     front_publish_disk(front, &disk);
     front->resizes++;
-}
-
-/* A node of the backend's that is not there for us (see xenbus_read_state). */
-static bool absent(int rc)
-{
-    return rc == -XEN_ENOENT || rc == -XEN_EACCES;
 }
 
 /*
@@ -68,18 +63,20 @@ static bool backend_removed(struct vbd_front *front)
 
     if (rc == 0)
         return value == 0;
-    return absent(rc) &&
-           absent(front_read_number(front, front->otherend, "state", UINT32_MAX, &value));
+    return xenbus_node_absent(rc) && xenbus_node_absent(front_read_number(
+                                         front, front->otherend, "state", UINT32_MAX, &value));
 }
 
-/* Whether the disk is being unplugged, looking again unless known. */
+/*
+ * Whether the disk is being unplugged and its removal still to be carried
+ * out (UNPLUGGING), looking again while LIVE.
+ */
 static bool removal_seen(struct vbd_front *front)
 {
-    if (!os_atomic_load32(&front->gone) && backend_removed(front)) {
+    if (front_life_state(front) == FRONT_LIFE_LIVE && backend_removed(front) &&
+        front_life_move(front, FRONT_LIFE_LIVE, FRONT_LIFE_UNPLUGGING))
         os_log(OS_LOG_INFO, "vbd: %s: the disk is being unplugged\n", front->nodename);
-        os_atomic_store32(&front->gone, 1);
-    }
-    return os_atomic_load32(&front->gone) != 0;
+    return front_life_state(front) == FRONT_LIFE_UNPLUGGING;
 }
 
 void front_backend_changed(struct vbd_front *front, uint32_t state)
@@ -97,17 +94,16 @@ void front_backend_changed(struct vbd_front *front, uint32_t state)
      * Noted before any waiter wakes (XENBUS calls us first), opened or not.
      * Unknown: the backend's state node is gone, perhaps its whole directory.
      */
-    if ((state == XenbusStateClosing || state == XenbusStateClosed ||
-         state == XenbusStateUnknown) &&
-        !os_atomic_load32(&front->closing))
+    if (state == XenbusStateClosing || state == XenbusStateClosed || state == XenbusStateUnknown)
         removal_seen(front);
-    if (!os_atomic_load32(&front->up))
+    /* Opening, a backend leaving fails the open; no longer serving, nothing follows it. */
+    if (link == FRONT_LINK_OPENING || !front_life_serving(front))
         return;
     if (state == XenbusStateConnected) {
         resized(front);
         return;
     }
-    if (!os_atomic_load32(&front->gone))
+    if (front_life_state(front) == FRONT_LIFE_LIVE)
         os_log(OS_LOG_INFO, "vbd: %s: backend state %u: reconnecting\n", front->nodename, state);
     start_reconnect(front);
 }
@@ -117,7 +113,7 @@ void front_catch_up(struct vbd_front *front)
     const struct winpv_xenbus_interface_v1 *xb = front->svc.xenbus;
 
     /* A removal seen before we were up; the backend may show Connected still. */
-    if (os_atomic_load32(&front->gone)) {
+    if (front_life_state(front) == FRONT_LIFE_UNPLUGGING) {
         start_reconnect(front);
         return;
     }
@@ -152,11 +148,11 @@ static void watchdog(void *ctx)
     uint64_t now = os_time_ns();
     bool late = false;
 
-    if (os_atomic_load32(&front->closing))
+    if (front_life_closed(front))
         return;
     for (uint32_t i = 0; i < VBD_FRONT_MAX_QUEUES && !late; i++)
         late = queue_late(&front->queues[i], now, front->opt.request_timeout_ns);
-    if (late && front_link_state(front) == FRONT_LINK_UP && !os_atomic_load32(&front->broken)) {
+    if (late && front_link_state(front) == FRONT_LINK_UP && front_life_serving(front)) {
         os_log(OS_LOG_WARN, "vbd: %s: a request unanswered for %llu ms: resetting\n",
                front->nodename, (unsigned long long)(front->opt.request_timeout_ns / 1000000));
         front->timeouts++;
@@ -344,7 +340,7 @@ void front_drain(struct vbd_front *front, uint64_t timeout_ns)
     uint64_t deadline = os_time_ns() + timeout_ns;
 
     while (slots_busy(front, front->info.queues) && os_time_ns() < deadline &&
-           !os_atomic_load32(&front->broken) && !os_atomic_load32(&front->closing)) {
+           front_life_serving(front)) {
         uint32_t state = xb->otherend_state(xb->header.context, front->dev);
 
         if (state != XenbusStateConnected && state != XenbusStateClosing)
@@ -354,10 +350,12 @@ void front_drain(struct vbd_front *front, uint64_t timeout_ns)
 }
 
 /*
- * The disk is unplugged (front->gone): fail what is left, once, and close,
+ * The disk is unplugged (UNPLUGGING): fail what is left, once, and close,
  * so that the toolstack finishes; then tell the owner. With @connected the
  * rings are still up: Closing first, and what is on them may be answered
- * still. Context: passive, on the reconnection work.
+ * still. Broken meanwhile, everything failed already and XENBUS closes; the
+ * owner, who sees it broken, closes the rest. Context: passive, on the
+ * reconnection work.
  */
 static void unplugged(struct vbd_front *front, bool connected)
 {
@@ -370,7 +368,10 @@ static void unplugged(struct vbd_front *front, bool connected)
         front_drain(front, front->opt.close_timeout_ns);
     }
     /* Submissions check it under their queue's lock: what comes after fails at once. */
-    os_atomic_store32(&front->closing, 1);
+    if (!front_life_move(front, FRONT_LIFE_UNPLUGGING, FRONT_LIFE_UNPLUGGED)) {
+        front_link_move(front, FRONT_LINK_RECONNECTING, FRONT_LINK_UP);
+        return;
+    }
     front_fail_all(front, &done);
     front_run_done(front, &done);
     front_switch_state(front, XenbusStateClosed);
@@ -381,9 +382,7 @@ static void unplugged(struct vbd_front *front, bool connected)
     if (front_wait_completed(front))
         os_log(OS_LOG_WARN, "vbd: %s: requests whose pages a backend holds wait for it\n",
                front->nodename);
-    /* Closed: vbd_front_close has no handshake left to close, nothing more to follow. */
-    os_atomic_store32(&front->unplugged, 1);
-    os_atomic_store32(&front->up, 0);
+    /* UNPLUGGED: vbd_front_close has no handshake left to close, nothing more to follow. */
     front_link_move(front, FRONT_LINK_RECONNECTING, FRONT_LINK_UP);
     if (front->opt.gone)
         front->opt.gone(front->opt.gone_ctx);
@@ -401,13 +400,18 @@ void front_reconnect(void *ctx)
     bool published = false;
     int rc;
 
-    if (os_atomic_load32(&front->gone)) {
+    /* Closed by the owner since it was queued: vbd_front_close fails what is left. */
+    if (front_life_state(front) == FRONT_LIFE_CLOSING) {
+        front_link_move(front, FRONT_LINK_RECONNECTING, FRONT_LINK_UP);
+        return;
+    }
+    if (front_life_state(front) == FRONT_LIFE_UNPLUGGING) {
         unplugged(front, !restored);
         return;
     }
     rc = restored ? 0 : let_go(front);
     /* Unplugged while it closed: nothing goes again. */
-    if (!os_atomic_load32(&front->closing) && removal_seen(front)) {
+    if (removal_seen(front)) {
         unplugged(front, false);
         return;
     }
@@ -421,14 +425,14 @@ void front_reconnect(void *ctx)
     if (rc == 0) {
         for (uint32_t i = 0; i < old_queues; i++)
             front_queue_reset(&front->queues[i]);
-        rc = os_atomic_load32(&front->closing) ? -XEN_EIO : front_handshake(front, &published);
+        rc = front_life_serving(front) ? front_handshake(front, &published) : -XEN_EIO;
     }
     if (rc == 0 && front->info.sector_unit != old_unit) {
         os_log(OS_LOG_ERROR, "vbd: %s: the backend came back with sectors of %u bytes\n",
                front->nodename, front->info.sector_unit);
         rc = -XEN_EINVAL;
     }
-    if (rc == 0 && os_atomic_load32(&front->closing))
+    if (rc == 0 && !front_life_serving(front))
         rc = -XEN_EIO;
     if (rc == 0) {
         merge_queues(front, old_queues);
@@ -438,12 +442,12 @@ void front_reconnect(void *ctx)
     /* Everything fails, on every queue that may hold a request. */
     if (front->info.queues < old_queues)
         front->info.queues = old_queues;
-    if (!os_atomic_load32(&front->closing) && removal_seen(front)) {
+    if (removal_seen(front)) {
         unplugged(front, false);
         return;
     }
     /* Closing: vbd_front_close fails what is left and closes as usual. */
-    if (!os_atomic_load32(&front->closing))
+    if (front_life_state(front) != FRONT_LIFE_CLOSING)
         front_break(front, -XEN_EIO, "the backend did not come back");
     front_fail_all(front, &done);
     front_run_done(front, &done);

@@ -27,7 +27,7 @@ int front_read_number(struct vbd_front *front, const char *dir, const char *name
     int rc = read_raw(front, dir, name, &text, &len);
 
     if (rc)
-        return rc == -XEN_ENOENT || rc == -XEN_EACCES ? rc : -XEN_EINVAL;
+        return xenbus_node_absent(rc) ? rc : -XEN_EINVAL;
     rc = xs_number_parse(text, len, max, value);
     front->svc.store->free(front->svc.store->header.context, text);
     if (rc) {
@@ -61,7 +61,7 @@ int front_read_text(struct vbd_front *front, const char *dir, const char *name, 
     int rc = read_raw(front, dir, name, &text, &len);
 
     if (rc)
-        return rc == -XEN_ENOENT || rc == -XEN_EACCES ? rc : -XEN_EINVAL;
+        return xenbus_node_absent(rc) ? rc : -XEN_EINVAL;
     if (len < size && strlen(text) == len)
         memcpy(buf, text, len + 1);
     else

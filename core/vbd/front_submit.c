@@ -47,7 +47,7 @@ void front_run_done(struct vbd_front *front, struct front_list *done)
         /* The caller may free or reuse @req from here. */
         req->done(req->ctx, req, req->state.status);
         irql = os_spin_lock(&front->drain_lock);
-        if (os_atomic_sub32(&front->outstanding, 1) == 0 && os_atomic_load32(&front->closing))
+        if (os_atomic_sub32(&front->outstanding, 1) == 0 && front_life_closed(front))
             os_event_set(&front->drained);
         os_spin_unlock(&front->drain_lock, irql);
         req = next;
@@ -138,13 +138,13 @@ static void put_segment(const struct front_queue *q, const struct front_slot *s,
 {
     struct blkif_request_segment *list;
 
-    if (nseg <= BLKIF_MAX_SEGMENTS_PER_REQUEST) {
+    if (!blkif_segs_indirect(nseg)) {
         e->req.seg[i] = seg;
         return;
     }
     list = (struct blkif_request_segment *)front_region_page(
-        q->copy, s->pool[s->nr_data + i / FRONT_SEGS_PER_INDIRECT_PAGE]);
-    list[i % FRONT_SEGS_PER_INDIRECT_PAGE] = seg;
+        q->copy, s->pool[s->nr_data + i / BLKIF_SEGS_PER_INDIRECT_PAGE]);
+    list[i % BLKIF_SEGS_PER_INDIRECT_PAGE] = seg;
 }
 
 static struct blkif_request_segment make_segment(uint32_t gref, uint32_t offset, uint32_t length,
@@ -162,7 +162,7 @@ static void put_rw(struct front_queue *q, struct front_slot *s, union blkif_srin
     const struct vbd_front_info *info = &q->front->info;
     uint8_t op = s->operation;
 
-    if (nseg <= BLKIF_MAX_SEGMENTS_PER_REQUEST) {
+    if (!blkif_segs_indirect(nseg)) {
         e->req.operation = op;
         e->req.nr_segments = (uint8_t)nseg;
         e->req.handle = info->handle;
@@ -451,7 +451,7 @@ int front_request_rearm(const struct vbd_front *front, struct vbd_front_request 
 /* What a valid request gets without reaching the ring. */
 static int16_t refused_status(const struct vbd_front *front, const struct vbd_scsi_io *io)
 {
-    if (os_atomic_load32(&front->broken) || os_atomic_load32(&front->closing))
+    if (!front_life_serving(front))
         return BLKIF_RSP_ERROR;
     if ((io->op == VBD_SCSI_OP_WRITE || io->op == VBD_SCSI_OP_DISCARD) && front->disk.read_only)
         return BLKIF_RSP_ERROR;

@@ -34,8 +34,7 @@ static void suspend_early(void *arg)
     /* A reconnection under way ends first (at most reconnect_timeout_ns). */
     while (!front_link_move(front, FRONT_LINK_UP, FRONT_LINK_SUSPENDED))
         os_work_flush(&front->reconnect_work);
-    if (os_atomic_load32(&front->up))
-        front_drain(front, SUSPEND_DRAIN_NS);
+    front_drain(front, SUSPEND_DRAIN_NS);
 }
 
 static void suspend_late(void *arg, bool cancelled)
@@ -43,8 +42,7 @@ static void suspend_late(void *arg, bool cancelled)
     struct vbd_front *front = arg;
 
     /* Unplugged, broken or closing: nothing to reconnect, submissions fail. */
-    if (cancelled || !os_atomic_load32(&front->up) || os_atomic_load32(&front->closing) ||
-        os_atomic_load32(&front->broken)) {
+    if (cancelled || !front_life_serving(front)) {
         front_link_move(front, FRONT_LINK_SUSPENDED, FRONT_LINK_UP);
         front_pump_all(front);
         /* What the backend did meanwhile was not acted on: a removal, a restart, a resize. */

@@ -42,7 +42,7 @@ int xenbus_read_state(struct xs_client *client, xs_tx_t tx, const char *dir,
     uint64_t value;
     int rc = xenbus_read_uint(client, tx, dir, "state", XenbusStateReconfigured, &value);
 
-    if (rc == -XEN_ENOENT || rc == -XEN_EACCES) {
+    if (xenbus_node_absent(rc)) {
         *state = XenbusStateUnknown;
         return 0;
     }

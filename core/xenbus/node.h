@@ -10,12 +10,25 @@
 #ifndef WINPV_CORE_XENBUS_NODE_H
 #define WINPV_CORE_XENBUS_NODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include <xen/errno.h>
 #include <xen/io/xenbus.h>
 
 #include "xenstore/client.h"
+
+/*
+ * Whether a read that failed with @rc found the node not there for us:
+ * absent (ENOENT), or denied (EACCES), as xenstored answers a guest for a
+ * node whose directory is gone, judged by a parent it may not read. Either
+ * way the other end took it away.
+ */
+static inline bool xenbus_node_absent(int rc)
+{
+    return rc == -XEN_ENOENT || rc == -XEN_EACCES;
+}
 
 /*
  * "@dir/@name" into @buf (just @dir when @name is NULL). Returns 0, or
@@ -32,11 +45,9 @@ int xenbus_write_uint(struct xs_client *client, xs_tx_t tx, const char *dir, con
                       uint64_t value);
 
 /*
- * Read the xenbus state at @dir/state. An absent node is
- * XenbusStateUnknown (a device not yet set up, or taken away): absent
- * (ENOENT), or denied (EACCES), as xenstored answers a guest for a node
- * whose directory is gone, judged by a parent it may not read. A value
- * outside the states is -XEN_EINVAL.
+ * Read the xenbus state at @dir/state. A node not there for us
+ * (xenbus_node_absent) is XenbusStateUnknown: a device not yet set up, or
+ * taken away. A value outside the states is -XEN_EINVAL.
  */
 int xenbus_read_state(struct xs_client *client, xs_tx_t tx, const char *dir,
                       enum xenbus_state *state);

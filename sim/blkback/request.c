@@ -93,8 +93,7 @@ static int16_t parse_indirect(const struct blkif_request_indirect *req,
         return BLKIF_RSP_ERROR;
     op->sector = req->sector_number;
     op->nr_segments = nseg;
-    op->nr_indirect_pages =
-        (nseg + BLK_SEGS_PER_INDIRECT_PAGE - 1) / (uint32_t)BLK_SEGS_PER_INDIRECT_PAGE;
+    op->nr_indirect_pages = blkif_indirect_list_pages(nseg);
     memcpy(op->indirect_grefs, req->indirect_grefs, op->nr_indirect_pages * sizeof(grant_ref_t));
     return BLKIF_RSP_OKAY;
 }

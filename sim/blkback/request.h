@@ -13,12 +13,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <blkif/segments.h>
 #include <xen/io/blkif.h>
 
 #define BLK_PAGE_SIZE 4096u
-
-/* Segments one page of an indirect request holds. */
-#define BLK_SEGS_PER_INDIRECT_PAGE (BLK_PAGE_SIZE / sizeof(struct blkif_request_segment))
 
 enum blk_kind {
     BLK_READ,

@@ -9,8 +9,10 @@
 
 #include <xen/io/blkif.h>
 #include <xen/io/xenbus.h>
+#include <blkif/nodes.h>
 
 #include "xenbus.h"
+#include "xenstore/number.h"
 
 /* The only ring layout served: Xen's XEN_IO_PROTO_ABI_X86_64, also the native one. */
 #define PROTOCOL_NATIVE "x86_64-abi"
@@ -43,17 +45,10 @@ static bool read_node(struct backend *be, const char *dir, const char *node, cha
 static bool read_number(struct backend *be, const char *dir, const char *node, uint64_t max,
                         uint64_t *value)
 {
-    char text[32], *end;
-    unsigned long long n;
+    char text[32];
 
-    if (!read_node(be, dir, node, text, sizeof(text)) || text[0] < '0' || text[0] > '9')
-        return false;
-    errno = 0;
-    n = strtoull(text, &end, 10);
-    if (*end != '\0' || errno || n > max)
-        return false;
-    *value = n;
-    return true;
+    return read_node(be, dir, node, text, sizeof(text)) &&
+           xs_number_parse(text, strlen(text), max, value) == 0;
 }
 
 /* A boolean feature node: absent (or not a number) is 0. */
@@ -161,12 +156,12 @@ static int open_disk(struct backend *be)
     int rc;
 
     if (!read_node(be, be->path, "params", params, sizeof(params)) ||
-        !read_node(be, be->path, "mode", mode, sizeof(mode)))
+        !read_node(be, be->path, BLKIF_NODE_MODE, mode, sizeof(mode)))
         return hotplug_error(be, -EINVAL, "no params or mode node");
     if (strcmp(mode, "r") != 0 && strcmp(mode, "w") != 0)
         return hotplug_error(be, -EINVAL, "mode '%s' is neither r nor w", mode);
     readonly = mode[0] == 'r';
-    read_node(be, be->path, "device-type", type, sizeof(type));
+    read_node(be, be->path, BLKIF_NODE_DEVICE_TYPE, type, sizeof(type));
     /* With neither flush nor barrier, a write must be stable once acknowledged. */
     write_through = !readonly && !be->opt->flush && !be->opt->barrier;
     rc = disk_open(&be->disk, params, readonly, write_through, be->opt->sector_size);
@@ -177,7 +172,8 @@ static int open_disk(struct backend *be)
                (readonly ? VDISK_READONLY : 0);
     /* discard-enable: the toolstack's word; absent means offer it (blkif.h). */
     be->discard = be->opt->discard && !readonly;
-    if (read_node(be, be->path, "discard-enable", type, sizeof(type)) && strcmp(type, "0") == 0)
+    if (read_node(be, be->path, BLKIF_NODE_DISCARD_ENABLE, type, sizeof(type)) &&
+        strcmp(type, "0") == 0)
         be->discard = false;
     return 0;
 }
@@ -191,22 +187,22 @@ static void publish(struct backend *be)
     const struct blkback_options *opt = be->opt;
     bool writable = !be->disk.readonly;
 
-    publish_feature(be, "feature-flush-cache", opt->flush && writable, 1);
-    publish_feature(be, "feature-barrier", opt->barrier && writable, 1);
-    publish_feature(be, "feature-discard", be->discard, 1);
-    publish_feature(be, "discard-granularity", be->discard, opt->discard_granularity);
-    publish_feature(be, "discard-alignment", be->discard, opt->discard_alignment);
-    publish_feature(be, "discard-secure", be->discard && opt->discard_secure, 1);
-    publish_feature(be, "feature-persistent", opt->persistent, 1);
-    publish_feature(be, "feature-max-indirect-segments", opt->max_indirect_segments > 0,
+    publish_feature(be, BLKIF_NODE_FLUSH_CACHE, opt->flush && writable, 1);
+    publish_feature(be, BLKIF_NODE_BARRIER, opt->barrier && writable, 1);
+    publish_feature(be, BLKIF_NODE_DISCARD, be->discard, 1);
+    publish_feature(be, BLKIF_NODE_DISCARD_GRANULARITY, be->discard, opt->discard_granularity);
+    publish_feature(be, BLKIF_NODE_DISCARD_ALIGNMENT, be->discard, opt->discard_alignment);
+    publish_feature(be, BLKIF_NODE_DISCARD_SECURE, be->discard && opt->discard_secure, 1);
+    publish_feature(be, BLKIF_NODE_PERSISTENT, opt->persistent, 1);
+    publish_feature(be, BLKIF_NODE_MAX_INDIRECT_SEGMENTS, opt->max_indirect_segments > 0,
                     opt->max_indirect_segments);
-    publish_feature(be, "max-ring-page-order", opt->max_ring_page_order > 0,
+    publish_feature(be, BLKIF_NODE_MAX_RING_PAGE_ORDER, opt->max_ring_page_order > 0,
                     opt->max_ring_page_order);
-    publish_feature(be, "multi-queue-max-queues", opt->max_queues > 1, opt->max_queues);
-    write_node(be, XBT_NULL, "sector-size", "%u", opt->sector_size);
-    write_node(be, XBT_NULL, "physical-sector-size", "%u", opt->physical_sector_size);
-    write_node(be, XBT_NULL, "sectors", "%llu", (unsigned long long)be->disk.sectors);
-    write_node(be, XBT_NULL, "info", "%u", be->info);
+    publish_feature(be, BLKIF_NODE_MAX_QUEUES, opt->max_queues > 1, opt->max_queues);
+    write_node(be, XBT_NULL, BLKIF_NODE_SECTOR_SIZE, "%u", opt->sector_size);
+    write_node(be, XBT_NULL, BLKIF_NODE_PHYSICAL_SECTOR_SIZE, "%u", opt->physical_sector_size);
+    write_node(be, XBT_NULL, BLKIF_NODE_SECTORS, "%llu", (unsigned long long)be->disk.sectors);
+    write_node(be, XBT_NULL, BLKIF_NODE_INFO, "%u", be->info);
 }
 
 static bool watch(struct backend *be, const char *dir, const char *node)
@@ -287,16 +283,16 @@ static int connect_queue(struct backend *be, const char *dir, uint32_t pages)
     int rc;
 
     for (uint32_t i = 0; i < pages; i++) {
-        snprintf(node, sizeof(node), "ring-ref%u", i);
+        snprintf(node, sizeof(node), BLKIF_NODE_RING_REF "%u", i);
         /* One page: "ring-ref" (blkif.h), though some frontends write ring-ref0. */
-        if (!(pages == 1 && read_number(be, dir, "ring-ref", UINT32_MAX, &value)) &&
+        if (!(pages == 1 && read_number(be, dir, BLKIF_NODE_RING_REF, UINT32_MAX, &value)) &&
             !read_number(be, dir, node, UINT32_MAX, &value)) {
-            fail(be, "%s: no usable %s", dir, pages == 1 ? "ring-ref" : node);
+            fail(be, "%s: no usable %s", dir, pages == 1 ? BLKIF_NODE_RING_REF : node);
             return -EINVAL;
         }
         refs[i] = (uint32_t)value;
     }
-    if (!read_number(be, dir, "event-channel", UINT32_MAX, &value)) {
+    if (!read_number(be, dir, BLKIF_NODE_EVENT_CHANNEL, UINT32_MAX, &value)) {
         fail(be, "%s: no usable event-channel", dir);
         return -EINVAL;
     }
@@ -313,27 +309,28 @@ static int read_transport(struct backend *be, uint32_t *queues, uint32_t *pages)
     char protocol[32];
     uint64_t value;
 
-    if (read_node(be, be->frontend, "protocol", protocol, sizeof(protocol)) &&
+    if (read_node(be, be->frontend, BLKIF_NODE_PROTOCOL, protocol, sizeof(protocol)) &&
         strcmp(protocol, PROTOCOL_NATIVE) != 0) {
         fail(be, "protocol '%s' is not supported (only %s)", protocol, PROTOCOL_NATIVE);
         return -EPROTONOSUPPORT;
     }
     value = 1;
-    if (read_node(be, be->frontend, "multi-queue-num-queues", protocol, sizeof(protocol)) &&
-        (!read_number(be, be->frontend, "multi-queue-num-queues", opt->max_queues, &value) ||
+    if (read_node(be, be->frontend, BLKIF_NODE_NUM_QUEUES, protocol, sizeof(protocol)) &&
+        (!read_number(be, be->frontend, BLKIF_NODE_NUM_QUEUES, opt->max_queues, &value) ||
          value == 0)) {
         fail(be, "multi-queue-num-queues must be 1 to %u", opt->max_queues);
         return -EINVAL;
     }
     *queues = (uint32_t)value;
     value = 0;
-    if (read_node(be, be->frontend, "ring-page-order", protocol, sizeof(protocol)) &&
-        !read_number(be, be->frontend, "ring-page-order", opt->max_ring_page_order, &value)) {
+    if (read_node(be, be->frontend, BLKIF_NODE_RING_PAGE_ORDER, protocol, sizeof(protocol)) &&
+        !read_number(be, be->frontend, BLKIF_NODE_RING_PAGE_ORDER, opt->max_ring_page_order,
+                     &value)) {
         fail(be, "ring-page-order must be 0 to %u", opt->max_ring_page_order);
         return -EINVAL;
     }
     *pages = 1u << value;
-    if (opt->sector_size != 512 && !read_flag(be, be->frontend, "feature-large-sector-size")) {
+    if (opt->sector_size != 512 && !read_flag(be, be->frontend, BLKIF_NODE_LARGE_SECTOR_SIZE)) {
         fail(be, "sector size %u needs a frontend with feature-large-sector-size",
              opt->sector_size);
         return -EINVAL;
@@ -358,7 +355,7 @@ static void connect(struct backend *be)
                 .discard_secure = be->discard && be->opt->discard_secure,
                 .max_indirect_segments = be->opt->max_indirect_segments,
             },
-        .persistent = be->opt->persistent && read_flag(be, be->frontend, "feature-persistent"),
+        .persistent = be->opt->persistent && read_flag(be, be->frontend, BLKIF_NODE_PERSISTENT),
         .max_persistent_grants = be->opt->max_persistent_grants,
         .max_inflight = be->opt->max_inflight,
     };
@@ -385,7 +382,7 @@ static void connect(struct backend *be)
             return;
     }
     remove_node(be, "error");
-    write_node(be, XBT_NULL, "sectors", "%llu", (unsigned long long)be->disk.sectors);
+    write_node(be, XBT_NULL, BLKIF_NODE_SECTORS, "%llu", (unsigned long long)be->disk.sectors);
     switch_state(be, XenbusStateConnected);
     fprintf(stderr, "winpv-blkback: %s: connected, %u queue(s) of %u page(s), persistent %s\n",
             be->path, queues, pages, params.persistent ? "on" : "off");
@@ -468,7 +465,7 @@ void backend_resize(struct backend *be)
         t = xs_transaction_start(be->xs);
         if (t == XBT_NULL)
             return;
-        write_node(be, t, "sectors", "%llu", (unsigned long long)be->disk.sectors);
+        write_node(be, t, BLKIF_NODE_SECTORS, "%llu", (unsigned long long)be->disk.sectors);
         if (be->state == XenbusStateConnected)
             write_node(be, t, "state", "%d", be->state);
     } while (!xs_transaction_end(be->xs, t, false) && errno == EAGAIN);

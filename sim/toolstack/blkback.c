@@ -10,6 +10,7 @@
 
 #include <xen/errno.h>
 #include <xen/io/xenbus.h>
+#include <blkif/nodes.h>
 
 #include "blkback.h"
 
@@ -61,10 +62,10 @@ static bool write_backend(struct xenstore *xs, xs_transaction_t t, const struct 
            xenstore_write_in(xs, t, dir, "state", "%d", XenbusStateInitialising) &&
            xenstore_write_in(xs, t, dir, "dev", "xvd%c", 'a' + disk) &&
            xenstore_write_in(xs, t, dir, "type", "file") &&
-           xenstore_write_in(xs, t, dir, "mode", cfg->readonly ? "r" : "w") &&
-           xenstore_write_in(xs, t, dir, "device-type", cfg->cdrom ? "cdrom" : "disk") &&
+           xenstore_write_in(xs, t, dir, BLKIF_NODE_MODE, cfg->readonly ? "r" : "w") &&
+           xenstore_write_in(xs, t, dir, BLKIF_NODE_DEVICE_TYPE, cfg->cdrom ? "cdrom" : "disk") &&
            xenstore_write_in(xs, t, dir, "params", "%s", cfg->image) &&
-           xenstore_write_in(xs, t, dir, "discard-enable", "%d", !cfg->no_discard);
+           xenstore_write_in(xs, t, dir, BLKIF_NODE_DISCARD_ENABLE, "%d", !cfg->no_discard);
 }
 
 static bool write_frontend(struct xenstore *xs, xs_transaction_t t, const struct blkback *b,
@@ -76,8 +77,8 @@ static bool write_frontend(struct xenstore *xs, xs_transaction_t t, const struct
            xenstore_write_in(xs, t, dir, "backend", "%s", b->backend_path) &&
            xenstore_write_in(xs, t, dir, "backend-id", "0") &&
            xenstore_write_in(xs, t, dir, "state", "%d", XenbusStateInitialising) &&
-           xenstore_write_in(xs, t, dir, "virtual-device", "%u", BLKBACK_VDEV(disk)) &&
-           xenstore_write_in(xs, t, dir, "device-type", cfg->cdrom ? "cdrom" : "disk");
+           xenstore_write_in(xs, t, dir, BLKIF_NODE_VIRTUAL_DEVICE, "%u", BLKBACK_VDEV(disk)) &&
+           xenstore_write_in(xs, t, dir, BLKIF_NODE_DEVICE_TYPE, cfg->cdrom ? "cdrom" : "disk");
 }
 
 /* What write_device writes. */
@@ -245,7 +246,7 @@ int blkback_resize(struct xenstore *xs, struct blkback *b, uint64_t bytes)
     char value[32], want[32];
     uint64_t sector_size;
 
-    if (blkback_read_node(xs, b, "sector-size", value, sizeof(value)) != 0 ||
+    if (blkback_read_node(xs, b, BLKIF_NODE_SECTOR_SIZE, value, sizeof(value)) != 0 ||
         (sector_size = strtoull(value, NULL, 10)) == 0)
         return -XEN_EIO;
     if (truncate(b->image, (off_t)bytes) != 0 || b->process.pid <= 0 ||
@@ -253,7 +254,7 @@ int blkback_resize(struct xenstore *xs, struct blkback *b, uint64_t bytes)
         return -XEN_EIO;
     snprintf(want, sizeof(want), "%llu", (unsigned long long)(bytes / sector_size));
     for (int waited = 0; waited < START_TIMEOUT_MS; waited += POLL_MS) {
-        if (blkback_read_node(xs, b, "sectors", value, sizeof(value)) == 0 &&
+        if (blkback_read_node(xs, b, BLKIF_NODE_SECTORS, value, sizeof(value)) == 0 &&
             strcmp(value, want) == 0)
             return 0;
         usleep(POLL_MS * 1000);

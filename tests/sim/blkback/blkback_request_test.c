@@ -14,7 +14,7 @@
 
 #define SECTORS 8192
 
-static struct blk_segment segs[BLK_SEGS_PER_INDIRECT_PAGE * 2];
+static struct blk_segment segs[BLKIF_SEGS_PER_INDIRECT_PAGE * 2];
 static struct blk_op op = {.segs = segs};
 
 static const struct blk_limits all = {
@@ -205,7 +205,7 @@ static union blkif_sring_entry indirect_entry(uint8_t indirect_op, unsigned int 
 
 static void test_indirect(void **state)
 {
-    static struct blkif_request_segment list[BLK_SEGS_PER_INDIRECT_PAGE * 2];
+    static struct blkif_request_segment list[BLKIF_SEGS_PER_INDIRECT_PAGE * 2];
     struct blk_limits none = all;
     union blkif_sring_entry e = indirect_entry(BLKIF_OP_WRITE, 513);
 

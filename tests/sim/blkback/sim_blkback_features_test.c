@@ -17,6 +17,7 @@
 #include <xen/errno.h>
 #include <xen/io/blkif.h>
 #include <xen/io/xenbus.h>
+#include <blkif/nodes.h>
 
 #include "support/blkfront/guest_grants.h"
 #include "blkback_fixture.h"
@@ -65,9 +66,9 @@ static void test_multi_page_ring_holds_more_in_flight(void **state)
 
     /* An order beyond the backend's maximum is refused. */
     start_backend((const char *const[]){"--max-ring-page-order", "1", NULL});
-    assert_string_equal(backend_node("max-ring-page-order"), "1");
+    assert_string_equal(backend_node(BLKIF_NODE_MAX_RING_PAGE_ORDER), "1");
     assert_int_equal(blkfront_connect_with(&bf, &xs, backend.frontend_path, &opt), -XEN_EIO);
-    assert_non_null(strstr(backend_node("error"), "ring-page-order"));
+    assert_non_null(strstr(backend_node("error"), BLKIF_NODE_RING_PAGE_ORDER));
     opt.ring_page_order = 1;
     connect_frontend(&opt);
     write_many(0, 48, 2048, 2);
@@ -90,7 +91,7 @@ static void test_each_queue_answers_on_its_own_ring(void **state)
 
     start_backend((const char *const[]){"--max-queues", "2", NULL});
     assert_int_equal(blkfront_connect_with(&bf, &xs, backend.frontend_path, &opt), -XEN_EIO);
-    assert_non_null(strstr(backend_node("error"), "multi-queue-num-queues"));
+    assert_non_null(strstr(backend_node("error"), BLKIF_NODE_NUM_QUEUES));
     opt.queues = 2;
     connect_frontend(&opt);
     write_many(1, 8, 6144, 9);
@@ -132,7 +133,7 @@ static void test_indirect_requests(void **state)
 
     reset_image();
     start_backend((const char *const[]){"--max-indirect-segments", "1024", NULL});
-    assert_string_equal(backend_node("feature-max-indirect-segments"), "1024");
+    assert_string_equal(backend_node(BLKIF_NODE_MAX_INDIRECT_SEGMENTS), "1024");
     connect_frontend(NULL);
     grant_pages(&out, bf.backend_id, PAGES, true);
     grant_pages(&in, bf.backend_id, PAGES, false);

@@ -25,6 +25,7 @@
 #include <xen/io/blkif.h>
 #include <xen/io/xenbus.h>
 #include <xen/xen.h>
+#include <blkif/nodes.h>
 
 #include "support/blkfront/guest_grants.h"
 #include "support/sim/sim_fixture.h"
@@ -284,10 +285,10 @@ static void test_readonly_disk_refuses_writes(void **state)
     fill_pattern(data, sizeof(data), 8 * SECTOR, 9);
     assert_int_equal(pwrite(image_fd, data, sizeof(data), 8 * SECTOR), (ssize_t)sizeof(data));
     start_backend_with(&(struct blkback_disk){.readonly = true, .cdrom = true, .removable = true});
-    assert_string_equal(backend_node("info"), "7"); /* CDROM | REMOVABLE | READONLY */
-    assert_null(backend_node("feature-flush-cache"));
-    assert_null(backend_node("feature-barrier"));
-    assert_null(backend_node("feature-discard"));
+    assert_string_equal(backend_node(BLKIF_NODE_INFO), "7"); /* CDROM | REMOVABLE | READONLY */
+    assert_null(backend_node(BLKIF_NODE_FLUSH_CACHE));
+    assert_null(backend_node(BLKIF_NODE_BARRIER));
+    assert_null(backend_node(BLKIF_NODE_DISCARD));
     connect_frontend(NULL);
     assert_true(read_pages_hold(8, 1, 9));
 
@@ -430,16 +431,17 @@ static const struct {
     const char *nodes[4];
     const char *values[4];
 } features[] = {
-    {{"--max-queues", "1"}, {"multi-queue-max-queues"}, {"4"}},
-    {{"--max-ring-page-order", "0"}, {"max-ring-page-order"}, {"4"}},
-    {{"--max-indirect-segments", "0"}, {"feature-max-indirect-segments"}, {"256"}},
-    {{"--no-persistent"}, {"feature-persistent"}, {"1"}},
-    {{"--no-flush"}, {"feature-flush-cache"}, {"1"}},
-    {{"--no-barrier"}, {"feature-barrier"}, {"1"}},
+    {{"--max-queues", "1"}, {BLKIF_NODE_MAX_QUEUES}, {"4"}},
+    {{"--max-ring-page-order", "0"}, {BLKIF_NODE_MAX_RING_PAGE_ORDER}, {"4"}},
+    {{"--max-indirect-segments", "0"}, {BLKIF_NODE_MAX_INDIRECT_SEGMENTS}, {"256"}},
+    {{"--no-persistent"}, {BLKIF_NODE_PERSISTENT}, {"1"}},
+    {{"--no-flush"}, {BLKIF_NODE_FLUSH_CACHE}, {"1"}},
+    {{"--no-barrier"}, {BLKIF_NODE_BARRIER}, {"1"}},
     {{"--no-discard"},
-     {"feature-discard", "discard-granularity", "discard-alignment", "discard-secure"},
+     {BLKIF_NODE_DISCARD, BLKIF_NODE_DISCARD_GRANULARITY, BLKIF_NODE_DISCARD_ALIGNMENT,
+      BLKIF_NODE_DISCARD_SECURE},
      {"1", "512", "0", "1"}},
-    {{"--no-discard-secure"}, {"discard-secure"}, {"1"}},
+    {{"--no-discard-secure"}, {BLKIF_NODE_DISCARD_SECURE}, {"1"}},
 };
 #define FEATURES (sizeof(features) / sizeof(features[0]))
 
@@ -476,15 +478,15 @@ static void test_each_feature_publishes_its_nodes_and_switches_off(void **state)
     reset_image();
     start_backend(NULL);
     assert_feature_nodes(FEATURES);
-    assert_string_equal(backend_node("sector-size"), "512");
-    assert_string_equal(backend_node("physical-sector-size"), "512");
-    assert_string_equal(backend_node("info"), "0");
+    assert_string_equal(backend_node(BLKIF_NODE_SECTOR_SIZE), "512");
+    assert_string_equal(backend_node(BLKIF_NODE_PHYSICAL_SECTOR_SIZE), "512");
+    assert_string_equal(backend_node(BLKIF_NODE_INFO), "0");
     assert_string_equal(backend_node("hotplug-status"), "connected");
     {
         char sectors[32];
 
         snprintf(sectors, sizeof(sectors), "%u", DISK_BYTES / SECTOR);
-        assert_string_equal(backend_node("sectors"), sectors);
+        assert_string_equal(backend_node(BLKIF_NODE_SECTORS), sectors);
     }
     assert_int_equal(blkback_unplug(&store, &backend, 5000), 0);
     for (unsigned int off = 0; off < FEATURES; off++) {
@@ -516,13 +518,13 @@ static void test_sector_size_and_geometry_options(void **state)
 
     reset_image();
     start_backend(args);
-    assert_string_equal(backend_node("sector-size"), "4096");
-    assert_string_equal(backend_node("physical-sector-size"), "8192");
-    assert_string_equal(backend_node("discard-granularity"), "65536");
-    assert_string_equal(backend_node("discard-alignment"), "4096");
+    assert_string_equal(backend_node(BLKIF_NODE_SECTOR_SIZE), "4096");
+    assert_string_equal(backend_node(BLKIF_NODE_PHYSICAL_SECTOR_SIZE), "8192");
+    assert_string_equal(backend_node(BLKIF_NODE_DISCARD_GRANULARITY), "65536");
+    assert_string_equal(backend_node(BLKIF_NODE_DISCARD_ALIGNMENT), "4096");
     /* A frontend that counts 512-byte sectors cannot use this disk. */
     assert_int_equal(blkfront_connect(&bf, &xs, backend.frontend_path), -XEN_EIO);
-    assert_non_null(strstr(backend_node("error"), "feature-large-sector-size"));
+    assert_non_null(strstr(backend_node("error"), BLKIF_NODE_LARGE_SECTOR_SIZE));
 
     connect_frontend(&large);
     assert_int_equal(bf.sector_size, 4096);
@@ -572,7 +574,7 @@ static void test_resize_while_connected(void **state)
 
     assert_int_equal(blkback_resize(&store, &backend, 2 * DISK_BYTES), 0);
     snprintf(want, sizeof(want), "%llu", (unsigned long long)(2 * old_sectors));
-    assert_string_equal(backend_node("sectors"), want);
+    assert_string_equal(backend_node(BLKIF_NODE_SECTORS), want);
     assert_int_equal(blkback_backend_state(&store, &backend), XenbusStateConnected);
     /* The new sectors are there, on the same connection. */
     req.id = next_id();

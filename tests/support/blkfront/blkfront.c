@@ -8,6 +8,7 @@
 #include <xen/event_channel.h>
 #include <xen/io/xenbus.h>
 #include <xen/xen.h>
+#include <blkif/nodes.h>
 
 #include "blkfront.h"
 #include "guest_grants.h"
@@ -94,9 +95,9 @@ static int read_backend_details(struct blkfront *bf)
     if (rc == 0 && backend_id >= DOMID_FIRST_RESERVED)
         rc = -XEN_EINVAL;
     if (rc == 0)
-        rc = read_u64(bf, bf->backend_path, "sectors", &bf->sectors);
+        rc = read_u64(bf, bf->backend_path, BLKIF_NODE_SECTORS, &bf->sectors);
     if (rc == 0)
-        rc = read_u64(bf, bf->backend_path, "sector-size", &sector_size);
+        rc = read_u64(bf, bf->backend_path, BLKIF_NODE_SECTOR_SIZE, &sector_size);
     /* A sector is a power of two that fits in the page a segment names. */
     if (rc == 0 &&
         (sector_size < 512 || sector_size > PAGE_SIZE || (sector_size & (sector_size - 1)) != 0))
@@ -106,7 +107,7 @@ static int read_backend_details(struct blkfront *bf)
         return rc;
     }
     /* Optional: absent means not offered. */
-    if (read_u64(bf, bf->backend_path, "feature-flush-cache", &flush) != 0)
+    if (read_u64(bf, bf->backend_path, BLKIF_NODE_FLUSH_CACHE, &flush) != 0)
         flush = 0;
     bf->backend_id = (domid_t)backend_id;
     bf->sector_size = (uint32_t)sector_size;
@@ -236,22 +237,22 @@ static int publish_rings(struct blkfront *bf)
     remove_stale_nodes(bf);
 
     if (bf->opt.ring_page_order > 0)
-        rc = write_frontend(bf, "ring-page-order", "%u", bf->opt.ring_page_order);
+        rc = write_frontend(bf, BLKIF_NODE_RING_PAGE_ORDER, "%u", bf->opt.ring_page_order);
     if (rc == 0 && bf->nr_queues > 1)
-        rc = write_frontend(bf, "multi-queue-num-queues", "%u", bf->nr_queues);
+        rc = write_frontend(bf, BLKIF_NODE_NUM_QUEUES, "%u", bf->nr_queues);
     for (unsigned int i = 0; i < bf->nr_queues && rc == 0; i++) {
         char dir[16] = "";
 
         if (bf->nr_queues > 1)
-            snprintf(dir, sizeof(dir), "queue-%u/", i);
+            snprintf(dir, sizeof(dir), BLKIF_NODE_QUEUE "%u/", i);
         rc = publish_queue(bf, &bf->queue[i], dir);
     }
     if (rc == 0)
-        rc = write_frontend(bf, "protocol", "%s", protocol);
+        rc = write_frontend(bf, BLKIF_NODE_PROTOCOL, "%s", protocol);
     if (rc == 0)
-        rc = write_frontend(bf, "feature-persistent", "%d", bf->opt.persistent);
+        rc = write_frontend(bf, BLKIF_NODE_PERSISTENT, "%d", bf->opt.persistent);
     if (rc == 0)
-        rc = write_frontend(bf, "feature-large-sector-size", "%d", bf->opt.large_sectors);
+        rc = write_frontend(bf, BLKIF_NODE_LARGE_SECTOR_SIZE, "%d", bf->opt.large_sectors);
     /* The state last: the backend reads the rest when it sees it. */
     if (rc == 0)
         rc = write_frontend(bf, "state", "%d", XenbusStateInitialised);

@@ -29,15 +29,23 @@ void end_grants(struct granted_pages *p)
     p->va = NULL;
 }
 
-uint8_t pattern_byte(uint64_t disk_offset, uint8_t seed)
+uint8_t pattern_byte(uint64_t disk_offset, uint64_t seq)
 {
-    return (uint8_t)(disk_offset * 131 + (disk_offset >> 9) * 7 + seed);
+    uint64_t sector = disk_offset / BLKIO_STAMP_BYTES;
+    uint32_t at = (uint32_t)(disk_offset % BLKIO_STAMP_BYTES);
+
+    /* Little-endian, as a reader of the image finds them with a hex dump. */
+    if (at < 8)
+        return (uint8_t)(sector >> (8 * at));
+    if (at < 16)
+        return (uint8_t)(seq >> (8 * (at - 8)));
+    return (uint8_t)(seq * 131u + sector * 7u + at);
 }
 
-void fill_pattern(uint8_t *buf, size_t len, uint64_t disk_offset, uint8_t seed)
+void fill_pattern(uint8_t *buf, size_t len, uint64_t disk_offset, uint64_t seq)
 {
     for (size_t i = 0; i < len; i++)
-        buf[i] = pattern_byte(disk_offset + i, seed);
+        buf[i] = pattern_byte(disk_offset + i, seq);
 }
 
 size_t span_bytes(const struct span *spans, unsigned int count, uint32_t sector)
@@ -50,26 +58,26 @@ size_t span_bytes(const struct span *spans, unsigned int count, uint32_t sector)
 }
 
 void fill_spans(struct granted_pages *p, const struct span *spans, unsigned int count,
-                uint32_t sector, uint64_t disk_offset, uint8_t seed)
+                uint32_t sector, uint64_t disk_offset, uint64_t seq)
 {
     for (unsigned int i = 0; i < count; i++) {
         size_t len = (size_t)(spans[i].last - spans[i].first + 1) * sector;
 
         fill_pattern(p->va + (size_t)i * BLKIO_PAGE_SIZE + spans[i].first * sector, len,
-                     disk_offset, seed);
+                     disk_offset, seq);
         disk_offset += len;
     }
 }
 
 bool spans_hold_pattern(const struct granted_pages *p, const struct span *spans, unsigned int count,
-                        uint32_t sector, uint64_t disk_offset, uint8_t seed)
+                        uint32_t sector, uint64_t disk_offset, uint64_t seq)
 {
     for (unsigned int i = 0; i < count; i++) {
         const uint8_t *at = p->va + (size_t)i * BLKIO_PAGE_SIZE + spans[i].first * sector;
         size_t len = (size_t)(spans[i].last - spans[i].first + 1) * sector;
 
         for (size_t j = 0; j < len; j++)
-            if (at[j] != pattern_byte(disk_offset + j, seed))
+            if (at[j] != pattern_byte(disk_offset + j, seq))
                 return false;
         disk_offset += len;
     }
@@ -94,13 +102,13 @@ struct blkif_request make_request(uint8_t op, uint16_t handle, uint64_t id, uint
     return req;
 }
 
-bool image_holds_pattern(int fd, uint64_t offset, size_t len, uint8_t seed)
+bool image_holds_pattern(int fd, uint64_t offset, size_t len, uint64_t seq)
 {
     uint8_t *buf = malloc(len);
     bool same = buf && pread(fd, buf, len, (off_t)offset) == (ssize_t)len;
 
     for (size_t i = 0; same && i < len; i++)
-        same = buf[i] == pattern_byte(offset + i, seed);
+        same = buf[i] == pattern_byte(offset + i, seq);
     free(buf);
     return same;
 }

@@ -6,6 +6,7 @@
 #include <xen/errno.h>
 
 #include "guest_store.h"
+#include "xenstore/number.h"
 #include "xenstore/wire.h"
 
 #define REPLY_TIMEOUT_MS 5000
@@ -43,16 +44,12 @@ int guest_store_read(struct xs_ring *ring, const char *path, char *value, size_t
 
 int guest_store_read_u64(struct xs_ring *ring, const char *path, uint64_t *value)
 {
-    char text[32], *end;
+    char text[32];
     int rc = guest_store_read(ring, path, text, sizeof(text));
 
     if (rc)
         return rc;
-    errno = 0;
-    *value = strtoull(text, &end, 10);
-    if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno)
-        return -XEN_EINVAL;
-    return 0;
+    return xs_number_parse(text, strlen(text), UINT64_MAX, value) ? -XEN_EINVAL : 0;
 }
 
 int guest_store_write(struct xs_ring *ring, const char *path, const char *value)

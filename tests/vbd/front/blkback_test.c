@@ -21,6 +21,7 @@
 #include <xen/errno.h>
 #include <xen/io/blkif.h>
 #include <xen/io/xenbus.h>
+#include <blkif/nodes.h>
 
 #include "support/blkfront/blkio.h"
 #include "support/sim/sim_fixture.h"
@@ -561,7 +562,9 @@ enum { THREADS = 4, ROUNDS = 40, REGION = 1u << 20 };
 struct worker {
     pthread_t thread;
     unsigned int index;
-    int failures; /* checked by the test's thread (no cmocka asserts here) */
+    unsigned int pass;
+    uint64_t *last; /* [REGION / 512]: the write each sector of its region holds, 0 for none */
+    int failures;   /* checked by the test's thread (no cmocka asserts here) */
     pthread_mutex_t lock;
     pthread_cond_t cond;
     int done;
@@ -608,13 +611,16 @@ static void *worker_main(void *arg)
     uint64_t gfns[14];
     uint8_t *pages = os_pages_alloc(14, gfns);
     uint32_t seed = w->index * 7919 + 1;
+    uint64_t first = (uint64_t)w->index * (REGION / 512);
 
     for (unsigned int r = 0; pages && r < ROUNDS; r++) {
+        /* Its own number for each write of the test: no pass writes what an earlier one did. */
+        uint64_t seq = ((uint64_t)w->pass * THREADS + w->index) * ROUNDS + r + 1;
         struct vbd_front_sg sg[14];
         struct vbd_front_request req;
         uint32_t sectors = 1 + (seed = seed * 1103515245 + 12345) % 48;
         uint32_t offset = offsets[r % 3], bytes = sectors * 512, left = bytes, nr = 0;
-        uint64_t sector = (uint64_t)w->index * (REGION / 512) + (seed >> 8) % (REGION / 512 - 48);
+        uint64_t sector = first + (seed >> 8) % (REGION / 512 - 48);
 
         for (uint32_t p = 0; left > 0; p++) {
             uint32_t at = p == 0 ? offset : 0, len = 4096 - at < left ? 4096 - at : left;
@@ -628,15 +634,17 @@ static void *worker_main(void *arg)
         req.buffer = pages + offset;
         req.sg = sg;
         req.nr_sg = nr;
-        fill_pattern(pages + offset, bytes, sector * 512, (uint8_t)w->index);
+        fill_pattern(pages + offset, bytes, sector * 512, seq);
         if (worker_run(w, &req) != BLKIF_RSP_OKAY)
             w->failures++;
+        for (uint32_t s = 0; s < sectors; s++)
+            w->last[sector - first + s] = seq;
         memset(pages, 0, 14 * 4096);
         req.io.op = VBD_SCSI_OP_READ;
         if (worker_run(w, &req) != BLKIF_RSP_OKAY)
             w->failures++;
         for (uint32_t i = 0; i < bytes; i++)
-            if (pages[offset + i] != pattern_byte(sector * 512 + i, (uint8_t)w->index)) {
+            if (pages[offset + i] != pattern_byte(sector * 512 + i, seq)) {
                 w->failures++;
                 break;
             }
@@ -648,13 +656,37 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* Whether worker @index's region of the image holds, in each sector, the last write there. */
+static void assert_region_in_image(unsigned int index, const uint64_t *last)
+{
+    uint8_t *data = malloc(REGION), want[512];
+
+    assert_non_null(data);
+    assert_int_equal(pread(image_fd, data, REGION, (off_t)index * REGION), REGION);
+    for (uint32_t s = 0; s < REGION / 512; s++) {
+        uint64_t sector = (uint64_t)index * (REGION / 512) + s;
+
+        memset(want, 0, sizeof(want));
+        if (last[s])
+            fill_pattern(want, sizeof(want), sector * 512, last[s]);
+        if (memcmp(data + (size_t)s * 512, want, sizeof(want)) != 0) {
+            free(data);
+            fail_msg("sector %llu: not write %llu's data", (unsigned long long)sector,
+                     (unsigned long long)last[s]);
+        }
+    }
+    free(data);
+}
+
 static void test_threads_at_once(void **state)
 {
+    static uint64_t last[THREADS][REGION / 512];
     struct vbd_front_options opt = {
         .max_queues = 2, .max_ring_page_order = 1, .no_persistent = true};
     struct worker w[THREADS];
 
     (void)state;
+    memset(last, 0, sizeof(last));
     reset_image(DISK_BYTES);
     start_backend(NULL);
     for (int pass = 0; pass < 2; pass++) {
@@ -662,6 +694,8 @@ static void test_threads_at_once(void **state)
         for (unsigned int i = 0; i < THREADS; i++) {
             memset(&w[i], 0, sizeof(w[i]));
             w[i].index = i;
+            w[i].pass = (unsigned int)pass;
+            w[i].last = last[i];
             pthread_mutex_init(&w[i].lock, NULL);
             pthread_cond_init(&w[i].cond, NULL);
             assert_int_equal(pthread_create(&w[i].thread, NULL, worker_main, &w[i]), 0);
@@ -670,6 +704,9 @@ static void test_threads_at_once(void **state)
             pthread_join(w[i].thread, NULL);
             assert_int_equal(w[i].failures, 0);
         }
+        /* What each pass wrote last is in the image, not only read back through the frontend. */
+        for (unsigned int i = 0; i < THREADS; i++)
+            assert_region_in_image(i, last[i]);
         assert_int_equal(stats().completed, THREADS * ROUNDS * 2);
         assert_int_equal(stats().failed, 0);
         /* Buffers at 100 bytes go through the pool; with persistent grants everything does. */
@@ -702,7 +739,7 @@ static void test_nonsense_sector_size_is_refused(void **state)
     assert_null(f);
     error = guest_node("error/device/vbd/" VDEV_ID "/error");
     assert_non_null(error);
-    assert_non_null(strstr(error, "sector-size"));
+    assert_non_null(strstr(error, BLKIF_NODE_SECTOR_SIZE));
     assert_int_equal(blkback_unplug(&store, &backend, 5000), 0);
 }
 

@@ -12,11 +12,13 @@
 #include <xenstore.h>
 
 #include <xen/io/xenbus.h>
+#include <blkif/nodes.h>
 
 #include "support/gnttab/backend.h"
 #include "support/sim/sim_fixture.h"
 #include "support/vbd/front_fixture.h"
 #include "hostile_backend.h"
+#include "xenstore/number.h"
 
 static void write_in(const char *dir, const char *node, const char *value)
 {
@@ -77,8 +79,8 @@ void hostile_start(struct hostile *h, const char *const *nodes, const struct vbd
     make_dir(h->frontend_path, fx.domid, 0);
     write_in(h->frontend_path, "backend", h->backend_path);
     write_in(h->frontend_path, "backend-id", "0");
-    write_in(h->frontend_path, "virtual-device", VDEV_ID);
-    write_in(h->frontend_path, "device-type", "disk");
+    write_in(h->frontend_path, BLKIF_NODE_VIRTUAL_DEVICE, VDEV_ID);
+    write_in(h->frontend_path, BLKIF_NODE_DEVICE_TYPE, "disk");
     write_in(h->frontend_path, "state", "1");
     h->opt = opt ? *opt : (struct vbd_front_options){0};
     /* Nobody answers our Closing: do not wait long for it. */
@@ -107,7 +109,7 @@ void hostile_wait_frontend(struct hostile *h, const char *state)
 bool hostile_connect(struct hostile *h, const char *const *nodes)
 {
     const char *value;
-    uint32_t ref, port;
+    uint64_t ref, port;
 
     for (int waited_ms = 0;; waited_ms++) {
         value = read_in(h->frontend_path, "state");
@@ -120,23 +122,23 @@ bool hostile_connect(struct hostile *h, const char *const *nodes)
             fail_msg("the frontend never became Initialised");
         usleep(1000);
     }
-    value = read_in(h->frontend_path, "ring-ref");
+    value = read_in(h->frontend_path, BLKIF_NODE_RING_REF);
     assert_non_null(value);
-    ref = (uint32_t)strtoul(value, NULL, 10);
-    value = read_in(h->frontend_path, "event-channel");
+    assert_int_equal(xs_number_parse(value, strlen(value), UINT32_MAX, &ref), 0);
+    value = read_in(h->frontend_path, BLKIF_NODE_EVENT_CHANNEL);
     assert_non_null(value);
-    port = (uint32_t)strtoul(value, NULL, 10);
+    assert_int_equal(xs_number_parse(value, strlen(value), UINT32_MAX, &port), 0);
     if (!h->grants)
         h->grants = backend_open();
     assert_non_null(h->grants);
-    h->ring_page = backend_map(h->grants, fx.domid, ref, true);
+    h->ring_page = backend_map(h->grants, fx.domid, (uint32_t)ref, true);
     assert_non_null(h->ring_page);
     assert_int_equal(
         ring_back_attach(&h->ring, h->ring_page, 4096, sizeof(union blkif_sring_entry), 0), 0);
     /* Events earlier tests left on dom0's stream would be taken for the binding's own. */
     while (dom0_next_event(0) >= 0)
         ;
-    h->dom0_port = dom0_bind_to_guest(port);
+    h->dom0_port = dom0_bind_to_guest((uint32_t)port);
     write_nodes(h->backend_path, nodes);
     write_in(h->backend_path, "state", "4");
     return true;
@@ -208,7 +210,7 @@ void *hostile_map(struct hostile *h, grant_ref_t ref, bool writable)
 
 bool hostile_maps_writable(struct hostile *h, grant_ref_t ref)
 {
-    void *page = backend_map(h->grants, fx.domid, ref, true);
+    void *page = backend_map(h->grants, fx.domid, (uint32_t)ref, true);
 
     if (page)
         hostile_unmap(h, page);

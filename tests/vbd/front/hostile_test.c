@@ -24,6 +24,7 @@
 
 #include <xen/errno.h>
 #include <xen/io/blkif.h>
+#include <blkif/nodes.h>
 
 #include "support/blkfront/blkio.h"
 #include "support/vbd/front_fixture.h"
@@ -32,8 +33,8 @@
 static struct hostile h;
 
 /* What a backend writes on connecting: an ordinary disk. */
-static const char *const disk_nodes[] = {"sectors",     "16384", "info", "0",
-                                         "sector-size", "512",   NULL};
+static const char *const disk_nodes[] = {
+    BLKIF_NODE_SECTORS, "16384", BLKIF_NODE_INFO, "0", BLKIF_NODE_SECTOR_SIZE, "512", NULL};
 
 static int cleanup(void **state)
 {
@@ -424,35 +425,50 @@ static void assert_refused(const char *const *at_start, const char *const *at_co
 static void test_nonsense_is_refused(void **state)
 {
     (void)state;
-    assert_refused(NULL, (const char *const[]){"sectors", "0", "sector-size", "512", NULL},
-                   "sectors");
-    assert_refused(NULL, (const char *const[]){"sectors", "12abc", NULL}, "sectors");
-    assert_refused(NULL, (const char *const[]){"sectors", "-5", NULL}, "sectors");
-    assert_refused(NULL, (const char *const[]){"info", "0", NULL}, "sectors"); /* none at all */
-    /* More bytes than 64 bits count. */
     assert_refused(
-        NULL, (const char *const[]){"sectors", "36028797018963968", "sector-size", "4096", NULL},
-        "sectors");
-    assert_refused(NULL, (const char *const[]){"sectors", "100", "sector-size", "3000", NULL},
-                   "sector-size");
-    assert_refused(NULL, (const char *const[]){"sectors", "100", "sector-size", "8192", NULL},
-                   "sector-size");
-    assert_refused(NULL, (const char *const[]){"sectors", "100", "sector-size", "256", NULL},
-                   "sector-size");
+        NULL, (const char *const[]){BLKIF_NODE_SECTORS, "0", BLKIF_NODE_SECTOR_SIZE, "512", NULL},
+        BLKIF_NODE_SECTORS);
+    assert_refused(NULL, (const char *const[]){BLKIF_NODE_SECTORS, "12abc", NULL},
+                   BLKIF_NODE_SECTORS);
+    assert_refused(NULL, (const char *const[]){BLKIF_NODE_SECTORS, "-5", NULL}, BLKIF_NODE_SECTORS);
+    assert_refused(NULL, (const char *const[]){BLKIF_NODE_INFO, "0", NULL},
+                   BLKIF_NODE_SECTORS); /* none at all */
+    /* More bytes than 64 bits count. */
     assert_refused(NULL,
-                   (const char *const[]){"sectors", "100", "physical-sector-size", "256", NULL},
-                   "physical-sector-size");
-    assert_refused(NULL, (const char *const[]){"sectors", "100", "info", "x", NULL}, "info");
-    assert_refused(NULL, (const char *const[]){"sectors", "100", "mode", "rw", NULL}, "mode");
+                   (const char *const[]){BLKIF_NODE_SECTORS, "36028797018963968",
+                                         BLKIF_NODE_SECTOR_SIZE, "4096", NULL},
+                   BLKIF_NODE_SECTORS);
+    assert_refused(
+        NULL,
+        (const char *const[]){BLKIF_NODE_SECTORS, "100", BLKIF_NODE_SECTOR_SIZE, "3000", NULL},
+        BLKIF_NODE_SECTOR_SIZE);
+    assert_refused(
+        NULL,
+        (const char *const[]){BLKIF_NODE_SECTORS, "100", BLKIF_NODE_SECTOR_SIZE, "8192", NULL},
+        BLKIF_NODE_SECTOR_SIZE);
+    assert_refused(
+        NULL, (const char *const[]){BLKIF_NODE_SECTORS, "100", BLKIF_NODE_SECTOR_SIZE, "256", NULL},
+        BLKIF_NODE_SECTOR_SIZE);
     assert_refused(NULL,
-                   (const char *const[]){"sectors", "100", "feature-flush-cache", "yes", NULL},
-                   "feature-flush-cache");
+                   (const char *const[]){BLKIF_NODE_SECTORS, "100", BLKIF_NODE_PHYSICAL_SECTOR_SIZE,
+                                         "256", NULL},
+                   BLKIF_NODE_PHYSICAL_SECTOR_SIZE);
+    assert_refused(NULL,
+                   (const char *const[]){BLKIF_NODE_SECTORS, "100", BLKIF_NODE_INFO, "x", NULL},
+                   BLKIF_NODE_INFO);
+    assert_refused(NULL,
+                   (const char *const[]){BLKIF_NODE_SECTORS, "100", BLKIF_NODE_MODE, "rw", NULL},
+                   BLKIF_NODE_MODE);
+    assert_refused(
+        NULL, (const char *const[]){BLKIF_NODE_SECTORS, "100", BLKIF_NODE_FLUSH_CACHE, "yes", NULL},
+        BLKIF_NODE_FLUSH_CACHE);
     /* Transport nodes are read before Initialised: refused before the rings exist. */
-    assert_refused((const char *const[]){"max-ring-page-order", "one", NULL}, NULL,
-                   "max-ring-page-order");
-    assert_refused((const char *const[]){"max-ring-pages", "3", NULL}, NULL, "max-ring-pages");
-    assert_refused((const char *const[]){"multi-queue-max-queues", "99999999999", NULL}, NULL,
-                   "multi-queue-max-queues");
+    assert_refused((const char *const[]){BLKIF_NODE_MAX_RING_PAGE_ORDER, "one", NULL}, NULL,
+                   BLKIF_NODE_MAX_RING_PAGE_ORDER);
+    assert_refused((const char *const[]){BLKIF_NODE_MAX_RING_PAGES, "3", NULL}, NULL,
+                   BLKIF_NODE_MAX_RING_PAGES);
+    assert_refused((const char *const[]){BLKIF_NODE_MAX_QUEUES, "99999999999", NULL}, NULL,
+                   BLKIF_NODE_MAX_QUEUES);
 }
 
 /* Values beyond what we support are clamped; an empty CD drive is a CD drive. */
@@ -462,10 +478,11 @@ static void test_limits_are_clamped(void **state)
     struct vbd_front_options opt = {.no_multi_page_ring = true};
 
     (void)state;
-    hostile_start(&h, (const char *const[]){"multi-queue-max-queues", "0", NULL}, &opt);
-    assert_true(hostile_connect(
-        &h, (const char *const[]){"sectors", "0", "info", "5", "feature-max-indirect-segments",
-                                  "100000", "mode", "r", "feature-barrier", "1", NULL}));
+    hostile_start(&h, (const char *const[]){BLKIF_NODE_MAX_QUEUES, "0", NULL}, &opt);
+    assert_true(hostile_connect(&h, (const char *const[]){BLKIF_NODE_SECTORS, "0", BLKIF_NODE_INFO,
+                                                          "5", BLKIF_NODE_MAX_INDIRECT_SEGMENTS,
+                                                          "100000", BLKIF_NODE_MODE, "r",
+                                                          BLKIF_NODE_BARRIER, "1", NULL}));
     assert_int_equal(hostile_opened(&h), 0);
     vbd_front_get_info(h.front, &info);
     assert_int_equal(info.queues, 1);

@@ -16,12 +16,14 @@
 
 #include <xen/io/blkif.h>
 #include <xen/io/xenbus.h>
+#include <blkif/nodes.h>
 
 #include "support/blkfront/blkio.h"
 #include "support/sim/sim_fixture.h"
 #include "support/vbd/front_fixture.h"
 #include "os.h"
 #include "qemu.h"
+#include "xenstore/number.h"
 
 static struct qemu qemu;
 static struct vbd_front *front;
@@ -51,17 +53,21 @@ static uint64_t offered(const char *node, uint64_t absent)
 {
     char path[192];
     const char *value;
+    uint64_t number;
 
     snprintf(path, sizeof(path), "%s/%s", qemu.backend_path, node);
     value = store_read(path);
-    return value ? strtoull(value, NULL, 10) : absent;
+    if (!value)
+        return absent;
+    assert_int_equal(xs_number_parse(value, strlen(value), UINT64_MAX, &number), 0);
+    return number;
 }
 
 static void test_what_qemu_offers_is_used(void **state)
 {
-    uint64_t order = offered("max-ring-page-order", 0),
-             queues = offered("multi-queue-max-queues", 1);
-    uint64_t segments = offered("feature-max-indirect-segments", 0);
+    uint64_t order = offered(BLKIF_NODE_MAX_RING_PAGE_ORDER, 0),
+             queues = offered(BLKIF_NODE_MAX_QUEUES, 1);
+    uint64_t segments = offered(BLKIF_NODE_MAX_INDIRECT_SEGMENTS, 0);
     struct vbd_front_info info;
 
     (void)state;
@@ -72,19 +78,19 @@ static void test_what_qemu_offers_is_used(void **state)
             "QEMU offers: max-ring-page-order %llu, multi-queue-max-queues %llu, "
             "indirect %llu, persistent %llu, flush %llu, barrier %llu, discard %llu\n",
             (unsigned long long)order, (unsigned long long)queues, (unsigned long long)segments,
-            (unsigned long long)offered("feature-persistent", 0),
-            (unsigned long long)offered("feature-flush-cache", 0),
-            (unsigned long long)offered("feature-barrier", 0),
-            (unsigned long long)offered("feature-discard", 0));
+            (unsigned long long)offered(BLKIF_NODE_PERSISTENT, 0),
+            (unsigned long long)offered(BLKIF_NODE_FLUSH_CACHE, 0),
+            (unsigned long long)offered(BLKIF_NODE_BARRIER, 0),
+            (unsigned long long)offered(BLKIF_NODE_DISCARD, 0));
     assert_int_equal(info.ring_pages, 1u << (order < 4 ? order : 4));
     assert_int_equal(info.queues, queues < os_cpu_count() ? queues : os_cpu_count());
     assert_int_equal(info.indirect, segments > BLKIF_MAX_SEGMENTS_PER_REQUEST);
-    assert_int_equal(info.persistent, offered("feature-persistent", 0) != 0);
-    assert_int_equal(info.flush_op, offered("feature-flush-cache", 0) ? BLKIF_OP_FLUSH_DISKCACHE
-                                    : offered("feature-barrier", 0)   ? BLKIF_OP_WRITE_BARRIER
-                                                                      : 0);
-    assert_int_equal(info.discard, offered("feature-discard", 0) != 0);
-    assert_int_equal(info.sector_unit, offered("sector-size", 512));
+    assert_int_equal(info.persistent, offered(BLKIF_NODE_PERSISTENT, 0) != 0);
+    assert_int_equal(info.flush_op, offered(BLKIF_NODE_FLUSH_CACHE, 0) ? BLKIF_OP_FLUSH_DISKCACHE
+                                    : offered(BLKIF_NODE_BARRIER, 0)   ? BLKIF_OP_WRITE_BARRIER
+                                                                       : 0);
+    assert_int_equal(info.discard, offered(BLKIF_NODE_DISCARD, 0) != 0);
+    assert_int_equal(info.sector_unit, offered(BLKIF_NODE_SECTOR_SIZE, 512));
     assert_int_equal(vbd_front_disk(front).sectors, DISK_BYTES / 512);
     assert_false(vbd_front_disk(front).read_only);
 }

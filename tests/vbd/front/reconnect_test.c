@@ -1,9 +1,10 @@
 /*
  * tests/vbd/front/reconnect_test.c - the blkif frontend when its backend
  * dies: winpv-blkback killed (SIGKILL) in the middle of a stream of writes
- * and flushes and started again, fifty times. Every write acknowledged must
- * be in the image file with its own data (each sector names itself and the
- * write that put it there, so a lost, stale or misplaced write shows), a
+ * and flushes and started again, fifty times. Every write acknowledged,
+ * those made while the frontend reconnects too, must be in the image file
+ * with its own data by the end of its round (each sector names itself and
+ * the write that put it there, so a lost, stale or misplaced write shows), a
  * flush must find the writes before it in the image when it completes, and
  * reads through the frontend must return the same. Also: a backend that
  * stops answering (the request timeout resets the connection), one that
@@ -65,22 +66,14 @@ static void freeze_backend(void)
     assert_int_equal(blkback_freeze(&backend), 0);
 }
 
-/* What write @seq puts in the sectors of slot @slot: each sector names itself and the write. */
-static void stamp(uint8_t *buf, uint32_t slot, uint32_t seq)
+/* What write @seq puts in slot @slot: each sector names itself and the write (blkio.h). */
+static void stamp(uint8_t *buf, uint32_t slot, uint64_t seq)
 {
-    for (uint32_t s = 0; s < SLOT_SECTORS; s++) {
-        uint8_t *p = buf + s * 512;
-        uint64_t sector = (uint64_t)slot * SLOT_SECTORS + s;
-
-        for (uint32_t i = 0; i < 512; i++)
-            p[i] = (uint8_t)(seq * 131u + sector * 7u + i);
-        memcpy(p, &sector, sizeof(sector));
-        memcpy(p + 8, &seq, sizeof(seq));
-    }
+    fill_pattern(buf, SLOT_BYTES, (uint64_t)slot * SLOT_BYTES, seq);
 }
 
 /* Whether @data is what write @seq left in @slot (0: never written, zeros). */
-static bool holds(const uint8_t *data, uint32_t slot, uint32_t seq)
+static bool holds(const uint8_t *data, uint32_t slot, uint64_t seq)
 {
     uint8_t want[SLOT_BYTES];
 
@@ -91,7 +84,7 @@ static bool holds(const uint8_t *data, uint32_t slot, uint32_t seq)
     return memcmp(data, want, SLOT_BYTES) == 0;
 }
 
-static bool image_holds(uint32_t slot, uint32_t seq)
+static bool image_holds(uint32_t slot, uint64_t seq)
 {
     uint8_t data[SLOT_BYTES];
 
@@ -102,7 +95,8 @@ static bool image_holds(uint32_t slot, uint32_t seq)
 /* A round's flush: when it completes, the writes before it must be in the image. */
 struct flush_check {
     struct vbd_front_request req;
-    uint32_t slots[BATCH], seqs[BATCH];
+    uint32_t slots[BATCH];
+    uint64_t seqs[BATCH];
     pthread_mutex_t lock;
     pthread_cond_t cond;
     int calls;
@@ -150,7 +144,7 @@ static void flush_wait(struct flush_check *f)
 }
 
 static void write_start(struct test_io *t, struct test_buffer *b, unsigned int queue, uint32_t slot,
-                        uint32_t seq)
+                        uint64_t seq)
 {
     stamp(b->data, slot, seq);
     io_rw(t, VBD_SCSI_OP_WRITE, (uint64_t)slot * SLOT_SECTORS, SLOT_SECTORS, b);
@@ -159,14 +153,14 @@ static void write_start(struct test_io *t, struct test_buffer *b, unsigned int q
 
 static void test_writes_survive_backend_restarts(void **state)
 {
-    static uint32_t last[SLOTS]; /* the write each slot must hold: acknowledged last */
+    static uint64_t last[SLOTS]; /* the write each slot must hold: acknowledged last */
     static struct test_io ios[BATCH + AFTER];
     static struct test_buffer bufs[BATCH + AFTER];
     static struct flush_check flush = {.lock = PTHREAD_MUTEX_INITIALIZER,
                                        .cond = PTHREAD_COND_INITIALIZER};
     struct vbd_front_options opt = {.max_queues = 2};
     struct vbd_front_stats st;
-    uint32_t seq = 0, seqs[BATCH + AFTER];
+    uint64_t seq = 0, seqs[BATCH + AFTER];
 
     (void)state;
     memset(last, 0, sizeof(last));
@@ -202,6 +196,15 @@ static void test_writes_survive_backend_restarts(void **state)
             assert_int_equal(io_calls(&ios[k]), 1);
             last[slot] = seqs[k];
         }
+        /*
+         * Every write of the round acknowledged is in the image now, those
+         * made while the frontend reconnected too: the round's slots are
+         * all different, and a later round may write over them.
+         */
+        for (uint32_t k = 0; k < BATCH + AFTER; k++)
+            if (!image_holds((uint32_t)(ios[k].req.io.sector / SLOT_SECTORS), seqs[k]))
+                fail_msg("round %u: write %u (sequence %llu) acknowledged, not in the image", r, k,
+                         (unsigned long long)seqs[k]);
         flush_wait(&flush);
         assert_int_equal(flush.status, BLKIF_RSP_OKAY);
         assert_int_equal(flush.calls, 1);

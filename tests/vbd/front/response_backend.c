@@ -5,13 +5,14 @@
 
 #include <xen/io/ring.h>
 #include <xen/io/xenbus.h>
+#include <blkif/nodes.h>
+#include <blkif/segments.h>
 
 #include "os_posix.h"
 #include "response_backend.h"
 #include "ring/ring.h"
 
-#define ENTRY_SIZE    sizeof(union blkif_sring_entry)
-#define SEGS_PER_PAGE (OS_PAGE_SIZE / sizeof(struct blkif_request_segment))
+#define ENTRY_SIZE sizeof(union blkif_sring_entry)
 
 /* Grow @array (of @cap elements of @size bytes) to hold @n + 1. */
 static void *grow(void *array, size_t *cap, size_t n, size_t size)
@@ -83,8 +84,8 @@ static void offer_number(struct rb_backend *rb, const char *name, int64_t value)
 /* What the frontend reads while we wait for it. */
 static void write_transport(struct rb_backend *rb)
 {
-    offer_number(rb, "max-ring-page-order", rb->offer.ring_order);
-    offer_number(rb, "multi-queue-max-queues", rb->offer.queues);
+    offer_number(rb, BLKIF_NODE_MAX_RING_PAGE_ORDER, rb->offer.ring_order);
+    offer_number(rb, BLKIF_NODE_MAX_QUEUES, rb->offer.queues);
 }
 
 /* What it reads once we are Connected. */
@@ -94,24 +95,24 @@ static void write_disk(struct rb_backend *rb)
     char path[128];
 
     rb_resize(rb, o->sectors);
-    offer_number(rb, "sector-size", o->sector_size);
-    offer_number(rb, "physical-sector-size", o->sector_size);
-    offer_number(rb, "info", o->read_only ? VDISK_READONLY : 0);
+    offer_number(rb, BLKIF_NODE_SECTOR_SIZE, o->sector_size);
+    offer_number(rb, BLKIF_NODE_PHYSICAL_SECTOR_SIZE, o->sector_size);
+    offer_number(rb, BLKIF_NODE_INFO, o->read_only ? VDISK_READONLY : 0);
     snprintf(path, sizeof(path), "%s/mode", rb->fx->xenbus.otherend);
     fake_store_write(&rb->fx->store, path, o->read_only ? "r" : "w");
-    offer_number(rb, "feature-flush-cache", o->flush);
-    offer_number(rb, "feature-barrier", o->barrier);
-    offer_number(rb, "feature-discard", o->discard);
-    offer_number(rb, "discard-secure", o->discard ? o->discard_secure : -1);
-    offer_number(rb, "discard-granularity", o->discard ? o->sector_size : -1);
-    offer_number(rb, "feature-persistent", o->persistent);
-    offer_number(rb, "feature-max-indirect-segments", o->segments);
+    offer_number(rb, BLKIF_NODE_FLUSH_CACHE, o->flush);
+    offer_number(rb, BLKIF_NODE_BARRIER, o->barrier);
+    offer_number(rb, BLKIF_NODE_DISCARD, o->discard);
+    offer_number(rb, BLKIF_NODE_DISCARD_SECURE, o->discard ? o->discard_secure : -1);
+    offer_number(rb, BLKIF_NODE_DISCARD_GRANULARITY, o->discard ? o->sector_size : -1);
+    offer_number(rb, BLKIF_NODE_PERSISTENT, o->persistent);
+    offer_number(rb, BLKIF_NODE_MAX_INDIRECT_SEGMENTS, o->segments);
 }
 
 void rb_resize(struct rb_backend *rb, uint64_t sectors)
 {
     rb->offer.sectors = sectors;
-    offer_number(rb, "sectors", (int64_t)(sectors / (rb->offer.sector_size / 512)));
+    offer_number(rb, BLKIF_NODE_SECTORS, (int64_t)(sectors / (rb->offer.sector_size / 512)));
 }
 
 static void set_state(struct rb_backend *rb, uint32_t state)
@@ -147,7 +148,7 @@ static uint64_t front_number(struct rb_backend *rb, const char *dir, const char 
 static void map_queue(struct rb_backend *rb, uint32_t qi, const char *dir, uint32_t pages)
 {
     struct rb_queue *q = &rb->queues[qi];
-    uint64_t port = front_number(rb, dir, "event-channel", UINT64_MAX);
+    uint64_t port = front_number(rb, dir, BLKIF_NODE_EVENT_CHANNEL, UINT64_MAX);
 
     memset(q, 0, sizeof(*q));
     for (uint32_t i = 0; i < pages; i++) {
@@ -156,7 +157,8 @@ static void map_queue(struct rb_backend *rb, uint32_t qi, const char *dir, uint3
         uint16_t domid;
         bool readonly;
 
-        snprintf(name, sizeof(name), pages == 1 ? "ring-ref" : "ring-ref%u", i);
+        snprintf(name, sizeof(name), pages == 1 ? BLKIF_NODE_RING_REF : BLKIF_NODE_RING_REF "%u",
+                 i);
         ref = front_number(rb, dir, name, UINT64_MAX);
         if (ref > UINT32_MAX ||
             !fake_gnttab_lookup(&rb->fx->gnttab, (uint32_t)ref, &domid, &gfn, &readonly) ||
@@ -175,7 +177,7 @@ static void map_queue(struct rb_backend *rb, uint32_t qi, const char *dir, uint3
         *ring_index(q, offsetof(struct xen_sring_header, rsp_prod)) != 0)
         fake_violation("backend: queue %u's ring is not new", qi);
     q->persistent =
-        rb->offer.persistent && front_number(rb, rb->fx->xenbus.nodename, "feature-persistent", 0);
+        rb->offer.persistent && front_number(rb, rb->fx->xenbus.nodename, BLKIF_NODE_PERSISTENT, 0);
     q->mapped = true;
 }
 
@@ -183,8 +185,8 @@ static void map_queue(struct rb_backend *rb, uint32_t qi, const char *dir, uint3
 static void connect(struct rb_backend *rb)
 {
     const char *front = rb->fx->xenbus.nodename;
-    uint64_t queues = front_number(rb, front, "multi-queue-num-queues", 1);
-    uint64_t order = front_number(rb, front, "ring-page-order", 0);
+    uint64_t queues = front_number(rb, front, BLKIF_NODE_NUM_QUEUES, 1);
+    uint64_t order = front_number(rb, front, BLKIF_NODE_RING_PAGE_ORDER, 0);
     uint64_t max_queues = rb->offer.queues > 1 ? (uint64_t)rb->offer.queues : 1;
     uint64_t max_order = rb->offer.ring_order > 0 ? (uint64_t)rb->offer.ring_order : 0;
 
@@ -336,7 +338,7 @@ static void take_indirect(struct rb_backend *rb, const union blkif_sring_entry *
     r->op = ind.indirect_op;
     r->start = ind.sector_number * unit;
     r->nr_segs = ind.nr_segments;
-    r->nr_indirect = (uint32_t)((r->nr_segs + SEGS_PER_PAGE - 1) / SEGS_PER_PAGE);
+    r->nr_indirect = blkif_indirect_list_pages(r->nr_segs);
     if (r->nr_indirect > BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST)
         fake_violation("backend: %u indirect pages", r->nr_indirect);
     if (ind.handle != rb->handle)
@@ -351,9 +353,9 @@ static void take_indirect(struct rb_backend *rb, const union blkif_sring_entry *
             fake_violation("backend: indirect page %u names grant %u, not ours", p,
                            ind.indirect_grefs[p]);
         r->unlisted |= !list;
-        for (uint32_t i = p * SEGS_PER_PAGE; list && i < r->nr_segs && i < (p + 1) * SEGS_PER_PAGE;
-             i++) {
-            const struct blkif_request_segment *s = &list[i % SEGS_PER_PAGE];
+        for (uint32_t i = p * BLKIF_SEGS_PER_INDIRECT_PAGE;
+             list && i < r->nr_segs && i < (p + 1) * BLKIF_SEGS_PER_INDIRECT_PAGE; i++) {
+            const struct blkif_request_segment *s = &list[i % BLKIF_SEGS_PER_INDIRECT_PAGE];
 
             r->segs[i] = (struct rb_segment){s->gref, s->first_sect, s->last_sect};
         }

@@ -35,6 +35,7 @@
 #include "os.h"
 #include "os_posix.h"
 #include "qemu.h"
+#include "support/blkfront/blkio.h"
 #include "support/sim/sim_fixture.h"
 #include "support/vbd/front_fixture.h"
 
@@ -80,14 +81,6 @@ static const struct xenbus_suspend_hold hold = {.run_held = run_held};
 
 /* -- what a write puts in a sector ---------------------------------------------- */
 
-static void stamp_sector(uint8_t *p, uint64_t sector, uint64_t seq)
-{
-    for (uint32_t i = 16; i < 512; i++)
-        p[i] = (uint8_t)(seq * 131u + sector * 7u + i);
-    memcpy(p, &sector, sizeof(sector));
-    memcpy(p + 8, &seq, sizeof(seq));
-}
-
 /* Whether @p is what write @seq put in @sector (0: never written, zeros). */
 static bool sector_holds(const uint8_t *p, uint64_t sector, uint64_t seq)
 {
@@ -95,7 +88,7 @@ static bool sector_holds(const uint8_t *p, uint64_t sector, uint64_t seq)
 
     memset(want, 0, sizeof(want));
     if (seq)
-        stamp_sector(want, sector, seq);
+        fill_pattern(want, sizeof(want), sector * 512, seq);
     return memcmp(p, want, sizeof(want)) == 0;
 }
 
@@ -194,7 +187,7 @@ static void *writer_main(void *arg)
         } else {
             seq = __atomic_add_fetch(&next_seq, 1, __ATOMIC_RELAXED);
             for (uint32_t s = 0; s < sectors; s++)
-                stamp_sector(w->buf.data + s * 512, w->first + at + s, seq);
+                fill_pattern(w->buf.data + s * 512, 512, (w->first + at + s) * 512, seq);
         }
         pthread_rwlock_unlock(&vcpus);
         status = writer_run(w, read ? VBD_SCSI_OP_READ : VBD_SCSI_OP_WRITE, at, sectors);

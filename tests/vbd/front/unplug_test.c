@@ -61,15 +61,15 @@ struct place {
     struct vbd_front_request req;
     struct test_buffer buf;
     unsigned int index;
-    uint32_t seq;   /* the write in flight, or the last one */
-    uint32_t acked; /* the last write acknowledged, 0 for none */
+    uint64_t seq;   /* the write in flight, or the last one */
+    uint64_t acked; /* the last write acknowledged, 0 for none */
     bool busy;      /* submitted, not yet completed */
 };
 
 static struct {
     pthread_mutex_t lock;
     struct place places[PLACES];
-    uint32_t next_seq;
+    uint64_t next_seq;
     unsigned int running; /* places still writing */
     uint64_t submitted, completed, failed, twice, refused;
 } stream = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -86,7 +86,7 @@ static void place_submit(struct place *p)
 {
     int rc;
 
-    fill_pattern(p->buf.data, PLACE_BYTES, place_offset(p), (uint8_t)p->seq);
+    fill_pattern(p->buf.data, PLACE_BYTES, place_offset(p), p->seq);
     memset(&p->req, 0, sizeof(p->req));
     p->req.io.op = VBD_SCSI_OP_WRITE;
     p->req.io.sector = place_offset(p) / 512;
@@ -364,9 +364,8 @@ static void assert_unplugged_cleanly(void (*before)(void), unplug_fn unplug,
         const struct place *p = &stream.places[k];
 
         assert_true(p->acked > 0);
-        assert_true(
-            image_holds_pattern(image_fd, place_offset(p), PLACE_BYTES, (uint8_t)p->acked) ||
-            image_holds_pattern(image_fd, place_offset(p), PLACE_BYTES, (uint8_t)p->seq));
+        assert_true(image_holds_pattern(image_fd, place_offset(p), PLACE_BYTES, p->acked) ||
+                    image_holds_pattern(image_fd, place_offset(p), PLACE_BYTES, p->seq));
     }
     /* Closed last, nothing written again once the toolstack removed the directory. */
     assert_string_equal(sampler.last, "6");
