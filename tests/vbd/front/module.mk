@@ -74,3 +74,9 @@ vbd-response-fuzz_LDLIBS := -lpthread
 VBD_RESPONSE_SEEDS := normal bad-id overrun duplicate held reconnect indirect-persistent
 vbd-response-fuzz_SEEDS := $(VBD_RESPONSE_SEEDS:%=$(BUILD)/fuzz/vbd-response-fuzz/seeds/%)
 vbd-response-fuzz_SEED_FILE := tests/vbd/front/response_seeds.txt
+
+# vbdfront_watchdog  the watchdog for requests left unanswered, on the same fakes:
+#                    a request issued while it waits for a queue's lock is not late
+HOST_TESTS += vbdfront_watchdog
+vbdfront_watchdog_SRCS := tests/vbd/front/watchdog_test.c \
+                          $(filter-out tests/vbd/front/response_harness.c,$(VBDFRONT_RESPONSE_SRCS))
