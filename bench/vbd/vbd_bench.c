@@ -35,7 +35,10 @@
  *
  * Beside the figures, '#' lines give what was negotiated, ring requests,
  * copies and waits a request, and the processor time a request of this
- * process, winpv-simd and the backend: where the time goes.
+ * process, winpv-simd and the backend: where the time goes; which of them
+ * was saturated, its serving thread never waiting (then it, not the side
+ * under test, set the figure); and how far each side's worst round fell
+ * below its best (a wide spread: a noisy machine, the figures uncertain).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -176,8 +179,27 @@ static const char *const process_names[PROCESSES] = {"this process", "winpv-simd
 
 struct sample {
     uint64_t ns, completed, upcalls, kicks, cpu_ns[PROCESSES];
+    uint64_t machine_busy, machine_all; /* every processor's time, in /proc/stat's ticks */
     struct vbd_front_stats stats;
 };
+
+/* The machine's processor time so far: busy (not idle nor waiting for I/O) and in all. */
+static void read_machine_time(uint64_t *busy, uint64_t *all)
+{
+    unsigned long long t[8] = {0};
+    FILE *f = fopen("/proc/stat", "r");
+
+    *busy = *all = 0;
+    if (f == NULL)
+        return;
+    if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &t[0], &t[1], &t[2], &t[3], &t[4],
+               &t[5], &t[6], &t[7]) == 8) {
+        for (int i = 0; i < 8; i++)
+            *all += t[i];
+        *busy = *all - t[3] - t[4]; /* less idle and iowait */
+    }
+    fclose(f);
+}
 
 static void take_sample(pid_t backend, struct sample *s)
 {
@@ -188,6 +210,7 @@ static void take_sample(pid_t backend, struct sample *s)
     s->upcalls = sim_guest_upcalls();
     s->kicks = os_atomic_add64(&kicks, 0);
     vbd_front_get_stats(front, &s->stats);
+    read_machine_time(&s->machine_busy, &s->machine_all);
     for (int i = 0; i < PROCESSES; i++) {
         clockid_t clock = CLOCK_PROCESS_CPUTIME_ID;
         struct timespec ts = {0, 0};
@@ -204,6 +227,49 @@ static void sleep_ms(uint32_t ms)
 
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
+}
+
+/*
+ * A process whose requests are served on one thread (winpv-simd's loop,
+ * winpv-blkback's loop, this process's upcall thread) limits the figure
+ * once that thread never waits: busy this share of the wall-clock or more.
+ */
+#define SATURATED 0.9
+
+/*
+ * Each process's processors busy over the measurement, and the machine's,
+ * and what limited the figure: a process, the machine (its processors all
+ * busy, ours or a neighbour's: then the figure measures the neighbours
+ * too), or neither (each side waits on the other: events, latency).
+ */
+static void describe_saturation(const struct sample *a, const struct sample *b)
+{
+    double wall = (double)(b->ns - a->ns), most = 0, ours = 0, machine = 0;
+    unsigned int cpus = os_cpu_count();
+    int limit = -1;
+
+    printf("#   processors busy:");
+    for (int i = 0; i < PROCESSES; i++) {
+        double busy = (double)(b->cpu_ns[i] - a->cpu_ns[i]) / wall;
+
+        printf("%s %s %.2f", i ? "," : "", process_names[i], busy);
+        ours += busy;
+        if (busy >= SATURATED && busy > most) {
+            most = busy;
+            limit = i;
+        }
+    }
+    if (b->machine_all > a->machine_all)
+        machine = (double)(b->machine_busy - a->machine_busy) /
+                  (double)(b->machine_all - a->machine_all) * cpus;
+    printf("; the machine %.2f of %u (others %.2f)", machine, cpus,
+           machine > ours ? machine - ours : 0);
+    if (limit >= 0)
+        printf(": %s saturated (a thread that never waits)\n", process_names[limit]);
+    else if (machine >= SATURATED * cpus)
+        printf(": the machine saturated\n");
+    else
+        printf(": none saturated (each side waits on the other)\n");
 }
 
 /* The figures of one workload through the frontend. */
@@ -225,6 +291,7 @@ static void describe(const struct sample *a, const struct sample *b, double n)
         printf("%s %s %.1f us", i ? "," : "", process_names[i],
                (double)(b->cpu_ns[i] - a->cpu_ns[i]) / n / 1000);
     printf(" (of %.1f us wall-clock a request)\n", (double)(b->ns - a->ns) / n / 1000);
+    describe_saturation(a, b);
 }
 
 /* 32 requests in flight: warm up, measure, stop and wait for all to end. */
@@ -352,10 +419,25 @@ static double figure(const struct workload *w, double iops, double mb_per_s)
     return w->throughput ? mb_per_s : iops;
 }
 
+/* The best of @n rounds' figures, and how far the worst fell below it. */
+static void describe_spread(const char *side, const double *v, unsigned int n)
+{
+    double best = v[0], worst = v[0];
+
+    for (unsigned int i = 1; i < n; i++) {
+        best = v[i] > best ? v[i] : best;
+        worst = v[i] < worst ? v[i] : worst;
+    }
+    printf("#   %s over %u rounds: best %.1f, worst %.1f (%.0f%% below the best)\n", side, n, best,
+           worst, best > 0 ? (best - worst) / best * 100 : 0);
+}
+
 /* fio, then the same through the frontend, ROUNDS times; the best of each kept. */
 static int rounds(size_t b, size_t i, pid_t pid)
 {
     const struct workload *w = &workloads[i];
+    double fio_figures[ROUNDS], our_figures[ROUNDS], copy_figures[ROUNDS];
+    bool copies_run = w->throughput && b == 0;
 
     for (unsigned int round = 0; round < ROUNDS; round++) {
         struct fio_result f;
@@ -368,13 +450,16 @@ static int rounds(size_t b, size_t i, pid_t pid)
         native = figure(w, f.iops, f.mb_per_s);
         ours = figure(w, r.iops, r.mb_per_s);
         printf("#   round %u: fio %.1f, through the frontend %.1f\n", round + 1, native, ours);
+        fio_figures[round] = native;
+        our_figures[round] = ours;
         /* Once, beside the first backend: it does not depend on one. */
-        if (w->throughput && b == 0) {
+        if (copies_run) {
             double copies;
 
             if (run_two_copies(w, &copies) != 0)
                 return -1;
             printf("#   round %u: two copies %.1f\n", round + 1, copies);
+            copy_figures[round] = copies;
             if (copies > two_copies_best[i])
                 two_copies_best[i] = copies;
         }
@@ -386,6 +471,10 @@ static int rounds(size_t b, size_t i, pid_t pid)
                 notify_best[b] = r.events_per_request;
         }
     }
+    describe_spread("fio", fio_figures, ROUNDS);
+    describe_spread("through the frontend", our_figures, ROUNDS);
+    if (copies_run)
+        describe_spread("two copies", copy_figures, ROUNDS);
     return 0;
 }
 

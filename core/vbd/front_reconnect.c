@@ -129,11 +129,22 @@ static uint64_t watchdog_period(const struct vbd_front *front)
     return period < 1000000000ull ? period : 1000000000ull;
 }
 
-/* Whether queue @q has a ring request older than the timeout. Context: any. */
-static bool queue_late(struct front_queue *q, uint64_t now, uint64_t timeout)
+/*
+ * Whether queue @q has a ring request older than @timeout. Context: any.
+ *
+ * The clock is read under the queue's lock, where slot_take stamps
+ * issued_ns, so no slot looked at is younger than now. Read before the
+ * lock (it was, once for all queues), a slot issued meanwhile on another
+ * processor, or while this timer waited for the lock, was "issued" after
+ * now: now - issued_ns wrapped to nearly 2^64 ns and a request a few
+ * microseconds old reset a healthy connection ("unanswered for 30000 ms"
+ * under load, with nothing unanswered).
+ */
+static bool queue_late(struct front_queue *q, uint64_t timeout)
 {
     bool late = false;
     os_irql_t irql = os_spin_lock(&q->lock);
+    uint64_t now = os_time_ns();
 
     for (uint32_t i = 0; i < q->nr_slots && !late; i++)
         late = q->slots[i].state == FRONT_SLOT_INFLIGHT && now - q->slots[i].issued_ns > timeout;
@@ -145,13 +156,12 @@ static bool queue_late(struct front_queue *q, uint64_t now, uint64_t timeout)
 static void watchdog(void *ctx)
 {
     struct vbd_front *front = ctx;
-    uint64_t now = os_time_ns();
     bool late = false;
 
     if (front_life_closed(front))
         return;
     for (uint32_t i = 0; i < VBD_FRONT_MAX_QUEUES && !late; i++)
-        late = queue_late(&front->queues[i], now, front->opt.request_timeout_ns);
+        late = queue_late(&front->queues[i], front->opt.request_timeout_ns);
     if (late && front_link_state(front) == FRONT_LINK_UP && front_life_serving(front)) {
         os_log(OS_LOG_WARN, "vbd: %s: a request unanswered for %llu ms: resetting\n",
                front->nodename, (unsigned long long)(front->opt.request_timeout_ns / 1000000));

@@ -74,3 +74,19 @@ vbd-response-fuzz_LDLIBS := -lpthread
 VBD_RESPONSE_SEEDS := normal bad-id overrun duplicate held reconnect indirect-persistent
 vbd-response-fuzz_SEEDS := $(VBD_RESPONSE_SEEDS:%=$(BUILD)/fuzz/vbd-response-fuzz/seeds/%)
 vbd-response-fuzz_SEED_FILE := tests/vbd/front/response_seeds.txt
+
+# vbdfront_watchdog  the watchdog for requests left unanswered, on the same fakes:
+#                    a request issued while it waits for a queue's lock is not late
+HOST_TESTS += vbdfront_watchdog
+vbdfront_watchdog_SRCS := tests/vbd/front/watchdog_test.c \
+                          $(filter-out tests/vbd/front/response_harness.c,$(VBDFRONT_RESPONSE_SRCS))
+
+# vbdfront_liveness  bursts around a full ring after idle gaps around the backend's
+#                    busy polling: against a healthy winpv-blkback, none left unfinished
+#                    (built as vbdfront_blkback, from its own test file)
+HOST_TESTS += vbdfront_liveness
+vbdfront_liveness_SRCS = tests/vbd/front/liveness_test.c \
+                         $(filter-out tests/vbd/front/%,$(vbdfront_blkback_SRCS))
+vbdfront_liveness_LDLIBS = $(vbdfront_blkback_LDLIBS)
+$(BUILD)/host/bin/vbdfront_liveness: $(SIMLIB_FILES) | $(BUILD)/host/bin/winpv-simd \
+                                     $(BUILD)/host/bin/winpv-blkback
