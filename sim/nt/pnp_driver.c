@@ -79,8 +79,9 @@ int nt_driver_load(struct nt_driver *driver, const char *path, const char *servi
         return -1;
     }
     driver->loaded = true;
-    nt_log("load: %s at %p, %d instructions prepared\n", driver->image.name,
-           (void *)driver->image.base, driver->image.rewritten);
+    nt_log("load: %s at %p, %d instructions prepared, after pool allocation %llu\n",
+           driver->image.name, (void *)driver->image.base, driver->image.rewritten,
+           (unsigned long long)nt_pool_allocations());
     driver->object = nt_driver_object_new();
     if (driver->object == NULL) {
         snprintf(error, error_size, "no memory for a driver object");
