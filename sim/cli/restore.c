@@ -62,7 +62,7 @@ static uint32_t saved_from(const char *run_dir, const char *name, uint64_t *targ
  */
 static void retire(struct run *run, uint32_t old, uint32_t restored)
 {
-    const char *const files[] = {"tree", "log"};
+    const char *const files[] = {"tree", "log", "sock"};
     struct sim_request req = {.type = SIM_DOMAIN_DESTROY};
     struct sim_reply reply;
 

@@ -178,17 +178,15 @@ void run_guest_file(const char *run_dir, unsigned int domid, const char *what, c
 
 int run_guest_start(struct run *run, const char *drivers_dir, const char *installed)
 {
-    char program[512], drivers[4096], domid[16], cpus[16], log[512], tree[512];
-    char *argv[] = {program,   "--run-dir",   run->simd.dir,
-                    "--domid", domid,         "--drivers",
-                    drivers,   "--vcpus",     cpus,
-                    "--log",   log,           "--tree",
-                    tree,      "--sequence",  "start,serve,remove",
-                    "--agent", "--installed", (char *)installed,
+    char program[512], drivers[4096], domid[16], cpus[16], log[512], tree[512], control[512];
+    char *argv[] = {program,     "--run-dir", run->simd.dir, "--domid",     domid,
+                    "--drivers", drivers,     "--vcpus",     cpus,          "--log",
+                    log,         "--tree",    tree,          "--sequence",  "start,serve,remove",
+                    "--control", control,     "--agent",     "--installed", (char *)installed,
                     NULL};
 
     if (installed == NULL)
-        argv[16] = NULL; /* no "--installed" */
+        argv[18] = NULL; /* no "--installed" */
     if (realpath(drivers_dir, drivers) == NULL) {
         fprintf(stderr, "winpv-sim: --guest %s: no such directory\n", drivers_dir);
         return -XEN_ENOENT;
@@ -199,6 +197,7 @@ int run_guest_start(struct run *run, const char *drivers_dir, const char *instal
     snprintf(cpus, sizeof(cpus), "%u", run->vcpus);
     run_guest_file(run->simd.dir, run->domid, "log", log, sizeof(log));
     run_guest_file(run->simd.dir, run->domid, "tree", tree, sizeof(tree));
+    run_guest_file(run->simd.dir, run->domid, "sock", control, sizeof(control));
     return component_start(&run->simd, &run->guest, "guest-kernel", argv, NULL);
 }
 

@@ -54,7 +54,10 @@ int run_guest_check(struct run *run);
  */
 int run_disks_move(struct run *run, uint32_t domid);
 
-/* RUN_DIR/guest-DOMID.@what: "log" the kernel's log, "tree" its device tree. */
+/*
+ * RUN_DIR/guest-DOMID.@what: "log" the kernel's log, "tree" its device
+ * tree, "sock" where it serves requests on its disks (winpv-sim io).
+ */
 void run_guest_file(const char *run_dir, unsigned int domid, const char *what, char *buf,
                     size_t size);
 

@@ -6,7 +6,7 @@
  *   winpv-ntsim --run-dir DIR --domid N (--drivers DIR | --driver PATH)
  *               [--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N]
  *               [--sequence LIST] [--service NAME] [--irp-timeout-ms N] [--tree FILE]
- *               [--installed HWID]... [--agent[=system|admin|user]]
+ *               [--installed HWID]... [--agent[=system|admin|user]] [--control SOCKET]
  *
  * --drivers names a directory of driver packages, as make leaves them in
  * dist/x64 (one folder per driver with its INF): every device gets the
@@ -29,6 +29,9 @@
  * cleanly). Exit status: 0 when every step succeeded
  * and the drivers unloaded with nothing left, 1 when a step failed or
  * something leaked, 2 for bad usage, 66 after a bugcheck.
+ *
+ * --control SOCKET serves a person's requests on the guest's disks there
+ * (user_io.c: winpv-sim io).
  *
  * --agent runs the guest's user-mode agent (agent.c) beside the drivers,
  * as a service of the account named (default: system, as it is installed):
@@ -53,11 +56,12 @@
 #include "kernel.h"
 #include "machine.h"
 #include "pnp.h"
+#include "user_io.h"
 
 #define INSTALLED_MAX 8
 
 struct options {
-    const char *run_dir, *driver, *drivers, *log, *sequence, *service, *tree;
+    const char *run_dir, *driver, *drivers, *log, *sequence, *service, *tree, *control;
     unsigned int irp_timeout_ms;
     uint32_t domid;
     enum nt_cpu_mode mode;
@@ -77,7 +81,7 @@ static int usage(void)
             "[--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N] "
             "[--sequence start,stop,remove,serve[:MS],power:SN] [--service NAME] "
             "[--irp-timeout-ms N] [--tree FILE] [--platform-device ID] [--installed HWID]... "
-            "[--agent[=system|admin|user]]\n");
+            "[--agent[=system|admin|user]] [--control SOCKET]\n");
     return 2;
 }
 
@@ -111,6 +115,7 @@ static int parse(int argc, char **argv, struct options *o)
         {"platform-device", required_argument, NULL, 'P'},
         {"installed", required_argument, NULL, 'I'},
         {"agent", optional_argument, NULL, 'a'},
+        {"control", required_argument, NULL, 'c'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -154,6 +159,9 @@ static int parse(int argc, char **argv, struct options *o)
             if (o->installed_count == INSTALLED_MAX)
                 return -1;
             o->installed[o->installed_count++] = optarg;
+            break;
+        case 'c':
+            o->control = optarg;
             break;
         case 'a':
             o->agent = true;
@@ -283,8 +291,13 @@ static int run_driver(const struct options *o, struct nt_pnp *pnp)
         fprintf(stderr, "winpv-ntsim: cannot start the agent\n");
         failed = 1;
     }
+    if (!failed && o->control && nt_user_io_start(o->control) != 0) {
+        fprintf(stderr, "winpv-ntsim: cannot serve %s\n", o->control);
+        failed = 1;
+    }
     if (!failed)
         failed = run_sequence(pnp, o->sequence) != 0;
+    nt_user_io_stop();
     if (atomic_load(&pnp->shutdown) == NT_SHUTDOWN_DONE) {
         nt_log("pnp: the machine is off: drivers stay loaded, as on Windows\n");
         return failed ? -1 : 0;

@@ -254,10 +254,52 @@ static void stop_adapter(struct adapter *a)
     set_state(a, ADAPTER_STOPPED);
 }
 
+struct adapter *storport_disk_hold(unsigned int disk, uint8_t *target, uint32_t *block_size)
+{
+    struct adapter *found = NULL;
+
+    pthread_mutex_lock(&adapters_lock);
+    for (struct adapter *a = adapters; a && found == NULL; a = a->next) {
+        if (a->state != ADAPTER_STARTED || disk >= a->units) {
+            disk -= a->state == ADAPTER_STARTED ? a->units : 0;
+            continue;
+        }
+        found = a;
+        *target = a->unit_target[disk];
+        *block_size = a->unit_block[disk];
+        pthread_mutex_lock(&a->srbs_lock);
+        a->users++;
+        pthread_mutex_unlock(&a->srbs_lock);
+    }
+    pthread_mutex_unlock(&adapters_lock);
+    return found;
+}
+
+void storport_disk_release(struct adapter *a)
+{
+    pthread_mutex_lock(&a->srbs_lock);
+    a->users--;
+    pthread_cond_broadcast(&a->srb_completed);
+    pthread_mutex_unlock(&a->srbs_lock);
+}
+
+/* No user-mode request may run on the adapter's disks from now on: wait for those that do. */
+static void wait_for_users(struct adapter *a)
+{
+    pthread_mutex_lock(&adapters_lock);
+    a->units = 0;
+    pthread_mutex_unlock(&adapters_lock);
+    pthread_mutex_lock(&a->srbs_lock);
+    while (a->users)
+        pthread_cond_wait(&a->srb_completed, &a->srbs_lock);
+    pthread_mutex_unlock(&a->srbs_lock);
+}
+
 static void remove_adapter(struct adapter *a)
 {
     struct adapter **p;
 
+    wait_for_users(a);
     stop_adapter(a);
     set_state(a, ADAPTER_REMOVED);
     pthread_mutex_lock(&adapters_lock);
@@ -295,10 +337,12 @@ static NT_EXPORT NTSTATUS storport_dispatch_pnp(DEVICE_OBJECT *device, IRP *irp)
             storport_scan(a);
         return status;
     case IRP_MN_STOP_DEVICE:
+        wait_for_users(a);
         stop_adapter(a);
         irp->IoStatus.Status = STATUS_SUCCESS;
         return pass_down(a, irp);
     case IRP_MN_SURPRISE_REMOVAL:
+        wait_for_users(a);
         stop_adapter(a);
         irp->IoStatus.Status = STATUS_SUCCESS;
         return pass_down(a, irp);

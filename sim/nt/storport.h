@@ -53,6 +53,7 @@ struct adapter {
     pthread_mutex_t srbs_lock; /* guards in_flight; taken alone */
     pthread_cond_t srb_completed;
     struct srb_in_flight *in_flight;
+    unsigned int users; /* user-mode requests on its disks: removal waits for none (srbs_lock) */
     unsigned int units; /* disks the scan found: */
     uint8_t unit_target[UINT8_MAX];
     uint32_t unit_block[UINT8_MAX]; /* ... and their block sizes */
@@ -86,6 +87,21 @@ struct srb_outcome storport_command_in(struct adapter *a, uint8_t target, const 
  * far as it is built: what Windows reads of a new disk first.
  */
 void disk_class_start(struct adapter *a, uint8_t target, uint32_t block_size);
+
+/*
+ * Read the guest's disk number @disk whole, as the disk class would, and
+ * put its SHA-256 in @hex (65 bytes) and its size in *@bytes: 0, or -1 with
+ * the reason in @error. Context: a kernel thread at PASSIVE_LEVEL.
+ */
+int disk_class_sha256(unsigned int disk, char *hex, uint64_t *bytes, char *error, size_t size);
+
+/*
+ * The started adapter and target of the guest's disk number @disk (in the
+ * order Storport found them), held against removal until
+ * storport_disk_release; NULL when there is no such disk. Any kernel thread.
+ */
+struct adapter *storport_disk_hold(unsigned int disk, uint8_t *target, uint32_t *block_size);
+void storport_disk_release(struct adapter *a);
 
 /* The adapter whose HwDeviceExtension is @hw_extension; the miniport's call @function stops otherwise. */
 struct adapter *storport_adapter_of(void *hw_extension, uint64_t caller, const char *function);

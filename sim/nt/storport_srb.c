@@ -52,12 +52,17 @@ static struct srb_in_flight *hand_over(struct adapter *a, SCSI_REQUEST_BLOCK *sr
 void storport_request_complete(struct adapter *a, SCSI_REQUEST_BLOCK *srb, uint64_t caller)
 {
     struct srb_in_flight *f;
+    uint8_t cdb0 = 0;
+    bool pending = false;
 
+    /* Looked at under the lock only: once given back, the SRB is freed and its memory reused. */
     pthread_mutex_lock(&a->srbs_lock);
     for (f = a->in_flight; f && (f->srb != srb || f->completed); f = f->next)
         ;
-    if (f && srb->SrbStatus != SRB_STATUS_PENDING) {
-        f->completed = true;
+    if (f) {
+        pending = srb->SrbStatus == SRB_STATUS_PENDING;
+        cdb0 = srb->Cdb[0];
+        f->completed = !pending;
         pthread_cond_broadcast(&a->srb_completed);
     }
     pthread_mutex_unlock(&a->srbs_lock);
@@ -66,9 +71,10 @@ void storport_request_complete(struct adapter *a, SCSI_REQUEST_BLOCK *srb, uint6
                          "RequestComplete of SRB %p, which the miniport does not hold (never "
                          "given, or given back already)",
                          (void *)srb);
-    if (srb->SrbStatus == SRB_STATUS_PENDING)
+    if (pending)
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
-                         "RequestComplete of SRB %p with SRB_STATUS_PENDING", (void *)srb);
+                         "RequestComplete of SRB %p (CDB %#x) with SRB_STATUS_PENDING", (void *)srb,
+                         cdb0);
 }
 
 /* One element per page piece of the SRB's buffer, each at its physical address. */

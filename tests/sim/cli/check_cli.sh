@@ -6,20 +6,12 @@ set -uo pipefail
 bin=${1:?usage: check_cli.sh BINDIR}
 sim=$bin/winpv-sim
 . "$(dirname "$0")/../../support/tap.sh"
+. "$(dirname "$0")/../../support/sim_up.sh"
 
 echo "1..23"
 out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
-"$sim" up --memory 32 --disks 2 --disk-size 8 >"$out" 2>"$err" &
-up=$!
-for _ in $(seq 300); do grep -q '^# xenstored' "$out" && break; sleep 0.1; done
-if ! grep -q '^export WINPV_SIM_DIR=' "$out"; then
-    not_ok "winpv-sim up prints the run" "$(cat "$err")"
-    kill "$up" 2>/dev/null
-    exit 1
-fi
-ok "winpv-sim up prints the run"
-eval "$(grep '^export' "$out")"
+sim_up "winpv-sim up prints the run" --memory 32 --disks 2 --disk-size 8
 dir=$WINPV_SIM_DIR
 
 status=$("$sim" status)

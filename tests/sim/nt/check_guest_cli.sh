@@ -15,6 +15,7 @@ packages=${2:?usage: check_guest_cli.sh BINDIR PACKAGES VENDOR_PREFIX}
 prefix=${3:?usage: check_guest_cli.sh BINDIR PACKAGES VENDOR_PREFIX}
 sim=$bin/winpv-sim
 . "$(dirname "$0")/../../support/tap.sh"
+. "$(dirname "$0")/../../support/sim_up.sh"
 # Wait up to 10 s for file $1 to hold the text $2.
 wait_text() { for _ in $(seq 100); do grep -qF "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 # Wait up to 10 s for `winpv-sim pnp 1` to show a line matching $1.
@@ -23,16 +24,7 @@ wait_pnp() { for _ in $(seq 100); do "$sim" pnp 1 2>/dev/null | grep -qE "$1" &&
 echo "1..35"
 out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$out.ls" "$err"' EXIT
-"$sim" up --memory 64 --vcpus 2 --disks 1 --disk-size 8 --guest "$packages" >"$out" 2>"$err" &
-up=$!
-for _ in $(seq 300); do grep -q '^# xenstored' "$out" && break; sleep 0.1; done
-if ! grep -q '^export WINPV_SIM_DIR=' "$out"; then
-    not_ok "winpv-sim up --guest prints the run" "$(cat "$err")"
-    kill "$up" 2>/dev/null
-    exit 1
-fi
-ok "winpv-sim up --guest prints the run"
-eval "$(grep '^export' "$out")"
+sim_up "winpv-sim up --guest prints the run" --memory 64 --vcpus 2 --disks 1 --disk-size 8 --guest "$packages"
 dir=$WINPV_SIM_DIR
 log=$dir/guest-1.log
 

@@ -126,7 +126,7 @@ $(BUILD)/host/bin/ntsim_xenbus_agent: | $(NTSIM_TEST_NEEDS)
 
 HOST_TESTS += ntsim_xenvbd
 ntsim_xenvbd_SRCS := tests/sim/nt/xenvbd_test.c $(NTSIM_TEST_SRCS)
-ntsim_xenvbd_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
+ntsim_xenvbd_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS) -lcrypto
 $(BUILD)/host/bin/ntsim_xenvbd: | $(NTSIM_TEST_NEEDS)
 
 HOST_TESTS += ntsim_xenbus_balloon
@@ -209,3 +209,9 @@ CHECKS += sim-guest-cli
 sim-guest-cli_DEPS = $(BUILD)/host/bin/winpv-sim $(BUILD)/host/bin/winpv-simd \
                      $(BUILD)/host/bin/winpv-ntsim $(SIMLIB_FILES) $(NTSIM_PACKAGE_FILES)
 sim-guest-cli_CMD = tests/sim/nt/check_guest_cli.sh $(BUILD)/host/bin $(NTSIM_PACKAGES) $(VENDOR_PREFIX)
+
+# winpv-sim up --disk-image --guest and winpv-sim io, as a person uses them.
+CHECKS += sim-disk-cli
+sim-disk-cli_DEPS = $(BUILD)/host/bin/winpv-sim $(BUILD)/host/bin/winpv-simd \
+                    $(BUILD)/host/bin/winpv-ntsim $(SIMLIB_FILES) $(NTSIM_DISK_PACKAGE_FILES)
+sim-disk-cli_CMD = tests/sim/nt/check_disk_cli.sh $(BUILD)/host/bin $(NTSIM_DISK_PACKAGES)

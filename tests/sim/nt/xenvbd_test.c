@@ -19,6 +19,11 @@
 
 #include <cmocka.h>
 
+#include <openssl/evp.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include "ntsim_fixture.h"
 
 #define WAIT_MS  20000
@@ -85,10 +90,81 @@ static void test_adapter_connects_every_disk(void **state)
     assert_null(strstr(run.log, "BUGCHECK"));
 }
 
+/* What `winpv-sim io` gets: the guest's answer to @request on its control socket. */
+static void ask_guest(const char *socket_path, const char *request, char *answer, size_t size)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    ssize_t n;
+
+    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", socket_path);
+    assert_true(fd >= 0);
+    assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    assert_int_equal(write(fd, request, strlen(request)), (ssize_t)strlen(request));
+    n = read(fd, answer, size - 1);
+    close(fd);
+    assert_true(n > 0);
+    answer[n] = '\0';
+}
+
+/* The SHA-256 of a disk of @mib MiB as ntsim_disk_add makes it for disk @disk, in hex. */
+static void image_sha256(unsigned int disk, unsigned int mib, char *hex)
+{
+    EVP_MD_CTX *sha = EVP_MD_CTX_new();
+    uint8_t block[4096], digest[EVP_MAX_MD_SIZE];
+    unsigned int length;
+
+    EVP_DigestInit_ex(sha, EVP_sha256(), NULL);
+    for (unsigned int i = 0; i < sizeof(block); i++)
+        block[i] = ntsim_disk_pattern(disk, i);
+    EVP_DigestUpdate(sha, block, sizeof(block));
+    memset(block, 0, sizeof(block));
+    for (unsigned int i = 1; i < mib * 256; i++)
+        EVP_DigestUpdate(sha, block, sizeof(block));
+    EVP_DigestFinal_ex(sha, digest, &length);
+    EVP_MD_CTX_free(sha);
+    for (unsigned int i = 0; i < length; i++)
+        sprintf(hex + 2 * i, "%02x", digest[i]);
+}
+
+/*
+ * winpv-sim io's request: the guest reads a disk whole through the disk
+ * class, Storport, xenvbd.sys and the ring (READ(16) of 64 KiB, each cut
+ * into ring pieces), and its SHA-256 is the image's; a disk it does not
+ * have, and a request it does not know, get an error.
+ */
+static void test_whole_disk_read_through_the_guest(void **state)
+{
+    const unsigned int mib[] = {4, 2};
+    char socket_path[64], expected[65], want[160], answer[256];
+    const char *args[] = {"--sequence", "start,serve,remove", "--control", socket_path, NULL};
+
+    snprintf(socket_path, sizeof(socket_path), "/tmp/ntsim-xenvbd-%d.sock", (int)getpid());
+    ntsim_start_with_disks(&run, PACKAGES, args, mib, 2);
+    ntsim_require_nth(&run, "storport: scan of 16 target(s): 2 disk(s)\n", 1, WAIT_MS);
+    for (unsigned int d = 0; d < 2; d++) {
+        char request[32];
+
+        image_sha256(d, mib[d], expected);
+        snprintf(request, sizeof(request), "sha256 %u\n", d);
+        snprintf(want, sizeof(want), "ok %s %u\n", expected, mib[d] << 20);
+        ask_guest(socket_path, request, answer, sizeof(answer));
+        assert_string_equal(answer, want);
+    }
+    ask_guest(socket_path, "sha256 2\n", answer, sizeof(answer));
+    assert_string_equal(answer, "error the guest has no disk 2\n");
+    ask_guest(socket_path, "md5 0\n", answer, sizeof(answer));
+    assert_true(strncmp(answer, "error ", 6) == 0);
+    ntsim_stop(&run);
+    assert_int_equal(run.exit_status, 0);
+    assert_null(strstr(run.log, "leaked"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_adapter_connects_every_disk),
+        cmocka_unit_test(test_whole_disk_read_through_the_guest),
     };
 
     return cmocka_run_group_tests(tests, ntsim_fixture_setup, ntsim_fixture_teardown);
