@@ -32,6 +32,14 @@ misbehave_SRCS := tests/sim/nt/drivers/misbehave.c
 misbehave_LIBS := ntoskrnl hal
 INCLUDES_tests/sim/nt/drivers/misbehave := $(WIN_INCLUDES)
 
+# A Storport miniport that breaks one of Storport's rules at a time (see the
+# file), for the verifier's tests.
+TEST_DRIVERS += badminiport
+badminiport_SRCS := tests/sim/nt/drivers/badminiport.c
+badminiport_LIBS := ntoskrnl hal
+INCLUDES_tests/sim/nt/drivers/badminiport := $(WIN_INCLUDES) -Iwindows/xenvbd
+$(BUILD)/win64/badminiport.sys: $(BUILD)/win64/libstorport.a
+
 TEST_DRIVERS += unknown_import
 unknown_import_SRCS := tests/sim/nt/drivers/unknown_import.c
 unknown_import_LIBS := ntoskrnl hal
@@ -96,6 +104,7 @@ $(NTSIM_DISK_PACKAGES)/%: $(DIST)/x64/%
 NTSIM_TEST_SRCS := tests/sim/nt/ntsim_fixture.c $(SIM_TOOLSTACK_SRCS) $(SIM_NT_CPU_SRCS)
 NTSIM_TEST_NEEDS := $(BUILD)/host/bin/winpv-ntsim $(BUILD)/host/bin/winpv-simd \
                     $(BUILD)/win64/xenbus.sys $(BUILD)/win64/misbehave.sys $(BUILD)/win64/child.sys $(BUILD)/win64/ddi.sys \
+                    $(BUILD)/win64/badminiport.sys \
                     $(BUILD)/win64/unknown_import.sys $(SIMLIB_FILES) $(NTSIM_PACKAGE_FILES) \
                     $(NTSIM_DDI_PACKAGE_FILES) $(NTSIM_DISK_PACKAGE_FILES)
 

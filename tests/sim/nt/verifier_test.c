@@ -230,6 +230,44 @@ static void test_access_violation_is_a_bugcheck(void **state)
     ntsim_assert_contains(run.log, "[kernel] nt_driver_load ");
 }
 
+/* The Storport miniport of @service (badminiport.sys's cases), started and removed. */
+static void run_miniport_case(const char *service)
+{
+    const char *args[] = {"--service", service, "--irp-timeout-ms", "1000", NULL};
+
+    ntsim_run(&run, "badminiport.sys", args);
+}
+
+static void test_storport_refuses_an_unknown_registration(void **state)
+{
+    run_miniport_case("sp_bad_size");
+    assert_int_equal(run.exit_status, 1);
+    ntsim_assert_contains(run.log, "storport: StorPortInitialize refused: HwInitializationDataSize "
+                                   "is not Windows 8's 208");
+    ntsim_assert_contains(run.log, "pnp: badminiport.sys: DriverEntry -> 0xc0000059\n");
+}
+
+static void test_storport_requires_the_transfer_limits(void **state)
+{
+    run_miniport_case("sp_no_transfer_length");
+    assert_verifier_stop("0x1007", "HwFindAdapter found the adapter without setting "
+                                   "MaximumTransferLength and NumberOfPhysicalBreaks");
+}
+
+/* Documented: passive initialization may be enabled only in HwInitialize; elsewhere it is refused. */
+static void test_storport_passive_initialization_only_from_hw_initialize(void **state)
+{
+    run_miniport_case("sp_passive_outside");
+    assert_int_equal(run.exit_status, 0);
+    ntsim_assert_contains(run.log, "badminiport: passive initialization asked in HwFindAdapter: "
+                                   "refused\n");
+    ntsim_assert_contains(run.log, "badminiport: passive initialization asked in HwInitialize: "
+                                   "granted\n");
+    ntsim_assert_contains(run.log, "badminiport: passive initialization ran\n");
+    assert_int_equal(ntsim_count(run.log, "badminiport: passive initialization ran\n"), 1);
+    ntsim_assert_contains(run.log, "storport: scan of 1 target(s): 0 disk(s)\n");
+}
+
 static void test_close_of_a_bad_handle(void **state)
 {
     run_case("close_bad");
@@ -391,6 +429,9 @@ int main(void)
         cmocka_unit_test(test_contiguous_freed_with_another_cache_type),
         cmocka_unit_test(test_bugcheck_reported),
         cmocka_unit_test(test_access_violation_is_a_bugcheck),
+        cmocka_unit_test(test_storport_refuses_an_unknown_registration),
+        cmocka_unit_test(test_storport_requires_the_transfer_limits),
+        cmocka_unit_test(test_storport_passive_initialization_only_from_hw_initialize),
         cmocka_unit_test(test_driver_stack_overflow_is_a_double_fault),
         cmocka_unit_test(test_unimplemented_import_fails_the_load),
         cmocka_unit_test(test_close_of_a_bad_handle),

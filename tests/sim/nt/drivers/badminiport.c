@@ -1,0 +1,112 @@
+/*
+ * tests/sim/nt/drivers/badminiport.c - a Storport miniport that breaks one
+ * of Storport's documented rules, chosen by its service name, to show the
+ * simulated Storport holds a miniport to them:
+ *
+ *   sp_bad_size            registers an HW_INITIALIZATION_DATA of a size no
+ *                          Storport takes (StorPortInitialize: REVISION_MISMATCH)
+ *   sp_no_transfer_length  finds its adapter without setting MaximumTransferLength
+ *                          and NumberOfPhysicalBreaks (a verifier stop)
+ *   sp_passive_outside     asks for passive initialization in HwFindAdapter
+ *                          (refused), then in HwInitialize (granted), and logs both
+ */
+#include "storport_abi.h"
+
+enum rule { SP_BEHAVE, SP_BAD_SIZE, SP_NO_TRANSFER_LENGTH, SP_PASSIVE_OUTSIDE };
+
+static enum rule chosen;
+
+static BOOLEAN ends_with(const UNICODE_STRING *path, const WCHAR *name)
+{
+    USHORT chars = path->Length / sizeof(WCHAR), n = 0;
+
+    while (name[n])
+        n++;
+    if (n >= chars || path->Buffer[chars - n - 1] != L'\\')
+        return FALSE;
+    for (USHORT i = 0; i < n; i++) {
+        if (path->Buffer[chars - n + i] != name[i])
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static BOOLEAN passive_initialize(PVOID extension)
+{
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "badminiport: passive initialization ran\n");
+    return TRUE;
+}
+
+static ULONG find_adapter(PVOID extension, PVOID context, PVOID bus, PCHAR arguments,
+                          PPORT_CONFIGURATION_INFORMATION config, PBOOLEAN reserved)
+{
+    LONG granted = TRUE;
+
+    if (chosen == SP_PASSIVE_OUTSIDE) {
+        StorPortNotification(0x1000, extension, passive_initialize, &granted);
+        DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL,
+                   "badminiport: passive initialization asked in HwFindAdapter: %s\n",
+                   granted ? "granted" : "refused");
+    }
+    if (chosen != SP_NO_TRANSFER_LENGTH) {
+        config->MaximumTransferLength = 64 * 1024;
+        config->NumberOfPhysicalBreaks = 17;
+    }
+    return SP_RETURN_FOUND;
+}
+
+static BOOLEAN initialize(PVOID extension)
+{
+    LONG granted = FALSE;
+
+    if (chosen == SP_PASSIVE_OUTSIDE) {
+        StorPortNotification(0x1000, extension, passive_initialize, &granted);
+        DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL,
+                   "badminiport: passive initialization asked in HwInitialize: %s\n",
+                   granted ? "granted" : "refused");
+    }
+    return TRUE;
+}
+
+/* No target: every SRB is answered NO_DEVICE. */
+static BOOLEAN start_io(PVOID extension, PSCSI_REQUEST_BLOCK srb)
+{
+    srb->SrbStatus = SRB_STATUS_NO_DEVICE;
+    StorPortNotification(0, extension, srb);
+    return TRUE;
+}
+
+static BOOLEAN reset_bus(PVOID extension, ULONG path)
+{
+    return TRUE;
+}
+
+DRIVER_INITIALIZE DriverEntry;
+
+/* Its callbacks in data, as a driver's are: the image carries their relocations. */
+static const HW_INITIALIZATION_DATA registration = {
+    .HwInitializationDataSize = sizeof(HW_INITIALIZATION_DATA),
+    .AdapterInterfaceType = Internal,
+    .HwInitialize = initialize,
+    .HwStartIo = start_io,
+    .HwFindAdapter = find_adapter,
+    .HwResetBus = reset_bus,
+    .DeviceExtensionSize = 64,
+};
+
+__attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
+                                                      UNICODE_STRING *registry_path)
+{
+    HW_INITIALIZATION_DATA init = registration;
+
+    if (ends_with(registry_path, L"sp_bad_size"))
+        chosen = SP_BAD_SIZE;
+    else if (ends_with(registry_path, L"sp_no_transfer_length"))
+        chosen = SP_NO_TRANSFER_LENGTH;
+    else if (ends_with(registry_path, L"sp_passive_outside"))
+        chosen = SP_PASSIVE_OUTSIDE;
+    /* The Windows 7 physical form's size, which the simulated Storport does not take. */
+    if (chosen == SP_BAD_SIZE)
+        init.HwInitializationDataSize = 136;
+    return StorPortInitialize(driver, registry_path, &init, NULL);
+}
