@@ -12,24 +12,11 @@
  */
 #include "storport_abi.h"
 
+#include "service_name.h"
+
 enum rule { SP_BEHAVE, SP_BAD_SIZE, SP_NO_TRANSFER_LENGTH, SP_PASSIVE_OUTSIDE };
 
 static enum rule chosen;
-
-static BOOLEAN ends_with(const UNICODE_STRING *path, const WCHAR *name)
-{
-    USHORT chars = path->Length / sizeof(WCHAR), n = 0;
-
-    while (name[n])
-        n++;
-    if (n >= chars || path->Buffer[chars - n - 1] != L'\\')
-        return FALSE;
-    for (USHORT i = 0; i < n; i++) {
-        if (path->Buffer[chars - n + i] != name[i])
-            return FALSE;
-    }
-    return TRUE;
-}
 
 static BOOLEAN passive_initialize(PVOID extension)
 {
@@ -99,11 +86,11 @@ __attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
 {
     HW_INITIALIZATION_DATA init = registration;
 
-    if (ends_with(registry_path, L"sp_bad_size"))
+    if (service_is(registry_path, L"sp_bad_size"))
         chosen = SP_BAD_SIZE;
-    else if (ends_with(registry_path, L"sp_no_transfer_length"))
+    else if (service_is(registry_path, L"sp_no_transfer_length"))
         chosen = SP_NO_TRANSFER_LENGTH;
-    else if (ends_with(registry_path, L"sp_passive_outside"))
+    else if (service_is(registry_path, L"sp_passive_outside"))
         chosen = SP_PASSIVE_OUTSIDE;
     /* The Windows 7 physical form's size, which the simulated Storport does not take. */
     if (chosen == SP_BAD_SIZE)

@@ -40,6 +40,7 @@
  *   regkey_of_fdo   IoOpenDeviceRegistryKey of its own device, not the PDO
  */
 #include "nt_headers.h"
+#include "service_name.h"
 
 enum misbehaviour {
     BEHAVE,
@@ -124,21 +125,6 @@ struct fdo {
 
 static enum misbehaviour chosen;
 static KSPIN_LOCK lock;
-
-static BOOLEAN ends_with(const UNICODE_STRING *path, const WCHAR *name)
-{
-    USHORT chars = path->Length / sizeof(WCHAR), n = 0;
-
-    while (name[n])
-        n++;
-    if (n >= chars || path->Buffer[chars - n - 1] != L'\\')
-        return FALSE;
-    for (USHORT i = 0; i < n; i++) {
-        if (path->Buffer[chars - n + i] != name[i])
-            return FALSE;
-    }
-    return TRUE;
-}
 
 static NTSTATUS dispatch_pnp(DEVICE_OBJECT *device, IRP *irp)
 {
@@ -469,7 +455,7 @@ __attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
                                                       UNICODE_STRING *registry_path)
 {
     for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (ends_with(registry_path, names[i].name))
+        if (service_is(registry_path, names[i].name))
             chosen = names[i].what;
     }
     /* Windows's format rules: %ld and %lx are 32 bits, %I64x 64, %wZ a UNICODE_STRING. */
