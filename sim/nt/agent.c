@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "io.h"
+#include "clock.h"
 #include "kernel.h"
 #include "pnp.h"
 #include "winpv/agent_ioctl.h"
@@ -54,10 +55,7 @@ static void wait_locked(unsigned int ms)
 {
     struct timespec deadline;
 
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_nsec += (long)ms * 1000000;
-    deadline.tv_sec += deadline.tv_nsec / 1000000000;
-    deadline.tv_nsec %= 1000000000;
+    nt_deadline_after_ms(&deadline, ms);
     pthread_cond_timedwait(&agent.changed, &agent.lock, &deadline);
 }
 

@@ -112,3 +112,14 @@ void nt_time_stop(void)
     if (atomic_exchange(&clock_running, false))
         pthread_join(clock_thread, NULL);
 }
+
+void nt_deadline_after_ms(struct timespec *deadline, uint64_t ms)
+{
+    clock_gettime(CLOCK_REALTIME, deadline);
+    deadline->tv_sec += (time_t)(ms / 1000);
+    deadline->tv_nsec += (long)(ms % 1000) * 1000000;
+    if (deadline->tv_nsec >= 1000000000) {
+        deadline->tv_sec++;
+        deadline->tv_nsec -= 1000000000;
+    }
+}

@@ -14,4 +14,8 @@ void nt_time_stop(void);
  */
 void nt_clock_refresh(void);
 
+/* The CLOCK_REALTIME time @ms milliseconds from now, for a pthread_cond_timedwait. Any thread. */
+struct timespec;
+void nt_deadline_after_ms(struct timespec *deadline, uint64_t ms);
+
 #endif /* WINPV_SIM_NT_CLOCK_H */

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "io.h"
+#include "clock.h"
 #include "kernel.h"
 #include "ob.h"
 
@@ -209,8 +210,7 @@ void nt_file_cancel(struct nt_file *f)
     irp = f->in_flight;
     if (irp)
         nt_irp_cancel(irp, 0);
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += f->timeout_ms / 1000 + 1;
+    nt_deadline_after_ms(&deadline, (f->timeout_ms / 1000 + 1) * 1000ull);
     while (irp && f->in_flight == irp && err == 0)
         err = pthread_cond_timedwait(&f->changed, &f->lock, &deadline);
     pthread_mutex_unlock(&f->lock);

@@ -14,6 +14,7 @@
 
 #include "exports_impl.h"
 #include "io.h"
+#include "clock.h"
 #include "kernel.h"
 
 #define IRP_MAGIC                      0x5052494e54505757ull
@@ -286,13 +287,7 @@ bool nt_irp_wait(IRP *irp, unsigned int timeout_ms)
     struct timespec deadline;
     int err = 0;
 
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-    if (deadline.tv_nsec >= 1000000000) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000;
-    }
+    nt_deadline_after_ms(&deadline, timeout_ms);
     pthread_mutex_lock(&irp_lock);
     while (!h->finished && err != ETIMEDOUT) {
         if (timeout_ms == 0)

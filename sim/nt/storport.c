@@ -31,6 +31,7 @@
 #include "exports_impl.h"
 #include "io.h"
 #include "kernel.h"
+#include "pnp.h"
 #include "storport.h"
 
 #define NONPAGED_POOL          0
@@ -128,14 +129,6 @@ static NTSTATUS pass_down(struct adapter *a, IRP *irp)
     return nt_irp_call(a->lower, irp, 0);
 }
 
-static void check_passive(const char *what, const void *routine)
-{
-    if (nt_irql() != PASSIVE_LEVEL || nt_current()->spinlocks)
-        nt_verifier_fail(NT_VERIFY_IRQL, (uint64_t)(uintptr_t)routine,
-                         "%s returned at IRQL %u holding %u spinlock(s)", what, nt_irql(),
-                         nt_current()->spinlocks);
-}
-
 /* What Storport hands HwFindAdapter: the registration's sizes, the defaults the documentation gives. */
 static void config_defaults(struct adapter *a)
 {
@@ -197,7 +190,7 @@ static void query_control_types(struct adapter *a)
         return;
     nt_driver_call(control, (uint64_t)(uintptr_t)a->hw_extension,
                    SCSI_QUERY_SUPPORTED_CONTROL_TYPES, (uint64_t)(uintptr_t)&list, 0);
-    check_passive("HwAdapterControl(ScsiQuerySupportedControlTypes)", control);
+    nt_pnp_check_passive("HwAdapterControl(ScsiQuerySupportedControlTypes)", control);
     memcpy(a->control_types, list.SupportedTypeList, sizeof(a->control_types));
 }
 
@@ -211,7 +204,7 @@ static NTSTATUS start_adapter(struct adapter *a)
     found = (uint32_t)nt_driver_call6(init->HwFindAdapter, (uint64_t)(uintptr_t)a->hw_extension, 0,
                                       0, 0, (uint64_t)(uintptr_t)&a->config,
                                       (uint64_t)(uintptr_t)&reserved);
-    check_passive("HwFindAdapter", init->HwFindAdapter);
+    nt_pnp_check_passive("HwFindAdapter", init->HwFindAdapter);
     nt_log("storport: HwFindAdapter -> %u\n", found);
     if (found != SP_RETURN_FOUND)
         return STATUS_NO_SUCH_DEVICE;
@@ -228,7 +221,7 @@ static NTSTATUS start_adapter(struct adapter *a)
         BOOLEAN ok = (BOOLEAN)nt_driver_call(a->passive_initialize,
                                              (uint64_t)(uintptr_t)a->hw_extension, 0, 0, 0);
 
-        check_passive("HwPassiveInitializeRoutine", a->passive_initialize);
+        nt_pnp_check_passive("HwPassiveInitializeRoutine", a->passive_initialize);
         if (!ok) {
             nt_log("storport: HwPassiveInitializeRoutine failed\n");
             return STATUS_ADAPTER_HARDWARE_ERROR;

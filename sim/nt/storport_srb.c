@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "exports_impl.h"
+#include "clock.h"
 #include "kernel.h"
 #include "storport.h"
 
@@ -131,8 +132,7 @@ static void wait_given_back(struct adapter *a, struct srb_in_flight *f)
     struct timespec deadline;
     int err = 0;
 
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += f->srb->TimeOutValue;
+    nt_deadline_after_ms(&deadline, f->srb->TimeOutValue * 1000ull);
     pthread_mutex_lock(&a->srbs_lock);
     while (!f->completed && err != ETIMEDOUT)
         err = pthread_cond_timedwait(&a->srb_completed, &a->srbs_lock, &deadline);

@@ -161,11 +161,6 @@ BOOLEAN xenvbd_reset_bus(PVOID extension, ULONG path)
     return TRUE;
 }
 
-#define SCSI_QUERY_SUPPORTED_CONTROL_TYPES 0
-#define SCSI_STOP_ADAPTER                  1
-#define SCSI_ADAPTER_CONTROL_SUCCESS       0
-#define SCSI_ADAPTER_CONTROL_UNSUCCESSFUL  1
-
 ULONG xenvbd_adapter_control(PVOID extension, ULONG type, PVOID parameters)
 {
     struct {

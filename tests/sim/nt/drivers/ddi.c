@@ -298,6 +298,7 @@ static void strings(void)
 {
     static const char word[] = "winpv";
     char copy[8];
+    const char *last;
     char *small = ExAllocatePoolWithTag(NonPagedPoolNx, 16, TAG);
 
     check("strlen", strlen("winpv") == 5, (LONGLONG)strlen("winpv"));
@@ -305,6 +306,9 @@ static void strings(void)
     check("strcmp orders", strcmp("abc", "abd") < 0 && strcmp("abc", "abc") == 0, 0);
     check("strncmp compares a prefix", strncmp("abcX", "abcY", 3) == 0, 0);
     check("memchr finds a byte", memchr(word, 'p', 5) == &word[3], 0);
+    last = strrchr("a/b/c", '/');
+    check("strrchr finds the last, or none",
+          last && strcmp(last, "/c") == 0 && strrchr(word, 'z') == NULL, 0);
     check("strcpy copies with the terminator", strcmp(strcpy(copy, "xen"), "xen") == 0, 0);
     /* ExFreePool frees without a tag: a block left would show as a leak at unload. */
     if (small)
