@@ -11,7 +11,7 @@
 #include <scsi/scsi.h>
 
 #include "vbd/scsi.h"
-#include "vbd/scsi_bytes.h"
+#include "scsi/bytes.h"
 
 #define SCSI_CDB_MAX 16
 

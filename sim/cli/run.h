@@ -130,4 +130,10 @@ int control_ask(const char *line, char *answer, size_t size);
 /* control_ask, its answer printed (on stderr when not "ok"); 0 when "ok". */
 int control_request(const char *line);
 
+/*
+ * winpv-sim io DOMID DISK ... with @argv from DOMID on (sim/cli/io.c): the
+ * command's exit status, or -1 when the arguments are not an io command.
+ */
+int io_command(int argc, char **argv);
+
 #endif /* WINPV_SIM_CLI_RUN_H */

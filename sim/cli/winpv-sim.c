@@ -34,9 +34,14 @@
  *                                      NEW shows the guest's tree); the run's
  *                                      "up" process carries it out
  *   winpv-sim resume DOMID             cancel a guest's suspend
- *   winpv-sim io DOMID DISK --sha256   the guest reads its disk number DISK
- *                                      (0: the first its Storport found)
- *                                      whole through its drivers: its SHA-256
+ *   winpv-sim io DOMID DISK --sha256 | --fill FILE
+ *             | --rw read|write|randread|randwrite [--bs N] [--qd N] [--seconds N]
+ *                                      I/O on the guest's disk number DISK (0:
+ *                                      the first its Storport found) through
+ *                                      its drivers: read it whole for its
+ *                                      SHA-256, write FILE onto it from its
+ *                                      first byte, or run that workload and
+ *                                      print IOPS and MB/s (sim/cli/io.c)
  *   winpv-sim disk-add [MiB]           hot-plug a disk into the run's guest
  *   winpv-sim disk-remove NAME         unplug it (xvdb, ...)
  *
@@ -81,7 +86,9 @@ static int usage(void)
                     "       winpv-sim balloon DOMID MiB | destroy DOMID\n"
                     "       winpv-sim save DOMID NAME | restore NAME | resume DOMID\n"
                     "       winpv-sim disk-add [MiB] | disk-remove NAME\n"
-                    "       winpv-sim io DOMID DISK --sha256\n");
+                    "       winpv-sim io DOMID DISK --sha256 | --fill FILE\n"
+                    "       winpv-sim io DOMID DISK --rw read|write|randread|randwrite\n"
+                    "                    [--bs N] [--qd N] [--seconds N]\n");
     return 2;
 }
 
@@ -455,58 +462,6 @@ static int image_command(const char *cmd, const char *domid, const char *name)
     return rc ? 1 : 0;
 }
 
-/*
- * winpv-sim io DOMID DISK --sha256: the guest reads its disk number DISK
- * whole through its drivers; print its SHA-256 as sha256sum does.
- */
-static int io(const char *domid, const char *disk, const char *what)
-{
-    const char *run_dir = getenv(SIM_RUN_DIR_ENV);
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    char request[64], answer[256], hex[80];
-    unsigned long long bytes;
-    ssize_t n;
-    int fd;
-
-    if (strcmp(what, "--sha256") != 0 || disk[0] < '0' || disk[0] > '9' ||
-        strspn(disk, "0123456789") != strlen(disk))
-        return usage();
-    if (run_dir == NULL) {
-        fprintf(stderr, "winpv-sim: no run to look at: set %s (winpv-sim up prints it)\n",
-                SIM_RUN_DIR_ENV);
-        return 1;
-    }
-    run_guest_file(run_dir, (unsigned int)strtoul(domid, NULL, 10), "sock", addr.sun_path,
-                   sizeof(addr.sun_path));
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
-        fprintf(stderr,
-                "winpv-sim: domain %s runs no simulated Windows kernel (winpv-sim up --guest "
-                "DIR)\n",
-                domid);
-        if (fd >= 0)
-            close(fd);
-        return 1;
-    }
-    snprintf(request, sizeof(request), "sha256 %s\n", disk);
-    n = write(fd, request, strlen(request)) == (ssize_t)strlen(request)
-            ? read(fd, answer, sizeof(answer) - 1)
-            : -1;
-    close(fd);
-    if (n <= 0) {
-        fprintf(stderr, "winpv-sim: the guest did not answer\n");
-        return 1;
-    }
-    answer[n] = '\0';
-    if (sscanf(answer, "ok %64s %llu", hex, &bytes) != 2) {
-        fprintf(stderr, "winpv-sim: %s", strncmp(answer, "error ", 6) == 0 ? answer + 6 : answer);
-        return 1;
-    }
-    printf("%s  disk %s of domain %s (%llu bytes, read through the guest's drivers)\n", hex, disk,
-           domid, bytes);
-    return 0;
-}
-
 static int disk_command(const char *command, const char *arg)
 {
     char line[128];
@@ -518,6 +473,7 @@ static int disk_command(const char *command, const char *arg)
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "";
+    int rc;
 
     if (strcmp(cmd, "up") == 0)
         return up(argc - 2, argv + 2);
@@ -543,8 +499,9 @@ int main(int argc, char **argv)
         return image_command(cmd, argv[2], NULL);
     if (argc == 3 && strcmp(cmd, "restore") == 0)
         return restore(argv[2]);
-    if (argc == 5 && strcmp(cmd, "io") == 0 && is_domid(argv[2]))
-        return io(argv[2], argv[3], argv[4]);
+    if (argc >= 5 && strcmp(cmd, "io") == 0 && is_domid(argv[2]) &&
+        (rc = io_command(argc - 2, argv + 2)) >= 0)
+        return rc;
     if ((argc == 2 || argc == 3) && strcmp(cmd, "disk-add") == 0)
         return disk_command("disk-add", argc == 3 ? argv[2] : NULL);
     if (argc == 3 && strcmp(cmd, "disk-remove") == 0)

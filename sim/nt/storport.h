@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "storport_abi.h"
 
@@ -72,28 +73,57 @@ struct srb_outcome {
     uint8_t srb_status;
     uint8_t scsi_status;
     uint32_t transferred;
+    uint8_t sense[18]; /* when srb_status has SRB_STATUS_AUTOSENSE_VALID */
 };
 
-/*
- * Send the data-in command @cdb to @target's LUN 0 with a buffer of
- * @length bytes, copied to @data when it succeeded; what came back.
- * Context: PASSIVE_LEVEL.
- */
-struct srb_outcome storport_command_in(struct adapter *a, uint8_t target, const uint8_t *cdb,
-                                       uint8_t cdb_length, void *data, uint32_t length);
+enum srb_direction { SRB_DIR_NONE, SRB_DIR_IN, SRB_DIR_OUT };
 
 /*
- * The disk class on the disk Storport found at @target (disk_class.c), as
- * far as it is built: what Windows reads of a new disk first.
+ * A request of the disk class's: an SRB of its own in nonpaged pool (guest
+ * memory) with room for @max_length bytes of data at @data, started as
+ * often as wanted, one start at a time. Several can be with the miniport at
+ * once, which is how a queue depth above 1 is made.
  */
-void disk_class_start(struct adapter *a, uint8_t target, uint32_t block_size);
+struct storport_request {
+    struct adapter *a;
+    SCSI_REQUEST_BLOCK *srb;
+    uint8_t *data;
+    uint32_t max_length;
+    bool started;             /* with the miniport, not yet taken back by a wait */
+    struct timespec deadline; /* when the miniport must have given it back */
+    struct srb_in_flight f;
+};
+
+/* 0, or -1 when the pool has no room. Context: PASSIVE_LEVEL. */
+int storport_request_init(struct storport_request *r, struct adapter *a, uint32_t max_length);
+void storport_request_fini(struct storport_request *r);
 
 /*
- * Read the guest's disk number @disk whole, as the disk class would, and
- * put its SHA-256 in @hex (65 bytes) and its size in *@bytes: 0, or -1 with
- * the reason in @error. Context: a kernel thread at PASSIVE_LEVEL.
+ * Give @r to the miniport: @cdb for @target's LUN 0 with the first @length
+ * bytes of r->data going @dir. Returns at once; storport_request_wait
+ * takes it back. Context: PASSIVE_LEVEL.
  */
-int disk_class_sha256(unsigned int disk, char *hex, uint64_t *bytes, char *error, size_t size);
+void storport_request_start(struct storport_request *r, uint8_t target, const uint8_t *cdb,
+                            uint8_t cdb_length, enum srb_direction dir, uint32_t length);
+
+/*
+ * Wait until one of the @n requests at @r that are started is given back
+ * by the miniport: its index. The guest stops when one is not given back
+ * within its timeout. Context: PASSIVE_LEVEL.
+ */
+unsigned int storport_request_wait(struct storport_request *const *r, unsigned int n);
+
+/* What @r, taken back, came back with. */
+struct srb_outcome storport_request_outcome(const struct storport_request *r);
+
+/*
+ * Send @cdb to @target's LUN 0 and wait for it: @length bytes at @data go
+ * out with it (SRB_DIR_OUT) or are filled from what came back when it
+ * succeeded (SRB_DIR_IN). Context: PASSIVE_LEVEL.
+ */
+struct srb_outcome storport_command(struct adapter *a, uint8_t target, const uint8_t *cdb,
+                                    uint8_t cdb_length, enum srb_direction dir, void *data,
+                                    uint32_t length);
 
 /*
  * The started adapter and target of the guest's disk number @disk (in the

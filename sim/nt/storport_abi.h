@@ -39,6 +39,10 @@
 #define SRB_STATUS_INSUFFICIENT_RESOURCES 0x26
 #define SRB_STATUS(status)                ((status)&0x3f)
 #define SRB_FLAGS_DATA_IN                 0x00000040
+#define SRB_FLAGS_DATA_OUT                0x00000080
+#define SRB_FLAGS_NO_DATA_TRANSFER        0x00000000
+#define SRB_STATUS_AUTOSENSE_VALID        0x80
+#define SRB_STATUS_ERROR                  0x04
 #define STOR_SYNCHRONIZE_FULL_DUPLEX      1
 
 typedef struct _SCSI_REQUEST_BLOCK {

@@ -24,6 +24,7 @@
 #include "exports_impl.h"
 #include "clock.h"
 #include "kernel.h"
+#include "disk_class.h"
 #include "storport.h"
 
 #define NONPAGED_POOL    0
@@ -35,19 +36,15 @@
 #define SCSI_INQUIRY     0x12
 #define SCSI_READ_CAP_10 0x25
 
-/* Track @srb as the miniport's until it gives it back. */
-static struct srb_in_flight *hand_over(struct adapter *a, SCSI_REQUEST_BLOCK *srb)
+/* Track @f's SRB as the miniport's until it gives it back. */
+static void hand_over(struct adapter *a, struct srb_in_flight *f)
 {
-    struct srb_in_flight *f = calloc(1, sizeof(*f));
-
-    if (f == NULL)
-        return NULL;
-    f->srb = srb;
+    f->completed = false;
+    f->sg = NULL;
     pthread_mutex_lock(&a->srbs_lock);
     f->next = a->in_flight;
     a->in_flight = f;
     pthread_mutex_unlock(&a->srbs_lock);
-    return f;
 }
 
 void storport_request_complete(struct adapter *a, SCSI_REQUEST_BLOCK *srb, uint64_t caller)
@@ -125,96 +122,181 @@ static NT_EXPORT STOR_SCATTER_GATHER_LIST *StorPortGetScatterGatherList(void *hw
 }
 NT_REGISTER(STORPORT, StorPortGetScatterGatherList);
 
-/* Wait until @f is given back; the guest stops when it is not within the SRB's timeout. */
-static void wait_given_back(struct adapter *a, struct srb_in_flight *f)
+int storport_request_init(struct storport_request *r, struct adapter *a, uint32_t max_length)
 {
-    struct srb_in_flight **p;
-    struct timespec deadline;
-    int err = 0;
+    uint32_t extension = a->miniport->init.SrbExtensionSize;
+    size_t size = sizeof(SCSI_REQUEST_BLOCK) + SENSE_LENGTH + max_length + extension;
+    uint8_t *block = nt_pool_alloc_block(NONPAGED_POOL, size, SRB_TAG, 0);
 
-    nt_deadline_after_ms(&deadline, f->srb->TimeOutValue * 1000ull);
-    pthread_mutex_lock(&a->srbs_lock);
-    while (!f->completed && err != ETIMEDOUT)
-        err = pthread_cond_timedwait(&a->srb_completed, &a->srbs_lock, &deadline);
-    for (p = &a->in_flight; *p != f; p = &(*p)->next)
-        ;
-    if (f->completed)
-        *p = f->next;
-    pthread_mutex_unlock(&a->srbs_lock);
-    if (f->completed)
-        free(f->sg);
-    if (!f->completed)
-        nt_verifier_fail(NT_VERIFY_IRP_NOT_COMPLETED,
-                         (uint64_t)(uintptr_t)a->miniport->init.HwStartIo,
-                         "SRB %p (CDB %#x) not given back within %u s", (void *)f->srb,
-                         f->srb->Cdb[0], f->srb->TimeOutValue);
-    free(f);
+    memset(r, 0, sizeof(*r));
+    if (block == NULL)
+        return -1;
+    memset(block, 0, size);
+    r->a = a;
+    r->srb = (SCSI_REQUEST_BLOCK *)block;
+    r->data = block + sizeof(SCSI_REQUEST_BLOCK) + SENSE_LENGTH;
+    r->max_length = max_length;
+    r->f.srb = r->srb;
+    return 0;
 }
 
-/* Give @srb to the miniport as Storport does; returns once it came back. */
-static void start_io(struct adapter *a, SCSI_REQUEST_BLOCK *srb)
+void storport_request_fini(struct storport_request *r)
 {
+    if (r->srb)
+        nt_pool_free(r->srb, SRB_TAG, true, 0);
+    r->srb = NULL;
+}
+
+/* The SRB's fields for @cdb to @target with @length bytes of data going @dir. */
+static void prepare(struct storport_request *r, uint8_t target, const uint8_t *cdb,
+                    uint8_t cdb_length, enum srb_direction dir, uint32_t length)
+{
+    static const uint32_t flags[] = {[SRB_DIR_NONE] = SRB_FLAGS_NO_DATA_TRANSFER,
+                                     [SRB_DIR_IN] = SRB_FLAGS_DATA_IN,
+                                     [SRB_DIR_OUT] = SRB_FLAGS_DATA_OUT};
+    uint32_t extension = r->a->miniport->init.SrbExtensionSize;
+    SCSI_REQUEST_BLOCK *srb = r->srb;
+    uint8_t *sense = (uint8_t *)srb + sizeof(*srb);
+
+    memset(srb, 0, sizeof(*srb));
+    memset(sense, 0, SENSE_LENGTH);
+    srb->Length = sizeof(*srb);
+    srb->Function = SRB_FUNCTION_EXECUTE_SCSI;
+    srb->TargetId = target;
+    srb->CdbLength = cdb_length;
+    memcpy(srb->Cdb, cdb, cdb_length);
+    srb->SrbFlags = flags[dir];
+    srb->TimeOutValue = SRB_TIMEOUT_S;
+    srb->SenseInfoBuffer = sense;
+    srb->SenseInfoBufferLength = SENSE_LENGTH;
+    srb->DataBuffer = length ? r->data : NULL;
+    srb->DataTransferLength = length;
+    if (extension) {
+        srb->SrbExtension = r->data + r->max_length;
+        memset(srb->SrbExtension, 0, extension);
+    }
+}
+
+void storport_request_start(struct storport_request *r, uint8_t target, const uint8_t *cdb,
+                            uint8_t cdb_length, enum srb_direction dir, uint32_t length)
+{
+    struct adapter *a = r->a;
     const HW_INITIALIZATION_DATA *init = &a->miniport->init;
     bool full_duplex = a->config.SynchronizationModel == STOR_SYNCHRONIZE_FULL_DUPLEX;
-    struct srb_in_flight *f = hand_over(a, srb);
     bool start = true;
     KIRQL old;
 
-    if (f == NULL) {
-        nt_log("storport: no memory to track an SRB\n");
-        srb->SrbStatus = SRB_STATUS_INSUFFICIENT_RESOURCES;
-        return;
+    if (r->started || length > r->max_length || cdb_length > sizeof(r->srb->Cdb)) {
+        nt_log("storport: a request started while the miniport holds it, or too long\n");
+        abort(); /* the simulator's own bug, not the miniport's */
     }
+    prepare(r, target, cdb, cdb_length, dir, length);
+    nt_deadline_after_ms(&r->deadline, SRB_TIMEOUT_S * 1000ull);
+    r->started = true;
+    hand_over(a, &r->f);
     if (init->HwBuildIo) {
         old = nt_raise_irql(DISPATCH_LEVEL, 0);
         start = (BOOLEAN)nt_driver_call(init->HwBuildIo, (uint64_t)(uintptr_t)a->hw_extension,
-                                        (uint64_t)(uintptr_t)srb, 0, 0);
+                                        (uint64_t)(uintptr_t)r->srb, 0, 0);
         nt_lower_irql(old, 0);
     }
     if (start) {
         old = nt_raise_irql(full_duplex ? DISPATCH_LEVEL : ADAPTER_DIRQL, 0);
         nt_spinlock_acquire(&a->start_io_lock, 0);
         nt_driver_call(init->HwStartIo, (uint64_t)(uintptr_t)a->hw_extension,
-                       (uint64_t)(uintptr_t)srb, 0, 0);
+                       (uint64_t)(uintptr_t)r->srb, 0, 0);
         nt_spinlock_release(&a->start_io_lock, 0);
         nt_lower_irql(old, 0);
     }
-    wait_given_back(a, f);
 }
 
-struct srb_outcome storport_command_in(struct adapter *a, uint8_t target, const uint8_t *cdb,
-                                       uint8_t cdb_length, void *data, uint32_t length)
+/* Stop tracking @r's SRB, given back (srbs_lock held). */
+static void take_back(struct adapter *a, struct storport_request *r)
 {
-    uint32_t extension = a->miniport->init.SrbExtensionSize;
-    size_t size = sizeof(SCSI_REQUEST_BLOCK) + SENSE_LENGTH + length + extension;
-    uint8_t *block = nt_pool_alloc_block(NONPAGED_POOL, size, SRB_TAG, 0);
-    struct srb_outcome out = {0};
-    SCSI_REQUEST_BLOCK *srb = (SCSI_REQUEST_BLOCK *)block;
+    struct srb_in_flight **p;
 
-    if (block == NULL) {
-        out.srb_status = SRB_STATUS_INSUFFICIENT_RESOURCES;
-        return out;
+    for (p = &a->in_flight; *p != &r->f; p = &(*p)->next)
+        ;
+    *p = r->f.next;
+    free(r->f.sg);
+    r->f.sg = NULL;
+    r->started = false;
+}
+
+unsigned int storport_request_wait(struct storport_request *const *r, unsigned int n)
+{
+    struct adapter *a = NULL;
+    struct storport_request *late = NULL;
+    unsigned int done = n;
+
+    for (unsigned int i = 0; i < n && a == NULL; i++)
+        a = r[i]->started ? r[i]->a : NULL;
+    if (a == NULL) {
+        nt_log("storport: a wait for requests none of which is started\n");
+        abort();
     }
-    memset(block, 0, size);
-    srb->Length = sizeof(*srb);
-    srb->Function = SRB_FUNCTION_EXECUTE_SCSI;
-    srb->TargetId = target;
-    srb->CdbLength = cdb_length;
-    memcpy(srb->Cdb, cdb, cdb_length);
-    srb->SrbFlags = SRB_FLAGS_DATA_IN;
-    srb->TimeOutValue = SRB_TIMEOUT_S;
-    srb->SenseInfoBuffer = block + sizeof(*srb);
-    srb->SenseInfoBufferLength = SENSE_LENGTH;
-    srb->DataBuffer = block + sizeof(*srb) + SENSE_LENGTH;
-    srb->DataTransferLength = length;
-    srb->SrbExtension = extension ? block + sizeof(*srb) + SENSE_LENGTH + length : NULL;
-    start_io(a, srb);
-    out.srb_status = srb->SrbStatus;
-    out.scsi_status = srb->ScsiStatus;
-    out.transferred = srb->DataTransferLength <= length ? srb->DataTransferLength : length;
-    if (SRB_STATUS(out.srb_status) == SRB_STATUS_SUCCESS)
-        memcpy(data, srb->DataBuffer, out.transferred);
-    nt_pool_free(block, SRB_TAG, true, 0);
+    pthread_mutex_lock(&a->srbs_lock);
+    while (done == n && late == NULL) {
+        const struct timespec *first = NULL;
+
+        for (unsigned int i = 0; i < n && done == n; i++) {
+            if (!r[i]->started)
+                continue;
+            if (r[i]->f.completed)
+                done = i;
+            else if (first == NULL || r[i]->deadline.tv_sec < first->tv_sec ||
+                     (r[i]->deadline.tv_sec == first->tv_sec &&
+                      r[i]->deadline.tv_nsec < first->tv_nsec))
+                first = &r[i]->deadline;
+        }
+        if (done != n)
+            break;
+        if (pthread_cond_timedwait(&a->srb_completed, &a->srbs_lock, first) == ETIMEDOUT)
+            for (unsigned int i = 0; i < n && late == NULL; i++)
+                late =
+                    r[i]->started && !r[i]->f.completed && &r[i]->deadline == first ? r[i] : NULL;
+    }
+    if (done != n)
+        take_back(a, r[done]);
+    pthread_mutex_unlock(&a->srbs_lock);
+    if (late)
+        nt_verifier_fail(NT_VERIFY_IRP_NOT_COMPLETED,
+                         (uint64_t)(uintptr_t)a->miniport->init.HwStartIo,
+                         "SRB %p (CDB %#x) not given back within %u s", (void *)late->srb,
+                         late->srb->Cdb[0], late->srb->TimeOutValue);
+    return done;
+}
+
+struct srb_outcome storport_request_outcome(const struct storport_request *r)
+{
+    struct srb_outcome out = {.srb_status = r->srb->SrbStatus, .scsi_status = r->srb->ScsiStatus};
+
+    out.transferred = r->srb->DataTransferLength;
+    if (r->srb->SrbStatus & SRB_STATUS_AUTOSENSE_VALID)
+        memcpy(out.sense, (uint8_t *)r->srb + sizeof(*r->srb),
+               r->srb->SenseInfoBufferLength < SENSE_LENGTH ? r->srb->SenseInfoBufferLength
+                                                            : SENSE_LENGTH);
+    return out;
+}
+
+struct srb_outcome storport_command(struct adapter *a, uint8_t target, const uint8_t *cdb,
+                                    uint8_t cdb_length, enum srb_direction dir, void *data,
+                                    uint32_t length)
+{
+    struct storport_request r, *one = &r;
+    struct srb_outcome out = {.srb_status = SRB_STATUS_INSUFFICIENT_RESOURCES};
+
+    if (storport_request_init(&r, a, length) != 0)
+        return out;
+    if (dir == SRB_DIR_OUT)
+        memcpy(r.data, data, length);
+    storport_request_start(&r, target, cdb, cdb_length, dir, length);
+    storport_request_wait(&one, 1);
+    out = storport_request_outcome(&r);
+    out.transferred = out.transferred <= length ? out.transferred : length;
+    if (dir == SRB_DIR_IN && SRB_STATUS(out.srb_status) == SRB_STATUS_SUCCESS)
+        memcpy(data, r.data, out.transferred);
+    storport_request_fini(&r);
     return out;
 }
 
@@ -237,14 +319,14 @@ static void scan_target(struct adapter *a, uint8_t target)
     uint8_t data[INQUIRY_LENGTH] = {0}, cap[CAPACITY_LENGTH] = {0};
     char vendor[9], product[17];
     struct srb_outcome out =
-        storport_command_in(a, target, inquiry, sizeof(inquiry), data, sizeof(data));
+        storport_command(a, target, inquiry, sizeof(inquiry), SRB_DIR_IN, data, sizeof(data));
 
     if (SRB_STATUS(out.srb_status) != SRB_STATUS_SUCCESS || out.transferred < INQUIRY_LENGTH ||
         (data[0] >> 5) != 0)
         return; /* no logical unit there */
     text_of(vendor, data + 8, 8);
     text_of(product, data + 16, 16);
-    out = storport_command_in(a, target, capacity, sizeof(capacity), cap, sizeof(cap));
+    out = storport_command(a, target, capacity, sizeof(capacity), SRB_DIR_IN, cap, sizeof(cap));
     a->unit_target[a->units] = target;
     a->unit_block[a->units] = (uint32_t)(cap[4] << 24 | cap[5] << 16 | cap[6] << 8 | cap[7]);
     a->units++;

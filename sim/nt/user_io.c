@@ -5,11 +5,18 @@
  * Storport and the miniport.
  *
  * A Unix socket (--control PATH) takes one request a connection, one line:
- *   sha256 DISK    read the guest's disk number DISK whole: "ok HEX BYTES"
+ *   sha256 DISK         read the guest's disk number DISK whole: "ok HEX BYTES"
+ *   fill DISK PATH      write the file at PATH (absolute) onto it from its
+ *                       first byte, then flush: "ok BYTES"
+ *   run DISK RW BS QD SECONDS
+ *                       RW (read, write, randread or randwrite) of BS bytes a
+ *                       request, QD at once, for SECONDS: "ok IOS BYTES NS CPU_NS"
  * and answers one line ("ok ..." or "error ..."). A request that is none
  * of these is answered "error" and nothing else happens.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -20,10 +27,11 @@
 #include <unistd.h>
 
 #include "kernel.h"
-#include "storport.h"
+#include "disk_class.h"
 #include "user_io.h"
 
-#define REQUEST_MAX 128
+#define REQUEST_MAX 4200 /* "fill", a disk number and a path of PATH_MAX */
+#define ANSWER_MAX  512
 
 static struct {
     int fd;
@@ -32,27 +40,98 @@ static struct {
     char path[108];
 } io = {.fd = -1};
 
+/* The decimal number at *@p (moved past it and one blank), at most @max; false when there is none. */
+static bool number(char **p, unsigned long max, unsigned long *value)
+{
+    char *end;
+
+    if (**p < '0' || **p > '9')
+        return false;
+    errno = 0;
+    *value = strtoul(*p, &end, 10);
+    if (errno || *value > max || (*end != ' ' && *end != '\0'))
+        return false;
+    *p = *end == ' ' ? end + 1 : end;
+    return true;
+}
+
+/* "run DISK RW BS QD SECONDS" after "run ". */
+static int run_request(char *p, char *answer, size_t size)
+{
+    static const char *const kinds[] = {"read", "write", "randread", "randwrite"};
+    struct disk_workload w = {0};
+    unsigned long disk, bs, qd, seconds;
+    size_t kind = sizeof(kinds) / sizeof(kinds[0]);
+
+    if (number(&p, UINT8_MAX, &disk)) {
+        for (kind = 0; kind < sizeof(kinds) / sizeof(kinds[0]); kind++) {
+            size_t n = strlen(kinds[kind]);
+
+            if (strncmp(p, kinds[kind], n) == 0 && p[n] == ' ') {
+                p += n + 1;
+                break;
+            }
+        }
+    }
+    if (kind == sizeof(kinds) / sizeof(kinds[0]) || !number(&p, UINT32_MAX, &bs) ||
+        !number(&p, UINT32_MAX, &qd) || !number(&p, UINT32_MAX, &seconds) || *p != '\0') {
+        snprintf(answer, size, "error run DISK read|write|randread|randwrite BS QD SECONDS");
+        return -1;
+    }
+    w.write = kind == 1 || kind == 3;
+    w.random = kind >= 2;
+    w.bs = (uint32_t)bs;
+    w.qd = (unsigned int)qd;
+    w.seconds = (unsigned int)seconds;
+    return disk_class_run((unsigned int)disk, &w, answer, size);
+}
+
+/* The answer to @request, in @answer; "error ..." when it failed. */
+static void answer_to(char *request, char *answer, size_t size)
+{
+    unsigned long disk;
+    char *p = request;
+    int rc;
+
+    if (strncmp(p, "sha256 ", 7) == 0 && (p += 7, number(&p, UINT8_MAX, &disk)) && *p == '\0') {
+        rc = disk_class_sha256((unsigned int)disk, answer, size);
+    } else if (strncmp(request, "fill ", 5) == 0 &&
+               (p = request + 5, number(&p, UINT8_MAX, &disk)) && p[0] == '/') {
+        rc = disk_class_fill((unsigned int)disk, p, answer, size);
+    } else if (strncmp(request, "run ", 4) == 0) {
+        rc = run_request(request + 4, answer, size);
+    } else {
+        snprintf(answer, size, "error no such request (sha256 DISK, fill DISK PATH, run ...)");
+        return;
+    }
+    if (rc != 0 && strncmp(answer, "error ", 6) != 0) {
+        size_t n = strlen(answer);
+
+        if (n + 7 > size)
+            n = size - 7;
+        memmove(answer + 6, answer, n);
+        memcpy(answer, "error ", 6);
+        answer[n + 6] = '\0';
+    }
+}
+
 /* One request from @conn, answered. */
 static void serve(int conn)
 {
-    char request[REQUEST_MAX + 1], answer[256], hex[65], error[160], *end;
-    ssize_t n = read(conn, request, REQUEST_MAX);
-    unsigned long disk;
-    uint64_t bytes;
+    char request[REQUEST_MAX + 1], answer[ANSWER_MAX];
+    size_t got = 0;
+    ssize_t n;
 
-    if (n <= 0)
+    /* The request is one line; the client sends it whole and then waits. */
+    while (got < REQUEST_MAX && memchr(request, '\n', got) == NULL &&
+           (n = read(conn, request + got, REQUEST_MAX - got)) > 0)
+        got += (size_t)n;
+    if (got == 0)
         return;
-    request[n] = '\0';
+    request[got] = '\0';
     request[strcspn(request, "\r\n")] = '\0';
-    if (strncmp(request, "sha256 ", 7) == 0 && request[7] >= '0' && request[7] <= '9' &&
-        (disk = strtoul(request + 7, &end, 10), *end == '\0') && disk < 256) {
-        if (disk_class_sha256((unsigned int)disk, hex, &bytes, error, sizeof(error)) == 0)
-            snprintf(answer, sizeof(answer), "ok %s %llu\n", hex, (unsigned long long)bytes);
-        else
-            snprintf(answer, sizeof(answer), "error %s\n", error);
-    } else {
-        snprintf(answer, sizeof(answer), "error no such request (sha256 DISK)\n");
-    }
+    answer_to(request, answer, sizeof(answer) - 1);
+    strcat(answer, "\n");
     if (write(conn, answer, strlen(answer)) < 0)
         nt_log("io: the answer did not go back\n");
 }

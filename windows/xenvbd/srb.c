@@ -120,6 +120,8 @@ static void execute(struct xenvbd_adapter *adapter, PSCSI_REQUEST_BLOCK srb)
     struct vbd_scsi_disk disk = vbd_front_disk(t->front);
     struct xenvbd_srb *x = srb->SrbExtension;
 
+    /* The virtual-device number names the disk for as long as the VM has it. */
+    disk.serial = t->id;
     x->adapter = adapter;
     x->srb = srb;
     vbd_scsi_execute(&disk, &req, &x->res);

@@ -2,8 +2,10 @@
 # winpv-sim with a guest's disk, as a person uses it: an existing raw image
 # attached with --disk-image reads back through the guest's drivers (the
 # disk class, Storport, xenvbd.sys, the ring, QEMU) with the SHA-256 of the
-# file, and a disk the guest does not have is refused with the reason; the
-# run then stops cleanly. Prints TAP.
+# file; a file written with --fill lands in the image byte for byte; a
+# workload prints its IOPS and MB/s; a disk the guest does not have and a
+# workload not understood are refused with the reason; the run then stops
+# cleanly. Prints TAP.
 set -uo pipefail
 bin=${1:?usage: check_disk_cli.sh BINDIR PACKAGES}
 packages=${2:?usage: check_disk_cli.sh BINDIR PACKAGES}
@@ -11,9 +13,9 @@ sim=$bin/winpv-sim
 . "$(dirname "$0")/../../support/tap.sh"
 . "$(dirname "$0")/../../support/sim_up.sh"
 
-echo "1..5"
-out=$(mktemp) err=$(mktemp) image=$(mktemp)
-trap 'rm -f "$out" "$err" "$image"' EXIT
+echo "1..9"
+out=$(mktemp) err=$(mktemp) image=$(mktemp) file=$(mktemp)
+trap 'rm -f "$out" "$err" "$image" "$file"' EXIT
 head -c $((6 * 1024 * 1024)) /dev/urandom >"$image"
 sim_up "winpv-sim up --disk-image --guest prints the run" --disk-image "$image" --guest "$packages"
 log=$WINPV_SIM_DIR/guest-1.log
@@ -25,6 +27,17 @@ check "io 1 0 --sha256: the file's SHA-256, read through the guest" \
     test "${got%% *}" = "$want" -a "$(sed -n 's/.*(\([0-9]*\) bytes.*/\1/p' <<<"$got")" = $((6 * 1024 * 1024))
 check "io 1 1 --sha256: a disk the guest does not have is refused, saying so" \
     bash -c "! '$sim' io 1 1 --sha256 2>'$err' && grep -q 'the guest has no disk 1' '$err'"
+head -c $((1024 * 1024 + 333)) /dev/urandom >"$file"
+"$sim" io 1 0 --fill "$file" >"$out" 2>"$err"
+check "io 1 0 --fill FILE: the file's bytes are the image's first bytes" \
+    bash -c "grep -q '1048909 bytes written to disk 0' '$out' && cmp -n 1048909 '$file' '$image'"
+got=$("$sim" io 1 0 --sha256 2>"$err")
+check "io 1 0 --sha256 after --fill: the image's SHA-256 still" \
+    test "${got%% *}" = "$(sha256sum <"$image" | cut -d' ' -f1)"
+check "io 1 0 --rw randread --bs 4k --qd 8 --seconds 1 prints IOPS and MB/s" \
+    bash -c "'$sim' io 1 0 --rw randread --bs 4k --qd 8 --seconds 1 >'$out' 2>'$err' && grep -Eq '^randread, 4096 bytes a request, 8 at once, [0-9.]+ s: [0-9]+ IOPS, [0-9.]+ MB/s' '$out'"
+check "io 1 0 --rw sideways is refused, saying what is needed" \
+    bash -c "'$sim' io 1 0 --rw sideways 2>'$err'; test \$? -eq 2 && grep -q 'read|write|randread|randwrite' '$err'"
 kill -TERM "$up"
 wait "$up"
 check "up exits 0: every component ended cleanly" test $? -eq 0

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -368,6 +370,29 @@ uint8_t ntsim_disk_pattern(unsigned int disk, unsigned int byte)
     return (uint8_t)(byte * 31 + disk + 1);
 }
 
+void ntsim_ask(const char *socket_path, const char *request, char *answer, size_t size)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    size_t got = 0;
+    ssize_t n;
+
+    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", socket_path);
+    assert_true(fd >= 0);
+    assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    assert_int_equal(write(fd, request, strlen(request)), (ssize_t)strlen(request));
+    while (got < size - 1 && (n = read(fd, answer + got, size - 1 - got)) > 0)
+        got += (size_t)n;
+    close(fd);
+    answer[got] = '\0';
+    assert_true(got > 0 && answer[got - 1] == '\n');
+}
+
+void ntsim_disk_image(const struct ntsim_run *run, unsigned int disk, char *path, size_t size)
+{
+    snprintf(path, size, "%s/ntsim-disk-%u-%u.img", simd.dir, run->domid, disk);
+}
+
 static void add_disk(struct ntsim_run *run, unsigned int disk, unsigned int mib)
 {
     uint8_t head[4096];
@@ -375,7 +400,7 @@ static void add_disk(struct ntsim_run *run, unsigned int disk, unsigned int mib)
     int fd;
 
     assert_true(disk < QEMU_MAX_DISKS && !disk_running[disk]);
-    snprintf(image, sizeof(image), "%s/ntsim-disk-%u-%u.img", simd.dir, run->domid, disk);
+    ntsim_disk_image(run, disk, image, sizeof(image));
     fd = open(image, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     assert_true(fd >= 0);
     assert_int_equal(ftruncate(fd, (off_t)mib << 20), 0);

@@ -20,8 +20,6 @@
 #include <cmocka.h>
 
 #include <openssl/evp.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "ntsim_fixture.h"
@@ -90,23 +88,6 @@ static void test_adapter_connects_every_disk(void **state)
     assert_null(strstr(run.log, "BUGCHECK"));
 }
 
-/* What `winpv-sim io` gets: the guest's answer to @request on its control socket. */
-static void ask_guest(const char *socket_path, const char *request, char *answer, size_t size)
-{
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    ssize_t n;
-
-    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", socket_path);
-    assert_true(fd >= 0);
-    assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-    assert_int_equal(write(fd, request, strlen(request)), (ssize_t)strlen(request));
-    n = read(fd, answer, size - 1);
-    close(fd);
-    assert_true(n > 0);
-    answer[n] = '\0';
-}
-
 /* The SHA-256 of a disk of @mib MiB as ntsim_disk_add makes it for disk @disk, in hex. */
 static void image_sha256(unsigned int disk, unsigned int mib, char *hex)
 {
@@ -148,12 +129,12 @@ static void test_whole_disk_read_through_the_guest(void **state)
         image_sha256(d, mib[d], expected);
         snprintf(request, sizeof(request), "sha256 %u\n", d);
         snprintf(want, sizeof(want), "ok %s %u\n", expected, mib[d] << 20);
-        ask_guest(socket_path, request, answer, sizeof(answer));
+        ntsim_ask(socket_path, request, answer, sizeof(answer));
         assert_string_equal(answer, want);
     }
-    ask_guest(socket_path, "sha256 2\n", answer, sizeof(answer));
+    ntsim_ask(socket_path, "sha256 2\n", answer, sizeof(answer));
     assert_string_equal(answer, "error the guest has no disk 2\n");
-    ask_guest(socket_path, "md5 0\n", answer, sizeof(answer));
+    ntsim_ask(socket_path, "md5 0\n", answer, sizeof(answer));
     assert_true(strncmp(answer, "error ", 6) == 0);
     ntsim_stop(&run);
     assert_int_equal(run.exit_status, 0);

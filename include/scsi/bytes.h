@@ -1,9 +1,9 @@
 /*
- * core/vbd/scsi_bytes.h - SCSI's big-endian fields, read and written a
+ * scsi/bytes.h - SCSI's big-endian fields, read and written a
  * byte at a time (no alignment needed, the same on any host).
  */
-#ifndef WINPV_CORE_VBD_SCSI_BYTES_H
-#define WINPV_CORE_VBD_SCSI_BYTES_H
+#ifndef WINPV_SCSI_BYTES_H
+#define WINPV_SCSI_BYTES_H
 
 #include <stdint.h>
 
@@ -52,4 +52,4 @@ static inline void scsi_put64(uint8_t *p, uint64_t v)
     scsi_put32(p + 4, (uint32_t)v);
 }
 
-#endif /* WINPV_CORE_VBD_SCSI_BYTES_H */
+#endif /* WINPV_SCSI_BYTES_H */

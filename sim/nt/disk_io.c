@@ -1,0 +1,398 @@
+/*
+ * sim/nt/disk_io.c - what a program in the guest asks of a disk through
+ * the disk class (see disk_class.h): read it whole with its SHA-256, write
+ * a file's bytes onto it, or run a workload and count what it did.
+ *
+ * Every request is a READ(16) or WRITE(16) SRB of the disk class's own,
+ * several with the miniport at once (a queue), each no larger than the
+ * adapter's largest transfer, as the disk class cuts a program's request.
+ * When one fails, no more are started, those out come back first, and the
+ * answer says which one failed and how.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "disk_class.h"
+#include "kernel.h"
+#include "scsi/bytes.h"
+#include "scsi/scsi.h"
+
+#define STREAM_DEPTH 4 /* requests out at once when a disk is read or written whole */
+#define STREAM_CHUNK (1024u * 1024u)
+#define QD_MAX       256
+
+/* @n requests of @length bytes each on @d: 0, or -1 (none left made). */
+static int requests_new(struct disk_use *d, struct storport_request *r, unsigned int n,
+                        uint32_t length)
+{
+    for (unsigned int i = 0; i < n; i++) {
+        if (storport_request_init(&r[i], d->a, length) == 0)
+            continue;
+        while (i > 0)
+            storport_request_fini(&r[--i]);
+        return -1;
+    }
+    return 0;
+}
+
+/* Take back every one of the @n requests still out, then free them all. */
+static void requests_free(struct storport_request *r, struct storport_request **ptrs,
+                          unsigned int n)
+{
+    bool started = true;
+
+    while (started) {
+        started = false;
+        for (unsigned int i = 0; i < n && !started; i++)
+            started = r[i].started;
+        if (started)
+            storport_request_wait(ptrs, n);
+    }
+    for (unsigned int i = 0; i < n; i++)
+        storport_request_fini(&r[i]);
+}
+
+/* Whether @r, taken back, moved all it was started with; the reason in @why when not. */
+static bool done_whole(const struct disk_use *d, const struct storport_request *r, char *why,
+                       size_t size)
+{
+    struct srb_outcome out = storport_request_outcome(r);
+    uint32_t asked = scsi_get32(r->srb->Cdb + 10) * d->block_size; /* READ(16)/WRITE(16)'s count */
+
+    if (SRB_STATUS(out.srb_status) == SRB_STATUS_SUCCESS && out.transferred == asked)
+        return true;
+    disk_outcome_text(&out, why, size);
+    return false;
+}
+
+/* The bytes of a streaming request: at most one chunk and the adapter's largest transfer. */
+static uint32_t stream_chunk(const struct disk_use *d)
+{
+    uint32_t chunk = d->max_transfer < STREAM_CHUNK ? d->max_transfer : STREAM_CHUNK;
+
+    return chunk - chunk % d->block_size;
+}
+
+int disk_class_sha256(unsigned int disk, char *answer, size_t size)
+{
+    struct storport_request r[STREAM_DEPTH], *ptrs[STREAM_DEPTH];
+    uint8_t digest[EVP_MAX_MD_SIZE], cdb[16];
+    unsigned int digest_length = 0, head = 0, queued = 0;
+    uint64_t next = 0, hashed = 0;
+    struct disk_use d;
+    EVP_MD_CTX *sha;
+    uint32_t per;
+    char why[96];
+    int rc = -1;
+
+    if (disk_open(disk, &d, answer, size) != 0)
+        return -1;
+    per = stream_chunk(&d) / d.block_size;
+    sha = EVP_MD_CTX_new();
+    if (sha == NULL || EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1 ||
+        requests_new(&d, r, STREAM_DEPTH, per * d.block_size) != 0) {
+        snprintf(answer, size, "disk %u: no memory", disk);
+        EVP_MD_CTX_free(sha);
+        disk_close(&d);
+        return -1;
+    }
+    for (unsigned int i = 0; i < STREAM_DEPTH; i++)
+        ptrs[i] = &r[i];
+    /* Requests go out in order round the ring and are hashed in that order. */
+    while (hashed < d.blocks) {
+        while (queued < STREAM_DEPTH && next < d.blocks) {
+            struct storport_request *q = &r[(head + queued++) % STREAM_DEPTH];
+            uint32_t n = d.blocks - next < per ? (uint32_t)(d.blocks - next) : per;
+
+            disk_cdb_rw(cdb, false, next, n);
+            storport_request_start(q, d.target, cdb, 16, SRB_DIR_IN, n * d.block_size);
+            next += n;
+        }
+        storport_request_wait(&ptrs[head], 1);
+        if (!done_whole(&d, &r[head], why, sizeof(why))) {
+            snprintf(answer, size, "disk %u: READ at block %llu failed (%s)", disk,
+                     (unsigned long long)hashed, why);
+            goto out;
+        }
+        EVP_DigestUpdate(sha, r[head].data, r[head].srb->DataTransferLength);
+        hashed += r[head].srb->DataTransferLength / d.block_size;
+        head = (head + 1) % STREAM_DEPTH;
+        queued--;
+    }
+    EVP_DigestFinal_ex(sha, digest, &digest_length);
+    snprintf(answer, size, "ok ");
+    for (unsigned int i = 0; i < digest_length; i++)
+        snprintf(answer + 3 + 2 * i, size - 3 - 2 * i, "%02x", digest[i]);
+    snprintf(answer + strlen(answer), size - strlen(answer), " %llu",
+             (unsigned long long)(d.blocks * d.block_size));
+    rc = 0;
+out:
+    requests_free(r, ptrs, STREAM_DEPTH);
+    EVP_MD_CTX_free(sha);
+    disk_close(&d);
+    return rc;
+}
+
+/* One synchronous request of @d's: @write or read of @count blocks at @lba through @buf. */
+static bool one_rw(struct disk_use *d, bool write, uint64_t lba, uint32_t count, uint8_t *buf,
+                   char *why, size_t size)
+{
+    uint8_t cdb[16];
+    struct srb_outcome out;
+
+    disk_cdb_rw(cdb, write, lba, count);
+    out = storport_command(d->a, d->target, cdb, 16, write ? SRB_DIR_OUT : SRB_DIR_IN, buf,
+                           count * d->block_size);
+    if (SRB_STATUS(out.srb_status) == SRB_STATUS_SUCCESS &&
+        out.transferred == count * d->block_size)
+        return true;
+    disk_outcome_text(&out, why, size);
+    return false;
+}
+
+/* SYNCHRONIZE CACHE(10) of the whole disk. */
+static bool synchronize(struct disk_use *d, char *why, size_t size)
+{
+    uint8_t cdb[10] = {SCSI_OP_SYNCHRONIZE_CACHE};
+    struct srb_outcome out =
+        storport_command(d->a, d->target, cdb, sizeof(cdb), SRB_DIR_NONE, NULL, 0);
+
+    if (SRB_STATUS(out.srb_status) == SRB_STATUS_SUCCESS)
+        return true;
+    disk_outcome_text(&out, why, size);
+    return false;
+}
+
+/* Start @r writing the file's next blocks from *@next (of @blocks, @per at most); false when unread. */
+static bool write_next(struct disk_use *d, int fd, struct storport_request *r, uint64_t *next,
+                       uint64_t blocks, uint32_t per, char *answer, size_t size)
+{
+    uint32_t n = blocks - *next < per ? (uint32_t)(blocks - *next) : per;
+    uint8_t cdb[16];
+
+    if (pread(fd, r->data, n * d->block_size, (off_t)(*next * d->block_size)) !=
+        (ssize_t)(n * d->block_size)) {
+        snprintf(answer, size, "the file could not be read at byte %llu",
+                 (unsigned long long)(*next * d->block_size));
+        return false;
+    }
+    disk_cdb_rw(cdb, true, *next, n);
+    storport_request_start(r, d->target, cdb, 16, SRB_DIR_OUT, n * d->block_size);
+    *next += n;
+    return true;
+}
+
+/* The file's whole blocks written from block 0, STREAM_DEPTH at once: 0, or -1. */
+static int fill_whole_blocks(struct disk_use *d, int fd, uint64_t blocks, char *answer, size_t size)
+{
+    struct storport_request r[STREAM_DEPTH], *ptrs[STREAM_DEPTH];
+    uint32_t per = stream_chunk(d) / d->block_size;
+    uint64_t next = 0, written = 0;
+    bool failed = false;
+    char why[96];
+
+    if (requests_new(d, r, STREAM_DEPTH, per * d->block_size) != 0) {
+        snprintf(answer, size, "disk %u: no memory", d->number);
+        return -1;
+    }
+    for (unsigned int i = 0; i < STREAM_DEPTH; i++)
+        ptrs[i] = &r[i];
+    for (unsigned int i = 0; i < STREAM_DEPTH && next < blocks && !failed; i++)
+        failed = !write_next(d, fd, &r[i], &next, blocks, per, answer, size);
+    while (!failed && written < blocks) {
+        unsigned int i = storport_request_wait(ptrs, STREAM_DEPTH);
+
+        if (!done_whole(d, &r[i], why, sizeof(why))) {
+            snprintf(answer, size, "disk %u: WRITE at block %llu failed (%s)", d->number,
+                     (unsigned long long)scsi_get64(r[i].srb->Cdb + 2), why);
+            failed = true;
+            break;
+        }
+        written += r[i].srb->DataTransferLength / d->block_size;
+        if (next < blocks)
+            failed = !write_next(d, fd, &r[i], &next, blocks, per, answer, size);
+    }
+    requests_free(r, ptrs, STREAM_DEPTH);
+    return failed ? -1 : 0;
+}
+
+int disk_class_fill(unsigned int disk, const char *path, char *answer, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    uint64_t bytes, whole;
+    struct disk_use d;
+    struct stat st;
+    uint8_t *last = NULL;
+    char why[96];
+    int rc = -1;
+
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(answer, size, "%s: %s", path, fd < 0 ? strerror(errno) : "not a regular file");
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    if (disk_open(disk, &d, answer, size) != 0) {
+        close(fd);
+        return -1;
+    }
+    bytes = (uint64_t)st.st_size;
+    whole = bytes / d.block_size;
+    if (bytes > d.blocks * d.block_size) {
+        snprintf(answer, size, "%s: %llu bytes, larger than disk %u (%llu bytes): nothing written",
+                 path, (unsigned long long)bytes, disk,
+                 (unsigned long long)(d.blocks * d.block_size));
+        goto out;
+    }
+    if (whole > 0 && fill_whole_blocks(&d, fd, whole, answer, size) < 0)
+        goto out;
+    if (bytes % d.block_size) {
+        /* The last block's head from the file, its tail as the disk has it. */
+        size_t tail = bytes % d.block_size;
+
+        last = malloc(d.block_size);
+        if (last == NULL || !one_rw(&d, false, whole, 1, last, why, sizeof(why)) ||
+            pread(fd, last, tail, (off_t)(whole * d.block_size)) != (ssize_t)tail ||
+            !one_rw(&d, true, whole, 1, last, why, sizeof(why))) {
+            snprintf(answer, size, "disk %u: the last block (%llu) not written (%s)", disk,
+                     (unsigned long long)whole, last ? why : "no memory");
+            goto out;
+        }
+    }
+    if (!synchronize(&d, why, sizeof(why))) {
+        snprintf(answer, size, "disk %u: SYNCHRONIZE CACHE failed (%s)", disk, why);
+        goto out;
+    }
+    snprintf(answer, size, "ok %llu", (unsigned long long)bytes);
+    rc = 0;
+out:
+    free(last);
+    disk_close(&d);
+    close(fd);
+    return rc;
+}
+
+static uint64_t now_ns(clockid_t clock)
+{
+    struct timespec t;
+
+    clock_gettime(clock, &t);
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+/* The next request's first block: in turn, or anywhere aligned to its size (xorshift). */
+static uint64_t next_lba(const struct disk_workload *w, uint64_t span, uint32_t count,
+                         uint64_t *cursor, uint64_t *seed)
+{
+    uint64_t lba;
+
+    if (!w->random) {
+        lba = *cursor;
+        *cursor = *cursor + count > span - count ? 0 : *cursor + count;
+        return lba;
+    }
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    return (*seed % (span / count)) * count;
+}
+
+static int workload_checked(const struct disk_use *d, const struct disk_workload *w, char *answer,
+                            size_t size)
+{
+    if (w->bs == 0 || w->bs % d->block_size)
+        snprintf(answer, size, "--bs %u: not a whole number of the disk's %u-byte blocks", w->bs,
+                 d->block_size);
+    else if (w->bs > d->max_transfer)
+        snprintf(answer, size, "--bs %u: above the adapter's largest transfer (%u bytes)", w->bs,
+                 d->max_transfer);
+    else if (w->bs / d->block_size > d->blocks)
+        snprintf(answer, size, "--bs %u: larger than the disk", w->bs);
+    else if (w->qd == 0 || w->qd > QD_MAX)
+        snprintf(answer, size, "--qd %u: from 1 to %u", w->qd, QD_MAX);
+    else if (w->seconds == 0 || w->seconds > 3600)
+        snprintf(answer, size, "--seconds %u: from 1 to 3600", w->seconds);
+    else
+        return 0;
+    return -1;
+}
+
+int disk_class_run(unsigned int disk, const struct disk_workload *w, char *answer, size_t size)
+{
+    struct storport_request *r = NULL, **ptrs = NULL;
+    uint64_t ios = 0, cursor = 0, seed = 0x9e3779b97f4a7c15ull, start, cpu, end;
+    uint32_t count;
+    bool failed = false, made = false;
+    struct disk_use d;
+    uint8_t cdb[16];
+    char why[96];
+    int rc = -1;
+
+    if (disk_open(disk, &d, answer, size) != 0)
+        return -1;
+    if (workload_checked(&d, w, answer, size) != 0)
+        goto out;
+    count = w->bs / d.block_size;
+    r = calloc(w->qd, sizeof(*r));
+    ptrs = calloc(w->qd, sizeof(*ptrs));
+    made = r && ptrs && requests_new(&d, r, w->qd, w->bs) == 0;
+    if (!made) {
+        snprintf(answer, size, "disk %u: no memory for %u requests of %u bytes", disk, w->qd,
+                 w->bs);
+        goto out;
+    }
+    for (unsigned int i = 0; i < w->qd; i++) {
+        ptrs[i] = &r[i];
+        for (uint32_t b = 0; b < w->bs; b += 8)
+            scsi_put64(r[i].data + b, (uint64_t)i << 32 | b); /* what a write leaves */
+    }
+    start = now_ns(CLOCK_MONOTONIC);
+    cpu = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+    end = start + w->seconds * 1000000000ull;
+    for (unsigned int i = 0; i < w->qd; i++) {
+        disk_cdb_rw(cdb, w->write, next_lba(w, d.blocks, count, &cursor, &seed), count);
+        storport_request_start(&r[i], d.target, cdb, 16, w->write ? SRB_DIR_OUT : SRB_DIR_IN,
+                               w->bs);
+    }
+    for (;;) {
+        unsigned int i = storport_request_wait(ptrs, w->qd);
+
+        if (!done_whole(&d, &r[i], why, sizeof(why))) {
+            snprintf(answer, size, "disk %u: %s at block %llu failed (%s)", disk,
+                     w->write ? "WRITE" : "READ", (unsigned long long)scsi_get64(r[i].srb->Cdb + 2),
+                     why);
+            failed = true;
+            break;
+        }
+        ios++;
+        if (now_ns(CLOCK_MONOTONIC) >= end)
+            break;
+        disk_cdb_rw(cdb, w->write, next_lba(w, d.blocks, count, &cursor, &seed), count);
+        storport_request_start(&r[i], d.target, cdb, 16, w->write ? SRB_DIR_OUT : SRB_DIR_IN,
+                               w->bs);
+    }
+    requests_free(r, ptrs, w->qd); /* those still out are not counted */
+    made = false;
+    if (!failed) {
+        end = now_ns(CLOCK_MONOTONIC);
+        snprintf(answer, size, "ok %llu %llu %llu %llu", (unsigned long long)ios,
+                 (unsigned long long)(ios * w->bs), (unsigned long long)(end - start),
+                 (unsigned long long)(now_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu));
+        rc = 0;
+    }
+out:
+    for (unsigned int i = 0; made && i < w->qd; i++)
+        storport_request_fini(&r[i]);
+    free(r);
+    free(ptrs);
+    disk_close(&d);
+    return rc;
+}
