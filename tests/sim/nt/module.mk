@@ -138,10 +138,18 @@ ntsim_xenvbd_SRCS := tests/sim/nt/xenvbd_test.c $(NTSIM_TEST_SRCS)
 ntsim_xenvbd_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS) -lcrypto
 $(BUILD)/host/bin/ntsim_xenvbd: | $(NTSIM_TEST_NEEDS)
 
+# What the guest's writes left in a disk's image, checked.
+NTSIM_DISK_CHECK_SRCS := tests/sim/nt/ntsim_disk_check.c
+
 HOST_TESTS += ntsim_xenvbd_io
-ntsim_xenvbd_io_SRCS := tests/sim/nt/xenvbd_io_test.c $(NTSIM_TEST_SRCS)
+ntsim_xenvbd_io_SRCS := tests/sim/nt/xenvbd_io_test.c $(NTSIM_DISK_CHECK_SRCS) $(NTSIM_TEST_SRCS)
 ntsim_xenvbd_io_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS) -lcrypto
 $(BUILD)/host/bin/ntsim_xenvbd_io: | $(NTSIM_TEST_NEEDS)
+
+# The guest's disks served by winpv-blkback (tests/sim/nt/ntsim_blkback.h).
+NTSIM_BLKBACK_SRCS := tests/sim/nt/ntsim_blkback.c sim/toolstack/blkback.c \
+                      $(NTSIM_DISK_CHECK_SRCS) $(NTSIM_TEST_SRCS)
+NTSIM_BLKBACK_NEEDS := $(NTSIM_TEST_NEEDS) $(BUILD)/host/bin/winpv-blkback
 
 HOST_TESTS += ntsim_xenbus_balloon
 ntsim_xenbus_balloon_SRCS := tests/sim/nt/xenbus_balloon_test.c $(NTSIM_TEST_SRCS)

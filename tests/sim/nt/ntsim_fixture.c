@@ -33,6 +33,8 @@ static struct qemu disks[QEMU_MAX_DISKS]; /* ntsim_disk_add's, stopped by ntsim_
 static bool disk_running[QEMU_MAX_DISKS];
 static struct component consoled; /* running when console_dir is set */
 static char console_dir[320];
+#define MAX_AT_FINISH 4
+static int (*at_finish[MAX_AT_FINISH])(void); /* ntsim_at_finish's */
 
 static int setup(enum xenstored_kind kind)
 {
@@ -66,6 +68,16 @@ int ntsim_fixture_setup_with_console(void **state)
         return -1;
     }
     return 0;
+}
+
+struct simd *ntsim_simd(void)
+{
+    return &simd;
+}
+
+struct xenstore *ntsim_xenstore(void)
+{
+    return &store;
 }
 
 int ntsim_fixture_teardown(void **state)
@@ -129,24 +141,34 @@ static int wait_with_timeout(pid_t pid)
 
 static void add_disk(struct ntsim_run *run, unsigned int disk, unsigned int mib);
 
-/*
- * ntsim_start with the packages of directory @packages when @driver is
- * NULL, the domain given @count disks of @mib[i] MiB before its kernel runs.
- */
-static void start_with(struct ntsim_run *run, const char *driver, const char *packages,
-                       const char *const *args, const unsigned int *mib, unsigned int count)
+void ntsim_domain_new(struct ntsim_run *run)
 {
-    char program[512], image[512], domid_text[16];
     struct guest_rings rings = {0};
-    const char *argv[32];
-    size_t n = 0;
 
     memset(run, 0, sizeof(*run));
     assert_int_equal(simd_domain_create(&simd, DOMAIN_PAGES, 2, &run->domid), 0);
     assert_int_equal(xenstore_introduce(&simd, &store, run->domid, &rings), 0);
     ntsim_domain_info(run, &run->before);
-    for (unsigned int i = 0; i < count; i++)
-        add_disk(run, i, mib[i]);
+    run->live = true;
+}
+
+void ntsim_abandon(struct ntsim_run *run)
+{
+    if (!run->live)
+        return;
+    if (run->pid > 0)
+        kill(run->pid, SIGKILL);
+    ntsim_finish(run);
+}
+
+/* The kernel on run's domain with @driver, or with NULL the packages of directory @packages. */
+static void launch(struct ntsim_run *run, const char *driver, const char *packages,
+                   const char *const *args)
+{
+    char program[512], image[512], domid_text[16];
+    const char *argv[32];
+    size_t n = 0;
+
     snprintf(run->driver, sizeof(run->driver), "%s", driver ? driver : "(by INF)");
     snprintf(domid_text, sizeof(domid_text), "%u", run->domid);
     snprintf(run->log_path, sizeof(run->log_path), "%s/kernel-%u.log", simd.dir, run->domid);
@@ -185,6 +207,24 @@ static void start_with(struct ntsim_run *run, const char *driver, const char *pa
         execv(program, (char *const *)argv);
         _exit(127);
     }
+}
+
+void ntsim_launch_packages(struct ntsim_run *run, const char *packages, const char *const *args)
+{
+    launch(run, NULL, packages, args);
+}
+
+/*
+ * ntsim_start with the packages of directory @packages when @driver is
+ * NULL, the domain given @count disks of @mib[i] MiB before its kernel runs.
+ */
+static void start_with(struct ntsim_run *run, const char *driver, const char *packages,
+                       const char *const *args, const unsigned int *mib, unsigned int count)
+{
+    ntsim_domain_new(run);
+    for (unsigned int i = 0; i < count; i++)
+        add_disk(run, i, mib[i]);
+    launch(run, driver, packages, args);
 }
 
 static void start(struct ntsim_run *run, const char *driver, const char *packages,
@@ -302,14 +342,30 @@ static void destroy_domain(uint32_t domid)
     assert_int_equal(simd_call(&simd, &req, &reply), 0);
 }
 
+void ntsim_at_finish(int (*stop)(void))
+{
+    unsigned int i;
+
+    for (i = 0; i < MAX_AT_FINISH && at_finish[i] && at_finish[i] != stop; i++)
+        ;
+    assert_true(i < MAX_AT_FINISH);
+    at_finish[i] = stop;
+}
+
 void ntsim_finish(struct ntsim_run *run)
 {
-    run->exit_status = wait_with_timeout(run->pid);
+    int stopped = 0;
+
+    run->live = false;
+    run->exit_status = run->pid > 0 ? wait_with_timeout(run->pid) : 0;
     for (unsigned int i = 0; i < QEMU_MAX_DISKS; i++) {
-        if (disk_running[i])
-            assert_int_equal(qemu_stop(&disks[i]), 0);
+        if (disk_running[i] && qemu_stop(&disks[i]) != 0)
+            stopped = -1;
         disk_running[i] = false;
     }
+    for (unsigned int i = 0; i < MAX_AT_FINISH && at_finish[i]; i++)
+        if (at_finish[i]() != 0)
+            stopped = -1;
     destroy_domain(run->domid);
     read_file(run->log_path, run->log, sizeof(run->log));
     read_file(run->out_path, run->out, sizeof(run->out));
@@ -321,6 +377,8 @@ void ntsim_finish(struct ntsim_run *run)
         printf("#   %.*s\n", (int)length, line);
         line += length + (line[length] == '\n');
     }
+    if (stopped != 0)
+        fail_msg("a disk's backend did not end cleanly (its log above)");
 }
 
 void ntsim_run(struct ntsim_run *run, const char *driver, const char *const *args)
@@ -370,17 +428,28 @@ uint8_t ntsim_disk_pattern(unsigned int disk, unsigned int byte)
     return (uint8_t)(byte * 31 + disk + 1);
 }
 
-void ntsim_ask(const char *socket_path, const char *request, char *answer, size_t size)
+int ntsim_ask_start(const char *socket_path, const char *request)
 {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    size_t got = 0;
-    ssize_t n;
 
     snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", socket_path);
     assert_true(fd >= 0);
     assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
     assert_int_equal(write(fd, request, strlen(request)), (ssize_t)strlen(request));
+    return fd;
+}
+
+void ntsim_ask(const char *socket_path, const char *request, char *answer, size_t size)
+{
+    ntsim_ask_answer(ntsim_ask_start(socket_path, request), answer, size);
+}
+
+void ntsim_ask_answer(int fd, char *answer, size_t size)
+{
+    size_t got = 0;
+    ssize_t n;
+
     while (got < size - 1 && (n = read(fd, answer + got, size - 1 - got)) > 0)
         got += (size_t)n;
     close(fd);
@@ -393,21 +462,28 @@ void ntsim_disk_image(const struct ntsim_run *run, unsigned int disk, char *path
     snprintf(path, size, "%s/ntsim-disk-%u-%u.img", simd.dir, run->domid, disk);
 }
 
-static void add_disk(struct ntsim_run *run, unsigned int disk, unsigned int mib)
+void ntsim_disk_image_new(const struct ntsim_run *run, unsigned int disk, unsigned int mib,
+                          char *path, size_t size)
 {
     uint8_t head[4096];
-    char image[512];
     int fd;
 
-    assert_true(disk < QEMU_MAX_DISKS && !disk_running[disk]);
-    ntsim_disk_image(run, disk, image, sizeof(image));
-    fd = open(image, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    ntsim_disk_image(run, disk, path, size);
+    fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     assert_true(fd >= 0);
     assert_int_equal(ftruncate(fd, (off_t)mib << 20), 0);
     for (unsigned int i = 0; i < sizeof(head); i++)
         head[i] = ntsim_disk_pattern(disk, i);
     assert_int_equal(pwrite(fd, head, sizeof(head), 0), (ssize_t)sizeof(head));
     close(fd);
+}
+
+static void add_disk(struct ntsim_run *run, unsigned int disk, unsigned int mib)
+{
+    char image[512];
+
+    assert_true(disk < QEMU_MAX_DISKS && !disk_running[disk]);
+    ntsim_disk_image_new(run, disk, mib, image, sizeof(image));
     assert_int_equal(qemu_start(&simd, &store, run->domid, disk, image, &disks[disk]), 0);
     disk_running[disk] = true;
 }

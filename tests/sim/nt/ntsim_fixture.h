@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "simd.h"
+#include "store.h"
 
 /* What winpv-ntsim exits with when a sanitizer reported an error in it. */
 #define NTSIM_SANITIZER_EXIT 86
@@ -21,6 +22,7 @@ struct ntsim_run {
     pid_t pid;
     char driver[64];
     char log_path[512], out_path[512];
+    bool live;                     /* its domain made, not yet finished */
     int exit_status;               /* the process's exit status, or 128 + signal */
     struct sim_domain_info before; /* the domain as the toolstack made it, before the kernel ran */
     char log[65536];               /* the kernel log */
@@ -53,6 +55,33 @@ void ntsim_run_packages(struct ntsim_run *run, const char *packages, const char 
 /* ntsim_run in two halves, for a test that acts while the kernel runs; finish destroys the domain. */
 void ntsim_start(struct ntsim_run *run, const char *driver, const char *const *args);
 void ntsim_finish(struct ntsim_run *run);
+
+/*
+ * ntsim_start_packages in two halves, for a test that gives the domain
+ * something before its kernel runs: a fresh domain introduced to
+ * xenstored (run->domid, run->before), then the kernel started on it.
+ */
+void ntsim_domain_new(struct ntsim_run *run);
+void ntsim_launch_packages(struct ntsim_run *run, const char *packages, const char *const *args);
+
+/*
+ * Have ntsim_finish call @stop once the kernel ended, before the domain is
+ * destroyed (a backend of the run's disks started by another part of the
+ * fixture). @stop stops what it started for the run and returns 0 when
+ * each ended cleanly; else the test fails once the kernel log is shown.
+ * Registering the same @stop again does nothing.
+ */
+void ntsim_at_finish(int (*stop)(void));
+
+/* The run's winpv-simd and xenstored, for the parts of the fixture that start more. */
+struct simd *ntsim_simd(void);
+struct xenstore *ntsim_xenstore(void);
+/*
+ * For a test's teardown: a run a failed assertion left going is killed
+ * and finished, so that the next test starts on a clean machine; a run
+ * finished already is left alone.
+ */
+void ntsim_abandon(struct ntsim_run *run);
 /* SIGTERM to the kernel (it ends serving and goes on with its sequence), then ntsim_finish. */
 void ntsim_stop(struct ntsim_run *run);
 /* Whether the kernel log shows @text within @ms milliseconds (run->log is then current). */
@@ -108,8 +137,19 @@ void ntsim_disk_add(struct ntsim_run *run, unsigned int disk, unsigned int mib);
  */
 void ntsim_ask(const char *socket_path, const char *request, char *answer, size_t size);
 
+/*
+ * ntsim_ask in two halves, for a test that acts while the guest serves the
+ * request: the connection made and the request sent (its descriptor);
+ * then its answer read and the connection closed.
+ */
+int ntsim_ask_start(const char *socket_path, const char *request);
+void ntsim_ask_answer(int fd, char *answer, size_t size);
+
 /* The path of the image of @run's disk number @disk (ntsim_disk_add's). */
 void ntsim_disk_image(const struct ntsim_run *run, unsigned int disk, char *path, size_t size);
+/* That image made anew, of @mib MiB, as ntsim_disk_add makes it; its path in @path. */
+void ntsim_disk_image_new(const struct ntsim_run *run, unsigned int disk, unsigned int mib,
+                          char *path, size_t size);
 /* ntsim_start_packages on a domain given @count such disks (of @mib[i] MiB) before its kernel runs. */
 void ntsim_start_with_disks(struct ntsim_run *run, const char *packages, const char *const *args,
                             const unsigned int *mib, unsigned int count);

@@ -17,12 +17,10 @@
 
 #include <cmocka.h>
 
-#include <fcntl.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 
+#include "ntsim_disk_check.h"
 #include "ntsim_fixture.h"
-#include "scsi/bytes.h"
 
 #define WAIT_MS  20000
 #define PACKAGES "ntsim-disk-packages"
@@ -44,39 +42,7 @@ static void start_one_disk(void)
 
 static uint8_t *image_bytes(void)
 {
-    uint8_t *bytes = malloc(DISK_MIB << 20);
-    int fd = open(image, O_RDONLY);
-
-    assert_non_null(bytes);
-    assert_true(fd >= 0);
-    assert_int_equal(pread(fd, bytes, DISK_MIB << 20, 0), DISK_MIB << 20);
-    close(fd);
-    return bytes;
-}
-
-/* A file of @n bytes no disk has (a keyed sequence), in @path; its bytes (malloc'd). */
-static uint8_t *file_of(const char *path, size_t n, uint8_t key)
-{
-    uint8_t *bytes = malloc(n + 1);
-    FILE *f = fopen(path, "wb");
-
-    assert_non_null(bytes);
-    assert_non_null(f);
-    for (size_t i = 0; i < n; i++)
-        bytes[i] = (uint8_t)((i * 2654435761u >> 13) ^ key ^ (i >> 9));
-    assert_int_equal(fwrite(bytes, 1, n, f), n);
-    fclose(f);
-    return bytes;
-}
-
-static void sha256_hex(const uint8_t *p, size_t n, char *hex)
-{
-    uint8_t digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-
-    EVP_Digest(p, n, digest, &length, EVP_sha256(), NULL);
-    for (unsigned int i = 0; i < length; i++)
-        sprintf(hex + 2 * i, "%02x", digest[i]);
+    return ntsim_image_read(image, DISK_MIB << 20);
 }
 
 /*
@@ -97,7 +63,7 @@ static void test_fill_lands_in_the_image(void **state)
     snprintf(file, sizeof(file), "/tmp/ntsim-xenvbd-fill-%d", (int)getpid());
     snprintf(request, sizeof(request), "fill 0 %s\n", file);
 
-    data = file_of(file, small, 1);
+    data = ntsim_file_of(file, small, 1);
     ntsim_ask(socket_path, request, answer, sizeof(answer));
     assert_string_equal(answer, "ok 3996\n");
     disk = image_bytes();
@@ -107,7 +73,7 @@ static void test_fill_lands_in_the_image(void **state)
     free(data);
     free(disk);
 
-    data = file_of(file, large, 2);
+    data = ntsim_file_of(file, large, 2);
     ntsim_ask(socket_path, request, answer, sizeof(answer));
     snprintf(want, sizeof(want), "ok %zu\n", large);
     assert_string_equal(answer, want);
@@ -115,13 +81,13 @@ static void test_fill_lands_in_the_image(void **state)
     assert_memory_equal(disk, data, large);
     for (size_t i = large; i < (large + 511) / 512 * 512; i++)
         assert_int_equal(disk[i], 0);
-    sha256_hex(disk, DISK_MIB << 20, hex);
+    ntsim_sha256_hex(disk, DISK_MIB << 20, hex);
     snprintf(want, sizeof(want), "ok %s %u\n", hex, DISK_MIB << 20);
     ntsim_ask(socket_path, "sha256 0\n", answer, sizeof(answer));
     assert_string_equal(answer, want);
     free(data);
 
-    free(file_of(file, (DISK_MIB << 20) + 1, 3));
+    free(ntsim_file_of(file, (DISK_MIB << 20) + 1, 3));
     ntsim_ask(socket_path, request, answer, sizeof(answer));
     assert_non_null(strstr(answer, "larger than disk 0 (4194304 bytes): nothing written"));
     ntsim_ask(socket_path, "sha256 0\n", answer, sizeof(answer));
@@ -137,20 +103,6 @@ static void test_fill_lands_in_the_image(void **state)
     assert_null(strstr(run.log, "leaked"));
 }
 
-/* Whether the 4 KiB at @p are what request @i of a workload writes (disk_io.c's stamp). */
-static int request_stamp(const uint8_t *p, unsigned int qd)
-{
-    uint64_t first = scsi_get64(p);
-    unsigned int i = (unsigned int)(first >> 32);
-
-    if (i >= qd || (uint32_t)first != 0)
-        return -1;
-    for (uint32_t b = 0; b < 4096; b += 8)
-        if (scsi_get64(p + b) != ((uint64_t)i << 32 | b))
-            return -1;
-    return (int)i;
-}
-
 /*
  * run: random 4 KiB writes, 8 at once for a second, each land whole at a
  * 4 KiB offset (every 4 KiB of the image is as it was or one request's
@@ -160,7 +112,7 @@ static int request_stamp(const uint8_t *p, unsigned int qd)
 static void test_workloads_through_the_guest(void **state)
 {
     unsigned long long ios, bytes, ns, cpu;
-    unsigned int written = 0;
+    unsigned int written;
     char answer[256];
     uint8_t *disk;
 
@@ -170,16 +122,7 @@ static void test_workloads_through_the_guest(void **state)
     assert_true(ios > 8);
     assert_true(bytes == ios * 4096 && ns >= 1000000000ull && cpu > 0);
     disk = image_bytes();
-    for (unsigned int at = 0; at < DISK_MIB << 20; at += 4096) {
-        bool untouched = true;
-
-        for (unsigned int i = 0; i < 4096 && untouched; i++)
-            untouched = disk[at + i] == (at == 0 ? ntsim_disk_pattern(0, i) : 0);
-        if (!untouched) {
-            assert_true(request_stamp(disk + at, 8) >= 0);
-            written++;
-        }
-    }
+    written = ntsim_random_writes_whole(disk, DISK_MIB << 20, 0, 8);
     assert_true(written > 0 && written <= ios);
     free(disk);
 
