@@ -125,9 +125,10 @@ static BOOLEAN passive_initialize(PVOID extension)
             continue;
         }
         disk = vbd_front_disk(t->front);
+        /* disk.sectors counts 512-byte units whatever the disk's sector size. */
         os_log(OS_LOG_INFO, "xenvbd: target %u is vbd %s: %llu sectors of %u bytes%s\n",
-               adapter->targets, t->id, (unsigned long long)disk.sectors, disk.sector_size,
-               disk.read_only ? ", read-only" : "");
+               adapter->targets, t->id, (unsigned long long)vbd_scsi_capacity(&disk),
+               disk.sector_size, disk.read_only ? ", read-only" : "");
         adapter->targets++;
     }
     adapter->store.free(adapter->store.header.context, names);

@@ -151,6 +151,12 @@ NTSIM_BLKBACK_SRCS := tests/sim/nt/ntsim_blkback.c sim/toolstack/blkback.c \
                       $(NTSIM_DISK_CHECK_SRCS) $(NTSIM_TEST_SRCS)
 NTSIM_BLKBACK_NEEDS := $(NTSIM_TEST_NEEDS) $(BUILD)/host/bin/winpv-blkback
 
+# xenvbd.sys against winpv-blkback with each feature switched off, and read-only.
+HOST_TESTS += ntsim_xenvbd_blkback
+ntsim_xenvbd_blkback_SRCS := tests/sim/nt/xenvbd_blkback_test.c $(NTSIM_BLKBACK_SRCS)
+ntsim_xenvbd_blkback_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS) -lcrypto
+$(BUILD)/host/bin/ntsim_xenvbd_blkback: | $(NTSIM_BLKBACK_NEEDS)
+
 HOST_TESTS += ntsim_xenbus_balloon
 ntsim_xenbus_balloon_SRCS := tests/sim/nt/xenbus_balloon_test.c $(NTSIM_TEST_SRCS)
 ntsim_xenbus_balloon_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
