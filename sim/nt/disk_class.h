@@ -60,7 +60,24 @@ void disk_outcome_text(const struct srb_outcome *out, char *text, size_t size);
  * larger than the disk.
  * disk_class_run: I/O of @bs bytes a request, @qd at once, for @seconds:
  * "ok IOS BYTES NANOSECONDS CPU_NANOSECONDS" (the guest's processor time).
+ * disk_class_stamp: writes that can be checked one by one in the disk's
+ * image, as a test of durability needs them: WRITE(16) with FUA of @bs
+ * bytes each (a whole number of DISK_STAMP_UNITs) at random places aligned
+ * to their size, @qd at once, no two out at once overlapping, for
+ * @seconds. Write number SEQ (from 1, in the order they are started)
+ * stamps each DISK_STAMP_UNIT bytes it writes with that unit's number on
+ * the disk (its byte offset / DISK_STAMP_UNIT) and SEQ, 64-bit
+ * little-endian each, those 16 bytes repeated to the unit's end. Each
+ * write is journaled as it comes back, one line "SEQ LBA BLOCKS ok" (the
+ * disk acknowledged it) or "SEQ LBA BLOCKS failed" in the file @journal
+ * (made anew), flushed at once; a failed write does not end the
+ * workload. When the time is up those still out come back (journaled
+ * too), then SYNCHRONIZE CACHE: "ok ACKNOWLEDGED FAILED NANOSECONDS". So
+ * each unit of the disk holds the last acknowledged write of it, or a
+ * later failed one, or (written by none acknowledged) what it had or a
+ * failed one.
  */
+#define DISK_STAMP_UNIT 512u
 struct disk_workload {
     bool write;
     bool random;
@@ -72,5 +89,8 @@ struct disk_workload {
 int disk_class_sha256(unsigned int disk, char *answer, size_t size);
 int disk_class_fill(unsigned int disk, const char *path, char *answer, size_t size);
 int disk_class_run(unsigned int disk, const struct disk_workload *w, char *answer, size_t size);
+/* @w's bs, qd and seconds are used; its kind is random writes. */
+int disk_class_stamp(unsigned int disk, const struct disk_workload *w, const char *journal,
+                     char *answer, size_t size);
 
 #endif /* WINPV_SIM_NT_DISK_CLASS_H */

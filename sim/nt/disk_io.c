@@ -1,7 +1,8 @@
 /*
  * sim/nt/disk_io.c - what a program in the guest asks of a disk through
  * the disk class (see disk_class.h): read it whole with its SHA-256, write
- * a file's bytes onto it, or run a workload and count what it did.
+ * a file's bytes onto it, run a workload and count what it did, or write
+ * stamped blocks and journal each write the disk acknowledged.
  *
  * Every request is a READ(16) or WRITE(16) SRB of the disk class's own,
  * several with the miniport at once (a queue), each no larger than the
@@ -11,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +60,44 @@ static void requests_free(struct storport_request *r, struct storport_request **
     }
     for (unsigned int i = 0; i < n; i++)
         storport_request_fini(&r[i]);
+}
+
+/* A workload's requests, and pointers to each for storport_request_wait. */
+struct request_set {
+    struct storport_request *r, **ptrs;
+    unsigned int n;
+};
+
+/* @n requests of @length bytes each on @d in @s: 0, or -1 with the reason in @answer. */
+static int request_set_new(struct disk_use *d, struct request_set *s, unsigned int n,
+                           uint32_t length, char *answer, size_t size)
+{
+    s->n = n;
+    s->r = calloc(n, sizeof(*s->r));
+    s->ptrs = calloc(n, sizeof(*s->ptrs));
+    if (s->r == NULL || s->ptrs == NULL || requests_new(d, s->r, n, length) != 0) {
+        free(s->r);
+        free(s->ptrs);
+        s->r = NULL;
+        s->ptrs = NULL;
+        snprintf(answer, size, "disk %u: no memory for %u requests of %u bytes", d->number, n,
+                 length);
+        return -1;
+    }
+    for (unsigned int i = 0; i < n; i++)
+        s->ptrs[i] = &s->r[i];
+    return 0;
+}
+
+/* Those of @s still out taken back (and not counted), then every one freed. */
+static void request_set_free(struct request_set *s)
+{
+    if (s->r)
+        requests_free(s->r, s->ptrs, s->n);
+    free(s->r);
+    free(s->ptrs);
+    s->r = NULL;
+    s->ptrs = NULL;
 }
 
 /* Whether @r, taken back, moved all it was started with; the reason in @why when not. */
@@ -327,10 +367,10 @@ static int workload_checked(const struct disk_use *d, const struct disk_workload
 
 int disk_class_run(unsigned int disk, const struct disk_workload *w, char *answer, size_t size)
 {
-    struct storport_request *r = NULL, **ptrs = NULL;
+    struct request_set set = {0};
     uint64_t ios = 0, cursor = 0, seed = 0x9e3779b97f4a7c15ull, start, cpu, end;
     uint32_t count;
-    bool failed = false, made = false;
+    bool failed = false;
     struct disk_use d;
     uint8_t cdb[16];
     char why[96];
@@ -338,37 +378,28 @@ int disk_class_run(unsigned int disk, const struct disk_workload *w, char *answe
 
     if (disk_open(disk, &d, answer, size) != 0)
         return -1;
-    if (workload_checked(&d, w, answer, size) != 0)
+    if (workload_checked(&d, w, answer, size) != 0 ||
+        request_set_new(&d, &set, w->qd, w->bs, answer, size) != 0)
         goto out;
     count = w->bs / d.block_size;
-    r = calloc(w->qd, sizeof(*r));
-    ptrs = calloc(w->qd, sizeof(*ptrs));
-    made = r && ptrs && requests_new(&d, r, w->qd, w->bs) == 0;
-    if (!made) {
-        snprintf(answer, size, "disk %u: no memory for %u requests of %u bytes", disk, w->qd,
-                 w->bs);
-        goto out;
-    }
-    for (unsigned int i = 0; i < w->qd; i++) {
-        ptrs[i] = &r[i];
+    for (unsigned int i = 0; i < w->qd; i++)
         for (uint32_t b = 0; b < w->bs; b += 8)
-            scsi_put64(r[i].data + b, (uint64_t)i << 32 | b); /* what a write leaves */
-    }
+            scsi_put64(set.r[i].data + b, (uint64_t)i << 32 | b); /* what a write leaves */
     start = now_ns(CLOCK_MONOTONIC);
     cpu = now_ns(CLOCK_PROCESS_CPUTIME_ID);
     end = start + w->seconds * 1000000000ull;
     for (unsigned int i = 0; i < w->qd; i++) {
         disk_cdb_rw(cdb, w->write, next_lba(w, d.blocks, count, &cursor, &seed), count);
-        storport_request_start(&r[i], d.target, cdb, 16, w->write ? SRB_DIR_OUT : SRB_DIR_IN,
+        storport_request_start(&set.r[i], d.target, cdb, 16, w->write ? SRB_DIR_OUT : SRB_DIR_IN,
                                w->bs);
     }
     for (;;) {
-        unsigned int i = storport_request_wait(ptrs, w->qd);
+        unsigned int i = storport_request_wait(set.ptrs, w->qd);
 
-        if (!done_whole(&d, &r[i], why, sizeof(why))) {
+        if (!done_whole(&d, &set.r[i], why, sizeof(why))) {
             snprintf(answer, size, "disk %u: %s at block %llu failed (%s)", disk,
-                     w->write ? "WRITE" : "READ", (unsigned long long)scsi_get64(r[i].srb->Cdb + 2),
-                     why);
+                     w->write ? "WRITE" : "READ",
+                     (unsigned long long)scsi_get64(set.r[i].srb->Cdb + 2), why);
             failed = true;
             break;
         }
@@ -376,11 +407,10 @@ int disk_class_run(unsigned int disk, const struct disk_workload *w, char *answe
         if (now_ns(CLOCK_MONOTONIC) >= end)
             break;
         disk_cdb_rw(cdb, w->write, next_lba(w, d.blocks, count, &cursor, &seed), count);
-        storport_request_start(&r[i], d.target, cdb, 16, w->write ? SRB_DIR_OUT : SRB_DIR_IN,
+        storport_request_start(&set.r[i], d.target, cdb, 16, w->write ? SRB_DIR_OUT : SRB_DIR_IN,
                                w->bs);
     }
-    requests_free(r, ptrs, w->qd); /* those still out are not counted */
-    made = false;
+    request_set_free(&set);
     if (!failed) {
         end = now_ns(CLOCK_MONOTONIC);
         snprintf(answer, size, "ok %llu %llu %llu %llu", (unsigned long long)ios,
@@ -389,10 +419,158 @@ int disk_class_run(unsigned int disk, const struct disk_workload *w, char *answe
         rc = 0;
     }
 out:
-    for (unsigned int i = 0; made && i < w->qd; i++)
-        storport_request_fini(&r[i]);
-    free(r);
-    free(ptrs);
+    request_set_free(&set);
+    disk_close(&d);
+    return rc;
+}
+
+/* Whether a write of @count blocks at @lba would overlap one of the @n requests at @r still out. */
+static bool overlaps_one_out(struct storport_request *const *r, unsigned int n, uint64_t lba,
+                             uint32_t count)
+{
+    for (unsigned int i = 0; i < n; i++) {
+        uint64_t at = scsi_get64(r[i]->srb->Cdb + 2);
+
+        if (r[i]->started && lba < at + count && at < lba + count)
+            return true;
+    }
+    return false;
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+    for (unsigned int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* @r's data: write @seq's stamp for @count blocks of @d at @lba (disk_class.h). */
+static void stamp(const struct disk_use *d, struct storport_request *r, uint64_t lba,
+                  uint32_t count, uint64_t seq)
+{
+    uint64_t first = lba * d->block_size / DISK_STAMP_UNIT;
+    uint32_t units = count * d->block_size / DISK_STAMP_UNIT;
+
+    for (uint32_t u = 0; u < units; u++) {
+        for (uint32_t at = 0; at < DISK_STAMP_UNIT; at += 16) {
+            put_le64(r->data + u * DISK_STAMP_UNIT + at, first + u);
+            put_le64(r->data + u * DISK_STAMP_UNIT + at + 8, seq);
+        }
+    }
+}
+
+/* Start @r writing stamp @seq, with FUA, at a place no write still out overlaps. */
+static void start_stamped(const struct disk_use *d, const struct disk_workload *w,
+                          struct storport_request **ptrs, struct storport_request *r, uint64_t seq,
+                          uint64_t *seed)
+{
+    uint32_t count = w->bs / d->block_size;
+    uint64_t cursor = 0, lba;
+    uint8_t cdb[16];
+
+    do
+        lba = next_lba(w, d->blocks, count, &cursor, seed);
+    while (overlaps_one_out(ptrs, w->qd, lba, count));
+    stamp(d, r, lba, count, seq);
+    disk_cdb_rw(cdb, true, lba, count);
+    cdb[1] |= SCSI_RW_FUA;
+    storport_request_start(r, d->target, cdb, 16, SRB_DIR_OUT, w->bs);
+}
+
+/* @r, given back, in the journal: "SEQ LBA BLOCKS ok|failed"; whether it succeeded. */
+static bool journal_one(const struct disk_use *d, FILE *journal, const struct storport_request *r,
+                        const uint64_t *seqs, unsigned int i)
+{
+    char why[96];
+    bool ok = done_whole(d, r, why, sizeof(why));
+
+    fprintf(journal, "%llu %llu %u %s\n", (unsigned long long)seqs[i],
+            (unsigned long long)scsi_get64(r->srb->Cdb + 2), scsi_get32(r->srb->Cdb + 10),
+            ok ? "ok" : "failed");
+    fflush(journal);
+    return ok;
+}
+
+static int stamp_checked(const struct disk_use *d, const struct disk_workload *w, char *answer,
+                         size_t size)
+{
+    if (workload_checked(d, w, answer, size) != 0)
+        return -1;
+    if (w->bs % DISK_STAMP_UNIT) {
+        snprintf(answer, size, "--bs %u: not a whole number of %u-byte stamps", w->bs,
+                 DISK_STAMP_UNIT);
+        return -1;
+    }
+    if ((uint64_t)w->qd * 2 > d->blocks / (w->bs / d->block_size)) {
+        snprintf(answer, size, "--qd %u: more than half the disk's %u-byte pieces", w->qd, w->bs);
+        return -1;
+    }
+    return 0;
+}
+
+int disk_class_stamp(unsigned int disk, const struct disk_workload *w, const char *journal_path,
+                     char *answer, size_t size)
+{
+    struct disk_workload random = *w;
+    struct request_set set = {0};
+    uint64_t *seqs = NULL, seq = 0, acknowledged = 0, failed = 0, seed = 0x2545f4914f6cdd1dull;
+    uint64_t start, end;
+    FILE *journal = NULL;
+    struct disk_use d;
+    char why[96];
+    int rc = -1;
+
+    random.random = true;
+    random.write = true;
+    if (disk_open(disk, &d, answer, size) != 0)
+        return -1;
+    if (stamp_checked(&d, &random, answer, size) != 0)
+        goto out;
+    journal = fopen(journal_path, "we");
+    if (journal == NULL) {
+        snprintf(answer, size, "%s: %s", journal_path, strerror(errno));
+        goto out;
+    }
+    seqs = calloc(w->qd, sizeof(*seqs));
+    if (seqs == NULL) {
+        snprintf(answer, size, "disk %u: no memory", disk);
+        goto out;
+    }
+    if (request_set_new(&d, &set, w->qd, w->bs, answer, size) != 0)
+        goto out;
+    start = now_ns(CLOCK_MONOTONIC);
+    end = start + w->seconds * 1000000000ull;
+    for (unsigned int i = 0; i < w->qd; i++) {
+        seqs[i] = ++seq;
+        start_stamped(&d, &random, set.ptrs, &set.r[i], seqs[i], &seed);
+    }
+    /* Until the time is up; then what is still out comes back and is journaled too. */
+    for (unsigned int out = w->qd; out > 0;) {
+        unsigned int i = storport_request_wait(set.ptrs, w->qd);
+
+        if (journal_one(&d, journal, &set.r[i], seqs, i))
+            acknowledged++;
+        else
+            failed++;
+        if (now_ns(CLOCK_MONOTONIC) < end) {
+            seqs[i] = ++seq;
+            start_stamped(&d, &random, set.ptrs, &set.r[i], seqs[i], &seed);
+        } else {
+            out--;
+        }
+    }
+    end = now_ns(CLOCK_MONOTONIC);
+    if (!synchronize(&d, why, sizeof(why))) {
+        snprintf(answer, size, "disk %u: SYNCHRONIZE CACHE failed (%s)", disk, why);
+        goto out;
+    }
+    snprintf(answer, size, "ok %llu %llu %llu", (unsigned long long)acknowledged,
+             (unsigned long long)failed, (unsigned long long)(end - start));
+    rc = 0;
+out:
+    request_set_free(&set);
+    free(seqs);
+    if (journal)
+        fclose(journal);
     disk_close(&d);
     return rc;
 }

@@ -11,6 +11,13 @@
  *   run DISK RW BS QD SECONDS
  *                       RW (read, write, randread or randwrite) of BS bytes a
  *                       request, QD at once, for SECONDS: "ok IOS BYTES NS CPU_NS"
+ *   stamp DISK BS QD SECONDS JOURNAL
+ *                       random writes with FUA of BS bytes, QD at once, for
+ *                       SECONDS, every 512 bytes stamped with their place and
+ *                       the write's sequence number, each journaled to the
+ *                       file JOURNAL (absolute) as it comes back, acknowledged
+ *                       or failed; then a flush: "ok ACKNOWLEDGED FAILED NS"
+ *                       (disk_class.h says what the stamps and the journal hold)
  * and answers one line ("ok ..." or "error ..."). A request that is none
  * of these is answered "error" and nothing else happens.
  */
@@ -30,7 +37,7 @@
 #include "disk_class.h"
 #include "user_io.h"
 
-#define REQUEST_MAX 4200 /* "fill", a disk number and a path of PATH_MAX */
+#define REQUEST_MAX 4200 /* "fill" or "stamp", its numbers and a path of PATH_MAX */
 #define ANSWER_MAX  512
 
 static struct {
@@ -86,6 +93,23 @@ static int run_request(char *p, char *answer, size_t size)
     return disk_class_run((unsigned int)disk, &w, answer, size);
 }
 
+/* "stamp DISK BS QD SECONDS JOURNAL" after "stamp ". */
+static int stamp_request(char *p, char *answer, size_t size)
+{
+    struct disk_workload w = {.write = true, .random = true};
+    unsigned long disk, bs, qd, seconds;
+
+    if (!number(&p, UINT8_MAX, &disk) || !number(&p, UINT32_MAX, &bs) ||
+        !number(&p, UINT32_MAX, &qd) || !number(&p, UINT32_MAX, &seconds) || p[0] != '/') {
+        snprintf(answer, size, "error stamp DISK BS QD SECONDS /JOURNAL");
+        return -1;
+    }
+    w.bs = (uint32_t)bs;
+    w.qd = (unsigned int)qd;
+    w.seconds = (unsigned int)seconds;
+    return disk_class_stamp((unsigned int)disk, &w, p, answer, size);
+}
+
 /* The answer to @request, in @answer; "error ..." when it failed. */
 static void answer_to(char *request, char *answer, size_t size)
 {
@@ -100,8 +124,11 @@ static void answer_to(char *request, char *answer, size_t size)
         rc = disk_class_fill((unsigned int)disk, p, answer, size);
     } else if (strncmp(request, "run ", 4) == 0) {
         rc = run_request(request + 4, answer, size);
+    } else if (strncmp(request, "stamp ", 6) == 0) {
+        rc = stamp_request(request + 6, answer, size);
     } else {
-        snprintf(answer, size, "error no such request (sha256 DISK, fill DISK PATH, run ...)");
+        snprintf(answer, size,
+                 "error no such request (sha256 DISK, fill DISK PATH, run ..., stamp ...)");
         return;
     }
     if (rc != 0 && strncmp(answer, "error ", 6) != 0) {

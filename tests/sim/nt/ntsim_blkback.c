@@ -1,5 +1,6 @@
 /* tests/sim/nt/ntsim_blkback.c - see ntsim_blkback.h. */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 static struct blkback backends[BLKBACK_MAX_DISKS];
 static bool running[BLKBACK_MAX_DISKS];
+static bool frozen[BLKBACK_MAX_DISKS]; /* stopped by ntsim_blkback_freeze, not restarted since */
 
 /* ntsim_finish's: every backend stopped, its log shown when it did not end cleanly. */
 static int stop_all(void)
@@ -17,6 +19,10 @@ static int stop_all(void)
     int rc = 0;
 
     for (unsigned int i = 0; i < BLKBACK_MAX_DISKS; i++) {
+        /* A frozen one takes its SIGTERM once thawed. */
+        if (running[i] && frozen[i])
+            kill(backends[i].process.pid, SIGCONT);
+        frozen[i] = false;
         if (running[i] && blkback_stop(&backends[i]) != 0) {
             fprintf(stderr, "# %s did not end cleanly\n", backends[i].name);
             show_file(backends[i].name, backends[i].process.log);
@@ -58,7 +64,15 @@ void ntsim_blkback_start_with_disks(struct ntsim_run *run, const char *packages,
 void ntsim_blkback_restart(unsigned int disk)
 {
     assert_true(disk < BLKBACK_MAX_DISKS && running[disk]);
+    frozen[disk] = false;
     assert_int_equal(blkback_restart(ntsim_simd(), ntsim_xenstore(), &backends[disk]), 0);
+}
+
+void ntsim_blkback_freeze(unsigned int disk)
+{
+    assert_true(disk < BLKBACK_MAX_DISKS && running[disk]);
+    assert_int_equal(blkback_freeze(&backends[disk]), 0);
+    frozen[disk] = true;
 }
 
 struct blkback *ntsim_blkback(unsigned int disk)

@@ -36,6 +36,13 @@ void ntsim_blkback_add(struct ntsim_run *run, unsigned int disk, unsigned int mi
  */
 void ntsim_blkback_restart(unsigned int disk);
 
+/*
+ * Disk @disk's backend frozen (SIGSTOP) while it waits for events
+ * (blkback_freeze): requests the guest puts on its rings from then on stay
+ * there, unanswered, until it is thawed (SIGCONT) or restarted.
+ */
+void ntsim_blkback_freeze(unsigned int disk);
+
 /* Disk @disk's backend as started (its xenstore paths, its log), while the run lasts. */
 struct blkback *ntsim_blkback(unsigned int disk);
 
