@@ -24,6 +24,9 @@ struct queue {
     struct ring_back ring;
     uint32_t port;
     bool bound;
+    /* --misbehave: an answer to give again in place of the next, an index to overrun. */
+    bool answer_again, overrun;
+    struct blkif_response again;
 };
 
 /* A request being served. */
@@ -55,6 +58,7 @@ struct device {
     uint32_t busy;            /* slots in use */
     struct inflight *barrier; /* a barrier waiting or running: nothing else starts */
     bool broken;
+    struct misbehave *misbehave;
     /* An indirect request's segment pages, copied here to be read once. */
     uint8_t indirect[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST * BLK_PAGE_SIZE];
 };
@@ -109,6 +113,7 @@ int device_create(const struct device_params *params, struct device **out)
     dev->dom0 = params->dom0;
     dev->domid = params->domid;
     dev->limits = params->limits;
+    dev->misbehave = params->misbehave;
     while (entries < 2 * params->max_inflight)
         entries *= 2;
     rc = create_slots(dev, params->max_inflight);
@@ -188,10 +193,19 @@ void device_set_sectors(struct device *dev, uint64_t sectors)
 
 /* -- answering ------------------------------------------------------------ */
 
-static void respond(struct queue *q, uint64_t id, uint8_t operation, int16_t status)
+static void respond(struct device *dev, struct queue *q, uint64_t id, uint8_t operation,
+                    int16_t status)
 {
     struct blkif_response rsp = {.id = id, .operation = operation, .status = status};
+    enum misbehaviour wrong = MISBEHAVE_NONE;
 
+    if (q->answer_again) /* --misbehave duplicate: the last answer in this one's place */
+        rsp = q->again;
+    else if (dev->misbehave)
+        wrong = misbehave_answer(dev->misbehave, &rsp);
+    q->answer_again = wrong == MISBEHAVE_DUPLICATE;
+    q->again = rsp;
+    q->overrun |= wrong == MISBEHAVE_OVERRUN_INDEX;
     memcpy(ring_back_next_response(&q->ring), &rsp, sizeof(rsp));
 }
 
@@ -203,6 +217,12 @@ static void push_responses(struct device *dev)
 
         if (q->ring.rsp_prod_pvt != q->ring.rsp_published && ring_back_push(&q->ring) && q->bound)
             dom0_notify(dev->dom0, q->port);
+        if (q->overrun && q->bound) { /* --misbehave overrun */
+            os_atomic_store32(&q->ring.ring.shared->rsp_prod,
+                              q->ring.rsp_published + MISBEHAVE_OVERRUN);
+            dom0_notify(dev->dom0, q->port);
+            q->overrun = false;
+        }
     }
 }
 
@@ -211,7 +231,7 @@ static void submit(struct device *dev, struct inflight *f);
 static void finish(struct device *dev, struct inflight *f)
 {
     grants_put(&dev->grants, &f->maps);
-    respond(f->queue, f->op.id, f->op.rsp_operation, f->status);
+    respond(dev, f->queue, f->op.id, f->op.rsp_operation, f->status);
     if (dev->barrier == f)
         dev->barrier = NULL;
     f->next_free = dev->free;

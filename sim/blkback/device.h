@@ -9,7 +9,8 @@
  * it came from. A barrier waits for everything before it and holds
  * everything after it. A frontend that breaks the ring protocol (an
  * impossible producer index) marks the device broken; one bad request only
- * gets an error response.
+ * gets an error response. Told to (--misbehave), one answer goes wrong on
+ * its ring as misbehave.h says.
  *
  * Single-threaded: the caller's event loop calls everything here.
  */
@@ -20,6 +21,7 @@
 #include <stdint.h>
 
 #include "dom0.h"
+#include "misbehave.h"
 #include "request.h"
 
 struct device;
@@ -32,6 +34,7 @@ struct device_params {
     bool persistent; /* both sides offered feature-persistent */
     uint32_t max_persistent_grants;
     uint32_t max_inflight;
+    struct misbehave *misbehave; /* what answers get wrong (misbehave.h) */
 };
 
 /* A device with no queue yet. Returns 0 or -errno. */

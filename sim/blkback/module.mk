@@ -5,7 +5,8 @@
 HOST_PROGRAMS += winpv-blkback
 winpv-blkback_SRCS := sim/blkback/main.c sim/blkback/options.c sim/blkback/xenbus.c \
                       sim/blkback/device.c sim/blkback/request.c sim/blkback/grants.c \
-                      sim/blkback/disk.c sim/blkback/io.c sim/blkback/dom0.c
+                      sim/blkback/disk.c sim/blkback/io.c sim/blkback/dom0.c \
+                      sim/blkback/misbehave.c
 # The ring engine and the os/posix it needs, from the host variant's library.
 $(BUILD)/host/bin/winpv-blkback: $(BUILD)/host/libwinpv.a
 winpv-blkback_LDLIBS = -Wl,-rpath,'$$$$ORIGIN/../../sim/lib' -l:libxengnttab.so.1 \

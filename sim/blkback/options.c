@@ -27,7 +27,13 @@ static const char usage[] =
     "  --physical-sector-size B   a multiple of the sector size [sector size]\n"
     "  --max-inflight N           requests served at once [128]\n"
     "  --poll-us N                before sleeping, look for requests this long\n"
-    "                             (0: sleep at once) [50]\n";
+    "                             (0: sleep at once) [50]\n"
+    "  A backend that breaks the rules, to test a frontend (sim/blkback/misbehave.h):\n"
+    "  --misbehave KIND           one answer wrong: unknown-id, duplicate, status,\n"
+    "                             operation or overrun (its response index)\n"
+    "  --misbehave-after N        answers given properly before it [0]\n"
+    "  --node NAME=VALUE          node NAME of the backend's directory holds VALUE,\n"
+    "                             whatever it would write there (up to 8)\n";
 
 enum {
     OPT_MAX_QUEUES = 256,
@@ -45,6 +51,9 @@ enum {
     OPT_PHYSICAL_SECTOR_SIZE,
     OPT_MAX_INFLIGHT,
     OPT_POLL_US,
+    OPT_MISBEHAVE,
+    OPT_MISBEHAVE_AFTER,
+    OPT_NODE,
 };
 
 static const struct option long_options[] = {
@@ -63,6 +72,9 @@ static const struct option long_options[] = {
     {"physical-sector-size", required_argument, NULL, OPT_PHYSICAL_SECTOR_SIZE},
     {"max-inflight", required_argument, NULL, OPT_MAX_INFLIGHT},
     {"poll-us", required_argument, NULL, OPT_POLL_US},
+    {"misbehave", required_argument, NULL, OPT_MISBEHAVE},
+    {"misbehave-after", required_argument, NULL, OPT_MISBEHAVE_AFTER},
+    {"node", required_argument, NULL, OPT_NODE},
     {NULL, 0, NULL, 0},
 };
 
@@ -148,6 +160,21 @@ static bool set(struct blkback_options *opt, int c, const char *arg)
         return number("max-inflight", arg, 1, BLKBACK_MAX_INFLIGHT, &opt->max_inflight);
     case OPT_POLL_US:
         return number("poll-us", arg, 0, 1000000, &opt->poll_us);
+    case OPT_MISBEHAVE:
+        if (misbehave_parse(arg, &opt->misbehave))
+            return true;
+        fprintf(stderr, "winpv-blkback: --misbehave: no such misbehaviour '%s'\n", arg);
+        return false;
+    case OPT_MISBEHAVE_AFTER:
+        return number("misbehave-after", arg, 0, UINT32_MAX, &opt->misbehave_after);
+    case OPT_NODE:
+        if (strchr(arg, '=') == NULL || arg[0] == '=' || opt->nr_nodes == BLKBACK_MAX_NODES) {
+            fprintf(stderr, "winpv-blkback: --node wants NAME=VALUE, %u at most, not '%s'\n",
+                    BLKBACK_MAX_NODES, arg);
+            return false;
+        }
+        opt->nodes[opt->nr_nodes++] = arg;
+        return true;
     default:
         return false;
     }
@@ -184,4 +211,14 @@ int options_parse(struct blkback_options *opt, int argc, char **argv)
     }
     opt->backend_path = argv[optind];
     return check(opt) ? 0 : -1;
+}
+
+const char *options_node(const struct blkback_options *opt, const char *name)
+{
+    size_t n = strlen(name);
+
+    for (uint32_t i = 0; i < opt->nr_nodes; i++)
+        if (strncmp(opt->nodes[i], name, n) == 0 && opt->nodes[i][n] == '=')
+            return opt->nodes[i] + n + 1;
+    return NULL;
 }

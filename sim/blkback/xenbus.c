@@ -59,15 +59,19 @@ static bool read_flag(struct backend *be, const char *dir, const char *node)
     return read_number(be, dir, node, UINT32_MAX, &value) && value != 0;
 }
 
+/* Node @node of our directory written; what --node gives it, whatever @fmt says. */
 static void write_node(struct backend *be, xs_transaction_t t, const char *node, const char *fmt,
                        ...)
 {
     char path[256], value[NODE_VALUE_MAX];
+    const char *given = options_node(be->opt, node);
     va_list args;
 
     va_start(args, fmt);
     vsnprintf(value, sizeof(value), fmt, args);
     va_end(args);
+    if (given)
+        snprintf(value, sizeof(value), "%s", given);
     snprintf(path, sizeof(path), "%s/%s", be->path, node);
     if (!xs_write(be->xs, t, path, value, (unsigned int)strlen(value)))
         fprintf(stderr, "winpv-blkback: writing %s: %s\n", path, strerror(errno));
@@ -203,6 +207,13 @@ static void publish(struct backend *be)
     write_node(be, XBT_NULL, BLKIF_NODE_PHYSICAL_SECTOR_SIZE, "%u", opt->physical_sector_size);
     write_node(be, XBT_NULL, BLKIF_NODE_SECTORS, "%llu", (unsigned long long)be->disk.sectors);
     write_node(be, XBT_NULL, BLKIF_NODE_INFO, "%u", be->info);
+    /* What --node gives nodes we do not write ourselves (the toolstack's mode, say). */
+    for (uint32_t i = 0; i < opt->nr_nodes; i++) {
+        char node[NODE_VALUE_MAX];
+
+        snprintf(node, sizeof(node), "%.*s", (int)strcspn(opt->nodes[i], "="), opt->nodes[i]);
+        write_node(be, XBT_NULL, node, "%s", "");
+    }
 }
 
 static bool watch(struct backend *be, const char *dir, const char *node)
@@ -224,6 +235,7 @@ int backend_start(struct backend *be, const struct blkback_options *opt, struct 
     be->xs = xs;
     be->dom0 = dom0;
     be->disk.fd = -1;
+    be->misbehave = (struct misbehave){.kind = opt->misbehave, .after = opt->misbehave_after};
     snprintf(be->path, sizeof(be->path), "%s", opt->backend_path);
     rc = read_frontend(be);
     if (rc == 0)
@@ -358,6 +370,7 @@ static void connect(struct backend *be)
         .persistent = be->opt->persistent && read_flag(be, be->frontend, BLKIF_NODE_PERSISTENT),
         .max_persistent_grants = be->opt->max_persistent_grants,
         .max_inflight = be->opt->max_inflight,
+        .misbehave = &be->misbehave,
     };
     uint32_t queues, pages;
     int rc;

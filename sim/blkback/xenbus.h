@@ -41,8 +41,9 @@ struct backend {
     uint32_t info;
     bool discard; /* offered: the option, a writable disk, the toolstack's discard-enable */
     struct disk disk;
-    struct device *dev; /* NULL when not connected */
-    bool quit;          /* the device was unplugged: exit */
+    struct device *dev;         /* NULL when not connected */
+    bool quit;                  /* the device was unplugged: exit */
+    struct misbehave misbehave; /* --misbehave, counted over every connection */
 };
 
 /*

@@ -16,6 +16,13 @@ sim_blkback_features_LDLIBS := $(SIM_TOOLSTACK_LDLIBS)
 $(BUILD)/host/bin/sim_blkback_features: | $(BUILD)/host/bin/winpv-simd \
                                           $(BUILD)/host/bin/winpv-blkback $(SIMLIB_FILES)
 
+# winpv-blkback breaking the rules on purpose (--misbehave, --node), seen from the ring.
+HOST_TESTS += sim_blkback_misbehave
+sim_blkback_misbehave_SRCS = tests/sim/blkback/sim_blkback_misbehave_test.c $(BLKBACK_TEST_SRCS)
+sim_blkback_misbehave_LDLIBS := $(SIM_TOOLSTACK_LDLIBS)
+$(BUILD)/host/bin/sim_blkback_misbehave: | $(BUILD)/host/bin/winpv-simd \
+                                           $(BUILD)/host/bin/winpv-blkback $(SIMLIB_FILES)
+
 # The request checks alone (sim/blkback/request.c): every field a frontend controls.
 HOST_TESTS += blkback_request
 blkback_request_SRCS := tests/sim/blkback/blkback_request_test.c sim/blkback/request.c

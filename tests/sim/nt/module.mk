@@ -163,6 +163,12 @@ ntsim_xenvbd_restart_SRCS := tests/sim/nt/xenvbd_restart_test.c $(NTSIM_BLKBACK_
 ntsim_xenvbd_restart_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS) -lcrypto
 $(BUILD)/host/bin/ntsim_xenvbd_restart: | $(NTSIM_BLKBACK_NEEDS)
 
+# xenvbd.sys against winpv-blkback breaking the rules (--misbehave, --node).
+HOST_TESTS += ntsim_xenvbd_hostile
+ntsim_xenvbd_hostile_SRCS := tests/sim/nt/xenvbd_hostile_test.c $(NTSIM_BLKBACK_SRCS)
+ntsim_xenvbd_hostile_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS) -lcrypto
+$(BUILD)/host/bin/ntsim_xenvbd_hostile: | $(NTSIM_BLKBACK_NEEDS)
+
 HOST_TESTS += ntsim_xenbus_balloon
 ntsim_xenbus_balloon_SRCS := tests/sim/nt/xenbus_balloon_test.c $(NTSIM_TEST_SRCS)
 ntsim_xenbus_balloon_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
