@@ -64,7 +64,8 @@ void disk_outcome_text(const struct srb_outcome *out, char *text, size_t size);
  * image, as a test of durability needs them: WRITE(16) with FUA of @bs
  * bytes each (a whole number of DISK_STAMP_UNITs) at random places aligned
  * to their size, @qd at once, no two out at once overlapping, for
- * @seconds. Write number SEQ (from 1, in the order they are started)
+ * @seconds or until @until_fd (the request's connection; -1: none) is
+ * readable (its client shut down its side). Write number SEQ (from 1, in the order they are started)
  * stamps each DISK_STAMP_UNIT bytes it writes with that unit's number on
  * the disk (its byte offset / DISK_STAMP_UNIT) and SEQ, 64-bit
  * little-endian each, those 16 bytes repeated to the unit's end. Each
@@ -91,6 +92,6 @@ int disk_class_fill(unsigned int disk, const char *path, char *answer, size_t si
 int disk_class_run(unsigned int disk, const struct disk_workload *w, char *answer, size_t size);
 /* @w's bs, qd and seconds are used; its kind is random writes. */
 int disk_class_stamp(unsigned int disk, const struct disk_workload *w, const char *journal,
-                     char *answer, size_t size);
+                     int until_fd, char *answer, size_t size);
 
 #endif /* WINPV_SIM_NT_DISK_CLASS_H */

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -507,13 +508,22 @@ static int stamp_checked(const struct disk_use *d, const struct disk_workload *w
     return 0;
 }
 
+/* Whether @fd (-1: none) is readable: the client said it has had enough. */
+static bool readable(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+
+    return fd >= 0 && poll(&p, 1, 0) == 1;
+}
+
 int disk_class_stamp(unsigned int disk, const struct disk_workload *w, const char *journal_path,
-                     char *answer, size_t size)
+                     int until_fd, char *answer, size_t size)
 {
     struct disk_workload random = *w;
     struct request_set set = {0};
     uint64_t *seqs = NULL, seq = 0, acknowledged = 0, failed = 0, seed = 0x2545f4914f6cdd1dull;
     uint64_t start, end;
+    bool ending = false;
     FILE *journal = NULL;
     struct disk_use d;
     char why[96];
@@ -543,7 +553,7 @@ int disk_class_stamp(unsigned int disk, const struct disk_workload *w, const cha
         seqs[i] = ++seq;
         start_stamped(&d, &random, set.ptrs, &set.r[i], seqs[i], &seed);
     }
-    /* Until the time is up; then what is still out comes back and is journaled too. */
+    /* Until the time is up or the client has had enough; what is out then is journaled too. */
     for (unsigned int out = w->qd; out > 0;) {
         unsigned int i = storport_request_wait(set.ptrs, w->qd);
 
@@ -551,7 +561,8 @@ int disk_class_stamp(unsigned int disk, const struct disk_workload *w, const cha
             acknowledged++;
         else
             failed++;
-        if (now_ns(CLOCK_MONOTONIC) < end) {
+        ending = ending || now_ns(CLOCK_MONOTONIC) >= end || readable(until_fd);
+        if (!ending) {
             seqs[i] = ++seq;
             start_stamped(&d, &random, set.ptrs, &set.r[i], seqs[i], &seed);
         } else {

@@ -13,11 +13,13 @@
  *                       request, QD at once, for SECONDS: "ok IOS BYTES NS CPU_NS"
  *   stamp DISK BS QD SECONDS JOURNAL
  *                       random writes with FUA of BS bytes, QD at once, for
- *                       SECONDS, every 512 bytes stamped with their place and
- *                       the write's sequence number, each journaled to the
- *                       file JOURNAL (absolute) as it comes back, acknowledged
- *                       or failed; then a flush: "ok ACKNOWLEDGED FAILED NS"
- *                       (disk_class.h says what the stamps and the journal hold)
+ *                       SECONDS, or until the client shuts down its side of
+ *                       the connection (it still reads the answer), every 512
+ *                       bytes stamped with their place and the write's
+ *                       sequence number, each journaled to the file JOURNAL
+ *                       (absolute) as it comes back, acknowledged or failed;
+ *                       then a flush: "ok ACKNOWLEDGED FAILED NS" (disk_class.h
+ *                       says what the stamps and the journal hold)
  * and answers one line ("ok ..." or "error ..."). A request that is none
  * of these is answered "error" and nothing else happens.
  */
@@ -93,8 +95,8 @@ static int run_request(char *p, char *answer, size_t size)
     return disk_class_run((unsigned int)disk, &w, answer, size);
 }
 
-/* "stamp DISK BS QD SECONDS JOURNAL" after "stamp ". */
-static int stamp_request(char *p, char *answer, size_t size)
+/* "stamp DISK BS QD SECONDS JOURNAL" after "stamp ", from connection @conn. */
+static int stamp_request(char *p, int conn, char *answer, size_t size)
 {
     struct disk_workload w = {.write = true, .random = true};
     unsigned long disk, bs, qd, seconds;
@@ -107,11 +109,11 @@ static int stamp_request(char *p, char *answer, size_t size)
     w.bs = (uint32_t)bs;
     w.qd = (unsigned int)qd;
     w.seconds = (unsigned int)seconds;
-    return disk_class_stamp((unsigned int)disk, &w, p, answer, size);
+    return disk_class_stamp((unsigned int)disk, &w, p, conn, answer, size);
 }
 
-/* The answer to @request, in @answer; "error ..." when it failed. */
-static void answer_to(char *request, char *answer, size_t size)
+/* The answer to @request from connection @conn, in @answer; "error ..." when it failed. */
+static void answer_to(char *request, int conn, char *answer, size_t size)
 {
     unsigned long disk;
     char *p = request;
@@ -125,7 +127,7 @@ static void answer_to(char *request, char *answer, size_t size)
     } else if (strncmp(request, "run ", 4) == 0) {
         rc = run_request(request + 4, answer, size);
     } else if (strncmp(request, "stamp ", 6) == 0) {
-        rc = stamp_request(request + 6, answer, size);
+        rc = stamp_request(request + 6, conn, answer, size);
     } else {
         snprintf(answer, size,
                  "error no such request (sha256 DISK, fill DISK PATH, run ..., stamp ...)");
@@ -157,7 +159,7 @@ static void serve(int conn)
         return;
     request[got] = '\0';
     request[strcspn(request, "\r\n")] = '\0';
-    answer_to(request, answer, sizeof(answer) - 1);
+    answer_to(request, conn, answer, sizeof(answer) - 1);
     strcat(answer, "\n");
     if (write(conn, answer, strlen(answer)) < 0)
         nt_log("io: the answer did not go back\n");
