@@ -5,7 +5,8 @@
  * end: the disk class's start is answered properly, then one answer to
  * the guest's writes is wrong (an id the request did not have, the same
  * answer twice, a status or operation outside the protocol, a response
- * index far past the requests). The frontend breaks the device, saying
+ * index far past the requests), with persistent grants or the guest's
+ * own pages granted. The frontend breaks the device, saying
  * why in the kernel log and in the device's error node; the write fails
  * with an error and so does every request after it, at once; no SRB is
  * left with the miniport past its timeout, and the guest removes the
@@ -17,6 +18,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,24 +78,34 @@ static char *error_node(unsigned int vdev)
     return ntsim_store_read(&run, relative);
 }
 
-/* A misbehaviour, and why the frontend must say the device broke. */
+/*
+ * A misbehaviour, and why the frontend must say the device broke; with
+ * persistent grants (data copied through pages the backend keeps mapped)
+ * or without (the caller's pages granted for each request).
+ */
 struct misbehaviour {
     const char *kind;
     const char *reason;
+    bool no_persistent;
 };
 
 static const struct misbehaviour misbehaviours[] = {
-    {"unknown-id", "response with an id we never used"},
-    {"duplicate", "response for a request not in flight"},
-    {"status", "response with an unknown status"},
-    {"operation", "response with another operation"},
-    {"overrun", "response index beyond the requests"},
+    {"unknown-id", "response with an id we never used", false},
+    {"duplicate", "response for a request not in flight", true},
+    {"status", "response with an unknown status", false},
+    {"operation", "response with another operation", true},
+    {"overrun", "response index beyond the requests", false},
 };
 
 static void test_a_wrong_answer_breaks_the_device(void **state)
 {
     const struct misbehaviour *m = *state;
-    const char *backend_args[] = {"--misbehave", m->kind, "--misbehave-after", "1", NULL};
+    const char *backend_args[] = {"--misbehave",
+                                  m->kind,
+                                  "--misbehave-after",
+                                  "1",
+                                  m->no_persistent ? "--no-persistent" : NULL,
+                                  NULL};
     const struct blkback_disk cfg = {.args = backend_args};
     const unsigned int mib[] = {DISK_MIB};
     char file[64], request[96], answer[256], line[160];

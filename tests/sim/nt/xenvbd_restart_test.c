@@ -7,7 +7,7 @@
  * (SIGKILL) and started again 50 times, each time once the frontend had
  * reconnected and writes had gone on; every other one is frozen first, so
  * that the writes on its rings are never applied and the frontend must
- * send them again. While it is frozen, and once the workload ended and
+ * send them again; with persistent grants and without. While it is frozen, and once the workload ended and
  * flushed, every write the guest was told had succeeded is in the image:
  * each 512 bytes hold the last acknowledged write of them, or a later one
  * that failed or was still out (it may have landed), never an older one,
@@ -225,10 +225,18 @@ static void check_image_now(const char *journal, const char *image)
     assert_image_checks(&c);
 }
 
+/*
+ * With persistent grants (the data copied through pages the backend keeps
+ * mapped) and without (the guest's own pages granted for each request,
+ * which a killed backend must let go of before they go again).
+ */
+static const char *const persistent[] = {NULL};
+static const char *const not_persistent[] = {"--no-persistent", NULL};
+
 static void test_backend_killed_under_flushed_writes(void **state)
 {
     const unsigned int mib[] = {DISK_MIB};
-    const struct blkback_disk cfg = {0};
+    const struct blkback_disk cfg = {.args = *state};
     char socket_path[64], journal[128], request[192], answer[256], image[512];
     unsigned long long acknowledged, failed, ns;
     uint64_t n, journal_acknowledged;
@@ -314,7 +322,10 @@ static int abandon(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_backend_killed_under_flushed_writes, abandon),
+        {"killed with persistent grants", test_backend_killed_under_flushed_writes, NULL, abandon,
+         (void *)persistent},
+        {"killed without persistent grants", test_backend_killed_under_flushed_writes, NULL,
+         abandon, (void *)not_persistent},
     };
 
     return cmocka_run_group_tests(tests, ntsim_fixture_setup, ntsim_fixture_teardown);
