@@ -237,7 +237,7 @@ static void test_backend_killed_under_flushed_writes(void **state)
 {
     const unsigned int mib[] = {DISK_MIB};
     const struct blkback_disk cfg = {.args = *state};
-    char socket_path[64], journal[128], request[192], answer[256], image[512];
+    char socket_path[64], journal[512], request[640], answer[256], image[512];
     unsigned long long acknowledged, failed, ns;
     uint64_t n, journal_acknowledged;
     const char *args[] = {"--sequence", "start,serve,remove", "--control", socket_path, NULL};
@@ -248,8 +248,9 @@ static void test_backend_killed_under_flushed_writes(void **state)
     int fd;
 
     snprintf(socket_path, sizeof(socket_path), "/tmp/ntsim-xenvbd-restart-%d.sock", (int)getpid());
-    snprintf(journal, sizeof(journal), "/tmp/ntsim-xenvbd-restart-%d.journal", (int)getpid());
     ntsim_blkback_start_with_disks(&run, PACKAGES, args, mib, &cfg, 1);
+    /* In the run directory: kept with the logs (WINPV_SIM_KEEP) when the test fails. */
+    snprintf(journal, sizeof(journal), "%s/stamp-%u.journal", ntsim_simd()->dir, run.domid);
     ntsim_require_nth(&run, "disk: unit 0:0:0: writable, write cache enabled\n", 1, WAIT_MS);
     ntsim_require_nth(&run, "disk: unit 0:0:0: block 0 read", 1, WAIT_MS);
 
