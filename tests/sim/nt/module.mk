@@ -99,6 +99,9 @@ NTSIM_DISK_PACKAGE_FILES := $(foreach d,xenbus xenvbd,$(NTSIM_DISK_PACKAGES)/$(d
 $(NTSIM_DISK_PACKAGES)/%: $(DIST)/x64/%
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
+# By name, for the disk bench, whose module is read before this one.
+.PHONY: ntsim-disk-packages
+ntsim-disk-packages: $(NTSIM_DISK_PACKAGE_FILES)
 
 # The simulated kernel running xenbus.sys and the test drivers on winpv-simd.
 NTSIM_TEST_SRCS := tests/sim/nt/ntsim_fixture.c $(SIM_TOOLSTACK_SRCS) $(SIM_NT_CPU_SRCS)
