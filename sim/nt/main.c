@@ -4,7 +4,7 @@
  * its children.
  *
  *   winpv-ntsim --run-dir DIR --domid N (--drivers DIR | --driver PATH)
- *               [--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N]
+ *               [--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N[@IMAGE]]
  *               [--sequence LIST] [--service NAME] [--irp-timeout-ms N] [--tree FILE]
  *               [--installed HWID]... [--agent[=system|admin|user]] [--control SOCKET]
  *
@@ -68,6 +68,7 @@ struct options {
     unsigned int vcpus;
     unsigned int platform_device; /* the platform device's PCI device ID */
     uint64_t fail_alloc;
+    const char *fail_image; /* --fail-alloc N@IMAGE: only IMAGE's allocations counted */
     const char *installed[INSTALLED_MAX]; /* hardware IDs installed on an earlier boot */
     unsigned int installed_count;
     bool agent;                /* run the user-mode agent... */
@@ -78,7 +79,7 @@ static int usage(void)
 {
     fprintf(stderr,
             "usage: winpv-ntsim --run-dir DIR --domid N (--drivers DIR | --driver PATH) "
-            "[--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N] "
+            "[--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N[@IMAGE]] "
             "[--sequence start,stop,remove,serve[:MS],power:SN] [--service NAME] "
             "[--irp-timeout-ms N] [--tree FILE] [--platform-device ID] [--installed HWID]... "
             "[--agent[=system|admin|user]] [--control SOCKET]\n");
@@ -118,6 +119,7 @@ static int parse(int argc, char **argv, struct options *o)
         {"control", required_argument, NULL, 'c'},
         {NULL, 0, NULL, 0},
     };
+    char *end;
     int c;
 
     *o = (struct options){.mode = NT_CPU_REWRITE,
@@ -181,7 +183,10 @@ static int parse(int argc, char **argv, struct options *o)
             o->vcpus = (unsigned int)strtoul(optarg, NULL, 0);
             break;
         case 'f':
-            o->fail_alloc = strtoull(optarg, NULL, 0);
+            o->fail_alloc = strtoull(optarg, &end, 0);
+            o->fail_image = *end == '@' && end[1] ? end + 1 : NULL;
+            if (end == optarg || (*end && o->fail_image == NULL))
+                return usage();
             break;
         case 'm':
             if (strcmp(optarg, "fault") == 0)
@@ -274,7 +279,7 @@ static int run_driver(const struct options *o, struct nt_pnp *pnp)
     pnp->irp_timeout_ms = o->irp_timeout_ms;
     pnp->tree_path = o->tree;
     pnp->drivers_dir = o->drivers;
-    nt_pool_fail_nth(o->fail_alloc);
+    nt_pool_fail_nth(o->fail_alloc, o->fail_image);
     for (unsigned int i = 0; i < o->installed_count; i++) {
         if (nt_pnp_installed_earlier(pnp, o->installed[i], error, sizeof(error)) != 0) {
             fprintf(stderr, "winpv-ntsim: %s\n", error);

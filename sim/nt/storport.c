@@ -464,7 +464,8 @@ static NT_EXPORT NTSTATUS StorPortInitialize(DRIVER_OBJECT *driver, UNICODE_STRI
     if (miniport_of(driver))
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
                          "StorPortInitialize again: one registration per driver is implemented");
-    m = calloc(1, sizeof(*m));
+    /* The registration's memory, which Windows may not have for the miniport either. */
+    m = nt_alloc_fails("StorPortInitialize", caller) ? NULL : calloc(1, sizeof(*m));
     if (m == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
     m->driver = driver;

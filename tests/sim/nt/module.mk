@@ -141,6 +141,11 @@ ntsim_xenvbd_SRCS := tests/sim/nt/xenvbd_test.c $(NTSIM_TEST_SRCS)
 ntsim_xenvbd_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS) -lcrypto
 $(BUILD)/host/bin/ntsim_xenvbd: | $(NTSIM_TEST_NEEDS)
 
+HOST_TESTS += ntsim_xenvbd_faults
+ntsim_xenvbd_faults_SRCS := tests/sim/nt/xenvbd_faults_test.c $(NTSIM_TEST_SRCS)
+ntsim_xenvbd_faults_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
+$(BUILD)/host/bin/ntsim_xenvbd_faults: | $(NTSIM_TEST_NEEDS)
+
 HOST_TESTS += ntsim_xenvbd_io
 ntsim_xenvbd_io_SRCS := tests/sim/nt/xenvbd_io_test.c $(NTSIM_TEST_SRCS)
 ntsim_xenvbd_io_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS) -lcrypto
