@@ -146,6 +146,11 @@ ntsim_xenvbd_faults_SRCS := tests/sim/nt/xenvbd_faults_test.c $(NTSIM_TEST_SRCS)
 ntsim_xenvbd_faults_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
 $(BUILD)/host/bin/ntsim_xenvbd_faults: | $(NTSIM_TEST_NEEDS)
 
+HOST_TESTS += ntsim_xenvbd_boot
+ntsim_xenvbd_boot_SRCS := tests/sim/nt/xenvbd_boot_test.c $(NTSIM_TEST_SRCS)
+ntsim_xenvbd_boot_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
+$(BUILD)/host/bin/ntsim_xenvbd_boot: | $(NTSIM_TEST_NEEDS)
+
 HOST_TESTS += ntsim_xenvbd_io
 ntsim_xenvbd_io_SRCS := tests/sim/nt/xenvbd_io_test.c $(NTSIM_TEST_SRCS)
 ntsim_xenvbd_io_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS) -lcrypto

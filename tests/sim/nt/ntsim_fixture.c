@@ -90,6 +90,10 @@ static const char *packages_path(const char *name, char *buf, size_t size)
 {
     char relative[256];
 
+    if (name[0] == '/') { /* a directory the test made */
+        snprintf(buf, size, "%s", name);
+        return buf;
+    }
     snprintf(relative, sizeof(relative), "../../%s", name);
     return simd_path_near_program(relative, buf, size);
 }
@@ -97,6 +101,11 @@ static const char *packages_path(const char *name, char *buf, size_t size)
 const char *ntsim_packages_path(char *buf, size_t size)
 {
     return packages_path("ntsim-packages", buf, size);
+}
+
+const char *ntsim_packages_dir(const char *name, char *buf, size_t size)
+{
+    return packages_path(name, buf, size);
 }
 
 static void read_file(const char *path, char *buf, size_t size)

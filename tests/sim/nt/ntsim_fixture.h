@@ -46,7 +46,8 @@ void ntsim_run(struct ntsim_run *run, const char *driver, const char *const *arg
 
 /*
  * ntsim_run with every driver chosen by the INFs of the build's directory
- * @packages ("ntsim-ddi-packages") instead of the test packages.
+ * @packages ("ntsim-ddi-packages", or an absolute path) instead of the
+ * test packages.
  */
 void ntsim_run_packages(struct ntsim_run *run, const char *packages, const char *const *args);
 
@@ -149,6 +150,9 @@ void ntsim_store_rm(struct ntsim_run *run, const char *relative);
 
 /* The driver packages the tests bind by INF (xenbus and the test child driver). */
 const char *ntsim_packages_path(char *buf, size_t size);
+
+/* The build's package directory @name ("ntsim-disk-packages"), as an absolute path. */
+const char *ntsim_packages_dir(const char *name, char *buf, size_t size);
 
 /* The build directory of the driver images. */
 const char *ntsim_driver_path(const char *driver, char *buf, size_t size);
