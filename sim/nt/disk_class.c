@@ -7,6 +7,8 @@
  *
  * For user mode (winpv-sim io), a whole disk read through Storport and
  * the miniport, its SHA-256 computed as it comes (disk_class_sha256).
+ * Each command goes through disk_class_command_in (disk_class_sense.c),
+ * which retries a unit attention and reads a changed capacity again.
  *
  * Not built yet: the disk class's device object and its IRPs (IOCTLs,
  * reads and writes from above), its start requests beyond this one (VPD
@@ -45,7 +47,7 @@ void disk_class_start(struct adapter *a, uint8_t target, uint32_t block_size)
     block = calloc(1, block_size);
     if (block == NULL)
         return;
-    out = storport_command_in(a, target, read0, sizeof(read0), block, block_size);
+    out = disk_class_command_in(a, target, read0, sizeof(read0), block, block_size);
     if (SRB_STATUS(out.srb_status) == SRB_STATUS_SUCCESS && out.transferred == block_size)
         nt_log("disk: unit 0:%u:0: block 0 read, %u bytes, fnv1a %016llx\n", target, block_size,
                (unsigned long long)fnv1a(block, block_size));
@@ -82,7 +84,7 @@ static uint64_t capacity_of(struct adapter *a, uint8_t target)
     struct srb_outcome out;
 
     put_be(cdb + 10, sizeof(data), 4);
-    out = storport_command_in(a, target, cdb, sizeof(cdb), data, sizeof(data));
+    out = disk_class_command_in(a, target, cdb, sizeof(cdb), data, sizeof(data));
     if (SRB_STATUS(out.srb_status) != SRB_STATUS_SUCCESS || out.transferred < 12)
         return 0;
     return get_be(data, 8) + 1;
@@ -119,7 +121,7 @@ int disk_class_sha256(unsigned int disk, char *hex, uint64_t *bytes, char *error
         n = blocks - done < n ? (uint32_t)(blocks - done) : n;
         put_be(cdb + 2, done, 8);
         put_be(cdb + 10, n, 4);
-        got = storport_command_in(a, target, cdb, sizeof(cdb), chunk, n * block_size);
+        got = disk_class_command_in(a, target, cdb, sizeof(cdb), chunk, n * block_size);
         if (SRB_STATUS(got.srb_status) != SRB_STATUS_SUCCESS || got.transferred != n * block_size) {
             snprintf(error, size, "disk %u: READ at block %llu failed (SRB status %#x)", disk,
                      (unsigned long long)done, got.srb_status);

@@ -1,6 +1,6 @@
 /*
  * sim/nt/storport_srb.c - SRBs from the simulated Storport to its
- * miniport, and the scan of a started adapter's targets.
+ * miniport.
  *
  * An SRB lives in nonpaged pool (guest memory, as the miniport may hand
  * its buffers to the hypervisor), with a sense buffer and the miniport's
@@ -12,8 +12,8 @@
  * given back still SRB_STATUS_PENDING, or never given at all stops the
  * guest.
  *
- * Only the scan sends SRBs yet (INQUIRY, READ CAPACITY); the disk class's
- * requests come later.
+ * The enumeration of the targets (storport_bus.c) and the disk class
+ * (disk_class.c) send them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,14 +26,10 @@
 #include "kernel.h"
 #include "storport.h"
 
-#define NONPAGED_POOL    0
-#define SRB_TAG          0x62725353 /* 'SSrb' */
-#define SENSE_LENGTH     18
-#define SRB_TIMEOUT_S    10
-#define INQUIRY_LENGTH   36
-#define CAPACITY_LENGTH  8
-#define SCSI_INQUIRY     0x12
-#define SCSI_READ_CAP_10 0x25
+#define NONPAGED_POOL 0
+#define SRB_TAG       0x62725353 /* 'SSrb' */
+#define SENSE_LENGTH  18
+#define SRB_TIMEOUT_S 10
 
 /* Track @srb as the miniport's until it gives it back. */
 static struct srb_in_flight *hand_over(struct adapter *a, SCSI_REQUEST_BLOCK *srb)
@@ -214,58 +210,11 @@ struct srb_outcome storport_command_in(struct adapter *a, uint8_t target, const 
     out.transferred = srb->DataTransferLength <= length ? srb->DataTransferLength : length;
     if (SRB_STATUS(out.srb_status) == SRB_STATUS_SUCCESS)
         memcpy(data, srb->DataBuffer, out.transferred);
+    if (out.srb_status & SRB_STATUS_AUTOSENSE_VALID) {
+        out.sense_length =
+            srb->SenseInfoBufferLength < SENSE_LENGTH ? srb->SenseInfoBufferLength : SENSE_LENGTH;
+        memcpy(out.sense, block + sizeof(*srb), out.sense_length); /* ours, whatever the SRB says */
+    }
     nt_pool_free(block, SRB_TAG, true, 0);
     return out;
-}
-
-/* The printable text of @n bytes at @p, trailing blanks dropped. */
-static void text_of(char *out, const uint8_t *p, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        out[i] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
-    while (i > 0 && out[i - 1] == ' ')
-        i--;
-    out[i] = '\0';
-}
-
-static void scan_target(struct adapter *a, uint8_t target)
-{
-    static const uint8_t inquiry[6] = {SCSI_INQUIRY, 0, 0, 0, INQUIRY_LENGTH, 0};
-    static const uint8_t capacity[10] = {SCSI_READ_CAP_10};
-    uint8_t data[INQUIRY_LENGTH] = {0}, cap[CAPACITY_LENGTH] = {0};
-    char vendor[9], product[17];
-    struct srb_outcome out =
-        storport_command_in(a, target, inquiry, sizeof(inquiry), data, sizeof(data));
-
-    if (SRB_STATUS(out.srb_status) != SRB_STATUS_SUCCESS || out.transferred < INQUIRY_LENGTH ||
-        (data[0] >> 5) != 0)
-        return; /* no logical unit there */
-    text_of(vendor, data + 8, 8);
-    text_of(product, data + 16, 16);
-    out = storport_command_in(a, target, capacity, sizeof(capacity), cap, sizeof(cap));
-    a->unit_target[a->units] = target;
-    a->unit_block[a->units] = (uint32_t)(cap[4] << 24 | cap[5] << 16 | cap[6] << 8 | cap[7]);
-    a->units++;
-    if (SRB_STATUS(out.srb_status) != SRB_STATUS_SUCCESS || out.transferred < CAPACITY_LENGTH) {
-        nt_log("storport: unit 0:%u:0: type %#x, %s %s, READ CAPACITY failed (%#x)\n", target,
-               data[0] & 0x1f, vendor, product, out.srb_status);
-        return;
-    }
-    nt_log("storport: unit 0:%u:0: type %#x, %s, %s %s, %llu blocks of %u bytes\n", target,
-           data[0] & 0x1f, data[1] & 0x80 ? "removable" : "fixed", vendor, product,
-           ((unsigned long long)cap[0] << 24 | cap[1] << 16 | cap[2] << 8 | cap[3]) + 1,
-           (unsigned int)(cap[4] << 24 | cap[5] << 16 | cap[6] << 8 | cap[7]));
-}
-
-void storport_scan(struct adapter *a)
-{
-    a->units = 0;
-    for (unsigned int t = 0; t < a->config.MaximumNumberOfTargets; t++)
-        scan_target(a, (uint8_t)t);
-    nt_log("storport: scan of %u target(s): %u disk(s)\n", a->config.MaximumNumberOfTargets,
-           a->units);
-    for (unsigned int i = 0; i < a->units; i++)
-        disk_class_start(a, (uint8_t)a->unit_target[i], a->unit_block[i]);
 }
