@@ -387,6 +387,21 @@ static void add_disk(struct ntsim_run *run, unsigned int disk, unsigned int mib)
     disk_running[disk] = true;
 }
 
+#define UNPLUG_TIMEOUT_MS 10000
+
+void ntsim_disk_remove(struct ntsim_run *run, unsigned int disk)
+{
+    assert_true(disk < QEMU_MAX_DISKS && disk_running[disk]);
+    disk_running[disk] = false;
+    assert_int_equal(qemu_unplug(&store, &disks[disk], UNPLUG_TIMEOUT_MS), 0);
+}
+
+void ntsim_disk_resize(struct ntsim_run *run, unsigned int disk, unsigned int mib)
+{
+    assert_true(disk < QEMU_MAX_DISKS && disk_running[disk]);
+    assert_int_equal(qemu_resize(&store, &disks[disk], (uint64_t)mib << 20), 0);
+}
+
 void ntsim_device_remove(struct ntsim_run *run, const char *class_name, unsigned int id)
 {
     char dir[128];
