@@ -39,6 +39,9 @@
  *                                      whole through its drivers: its SHA-256
  *   winpv-sim disk-add [MiB]           hot-plug a disk into the run's guest
  *   winpv-sim disk-remove NAME         unplug it (xvdb, ...)
+ *   winpv-sim disk-resize NAME MiB     grow or cut disk NAME's image while the
+ *                                      guest runs, as an administrator resizes
+ *                                      a volume (QEMU's block_resize)
  *
  * Every command but "up" finds the run through $WINPV_SIM_DIR.
  */
@@ -80,7 +83,7 @@ static int usage(void)
                     "       winpv-sim shutdown|reboot|suspend DOMID\n"
                     "       winpv-sim balloon DOMID MiB | destroy DOMID\n"
                     "       winpv-sim save DOMID NAME | restore NAME | resume DOMID\n"
-                    "       winpv-sim disk-add [MiB] | disk-remove NAME\n"
+                    "       winpv-sim disk-add [MiB] | disk-remove NAME | disk-resize NAME MiB\n"
                     "       winpv-sim io DOMID DISK --sha256\n");
     return 2;
 }
@@ -549,5 +552,11 @@ int main(int argc, char **argv)
         return disk_command("disk-add", argc == 3 ? argv[2] : NULL);
     if (argc == 3 && strcmp(cmd, "disk-remove") == 0)
         return disk_command("disk-remove", argv[2]);
+    if (argc == 4 && strcmp(cmd, "disk-resize") == 0) {
+        char arg[64];
+
+        snprintf(arg, sizeof(arg), "%s %s", argv[2], argv[3]);
+        return disk_command("disk-resize", arg);
+    }
     return usage();
 }
