@@ -12,8 +12,9 @@
  * resize reported as a unit attention. Not built yet: multi-queue
  * channels, dump mode.
  *
- * Lock order: adapter->lock alone (HwStartIo takes it under Storport's
- * StartIo lock); nothing that waits is called under it.
+ * Lock order: Storport's StartIo lock, adapter->lock, then core/vbd's own
+ * (HwStartIo submits under adapter->lock); nothing that waits is called
+ * under it.
  */
 #ifndef WINPV_XENVBD_ADAPTER_H
 #define WINPV_XENVBD_ADAPTER_H
@@ -83,8 +84,11 @@ struct xenvbd_adapter {
     BOOLEAN work_ready;              /* work initialized: flushed at the stop */
     volatile uint32_t stopping;      /* the work changes nothing any more */
     struct winpv_store_watch *watch; /* on device/vbd; NULL when none */
-    /* Devices left out (did not connect, or no free target) until they go. */
-    char refused[XENVBD_MAX_TARGETS][XENVBD_ID_SIZE];
+    /* Devices left out until they go (did not connect), or until a target is freed (no room). */
+    struct {
+        char id[XENVBD_ID_SIZE]; /* "": an unused entry */
+        BOOLEAN no_room;
+    } refused[XENVBD_MAX_TARGETS];
 };
 
 /* The miniport's callbacks (adapter.c), for DriverEntry's registration. */

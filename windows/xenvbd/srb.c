@@ -10,10 +10,10 @@
  * its initiator. A target being removed is out of sight from the moment
  * its frontend is taken from the table (targets.c): its SRBs are answered
  * SRB_STATUS_NO_DEVICE, as are those its frontend fails because the disk
- * was unplugged. A block operation's data is
- * named to the frontend twice, as it needs: the buffer's system address
- * (Storport maps every buffer: STOR_MAP_ALL_BUFFERS_INCLUDING_READ_WRITE)
- * and its frames, from Storport's scatter/gather list.
+ * was unplugged. A block operation's data is named to the frontend twice,
+ * as it needs: the buffer's system address (Storport maps every buffer:
+ * STOR_MAP_ALL_BUFFERS_INCLUDING_READ_WRITE) and its frames, from
+ * Storport's scatter/gather list.
  */
 #include "adapter.h"
 #include "os.h"

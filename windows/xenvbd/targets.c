@@ -18,8 +18,13 @@
  *    xenbus_probe waits for it too), is connected and given the lowest
  *    free target;
  * and a change is reported to Storport (BusChangeDetected), which
- * enumerates the bus again. A device that does not connect, or finds no
- * free target, is logged once and left out until it goes from the domain.
+ * enumerates the bus again. A device that does not connect is logged once
+ * and left out until it goes from the domain; one that finds no free
+ * target, until a target is freed.
+ *
+ * While it follows them it tells the toolstack so: feature/hotplug/vbd
+ * "1" (Xen's xenstore-paths: a new vbd is brought online at once; XAPI
+ * reads it), removed at the stop.
  *
  * Only passive initialization, the work item and the stop change the
  * target table, never two at once (the stop removes the watch and flushes
@@ -31,8 +36,9 @@
 #include "adapter.h"
 #include "xenstore/number.h"
 
-#define VBD_DIR    "device/vbd"
-#define STATE_PATH (sizeof(VBD_DIR "/") + XENVBD_ID_SIZE + sizeof("/state"))
+#define VBD_DIR     "device/vbd"
+#define HOTPLUG_KEY "feature/hotplug/vbd"
+#define STATE_PATH  (sizeof(VBD_DIR "/") + XENVBD_ID_SIZE + sizeof("/state"))
 
 static void *store_context(const struct xenvbd_adapter *adapter)
 {
@@ -69,20 +75,32 @@ static struct xenvbd_target *target_of(struct xenvbd_adapter *adapter, const cha
 static BOOLEAN refused(const struct xenvbd_adapter *adapter, const char *id)
 {
     for (unsigned int i = 0; i < XENVBD_MAX_TARGETS; i++) {
-        if (strcmp(adapter->refused[i], id) == 0)
+        if (strcmp(adapter->refused[i].id, id) == 0)
             return TRUE;
     }
     return FALSE;
 }
 
-/* Leave device @id out until it goes; when the list is full it is tried again later. */
-static void refuse(struct xenvbd_adapter *adapter, const char *id)
+/* Leave device @id out (see the top); when the list is full it is tried again later. */
+static void refuse(struct xenvbd_adapter *adapter, const char *id, BOOLEAN no_room)
 {
     for (unsigned int i = 0; i < XENVBD_MAX_TARGETS; i++) {
-        if (adapter->refused[i][0] == '\0') {
-            strcpy(adapter->refused[i], id);
+        if (adapter->refused[i].id[0] == '\0') {
+            strcpy(adapter->refused[i].id, id);
+            adapter->refused[i].no_room = no_room;
             return;
         }
+    }
+}
+
+/* Take back the refusals that ended: of devices gone, and for want of room once a target is free. */
+static void forgive(struct xenvbd_adapter *adapter, char **names, unsigned int count,
+                    BOOLEAN target_freed)
+{
+    for (unsigned int i = 0; i < XENVBD_MAX_TARGETS; i++) {
+        if (!listed(names, count, adapter->refused[i].id) ||
+            (target_freed && adapter->refused[i].no_room))
+            adapter->refused[i].id[0] = '\0';
     }
 }
 
@@ -137,14 +155,14 @@ static BOOLEAN open_target(struct xenvbd_adapter *adapter, const char *id)
     if (t == NULL) {
         os_log(OS_LOG_WARN, "xenvbd: vbd %s: no free target (%u in use): left out\n", id,
                XENVBD_MAX_TARGETS);
-        refuse(adapter, id);
+        refuse(adapter, id, TRUE);
         return FALSE;
     }
     slot--;
     rc = vbd_front_open(&svc, id, &opt, &front);
     if (rc) {
         os_log(OS_LOG_WARN, "xenvbd: vbd %s did not connect (%d)\n", id, rc);
-        refuse(adapter, id);
+        refuse(adapter, id, FALSE);
         return FALSE;
     }
     disk = vbd_front_disk(front);
@@ -197,10 +215,7 @@ static BOOLEAN compare(struct xenvbd_adapter *adapter, BOOLEAN initial)
         os_log(OS_LOG_INFO, "xenvbd: vbd %s is gone: target %u freed\n", t->id, i);
         changed = TRUE;
     }
-    for (unsigned int i = 0; i < XENVBD_MAX_TARGETS; i++) {
-        if (adapter->refused[i][0] && !listed(names, count, adapter->refused[i]))
-            adapter->refused[i][0] = '\0';
-    }
+    forgive(adapter, names, count, changed);
     for (unsigned int i = 0; i < count; i++) {
         if (!name_usable(names[i]) || target_of(adapter, names[i]) || refused(adapter, names[i]))
             continue;
@@ -240,13 +255,23 @@ void xenvbd_targets_start(struct xenvbd_adapter *adapter)
                "from now on are not seen\n",
                rc);
         adapter->watch = NULL;
+        return;
     }
+    rc = adapter->store.write(store_context(adapter), 0, HOTPLUG_KEY, "1", 1);
+    if (rc)
+        os_log(OS_LOG_WARN, "xenvbd: " HOTPLUG_KEY " not written (%d)\n", rc);
 }
 
 void xenvbd_targets_stop(struct xenvbd_adapter *adapter)
 {
-    if (adapter->watch)
+    int rc;
+
+    if (adapter->watch) {
+        rc = adapter->store.rm(store_context(adapter), 0, HOTPLUG_KEY);
+        if (rc && rc != -XEN_ENOENT)
+            os_log(OS_LOG_WARN, "xenvbd: " HOTPLUG_KEY " not removed (%d)\n", rc);
         adapter->store.watch_remove(store_context(adapter), adapter->watch);
+    }
     adapter->watch = NULL;
     os_atomic_store32(&adapter->stopping, 1);
     if (adapter->work_ready)

@@ -3,7 +3,7 @@
  * size while the guest runs, through the shipped xenvbd.sys under the
  * simulated Storport, against Debian's QEMU xen-disk:
  *  - a disk the toolstack adds is given a free target (xenvbd.sys follows
- *    device/vbd), Storport enumerates the bus again on the miniport's
+ *    device/vbd, and says so in feature/hotplug/vbd), Storport enumerates the bus again on the miniport's
  *    BusChangeDetected and finds it, and the disk class reads its block 0;
  *    winpv-sim io reads it whole with the image's SHA-256;
  *  - a disk the toolstack removes loses its target: its frontend closed,
@@ -75,9 +75,13 @@ static void stop_cleanly(void)
 static void test_disk_added_while_running(void **state)
 {
     const unsigned int mib[] = {8};
-    char line[128];
+    char line[128], *value;
 
     start_with_disks(mib, 1);
+    /* What it tells the toolstack: a disk added comes online at once. */
+    value = ntsim_store_read(&run, "feature/hotplug/vbd");
+    assert_string_equal(value, "1");
+    free(value);
     ntsim_disk_add(&run, 1, 4);
     ntsim_require_nth(&run, "winpv: xenvbd: target 1 is vbd 51728: 8192 sectors of 512 bytes\n", 1,
                       WAIT_MS);
@@ -138,6 +142,29 @@ static void test_disk_removed_while_running_then_target_reused(void **state)
 }
 
 /*
+ * The domain's last disk unplugged: XENBUS's disk class device goes with
+ * it, and xenvbd.sys's adapter is stopped and removed amid its own
+ * removal of the target, cleanly; a disk added later brings a new adapter,
+ * whose disk 0 it is.
+ */
+static void test_last_disk_removed_then_another_added(void **state)
+{
+    const unsigned int mib[] = {4};
+
+    start_with_disks(mib, 1);
+    ntsim_disk_remove(&run, 0);
+    ntsim_require_nth(&run, "pnp: child XENBUS\\VEN_WPV&DEV_VBD\\0 removed", 1, WAIT_MS);
+    ntsim_assert_contains(run.log, "winpv: xenvbd: vbd 51712 ");
+    ntsim_assert_contains(run.log, " removed\n");
+    ntsim_disk_add(&run, 1, 2);
+    ntsim_require_nth(&run, "winpv: xenvbd: target 0 is vbd 51728: 4096 sectors of 512 bytes\n", 1,
+                      WAIT_MS);
+    ntsim_require_nth(&run, "storport: scan of 16 target(s): 1 disk(s)\n", 2, WAIT_MS);
+    assert_disk_reads_as(0, 1, 2);
+    stop_cleanly();
+}
+
+/*
  * A disk unplugged while the guest reads it whole: the read in progress
  * fails, its SRBs answered no device (not a medium error, and no verifier
  * stop), and the disk goes as any other.
@@ -187,6 +214,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_disk_added_while_running),
         cmocka_unit_test(test_disk_removed_while_running_then_target_reused),
+        cmocka_unit_test(test_last_disk_removed_then_another_added),
         cmocka_unit_test(test_disk_removed_while_read),
         cmocka_unit_test(test_disk_grown_while_running),
     };
