@@ -35,8 +35,10 @@
  *                                      "up" process carries it out
  *   winpv-sim resume DOMID             cancel a guest's suspend
  *   winpv-sim io DOMID DISK --sha256   the guest reads its disk number DISK
- *                                      (0: the first its Storport found)
- *                                      whole through its drivers: its SHA-256
+ *                                      (as Windows numbers them: each disk its
+ *                                      Storport finds takes the lowest number
+ *                                      free, 0 the first) whole through its
+ *                                      drivers: its SHA-256
  *   winpv-sim disk-add [MiB]           hot-plug a disk into the run's guest
  *   winpv-sim disk-remove NAME         unplug it (xvdb, ...)
  *   winpv-sim disk-resize NAME MiB     grow or cut disk NAME's image while the
