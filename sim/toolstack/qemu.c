@@ -69,8 +69,8 @@ int qemu_start(struct simd *simd, struct xenstore *xs, uint32_t domid, unsigned 
     char domid_arg[16], drive_arg[400], device_arg[64], qmp_arg[160];
     char *argv[] = {QEMU_BIN,     "-M",          "xenpv",    "-xen-domid", domid_arg, "-xen-attach",
                     "-nographic", "-nodefaults", "-display", "none",       "-serial", "none",
-                    "-monitor",   "none",        "-qmp",     qmp_arg,      "-drive",  drive_arg,
-                    "-device",    device_arg,    NULL};
+                    "-monitor",   "none",        "-drive",   drive_arg,    "-device", device_arg,
+                    "-qmp",       qmp_arg,       NULL};
     int rc;
 
     memset(q, 0, sizeof(*q));
@@ -87,13 +87,15 @@ int qemu_start(struct simd *simd, struct xenstore *xs, uint32_t domid, unsigned 
     snprintf(q->frontend_path, sizeof(q->frontend_path), "/local/domain/%u/device/vbd/%u", domid,
              QEMU_VDEV(disk));
     snprintf(domid_arg, sizeof(domid_arg), "%u", domid);
-    if (snprintf(q->qmp, sizeof(q->qmp), "%s/qmp-%u-%s.sock", simd->dir, domid, q->name) >=
+    /* A run directory too deep for a socket's path: no QMP, so no resize. */
+    if (snprintf(q->qmp, sizeof(q->qmp), "%s/qmp-%u-%s.sock", simd->dir, domid, q->name) <
         (int)sizeof(q->qmp)) {
-        fprintf(stderr, "qemu: the run directory's path is too long for a socket\n");
-        return -XEN_EINVAL;
+        unlink(q->qmp); /* an earlier QEMU of this disk's */
+        snprintf(qmp_arg, sizeof(qmp_arg), "unix:%s,server=on,wait=off", q->qmp);
+    } else {
+        q->qmp[0] = '\0';
+        argv[18] = NULL; /* argv[18] is "-qmp": none */
     }
-    unlink(q->qmp); /* an earlier QEMU of this disk's */
-    snprintf(qmp_arg, sizeof(qmp_arg), "unix:%s,server=on,wait=off", q->qmp);
     /* QEMU's option parser would split the path at a comma. */
     if (snprintf(drive_arg, sizeof(drive_arg), "file=%s,if=none,id=d0,format=raw", image) >=
             (int)sizeof(drive_arg) ||
@@ -189,9 +191,16 @@ int qemu_resize(struct xenstore *xs, struct qemu *q, uint64_t bytes)
 {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     char command[160], line[QMP_LINE_MAX], path[160], want[32];
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int rc = -XEN_EIO;
+    int fd, rc = -XEN_EIO;
 
+    if (q->qmp[0] == '\0') {
+        fprintf(stderr,
+                "qemu: %s serves no QMP (the run directory's path is too long for a "
+                "socket): no resize\n",
+                q->name);
+        return -XEN_EINVAL;
+    }
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", q->qmp);
     snprintf(command, sizeof(command),
              "{\"execute\": \"block_resize\", \"arguments\": {\"device\": \"d0\", "

@@ -30,7 +30,7 @@ struct qemu {
     char backend_path[128];  /* /local/domain/0/backend/qdisk/N/51712 */
     char frontend_path[128]; /* /local/domain/N/device/vbd/51712 */
     char image[300];
-    char qmp[108]; /* its QMP socket */
+    char qmp[108]; /* its QMP socket; "" when the run directory's path is too long for one */
 };
 
 /*
@@ -69,7 +69,9 @@ int qemu_move_to_domain(struct simd *simd, struct xenstore *xs, struct qemu *q, 
  * new "sectors" and its state again (QEMU's resize callback, as Linux's
  * blkback does), which a connected frontend follows. Waits until
  * "sectors" says the new size. Returns 0, -XEN_EIO when QEMU refused or
- * did not answer (said on stderr), or -XEN_ETIMEDOUT.
+ * did not answer (said on stderr), -XEN_EINVAL when it serves no QMP (a
+ * run directory whose path leaves no room for a socket's), or
+ * -XEN_ETIMEDOUT.
  */
 int qemu_resize(struct xenstore *xs, struct qemu *q, uint64_t bytes);
 
