@@ -157,6 +157,15 @@ int run_disk_remove(struct run *run, const char *name)
     return -XEN_ENOENT;
 }
 
+int run_disk_resize(struct run *run, const char *name, unsigned long mib)
+{
+    for (unsigned int i = 0; i < QEMU_MAX_DISKS; i++) {
+        if (run->attached[i] && strcmp(run->disks[i].name, name) == 0)
+            return qemu_resize(&run->store, &run->disks[i], (uint64_t)mib << 20);
+    }
+    return -XEN_ENOENT;
+}
+
 bool run_alive(struct run *run)
 {
     bool alive = component_alive(&run->store.daemon) && component_alive(&run->consoled);

@@ -36,7 +36,12 @@
 #define SRB_FUNCTION_EXECUTE_SCSI         0x00
 #define SRB_STATUS_PENDING                0x00
 #define SRB_STATUS_SUCCESS                0x01
+#define SRB_STATUS_NO_DEVICE              0x08
+#define SRB_STATUS_SELECTION_TIMEOUT      0x0a
+#define SRB_STATUS_INVALID_LUN            0x20
+#define SRB_STATUS_INVALID_TARGET_ID      0x21
 #define SRB_STATUS_INSUFFICIENT_RESOURCES 0x26
+#define SRB_STATUS_AUTOSENSE_VALID        0x80
 #define SRB_STATUS(status)                ((status)&0x3f)
 #define SRB_FLAGS_DATA_IN                 0x00000040
 #define SRB_FLAGS_DATA_OUT                0x00000080

@@ -136,8 +136,9 @@ ntsim_xenbus_agent_SRCS := tests/sim/nt/xenbus_agent_test.c $(NTSIM_TEST_SRCS)
 ntsim_xenbus_agent_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
 $(BUILD)/host/bin/ntsim_xenbus_agent: | $(NTSIM_TEST_NEEDS)
 
+# xenvbd.sys under the simulated Storport; hot-plug, unplug and resize apart.
 HOST_TESTS += ntsim_xenvbd
-ntsim_xenvbd_SRCS := tests/sim/nt/xenvbd_test.c $(NTSIM_TEST_SRCS)
+ntsim_xenvbd_SRCS := tests/sim/nt/xenvbd_test.c tests/sim/nt/disk_fixture.c $(NTSIM_TEST_SRCS)
 ntsim_xenvbd_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS) -lcrypto
 $(BUILD)/host/bin/ntsim_xenvbd: | $(NTSIM_TEST_NEEDS)
 
@@ -152,9 +153,14 @@ ntsim_xenvbd_boot_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
 $(BUILD)/host/bin/ntsim_xenvbd_boot: | $(NTSIM_TEST_NEEDS)
 
 HOST_TESTS += ntsim_xenvbd_io
-ntsim_xenvbd_io_SRCS := tests/sim/nt/xenvbd_io_test.c $(NTSIM_TEST_SRCS)
+ntsim_xenvbd_io_SRCS := tests/sim/nt/xenvbd_io_test.c tests/sim/nt/disk_fixture.c $(NTSIM_TEST_SRCS)
 ntsim_xenvbd_io_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS) -lcrypto
 $(BUILD)/host/bin/ntsim_xenvbd_io: | $(NTSIM_TEST_NEEDS)
+HOST_TESTS += ntsim_xenvbd_hotplug
+ntsim_xenvbd_hotplug_SRCS := tests/sim/nt/xenvbd_hotplug_test.c tests/sim/nt/disk_fixture.c \
+                             $(NTSIM_TEST_SRCS)
+ntsim_xenvbd_hotplug_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS) -lcrypto
+$(BUILD)/host/bin/ntsim_xenvbd_hotplug: | $(NTSIM_TEST_NEEDS)
 
 HOST_TESTS += ntsim_xenbus_balloon
 ntsim_xenbus_balloon_SRCS := tests/sim/nt/xenbus_balloon_test.c $(NTSIM_TEST_SRCS)

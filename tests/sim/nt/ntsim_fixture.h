@@ -103,14 +103,16 @@ void ntsim_device_remove(struct ntsim_run *run, const char *class_name, unsigned
 uint8_t ntsim_disk_pattern(unsigned int disk, unsigned int byte);
 void ntsim_disk_add(struct ntsim_run *run, unsigned int disk, unsigned int mib);
 
-/*
- * What `winpv-sim io` gets: the guest's answer to @request (one line) on
- * its control socket @socket_path (winpv-ntsim --control), in @answer.
- */
-void ntsim_ask(const char *socket_path, const char *request, char *answer, size_t size);
-
 /* The path of the image of @run's disk number @disk (ntsim_disk_add's). */
 void ntsim_disk_image(const struct ntsim_run *run, unsigned int disk, char *path, size_t size);
+/*
+ * The toolstack unplugs disk @disk while the guest runs, as Xen's does
+ * (the backend offline and Closing, QEMU stopped once it closed, both
+ * directories removed); the test fails if the backend did not close.
+ */
+void ntsim_disk_remove(struct ntsim_run *run, unsigned int disk);
+/* An administrator grows or shrinks disk @disk to @mib MiB while it runs (QMP's block_resize). */
+void ntsim_disk_resize(struct ntsim_run *run, unsigned int disk, unsigned int mib);
 /* ntsim_start_packages on a domain given @count such disks (of @mib[i] MiB) before its kernel runs. */
 void ntsim_start_with_disks(struct ntsim_run *run, const char *packages, const char *const *args,
                             const unsigned int *mib, unsigned int count);

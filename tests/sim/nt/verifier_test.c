@@ -268,6 +268,21 @@ static void test_storport_passive_initialization_only_from_hw_initialize(void **
     ntsim_assert_contains(run.log, "storport: scan of 1 target(s): 0 disk(s)\n");
 }
 
+/* BusChangeDetected names a bus of the adapter's and comes at most at its DIRQL. */
+static void test_storport_bus_change_on_a_bus_not_there(void **state)
+{
+    run_miniport_case("sp_bus_change_path");
+    assert_verifier_stop("0x1007", "StorPortNotification(BusChangeDetected) for PathId 1: the "
+                                   "adapter has 1 bus(es)");
+}
+
+static void test_storport_bus_change_above_dirql(void **state)
+{
+    run_miniport_case("sp_bus_change_irql");
+    assert_verifier_stop("0x1000", "StorPortNotification(BusChangeDetected) at IRQL 15, above the "
+                                   "adapter's DIRQL 5");
+}
+
 static void test_close_of_a_bad_handle(void **state)
 {
     run_case("close_bad");
@@ -432,6 +447,8 @@ int main(void)
         cmocka_unit_test(test_storport_refuses_an_unknown_registration),
         cmocka_unit_test(test_storport_requires_the_transfer_limits),
         cmocka_unit_test(test_storport_passive_initialization_only_from_hw_initialize),
+        cmocka_unit_test(test_storport_bus_change_on_a_bus_not_there),
+        cmocka_unit_test(test_storport_bus_change_above_dirql),
         cmocka_unit_test(test_driver_stack_overflow_is_a_double_fault),
         cmocka_unit_test(test_unimplemented_import_fails_the_load),
         cmocka_unit_test(test_close_of_a_bad_handle),

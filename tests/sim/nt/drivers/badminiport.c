@@ -9,12 +9,23 @@
  *                          and NumberOfPhysicalBreaks (a verifier stop)
  *   sp_passive_outside     asks for passive initialization in HwFindAdapter
  *                          (refused), then in HwInitialize (granted), and logs both
+ *   sp_bus_change_path     reports a bus change (BusChangeDetected) on a bus
+ *                          it does not have (PathId 1 of 1 bus): a verifier stop
+ *   sp_bus_change_irql     reports a bus change at HIGH_LEVEL, above its DIRQL:
+ *                          a verifier stop
  */
 #include "storport_abi.h"
 
 #include "service_name.h"
 
-enum rule { SP_BEHAVE, SP_BAD_SIZE, SP_NO_TRANSFER_LENGTH, SP_PASSIVE_OUTSIDE };
+enum rule {
+    SP_BEHAVE,
+    SP_BAD_SIZE,
+    SP_NO_TRANSFER_LENGTH,
+    SP_PASSIVE_OUTSIDE,
+    SP_BUS_CHANGE_PATH,
+    SP_BUS_CHANGE_IRQL,
+};
 
 static enum rule chosen;
 
@@ -45,7 +56,15 @@ static ULONG find_adapter(PVOID extension, PVOID context, PVOID bus, PCHAR argum
 static BOOLEAN initialize(PVOID extension)
 {
     LONG granted = FALSE;
+    KIRQL old;
 
+    if (chosen == SP_BUS_CHANGE_PATH)
+        StorPortNotification(STOR_BUS_CHANGE_DETECTED, extension, (UCHAR)1);
+    if (chosen == SP_BUS_CHANGE_IRQL) {
+        KeRaiseIrql(HIGH_LEVEL, &old);
+        StorPortNotification(STOR_BUS_CHANGE_DETECTED, extension, (UCHAR)0);
+        KeLowerIrql(old);
+    }
     if (chosen == SP_PASSIVE_OUTSIDE) {
         StorPortNotification(0x1000, extension, passive_initialize, &granted);
         DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL,
@@ -92,6 +111,10 @@ __attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
         chosen = SP_NO_TRANSFER_LENGTH;
     else if (service_is(registry_path, L"sp_passive_outside"))
         chosen = SP_PASSIVE_OUTSIDE;
+    else if (service_is(registry_path, L"sp_bus_change_path"))
+        chosen = SP_BUS_CHANGE_PATH;
+    else if (service_is(registry_path, L"sp_bus_change_irql"))
+        chosen = SP_BUS_CHANGE_IRQL;
     /* The Windows 7 physical form's size, which the simulated Storport does not take. */
     if (chosen == SP_BAD_SIZE)
         init.HwInitializationDataSize = 136;
