@@ -13,7 +13,8 @@
  * and HwStartIo (storport_bus.c, storport_srb.c). Not built yet, and
  * refused by name where a miniport would meet it: units as PnP devices
  * and their class driver's requests, DPCs, timers, dump mode, virtual
- * miniports, any extended function but GetDeviceObjects.
+ * miniports, any extended function but GetDeviceObjects and
+ * InitializePerformanceOptimizations (storport_perf.c).
  *
  * Stricter than Windows where the documentation sets a rule: a miniport
  * that does not set MaximumTransferLength and NumberOfPhysicalBreaks in
@@ -166,9 +167,9 @@ static bool hw_initialize(struct adapter *a)
     KIRQL old = nt_raise_irql(ADAPTER_DIRQL, 0);
     bool ok;
 
-    a->in_hw_initialize = true;
+    a->init_phase = ADAPTER_INIT_HW;
     ok = (BOOLEAN)nt_driver_call(routine, (uint64_t)(uintptr_t)a->hw_extension, 0, 0, 0);
-    a->in_hw_initialize = false;
+    a->init_phase = ADAPTER_INIT_NONE;
     if (nt_irql() != ADAPTER_DIRQL || nt_current()->spinlocks)
         nt_verifier_fail(NT_VERIFY_IRQL, (uint64_t)(uintptr_t)routine,
                          "HwInitialize returned at IRQL %u holding %u spinlock(s)", nt_irql(),
@@ -219,8 +220,12 @@ static NTSTATUS start_adapter(struct adapter *a)
         return STATUS_ADAPTER_HARDWARE_ERROR;
     }
     if (a->passive_initialize) {
-        BOOLEAN ok = (BOOLEAN)nt_driver_call(a->passive_initialize,
-                                             (uint64_t)(uintptr_t)a->hw_extension, 0, 0, 0);
+        BOOLEAN ok;
+
+        a->init_phase = ADAPTER_INIT_PASSIVE;
+        ok = (BOOLEAN)nt_driver_call(a->passive_initialize, (uint64_t)(uintptr_t)a->hw_extension, 0,
+                                     0, 0);
+        a->init_phase = ADAPTER_INIT_NONE;
 
         nt_pnp_check_passive("HwPassiveInitializeRoutine", a->passive_initialize);
         if (!ok) {
@@ -466,8 +471,8 @@ static NT_EXPORT BOOLEAN StorPortNotification(uint32_t type, void *hw_extension,
             nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
                              "StorPortEnablePassiveInitialization without a routine or a result");
         /* Documented: only in HwInitialize; anywhere else it is refused. */
-        *succeeded = a->in_hw_initialize;
-        if (a->in_hw_initialize)
+        *succeeded = a->init_phase == ADAPTER_INIT_HW;
+        if (a->init_phase == ADAPTER_INIT_HW)
             a->passive_initialize = routine;
         return TRUE;
     case STOR_REQUEST_COMPLETE:
@@ -494,6 +499,8 @@ static NT_EXPORT uint32_t StorPortExtendedFunction(uint32_t function, void *hw_e
     struct adapter *a = storport_adapter_of(hw_extension, caller, __func__);
     __builtin_ms_va_list args;
     DEVICE_OBJECT **adapter_do, **pdo, **lower;
+    PERF_CONFIGURATION_DATA *perf;
+    BOOLEAN query;
 
     __builtin_ms_va_start(args, hw_extension);
     switch (function) {
@@ -508,6 +515,11 @@ static NT_EXPORT uint32_t StorPortExtendedFunction(uint32_t function, void *hw_e
         *pdo = a->pdo;
         *lower = a->lower;
         return STOR_STATUS_SUCCESS;
+    case STOR_EXT_INITIALIZE_PERF:
+        query = (BOOLEAN) __builtin_va_arg(args, int);
+        perf = __builtin_va_arg(args, PERF_CONFIGURATION_DATA *);
+        __builtin_ms_va_end(args);
+        return storport_perf_opts(a, query != 0, perf, caller);
     default:
         __builtin_ms_va_end(args);
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,

@@ -36,6 +36,13 @@ enum adapter_state {
     ADAPTER_REMOVED, /* removed: its FDO is deleted */
 };
 
+/* Which of the miniport's initialization routines an adapter's start is in. */
+enum adapter_init {
+    ADAPTER_INIT_NONE,
+    ADAPTER_INIT_HW,      /* HwInitialize */
+    ADAPTER_INIT_PASSIVE, /* HwPassiveInitializeRoutine */
+};
+
 /* An SRB the miniport holds: given to HwBuildIo or HwStartIo, not yet given back. */
 struct srb_in_flight {
     SCSI_REQUEST_BLOCK *srb;
@@ -52,8 +59,15 @@ struct adapter {
     DEVICE_OBJECT *fdo, *pdo, *lower;
     void *hw_extension; /* the miniport's HwDeviceExtension, in nonpaged pool */
     PORT_CONFIGURATION_INFORMATION config;
-    bool in_hw_initialize;
-    void *passive_initialize; /* HwPassiveInitializeRoutine, when enabled */
+    enum adapter_init init_phase; /* where its start is in the miniport's initialization */
+    void *passive_initialize;     /* HwPassiveInitializeRoutine, when enabled */
+    /*
+     * Concurrent calls of HwStartIo the miniport takes (StorPortInitializePerfOpts,
+     * storport_perf.c); 0: one at a time, under the StartIo lock. Then the
+     * SRBs in HwStartIo now (srbs_lock).
+     */
+    uint32_t concurrent_channels;
+    uint32_t in_start_io;
     BOOLEAN control_types[CONTROL_TYPES_MAX];
     KSPIN_LOCK start_io_lock;
     pthread_mutex_t srbs_lock; /* guards in_flight, users, rescan_queued; see the lock order */
@@ -163,6 +177,13 @@ void storport_disk_release(struct adapter *a);
 
 /* The adapter whose HwDeviceExtension is @hw_extension; the miniport's call @function stops otherwise. */
 struct adapter *storport_adapter_of(void *hw_extension, uint64_t caller, const char *function);
+
+/*
+ * StorPortInitializePerfOpts (StorPortExtendedFunction's
+ * InitializePerformanceOptimizations) for @a: its answer.
+ */
+uint32_t storport_perf_opts(struct adapter *a, bool query, PERF_CONFIGURATION_DATA *data,
+                            uint64_t caller);
 
 /* StorPortNotification(RequestComplete): the miniport gives @srb back. */
 void storport_request_complete(struct adapter *a, SCSI_REQUEST_BLOCK *srb, uint64_t caller);

@@ -173,6 +173,30 @@ static void prepare(struct storport_request *r, uint8_t target, const uint8_t *c
     }
 }
 
+/*
+ * HwStartIo for a miniport with concurrent channels: at DISPATCH_LEVEL
+ * without the StartIo lock, beside the calls of other threads, as many at
+ * once as the miniport said it takes (the caller waits for a channel).
+ */
+static void start_io_concurrently(struct adapter *a, SCSI_REQUEST_BLOCK *srb)
+{
+    KIRQL old;
+
+    pthread_mutex_lock(&a->srbs_lock);
+    while (a->in_start_io >= a->concurrent_channels)
+        pthread_cond_wait(&a->srb_completed, &a->srbs_lock);
+    a->in_start_io++;
+    pthread_mutex_unlock(&a->srbs_lock);
+    old = nt_raise_irql(DISPATCH_LEVEL, 0);
+    nt_driver_call(a->miniport->init.HwStartIo, (uint64_t)(uintptr_t)a->hw_extension,
+                   (uint64_t)(uintptr_t)srb, 0, 0);
+    nt_lower_irql(old, 0);
+    pthread_mutex_lock(&a->srbs_lock);
+    a->in_start_io--;
+    pthread_cond_broadcast(&a->srb_completed);
+    pthread_mutex_unlock(&a->srbs_lock);
+}
+
 void storport_request_start(struct storport_request *r, uint8_t target, const uint8_t *cdb,
                             uint8_t cdb_length, enum srb_direction dir, uint32_t length)
 {
@@ -196,7 +220,9 @@ void storport_request_start(struct storport_request *r, uint8_t target, const ui
                                         (uint64_t)(uintptr_t)r->srb, 0, 0);
         nt_lower_irql(old, 0);
     }
-    if (start) {
+    if (start && a->concurrent_channels)
+        start_io_concurrently(a, r->srb);
+    else if (start) {
         old = nt_raise_irql(full_duplex ? DISPATCH_LEVEL : ADAPTER_DIRQL, 0);
         nt_spinlock_acquire(&a->start_io_lock, 0);
         nt_driver_call(init->HwStartIo, (uint64_t)(uintptr_t)a->hw_extension,

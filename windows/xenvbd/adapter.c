@@ -92,7 +92,8 @@ ULONG xenvbd_find_adapter(PVOID extension, PVOID context, PVOID bus, PCHAR argum
     config->Dma64BitAddresses = SCSI_DMA64_MINIPORT_FULL64BIT_SUPPORTED;
     config->SynchronizationModel = STOR_SYNCHRONIZE_FULL_DUPLEX;
     config->WmiDataProvider = FALSE;
-    os_spin_init(&adapter->lock);
+    for (unsigned int i = 0; i < XENVBD_MAX_TARGETS; i++)
+        xenvbd_target_init(&adapter->target[i]);
     remember(adapter, TRUE);
     os_log(OS_LOG_INFO, "xenvbd: adapter found, XENBUS's interfaces held\n");
     return SP_RETURN_FOUND;
@@ -104,10 +105,35 @@ static BOOLEAN passive_initialize(PVOID extension)
     return TRUE;
 }
 
+/*
+ * HwStartIo on every processor at once, where Storport offers it
+ * (StorPortInitializePerfOpts: documented for HwInitialize): each SRB then
+ * goes on the frontend queue of the processor it came on.
+ */
+static void ask_concurrent_channels(PVOID extension)
+{
+    PERF_CONFIGURATION_DATA perf = {.Version = STOR_PERF_VERSION_2, .Size = sizeof(perf)};
+    ULONG status = StorPortExtendedFunction(STOR_EXT_INITIALIZE_PERF, extension, TRUE, &perf);
+
+    if (status != STOR_STATUS_SUCCESS || !(perf.Flags & STOR_PERF_CONCURRENT_CHANNELS)) {
+        os_log(OS_LOG_INFO, "xenvbd: no concurrent channels: HwStartIo one at a time\n");
+        return;
+    }
+    perf.Flags = STOR_PERF_CONCURRENT_CHANNELS;
+    perf.ConcurrentChannels = os_cpu_count();
+    status = StorPortExtendedFunction(STOR_EXT_INITIALIZE_PERF, extension, FALSE, &perf);
+    if (status == STOR_STATUS_SUCCESS)
+        os_log(OS_LOG_INFO, "xenvbd: HwStartIo on %u processors at once\n",
+               (unsigned int)perf.ConcurrentChannels);
+    else
+        os_log(OS_LOG_WARN, "xenvbd: concurrent channels refused (%#x)\n", (unsigned int)status);
+}
+
 BOOLEAN xenvbd_initialize(PVOID extension)
 {
     LONG enabled = FALSE;
 
+    ask_concurrent_channels(extension);
     StorPortNotification(STOR_ENABLE_PASSIVE_INITIALIZATION, extension, passive_initialize,
                          &enabled);
     return enabled != FALSE;

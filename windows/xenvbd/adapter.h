@@ -9,12 +9,12 @@
  * and freed, Storport told to rescan), its stop and removal (every
  * frontend closed at PASSIVE_LEVEL before Storport stops the adapter), and
  * SRBs through core/vbd/scsi (srb.c), answered at once or on the ring, a
- * resize reported as a unit attention. Not built yet: multi-queue
- * channels, dump mode.
- *
- * Lock order: Storport's StartIo lock, adapter->lock, then core/vbd's own
- * (HwStartIo submits under adapter->lock); nothing that waits is called
- * under it.
+ * resize reported as a unit attention. HwStartIo runs on several
+ * processors at once where Storport offers concurrent channels
+ * (StorPortInitializePerfOpts in HwInitialize), each SRB on the frontend
+ * queue of its processor; a target's frontend is held against its removal
+ * by a rundown count, no lock shared (target_use.c). Not built yet: dump
+ * mode.
  */
 #ifndef WINPV_XENVBD_ADAPTER_H
 #define WINPV_XENVBD_ADAPTER_H
@@ -47,11 +47,13 @@ enum xenvbd_interface {
 struct xenvbd_target {
     char id[XENVBD_ID_SIZE];
     /*
-     * The connected frontend; NULL while the target is free. Set and
-     * cleared under adapter->lock by passive code (targets.c); HwStartIo
-     * uses it only under that lock.
+     * The connected frontend; NULL while the target is free. Published and
+     * withdrawn by passive code (targets.c); HwStartIo uses it only between
+     * xenvbd_target_enter and _leave (target_use.c).
      */
     struct vbd_front *front;
+    volatile uint32_t users;             /* HwStartIo calls inside, and whether it is closing */
+    struct os_event drained;             /* set when the last one leaves a closing target */
     struct vbd_scsi_attention attention; /* the disk as Storport was told of it */
 };
 
@@ -77,7 +79,6 @@ struct xenvbd_adapter {
     struct winpv_gnttab_interface_v1 gnttab;
     struct winpv_suspend_interface_v1 suspend;
     BOOLEAN held[XENVBD_INTERFACES]; /* each table XENBUS gave, referenced until the stop */
-    struct os_spinlock lock;         /* target[].front against HwStartIo */
     struct xenvbd_target target[XENVBD_MAX_TARGETS];
     /* Following the domain's devices (targets.c). */
     struct os_work work;             /* compares devices and targets */
@@ -116,6 +117,20 @@ void xenvbd_targets_start(struct xenvbd_adapter *adapter);
  * Context: passive.
  */
 void xenvbd_targets_stop(struct xenvbd_adapter *adapter);
+
+/*
+ * A target's frontend, used by HwStartIo while passive code may withdraw
+ * it (target_use.c). Init: the target free (passive, before it is used).
+ * Enter: the frontend, held until _leave, or NULL (free, or closing: not
+ * to be left). Context: any, concurrently. Publish: a connected frontend
+ * made the target's (passive). Withdraw: no one enters any more, those
+ * inside have left; the frontend, now the caller's (passive).
+ */
+void xenvbd_target_init(struct xenvbd_target *t);
+struct vbd_front *xenvbd_target_enter(struct xenvbd_target *t);
+void xenvbd_target_leave(struct xenvbd_target *t);
+void xenvbd_target_publish(struct xenvbd_target *t, struct vbd_front *front);
+struct vbd_front *xenvbd_target_withdraw(struct xenvbd_target *t);
 
 /* The adapter whose FDO is @fdo, or NULL (a unit's PDO, or an adapter not started). */
 struct xenvbd_adapter *xenvbd_adapter_of(DEVICE_OBJECT *fdo);

@@ -110,7 +110,8 @@ static BOOLEAN frames_of(struct xenvbd_srb *x, PSCSI_REQUEST_BLOCK srb)
 }
 
 /* Start the block operation in @x->res on the ring; FALSE when it could not be. */
-static BOOLEAN submit(struct xenvbd_target *t, struct xenvbd_srb *x, PSCSI_REQUEST_BLOCK srb)
+static BOOLEAN submit(struct xenvbd_target *t, struct vbd_front *front, struct xenvbd_srb *x,
+                      PSCSI_REQUEST_BLOCK srb)
 {
     BOOLEAN data = x->res.io.op == VBD_SCSI_OP_READ || x->res.io.op == VBD_SCSI_OP_WRITE;
 
@@ -124,25 +125,26 @@ static BOOLEAN submit(struct xenvbd_target *t, struct xenvbd_srb *x, PSCSI_REQUE
                                         .nr_sg = data ? x->nr_sg : 0,
                                         .done = io_done,
                                         .ctx = x};
-    return vbd_front_submit(t->front, KeGetCurrentProcessorNumberEx(NULL), &x->req) == 0;
+    /* The queue of the processor it runs on: with concurrent channels, one per processor. */
+    return vbd_front_submit(front, KeGetCurrentProcessorNumberEx(NULL), &x->req) == 0;
 }
 
-/* Answer @srb for the connected target @t. Context: HwStartIo, under adapter->lock. */
+/* Answer @srb for target @t, entered: its frontend @front. Context: HwStartIo. */
 static void execute(struct xenvbd_adapter *adapter, struct xenvbd_target *t,
-                    PSCSI_REQUEST_BLOCK srb)
+                    struct vbd_front *front, PSCSI_REQUEST_BLOCK srb)
 {
     struct vbd_scsi_request req = {.cdb = srb->Cdb,
                                    .cdb_len = srb->CdbLength,
                                    .buffer = srb->DataBuffer,
                                    .length = srb->DataTransferLength,
                                    .dir = direction(srb->SrbFlags)};
-    struct vbd_scsi_disk disk = vbd_front_disk(t->front);
+    struct vbd_scsi_disk disk = vbd_front_disk(front);
     struct xenvbd_srb *x = srb->SrbExtension;
 
     /* The virtual-device number names the disk for as long as the VM has it. */
     disk.serial = t->id;
     x->adapter = adapter;
-    x->front = t->front;
+    x->front = front;
     x->srb = srb;
     if (!vbd_scsi_attention_check(&t->attention, &disk, &req, &x->res))
         vbd_scsi_execute(&disk, &req, &x->res);
@@ -151,7 +153,7 @@ static void execute(struct xenvbd_adapter *adapter, struct xenvbd_target *t,
         StorPortNotification(STOR_REQUEST_COMPLETE, adapter, srb);
         return;
     }
-    if (!submit(t, x, srb)) {
+    if (!submit(t, front, x, srb)) {
         srb->SrbStatus = SRB_STATUS_ERROR;
         srb->DataTransferLength = 0;
         StorPortNotification(STOR_REQUEST_COMPLETE, adapter, srb);
@@ -162,7 +164,7 @@ BOOLEAN xenvbd_start_io(PVOID extension, PSCSI_REQUEST_BLOCK srb)
 {
     struct xenvbd_adapter *adapter = extension;
     struct xenvbd_target *t;
-    os_irql_t irql;
+    struct vbd_front *front;
 
     if (srb->Function != SRB_FUNCTION_EXECUTE_SCSI) {
         srb->SrbStatus = SRB_STATUS_INVALID_REQUEST;
@@ -174,18 +176,19 @@ BOOLEAN xenvbd_start_io(PVOID extension, PSCSI_REQUEST_BLOCK srb)
         StorPortNotification(STOR_REQUEST_COMPLETE, extension, srb);
         return TRUE;
     }
-    /* Held until the SRB is on the ring or answered: the target's frontend cannot close meanwhile. */
-    irql = os_spin_lock(&adapter->lock);
+    /* Entered until the SRB is on the ring or answered: the frontend cannot close meanwhile. */
     t = &adapter->target[srb->TargetId];
-    if (t->front && srb->Lun == 0) {
-        execute(adapter, t, srb); /* gives the SRB back, now or when the ring answers */
+    front = xenvbd_target_enter(t);
+    if (front && srb->Lun == 0) {
+        execute(adapter, t, front, srb); /* gives the SRB back, now or when the ring answers */
     } else {
-        if (t->front)
+        if (front)
             srb->SrbStatus = SRB_STATUS_INVALID_LUN;
         else
             no_device(srb);
         StorPortNotification(STOR_REQUEST_COMPLETE, extension, srb);
     }
-    os_spin_unlock(&adapter->lock, irql);
+    if (front)
+        xenvbd_target_leave(t);
     return TRUE;
 }

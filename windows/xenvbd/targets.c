@@ -11,8 +11,9 @@
  * item compares the devices with the targets:
  *  - a target whose frontend saw its disk unplugged (vbd_front_gone), or
  *    whose device directory is gone, is taken out of HwStartIo's sight
- *    under the adapter's lock (its SRBs answered SRB_STATUS_NO_DEVICE from
- *    then on), its frontend closed and the target freed;
+ *    once the HwStartIo calls using it have left (its SRBs answered
+ *    SRB_STATUS_NO_DEVICE from then on), its frontend closed and the
+ *    target freed;
  *  - a device that is no target yet, whose frontend state the toolstack
  *    left Initialising (written last when it lays a device out; Linux's
  *    xenbus_probe waits for it too), is connected and given the lowest
@@ -28,8 +29,8 @@
  *
  * Only passive initialization, the work item and the stop change the
  * target table, never two at once (the stop removes the watch and flushes
- * the work first); adapter->lock orders each change against HwStartIo,
- * which reads the table at DISPATCH_LEVEL.
+ * the work first); a target's rundown (target_use.c) orders each change
+ * against HwStartIo, which reads the table at DISPATCH_LEVEL.
  */
 #include <xen/io/xenbus.h>
 
@@ -145,7 +146,6 @@ static BOOLEAN open_target(struct xenvbd_adapter *adapter, const char *id)
     struct vbd_scsi_disk disk;
     struct vbd_front *front;
     unsigned int slot;
-    os_irql_t irql;
     int rc;
 
     for (slot = 0; slot < XENVBD_MAX_TARGETS && t == NULL; slot++) {
@@ -168,9 +168,7 @@ static BOOLEAN open_target(struct xenvbd_adapter *adapter, const char *id)
     disk = vbd_front_disk(front);
     strcpy(t->id, id);
     vbd_scsi_attention_init(&t->attention, &disk);
-    irql = os_spin_lock(&adapter->lock);
-    t->front = front;
-    os_spin_unlock(&adapter->lock, irql);
+    xenvbd_target_publish(t, front);
     os_log(OS_LOG_INFO, "xenvbd: target %u is vbd %s: %llu sectors of %u bytes%s\n", slot, id,
            (unsigned long long)disk.sectors, disk.sector_size, disk.read_only ? ", read-only" : "");
     return TRUE;
@@ -179,11 +177,8 @@ static BOOLEAN open_target(struct xenvbd_adapter *adapter, const char *id)
 /* Take @t out of HwStartIo's sight, close its frontend, free it. */
 static void close_target(struct xenvbd_adapter *adapter, struct xenvbd_target *t)
 {
-    struct vbd_front *front = t->front;
-    os_irql_t irql = os_spin_lock(&adapter->lock);
+    struct vbd_front *front = xenvbd_target_withdraw(t);
 
-    t->front = NULL;
-    os_spin_unlock(&adapter->lock, irql);
     vbd_front_close(front); /* fails what it still holds: each SRB given back */
 }
 

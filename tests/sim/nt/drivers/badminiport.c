@@ -13,6 +13,11 @@
  *                          it does not have (PathId 1 of 1 bus): a verifier stop
  *   sp_bus_change_irql     reports a bus change at HIGH_LEVEL, above its DIRQL:
  *                          a verifier stop
+ *   sp_perf_opts           asks for concurrent channels in HwFindAdapter
+ *                          (refused), then in HwInitialize queries what is
+ *                          offered and asks for DPC redirection, which is not
+ *                          (refused), and for two concurrent channels
+ *                          (granted); logs each answer
  */
 #include "storport_abi.h"
 
@@ -25,9 +30,24 @@ enum rule {
     SP_PASSIVE_OUTSIDE,
     SP_BUS_CHANGE_PATH,
     SP_BUS_CHANGE_IRQL,
+    SP_PERF_OPTS,
 };
 
 static enum rule chosen;
+
+/* StorPortInitializePerfOpts (asking @flags, or querying): its answer and the flags, logged. */
+static void perf_opts(PVOID extension, const char *where, BOOLEAN query, ULONG flags)
+{
+    PERF_CONFIGURATION_DATA perf = {.Version = STOR_PERF_VERSION_2,
+                                    .Size = sizeof(perf),
+                                    .Flags = flags,
+                                    .ConcurrentChannels = 2};
+    ULONG status = StorPortExtendedFunction(STOR_EXT_INITIALIZE_PERF, extension, query, &perf);
+
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL,
+               "badminiport: %s: perf opts %s %#lx -> %#lx, flags %#lx\n", where,
+               query ? "query" : "ask", flags, status, perf.Flags);
+}
 
 static BOOLEAN passive_initialize(PVOID extension)
 {
@@ -46,6 +66,8 @@ static ULONG find_adapter(PVOID extension, PVOID context, PVOID bus, PCHAR argum
                    "badminiport: passive initialization asked in HwFindAdapter: %s\n",
                    granted ? "granted" : "refused");
     }
+    if (chosen == SP_PERF_OPTS)
+        perf_opts(extension, "HwFindAdapter", FALSE, STOR_PERF_CONCURRENT_CHANNELS);
     if (chosen != SP_NO_TRANSFER_LENGTH) {
         config->MaximumTransferLength = 64 * 1024;
         config->NumberOfPhysicalBreaks = 17;
@@ -64,6 +86,11 @@ static BOOLEAN initialize(PVOID extension)
         KeRaiseIrql(HIGH_LEVEL, &old);
         StorPortNotification(STOR_BUS_CHANGE_DETECTED, extension, (UCHAR)0);
         KeLowerIrql(old);
+    }
+    if (chosen == SP_PERF_OPTS) {
+        perf_opts(extension, "HwInitialize", TRUE, 0);
+        perf_opts(extension, "HwInitialize", FALSE, STOR_PERF_DPC_REDIRECTION);
+        perf_opts(extension, "HwInitialize", FALSE, STOR_PERF_CONCURRENT_CHANNELS);
     }
     if (chosen == SP_PASSIVE_OUTSIDE) {
         StorPortNotification(0x1000, extension, passive_initialize, &granted);
@@ -115,6 +142,8 @@ __attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
         chosen = SP_BUS_CHANGE_PATH;
     else if (service_is(registry_path, L"sp_bus_change_irql"))
         chosen = SP_BUS_CHANGE_IRQL;
+    else if (service_is(registry_path, L"sp_perf_opts"))
+        chosen = SP_PERF_OPTS;
     /* The Windows 7 physical form's size, which the simulated Storport does not take. */
     if (chosen == SP_BAD_SIZE)
         init.HwInitializationDataSize = 136;
