@@ -5,12 +5,14 @@
 # tests/support, read after this module.)
 BENCHES += vbd-bench
 vbd-bench_SRCS = bench/vbd/vbd_bench.c bench/vbd/fio_baseline.c bench/vbd/two_copies.c \
+                 bench/vbd/processes.c bench/vbd/stack_side.c \
                  $(VBD_FRONT_FIXTURE_SRCS) sim/toolstack/blkback.c
 # The fixture's helpers use cmocka's assertions.
 vbd-bench_LDLIBS = $(VBD_FRONT_FIXTURE_LDLIBS) -lcmocka -luring
-# winpv-blkback without sanitizers, beside the bench (blkback_start finds it there).
-BENCH_PROGRAMS += winpv-blkback
+# winpv-blkback and the simulated Windows kernel without sanitizers, beside the
+# bench (blkback_start and the Windows stack find them there).
+BENCH_PROGRAMS += winpv-blkback winpv-ntsim
 # The replacement libraries by their phony target (as every bench here):
 # SIMLIB_FILES is not yet defined when bench/ is read, before sim/.
-$(BUILD)/bench/bin/vbd-bench: | simlibs $(BUILD)/bench/bin/winpv-simd \
-                              $(BUILD)/bench/bin/winpv-blkback
+$(BUILD)/bench/bin/vbd-bench: | simlibs ntsim-disk-packages $(BUILD)/bench/bin/winpv-simd \
+                              $(BUILD)/bench/bin/winpv-blkback $(BUILD)/bench/bin/winpv-ntsim

@@ -18,6 +18,17 @@
  *                                              the two copies': what the protocol
  *                                              and our code cost beyond the copies
  *                                              (backends with persistent grants)
+ *   BENCH name=stack_blkback_<the same>        through the whole Windows stack (the
+ *                                              simulated disk class and Storport,
+ *                                              the shipped xenbus.sys and
+ *                                              xenvbd.sys, stack_side.h) on
+ *                                              winpv-blkback, ratio to the frontend's
+ *   BENCH name=<vbd|stack>_blkback_<...>_guest_cpu  the guest's processor time a
+ *                                              request in each side's best round
+ *
+ * The Windows stack runs in a second domain with its own winpv-blkback on
+ * the same image, taking its turn after fio and the frontend in each
+ * round; its disk class keeps 32 SRBs with the miniport.
  *
  * The guest side keeps 32 vbd_front requests in flight on one queue (fio
  * runs one job), each submitted again from its completion (the event
@@ -56,7 +67,9 @@
 #include "guest.h"
 #include "os.h"
 #include "os_posix.h"
+#include "processes.h"
 #include "qemu.h"
+#include "stack_side.h"
 #include "two_copies.h"
 
 #define IMAGE_BYTES (256ull << 20)
@@ -174,51 +187,19 @@ static void done(void *ctx, struct vbd_front_request *req, int16_t status)
 
 /* -- where the time goes ------------------------------------------------------ */
 
-enum process { BENCH_PROCESS, SIMD_PROCESS, BACKEND_PROCESS, PROCESSES };
-static const char *const process_names[PROCESSES] = {"this process", "winpv-simd", "backend"};
-
 struct sample {
-    uint64_t ns, completed, upcalls, kicks, cpu_ns[PROCESSES];
-    uint64_t machine_busy, machine_all; /* every processor's time, in /proc/stat's ticks */
+    struct cpu_sample cpu;
+    uint64_t completed, upcalls, kicks;
     struct vbd_front_stats stats;
 };
 
-/* The machine's processor time so far: busy (not idle nor waiting for I/O) and in all. */
-static void read_machine_time(uint64_t *busy, uint64_t *all)
+static void take_sample(const struct processes *p, struct sample *s)
 {
-    unsigned long long t[8] = {0};
-    FILE *f = fopen("/proc/stat", "r");
-
-    *busy = *all = 0;
-    if (f == NULL)
-        return;
-    if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &t[0], &t[1], &t[2], &t[3], &t[4],
-               &t[5], &t[6], &t[7]) == 8) {
-        for (int i = 0; i < 8; i++)
-            *all += t[i];
-        *busy = *all - t[3] - t[4]; /* less idle and iowait */
-    }
-    fclose(f);
-}
-
-static void take_sample(pid_t backend, struct sample *s)
-{
-    pid_t pids[PROCESSES] = {0, fx.simd.pid, backend};
-
-    s->ns = os_time_ns();
     s->completed = os_atomic_add64(&completed, 0);
     s->upcalls = sim_guest_upcalls();
     s->kicks = os_atomic_add64(&kicks, 0);
     vbd_front_get_stats(front, &s->stats);
-    read_machine_time(&s->machine_busy, &s->machine_all);
-    for (int i = 0; i < PROCESSES; i++) {
-        clockid_t clock = CLOCK_PROCESS_CPUTIME_ID;
-        struct timespec ts = {0, 0};
-
-        if (pids[i] == 0 || clock_getcpuclockid(pids[i], &clock) == 0)
-            clock_gettime(clock, &ts);
-        s->cpu_ns[i] = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-    }
+    cpu_sample_take(p, &s->cpu);
 }
 
 static void sleep_ms(uint32_t ms)
@@ -229,55 +210,13 @@ static void sleep_ms(uint32_t ms)
         ;
 }
 
-/*
- * A process whose requests are served on one thread (winpv-simd's loop,
- * winpv-blkback's loop, this process's upcall thread) limits the figure
- * once that thread never waits: busy this share of the wall-clock or more.
- */
-#define SATURATED 0.9
-
-/*
- * Each process's processors busy over the measurement, and the machine's,
- * and what limited the figure: a process, the machine (its processors all
- * busy, ours or a neighbour's: then the figure measures the neighbours
- * too), or neither (each side waits on the other: events, latency).
- */
-static void describe_saturation(const struct sample *a, const struct sample *b)
-{
-    double wall = (double)(b->ns - a->ns), most = 0, ours = 0, machine = 0;
-    unsigned int cpus = os_cpu_count();
-    int limit = -1;
-
-    printf("#   processors busy:");
-    for (int i = 0; i < PROCESSES; i++) {
-        double busy = (double)(b->cpu_ns[i] - a->cpu_ns[i]) / wall;
-
-        printf("%s %s %.2f", i ? "," : "", process_names[i], busy);
-        ours += busy;
-        if (busy >= SATURATED && busy > most) {
-            most = busy;
-            limit = i;
-        }
-    }
-    if (b->machine_all > a->machine_all)
-        machine = (double)(b->machine_busy - a->machine_busy) /
-                  (double)(b->machine_all - a->machine_all) * cpus;
-    printf("; the machine %.2f of %u (others %.2f)", machine, cpus,
-           machine > ours ? machine - ours : 0);
-    if (limit >= 0)
-        printf(": %s saturated (a thread that never waits)\n", process_names[limit]);
-    else if (machine >= SATURATED * cpus)
-        printf(": the machine saturated\n");
-    else
-        printf(": none saturated (each side waits on the other)\n");
-}
-
 /* The figures of one workload through the frontend. */
 struct run_result {
-    double iops, mb_per_s, events_per_request;
+    double iops, mb_per_s, events_per_request, guest_us; /* guest_us: processor time a request */
 };
 
-static void describe(const struct sample *a, const struct sample *b, double n)
+static void describe(const struct processes *p, const struct sample *a, const struct sample *b,
+                     double n)
 {
     printf("#   a request: %.3f upcalls, %.3f kicks, %.3f ring requests (%.3f indirect, "
            "%.3f copied), %.4f waits for a ring slot\n",
@@ -286,17 +225,14 @@ static void describe(const struct sample *a, const struct sample *b, double n)
            (double)(b->stats.indirect_requests - a->stats.indirect_requests) / n,
            (double)(b->stats.copied_requests - a->stats.copied_requests) / n,
            (double)(b->stats.waits - a->stats.waits) / n);
-    printf("#   processor time a request:");
-    for (int i = 0; i < PROCESSES; i++)
-        printf("%s %s %.1f us", i ? "," : "", process_names[i],
-               (double)(b->cpu_ns[i] - a->cpu_ns[i]) / n / 1000);
-    printf(" (of %.1f us wall-clock a request)\n", (double)(b->ns - a->ns) / n / 1000);
-    describe_saturation(a, b);
+    cpu_describe(p, &a->cpu, &b->cpu, n);
 }
 
 /* 32 requests in flight: warm up, measure, stop and wait for all to end. */
 static int run(const struct workload *w, pid_t backend, struct run_result *r)
 {
+    const struct processes p = {.pid = {0, fx.simd.pid, backend},
+                                .name = {"this process (the guest)", "winpv-simd", "backend"}};
     struct sample a, b;
     uint64_t until;
     double n, seconds;
@@ -322,9 +258,9 @@ static int run(const struct workload *w, pid_t backend, struct run_result *r)
         os_posix_dispatch_leave();
     }
     sleep_ms(WARM_UP_MS);
-    take_sample(backend, &a);
+    take_sample(&p, &a);
     sleep_ms(MEASURE_S * 1000);
-    take_sample(backend, &b);
+    take_sample(&p, &b);
     os_atomic_store32(&running, 0);
     until = os_time_ns() + DRAIN_NS;
     while (os_atomic_load32(&inflight) != 0 && os_time_ns() < until)
@@ -335,12 +271,13 @@ static int run(const struct workload *w, pid_t backend, struct run_result *r)
         return -1;
     }
     n = (double)(b.completed - a.completed);
-    seconds = (double)(b.ns - a.ns) / 1e9;
+    seconds = (double)(b.cpu.ns - a.cpu.ns) / 1e9;
     r->iops = n / seconds;
     r->mb_per_s = n * w->block / seconds / 1e6;
     r->events_per_request = (double)(b.upcalls - a.upcalls + b.kicks - a.kicks) / n;
+    r->guest_us = (double)(b.cpu.cpu_ns[GUEST_PROCESS] - a.cpu.cpu_ns[GUEST_PROCESS]) / n / 1000;
     printf("# %s: %.0f requests/s, %.1f MB/s\n", w->name, r->iops, r->mb_per_s);
-    describe(&a, &b, n);
+    describe(&p, &a, &b, n);
     return 0;
 }
 
@@ -410,9 +347,15 @@ static const struct backend backends[] = {
 /* The best of the rounds of each side, for each workload. */
 static double fio_best[WORKLOADS];
 static double ours_best[BACKENDS][WORKLOADS];
-static double notify_best[BACKENDS];      /* of the best random-read round */
-static double two_copies_best[WORKLOADS]; /* throughput workloads only */
-static bool persistent[BACKENDS];         /* negotiated: the two copies apply */
+static double notify_best[BACKENDS];              /* of the best random-read round */
+static double two_copies_best[WORKLOADS];         /* throughput workloads only */
+static bool persistent[BACKENDS];                 /* negotiated: the two copies apply */
+static double ours_guest_us[BACKENDS][WORKLOADS]; /* of each side's best round */
+
+/* The whole Windows stack, beside the frontend on winpv-blkback (backend 0). */
+static struct stack_side stack;
+static bool stack_up;
+static double stack_best[WORKLOADS], stack_guest_us[WORKLOADS];
 
 static double figure(const struct workload *w, double iops, double mb_per_s)
 {
@@ -436,8 +379,8 @@ static void describe_spread(const char *side, const double *v, unsigned int n)
 static int rounds(size_t b, size_t i, pid_t pid)
 {
     const struct workload *w = &workloads[i];
-    double fio_figures[ROUNDS], our_figures[ROUNDS], copy_figures[ROUNDS];
-    bool copies_run = w->throughput && b == 0;
+    double fio_figures[ROUNDS], our_figures[ROUNDS], copy_figures[ROUNDS], stack_figures[ROUNDS];
+    bool copies_run = w->throughput && b == 0, stack_run_too = stack_up && b == 0;
 
     for (unsigned int round = 0; round < ROUNDS; round++) {
         struct fio_result f;
@@ -467,14 +410,30 @@ static int rounds(size_t b, size_t i, pid_t pid)
             fio_best[i] = native;
         if (ours > ours_best[b][i]) {
             ours_best[b][i] = ours;
+            ours_guest_us[b][i] = r.guest_us;
             if (i == 0)
                 notify_best[b] = r.events_per_request;
+        }
+        if (stack_run_too) {
+            struct stack_result sr;
+
+            if (stack_run(&stack, w->fio_rw, w->block, DEPTH, MEASURE_S, &sr) != 0)
+                return -1;
+            stack_figures[round] = figure(w, sr.iops, sr.mb_per_s);
+            printf("#   round %u: through the Windows stack %.1f\n", round + 1,
+                   stack_figures[round]);
+            if (stack_figures[round] > stack_best[i]) {
+                stack_best[i] = stack_figures[round];
+                stack_guest_us[i] = sr.guest_us;
+            }
         }
     }
     describe_spread("fio", fio_figures, ROUNDS);
     describe_spread("through the frontend", our_figures, ROUNDS);
     if (copies_run)
         describe_spread("two copies", copy_figures, ROUNDS);
+    if (stack_run_too)
+        describe_spread("through the Windows stack", stack_figures, ROUNDS);
     return 0;
 }
 
@@ -500,8 +459,15 @@ static int bench_backend(size_t b)
            be->name, info.queues, info.ring_slots, info.max_segments,
            info.indirect ? " (indirect)" : "", info.persistent ? "persistent" : "per-request",
            info.copy_pages);
+    /* Beside winpv-blkback, the whole Windows stack on a backend of its own, same image. */
+    stack_up = b == 0 && stack_start(&fx.simd, &store, image_path, &stack) == 0;
+    if (b == 0 && !stack_up)
+        rc = -1;
     for (size_t i = 0; i < WORKLOADS && rc == 0; i++)
         rc = rounds(b, i, pid);
+    if (stack_up)
+        stack_stop(&fx.simd, &store, &stack);
+    stack_up = false;
     vbd_front_close(front);
     front = NULL;
     be->stop();
@@ -536,6 +502,19 @@ static void print_figures(void)
         }
         printf("BENCH name=vbd_%s_notify_per_request value=%.3f unit=events/request\n",
                backends[b].name, notify_best[b]);
+    }
+    for (size_t i = 0; i < WORKLOADS; i++) {
+        const struct workload *w = &workloads[i];
+
+        printf("BENCH name=stack_blkback_%s value=%.*f unit=%s baseline=vbd_blkback_%s "
+               "ratio=%.3f\n",
+               w->name, w->throughput ? 1 : 0, stack_best[i], w->throughput ? "MB/s" : "iops",
+               w->name, stack_best[i] / ours_best[0][i]);
+        printf("BENCH name=vbd_blkback_%s_guest_cpu value=%.2f unit=us/request\n", w->name,
+               ours_guest_us[0][i]);
+        printf("BENCH name=stack_blkback_%s_guest_cpu value=%.2f unit=us/request "
+               "baseline=vbd_blkback_%s_guest_cpu ratio=%.3f\n",
+               w->name, stack_guest_us[i], w->name, stack_guest_us[i] / ours_guest_us[0][i]);
     }
 }
 

@@ -198,8 +198,15 @@ int xenbus_enumerator_start(struct xs_client *client, xenbus_device_fn fn, void 
     e->fn = fn;
     e->ctx = ctx;
     os_mutex_init(&e->lock);
+    /*
+     * The devices present now, reported before this returns: a bus driver
+     * starting at boot reports them in its first BusRelations, which is
+     * when Windows looks for its boot disk. The watch then reports changes.
+     */
+    rescan(e, "device");
     rc = xs_watch_add(client, "device", rescan, e, &e->watch);
     if (rc) {
+        free_list(e->devices);
         os_free(e);
         return rc;
     }

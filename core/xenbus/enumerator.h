@@ -27,9 +27,8 @@ struct xenbus_enumerator;
 typedef void (*xenbus_device_fn)(void *ctx, const char *class, const char *id, bool present);
 
 /*
- * Start watching. The devices present now are reported from the watch's
- * first event, which may come before this returns (the callback gets @ctx,
- * not the enumerator).
+ * Report the devices present now, before this returns, then start
+ * watching for changes (the callback gets @ctx, not the enumerator).
  */
 int xenbus_enumerator_start(struct xs_client *client, xenbus_device_fn fn, void *ctx,
                             struct xenbus_enumerator **out);

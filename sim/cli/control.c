@@ -69,6 +69,23 @@ static void handle(struct run *run, char *line, char *answer, size_t size)
             snprintf(answer, size, "error: %s did not close; stopped all the same\n", arg);
         else
             snprintf(answer, size, "ok %s removed\n", arg);
+    } else if (strcmp(line, "disk-resize") == 0 && arg && strchr(arg, ' ')) {
+        char *mib_text = strchr(arg, ' ');
+        unsigned long mib;
+
+        *mib_text++ = '\0';
+        mib = strtoul(mib_text, NULL, 10);
+        if (mib == 0 || mib > 65536) {
+            snprintf(answer, size, "error: size must be 1..65536 MiB\n");
+            return;
+        }
+        rc = run_disk_resize(run, arg, mib);
+        if (rc == -XEN_ENOENT)
+            snprintf(answer, size, "error: no disk %s\n", arg);
+        else if (rc)
+            snprintf(answer, size, "error: resizing %s failed (%d)\n", arg, rc);
+        else
+            snprintf(answer, size, "ok %s now %lu MiB\n", arg, mib);
     } else if (strcmp(line, "restore") == 0 && arg) {
         uint32_t restored;
 

@@ -36,12 +36,9 @@ static int shutdown_reason(struct run *run, uint32_t domid)
 /* xenstored forgets the domain and winpv-simd destroys it. */
 static int destroy(struct run *run, uint32_t domid)
 {
-    struct sim_request req = {.type = SIM_DOMAIN_DESTROY};
-    struct sim_reply reply;
     int rc = xenstore_release(&run->store, domid);
 
-    req.body.domid.domid = domid;
-    if (simd_call(&run->simd, &req, &reply) != 0 && rc == 0)
+    if (simd_domain_destroy(&run->simd, domid) != 0 && rc == 0)
         rc = -XEN_EIO;
     return rc;
 }

@@ -63,12 +63,9 @@ static uint32_t saved_from(const char *run_dir, const char *name, uint64_t *targ
 static void retire(struct run *run, uint32_t old, uint32_t restored)
 {
     const char *const files[] = {"tree", "log", "sock"};
-    struct sim_request req = {.type = SIM_DOMAIN_DESTROY};
-    struct sim_reply reply;
 
     xenstore_release(&run->store, old);
-    req.body.domid.domid = old;
-    if (simd_call(&run->simd, &req, &reply) != 0)
+    if (simd_domain_destroy(&run->simd, old) != 0)
         fprintf(stderr, "winpv-sim: domain %u not destroyed\n", old);
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         char from[512], to[512];

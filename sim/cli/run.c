@@ -157,6 +157,15 @@ int run_disk_remove(struct run *run, const char *name)
     return -XEN_ENOENT;
 }
 
+int run_disk_resize(struct run *run, const char *name, unsigned long mib)
+{
+    for (unsigned int i = 0; i < QEMU_MAX_DISKS; i++) {
+        if (run->attached[i] && strcmp(run->disks[i].name, name) == 0)
+            return qemu_resize(&run->store, &run->disks[i], (uint64_t)mib << 20);
+    }
+    return -XEN_ENOENT;
+}
+
 bool run_alive(struct run *run)
 {
     bool alive = component_alive(&run->store.daemon) && component_alive(&run->consoled);
@@ -179,14 +188,23 @@ void run_guest_file(const char *run_dir, unsigned int domid, const char *what, c
 int run_guest_start(struct run *run, const char *drivers_dir, const char *installed)
 {
     char program[512], drivers[4096], domid[16], cpus[16], log[512], tree[512], control[512];
-    char *argv[] = {program,     "--run-dir", run->simd.dir, "--domid",     domid,
-                    "--drivers", drivers,     "--vcpus",     cpus,          "--log",
-                    log,         "--tree",    tree,          "--sequence",  "start,serve,remove",
-                    "--control", control,     "--agent",     "--installed", (char *)installed,
-                    NULL};
+    char *argv[] = {program,     "--run-dir", run->simd.dir, "--domid",    domid,
+                    "--drivers", drivers,     "--vcpus",     cpus,         "--log",
+                    log,         "--tree",    tree,          "--sequence", "start,serve,remove",
+                    "--control", control,     "--agent",     NULL,         NULL,
+                    NULL,        NULL};
+    size_t n = 18;
+    bool disks = false;
 
-    if (installed == NULL)
-        argv[18] = NULL; /* no "--installed" */
+    for (unsigned int i = 0; i < QEMU_MAX_DISKS; i++)
+        disks |= run->attached[i];
+    /* The guest boots from its first PV disk: the boot must reach it (--boot-disk). */
+    if (disks)
+        argv[n++] = "--boot-disk";
+    if (installed) {
+        argv[n++] = "--installed";
+        argv[n++] = (char *)installed;
+    }
     if (realpath(drivers_dir, drivers) == NULL) {
         fprintf(stderr, "winpv-sim: --guest %s: no such directory\n", drivers_dir);
         return -XEN_ENOENT;

@@ -82,6 +82,13 @@ int run_disk_attach(struct run *run, const char *path, unsigned int *disk);
 int run_disk_remove(struct run *run, const char *name);
 
 /*
+ * Resize disk @name to @mib MiB while the guest runs (qemu_resize: its
+ * image, an attached one too, grown or cut). Returns 0, -XEN_ENOENT (no
+ * such disk), or qemu_resize's error.
+ */
+int run_disk_resize(struct run *run, const char *name, unsigned long mib);
+
+/*
  * Note that image @name in @run_dir was saved from domain @domid, whose
  * memory/target was @target_kib (0: unknown), for its restore (winpv-sim save).
  */

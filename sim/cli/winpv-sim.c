@@ -36,14 +36,19 @@
  *   winpv-sim resume DOMID             cancel a guest's suspend
  *   winpv-sim io DOMID DISK --sha256 | --fill FILE
  *             | --rw read|write|randread|randwrite [--bs N] [--qd N] [--seconds N]
- *                                      I/O on the guest's disk number DISK (0:
- *                                      the first its Storport found) through
- *                                      its drivers: read it whole for its
- *                                      SHA-256, write FILE onto it from its
- *                                      first byte, or run that workload and
- *                                      print IOPS and MB/s (sim/cli/io.c)
+ *                                      I/O on the guest's disk number DISK (as
+ *                                      Windows numbers them: each disk its
+ *                                      Storport finds takes the lowest number
+ *                                      free, 0 the first) through its drivers:
+ *                                      read it whole for its SHA-256, write
+ *                                      FILE onto it from its first byte, or
+ *                                      run that workload and print IOPS and
+ *                                      MB/s (sim/cli/io.c)
  *   winpv-sim disk-add [MiB]           hot-plug a disk into the run's guest
  *   winpv-sim disk-remove NAME         unplug it (xvdb, ...)
+ *   winpv-sim disk-resize NAME MiB     grow or cut disk NAME's image while the
+ *                                      guest runs, as an administrator resizes
+ *                                      a volume (QEMU's block_resize)
  *
  * Every command but "up" finds the run through $WINPV_SIM_DIR.
  */
@@ -85,7 +90,7 @@ static int usage(void)
                     "       winpv-sim shutdown|reboot|suspend DOMID\n"
                     "       winpv-sim balloon DOMID MiB | destroy DOMID\n"
                     "       winpv-sim save DOMID NAME | restore NAME | resume DOMID\n"
-                    "       winpv-sim disk-add [MiB] | disk-remove NAME\n"
+                    "       winpv-sim disk-add [MiB] | disk-remove NAME | disk-resize NAME MiB\n"
                     "       winpv-sim io DOMID DISK --sha256 | --fill FILE\n"
                     "       winpv-sim io DOMID DISK --rw read|write|randread|randwrite\n"
                     "                    [--bs N] [--qd N] [--seconds N]\n");
@@ -506,5 +511,11 @@ int main(int argc, char **argv)
         return disk_command("disk-add", argc == 3 ? argv[2] : NULL);
     if (argc == 3 && strcmp(cmd, "disk-remove") == 0)
         return disk_command("disk-remove", argv[2]);
+    if (argc == 4 && strcmp(cmd, "disk-resize") == 0) {
+        char arg[64];
+
+        snprintf(arg, sizeof(arg), "%s %s", argv[2], argv[3]);
+        return disk_command("disk-resize", arg);
+    }
     return usage();
 }

@@ -9,6 +9,8 @@
  * MODE SENSE(6) of every page (the write-protect bit, the caching page),
  * then block 0 with READ(10). A unit that fails one of them is logged as
  * such, and the start goes on with the next, as the disk driver's does.
+ * Each command goes through disk_class_command (disk_class_sense.c), which
+ * retries a unit attention and reads a changed capacity again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +54,7 @@ static uint32_t vpd_page(struct adapter *a, uint8_t target, uint8_t page, uint8_
 {
     uint8_t cdb[6] = {SCSI_OP_INQUIRY, SCSI_INQUIRY_EVPD, page, 0, VPD_MAX, 0};
     struct srb_outcome out =
-        storport_command(a, target, cdb, sizeof(cdb), SRB_DIR_IN, data, VPD_MAX);
+        disk_class_command(a, target, cdb, sizeof(cdb), SRB_DIR_IN, data, VPD_MAX);
     uint32_t length;
 
     if (!succeeded(&out) || out.transferred < SCSI_VPD_HEADER_LEN || data[1] != page)
@@ -147,7 +149,8 @@ static void read_vpd(struct adapter *a, uint8_t target, bool *unmap, uint32_t *u
 static void read_modes(struct adapter *a, uint8_t target)
 {
     uint8_t cdb[6] = {SCSI_OP_MODE_SENSE_6, 0, SCSI_MODE_PAGE_ALL, 0, MODE_MAX, 0}, d[MODE_MAX];
-    struct srb_outcome out = storport_command(a, target, cdb, sizeof(cdb), SRB_DIR_IN, d, MODE_MAX);
+    struct srb_outcome out =
+        disk_class_command(a, target, cdb, sizeof(cdb), SRB_DIR_IN, d, MODE_MAX);
     const char *cache = "not reported";
     uint32_t end, at;
     char why[96];
@@ -175,8 +178,8 @@ static uint64_t capacity_of(struct adapter *a, uint8_t target, uint8_t *data)
     struct srb_outcome out;
 
     scsi_put32(cdb + 10, SCSI_READ_CAPACITY_16_LEN);
-    out =
-        storport_command(a, target, cdb, sizeof(cdb), SRB_DIR_IN, data, SCSI_READ_CAPACITY_16_LEN);
+    out = disk_class_command(a, target, cdb, sizeof(cdb), SRB_DIR_IN, data,
+                             SCSI_READ_CAPACITY_16_LEN);
     if (!succeeded(&out) || out.transferred < 14)
         return 0;
     return scsi_get64(data) + 1;
@@ -191,7 +194,7 @@ static void read_block0(struct adapter *a, uint8_t target, uint32_t block_size)
 
     if (block == NULL)
         return;
-    out = storport_command(a, target, read0, sizeof(read0), SRB_DIR_IN, block, block_size);
+    out = disk_class_command(a, target, read0, sizeof(read0), SRB_DIR_IN, block, block_size);
     if (succeeded(&out) && out.transferred == block_size) {
         nt_log("disk: unit 0:%u:0: block 0 read, %u bytes, fnv1a %016llx\n", target, block_size,
                (unsigned long long)fnv1a(block, block_size));

@@ -28,6 +28,22 @@
  */
 void disk_class_start(struct adapter *a, uint8_t target, uint32_t block_size);
 
+/* A unit attention is retried this many times at most, as Windows's class driver does. */
+#define DISK_CLASS_RETRIES 4
+
+/*
+ * Whether the command (its opcode @opcode) that came back as @out from
+ * @target is to be sent again: a unit attention, after a changed capacity
+ * was read again and logged (disk_class_sense.c). Context: PASSIVE_LEVEL.
+ */
+bool disk_class_retry(struct adapter *a, uint8_t target, const struct srb_outcome *out,
+                      uint8_t opcode);
+
+/* storport_command as the disk class sends a command: a unit attention retried. */
+struct srb_outcome disk_class_command(struct adapter *a, uint8_t target, const uint8_t *cdb,
+                                      uint8_t cdb_length, enum srb_direction dir, void *data,
+                                      uint32_t length);
+
 /* A disk a request uses, held against its removal from disk_open to disk_close. */
 struct disk_use {
     unsigned int number;

@@ -114,6 +114,29 @@ static bool done_whole(const struct disk_use *d, const struct storport_request *
     return false;
 }
 
+/*
+ * Whether @r, taken back with a unit attention, was started again with the
+ * same command, as the disk class retries it (DISK_CLASS_RETRIES times).
+ */
+static bool restarted(struct disk_use *d, struct storport_request *r)
+{
+    struct srb_outcome out = storport_request_outcome(r);
+    enum srb_direction dir = r->srb->SrbFlags & SRB_FLAGS_DATA_OUT ? SRB_DIR_OUT : SRB_DIR_IN;
+    uint8_t cdb[16];
+
+    if (r->attentions >= DISK_CLASS_RETRIES ||
+        !disk_class_retry(d->a, d->target, &out, r->srb->Cdb[0])) {
+        r->attentions = 0;
+        return false;
+    }
+    r->attentions++;
+    memcpy(cdb, r->srb->Cdb, sizeof(cdb));
+    /* READ(16) and WRITE(16) carry their block count at byte 10. */
+    storport_request_start(r, d->target, cdb, r->srb->CdbLength, dir,
+                           scsi_get32(cdb + 10) * d->block_size);
+    return true;
+}
+
 /* The bytes of a streaming request: at most one chunk and the adapter's largest transfer. */
 static uint32_t stream_chunk(const struct disk_use *d)
 {
@@ -158,6 +181,8 @@ int disk_class_sha256(unsigned int disk, char *answer, size_t size)
             next += n;
         }
         storport_request_wait(&ptrs[head], 1);
+        if (restarted(&d, &r[head]))
+            continue;
         if (!done_whole(&d, &r[head], why, sizeof(why))) {
             snprintf(answer, size, "disk %u: READ at block %llu failed (%s)", disk,
                      (unsigned long long)hashed, why);
@@ -190,8 +215,8 @@ static bool one_rw(struct disk_use *d, bool write, uint64_t lba, uint32_t count,
     struct srb_outcome out;
 
     disk_cdb_rw(cdb, write, lba, count);
-    out = storport_command(d->a, d->target, cdb, 16, write ? SRB_DIR_OUT : SRB_DIR_IN, buf,
-                           count * d->block_size);
+    out = disk_class_command(d->a, d->target, cdb, 16, write ? SRB_DIR_OUT : SRB_DIR_IN, buf,
+                             count * d->block_size);
     if (SRB_STATUS(out.srb_status) == SRB_STATUS_SUCCESS &&
         out.transferred == count * d->block_size)
         return true;
@@ -204,7 +229,7 @@ static bool synchronize(struct disk_use *d, char *why, size_t size)
 {
     uint8_t cdb[10] = {SCSI_OP_SYNCHRONIZE_CACHE};
     struct srb_outcome out =
-        storport_command(d->a, d->target, cdb, sizeof(cdb), SRB_DIR_NONE, NULL, 0);
+        disk_class_command(d->a, d->target, cdb, sizeof(cdb), SRB_DIR_NONE, NULL, 0);
 
     if (SRB_STATUS(out.srb_status) == SRB_STATUS_SUCCESS)
         return true;
@@ -251,6 +276,8 @@ static int fill_whole_blocks(struct disk_use *d, int fd, uint64_t blocks, char *
     while (!failed && written < blocks) {
         unsigned int i = storport_request_wait(ptrs, STREAM_DEPTH);
 
+        if (restarted(d, &r[i]))
+            continue;
         if (!done_whole(d, &r[i], why, sizeof(why))) {
             snprintf(answer, size, "disk %u: WRITE at block %llu failed (%s)", d->number,
                      (unsigned long long)scsi_get64(r[i].srb->Cdb + 2), why);
@@ -397,6 +424,8 @@ int disk_class_run(unsigned int disk, const struct disk_workload *w, char *answe
     for (;;) {
         unsigned int i = storport_request_wait(set.ptrs, w->qd);
 
+        if (restarted(&d, &set.r[i]))
+            continue;
         if (!done_whole(&d, &set.r[i], why, sizeof(why))) {
             snprintf(answer, size, "disk %u: %s at block %llu failed (%s)", disk,
                      w->write ? "WRITE" : "READ",
@@ -557,6 +586,8 @@ int disk_class_stamp(unsigned int disk, const struct disk_workload *w, const cha
     for (unsigned int out = w->qd; out > 0;) {
         unsigned int i = storport_request_wait(set.ptrs, w->qd);
 
+        if (restarted(&d, &set.r[i]))
+            continue; /* a unit attention: the same write again */
         if (journal_one(&d, journal, &set.r[i], seqs, i))
             acknowledged++;
         else

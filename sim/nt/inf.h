@@ -130,6 +130,8 @@ struct nt_inf_reg_value {
     const char *origin; /* "file:line", for messages */
 };
 
+#define SERVICE_BOOT_START 0 /* StartType: loaded by the boot loader */
+
 struct nt_inf_service {
     const char *name;
     uint32_t flags;           /* AddService flags, SPSVCINST_* */

@@ -187,12 +187,15 @@ size_t nt_pool_report_leaks(uint64_t image_base, uint64_t image_size);
 /*
  * Fault injection over every allocation a driver can see fail (pool, MDLs,
  * pages, mappings): each counts one, and the @n-th from now fails
- * (1: the next; 0: none). nt_alloc_fails counts one and says whether it
- * is to fail, logged with @what.
+ * (1: the next; 0: none); with @image (a module's file name, as
+ * "xenvbd.sys"), only allocations asked for by code in that image count,
+ * so that one driver's are swept whatever the others do meanwhile.
+ * nt_alloc_fails counts one asked for by @caller and says whether it is
+ * to fail, logged with @what.
  */
-void nt_pool_fail_nth(uint64_t n);
+void nt_pool_fail_nth(uint64_t n, const char *image);
 uint64_t nt_pool_allocations(void);
-bool nt_alloc_fails(const char *what);
+bool nt_alloc_fails(const char *what, uint64_t caller);
 
 /* I/O space an image's code mapped and did not unmap; each printed. */
 size_t nt_iospace_report_leaks(uint64_t image_base, uint64_t image_size);

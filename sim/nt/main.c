@@ -4,9 +4,10 @@
  * its children.
  *
  *   winpv-ntsim --run-dir DIR --domid N (--drivers DIR | --driver PATH)
- *               [--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N]
+ *               [--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N[@IMAGE]]
  *               [--sequence LIST] [--service NAME] [--irp-timeout-ms N] [--tree FILE]
  *               [--installed HWID]... [--agent[=system|admin|user]] [--control SOCKET]
+ *               [--boot-disk]
  *
  * --drivers names a directory of driver packages, as make leaves them in
  * dist/x64 (one folder per driver with its INF): every device gets the
@@ -33,6 +34,13 @@
  * --control SOCKET serves a person's requests on the guest's disks there
  * (user_io.c: winpv-sim io).
  *
+ * The first start is Windows's boot (boot.h): devices found meanwhile get
+ * only boot-start drivers; when it ends, Windows opens its boot disk, and
+ * the devices left get their drivers. --boot-disk: the system disk is one
+ * of the domain's vbd disks, emulated too until XENBUS unplugs the
+ * emulated disks; a boot that reaches neither stops with
+ * INACCESSIBLE_BOOT_DEVICE, as Windows does.
+ *
  * --agent runs the guest's user-mode agent (agent.c) beside the drivers,
  * as a service of the account named (default: system, as it is installed):
  * the toolstack's power-off and reboot then reach Windows. When Windows
@@ -49,6 +57,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "boot.h"
 #include "clock.h"
 #include "cpu/cpu.h"
 #include "guest.h"
@@ -68,6 +77,8 @@ struct options {
     unsigned int vcpus;
     unsigned int platform_device; /* the platform device's PCI device ID */
     uint64_t fail_alloc;
+    const char *fail_image; /* --fail-alloc N@IMAGE: only IMAGE's allocations counted */
+    bool boot_disk;         /* the system disk is a PV disk: the boot must reach it */
     const char *installed[INSTALLED_MAX]; /* hardware IDs installed on an earlier boot */
     unsigned int installed_count;
     bool agent;                /* run the user-mode agent... */
@@ -78,10 +89,10 @@ static int usage(void)
 {
     fprintf(stderr,
             "usage: winpv-ntsim --run-dir DIR --domid N (--drivers DIR | --driver PATH) "
-            "[--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N] "
+            "[--mode fault|rewrite] [--vcpus N] [--log FILE] [--fail-alloc N[@IMAGE]] "
             "[--sequence start,stop,remove,serve[:MS],power:SN] [--service NAME] "
             "[--irp-timeout-ms N] [--tree FILE] [--platform-device ID] [--installed HWID]... "
-            "[--agent[=system|admin|user]] [--control SOCKET]\n");
+            "[--agent[=system|admin|user]] [--control SOCKET] [--boot-disk]\n");
     return 2;
 }
 
@@ -116,8 +127,10 @@ static int parse(int argc, char **argv, struct options *o)
         {"installed", required_argument, NULL, 'I'},
         {"agent", optional_argument, NULL, 'a'},
         {"control", required_argument, NULL, 'c'},
+        {"boot-disk", no_argument, NULL, 'B'},
         {NULL, 0, NULL, 0},
     };
+    char *end;
     int c;
 
     *o = (struct options){.mode = NT_CPU_REWRITE,
@@ -163,6 +176,9 @@ static int parse(int argc, char **argv, struct options *o)
         case 'c':
             o->control = optarg;
             break;
+        case 'B':
+            o->boot_disk = true;
+            break;
         case 'a':
             o->agent = true;
             if (optarg == NULL || strcmp(optarg, "system") == 0)
@@ -181,7 +197,10 @@ static int parse(int argc, char **argv, struct options *o)
             o->vcpus = (unsigned int)strtoul(optarg, NULL, 0);
             break;
         case 'f':
-            o->fail_alloc = strtoull(optarg, NULL, 0);
+            o->fail_alloc = strtoull(optarg, &end, 0);
+            o->fail_image = *end == '@' && end[1] ? end + 1 : NULL;
+            if (end == optarg || (*end && o->fail_image == NULL))
+                return usage();
             break;
         case 'm':
             if (strcmp(optarg, "fault") == 0)
@@ -226,7 +245,7 @@ static const char *service_name(const struct options *o)
 }
 
 /* Run the PnP steps of @sequence; 0 when each succeeded. */
-static int run_sequence(struct nt_pnp *pnp, const char *sequence)
+static int run_sequence(struct nt_pnp *pnp, const char *sequence, const struct nt_boot *boot)
 {
     char steps[256], *save = NULL;
     int failed = 0;
@@ -236,7 +255,7 @@ static int run_sequence(struct nt_pnp *pnp, const char *sequence)
         int rc;
 
         if (strcmp(step, "start") == 0)
-            rc = nt_pnp_start(pnp);
+            rc = pnp->phase == NT_BOOT_PHASE_BOOT ? nt_boot(pnp, boot) : nt_pnp_start(pnp);
         else if (strcmp(step, "stop") == 0)
             rc = nt_pnp_stop(pnp);
         else if (strcmp(step, "remove") == 0)
@@ -274,7 +293,7 @@ static int run_driver(const struct options *o, struct nt_pnp *pnp)
     pnp->irp_timeout_ms = o->irp_timeout_ms;
     pnp->tree_path = o->tree;
     pnp->drivers_dir = o->drivers;
-    nt_pool_fail_nth(o->fail_alloc);
+    nt_pool_fail_nth(o->fail_alloc, o->fail_image);
     for (unsigned int i = 0; i < o->installed_count; i++) {
         if (nt_pnp_installed_earlier(pnp, o->installed[i], error, sizeof(error)) != 0) {
             fprintf(stderr, "winpv-ntsim: %s\n", error);
@@ -296,7 +315,8 @@ static int run_driver(const struct options *o, struct nt_pnp *pnp)
         failed = 1;
     }
     if (!failed)
-        failed = run_sequence(pnp, o->sequence) != 0;
+        failed = run_sequence(pnp, o->sequence,
+                              &(struct nt_boot){o->boot_disk, o->run_dir, o->domid}) != 0;
     nt_user_io_stop();
     if (atomic_load(&pnp->shutdown) == NT_SHUTDOWN_DONE) {
         nt_log("pnp: the machine is off: drivers stay loaded, as on Windows\n");

@@ -44,7 +44,7 @@ static NT_EXPORT void *MmAllocateContiguousMemorySpecifyCache(uint64_t size, int
                          "%s(%llu bytes, low %#llx, high %#llx, boundary %#llx, cache %u)",
                          __func__, (unsigned long long)size, (unsigned long long)low,
                          (unsigned long long)high, (unsigned long long)boundary, cache);
-    if ((boundary && size > (uint64_t)boundary) || nt_alloc_fails(__func__) ||
+    if ((boundary && size > (uint64_t)boundary) || nt_alloc_fails(__func__, caller) ||
         !nt_frame_range((uint64_t)low, (uint64_t)high, &first_ok, &last_ok))
         return NULL;
     c = malloc(sizeof(*c));

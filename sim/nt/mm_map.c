@@ -104,7 +104,7 @@ static NT_EXPORT void *MmMapLockedPagesSpecifyCache(MDL *mdl, int8_t mode, uint3
     nt_require_irql(mode == KernelMode ? DISPATCH_LEVEL : APC_LEVEL, caller, __func__);
     check_mappable(mdl, mode, cache, bugcheck, priority, caller);
     pages = nt_mdl_pages_checked(mdl, caller, __func__);
-    if (nt_alloc_fails(__func__))
+    if (nt_alloc_fails(__func__, caller))
         return NULL;
     m = malloc(sizeof(*m) + pages * sizeof(m->gfns[0]));
     if (m == NULL)

@@ -83,7 +83,7 @@ static NT_EXPORT MDL *IoAllocateMdl(void *va, uint32_t length, BOOLEAN secondary
                          "length, no quota charged (reserved), a secondary buffer only after an "
                          "IRP's first MDL",
                          va, length, secondary, charge_quota, (void *)irp);
-    if (length > MDL_MAX_BYTES || nt_alloc_fails("IoAllocateMdl"))
+    if (length > MDL_MAX_BYTES || nt_alloc_fails("IoAllocateMdl", caller))
         return NULL;
     pages = nt_mdl_pages_spanned((uint64_t)(uintptr_t)va, length);
     a = malloc(sizeof(*a) + pages * sizeof(PFN_NUMBER));

@@ -105,7 +105,7 @@ static NT_EXPORT MDL *MmAllocatePagesForMdlEx(int64_t low, int64_t high, int64_t
     /* At or below APC_LEVEL, and at DISPATCH_LEVEL since Windows Server 2008. */
     nt_require_irql(DISPATCH_LEVEL, caller, __func__);
     check_request((uint64_t)low, (uint64_t)high, (uint64_t)skip, cache, flags, caller);
-    if (total == 0 || nt_alloc_fails(__func__))
+    if (total == 0 || nt_alloc_fails(__func__, caller))
         return NULL;
     if (wanted > MDL_MAX_PAGES)
         wanted = MDL_MAX_PAGES;

@@ -391,6 +391,7 @@ int nt_pnp_bind_by_inf(struct nt_pnp *pnp, char *error, size_t error_size)
     if (nt_inf_select(pnp->drivers_dir, &pnp->platform_ids.ids, NULL, &driver, error, error_size) !=
         0)
         return -1;
+    pnp->platform_start = driver.service.start;
     rc = nt_pnp_install(pnp, &driver, pnp->platform_ids.instance);
     if (rc == 0)
         rc = nt_pnp_bind(pnp, driver.image_path, driver.service.name, error, error_size);

@@ -63,6 +63,14 @@ enum nt_shutdown {
     NT_SHUTDOWN_DONE,
 };
 
+/*
+ * Windows's boot in two phases: while it boots, only boot-start drivers
+ * (StartType 0, which the boot loader loaded beside the kernel) can serve a
+ * device found; then the boot disk is opened, and every other driver may
+ * load for the devices that waited (nt_pnp_boot_done).
+ */
+enum nt_boot_phase { NT_BOOT_PHASE_BOOT, NT_BOOT_PHASE_SYSTEM };
+
 struct nt_pnp {
     DRIVER_OBJECT *pci;          /* the kernel's PCI bus driver */
     DEVICE_OBJECT *platform_pdo; /* the Xen platform device */
@@ -86,7 +94,15 @@ struct nt_pnp {
     atomic_bool stop_requested;    /* the machine is asked to stop: serving ends */
     atomic_int shutdown;           /* enum nt_shutdown: asked for, then carried out */
     const char *tree_path;         /* where the device tree is published, or NULL */
+    enum nt_boot_phase phase;
+    uint32_t platform_start; /* the platform device's driver's StartType (0 when bound by path) */
 };
+
+/*
+ * The boot phase is over: the devices found meanwhile whose drivers are not
+ * boot-start get theirs now. Context: the PnP manager's thread.
+ */
+void nt_pnp_boot_done(struct nt_pnp *pnp);
 
 /* The registry of the running PnP manager (the kernel's), for the registry DDIs. */
 struct nt_registry *nt_pnp_registry(void);

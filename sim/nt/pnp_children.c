@@ -104,6 +104,14 @@ static struct nt_driver *driver_for(struct nt_pnp *pnp, struct nt_child *c)
         return NULL;
     }
     snprintf(instance, sizeof(instance), "%s\\%s", c->device_id, c->instance_id);
+    if (pnp->phase == NT_BOOT_PHASE_BOOT && inf.service.start != SERVICE_BOOT_START) {
+        nt_log("pnp: %s waits for the end of the boot: its driver %s has start type %u, not "
+               "boot\n",
+               instance, inf.service.name, inf.service.start);
+        c->state = NT_DEVNODE_PRESENT;
+        nt_inf_driver_free(&inf);
+        return NULL;
+    }
     for (unsigned int i = 0; i < NT_PNP_DRIVERS_MAX && slot == NULL; i++) {
         if (strcmp(pnp->drivers[i].path, inf.image_path) == 0 || pnp->drivers[i].path[0] == '\0')
             slot = &pnp->drivers[i];
@@ -258,6 +266,16 @@ static void remove_unreported(struct nt_pnp *pnp, bool with_parent)
         nt_object_dereference(c->pdo, NT_HELD_BY_DRIVER, 0,
                               "the PnP manager's ObDereferenceObject");
         free(c);
+    }
+}
+
+void nt_pnp_boot_done(struct nt_pnp *pnp)
+{
+    pnp->phase = NT_BOOT_PHASE_SYSTEM;
+    nt_log("pnp: the boot is done: every driver may load\n");
+    for (struct nt_child *c = pnp->children; c; c = c->next) {
+        if (c->state == NT_DEVNODE_PRESENT)
+            child_start(pnp, c);
     }
 }
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "image.h"
 #include "kernel.h"
 #include "os.h"
 #include "os_posix.h"
@@ -37,12 +38,15 @@ struct pool_block {
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pool_block *blocks;
 static uint64_t allocations;
-static uint64_t fail_at; /* the allocation number that fails, 0: none */
+static uint64_t fail_at;       /* the allocation number that fails, 0: none */
+static char fail_image[64];    /* counted: only allocations of code in this image ("": all) */
+static uint64_t image_counted; /* the allocations of code in fail_image so far */
 
-void nt_pool_fail_nth(uint64_t n)
+void nt_pool_fail_nth(uint64_t n, const char *image)
 {
     pthread_mutex_lock(&pool_lock);
-    fail_at = n ? allocations + n : 0;
+    snprintf(fail_image, sizeof(fail_image), "%s", image ? image : "");
+    fail_at = n ? (fail_image[0] ? image_counted : allocations) + n : 0;
     pthread_mutex_unlock(&pool_lock);
 }
 
@@ -57,14 +61,20 @@ static bool is_paged(uint32_t type)
     return (type & POOL_TYPE_MASK & 1) != 0;
 }
 
-bool nt_alloc_fails(const char *what)
+bool nt_alloc_fails(const char *what, uint64_t caller)
 {
+    const struct nt_image *image = fail_image[0] ? nt_image_find(caller) : NULL;
     uint64_t n;
     bool fail;
 
     pthread_mutex_lock(&pool_lock);
     n = ++allocations;
-    fail = n == fail_at;
+    if (fail_image[0]) {
+        n = image && strcmp(image->name, fail_image) == 0 ? ++image_counted : 0;
+        fail = n != 0 && n == fail_at;
+    } else {
+        fail = n == fail_at;
+    }
     pthread_mutex_unlock(&pool_lock);
     if (fail)
         nt_log("%s: allocation %llu failed on purpose\n", what, (unsigned long long)n);
@@ -82,7 +92,7 @@ void *nt_pool_alloc(uint32_t type, size_t size, uint32_t tag, uint64_t caller)
     if (tag == 0)
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller, "pool allocation without a tag");
     snprintf(what, sizeof(what), "pool: %zu bytes (tag '%.4s')", size, (const char *)&tag);
-    return nt_alloc_fails(what) ? NULL : nt_pool_alloc_block(type, size, tag, caller);
+    return nt_alloc_fails(what, caller) ? NULL : nt_pool_alloc_block(type, size, tag, caller);
 }
 
 void *nt_pool_alloc_block(uint32_t type, size_t size, uint32_t tag, uint64_t caller)

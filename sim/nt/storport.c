@@ -8,11 +8,13 @@
  * miniport's calls into the port (StorPortNotification,
  * StorPortExtendedFunction) that these need.
  *
- * After a start Storport scans the adapter's targets with SRBs through
- * HwBuildIo and HwStartIo (storport_srb.c). Not built yet, and refused by
- * name where a miniport would meet it: units as PnP devices and their
- * class driver's requests, DPCs, timers, dump mode, virtual miniports, any
- * extended function but GetDeviceObjects.
+ * After a start, and again whenever the miniport reports a bus change,
+ * Storport enumerates the adapter's targets with SRBs through HwBuildIo
+ * and HwStartIo (storport_bus.c, storport_srb.c). Not built yet, and
+ * refused by name where a miniport would meet it: units as PnP devices
+ * and their class driver's requests, DPCs, timers, dump mode, virtual
+ * miniports, any extended function but GetDeviceObjects and
+ * InitializePerformanceOptimizations (storport_perf.c).
  *
  * Stricter than Windows where the documentation sets a rule: a miniport
  * that does not set MaximumTransferLength and NumberOfPhysicalBreaks in
@@ -20,8 +22,8 @@
  * stops the guest.
  *
  * An adapter's life is one state (enum adapter_state), changed in
- * set_state. Lock order: adapters_lock alone, never held across a call
- * into the miniport.
+ * set_state. Lock order: adapters_lock alone (see storport.h for the
+ * others), never held across a call into the miniport.
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -165,9 +167,9 @@ static bool hw_initialize(struct adapter *a)
     KIRQL old = nt_raise_irql(ADAPTER_DIRQL, 0);
     bool ok;
 
-    a->in_hw_initialize = true;
+    a->init_phase = ADAPTER_INIT_HW;
     ok = (BOOLEAN)nt_driver_call(routine, (uint64_t)(uintptr_t)a->hw_extension, 0, 0, 0);
-    a->in_hw_initialize = false;
+    a->init_phase = ADAPTER_INIT_NONE;
     if (nt_irql() != ADAPTER_DIRQL || nt_current()->spinlocks)
         nt_verifier_fail(NT_VERIFY_IRQL, (uint64_t)(uintptr_t)routine,
                          "HwInitialize returned at IRQL %u holding %u spinlock(s)", nt_irql(),
@@ -218,8 +220,12 @@ static NTSTATUS start_adapter(struct adapter *a)
         return STATUS_ADAPTER_HARDWARE_ERROR;
     }
     if (a->passive_initialize) {
-        BOOLEAN ok = (BOOLEAN)nt_driver_call(a->passive_initialize,
-                                             (uint64_t)(uintptr_t)a->hw_extension, 0, 0, 0);
+        BOOLEAN ok;
+
+        a->init_phase = ADAPTER_INIT_PASSIVE;
+        ok = (BOOLEAN)nt_driver_call(a->passive_initialize, (uint64_t)(uintptr_t)a->hw_extension, 0,
+                                     0, 0);
+        a->init_phase = ADAPTER_INIT_NONE;
 
         nt_pnp_check_passive("HwPassiveInitializeRoutine", a->passive_initialize);
         if (!ok) {
@@ -247,52 +253,11 @@ static void stop_adapter(struct adapter *a)
     set_state(a, ADAPTER_STOPPED);
 }
 
-struct adapter *storport_disk_hold(unsigned int disk, uint8_t *target, uint32_t *block_size)
-{
-    struct adapter *found = NULL;
-
-    pthread_mutex_lock(&adapters_lock);
-    for (struct adapter *a = adapters; a && found == NULL; a = a->next) {
-        if (a->state != ADAPTER_STARTED || disk >= a->units) {
-            disk -= a->state == ADAPTER_STARTED ? a->units : 0;
-            continue;
-        }
-        found = a;
-        *target = a->unit_target[disk];
-        *block_size = a->unit_block[disk];
-        pthread_mutex_lock(&a->srbs_lock);
-        a->users++;
-        pthread_mutex_unlock(&a->srbs_lock);
-    }
-    pthread_mutex_unlock(&adapters_lock);
-    return found;
-}
-
-void storport_disk_release(struct adapter *a)
-{
-    pthread_mutex_lock(&a->srbs_lock);
-    a->users--;
-    pthread_cond_broadcast(&a->srb_completed);
-    pthread_mutex_unlock(&a->srbs_lock);
-}
-
-/* No user-mode request may run on the adapter's disks from now on: wait for those that do. */
-static void wait_for_users(struct adapter *a)
-{
-    pthread_mutex_lock(&adapters_lock);
-    a->units = 0;
-    pthread_mutex_unlock(&adapters_lock);
-    pthread_mutex_lock(&a->srbs_lock);
-    while (a->users)
-        pthread_cond_wait(&a->srb_completed, &a->srbs_lock);
-    pthread_mutex_unlock(&a->srbs_lock);
-}
-
 static void remove_adapter(struct adapter *a)
 {
     struct adapter **p;
 
-    wait_for_users(a);
+    storport_units_close(a);
     stop_adapter(a);
     set_state(a, ADAPTER_REMOVED);
     pthread_mutex_lock(&adapters_lock);
@@ -307,6 +272,7 @@ static void remove_adapter(struct adapter *a)
                          (void *)a->in_flight->srb);
     pthread_cond_destroy(&a->srb_completed);
     pthread_mutex_destroy(&a->srbs_lock);
+    pthread_mutex_destroy(&a->scan_lock);
     nt_pool_free(a->hw_extension, EXTENSION_TAG, true, 0);
     nt_device_detach(a->lower);
     nt_device_delete(a->fdo, 0);
@@ -330,12 +296,12 @@ static NT_EXPORT NTSTATUS storport_dispatch_pnp(DEVICE_OBJECT *device, IRP *irp)
             storport_scan(a);
         return status;
     case IRP_MN_STOP_DEVICE:
-        wait_for_users(a);
+        storport_units_close(a);
         stop_adapter(a);
         irp->IoStatus.Status = STATUS_SUCCESS;
         return pass_down(a, irp);
     case IRP_MN_SURPRISE_REMOVAL:
-        wait_for_users(a);
+        storport_units_close(a);
         stop_adapter(a);
         irp->IoStatus.Status = STATUS_SUCCESS;
         return pass_down(a, irp);
@@ -383,8 +349,11 @@ static NT_EXPORT NTSTATUS storport_add_device(DRIVER_OBJECT *driver, DEVICE_OBJE
     if (!NT_SUCCESS(status))
         return status;
     a = fdo->DeviceExtension;
-    *a = (struct adapter){.magic = ADAPTER_MAGIC, .miniport = m, .fdo = fdo, .pdo = pdo};
+    /* Closing until its first enumeration: no unit, no user, no bus change's enumeration. */
+    *a = (struct adapter){
+        .magic = ADAPTER_MAGIC, .miniport = m, .fdo = fdo, .pdo = pdo, .closing = true};
     pthread_mutex_init(&a->srbs_lock, NULL);
+    pthread_mutex_init(&a->scan_lock, NULL);
     pthread_cond_init(&a->srb_completed, NULL);
     /* Zeroed once: a later start finds it as the miniport left it. */
     a->hw_extension =
@@ -464,7 +433,8 @@ static NT_EXPORT NTSTATUS StorPortInitialize(DRIVER_OBJECT *driver, UNICODE_STRI
     if (miniport_of(driver))
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
                          "StorPortInitialize again: one registration per driver is implemented");
-    m = calloc(1, sizeof(*m));
+    /* The registration's memory, which Windows may not have for the miniport either. */
+    m = nt_alloc_fails("StorPortInitialize", caller) ? NULL : calloc(1, sizeof(*m));
     if (m == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
     m->driver = driver;
@@ -501,8 +471,8 @@ static NT_EXPORT BOOLEAN StorPortNotification(uint32_t type, void *hw_extension,
             nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
                              "StorPortEnablePassiveInitialization without a routine or a result");
         /* Documented: only in HwInitialize; anywhere else it is refused. */
-        *succeeded = a->in_hw_initialize;
-        if (a->in_hw_initialize)
+        *succeeded = a->init_phase == ADAPTER_INIT_HW;
+        if (a->init_phase == ADAPTER_INIT_HW)
             a->passive_initialize = routine;
         return TRUE;
     case STOR_REQUEST_COMPLETE:
@@ -510,9 +480,9 @@ static NT_EXPORT BOOLEAN StorPortNotification(uint32_t type, void *hw_extension,
         __builtin_ms_va_end(args);
         return TRUE;
     case STOR_BUS_CHANGE_DETECTED:
+        /* PathId is optional in the documentation, but its register is read all the same. */
+        storport_bus_change(a, (uint8_t) __builtin_va_arg(args, unsigned int), caller);
         __builtin_ms_va_end(args);
-        nt_log("storport: the miniport reports a change of its targets (enumeration is not "
-               "implemented yet)\n");
         return TRUE;
     default:
         __builtin_ms_va_end(args);
@@ -529,6 +499,8 @@ static NT_EXPORT uint32_t StorPortExtendedFunction(uint32_t function, void *hw_e
     struct adapter *a = storport_adapter_of(hw_extension, caller, __func__);
     __builtin_ms_va_list args;
     DEVICE_OBJECT **adapter_do, **pdo, **lower;
+    PERF_CONFIGURATION_DATA *perf;
+    BOOLEAN query;
 
     __builtin_ms_va_start(args, hw_extension);
     switch (function) {
@@ -543,6 +515,11 @@ static NT_EXPORT uint32_t StorPortExtendedFunction(uint32_t function, void *hw_e
         *pdo = a->pdo;
         *lower = a->lower;
         return STOR_STATUS_SUCCESS;
+    case STOR_EXT_INITIALIZE_PERF:
+        query = (BOOLEAN) __builtin_va_arg(args, int);
+        perf = __builtin_va_arg(args, PERF_CONFIGURATION_DATA *);
+        __builtin_ms_va_end(args);
+        return storport_perf_opts(a, query != 0, perf, caller);
     default:
         __builtin_ms_va_end(args);
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,

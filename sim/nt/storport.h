@@ -1,7 +1,12 @@
 /*
  * sim/nt/storport.h - the simulated Storport's adapters, shared by its
- * parts: storport.c (registration, PnP, the miniport's calls) and
- * storport_srb.c (SRBs to the miniport, the scan of its targets).
+ * parts: storport.c (registration, PnP, the miniport's calls),
+ * storport_srb.c (SRBs to the miniport) and storport_bus.c (the
+ * enumeration of its targets, the units found and their disk numbers).
+ *
+ * Lock order: storport.c's adapters_lock; storport_bus.c's units_lock,
+ * then an adapter's srbs_lock. An adapter's scan_lock is taken before
+ * either of the last two and held across SRBs.
  */
 #ifndef WINPV_SIM_NT_STORPORT_H
 #define WINPV_SIM_NT_STORPORT_H
@@ -31,6 +36,13 @@ enum adapter_state {
     ADAPTER_REMOVED, /* removed: its FDO is deleted */
 };
 
+/* Which of the miniport's initialization routines an adapter's start is in. */
+enum adapter_init {
+    ADAPTER_INIT_NONE,
+    ADAPTER_INIT_HW,      /* HwInitialize */
+    ADAPTER_INIT_PASSIVE, /* HwPassiveInitializeRoutine */
+};
+
 /* An SRB the miniport holds: given to HwBuildIo or HwStartIo, not yet given back. */
 struct srb_in_flight {
     SCSI_REQUEST_BLOCK *srb;
@@ -47,33 +59,60 @@ struct adapter {
     DEVICE_OBJECT *fdo, *pdo, *lower;
     void *hw_extension; /* the miniport's HwDeviceExtension, in nonpaged pool */
     PORT_CONFIGURATION_INFORMATION config;
-    bool in_hw_initialize;
-    void *passive_initialize; /* HwPassiveInitializeRoutine, when enabled */
+    enum adapter_init init_phase; /* where its start is in the miniport's initialization */
+    void *passive_initialize;     /* HwPassiveInitializeRoutine, when enabled */
+    /*
+     * Concurrent calls of HwStartIo the miniport takes (StorPortInitializePerfOpts,
+     * storport_perf.c); 0: one at a time, under the StartIo lock. Then the
+     * SRBs in HwStartIo now (srbs_lock).
+     */
+    uint32_t concurrent_channels;
+    uint32_t in_start_io;
     BOOLEAN control_types[CONTROL_TYPES_MAX];
     KSPIN_LOCK start_io_lock;
-    pthread_mutex_t srbs_lock; /* guards in_flight; taken alone */
+    pthread_mutex_t srbs_lock; /* guards in_flight, users, rescan_queued; see the lock order */
     pthread_cond_t srb_completed;
     struct srb_in_flight *in_flight;
-    unsigned int users; /* user-mode requests on its disks: removal waits for none (srbs_lock) */
-    unsigned int units; /* disks the scan found: */
-    uint8_t unit_target[UINT8_MAX];
-    uint32_t unit_block[UINT8_MAX]; /* ... and their block sizes */
+    /* Users of its units (disk holds, an enumeration): a stop waits for none (srbs_lock). */
+    unsigned int users;
+    /* The enumeration of its targets (storport_bus.c). */
+    pthread_mutex_t scan_lock;   /* one enumeration at a time */
+    bool closing;                /* units dropped, no user taken (units_lock) */
+    bool rescan_queued;          /* rescan_item waits for a worker (srbs_lock) */
+    WORK_QUEUE_ITEM rescan_item; /* BusChangeDetected's enumeration */
     struct adapter *next;
 };
 
 /*
- * The scan of a started adapter's targets (LUN 0 of each), as Storport's
- * first bus enumeration does: a standard INQUIRY each, then READ CAPACITY
- * of each disk found; what is found is logged. Context: PASSIVE_LEVEL.
+ * The enumeration of a started adapter's targets (LUN 0 of each), as
+ * Storport's bus enumeration does: a standard INQUIRY each, then READ
+ * CAPACITY of each disk found that was not known; what is found and what
+ * went is logged, and the disk class started on each new disk. The first
+ * after a start. Context: PASSIVE_LEVEL.
  */
 void storport_scan(struct adapter *a);
+
+/*
+ * StorPortNotification(BusChangeDetected, @a, @path_id) from the miniport
+ * at @caller: checked as documented, then the bus enumerated again at
+ * PASSIVE_LEVEL on a system worker. Context: up to the adapter's DIRQL.
+ */
+void storport_bus_change(struct adapter *a, uint8_t path_id, uint64_t caller);
+
+/*
+ * Before the adapter stops or goes: its units dropped (their disk numbers
+ * free), no new user taken, and every user and queued enumeration waited
+ * for. Context: PASSIVE_LEVEL.
+ */
+void storport_units_close(struct adapter *a);
 
 /* What an SRB came back with. */
 struct srb_outcome {
     uint8_t srb_status;
     uint8_t scsi_status;
     uint32_t transferred;
-    uint8_t sense[18]; /* when srb_status has SRB_STATUS_AUTOSENSE_VALID */
+    uint8_t sense_length; /* of autosense data in sense (SRB_STATUS_AUTOSENSE_VALID) */
+    uint8_t sense[18];
 };
 
 enum srb_direction { SRB_DIR_NONE, SRB_DIR_IN, SRB_DIR_OUT };
@@ -90,6 +129,7 @@ struct storport_request {
     uint8_t *data;
     uint32_t max_length;
     bool started;             /* with the miniport, not yet taken back by a wait */
+    unsigned int attentions;  /* unit attentions its caller met on its command (retries) */
     struct timespec deadline; /* when the miniport must have given it back */
     struct srb_in_flight f;
 };
@@ -126,15 +166,24 @@ struct srb_outcome storport_command(struct adapter *a, uint8_t target, const uin
                                     uint32_t length);
 
 /*
- * The started adapter and target of the guest's disk number @disk (in the
- * order Storport found them), held against removal until
- * storport_disk_release; NULL when there is no such disk. Any kernel thread.
+ * The started adapter and target of the guest's disk number @disk (each
+ * unit numbered when found, with the lowest number free, as Windows
+ * numbers its disks), held against the adapter's stop or removal until
+ * storport_disk_release; NULL when there is no such disk. A unit that
+ * goes meanwhile answers its SRBs with an error. Any kernel thread.
  */
 struct adapter *storport_disk_hold(unsigned int disk, uint8_t *target, uint32_t *block_size);
 void storport_disk_release(struct adapter *a);
 
 /* The adapter whose HwDeviceExtension is @hw_extension; the miniport's call @function stops otherwise. */
 struct adapter *storport_adapter_of(void *hw_extension, uint64_t caller, const char *function);
+
+/*
+ * StorPortInitializePerfOpts (StorPortExtendedFunction's
+ * InitializePerformanceOptimizations) for @a: its answer.
+ */
+uint32_t storport_perf_opts(struct adapter *a, bool query, PERF_CONFIGURATION_DATA *data,
+                            uint64_t caller);
 
 /* StorPortNotification(RequestComplete): the miniport gives @srb back. */
 void storport_request_complete(struct adapter *a, SCSI_REQUEST_BLOCK *srb, uint64_t caller);

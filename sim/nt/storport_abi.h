@@ -23,8 +23,10 @@
 #define STOR_EXT_ALLOCATE_POOL      0
 #define STOR_EXT_FREE_POOL          1
 #define STOR_EXT_GET_DEVICE_OBJECTS 8
+#define STOR_EXT_INITIALIZE_PERF    14 /* StorPortInitializePerfOpts */
 
 #define STOR_STATUS_SUCCESS           0x00000000u
+#define STOR_STATUS_UNSUCCESSFUL      0xC1000001u
 #define STOR_STATUS_INVALID_PARAMETER 0xC1000006u
 
 #define STOR_FEATURE_VIRTUAL_MINIPORT      0x00000001
@@ -36,7 +38,12 @@
 #define SRB_FUNCTION_EXECUTE_SCSI         0x00
 #define SRB_STATUS_PENDING                0x00
 #define SRB_STATUS_SUCCESS                0x01
+#define SRB_STATUS_NO_DEVICE              0x08
+#define SRB_STATUS_SELECTION_TIMEOUT      0x0a
+#define SRB_STATUS_INVALID_LUN            0x20
+#define SRB_STATUS_INVALID_TARGET_ID      0x21
 #define SRB_STATUS_INSUFFICIENT_RESOURCES 0x26
+#define SRB_STATUS_AUTOSENSE_VALID        0x80
 #define SRB_STATUS(status)                ((status)&0x3f)
 #define SRB_FLAGS_DATA_IN                 0x00000040
 #define SRB_FLAGS_DATA_OUT                0x00000080
@@ -200,5 +207,22 @@ typedef struct _HW_INITIALIZATION_DATA {
     uint32_t Reserved1;
     void *HwUnitControl;
 } HW_INITIALIZATION_DATA;
+
+/* StorPortInitializePerfOpts's structure (PERF_CONFIGURATION_DATA) and flags. */
+#define STOR_PERF_DPC_REDIRECTION     0x00000001
+#define STOR_PERF_CONCURRENT_CHANNELS 0x00000002
+#define STOR_PERF_VERSION_2           0x00000002 /* the first with concurrent channels */
+
+typedef struct _PERF_CONFIGURATION_DATA {
+    uint32_t Version;
+    uint32_t Size;
+    uint32_t Flags;
+    uint32_t ConcurrentChannels;
+    uint32_t FirstRedirectionMessageNumber;
+    uint32_t LastRedirectionMessageNumber;
+    uint32_t DeviceNode;
+    uint32_t Reserved;
+    void *MessageTargets; /* PGROUP_AFFINITY */
+} PERF_CONFIGURATION_DATA;
 
 #endif /* WINPV_SIM_NT_STORPORT_ABI_H */

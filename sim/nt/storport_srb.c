@@ -1,6 +1,6 @@
 /*
  * sim/nt/storport_srb.c - SRBs from the simulated Storport to its
- * miniport, and the scan of a started adapter's targets.
+ * miniport.
  *
  * An SRB lives in nonpaged pool (guest memory, as the miniport may hand
  * its buffers to the hypervisor), with a sense buffer and the miniport's
@@ -12,8 +12,8 @@
  * given back still SRB_STATUS_PENDING, or never given at all stops the
  * guest.
  *
- * Only the scan sends SRBs yet (INQUIRY, READ CAPACITY); the disk class's
- * requests come later.
+ * The enumeration of the targets (storport_bus.c) and the disk class
+ * (disk_class.c) send them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,14 +27,10 @@
 #include "disk_class.h"
 #include "storport.h"
 
-#define NONPAGED_POOL    0
-#define SRB_TAG          0x62725353 /* 'SSrb' */
-#define SENSE_LENGTH     18
-#define SRB_TIMEOUT_S    10
-#define INQUIRY_LENGTH   36
-#define CAPACITY_LENGTH  8
-#define SCSI_INQUIRY     0x12
-#define SCSI_READ_CAP_10 0x25
+#define NONPAGED_POOL 0
+#define SRB_TAG       0x62725353 /* 'SSrb' */
+#define SENSE_LENGTH  18
+#define SRB_TIMEOUT_S 10
 
 /* Track @f's SRB as the miniport's until it gives it back. */
 static void hand_over(struct adapter *a, struct srb_in_flight *f)
@@ -177,6 +173,30 @@ static void prepare(struct storport_request *r, uint8_t target, const uint8_t *c
     }
 }
 
+/*
+ * HwStartIo for a miniport with concurrent channels: at DISPATCH_LEVEL
+ * without the StartIo lock, beside the calls of other threads, as many at
+ * once as the miniport said it takes (the caller waits for a channel).
+ */
+static void start_io_concurrently(struct adapter *a, SCSI_REQUEST_BLOCK *srb)
+{
+    KIRQL old;
+
+    pthread_mutex_lock(&a->srbs_lock);
+    while (a->in_start_io >= a->concurrent_channels)
+        pthread_cond_wait(&a->srb_completed, &a->srbs_lock);
+    a->in_start_io++;
+    pthread_mutex_unlock(&a->srbs_lock);
+    old = nt_raise_irql(DISPATCH_LEVEL, 0);
+    nt_driver_call(a->miniport->init.HwStartIo, (uint64_t)(uintptr_t)a->hw_extension,
+                   (uint64_t)(uintptr_t)srb, 0, 0);
+    nt_lower_irql(old, 0);
+    pthread_mutex_lock(&a->srbs_lock);
+    a->in_start_io--;
+    pthread_cond_broadcast(&a->srb_completed);
+    pthread_mutex_unlock(&a->srbs_lock);
+}
+
 void storport_request_start(struct storport_request *r, uint8_t target, const uint8_t *cdb,
                             uint8_t cdb_length, enum srb_direction dir, uint32_t length)
 {
@@ -200,7 +220,9 @@ void storport_request_start(struct storport_request *r, uint8_t target, const ui
                                         (uint64_t)(uintptr_t)r->srb, 0, 0);
         nt_lower_irql(old, 0);
     }
-    if (start) {
+    if (start && a->concurrent_channels)
+        start_io_concurrently(a, r->srb);
+    else if (start) {
         old = nt_raise_irql(full_duplex ? DISPATCH_LEVEL : ADAPTER_DIRQL, 0);
         nt_spinlock_acquire(&a->start_io_lock, 0);
         nt_driver_call(init->HwStartIo, (uint64_t)(uintptr_t)a->hw_extension,
@@ -272,10 +294,13 @@ struct srb_outcome storport_request_outcome(const struct storport_request *r)
     struct srb_outcome out = {.srb_status = r->srb->SrbStatus, .scsi_status = r->srb->ScsiStatus};
 
     out.transferred = r->srb->DataTransferLength;
-    if (r->srb->SrbStatus & SRB_STATUS_AUTOSENSE_VALID)
-        memcpy(out.sense, (uint8_t *)r->srb + sizeof(*r->srb),
-               r->srb->SenseInfoBufferLength < SENSE_LENGTH ? r->srb->SenseInfoBufferLength
-                                                            : SENSE_LENGTH);
+    if (r->srb->SrbStatus & SRB_STATUS_AUTOSENSE_VALID) {
+        out.sense_length = r->srb->SenseInfoBufferLength < SENSE_LENGTH
+                               ? r->srb->SenseInfoBufferLength
+                               : SENSE_LENGTH;
+        /* From the request's own sense buffer, wherever the SRB's field points now. */
+        memcpy(out.sense, (uint8_t *)r->srb + sizeof(*r->srb), out.sense_length);
+    }
     return out;
 }
 
@@ -298,56 +323,4 @@ struct srb_outcome storport_command(struct adapter *a, uint8_t target, const uin
         memcpy(data, r.data, out.transferred);
     storport_request_fini(&r);
     return out;
-}
-
-/* The printable text of @n bytes at @p, trailing blanks dropped. */
-static void text_of(char *out, const uint8_t *p, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        out[i] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
-    while (i > 0 && out[i - 1] == ' ')
-        i--;
-    out[i] = '\0';
-}
-
-static void scan_target(struct adapter *a, uint8_t target)
-{
-    static const uint8_t inquiry[6] = {SCSI_INQUIRY, 0, 0, 0, INQUIRY_LENGTH, 0};
-    static const uint8_t capacity[10] = {SCSI_READ_CAP_10};
-    uint8_t data[INQUIRY_LENGTH] = {0}, cap[CAPACITY_LENGTH] = {0};
-    char vendor[9], product[17];
-    struct srb_outcome out =
-        storport_command(a, target, inquiry, sizeof(inquiry), SRB_DIR_IN, data, sizeof(data));
-
-    if (SRB_STATUS(out.srb_status) != SRB_STATUS_SUCCESS || out.transferred < INQUIRY_LENGTH ||
-        (data[0] >> 5) != 0)
-        return; /* no logical unit there */
-    text_of(vendor, data + 8, 8);
-    text_of(product, data + 16, 16);
-    out = storport_command(a, target, capacity, sizeof(capacity), SRB_DIR_IN, cap, sizeof(cap));
-    a->unit_target[a->units] = target;
-    a->unit_block[a->units] = (uint32_t)(cap[4] << 24 | cap[5] << 16 | cap[6] << 8 | cap[7]);
-    a->units++;
-    if (SRB_STATUS(out.srb_status) != SRB_STATUS_SUCCESS || out.transferred < CAPACITY_LENGTH) {
-        nt_log("storport: unit 0:%u:0: type %#x, %s %s, READ CAPACITY failed (%#x)\n", target,
-               data[0] & 0x1f, vendor, product, out.srb_status);
-        return;
-    }
-    nt_log("storport: unit 0:%u:0: type %#x, %s, %s %s, %llu blocks of %u bytes\n", target,
-           data[0] & 0x1f, data[1] & 0x80 ? "removable" : "fixed", vendor, product,
-           ((unsigned long long)cap[0] << 24 | cap[1] << 16 | cap[2] << 8 | cap[3]) + 1,
-           (unsigned int)(cap[4] << 24 | cap[5] << 16 | cap[6] << 8 | cap[7]));
-}
-
-void storport_scan(struct adapter *a)
-{
-    a->units = 0;
-    for (unsigned int t = 0; t < a->config.MaximumNumberOfTargets; t++)
-        scan_target(a, (uint8_t)t);
-    nt_log("storport: scan of %u target(s): %u disk(s)\n", a->config.MaximumNumberOfTargets,
-           a->units);
-    for (unsigned int i = 0; i < a->units; i++)
-        disk_class_start(a, (uint8_t)a->unit_target[i], a->unit_block[i]);
 }

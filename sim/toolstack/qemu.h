@@ -6,7 +6,9 @@
  * QEMU lays out both xenstore directories itself (the backend's under
  * /local/domain/0/backend/qdisk, the guest's under its device/vbd), maps the
  * guest's ring with grant maps and moves data with grant copies. It finds
- * xenstored through XENSTORED_PATH, which xenstore_start sets.
+ * xenstored through XENSTORED_PATH, which xenstore_start sets. Each QEMU
+ * serves QMP on a socket in the run directory, through which a disk is
+ * resized as an administrator does (block_resize).
  */
 #ifndef WINPV_SIM_QEMU_H
 #define WINPV_SIM_QEMU_H
@@ -28,6 +30,7 @@ struct qemu {
     char backend_path[128];  /* /local/domain/0/backend/qdisk/N/51712 */
     char frontend_path[128]; /* /local/domain/N/device/vbd/51712 */
     char image[300];
+    char qmp[108]; /* its QMP socket; "" when the run directory's path is too long for one */
 };
 
 /*
@@ -59,6 +62,18 @@ int qemu_unplug(struct xenstore *xs, struct qemu *q, int timeout_ms);
  * one is started all the same), or qemu_start's.
  */
 int qemu_move_to_domain(struct simd *simd, struct xenstore *xs, struct qemu *q, uint32_t domid);
+
+/*
+ * Resize the disk to @bytes while it runs, as an administrator does with
+ * QMP's block_resize: QEMU truncates the image and its xen-disk writes the
+ * new "sectors" and its state again (QEMU's resize callback, as Linux's
+ * blkback does), which a connected frontend follows. Waits until
+ * "sectors" says the new size. Returns 0, -XEN_EIO when QEMU refused or
+ * did not answer (said on stderr), -XEN_EINVAL when it serves no QMP (a
+ * run directory whose path leaves no room for a socket's), or
+ * -XEN_ETIMEDOUT.
+ */
+int qemu_resize(struct xenstore *xs, struct qemu *q, uint64_t bytes);
 
 /* Stop QEMU; as component_stop returns. */
 int qemu_stop(struct qemu *q);

@@ -164,6 +164,15 @@ int simd_domain_create(struct simd *simd, uint64_t ram_pages, uint32_t vcpus, ui
     return rc;
 }
 
+int simd_domain_destroy(struct simd *simd, uint32_t domid)
+{
+    struct sim_request req = {.type = SIM_DOMAIN_DESTROY};
+    struct sim_reply reply;
+
+    req.body.domid.domid = domid;
+    return simd_call(simd, &req, &reply);
+}
+
 static int file_call(struct simd *simd, uint32_t type, uint32_t domid, uint32_t flags,
                      const char *name, struct sim_reply *reply)
 {

@@ -44,6 +44,9 @@ const char *simd_path_near_program(const char *relative, char *buf, size_t size)
 /* Create a domain of @ram_pages RAM frames; its id in *domid. */
 int simd_domain_create(struct simd *simd, uint64_t ram_pages, uint32_t vcpus, uint32_t *domid);
 
+/* Destroy domain @domid (tell xenstored first: xenstore_release). */
+int simd_domain_destroy(struct simd *simd, uint32_t domid);
+
 /*
  * A domain whose guest suspended itself: save it to @name (a file name in
  * the run directory), restore @name as a new domain (*domid; the suspended

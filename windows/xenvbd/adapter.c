@@ -5,7 +5,8 @@
  * HwFindAdapter (PASSIVE_LEVEL) finds the stack below Storport's FDO and
  * takes XENBUS's tables; HwInitialize (at DIRQL, where nothing may wait)
  * only asks for passive initialization, in which every vbd device of the
- * domain is connected. Stopping is done before Storport's own PnP
+ * domain is connected and the domain's devices followed from then on
+ * (targets.c). Stopping is done before Storport's own PnP
  * handling (driver.c), at PASSIVE_LEVEL, because Storport's ScsiStopAdapter
  * comes at DIRQL, where a frontend cannot be closed.
  */
@@ -91,54 +92,48 @@ ULONG xenvbd_find_adapter(PVOID extension, PVOID context, PVOID bus, PCHAR argum
     config->Dma64BitAddresses = SCSI_DMA64_MINIPORT_FULL64BIT_SUPPORTED;
     config->SynchronizationModel = STOR_SYNCHRONIZE_FULL_DUPLEX;
     config->WmiDataProvider = FALSE;
+    for (unsigned int i = 0; i < XENVBD_MAX_TARGETS; i++)
+        xenvbd_target_init(&adapter->target[i]);
     remember(adapter, TRUE);
     os_log(OS_LOG_INFO, "xenvbd: adapter found, XENBUS's interfaces held\n");
     return SP_RETURN_FOUND;
 }
 
-/* Connect every vbd device of the domain; one that does not connect is logged and left out. */
 static BOOLEAN passive_initialize(PVOID extension)
 {
-    struct xenvbd_adapter *adapter = extension;
-    const struct vbd_front_services svc = {&adapter->store, &adapter->xenbus, &adapter->gnttab,
-                                           &adapter->evtchn, &adapter->suspend};
-    unsigned int count = 0;
-    char **names = NULL;
-    int rc =
-        adapter->store.directory(adapter->store.header.context, 0, "device/vbd", &names, &count);
-
-    if (rc) {
-        os_log(OS_LOG_INFO, "xenvbd: no vbd devices (%d)\n", rc);
-        return TRUE;
-    }
-    os_log(OS_LOG_INFO, "xenvbd: %u vbd device(s)\n", count);
-    for (unsigned int i = 0; i < count && adapter->targets < XENVBD_MAX_TARGETS; i++) {
-        struct xenvbd_target *t = &adapter->target[adapter->targets];
-        struct vbd_scsi_disk disk;
-
-        if (strlen(names[i]) >= sizeof(t->id))
-            continue;
-        strcpy(t->id, names[i]);
-        rc = vbd_front_open(&svc, t->id, NULL, &t->front);
-        if (rc) {
-            os_log(OS_LOG_WARN, "xenvbd: vbd %s did not connect (%d)\n", t->id, rc);
-            continue;
-        }
-        disk = vbd_front_disk(t->front);
-        /* disk.sectors counts 512-byte units whatever the disk's sector size. */
-        os_log(OS_LOG_INFO, "xenvbd: target %u is vbd %s: %llu sectors of %u bytes%s\n",
-               adapter->targets, t->id, (unsigned long long)vbd_scsi_capacity(&disk),
-               disk.sector_size, disk.read_only ? ", read-only" : "");
-        adapter->targets++;
-    }
-    adapter->store.free(adapter->store.header.context, names);
+    xenvbd_targets_start(extension);
     return TRUE;
+}
+
+/*
+ * HwStartIo on every processor at once, where Storport offers it
+ * (StorPortInitializePerfOpts: documented for HwInitialize): each SRB then
+ * goes on the frontend queue of the processor it came on.
+ */
+static void ask_concurrent_channels(PVOID extension)
+{
+    PERF_CONFIGURATION_DATA perf = {.Version = STOR_PERF_VERSION_2, .Size = sizeof(perf)};
+    ULONG status = StorPortExtendedFunction(STOR_EXT_INITIALIZE_PERF, extension, TRUE, &perf);
+
+    if (status != STOR_STATUS_SUCCESS || !(perf.Flags & STOR_PERF_CONCURRENT_CHANNELS)) {
+        os_log(OS_LOG_INFO, "xenvbd: no concurrent channels: HwStartIo one at a time\n");
+        return;
+    }
+    perf.Flags = STOR_PERF_CONCURRENT_CHANNELS;
+    perf.ConcurrentChannels = os_cpu_count();
+    status = StorPortExtendedFunction(STOR_EXT_INITIALIZE_PERF, extension, FALSE, &perf);
+    if (status == STOR_STATUS_SUCCESS)
+        os_log(OS_LOG_INFO, "xenvbd: HwStartIo on %u processors at once\n",
+               (unsigned int)perf.ConcurrentChannels);
+    else
+        os_log(OS_LOG_WARN, "xenvbd: concurrent channels refused (%#x)\n", (unsigned int)status);
 }
 
 BOOLEAN xenvbd_initialize(PVOID extension)
 {
     LONG enabled = FALSE;
 
+    ask_concurrent_channels(extension);
     StorPortNotification(STOR_ENABLE_PASSIVE_INITIALIZATION, extension, passive_initialize,
                          &enabled);
     return enabled != FALSE;
@@ -146,13 +141,7 @@ BOOLEAN xenvbd_initialize(PVOID extension)
 
 void xenvbd_adapter_stop(struct xenvbd_adapter *adapter)
 {
-    while (adapter->targets > 0) {
-        struct xenvbd_target *t = &adapter->target[--adapter->targets];
-
-        vbd_front_close(t->front);
-        t->front = NULL;
-        os_log(OS_LOG_INFO, "xenvbd: vbd %s closed\n", t->id);
-    }
+    xenvbd_targets_stop(adapter);
     release_interfaces(adapter);
     remember(adapter, FALSE);
 }

@@ -4,15 +4,22 @@
  *
  * Built so far: registration with Storport, the adapter's start (the
  * XENBUS interfaces queried through the PDO's stack, every vbd device of
- * the domain connected through core/vbd in passive initialization), its
- * stop and removal (every frontend closed at PASSIVE_LEVEL before Storport
- * stops the adapter), and SRBs through core/vbd/scsi (srb.c), answered at
- * once or on the ring. Not built yet: hot-plug, multi-queue channels,
- * dump mode.
+ * the domain connected through core/vbd in passive initialization), disks
+ * hot-plugged and unplugged while it runs (targets.c: a target each, given
+ * and freed, Storport told to rescan), its stop and removal (every
+ * frontend closed at PASSIVE_LEVEL before Storport stops the adapter), and
+ * SRBs through core/vbd/scsi (srb.c), answered at once or on the ring, a
+ * resize reported as a unit attention. HwStartIo runs on several
+ * processors at once where Storport offers concurrent channels
+ * (StorPortInitializePerfOpts in HwInitialize), each SRB on the frontend
+ * queue of its processor; a target's frontend is held against its removal
+ * by a rundown count, no lock shared (target_use.c). Not built yet: dump
+ * mode.
  */
 #ifndef WINPV_XENVBD_ADAPTER_H
 #define WINPV_XENVBD_ADAPTER_H
 
+#include "os.h"
 #include "storport_abi.h"
 #include "vbd/front.h"
 #include "vbd/scsi.h"
@@ -34,9 +41,20 @@ enum xenvbd_interface {
     XENVBD_INTERFACES,
 };
 
+/* A vbd device's name under device/vbd (its virtual-device number), with its NUL. */
+#define XENVBD_ID_SIZE 16
+
 struct xenvbd_target {
-    char id[16]; /* the vbd device's name under device/vbd: its virtual-device number */
+    char id[XENVBD_ID_SIZE];
+    /*
+     * The connected frontend; NULL while the target is free. Published and
+     * withdrawn by passive code (targets.c); HwStartIo uses it only between
+     * xenvbd_target_enter and _leave (target_use.c).
+     */
     struct vbd_front *front;
+    volatile uint32_t users;             /* HwStartIo calls inside, and whether it is closing */
+    struct os_event drained;             /* set when the last one leaves a closing target */
+    struct vbd_scsi_attention attention; /* the disk as Storport was told of it */
 };
 
 /* Page pieces of the largest transfer, which need not start on a page. */
@@ -48,6 +66,7 @@ struct xenvbd_srb {
     struct vbd_scsi_result res;
     PSCSI_REQUEST_BLOCK srb;
     struct xenvbd_adapter *adapter;
+    struct vbd_front *front; /* the target's frontend when the SRB started */
     ULONG nr_sg;
     struct vbd_front_sg sg[XENVBD_MAX_SG];
 };
@@ -60,8 +79,17 @@ struct xenvbd_adapter {
     struct winpv_gnttab_interface_v1 gnttab;
     struct winpv_suspend_interface_v1 suspend;
     BOOLEAN held[XENVBD_INTERFACES]; /* each table XENBUS gave, referenced until the stop */
-    unsigned int targets;
     struct xenvbd_target target[XENVBD_MAX_TARGETS];
+    /* Following the domain's devices (targets.c). */
+    struct os_work work;             /* compares devices and targets */
+    BOOLEAN work_ready;              /* work initialized: flushed at the stop */
+    volatile uint32_t stopping;      /* the work changes nothing any more */
+    struct winpv_store_watch *watch; /* on device/vbd; NULL when none */
+    /* Devices left out until they go (did not connect), or until a target is freed (no room). */
+    struct {
+        char id[XENVBD_ID_SIZE]; /* "": an unused entry */
+        BOOLEAN no_room;
+    } refused[XENVBD_MAX_TARGETS];
 };
 
 /* The miniport's callbacks (adapter.c), for DriverEntry's registration. */
@@ -76,6 +104,33 @@ HW_ADAPTER_CONTROL xenvbd_adapter_control;
  * Storport stops or removes the adapter. Context: passive.
  */
 void xenvbd_adapter_stop(struct xenvbd_adapter *adapter);
+
+/*
+ * Connect every vbd device of the domain, one target each, then follow
+ * devices added and removed while the adapter runs (targets.c). Context:
+ * passive initialization.
+ */
+void xenvbd_targets_start(struct xenvbd_adapter *adapter);
+
+/*
+ * Stop following the domain's devices and close every target's frontend.
+ * Context: passive.
+ */
+void xenvbd_targets_stop(struct xenvbd_adapter *adapter);
+
+/*
+ * A target's frontend, used by HwStartIo while passive code may withdraw
+ * it (target_use.c). Init: the target free (passive, before it is used).
+ * Enter: the frontend, held until _leave, or NULL (free, or closing: not
+ * to be left). Context: any, concurrently. Publish: a connected frontend
+ * made the target's (passive). Withdraw: no one enters any more, those
+ * inside have left; the frontend, now the caller's (passive).
+ */
+void xenvbd_target_init(struct xenvbd_target *t);
+struct vbd_front *xenvbd_target_enter(struct xenvbd_target *t);
+void xenvbd_target_leave(struct xenvbd_target *t);
+void xenvbd_target_publish(struct xenvbd_target *t, struct vbd_front *front);
+struct vbd_front *xenvbd_target_withdraw(struct xenvbd_target *t);
 
 /* The adapter whose FDO is @fdo, or NULL (a unit's PDO, or an adapter not started). */
 struct xenvbd_adapter *xenvbd_adapter_of(DEVICE_OBJECT *fdo);

@@ -1,6 +1,7 @@
 DRIVERS += xenvbd
 xenvbd_SRCS := windows/xenvbd/driver.c windows/xenvbd/adapter.c windows/xenvbd/interfaces.c \
-               windows/xenvbd/srb.c
+               windows/xenvbd/srb.c windows/xenvbd/targets.c \
+               windows/xenvbd/target_use.c
 xenvbd_LIBS := ntoskrnl hal
 xenvbd_INF := windows/xenvbd/xenvbd.inf
 

@@ -4,10 +4,16 @@
  * what the SCSI layer answers itself (INQUIRY and its VPD pages, READ
  * CAPACITY, MODE SENSE, every error, with autosense), or as a block
  * operation on the ring (vbd_front_submit), the SRB given back to
- * Storport from the frontend's completion. A block operation's data is
- * named to the frontend twice, as it needs: the buffer's system address
- * (Storport maps every buffer: STOR_MAP_ALL_BUFFERS_INCLUDING_READ_WRITE)
- * and its frames, from Storport's scatter/gather list.
+ * Storport from the frontend's completion. Before that, a change of the
+ * disk (a resize) is reported once as a unit attention
+ * (vbd_scsi_attention_check: CAPACITY DATA HAS CHANGED), as a disk tells
+ * its initiator. A target being removed is out of sight from the moment
+ * its frontend is taken from the table (targets.c): its SRBs are answered
+ * SRB_STATUS_NO_DEVICE, as are those its frontend fails because the disk
+ * was unplugged. A block operation's data is named to the frontend twice,
+ * as it needs: the buffer's system address (Storport maps every buffer:
+ * STOR_MAP_ALL_BUFFERS_INCLUDING_READ_WRITE) and its frames, from
+ * Storport's scatter/gather list.
  */
 #include "adapter.h"
 #include "os.h"
@@ -47,14 +53,26 @@ static void report(PSCSI_REQUEST_BLOCK srb, const struct vbd_scsi_result *res)
     }
 }
 
+/* The SRB's target is not there (any more). */
+static void no_device(PSCSI_REQUEST_BLOCK srb)
+{
+    srb->SrbStatus = SRB_STATUS_NO_DEVICE;
+    srb->ScsiStatus = 0;
+    srb->DataTransferLength = 0;
+}
+
 /* The frontend is done with the SRB's block operation: report it and give the SRB back. */
 static void io_done(void *ctx, struct vbd_front_request *req, int16_t status)
 {
     struct xenvbd_srb *x = ctx;
 
-    if (status != 0)
-        vbd_scsi_io_failed(&x->res, status);
-    report(x->srb, &x->res);
+    if (status != 0 && vbd_front_gone(x->front)) {
+        no_device(x->srb); /* unplugged: no medium error of a disk still there */
+    } else {
+        if (status != 0)
+            vbd_scsi_io_failed(&x->res, status);
+        report(x->srb, &x->res);
+    }
     StorPortNotification(STOR_REQUEST_COMPLETE, x->adapter, x->srb);
 }
 
@@ -92,7 +110,8 @@ static BOOLEAN frames_of(struct xenvbd_srb *x, PSCSI_REQUEST_BLOCK srb)
 }
 
 /* Start the block operation in @x->res on the ring; FALSE when it could not be. */
-static BOOLEAN submit(struct xenvbd_target *t, struct xenvbd_srb *x, PSCSI_REQUEST_BLOCK srb)
+static BOOLEAN submit(struct xenvbd_target *t, struct vbd_front *front, struct xenvbd_srb *x,
+                      PSCSI_REQUEST_BLOCK srb)
 {
     BOOLEAN data = x->res.io.op == VBD_SCSI_OP_READ || x->res.io.op == VBD_SCSI_OP_WRITE;
 
@@ -106,31 +125,35 @@ static BOOLEAN submit(struct xenvbd_target *t, struct xenvbd_srb *x, PSCSI_REQUE
                                         .nr_sg = data ? x->nr_sg : 0,
                                         .done = io_done,
                                         .ctx = x};
-    return vbd_front_submit(t->front, KeGetCurrentProcessorNumberEx(NULL), &x->req) == 0;
+    /* The queue of the processor it runs on: with concurrent channels, one per processor. */
+    return vbd_front_submit(front, KeGetCurrentProcessorNumberEx(NULL), &x->req) == 0;
 }
 
-static void execute(struct xenvbd_adapter *adapter, PSCSI_REQUEST_BLOCK srb)
+/* Answer @srb for target @t, entered: its frontend @front. Context: HwStartIo. */
+static void execute(struct xenvbd_adapter *adapter, struct xenvbd_target *t,
+                    struct vbd_front *front, PSCSI_REQUEST_BLOCK srb)
 {
-    struct xenvbd_target *t = &adapter->target[srb->TargetId];
     struct vbd_scsi_request req = {.cdb = srb->Cdb,
                                    .cdb_len = srb->CdbLength,
                                    .buffer = srb->DataBuffer,
                                    .length = srb->DataTransferLength,
                                    .dir = direction(srb->SrbFlags)};
-    struct vbd_scsi_disk disk = vbd_front_disk(t->front);
+    struct vbd_scsi_disk disk = vbd_front_disk(front);
     struct xenvbd_srb *x = srb->SrbExtension;
 
     /* The virtual-device number names the disk for as long as the VM has it. */
     disk.serial = t->id;
     x->adapter = adapter;
+    x->front = front;
     x->srb = srb;
-    vbd_scsi_execute(&disk, &req, &x->res);
+    if (!vbd_scsi_attention_check(&t->attention, &disk, &req, &x->res))
+        vbd_scsi_execute(&disk, &req, &x->res);
     if (x->res.io.op == VBD_SCSI_OP_NONE) {
         report(srb, &x->res);
         StorPortNotification(STOR_REQUEST_COMPLETE, adapter, srb);
         return;
     }
-    if (!submit(t, x, srb)) {
+    if (!submit(t, front, x, srb)) {
         srb->SrbStatus = SRB_STATUS_ERROR;
         srb->DataTransferLength = 0;
         StorPortNotification(STOR_REQUEST_COMPLETE, adapter, srb);
@@ -140,18 +163,32 @@ static void execute(struct xenvbd_adapter *adapter, PSCSI_REQUEST_BLOCK srb)
 BOOLEAN xenvbd_start_io(PVOID extension, PSCSI_REQUEST_BLOCK srb)
 {
     struct xenvbd_adapter *adapter = extension;
+    struct xenvbd_target *t;
+    struct vbd_front *front;
 
-    if (srb->Function == SRB_FUNCTION_EXECUTE_SCSI && srb->PathId == 0 &&
-        srb->TargetId < adapter->targets && srb->Lun == 0) {
-        execute(adapter, srb); /* gives the SRB back, now or when the ring answers */
+    if (srb->Function != SRB_FUNCTION_EXECUTE_SCSI) {
+        srb->SrbStatus = SRB_STATUS_INVALID_REQUEST;
+        StorPortNotification(STOR_REQUEST_COMPLETE, extension, srb);
         return TRUE;
     }
-    if (srb->Function != SRB_FUNCTION_EXECUTE_SCSI)
-        srb->SrbStatus = SRB_STATUS_INVALID_REQUEST;
-    else if (srb->Lun != 0 && srb->TargetId < adapter->targets)
-        srb->SrbStatus = SRB_STATUS_INVALID_LUN;
-    else
-        srb->SrbStatus = SRB_STATUS_NO_DEVICE;
-    StorPortNotification(STOR_REQUEST_COMPLETE, extension, srb);
+    if (srb->PathId != 0 || srb->TargetId >= XENVBD_MAX_TARGETS) {
+        no_device(srb);
+        StorPortNotification(STOR_REQUEST_COMPLETE, extension, srb);
+        return TRUE;
+    }
+    /* Entered until the SRB is on the ring or answered: the frontend cannot close meanwhile. */
+    t = &adapter->target[srb->TargetId];
+    front = xenvbd_target_enter(t);
+    if (front && srb->Lun == 0) {
+        execute(adapter, t, front, srb); /* gives the SRB back, now or when the ring answers */
+    } else {
+        if (front)
+            srb->SrbStatus = SRB_STATUS_INVALID_LUN;
+        else
+            no_device(srb);
+        StorPortNotification(STOR_REQUEST_COMPLETE, extension, srb);
+    }
+    if (front)
+        xenvbd_target_leave(t);
     return TRUE;
 }

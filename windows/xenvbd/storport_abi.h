@@ -66,8 +66,10 @@
 #define STOR_EXT_ALLOCATE_POOL      0
 #define STOR_EXT_FREE_POOL          1
 #define STOR_EXT_GET_DEVICE_OBJECTS 8
+#define STOR_EXT_INITIALIZE_PERF    14 /* StorPortInitializePerfOpts */
 
 #define STOR_STATUS_SUCCESS           0x00000000u
+#define STOR_STATUS_UNSUCCESSFUL      0xC1000001u
 #define STOR_STATUS_NOT_IMPLEMENTED   0xC1000002u
 #define STOR_STATUS_INVALID_PARAMETER 0xC1000006u
 
@@ -265,6 +267,23 @@ typedef struct _HW_INITIALIZATION_DATA {
     PVOID HwUnitControl;
 } HW_INITIALIZATION_DATA;
 
+/* StorPortInitializePerfOpts's structure (PERF_CONFIGURATION_DATA) and flags. */
+#define STOR_PERF_DPC_REDIRECTION     0x00000001
+#define STOR_PERF_CONCURRENT_CHANNELS 0x00000002
+#define STOR_PERF_VERSION_2           0x00000002 /* the first with concurrent channels */
+
+typedef struct _PERF_CONFIGURATION_DATA {
+    ULONG Version;
+    ULONG Size;
+    ULONG Flags;
+    ULONG ConcurrentChannels;
+    ULONG FirstRedirectionMessageNumber;
+    ULONG LastRedirectionMessageNumber;
+    ULONG DeviceNode;
+    ULONG Reserved;
+    PVOID MessageTargets; /* PGROUP_AFFINITY */
+} PERF_CONFIGURATION_DATA;
+
 /* storport.sys's exports XENVBD calls (the rest of storport.h's calls are inline wrappers of these). */
 NTSTATUS NTAPI StorPortInitialize(PVOID Argument1, PVOID Argument2,
                                   HW_INITIALIZATION_DATA *HwInitializationData, PVOID HwContext);
@@ -321,5 +340,8 @@ _Static_assert(offsetof(HW_INITIALIZATION_DATA, HwTracingEnabled) == 176, "HID T
 _Static_assert(offsetof(HW_INITIALIZATION_DATA, FeatureSupport) == 184, "HID FeatureSupport");
 _Static_assert(offsetof(HW_INITIALIZATION_DATA, SrbTypeFlags) == 188, "HID SrbTypeFlags");
 _Static_assert(offsetof(HW_INITIALIZATION_DATA, HwUnitControl) == 200, "HID HwUnitControl");
+_Static_assert(sizeof(PERF_CONFIGURATION_DATA) == 40, "PERF_CONFIGURATION_DATA");
+_Static_assert(offsetof(PERF_CONFIGURATION_DATA, ConcurrentChannels) == 12, "PERF channels");
+_Static_assert(offsetof(PERF_CONFIGURATION_DATA, MessageTargets) == 32, "PERF MessageTargets");
 
 #endif /* WINPV_XENVBD_STORPORT_ABI_H */

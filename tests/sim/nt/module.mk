@@ -99,6 +99,9 @@ NTSIM_DISK_PACKAGE_FILES := $(foreach d,xenbus xenvbd,$(NTSIM_DISK_PACKAGES)/$(d
 $(NTSIM_DISK_PACKAGES)/%: $(DIST)/x64/%
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
+# By name, for the disk bench, whose module is read before this one.
+.PHONY: ntsim-disk-packages
+ntsim-disk-packages: $(NTSIM_DISK_PACKAGE_FILES)
 
 # The simulated kernel running xenbus.sys and the test drivers on winpv-simd.
 NTSIM_TEST_SRCS := tests/sim/nt/ntsim_fixture.c $(SIM_TOOLSTACK_SRCS) $(SIM_NT_CPU_SRCS)
@@ -133,22 +136,35 @@ ntsim_xenbus_agent_SRCS := tests/sim/nt/xenbus_agent_test.c $(NTSIM_TEST_SRCS)
 ntsim_xenbus_agent_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
 $(BUILD)/host/bin/ntsim_xenbus_agent: | $(NTSIM_TEST_NEEDS)
 
+# xenvbd.sys under the simulated Storport; hot-plug, unplug and resize apart.
 HOST_TESTS += ntsim_xenvbd
-ntsim_xenvbd_SRCS := tests/sim/nt/xenvbd_test.c $(NTSIM_TEST_SRCS)
+ntsim_xenvbd_SRCS := tests/sim/nt/xenvbd_test.c tests/sim/nt/disk_fixture.c $(NTSIM_TEST_SRCS)
 ntsim_xenvbd_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS) -lcrypto
 $(BUILD)/host/bin/ntsim_xenvbd: | $(NTSIM_TEST_NEEDS)
 
-# What the guest's writes left in a disk's image, checked.
-NTSIM_DISK_CHECK_SRCS := tests/sim/nt/ntsim_disk_check.c
+HOST_TESTS += ntsim_xenvbd_faults
+ntsim_xenvbd_faults_SRCS := tests/sim/nt/xenvbd_faults_test.c $(NTSIM_TEST_SRCS)
+ntsim_xenvbd_faults_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
+$(BUILD)/host/bin/ntsim_xenvbd_faults: | $(NTSIM_TEST_NEEDS)
+
+HOST_TESTS += ntsim_xenvbd_boot
+ntsim_xenvbd_boot_SRCS := tests/sim/nt/xenvbd_boot_test.c $(NTSIM_TEST_SRCS)
+ntsim_xenvbd_boot_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS)
+$(BUILD)/host/bin/ntsim_xenvbd_boot: | $(NTSIM_TEST_NEEDS)
 
 HOST_TESTS += ntsim_xenvbd_io
-ntsim_xenvbd_io_SRCS := tests/sim/nt/xenvbd_io_test.c $(NTSIM_DISK_CHECK_SRCS) $(NTSIM_TEST_SRCS)
+ntsim_xenvbd_io_SRCS := tests/sim/nt/xenvbd_io_test.c tests/sim/nt/disk_fixture.c $(NTSIM_TEST_SRCS)
 ntsim_xenvbd_io_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS) -lcrypto
 $(BUILD)/host/bin/ntsim_xenvbd_io: | $(NTSIM_TEST_NEEDS)
+HOST_TESTS += ntsim_xenvbd_hotplug
+ntsim_xenvbd_hotplug_SRCS := tests/sim/nt/xenvbd_hotplug_test.c tests/sim/nt/disk_fixture.c \
+                             $(NTSIM_TEST_SRCS)
+ntsim_xenvbd_hotplug_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS) -lcrypto
+$(BUILD)/host/bin/ntsim_xenvbd_hotplug: | $(NTSIM_TEST_NEEDS)
 
 # The guest's disks served by winpv-blkback (tests/sim/nt/ntsim_blkback.h).
 NTSIM_BLKBACK_SRCS := tests/sim/nt/ntsim_blkback.c sim/toolstack/blkback.c \
-                      $(NTSIM_DISK_CHECK_SRCS) $(NTSIM_TEST_SRCS)
+                      tests/sim/nt/disk_fixture.c $(NTSIM_TEST_SRCS)
 NTSIM_BLKBACK_NEEDS := $(NTSIM_TEST_NEEDS) $(BUILD)/host/bin/winpv-blkback
 
 # xenvbd.sys against winpv-blkback with each feature switched off, and read-only.

@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -102,6 +100,10 @@ static const char *packages_path(const char *name, char *buf, size_t size)
 {
     char relative[256];
 
+    if (name[0] == '/') { /* a directory the test made */
+        snprintf(buf, size, "%s", name);
+        return buf;
+    }
     snprintf(relative, sizeof(relative), "../../%s", name);
     return simd_path_near_program(relative, buf, size);
 }
@@ -109,6 +111,11 @@ static const char *packages_path(const char *name, char *buf, size_t size)
 const char *ntsim_packages_path(char *buf, size_t size)
 {
     return packages_path("ntsim-packages", buf, size);
+}
+
+const char *ntsim_packages_dir(const char *name, char *buf, size_t size)
+{
+    return packages_path(name, buf, size);
 }
 
 static void read_file(const char *path, char *buf, size_t size)
@@ -428,35 +435,6 @@ uint8_t ntsim_disk_pattern(unsigned int disk, unsigned int byte)
     return (uint8_t)(byte * 31 + disk + 1);
 }
 
-int ntsim_ask_start(const char *socket_path, const char *request)
-{
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", socket_path);
-    assert_true(fd >= 0);
-    assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-    assert_int_equal(write(fd, request, strlen(request)), (ssize_t)strlen(request));
-    return fd;
-}
-
-void ntsim_ask(const char *socket_path, const char *request, char *answer, size_t size)
-{
-    ntsim_ask_answer(ntsim_ask_start(socket_path, request), answer, size);
-}
-
-void ntsim_ask_answer(int fd, char *answer, size_t size)
-{
-    size_t got = 0;
-    ssize_t n;
-
-    while (got < size - 1 && (n = read(fd, answer + got, size - 1 - got)) > 0)
-        got += (size_t)n;
-    close(fd);
-    answer[got] = '\0';
-    assert_true(got > 0 && answer[got - 1] == '\n');
-}
-
 void ntsim_disk_image(const struct ntsim_run *run, unsigned int disk, char *path, size_t size)
 {
     snprintf(path, size, "%s/ntsim-disk-%u-%u.img", simd.dir, run->domid, disk);
@@ -486,6 +464,21 @@ static void add_disk(struct ntsim_run *run, unsigned int disk, unsigned int mib)
     ntsim_disk_image_new(run, disk, mib, image, sizeof(image));
     assert_int_equal(qemu_start(&simd, &store, run->domid, disk, image, &disks[disk]), 0);
     disk_running[disk] = true;
+}
+
+#define UNPLUG_TIMEOUT_MS 10000
+
+void ntsim_disk_remove(struct ntsim_run *run, unsigned int disk)
+{
+    assert_true(disk < QEMU_MAX_DISKS && disk_running[disk]);
+    disk_running[disk] = false;
+    assert_int_equal(qemu_unplug(&store, &disks[disk], UNPLUG_TIMEOUT_MS), 0);
+}
+
+void ntsim_disk_resize(struct ntsim_run *run, unsigned int disk, unsigned int mib)
+{
+    assert_true(disk < QEMU_MAX_DISKS && disk_running[disk]);
+    assert_int_equal(qemu_resize(&store, &disks[disk], (uint64_t)mib << 20), 0);
 }
 
 void ntsim_device_remove(struct ntsim_run *run, const char *class_name, unsigned int id)

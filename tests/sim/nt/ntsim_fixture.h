@@ -48,7 +48,8 @@ void ntsim_run(struct ntsim_run *run, const char *driver, const char *const *arg
 
 /*
  * ntsim_run with every driver chosen by the INFs of the build's directory
- * @packages ("ntsim-ddi-packages") instead of the test packages.
+ * @packages ("ntsim-ddi-packages", or an absolute path) instead of the
+ * test packages.
  */
 void ntsim_run_packages(struct ntsim_run *run, const char *packages, const char *const *args);
 
@@ -131,25 +132,19 @@ void ntsim_device_remove(struct ntsim_run *run, const char *class_name, unsigned
 uint8_t ntsim_disk_pattern(unsigned int disk, unsigned int byte);
 void ntsim_disk_add(struct ntsim_run *run, unsigned int disk, unsigned int mib);
 
-/*
- * What `winpv-sim io` gets: the guest's answer to @request (one line) on
- * its control socket @socket_path (winpv-ntsim --control), in @answer.
- */
-void ntsim_ask(const char *socket_path, const char *request, char *answer, size_t size);
-
-/*
- * ntsim_ask in two halves, for a test that acts while the guest serves the
- * request: the connection made and the request sent (its descriptor);
- * then its answer read and the connection closed.
- */
-int ntsim_ask_start(const char *socket_path, const char *request);
-void ntsim_ask_answer(int fd, char *answer, size_t size);
-
 /* The path of the image of @run's disk number @disk (ntsim_disk_add's). */
 void ntsim_disk_image(const struct ntsim_run *run, unsigned int disk, char *path, size_t size);
 /* That image made anew, of @mib MiB, as ntsim_disk_add makes it; its path in @path. */
 void ntsim_disk_image_new(const struct ntsim_run *run, unsigned int disk, unsigned int mib,
                           char *path, size_t size);
+/*
+ * The toolstack unplugs disk @disk while the guest runs, as Xen's does
+ * (the backend offline and Closing, QEMU stopped once it closed, both
+ * directories removed); the test fails if the backend did not close.
+ */
+void ntsim_disk_remove(struct ntsim_run *run, unsigned int disk);
+/* An administrator grows or shrinks disk @disk to @mib MiB while it runs (QMP's block_resize). */
+void ntsim_disk_resize(struct ntsim_run *run, unsigned int disk, unsigned int mib);
 /* ntsim_start_packages on a domain given @count such disks (of @mib[i] MiB) before its kernel runs. */
 void ntsim_start_with_disks(struct ntsim_run *run, const char *packages, const char *const *args,
                             const unsigned int *mib, unsigned int count);
@@ -189,6 +184,9 @@ void ntsim_store_rm(struct ntsim_run *run, const char *relative);
 
 /* The driver packages the tests bind by INF (xenbus and the test child driver). */
 const char *ntsim_packages_path(char *buf, size_t size);
+
+/* The build's package directory @name ("ntsim-disk-packages"), as an absolute path. */
+const char *ntsim_packages_dir(const char *name, char *buf, size_t size);
 
 /* The build directory of the driver images. */
 const char *ntsim_driver_path(const char *driver, char *buf, size_t size);

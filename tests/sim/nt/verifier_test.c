@@ -268,6 +268,43 @@ static void test_storport_passive_initialization_only_from_hw_initialize(void **
     ntsim_assert_contains(run.log, "storport: scan of 1 target(s): 0 disk(s)\n");
 }
 
+/* BusChangeDetected names a bus of the adapter's and comes at most at its DIRQL. */
+static void test_storport_bus_change_on_a_bus_not_there(void **state)
+{
+    run_miniport_case("sp_bus_change_path");
+    assert_verifier_stop("0x1007", "StorPortNotification(BusChangeDetected) for PathId 1: the "
+                                   "adapter has 1 bus(es)");
+}
+
+static void test_storport_bus_change_above_dirql(void **state)
+{
+    run_miniport_case("sp_bus_change_irql");
+    assert_verifier_stop("0x1000", "StorPortNotification(BusChangeDetected) at IRQL 15, above the "
+                                   "adapter's DIRQL 5");
+}
+
+/*
+ * StorPortInitializePerfOpts as documented: refused outside HwInitialize,
+ * a query answers what is offered (concurrent channels, from version 2),
+ * a flag not offered is refused, concurrent channels granted; the scan's
+ * SRBs then reach HwStartIo without the StartIo lock.
+ */
+static void test_storport_perf_opts(void **state)
+{
+    run_miniport_case("sp_perf_opts");
+    assert_int_equal(run.exit_status, 0);
+    ntsim_assert_contains(run.log, "badminiport: HwFindAdapter: perf opts ask 0x2 -> 0xc1000001, "
+                                   "flags 0x2\n");
+    ntsim_assert_contains(run.log,
+                          "badminiport: HwInitialize: perf opts query 0 -> 0, flags 0x2\n");
+    ntsim_assert_contains(run.log, "badminiport: HwInitialize: perf opts ask 0x1 -> 0xc1000001, "
+                                   "flags 0x1\n");
+    ntsim_assert_contains(run.log,
+                          "badminiport: HwInitialize: perf opts ask 0x2 -> 0, flags 0x2\n");
+    ntsim_assert_contains(run.log, "storport: 2 concurrent channel(s) of HwStartIo\n");
+    ntsim_assert_contains(run.log, "storport: scan of 1 target(s): 0 disk(s)\n");
+}
+
 static void test_close_of_a_bad_handle(void **state)
 {
     run_case("close_bad");
@@ -432,6 +469,9 @@ int main(void)
         cmocka_unit_test(test_storport_refuses_an_unknown_registration),
         cmocka_unit_test(test_storport_requires_the_transfer_limits),
         cmocka_unit_test(test_storport_passive_initialization_only_from_hw_initialize),
+        cmocka_unit_test(test_storport_bus_change_on_a_bus_not_there),
+        cmocka_unit_test(test_storport_bus_change_above_dirql),
+        cmocka_unit_test(test_storport_perf_opts),
         cmocka_unit_test(test_driver_stack_overflow_is_a_double_fault),
         cmocka_unit_test(test_unimplemented_import_fails_the_load),
         cmocka_unit_test(test_close_of_a_bad_handle),

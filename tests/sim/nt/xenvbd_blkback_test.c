@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "ntsim_blkback.h"
-#include "ntsim_disk_check.h"
+#include "disk_fixture.h"
 
 #define WAIT_MS   20000
 #define PACKAGES  "ntsim-disk-packages"
@@ -99,12 +99,12 @@ static void start_on(const struct blkback_disk *cfg, unsigned int block)
 static void assert_guest_reads_the_image(void)
 {
     char answer[256], want[160], hex[65];
-    uint8_t *disk = ntsim_image_read(image, DISK_SIZE);
+    uint8_t *disk = disk_image_read(image, DISK_SIZE);
 
-    ntsim_sha256_hex(disk, DISK_SIZE, hex);
+    disk_sha256_hex(disk, DISK_SIZE, hex);
     free(disk);
     snprintf(want, sizeof(want), "ok %s %u\n", hex, DISK_SIZE);
-    ntsim_ask(socket_path, "sha256 0\n", answer, sizeof(answer));
+    disk_ask_guest(socket_path, "sha256 0\n", answer, sizeof(answer));
     assert_string_equal(answer, want);
 }
 
@@ -153,22 +153,22 @@ static void test_feature_combination(void **state)
     ntsim_assert_contains(run.log, line);
 
     /* Random 4 KiB writes, 8 at once: each lands whole, aligned. */
-    ntsim_ask(socket_path, "run 0 randwrite 4096 8 1\n", answer, sizeof(answer));
+    disk_ask_guest(socket_path, "run 0 randwrite 4096 8 1\n", answer, sizeof(answer));
     assert_int_equal(sscanf(answer, "ok %llu %llu %llu %llu", &ios, &bytes, &ns, &cpu), 4);
     assert_true(ios > 8 && bytes == ios * 4096);
-    disk = ntsim_image_read(image, DISK_SIZE);
-    assert_true(ntsim_random_writes_whole(disk, DISK_SIZE, 0, 8) > 0);
+    disk = disk_image_read(image, DISK_SIZE);
+    assert_true(disk_random_writes_whole(disk, DISK_SIZE, 0, 8) > 0);
 
     /* A file over them: its bytes from byte 0, the rest of its last block as it was. */
     snprintf(file, sizeof(file), "/tmp/ntsim-xenvbd-blkback-fill-%d", (int)getpid());
     snprintf(request, sizeof(request), "fill 0 %s\n", file);
-    data = ntsim_file_of(file, fill, 7);
-    ntsim_ask(socket_path, request, answer, sizeof(answer));
+    data = disk_file_of(file, fill, 7);
+    disk_ask_guest(socket_path, request, answer, sizeof(answer));
     unlink(file);
     snprintf(line, sizeof(line), "ok %zu\n", fill);
     assert_string_equal(answer, line);
     before = disk;
-    disk = ntsim_image_read(image, DISK_SIZE);
+    disk = disk_image_read(image, DISK_SIZE);
     assert_memory_equal(disk, data, fill);
     assert_memory_equal(disk + fill, before + fill, DISK_SIZE - fill);
     free(before);
@@ -197,23 +197,23 @@ static void test_read_only_disk(void **state)
     ntsim_assert_contains(run.log, UNIT "write-protected, write cache disabled\n");
     ntsim_assert_contains(run.log, UNIT "8192 blocks of 512 bytes (physical 512), non-rotating, "
                                         "no unmap\n");
-    disk = ntsim_image_read(image, DISK_SIZE);
-    ntsim_sha256_hex(disk, DISK_SIZE, hex);
+    disk = disk_image_read(image, DISK_SIZE);
+    disk_sha256_hex(disk, DISK_SIZE, hex);
     free(disk);
 
     snprintf(file, sizeof(file), "/tmp/ntsim-xenvbd-blkback-ro-%d", (int)getpid());
     snprintf(request, sizeof(request), "fill 0 %s\n", file);
-    free(ntsim_file_of(file, 8192, 9));
-    ntsim_ask(socket_path, request, answer, sizeof(answer));
+    free(disk_file_of(file, 8192, 9));
+    disk_ask_guest(socket_path, request, answer, sizeof(answer));
     unlink(file);
     assert_string_equal(answer, "error disk 0: WRITE at block 0 failed (SRB status 0x84, sense "
                                 "key 0x7, ASC 0x27, ASCQ 0)\n");
-    ntsim_ask(socket_path, "run 0 randwrite 4096 4 1\n", answer, sizeof(answer));
+    disk_ask_guest(socket_path, "run 0 randwrite 4096 4 1\n", answer, sizeof(answer));
     assert_non_null(strstr(answer, "sense key 0x7, ASC 0x27"));
     assert_true(strncmp(answer, "error disk 0: WRITE at block ", 29) == 0);
 
-    disk = ntsim_image_read(image, DISK_SIZE);
-    ntsim_sha256_hex(disk, DISK_SIZE, after);
+    disk = disk_image_read(image, DISK_SIZE);
+    disk_sha256_hex(disk, DISK_SIZE, after);
     free(disk);
     assert_string_equal(after, hex);
     assert_guest_reads_the_image();

@@ -31,7 +31,7 @@
 #include <blkif/nodes.h>
 
 #include "ntsim_blkback.h"
-#include "ntsim_disk_check.h"
+#include "disk_fixture.h"
 
 #define WAIT_MS  20000
 #define PACKAGES "ntsim-disk-packages"
@@ -118,8 +118,8 @@ static void test_a_wrong_answer_breaks_the_device(void **state)
     /* A file written: a write and a flush, one of whose answers is wrong. */
     snprintf(file, sizeof(file), "/tmp/ntsim-xenvbd-hostile-%d", (int)getpid());
     snprintf(request, sizeof(request), "fill 0 %s\n", file);
-    free(ntsim_file_of(file, 65536, 3));
-    ntsim_ask(socket_path, request, answer, sizeof(answer));
+    free(disk_file_of(file, 65536, 3));
+    disk_ask_guest(socket_path, request, answer, sizeof(answer));
     unlink(file);
     assert_true(strncmp(answer, "error disk 0: ", 14) == 0);
     assert_non_null(strstr(answer, "failed (SRB status 0x84, sense key 0x3")); /* MEDIUM ERROR */
@@ -131,10 +131,10 @@ static void test_a_wrong_answer_breaks_the_device(void **state)
     free(error);
 
     /* Broken: what comes after fails at once, reads too. */
-    ntsim_ask(socket_path, "sha256 0\n", answer, sizeof(answer));
+    disk_ask_guest(socket_path, "sha256 0\n", answer, sizeof(answer));
     assert_string_equal(answer, "error disk 0: READ at block 0 failed (SRB status 0x84, sense key "
                                 "0x3, ASC 0x11, ASCQ 0)\n");
-    ntsim_ask(socket_path, "run 0 randread 4096 4 1\n", answer, sizeof(answer));
+    disk_ask_guest(socket_path, "run 0 randread 4096 4 1\n", answer, sizeof(answer));
     assert_true(strncmp(answer, "error disk 0: READ at block ", 28) == 0);
     stop_cleanly();
 }
@@ -201,9 +201,9 @@ static void test_nonsense_nodes_refuse_the_disk(void **state)
                      error);
         free(error);
     }
-    ntsim_ask(socket_path, "sha256 1\n", answer, sizeof(answer));
+    disk_ask_guest(socket_path, "sha256 1\n", answer, sizeof(answer));
     assert_string_equal(answer, "error the guest has no disk 1\n");
-    ntsim_ask(socket_path, "run 0 randwrite 4096 4 1\n", answer, sizeof(answer));
+    disk_ask_guest(socket_path, "run 0 randwrite 4096 4 1\n", answer, sizeof(answer));
     assert_true(strncmp(answer, "ok ", 3) == 0);
     stop_cleanly();
 }

@@ -19,7 +19,7 @@
 
 #include <unistd.h>
 
-#include "ntsim_disk_check.h"
+#include "disk_fixture.h"
 #include "ntsim_fixture.h"
 
 #define WAIT_MS  20000
@@ -42,7 +42,7 @@ static void start_one_disk(void)
 
 static uint8_t *image_bytes(void)
 {
-    return ntsim_image_read(image, DISK_MIB << 20);
+    return disk_image_read(image, DISK_MIB << 20);
 }
 
 /*
@@ -63,8 +63,8 @@ static void test_fill_lands_in_the_image(void **state)
     snprintf(file, sizeof(file), "/tmp/ntsim-xenvbd-fill-%d", (int)getpid());
     snprintf(request, sizeof(request), "fill 0 %s\n", file);
 
-    data = ntsim_file_of(file, small, 1);
-    ntsim_ask(socket_path, request, answer, sizeof(answer));
+    data = disk_file_of(file, small, 1);
+    disk_ask_guest(socket_path, request, answer, sizeof(answer));
     assert_string_equal(answer, "ok 3996\n");
     disk = image_bytes();
     assert_memory_equal(disk, data, small);
@@ -73,29 +73,29 @@ static void test_fill_lands_in_the_image(void **state)
     free(data);
     free(disk);
 
-    data = ntsim_file_of(file, large, 2);
-    ntsim_ask(socket_path, request, answer, sizeof(answer));
+    data = disk_file_of(file, large, 2);
+    disk_ask_guest(socket_path, request, answer, sizeof(answer));
     snprintf(want, sizeof(want), "ok %zu\n", large);
     assert_string_equal(answer, want);
     disk = image_bytes();
     assert_memory_equal(disk, data, large);
     for (size_t i = large; i < (large + 511) / 512 * 512; i++)
         assert_int_equal(disk[i], 0);
-    ntsim_sha256_hex(disk, DISK_MIB << 20, hex);
+    disk_sha256_hex(disk, DISK_MIB << 20, hex);
     snprintf(want, sizeof(want), "ok %s %u\n", hex, DISK_MIB << 20);
-    ntsim_ask(socket_path, "sha256 0\n", answer, sizeof(answer));
+    disk_ask_guest(socket_path, "sha256 0\n", answer, sizeof(answer));
     assert_string_equal(answer, want);
     free(data);
 
-    free(ntsim_file_of(file, (DISK_MIB << 20) + 1, 3));
-    ntsim_ask(socket_path, request, answer, sizeof(answer));
+    free(disk_file_of(file, (DISK_MIB << 20) + 1, 3));
+    disk_ask_guest(socket_path, request, answer, sizeof(answer));
     assert_non_null(strstr(answer, "larger than disk 0 (4194304 bytes): nothing written"));
-    ntsim_ask(socket_path, "sha256 0\n", answer, sizeof(answer));
+    disk_ask_guest(socket_path, "sha256 0\n", answer, sizeof(answer));
     assert_string_equal(answer, want);
     unlink(file);
-    ntsim_ask(socket_path, request, answer, sizeof(answer));
+    disk_ask_guest(socket_path, request, answer, sizeof(answer));
     assert_true(strncmp(answer, "error ", 6) == 0 && strstr(answer, "No such file"));
-    ntsim_ask(socket_path, "fill 0 relative/path\n", answer, sizeof(answer));
+    disk_ask_guest(socket_path, "fill 0 relative/path\n", answer, sizeof(answer));
     assert_true(strncmp(answer, "error ", 6) == 0);
     free(disk);
     ntsim_stop(&run);
@@ -117,30 +117,30 @@ static void test_workloads_through_the_guest(void **state)
     uint8_t *disk;
 
     start_one_disk();
-    ntsim_ask(socket_path, "run 0 randwrite 4096 8 1\n", answer, sizeof(answer));
+    disk_ask_guest(socket_path, "run 0 randwrite 4096 8 1\n", answer, sizeof(answer));
     assert_int_equal(sscanf(answer, "ok %llu %llu %llu %llu", &ios, &bytes, &ns, &cpu), 4);
     assert_true(ios > 8);
     assert_true(bytes == ios * 4096 && ns >= 1000000000ull && cpu > 0);
     disk = image_bytes();
-    written = ntsim_random_writes_whole(disk, DISK_MIB << 20, 0, 8);
+    written = disk_random_writes_whole(disk, DISK_MIB << 20, 0, 8);
     assert_true(written > 0 && written <= ios);
     free(disk);
 
-    ntsim_ask(socket_path, "run 0 read 1048576 2 1\n", answer, sizeof(answer));
+    disk_ask_guest(socket_path, "run 0 read 1048576 2 1\n", answer, sizeof(answer));
     assert_int_equal(sscanf(answer, "ok %llu %llu %llu %llu", &ios, &bytes, &ns, &cpu), 4);
     assert_true(ios > 2 && bytes == ios << 20);
 
-    ntsim_ask(socket_path, "run 0 read 1000 1 1\n", answer, sizeof(answer));
+    disk_ask_guest(socket_path, "run 0 read 1000 1 1\n", answer, sizeof(answer));
     assert_string_equal(answer,
                         "error --bs 1000: not a whole number of the disk's 512-byte blocks\n");
-    ntsim_ask(socket_path, "run 0 read 2097152 1 1\n", answer, sizeof(answer));
+    disk_ask_guest(socket_path, "run 0 read 2097152 1 1\n", answer, sizeof(answer));
     assert_string_equal(
         answer, "error --bs 2097152: above the adapter's largest transfer (1048576 bytes)\n");
-    ntsim_ask(socket_path, "run 0 read 4096 0 1\n", answer, sizeof(answer));
+    disk_ask_guest(socket_path, "run 0 read 4096 0 1\n", answer, sizeof(answer));
     assert_string_equal(answer, "error --qd 0: from 1 to 256\n");
-    ntsim_ask(socket_path, "run 0 readall 4096 1 1\n", answer, sizeof(answer));
+    disk_ask_guest(socket_path, "run 0 readall 4096 1 1\n", answer, sizeof(answer));
     assert_true(strncmp(answer, "error run DISK", 14) == 0);
-    ntsim_ask(socket_path, "run 3 read 4096 1 1\n", answer, sizeof(answer));
+    disk_ask_guest(socket_path, "run 3 read 4096 1 1\n", answer, sizeof(answer));
     assert_string_equal(answer, "error the guest has no disk 3\n");
     ntsim_stop(&run);
     assert_int_equal(run.exit_status, 0);

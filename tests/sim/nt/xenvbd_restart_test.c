@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "ntsim_blkback.h"
-#include "ntsim_disk_check.h"
+#include "disk_fixture.h"
 
 #define WAIT_MS   20000
 #define PACKAGES  "ntsim-disk-packages"
@@ -213,7 +213,7 @@ static void check_image_now(const char *journal, const char *image)
     for (unsigned int tries = 0;; tries++) {
         uint64_t n, acknowledged;
         struct journaled *j = read_journal(journal, &n, &acknowledged);
-        uint8_t *bytes = ntsim_image_read(image, DISK_SIZE);
+        uint8_t *bytes = disk_image_read(image, DISK_SIZE);
 
         c = check_image(bytes, j, n, QD);
         free(bytes);
@@ -256,17 +256,17 @@ static void test_backend_killed_under_flushed_writes(void **state)
 
     ntsim_disk_image(&run, 0, image, sizeof(image));
     /* What the workload cannot do is refused, saying why. */
-    ntsim_ask(socket_path, "stamp 0 4096 8 1 relative\n", answer, sizeof(answer));
+    disk_ask_guest(socket_path, "stamp 0 4096 8 1 relative\n", answer, sizeof(answer));
     assert_string_equal(answer, "error stamp DISK BS QD SECONDS /JOURNAL\n");
     snprintf(request, sizeof(request), "stamp 0 1048576 5 1 %s\n", journal);
-    ntsim_ask(socket_path, request, answer, sizeof(answer));
+    disk_ask_guest(socket_path, request, answer, sizeof(answer));
     assert_string_equal(answer, "error --qd 5: more than half the disk's 1048576-byte pieces\n");
     snprintf(request, sizeof(request), "stamp 0 4096 8 1 /nonexistent/%d\n", (int)getpid());
-    ntsim_ask(socket_path, request, answer, sizeof(answer));
+    disk_ask_guest(socket_path, request, answer, sizeof(answer));
     assert_non_null(strstr(answer, "No such file or directory"));
 
     snprintf(request, sizeof(request), "stamp 0 4096 %u %u %s\n", QD, SECONDS, journal);
-    fd = ntsim_ask_start(socket_path, request);
+    fd = disk_ask_guest_send(socket_path, request);
     began = time(NULL);
     for (unsigned int k = 1; k <= KILLS; k++) {
         wait_for_writes(journal, lines_of(journal) + PROGRESS);
@@ -287,7 +287,7 @@ static void test_backend_killed_under_flushed_writes(void **state)
     /* Writes went on after the last one; then the workload is told to end. */
     wait_for_writes(journal, lines_of(journal) + PROGRESS);
     assert_int_equal(shutdown(fd, SHUT_WR), 0);
-    ntsim_ask_answer(fd, answer, sizeof(answer));
+    disk_ask_guest_answer(fd, answer, sizeof(answer));
     assert_int_equal(sscanf(answer, "ok %llu %llu %llu", &acknowledged, &failed, &ns), 3);
     printf("# %llu writes acknowledged, %llu failed\n", acknowledged, failed);
     /* The frontend sent again what the dead backends had not answered: nothing failed. */
@@ -300,7 +300,7 @@ static void test_backend_killed_under_flushed_writes(void **state)
     assert_int_equal(journal_acknowledged, acknowledged);
     for (uint64_t s = 1; s <= n; s++)
         assert_int_equal(j[s].seq, s);
-    bytes = ntsim_image_read(image, DISK_SIZE);
+    bytes = disk_image_read(image, DISK_SIZE);
     check = check_image(bytes, j, n, 0);
     assert_image_checks(&check);
     assert_true(check.covered > 0);

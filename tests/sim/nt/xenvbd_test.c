@@ -8,6 +8,8 @@
  * its capacity (INQUIRY and READ CAPACITY through HwStartIo and
  * core/vbd/scsi), and the adapter stops and is removed with every frontend
  * closed at PASSIVE_LEVEL, every interface given back and nothing leaked.
+ * Disks that come, go and change size while the guest runs:
+ * xenvbd_hotplug_test.c.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -19,9 +21,9 @@
 
 #include <cmocka.h>
 
-#include <openssl/evp.h>
 #include <unistd.h>
 
+#include "disk_fixture.h"
 #include "ntsim_fixture.h"
 
 #define WAIT_MS  20000
@@ -36,17 +38,6 @@ static void start_with_disks(const unsigned int *mib, unsigned int count)
 
     ntsim_start_with_disks(&run, PACKAGES, args, mib, count);
     ntsim_require_nth(&run, "pnp: start: done", 1, WAIT_MS);
-}
-
-/* The log line the disk class writes for block 0 of the disk at @target, as the image holds it. */
-static void block0_line(char *line, size_t size, unsigned int target)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-
-    for (unsigned int i = 0; i < 512; i++)
-        h = (h ^ ntsim_disk_pattern(target, i)) * 0x100000001b3ull;
-    snprintf(line, size, "disk: unit 0:%u:0: block 0 read, 512 bytes, fnv1a %016llx\n", target,
-             (unsigned long long)h);
 }
 
 static void test_adapter_connects_every_disk(void **state)
@@ -73,7 +64,7 @@ static void test_adapter_connects_every_disk(void **state)
     for (unsigned int t = 0; t < 2; t++) {
         char line[128];
 
-        block0_line(line, sizeof(line), t);
+        disk_block0_line(line, sizeof(line), t, t);
         ntsim_require_nth(&run, line, 1, WAIT_MS);
     }
     ntsim_stop(&run);
@@ -86,26 +77,6 @@ static void test_adapter_connects_every_disk(void **state)
     assert_null(strstr(run.log, "left behind"));
     assert_null(strstr(run.log, "leaked"));
     assert_null(strstr(run.log, "BUGCHECK"));
-}
-
-/* The SHA-256 of a disk of @mib MiB as ntsim_disk_add makes it for disk @disk, in hex. */
-static void image_sha256(unsigned int disk, unsigned int mib, char *hex)
-{
-    EVP_MD_CTX *sha = EVP_MD_CTX_new();
-    uint8_t block[4096], digest[EVP_MAX_MD_SIZE];
-    unsigned int length;
-
-    EVP_DigestInit_ex(sha, EVP_sha256(), NULL);
-    for (unsigned int i = 0; i < sizeof(block); i++)
-        block[i] = ntsim_disk_pattern(disk, i);
-    EVP_DigestUpdate(sha, block, sizeof(block));
-    memset(block, 0, sizeof(block));
-    for (unsigned int i = 1; i < mib * 256; i++)
-        EVP_DigestUpdate(sha, block, sizeof(block));
-    EVP_DigestFinal_ex(sha, digest, &length);
-    EVP_MD_CTX_free(sha);
-    for (unsigned int i = 0; i < length; i++)
-        sprintf(hex + 2 * i, "%02x", digest[i]);
 }
 
 /*
@@ -126,15 +97,15 @@ static void test_whole_disk_read_through_the_guest(void **state)
     for (unsigned int d = 0; d < 2; d++) {
         char request[32];
 
-        image_sha256(d, mib[d], expected);
+        disk_image_sha256(d, mib[d], expected);
         snprintf(request, sizeof(request), "sha256 %u\n", d);
         snprintf(want, sizeof(want), "ok %s %u\n", expected, mib[d] << 20);
-        ntsim_ask(socket_path, request, answer, sizeof(answer));
+        disk_ask_guest(socket_path, request, answer, sizeof(answer));
         assert_string_equal(answer, want);
     }
-    ntsim_ask(socket_path, "sha256 2\n", answer, sizeof(answer));
+    disk_ask_guest(socket_path, "sha256 2\n", answer, sizeof(answer));
     assert_string_equal(answer, "error the guest has no disk 2\n");
-    ntsim_ask(socket_path, "md5 0\n", answer, sizeof(answer));
+    disk_ask_guest(socket_path, "md5 0\n", answer, sizeof(answer));
     assert_true(strncmp(answer, "error ", 6) == 0);
     ntsim_stop(&run);
     assert_int_equal(run.exit_status, 0);

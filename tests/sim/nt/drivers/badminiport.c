@@ -9,14 +9,45 @@
  *                          and NumberOfPhysicalBreaks (a verifier stop)
  *   sp_passive_outside     asks for passive initialization in HwFindAdapter
  *                          (refused), then in HwInitialize (granted), and logs both
+ *   sp_bus_change_path     reports a bus change (BusChangeDetected) on a bus
+ *                          it does not have (PathId 1 of 1 bus): a verifier stop
+ *   sp_bus_change_irql     reports a bus change at HIGH_LEVEL, above its DIRQL:
+ *                          a verifier stop
+ *   sp_perf_opts           asks for concurrent channels in HwFindAdapter
+ *                          (refused), then in HwInitialize queries what is
+ *                          offered and asks for DPC redirection, which is not
+ *                          (refused), and for two concurrent channels
+ *                          (granted); logs each answer
  */
 #include "storport_abi.h"
 
 #include "service_name.h"
 
-enum rule { SP_BEHAVE, SP_BAD_SIZE, SP_NO_TRANSFER_LENGTH, SP_PASSIVE_OUTSIDE };
+enum rule {
+    SP_BEHAVE,
+    SP_BAD_SIZE,
+    SP_NO_TRANSFER_LENGTH,
+    SP_PASSIVE_OUTSIDE,
+    SP_BUS_CHANGE_PATH,
+    SP_BUS_CHANGE_IRQL,
+    SP_PERF_OPTS,
+};
 
 static enum rule chosen;
+
+/* StorPortInitializePerfOpts (asking @flags, or querying): its answer and the flags, logged. */
+static void perf_opts(PVOID extension, const char *where, BOOLEAN query, ULONG flags)
+{
+    PERF_CONFIGURATION_DATA perf = {.Version = STOR_PERF_VERSION_2,
+                                    .Size = sizeof(perf),
+                                    .Flags = flags,
+                                    .ConcurrentChannels = 2};
+    ULONG status = StorPortExtendedFunction(STOR_EXT_INITIALIZE_PERF, extension, query, &perf);
+
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL,
+               "badminiport: %s: perf opts %s %#lx -> %#lx, flags %#lx\n", where,
+               query ? "query" : "ask", flags, status, perf.Flags);
+}
 
 static BOOLEAN passive_initialize(PVOID extension)
 {
@@ -35,6 +66,8 @@ static ULONG find_adapter(PVOID extension, PVOID context, PVOID bus, PCHAR argum
                    "badminiport: passive initialization asked in HwFindAdapter: %s\n",
                    granted ? "granted" : "refused");
     }
+    if (chosen == SP_PERF_OPTS)
+        perf_opts(extension, "HwFindAdapter", FALSE, STOR_PERF_CONCURRENT_CHANNELS);
     if (chosen != SP_NO_TRANSFER_LENGTH) {
         config->MaximumTransferLength = 64 * 1024;
         config->NumberOfPhysicalBreaks = 17;
@@ -45,7 +78,20 @@ static ULONG find_adapter(PVOID extension, PVOID context, PVOID bus, PCHAR argum
 static BOOLEAN initialize(PVOID extension)
 {
     LONG granted = FALSE;
+    KIRQL old;
 
+    if (chosen == SP_BUS_CHANGE_PATH)
+        StorPortNotification(STOR_BUS_CHANGE_DETECTED, extension, (UCHAR)1);
+    if (chosen == SP_BUS_CHANGE_IRQL) {
+        KeRaiseIrql(HIGH_LEVEL, &old);
+        StorPortNotification(STOR_BUS_CHANGE_DETECTED, extension, (UCHAR)0);
+        KeLowerIrql(old);
+    }
+    if (chosen == SP_PERF_OPTS) {
+        perf_opts(extension, "HwInitialize", TRUE, 0);
+        perf_opts(extension, "HwInitialize", FALSE, STOR_PERF_DPC_REDIRECTION);
+        perf_opts(extension, "HwInitialize", FALSE, STOR_PERF_CONCURRENT_CHANNELS);
+    }
     if (chosen == SP_PASSIVE_OUTSIDE) {
         StorPortNotification(0x1000, extension, passive_initialize, &granted);
         DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL,
@@ -92,6 +138,12 @@ __attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
         chosen = SP_NO_TRANSFER_LENGTH;
     else if (service_is(registry_path, L"sp_passive_outside"))
         chosen = SP_PASSIVE_OUTSIDE;
+    else if (service_is(registry_path, L"sp_bus_change_path"))
+        chosen = SP_BUS_CHANGE_PATH;
+    else if (service_is(registry_path, L"sp_bus_change_irql"))
+        chosen = SP_BUS_CHANGE_IRQL;
+    else if (service_is(registry_path, L"sp_perf_opts"))
+        chosen = SP_PERF_OPTS;
     /* The Windows 7 physical form's size, which the simulated Storport does not take. */
     if (chosen == SP_BAD_SIZE)
         init.HwInitializationDataSize = 136;
