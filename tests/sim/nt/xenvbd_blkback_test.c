@@ -8,7 +8,8 @@
  * a file written onto the disk lands byte for byte, and the guest's read
  * of the whole disk has the image's SHA-256. A read-only disk says it is
  * write-protected, refuses writes with DATA PROTECT and changes nothing,
- * and reads as the image.
+ * and reads as the image. A disk hot-plugged while the guest runs is
+ * connected and found.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -180,6 +181,39 @@ static void test_feature_combination(void **state)
 }
 
 /*
+ * A disk served by winpv-blkback hot-plugged while the guest runs, with
+ * one-page rings and no persistent grants beside a disk offering
+ * everything: xenvbd.sys connects it as the next target, Storport finds
+ * it, and the guest reads it as its image.
+ */
+static void test_hot_plugged_disk(void **state)
+{
+    const char *const args[] = {"--no-persistent", "--max-ring-page-order", "0", NULL};
+    const struct blkback_disk everything = {0}, cfg = {.args = args};
+    char answer[256], want[160], hex[65], second[512];
+    uint8_t *disk;
+
+    start_on(&everything, 512);
+    ntsim_blkback_add(&run, 1, 2, &cfg);
+    ntsim_require_nth(&run, "winpv: xenvbd: target 1 is vbd 51728: 4096 sectors of 512 bytes\n", 1,
+                      WAIT_MS);
+    ntsim_require_nth(&run,
+                      "winpv: vbd: device/vbd/51728: 2 queue(s) of 1 page(s), 256 segments, "
+                      "persistent 0, sectors of 512\n",
+                      1, WAIT_MS);
+    ntsim_require_nth(&run, "storport: scan of 16 target(s): 2 disk(s)\n", 1, WAIT_MS);
+    ntsim_disk_image(&run, 1, second, sizeof(second));
+    disk = disk_image_read(second, 2u << 20);
+    disk_sha256_hex(disk, 2u << 20, hex);
+    free(disk);
+    snprintf(want, sizeof(want), "ok %s %u\n", hex, 2u << 20);
+    disk_ask_guest(socket_path, "sha256 1\n", answer, sizeof(answer));
+    assert_string_equal(answer, want);
+    assert_guest_reads_the_image();
+    stop_cleanly();
+}
+
+/*
  * Mode "r": the disk says it is write-protected (MODE SENSE's WP), offers
  * no write cache and no unmap; a file written onto it is refused with DATA
  * PROTECT / WRITE PROTECTED and so are random writes, the image unchanged;
@@ -222,7 +256,7 @@ static void test_read_only_disk(void **state)
 
 int main(void)
 {
-    struct CMUnitTest tests[sizeof(combinations) / sizeof(combinations[0]) + 1];
+    struct CMUnitTest tests[sizeof(combinations) / sizeof(combinations[0]) + 2];
     size_t n = 0;
 
     for (; n < sizeof(combinations) / sizeof(combinations[0]); n++)
@@ -231,6 +265,7 @@ int main(void)
                                        .teardown_func = abandon,
                                        .initial_state = (void *)&combinations[n]};
     tests[n++] = (struct CMUnitTest)cmocka_unit_test_teardown(test_read_only_disk, abandon);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test_teardown(test_hot_plugged_disk, abandon);
     return _cmocka_run_group_tests("xenvbd.sys against winpv-blkback", tests, n,
                                    ntsim_fixture_setup, ntsim_fixture_teardown);
 }
