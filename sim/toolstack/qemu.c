@@ -28,13 +28,17 @@ int qemu_backend_state(struct xenstore *xs, const struct qemu *q)
 /*
  * QEMU lays out the device in this order: the backend's directory, its
  * state InitWait, then the guest's directory (backend, backend-id) with its
- * state, Initialising, written last. Only then may a frontend start.
+ * state, Initialising, written last. Only then may a frontend start; a
+ * guest already running may start at once, and both states then move on
+ * towards Connected before this looks.
  */
 static bool device_ready(struct xenstore *xs, struct qemu *q, int *backend_state)
 {
+    int frontend_state = xenstore_read_state(xs, XBT_NULL, q->frontend_path);
+
     *backend_state = xenstore_read_state(xs, XBT_NULL, q->backend_path);
-    return *backend_state == XenbusStateInitWait &&
-           xenstore_read_state(xs, XBT_NULL, q->frontend_path) == XenbusStateInitialising;
+    return *backend_state >= XenbusStateInitWait && *backend_state <= XenbusStateConnected &&
+           frontend_state >= XenbusStateInitialising && frontend_state <= XenbusStateConnected;
 }
 
 static int wait_for_device(struct xenstore *xs, struct qemu *q)
