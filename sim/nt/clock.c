@@ -107,6 +107,11 @@ uint64_t nt_time_start(void)
     return (uint64_t)(uintptr_t)kuser_page;
 }
 
+uint64_t nt_kuser_page(void)
+{
+    return (uint64_t)(uintptr_t)kuser_page;
+}
+
 void nt_time_stop(void)
 {
     if (atomic_exchange(&clock_running, false))

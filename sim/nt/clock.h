@@ -7,6 +7,8 @@
 /* Start the clock; returns the address of the KUSER_SHARED_DATA page. */
 uint64_t nt_time_start(void);
 void nt_time_stop(void);
+/* Where KUSER_SHARED_DATA reads go: what nt_time_start returned. */
+uint64_t nt_kuser_page(void);
 
 /*
  * Bring KUSER_SHARED_DATA's clocks up to now: a timer that fires does this

@@ -103,7 +103,8 @@ struct import_walk {
     size_t size;
     uint8_t *thunks; /* THUNK_SIZE bytes each */
     size_t thunk_count, thunk_capacity;
-    char *missing; /* names of unimplemented imports, ", "-separated */
+    const struct nt_image_binder *binder; /* NULL: the kernel's exports */
+    char *missing;                        /* names of unimplemented imports, ", "-separated */
     size_t missing_size;
     unsigned int missing_count;
 };
@@ -129,7 +130,10 @@ static bool bind_one(void *ctx, const struct pe_import_function *function)
     uint64_t value;
 
     /* Windows exports nothing by ordinal to drivers that they may rely on. */
-    if (function->name)
+    if (function->name && walk->binder)
+        address =
+            walk->binder->find(walk->binder->context, function->dll_name, function->name, &data);
+    else if (function->name)
         address = nt_export_find(function->dll_name, function->name, &data);
     if (address == NULL || function->slot_rva > walk->size - 8) {
         note_missing(walk, function);
@@ -287,8 +291,8 @@ const struct nt_image *nt_image_find(uint64_t address)
     return found;
 }
 
-static int map_image(const struct pe_image *pe, struct nt_image *image, char *error,
-                     size_t error_size)
+static int map_image(const struct pe_image *pe, struct nt_image *image,
+                     const struct nt_image_binder *binder, char *error, size_t error_size)
 {
     struct failure why = {{0}};
     size_t pages = (pe->size_of_image + OS_PAGE_SIZE - 1) / OS_PAGE_SIZE;
@@ -322,6 +326,7 @@ static int map_image(const struct pe_image *pe, struct nt_image *image, char *er
                                    .size = image->size,
                                    .thunks = image->thunks,
                                    .thunk_capacity = NT_IMAGE_THUNKS,
+                                   .binder = binder,
                                    .missing = missing,
                                    .missing_size = sizeof(missing)};
     if (!pe_for_each_import_function(pe, bind_one, &imports, &why))
@@ -339,6 +344,13 @@ static int map_image(const struct pe_image *pe, struct nt_image *image, char *er
 int nt_image_load(const char *path, uint64_t kuser_page, struct nt_image *image, char *error,
                   size_t error_size)
 {
+    return nt_image_load_bound(path, NULL, kuser_page, NULL, image, error, error_size);
+}
+
+int nt_image_load_bound(const char *path, const char *name, uint64_t kuser_page,
+                        const struct nt_image_binder *binder, struct nt_image *image, char *error,
+                        size_t error_size)
+{
     struct file_contents file;
     struct failure why = {{0}};
     struct pe_image pe;
@@ -348,7 +360,7 @@ int nt_image_load(const char *path, uint64_t kuser_page, struct nt_image *image,
 
     memset(image, 0, sizeof(*image));
     snprintf(image->path, sizeof(image->path), "%s", path);
-    snprintf(image->name, sizeof(image->name), "%s", slash ? slash + 1 : path);
+    snprintf(image->name, sizeof(image->name), "%s", name ? name : slash ? slash + 1 : path);
     if (!file_read(path, &file, &why))
         return reason(error, error_size, -ENOENT, "%s", why.text);
     if (!pe_parse(&pe, file.data, file.size, &why)) {
@@ -370,7 +382,7 @@ int nt_image_load(const char *path, uint64_t kuser_page, struct nt_image *image,
         snprintf(image->pdb_name, sizeof(image->pdb_name), "%s", cv.pdb_name);
     }
 
-    err = map_image(&pe, image, error, error_size);
+    err = map_image(&pe, image, binder, error, error_size);
     if (err == 0)
         err = read_functions(&pe, image, error, error_size);
     if (err == 0)

@@ -12,6 +12,7 @@
 #ifndef WINPV_SIM_NT_IMAGE_H
 #define WINPV_SIM_NT_IMAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,25 @@ struct nt_image {
  */
 int nt_image_load(const char *path, uint64_t kuser_page, struct nt_image *image, char *error,
                   size_t error_size);
+
+/*
+ * Where an image's imports go, when not to the kernel's exports: @find
+ * gives the address of @dll's @name (setting *@data for a variable), or
+ * NULL for an import that fails the load.
+ */
+struct nt_image_binder {
+    const void *(*find)(void *context, const char *dll, const char *name, bool *data);
+    void *context;
+};
+
+/*
+ * As nt_image_load, the module named @name (NULL: the file's name) and its
+ * imports bound by @binder (NULL: the kernel's exports): a second copy of
+ * an image, as Windows loads a dump stack's miniport.
+ */
+int nt_image_load_bound(const char *path, const char *name, uint64_t kuser_page,
+                        const struct nt_image_binder *binder, struct nt_image *image, char *error,
+                        size_t error_size);
 
 /* Unmap an image loaded by nt_image_load. */
 void nt_image_unload(struct nt_image *image);

@@ -12,6 +12,7 @@
  * the routine must synchronize with the interrupt's spinlock.
  */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "exports_impl.h"
 #include "io.h"
@@ -126,6 +127,9 @@ unsigned int nt_interrupt_raise(uint32_t line, unsigned int vcpu)
     struct nt_thread *thread = nt_current();
     unsigned int handled = 0;
 
+    /* A frozen machine takes no interrupt: the line stays raised until the end. */
+    while (__atomic_load_n(&nt_machine_frozen, __ATOMIC_SEQ_CST))
+        usleep(100000);
     __atomic_add_fetch(&raised, 1, __ATOMIC_RELAXED);
     /* The list lock is held across the routine, so disconnect cannot free it meanwhile. */
     pthread_mutex_lock(&interrupts_lock);

@@ -117,6 +117,15 @@ size_t nt_interrupts_connected_in(uint64_t base, uint64_t size);
 void nt_spinlock_acquire(KSPIN_LOCK *lock, uint64_t caller);
 void nt_spinlock_release(KSPIN_LOCK *lock, uint64_t caller);
 
+/*
+ * A crash: the calling thread, at HIGH_LEVEL, takes every other vCPU (each
+ * is taken as its owner gives it up) and no interrupt is delivered any
+ * more, so nothing at DISPATCH_LEVEL or above runs but the caller. There
+ * is no way back: the machine ends after. Threads at PASSIVE_LEVEL go on.
+ */
+void nt_machine_freeze(void);
+extern volatile int nt_machine_frozen;
+
 void nt_vcpus_init(unsigned int count);
 unsigned int nt_vcpu_count(void);
 unsigned int nt_current_vcpu(void);

@@ -128,6 +128,7 @@ struct storport_request {
     SCSI_REQUEST_BLOCK *srb;
     uint8_t *data;
     uint32_t max_length;
+    uint8_t function;         /* the SRB's Function: 0, SRB_FUNCTION_EXECUTE_SCSI, unless set */
     bool started;             /* with the miniport, not yet taken back by a wait */
     unsigned int attentions;  /* unit attentions its caller met on its command (retries) */
     struct timespec deadline; /* when the miniport must have given it back */

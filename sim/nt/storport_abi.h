@@ -225,4 +225,47 @@ typedef struct _PERF_CONFIGURATION_DATA {
     void *MessageTargets; /* PGROUP_AFFINITY */
 } PERF_CONFIGURATION_DATA;
 
+/* Crash-dump and hibernation mode (Windows 8 and later). */
+#define SRB_FUNCTION_SHUTDOWN      0x07
+#define SRB_FUNCTION_DUMP_POINTERS 0x26
+#define STOR_NEXT_REQUEST          1
+#define DUMP_MODE_CRASH            0x01
+#define DUMP_MODE_HIBER            0x02
+#define DUMP_MINIPORT_VERSION_1    0x0100
+#define DUMP_MINIPORT_NAME_LENGTH  15
+#define STOR_FEATURE_DUMP_POINTERS 0x00000008
+
+/* The answer to SRB_FUNCTION_DUMP_POINTERS: 112 bytes on x64. */
+typedef struct _MINIPORT_DUMP_POINTERS {
+    uint16_t Version;
+    uint16_t Size;
+    uint16_t DriverName[DUMP_MINIPORT_NAME_LENGTH];
+    void *AdapterObject;
+    void *MappedRegisterBase;
+    uint32_t CommonBufferSize;
+    void *MiniportPrivateDumpData;
+    uint32_t SystemIoBusNumber;
+    int32_t AdapterInterfaceType;
+    uint32_t MaximumTransferLength;
+    uint32_t NumberOfPhysicalBreaks;
+    uint32_t AlignmentMask;
+    uint32_t NumberOfAccessRanges;
+    void *AccessRanges;
+    uint8_t NumberOfBuses;
+    BOOLEAN Master;
+    BOOLEAN MapBuffers;
+    uint8_t MaximumNumberOfTargets;
+} MINIPORT_DUMP_POINTERS;
+
+_Static_assert(sizeof(MINIPORT_DUMP_POINTERS) == 0x70, "MINIPORT_DUMP_POINTERS size");
+_Static_assert(offsetof(MINIPORT_DUMP_POINTERS, AdapterObject) == 0x28, "AdapterObject");
+_Static_assert(offsetof(MINIPORT_DUMP_POINTERS, MiniportPrivateDumpData) == 0x40, "DumpData");
+_Static_assert(offsetof(MINIPORT_DUMP_POINTERS, MaximumTransferLength) == 0x50, "MaxTransfer");
+_Static_assert(offsetof(MINIPORT_DUMP_POINTERS, MaximumNumberOfTargets) == 0x6b, "Targets");
+_Static_assert(offsetof(PORT_CONFIGURATION_INFORMATION, MiniportDumpData) == 0x40, "DumpData");
+_Static_assert(offsetof(PORT_CONFIGURATION_INFORMATION, DumpRegion) == 0xa8, "DumpRegion");
+_Static_assert(offsetof(PORT_CONFIGURATION_INFORMATION, RequestedDumpBufferSize) == 0xc0,
+               "RequestedDumpBufferSize");
+_Static_assert(offsetof(PORT_CONFIGURATION_INFORMATION, DumpMode) == 0xc5, "DumpMode");
+
 #endif /* WINPV_SIM_NT_STORPORT_ABI_H */

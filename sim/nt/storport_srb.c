@@ -157,7 +157,7 @@ static void prepare(struct storport_request *r, uint8_t target, const uint8_t *c
     memset(srb, 0, sizeof(*srb));
     memset(sense, 0, SENSE_LENGTH);
     srb->Length = sizeof(*srb);
-    srb->Function = SRB_FUNCTION_EXECUTE_SCSI;
+    srb->Function = r->function;
     srb->TargetId = target;
     srb->CdbLength = cdb_length;
     memcpy(srb->Cdb, cdb, cdb_length);

@@ -115,6 +115,21 @@ unsigned int nt_current_vcpu(void)
     return thread->vcpu >= 0 ? (unsigned int)thread->vcpu : thread->ideal_vcpu;
 }
 
+volatile int nt_machine_frozen;
+
+void nt_machine_freeze(void)
+{
+    struct nt_thread *thread = current;
+
+    if (thread == NULL || thread->irql != HIGH_LEVEL || thread->vcpu < 0)
+        nt_bugcheck(IRQL_NOT_GREATER_OR_EQUAL, thread ? thread->irql : 0, HIGH_LEVEL, 0, 0, 0);
+    __atomic_store_n(&nt_machine_frozen, 1, __ATOMIC_SEQ_CST);
+    for (unsigned int i = 0; i < vcpus.count; i++) {
+        if ((int)i != thread->vcpu)
+            pthread_mutex_lock(&vcpus.owner[i]); /* its owner lowers its IRQL once, and stops */
+    }
+}
+
 KIRQL nt_raise_irql(KIRQL irql, uint64_t caller)
 {
     struct nt_thread *thread = current;

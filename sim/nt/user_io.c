@@ -20,10 +20,15 @@
  *                       (absolute) as it comes back, acknowledged or failed;
  *                       then a flush: "ok ACKNOWLEDGED FAILED NS" (disk_class.h
  *                       says what the stamps and the journal hold)
+ *   dump DISK PATH OFFSET crash|hiber
+ *                       a crash dump or hibernation of the file at PATH at byte
+ *                       OFFSET through the miniport's dump mode, then the machine
+ *                       ends (storport_dump.c): "ok BYTES REQUESTS LARGEST"
  * and answers one line ("ok ..." or "error ..."). A request that is none
  * of these is answered "error" and nothing else happens.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <poll.h>
@@ -37,6 +42,7 @@
 
 #include "kernel.h"
 #include "disk_class.h"
+#include "storport_dump.h"
 #include "user_io.h"
 
 #define REQUEST_MAX 4200 /* "fill" or "stamp", its numbers and a path of PATH_MAX */
@@ -95,6 +101,27 @@ static int run_request(char *p, char *answer, size_t size)
     return disk_class_run((unsigned int)disk, &w, answer, size);
 }
 
+/* "dump DISK PATH OFFSET crash|hiber" after "dump ". */
+static int dump_request(char *p, char *answer, size_t size)
+{
+    unsigned long disk, offset;
+    char *path, *mode;
+
+    if (!number(&p, UINT8_MAX, &disk) || p[0] != '/' || (path = p, p = strchr(p, ' ')) == NULL) {
+        snprintf(answer, size, "error dump DISK PATH OFFSET crash|hiber");
+        return -1;
+    }
+    *p++ = '\0';
+    mode = strchr(p, ' ');
+    if (mode == NULL || (*mode++ = '\0', !number(&p, ULONG_MAX, &offset)) || *p != '\0' ||
+        (strcmp(mode, "crash") != 0 && strcmp(mode, "hiber") != 0)) {
+        snprintf(answer, size, "error dump DISK PATH OFFSET crash|hiber");
+        return -1;
+    }
+    return storport_dump_run((unsigned int)disk, path, offset, strcmp(mode, "hiber") == 0, answer,
+                             size);
+}
+
 /* "stamp DISK BS QD SECONDS JOURNAL" after "stamp ", from connection @conn. */
 static int stamp_request(char *p, int conn, char *answer, size_t size)
 {
@@ -128,9 +155,12 @@ static void answer_to(char *request, int conn, char *answer, size_t size)
         rc = run_request(request + 4, answer, size);
     } else if (strncmp(request, "stamp ", 6) == 0) {
         rc = stamp_request(request + 6, conn, answer, size);
+    } else if (strncmp(request, "dump ", 5) == 0) {
+        rc = dump_request(request + 5, answer, size);
     } else {
-        snprintf(answer, size,
-                 "error no such request (sha256 DISK, fill DISK PATH, run ..., stamp ...)");
+        snprintf(
+            answer, size,
+            "error no such request (sha256 DISK, fill DISK PATH, run ..., stamp ..., dump ...)");
         return;
     }
     if (rc != 0 && strncmp(answer, "error ", 6) != 0) {
@@ -163,6 +193,7 @@ static void serve(int conn)
     strcat(answer, "\n");
     if (write(conn, answer, strlen(answer)) < 0)
         nt_log("io: the answer did not go back\n");
+    storport_dump_end();
 }
 
 static void *io_main(void *arg)

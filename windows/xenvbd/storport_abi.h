@@ -294,6 +294,51 @@ STOR_SCATTER_GATHER_LIST *NTAPI StorPortGetScatterGatherList(PVOID HwDeviceExten
 
 /* -- the WDK's x64 layout, checked ---------------------------------------------- */
 
+/* -- crash-dump and hibernation mode (Windows 8 and later) ------------------------ */
+
+#define DUMP_MODE_CRASH            0x01
+#define DUMP_MODE_HIBER            0x02
+#define DUMP_MODE_MARK_MEMORY      0x03
+#define DUMP_MODE_RESUME           0x04
+#define DUMP_MINIPORT_VERSION_1    0x0100
+#define DUMP_MINIPORT_NAME_LENGTH  15
+#define STOR_FEATURE_DUMP_POINTERS 0x00000008
+
+/* The answer to SRB_FUNCTION_DUMP_POINTERS. */
+typedef struct _MINIPORT_DUMP_POINTERS {
+    USHORT Version;
+    USHORT Size;
+    WCHAR DriverName[DUMP_MINIPORT_NAME_LENGTH];
+    PVOID AdapterObject;
+    PVOID MappedRegisterBase;
+    ULONG CommonBufferSize;
+    PVOID MiniportPrivateDumpData;
+    ULONG SystemIoBusNumber;
+    INTERFACE_TYPE AdapterInterfaceType;
+    ULONG MaximumTransferLength;
+    ULONG NumberOfPhysicalBreaks;
+    ULONG AlignmentMask;
+    ULONG NumberOfAccessRanges;
+    PVOID AccessRanges;
+    UCHAR NumberOfBuses;
+    BOOLEAN Master;
+    BOOLEAN MapBuffers;
+    UCHAR MaximumNumberOfTargets;
+} MINIPORT_DUMP_POINTERS, *PMINIPORT_DUMP_POINTERS;
+
+VOID NTAPI StorPortStallExecution(ULONG Delay);
+
+_Static_assert(sizeof(MINIPORT_DUMP_POINTERS) == 0x70, "MINIPORT_DUMP_POINTERS");
+_Static_assert(offsetof(MINIPORT_DUMP_POINTERS, AdapterObject) == 0x28, "MDP AdapterObject");
+_Static_assert(offsetof(MINIPORT_DUMP_POINTERS, MiniportPrivateDumpData) == 0x40, "MDP data");
+_Static_assert(offsetof(MINIPORT_DUMP_POINTERS, MaximumTransferLength) == 0x50, "MDP MTL");
+_Static_assert(offsetof(MINIPORT_DUMP_POINTERS, MaximumNumberOfTargets) == 0x6b, "MDP targets");
+_Static_assert(offsetof(PORT_CONFIGURATION_INFORMATION, MiniportDumpData) == 0x40, "PCI dump data");
+_Static_assert(offsetof(PORT_CONFIGURATION_INFORMATION, DumpRegion) == 0xa8, "PCI DumpRegion");
+_Static_assert(offsetof(PORT_CONFIGURATION_INFORMATION, RequestedDumpBufferSize) == 0xc0,
+               "PCI RequestedDumpBufferSize");
+_Static_assert(offsetof(PORT_CONFIGURATION_INFORMATION, DumpMode) == 0xc5, "PCI DumpMode");
+
 _Static_assert(sizeof(SCSI_REQUEST_BLOCK) == 88, "SCSI_REQUEST_BLOCK is 88 bytes on x64");
 _Static_assert(offsetof(SCSI_REQUEST_BLOCK, SrbFlags) == 12, "SRB SrbFlags");
 _Static_assert(offsetof(SCSI_REQUEST_BLOCK, DataBuffer) == 24, "SRB DataBuffer");

@@ -40,6 +40,14 @@ badminiport_LIBS := ntoskrnl hal
 INCLUDES_tests/sim/nt/drivers/badminiport := $(WIN_INCLUDES) -Iwindows/xenvbd
 $(BUILD)/win64/badminiport.sys: $(BUILD)/win64/libstorport.a
 
+# A miniport with a disk in its image and a dump mode (see the file), for
+# the simulated Storport's dump mode.
+TEST_DRIVERS += dumpdisk
+dumpdisk_SRCS := tests/sim/nt/drivers/dumpdisk.c
+dumpdisk_LIBS := ntoskrnl hal
+INCLUDES_tests/sim/nt/drivers/dumpdisk := $(WIN_INCLUDES) -Iwindows/xenvbd
+$(BUILD)/win64/dumpdisk.sys: $(BUILD)/win64/libstorport.a
+
 TEST_DRIVERS += unknown_import
 unknown_import_SRCS := tests/sim/nt/drivers/unknown_import.c
 unknown_import_LIBS := ntoskrnl hal
@@ -107,7 +115,7 @@ ntsim-disk-packages: $(NTSIM_DISK_PACKAGE_FILES)
 NTSIM_TEST_SRCS := tests/sim/nt/ntsim_fixture.c $(SIM_TOOLSTACK_SRCS) $(SIM_NT_CPU_SRCS)
 NTSIM_TEST_NEEDS := $(BUILD)/host/bin/winpv-ntsim $(BUILD)/host/bin/winpv-simd \
                     $(BUILD)/win64/xenbus.sys $(BUILD)/win64/misbehave.sys $(BUILD)/win64/child.sys $(BUILD)/win64/ddi.sys \
-                    $(BUILD)/win64/badminiport.sys \
+                    $(BUILD)/win64/badminiport.sys $(BUILD)/win64/dumpdisk.sys \
                     $(BUILD)/win64/unknown_import.sys $(SIMLIB_FILES) $(NTSIM_PACKAGE_FILES) \
                     $(NTSIM_DDI_PACKAGE_FILES) $(NTSIM_DISK_PACKAGE_FILES)
 
@@ -156,6 +164,12 @@ HOST_TESTS += ntsim_xenvbd_io
 ntsim_xenvbd_io_SRCS := tests/sim/nt/xenvbd_io_test.c tests/sim/nt/disk_fixture.c $(NTSIM_TEST_SRCS)
 ntsim_xenvbd_io_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS) -lcrypto
 $(BUILD)/host/bin/ntsim_xenvbd_io: | $(NTSIM_TEST_NEEDS)
+HOST_TESTS += ntsim_storport_dump
+ntsim_storport_dump_SRCS := tests/sim/nt/storport_dump_test.c tests/sim/nt/disk_fixture.c \
+                            $(NTSIM_TEST_SRCS)
+ntsim_storport_dump_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS) -lcrypto
+$(BUILD)/host/bin/ntsim_storport_dump: | $(NTSIM_TEST_NEEDS)
+
 HOST_TESTS += ntsim_xenvbd_hotplug
 ntsim_xenvbd_hotplug_SRCS := tests/sim/nt/xenvbd_hotplug_test.c tests/sim/nt/disk_fixture.c \
                              $(NTSIM_TEST_SRCS)
