@@ -238,6 +238,21 @@ static NTSTATUS start_adapter(struct adapter *a)
 }
 
 /* ScsiStopAdapter at DIRQL, when the miniport said it takes it. */
+/* Where HwStartIo of a miniport with concurrent channels ran, and how many at once. */
+static void log_concurrency(struct adapter *a)
+{
+    char vcpus[3 * NT_MAX_VCPUS + 1] = "";
+    size_t at = 0;
+
+    pthread_mutex_lock(&a->srbs_lock);
+    for (unsigned int v = 0; v < NT_MAX_VCPUS; v++)
+        if (a->start_io_vcpus & (1u << v))
+            at += (size_t)snprintf(vcpus + at, sizeof(vcpus) - at, " %u", v);
+    nt_log("storport: adapter %p: HwStartIo ran on processor(s)%s, at most %u at once\n",
+           (void *)a->fdo, at ? vcpus : " none", a->most_in_start_io);
+    pthread_mutex_unlock(&a->srbs_lock);
+}
+
 static void stop_adapter(struct adapter *a)
 {
     void *control = a->miniport->init.HwAdapterControl;
@@ -245,6 +260,8 @@ static void stop_adapter(struct adapter *a)
 
     if (a->state != ADAPTER_STARTED)
         return;
+    if (a->concurrent_channels)
+        log_concurrency(a);
     if (control && a->control_types[SCSI_STOP_ADAPTER]) {
         old = nt_raise_irql(ADAPTER_DIRQL, 0);
         nt_driver_call(control, (uint64_t)(uintptr_t)a->hw_extension, SCSI_STOP_ADAPTER, 0, 0);

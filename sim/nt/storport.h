@@ -68,6 +68,8 @@ struct adapter {
      */
     uint32_t concurrent_channels;
     uint32_t in_start_io;
+    uint32_t most_in_start_io; /* the most HwStartIo calls seen at once (srbs_lock) */
+    uint32_t start_io_vcpus;   /* the processors HwStartIo ran on, a bit each (srbs_lock) */
     BOOLEAN control_types[CONTROL_TYPES_MAX];
     KSPIN_LOCK start_io_lock;
     pthread_mutex_t srbs_lock; /* guards in_flight, users, rescan_queued; see the lock order */

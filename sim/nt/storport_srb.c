@@ -186,6 +186,9 @@ static void start_io_concurrently(struct adapter *a, SCSI_REQUEST_BLOCK *srb)
     while (a->in_start_io >= a->concurrent_channels)
         pthread_cond_wait(&a->srb_completed, &a->srbs_lock);
     a->in_start_io++;
+    a->most_in_start_io =
+        a->in_start_io > a->most_in_start_io ? a->in_start_io : a->most_in_start_io;
+    a->start_io_vcpus |= 1u << nt_current_vcpu();
     pthread_mutex_unlock(&a->srbs_lock);
     old = nt_raise_irql(DISPATCH_LEVEL, 0);
     nt_driver_call(a->miniport->init.HwStartIo, (uint64_t)(uintptr_t)a->hw_extension,
