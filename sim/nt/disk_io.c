@@ -106,7 +106,7 @@ static bool done_whole(const struct disk_use *d, const struct storport_request *
                        size_t size)
 {
     struct srb_outcome out = storport_request_outcome(r);
-    uint32_t asked = scsi_get32(r->srb->Cdb + 10) * d->block_size; /* READ(16)/WRITE(16)'s count */
+    uint32_t asked = scsi_get32(r->spec.cdb + 10) * d->block_size; /* READ(16)/WRITE(16)'s count */
 
     if (SRB_STATUS(out.srb_status) == SRB_STATUS_SUCCESS && out.transferred == asked)
         return true;
@@ -121,18 +121,18 @@ static bool done_whole(const struct disk_use *d, const struct storport_request *
 static bool restarted(struct disk_use *d, struct storport_request *r)
 {
     struct srb_outcome out = storport_request_outcome(r);
-    enum srb_direction dir = r->srb->SrbFlags & SRB_FLAGS_DATA_OUT ? SRB_DIR_OUT : SRB_DIR_IN;
+    enum srb_direction dir = r->spec.flags & SRB_FLAGS_DATA_OUT ? SRB_DIR_OUT : SRB_DIR_IN;
     uint8_t cdb[16];
 
     if (r->attentions >= DISK_CLASS_RETRIES ||
-        !disk_class_retry(d->a, d->target, &out, r->srb->Cdb[0])) {
+        !disk_class_retry(d->a, d->target, &out, r->spec.cdb[0])) {
         r->attentions = 0;
         return false;
     }
     r->attentions++;
-    memcpy(cdb, r->srb->Cdb, sizeof(cdb));
+    memcpy(cdb, r->spec.cdb, sizeof(cdb));
     /* READ(16) and WRITE(16) carry their block count at byte 10. */
-    storport_request_start(r, d->target, cdb, r->srb->CdbLength, dir,
+    storport_request_start(r, d->target, cdb, r->spec.cdb_length, dir,
                            scsi_get32(cdb + 10) * d->block_size);
     return true;
 }
@@ -188,8 +188,8 @@ int disk_class_sha256(unsigned int disk, char *answer, size_t size)
                      (unsigned long long)hashed, why);
             goto out;
         }
-        EVP_DigestUpdate(sha, r[head].data, r[head].srb->DataTransferLength);
-        hashed += r[head].srb->DataTransferLength / d.block_size;
+        EVP_DigestUpdate(sha, r[head].data, r[head].spec.length);
+        hashed += r[head].spec.length / d.block_size;
         head = (head + 1) % STREAM_DEPTH;
         queued--;
     }
@@ -280,11 +280,11 @@ static int fill_whole_blocks(struct disk_use *d, int fd, uint64_t blocks, char *
             continue;
         if (!done_whole(d, &r[i], why, sizeof(why))) {
             snprintf(answer, size, "disk %u: WRITE at block %llu failed (%s)", d->number,
-                     (unsigned long long)scsi_get64(r[i].srb->Cdb + 2), why);
+                     (unsigned long long)scsi_get64(r[i].spec.cdb + 2), why);
             failed = true;
             break;
         }
-        written += r[i].srb->DataTransferLength / d->block_size;
+        written += r[i].spec.length / d->block_size;
         if (next < blocks)
             failed = !write_next(d, fd, &r[i], &next, blocks, per, answer, size);
     }
@@ -429,7 +429,7 @@ int disk_class_run(unsigned int disk, const struct disk_workload *w, char *answe
         if (!done_whole(&d, &set.r[i], why, sizeof(why))) {
             snprintf(answer, size, "disk %u: %s at block %llu failed (%s)", disk,
                      w->write ? "WRITE" : "READ",
-                     (unsigned long long)scsi_get64(set.r[i].srb->Cdb + 2), why);
+                     (unsigned long long)scsi_get64(set.r[i].spec.cdb + 2), why);
             failed = true;
             break;
         }
@@ -459,7 +459,7 @@ static bool overlaps_one_out(struct storport_request *const *r, unsigned int n, 
                              uint32_t count)
 {
     for (unsigned int i = 0; i < n; i++) {
-        uint64_t at = scsi_get64(r[i]->srb->Cdb + 2);
+        uint64_t at = scsi_get64(r[i]->spec.cdb + 2);
 
         if (r[i]->started && lba < at + count && at < lba + count)
             return true;
@@ -514,7 +514,7 @@ static bool journal_one(const struct disk_use *d, FILE *journal, const struct st
     bool ok = done_whole(d, r, why, sizeof(why));
 
     fprintf(journal, "%llu %llu %u %s\n", (unsigned long long)seqs[i],
-            (unsigned long long)scsi_get64(r->srb->Cdb + 2), scsi_get32(r->srb->Cdb + 10),
+            (unsigned long long)scsi_get64(r->spec.cdb + 2), scsi_get32(r->spec.cdb + 10),
             ok ? "ok" : "failed");
     fflush(journal);
     return ok;
