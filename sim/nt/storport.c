@@ -204,8 +204,9 @@ static NTSTATUS start_adapter(struct adapter *a)
 
     config_defaults(a);
     /* As Windows 8 and later: the form the miniport asked for in SrbTypeFlags. */
-    nt_log("storport: adapter %p: SRBs sent as %s\n", (void *)a->fdo,
-           storport_srb_extended(a->miniport) ? "STORAGE_REQUEST_BLOCK" : "SCSI_REQUEST_BLOCK");
+    nt_log("storport: SRBs sent as %s to adapter %p\n",
+           storport_srb_extended(a->miniport) ? "STORAGE_REQUEST_BLOCK" : "SCSI_REQUEST_BLOCK",
+           (void *)a->fdo);
     found = (uint32_t)nt_driver_call6(init->HwFindAdapter, (uint64_t)(uintptr_t)a->hw_extension, 0,
                                       0, 0, (uint64_t)(uintptr_t)&a->config,
                                       (uint64_t)(uintptr_t)&reserved);
