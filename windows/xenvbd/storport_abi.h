@@ -340,6 +340,7 @@ typedef ULONG HW_FIND_ADAPTER(PVOID DeviceExtension, PVOID HwContext, PVOID BusI
                               PBOOLEAN Reserved3);
 typedef BOOLEAN HW_INITIALIZE(PVOID DeviceExtension);
 typedef BOOLEAN HW_PASSIVE_INITIALIZE_ROUTINE(PVOID DeviceExtension);
+/* Srb: a STORAGE_REQUEST_BLOCK instead when SrbTypeFlags asked for it (srb_access.h). */
 typedef BOOLEAN HW_STARTIO(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb);
 typedef BOOLEAN HW_BUILDIO(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb);
 typedef BOOLEAN HW_RESET_BUS(PVOID DeviceExtension, ULONG PathId);
