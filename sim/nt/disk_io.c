@@ -82,8 +82,8 @@ int disk_class_sha256(unsigned int disk, char *answer, size_t size)
                      (unsigned long long)hashed, why);
             goto out;
         }
-        EVP_DigestUpdate(sha, r[head].data, r[head].srb->DataTransferLength);
-        hashed += r[head].srb->DataTransferLength / d.block_size;
+        EVP_DigestUpdate(sha, r[head].data, r[head].spec.length);
+        hashed += r[head].spec.length / d.block_size;
         head = (head + 1) % STREAM_DEPTH;
         queued--;
     }
@@ -174,11 +174,11 @@ static int fill_whole_blocks(struct disk_use *d, int fd, uint64_t blocks, char *
             continue;
         if (!disk_request_done(d, &r[i], why, sizeof(why))) {
             snprintf(answer, size, "disk %u: WRITE at block %llu failed (%s)", d->number,
-                     (unsigned long long)scsi_get64(r[i].srb->Cdb + 2), why);
+                     (unsigned long long)scsi_get64(r[i].spec.cdb + 2), why);
             failed = true;
             break;
         }
-        written += r[i].srb->DataTransferLength / d->block_size;
+        written += r[i].spec.length / d->block_size;
         if (next < blocks)
             failed = !write_next(d, fd, &r[i], &next, blocks, per, answer, size);
     }
@@ -247,7 +247,7 @@ static bool overlaps_one_out(struct storport_request *const *r, unsigned int n, 
                              uint32_t count)
 {
     for (unsigned int i = 0; i < n; i++) {
-        uint64_t at = scsi_get64(r[i]->srb->Cdb + 2);
+        uint64_t at = scsi_get64(r[i]->spec.cdb + 2);
 
         if (r[i]->started && lba < at + count && at < lba + count)
             return true;
@@ -302,7 +302,7 @@ static bool journal_one(const struct disk_use *d, FILE *journal, const struct st
     bool ok = disk_request_done(d, r, why, sizeof(why));
 
     fprintf(journal, "%llu %llu %u %s\n", (unsigned long long)seqs[i],
-            (unsigned long long)scsi_get64(r->srb->Cdb + 2), scsi_get32(r->srb->Cdb + 10),
+            (unsigned long long)scsi_get64(r->spec.cdb + 2), scsi_get32(r->spec.cdb + 10),
             ok ? "ok" : "failed");
     fflush(journal);
     return ok;

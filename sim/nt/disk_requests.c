@@ -73,7 +73,7 @@ bool disk_request_done(const struct disk_use *d, const struct storport_request *
                        size_t size)
 {
     struct srb_outcome out = storport_request_outcome(r);
-    uint32_t asked = scsi_get32(r->srb->Cdb + 10) * d->block_size; /* READ(16)/WRITE(16)'s count */
+    uint32_t asked = scsi_get32(r->spec.cdb + 10) * d->block_size; /* READ(16)/WRITE(16)'s count */
 
     if (SRB_STATUS(out.srb_status) == SRB_STATUS_SUCCESS && out.transferred == asked)
         return true;
@@ -88,18 +88,18 @@ bool disk_request_done(const struct disk_use *d, const struct storport_request *
 bool disk_request_restarted(struct disk_use *d, struct storport_request *r)
 {
     struct srb_outcome out = storport_request_outcome(r);
-    enum srb_direction dir = r->srb->SrbFlags & SRB_FLAGS_DATA_OUT ? SRB_DIR_OUT : SRB_DIR_IN;
+    enum srb_direction dir = r->spec.flags & SRB_FLAGS_DATA_OUT ? SRB_DIR_OUT : SRB_DIR_IN;
     uint8_t cdb[16];
 
     if (r->attentions >= DISK_CLASS_RETRIES ||
-        !disk_class_retry(d->a, d->target, &out, r->srb->Cdb[0])) {
+        !disk_class_retry(d->a, d->target, &out, r->spec.cdb[0])) {
         r->attentions = 0;
         return false;
     }
     r->attentions++;
-    memcpy(cdb, r->srb->Cdb, sizeof(cdb));
+    memcpy(cdb, r->spec.cdb, sizeof(cdb));
     /* READ(16) and WRITE(16) carry their block count at byte 10. */
-    storport_request_start(r, d->target, cdb, r->srb->CdbLength, dir,
+    storport_request_start(r, d->target, cdb, r->spec.cdb_length, dir,
                            scsi_get32(cdb + 10) * d->block_size);
     return true;
 }

@@ -80,7 +80,7 @@ static void run_job(struct job *j)
         if (!disk_request_done(j->d, &set.r[i], why, sizeof(why))) {
             snprintf(j->answer, sizeof(j->answer), "disk %u: %s at block %llu failed (%s)",
                      j->d->number, j->w->write ? "WRITE" : "READ",
-                     (unsigned long long)scsi_get64(set.r[i].srb->Cdb + 2), why);
+                     (unsigned long long)scsi_get64(set.r[i].spec.cdb + 2), why);
             j->failed = true;
             break;
         }

@@ -203,6 +203,10 @@ static NTSTATUS start_adapter(struct adapter *a)
     uint32_t found;
 
     config_defaults(a);
+    /* As Windows 8 and later: the form the miniport asked for in SrbTypeFlags. */
+    nt_log("storport: SRBs sent as %s to adapter %p\n",
+           storport_srb_extended(a->miniport) ? "STORAGE_REQUEST_BLOCK" : "SCSI_REQUEST_BLOCK",
+           (void *)a->fdo);
     found = (uint32_t)nt_driver_call6(init->HwFindAdapter, (uint64_t)(uintptr_t)a->hw_extension, 0,
                                       0, 0, (uint64_t)(uintptr_t)&a->config,
                                       (uint64_t)(uintptr_t)&reserved);
@@ -493,7 +497,7 @@ static NT_EXPORT BOOLEAN StorPortNotification(uint32_t type, void *hw_extension,
             a->passive_initialize = routine;
         return TRUE;
     case STOR_REQUEST_COMPLETE:
-        storport_request_complete(a, __builtin_va_arg(args, SCSI_REQUEST_BLOCK *), caller);
+        storport_request_complete(a, __builtin_va_arg(args, void *), caller);
         __builtin_ms_va_end(args);
         return TRUE;
     case STOR_BUS_CHANGE_DETECTED:

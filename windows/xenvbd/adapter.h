@@ -20,6 +20,7 @@
 #define WINPV_XENVBD_ADAPTER_H
 
 #include "os.h"
+#include "srb_access.h"
 #include "storport_abi.h"
 #include "vbd/front.h"
 #include "vbd/scsi.h"
@@ -64,7 +65,7 @@ struct xenvbd_target {
 struct xenvbd_srb {
     struct vbd_front_request req;
     struct vbd_scsi_result res;
-    PSCSI_REQUEST_BLOCK srb;
+    struct xenvbd_srb_view view; /* the SRB, either form */
     struct xenvbd_adapter *adapter;
     struct vbd_front *front; /* the target's frontend when the SRB started */
     ULONG nr_sg;
