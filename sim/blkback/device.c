@@ -58,6 +58,12 @@ struct device {
     uint32_t busy;            /* slots in use */
     struct inflight *barrier; /* a barrier waiting or running: nothing else starts */
     bool broken;
+    /*
+     * The last look for work before sleeping found none in its whole time:
+     * the frontend is not streaming, and the next look does not spin but
+     * sleeps until an event comes (device_event clears it).
+     */
+    bool poll_missed;
     struct misbehave *misbehave;
     /* An indirect request's segment pages, copied here to be read once. */
     uint8_t indirect[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST * BLK_PAGE_SIZE];
@@ -455,15 +461,29 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Looks at the rings between two readings of the clock, which cost more than a look. */
+#define LOOKS_PER_CLOCK 32u
+
 bool device_idle(struct device *dev, uint64_t poll_ns)
 {
-    uint64_t until = now_ns() + poll_ns;
+    uint64_t until;
 
+    /* Spinning pays only while requests stream; else it takes a processor from the frontend. */
+    if (dev->poll_missed)
+        poll_ns = 0;
+    until = now_ns() + poll_ns;
     do {
-        if (has_work(dev))
-            return true;
-        __builtin_ia32_pause();
+        for (unsigned int i = 0; i < LOOKS_PER_CLOCK; i++) {
+            if (has_work(dev)) {
+                dev->poll_missed = false;
+                return true;
+            }
+            if (!poll_ns)
+                break;
+            __builtin_ia32_pause();
+        }
     } while (poll_ns && now_ns() < until);
+    dev->poll_missed = poll_ns != 0;
     for (uint32_t i = 0; i < dev->nr_queues; i++)
         if (dev->queues[i].bound && ring_back_final_check(&dev->queues[i].ring))
             return true;
@@ -472,6 +492,7 @@ bool device_idle(struct device *dev, uint64_t poll_ns)
 
 void device_event(struct device *dev, uint32_t port)
 {
+    dev->poll_missed = false; /* requests come again: look for the next ones before sleeping */
     for (uint32_t i = 0; i < dev->nr_queues; i++)
         if (dev->queues[i].bound && dev->queues[i].port == port)
             dom0_unmask(dev->dom0, port);

@@ -61,7 +61,9 @@ void device_pump(struct device *dev);
  * Before the caller sleeps: look for requests and completions for up to
  * @poll_ns (a frontend busy with the last answers has more soon, and a
  * request found so comes without an event), then ask each ring for an
- * event on its next request and look once more. Returns true when there is
+ * event on its next request and look once more. A look that found nothing
+ * in all of @poll_ns makes the next one not spin, until an event comes:
+ * a frontend that is not streaming keeps its processor. Returns true when there is
  * work (device_complete, device_pump), false when the caller may sleep
  * until an event, a completion or a watch.
  */
