@@ -244,6 +244,20 @@ static const char *service_name(const struct options *o)
     return name;
 }
 
+/* What the drivers' privileged instructions cost: each emulated one is a signal. */
+static void log_cpu_stats(void)
+{
+    struct nt_cpu_stats st;
+
+    nt_cpu_get_stats(&st);
+    nt_log("cpu: %llu instructions emulated (%llu trapped, %llu rewritten): CR8 %llu, hypercalls "
+           "%llu, MSRs %llu, ports %llu, CPUID %llu\n",
+           (unsigned long long)(st.faulted + st.rewritten), (unsigned long long)st.faulted,
+           (unsigned long long)st.rewritten, (unsigned long long)st.cr8,
+           (unsigned long long)st.hypercall, (unsigned long long)st.msr,
+           (unsigned long long)st.port, (unsigned long long)st.cpuid);
+}
+
 /* Run the PnP steps of @sequence; 0 when each succeeded. */
 static int run_sequence(struct nt_pnp *pnp, const char *sequence, const struct nt_boot *boot)
 {
@@ -325,6 +339,7 @@ static int run_driver(const struct options *o, struct nt_pnp *pnp)
     nt_agent_stop();
     leaks = nt_pnp_unload(pnp);
     nt_log("pool: %llu allocations in all\n", (unsigned long long)nt_pool_allocations());
+    log_cpu_stats();
     if (leaks)
         nt_log("pnp: %zu resource(s) left behind by the drivers at unload\n", leaks);
     return failed || leaks ? -1 : 0;
