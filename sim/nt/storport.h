@@ -70,6 +70,7 @@ struct srb_in_flight {
     bool extended;                /* its form */
     STOR_SCATTER_GATHER_LIST *sg; /* built at the miniport's first ask, freed with the entry */
     bool completed;
+    pthread_cond_t *waiter; /* the thread waiting for it (storport_request_wait), or NULL */
     struct srb_in_flight *next;
 };
 

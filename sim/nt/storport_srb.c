@@ -39,6 +39,7 @@
 static void hand_over(struct adapter *a, struct srb_in_flight *f)
 {
     f->completed = false;
+    f->waiter = NULL;
     f->sg = NULL;
     pthread_mutex_lock(&a->srbs_lock);
     f->next = a->in_flight;
@@ -63,7 +64,11 @@ void storport_request_complete(struct adapter *a, void *srb, uint64_t caller)
         inconsistent =
             !pending && storport_srb_inconsistent(srb, f->extended, f->spec, why, sizeof(why));
         f->completed = !pending;
-        pthread_cond_broadcast(&a->srb_completed);
+        /* Only the thread waiting for it: a workload's threads wait on an adapter each. */
+        if (f->waiter)
+            pthread_cond_signal(f->waiter);
+        else
+            pthread_cond_broadcast(&a->srb_completed);
     }
     pthread_mutex_unlock(&a->srbs_lock);
     if (f == NULL)
@@ -259,6 +264,9 @@ static void take_back(struct adapter *a, struct storport_request *r)
     r->started = false;
 }
 
+/* The condition a thread waits on for its requests: signalled for them alone. */
+static __thread pthread_cond_t own_wake = PTHREAD_COND_INITIALIZER;
+
 unsigned int storport_request_wait(struct storport_request *const *r, unsigned int n)
 {
     struct adapter *a = NULL;
@@ -272,6 +280,8 @@ unsigned int storport_request_wait(struct storport_request *const *r, unsigned i
         abort();
     }
     pthread_mutex_lock(&a->srbs_lock);
+    for (unsigned int i = 0; i < n; i++)
+        r[i]->f.waiter = r[i]->started ? &own_wake : NULL;
     while (done == n && late == NULL) {
         const struct timespec *first = NULL;
 
@@ -287,11 +297,13 @@ unsigned int storport_request_wait(struct storport_request *const *r, unsigned i
         }
         if (done != n)
             break;
-        if (pthread_cond_timedwait(&a->srb_completed, &a->srbs_lock, first) == ETIMEDOUT)
+        if (pthread_cond_timedwait(&own_wake, &a->srbs_lock, first) == ETIMEDOUT)
             for (unsigned int i = 0; i < n && late == NULL; i++)
                 late =
                     r[i]->started && !r[i]->f.completed && &r[i]->deadline == first ? r[i] : NULL;
     }
+    for (unsigned int i = 0; i < n; i++)
+        r[i]->f.waiter = NULL;
     if (done != n)
         take_back(a, r[done]);
     pthread_mutex_unlock(&a->srbs_lock);
