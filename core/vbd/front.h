@@ -181,6 +181,7 @@ struct vbd_front_options {
     bool no_flush;                 /* ignore feature-flush-cache */
     bool no_barrier;               /* ignore feature-barrier */
     bool no_discard;               /* ignore feature-discard */
+    bool dump;                     /* prepare a dump context (vbd_front_dump_context) */
     vbd_front_gone_fn gone;        /* told of a removal (may be NULL) ... */
     void *gone_ctx;                /* ... with this */
 };
@@ -332,5 +333,15 @@ bool vbd_front_gone(const struct vbd_front *front);
  * DISCARD the backend does not offer BLKIF_RSP_EOPNOTSUPP. Context: any.
  */
 int vbd_front_submit(struct vbd_front *front, unsigned int queue, struct vbd_front_request *req);
+
+/*
+ * The context a dump copy of the driver writes through (core/vbd/dump.h),
+ * when vbd_front_options.dump asked for one and its pages could be
+ * granted at the open; else NULL. It stays at this address until
+ * vbd_front_close; its valid flag says whether it describes a live ring
+ * now. Context: any.
+ */
+struct vbd_dump_context;
+const struct vbd_dump_context *vbd_front_dump_context(const struct vbd_front *front);
 
 #endif /* WINPV_CORE_VBD_FRONT_H */

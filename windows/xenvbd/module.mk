@@ -1,7 +1,8 @@
 DRIVERS += xenvbd
 xenvbd_SRCS := windows/xenvbd/driver.c windows/xenvbd/adapter.c windows/xenvbd/interfaces.c \
                windows/xenvbd/srb.c windows/xenvbd/targets.c \
-               windows/xenvbd/target_use.c
+               windows/xenvbd/target_use.c windows/xenvbd/dump.c \
+               windows/xenvbd/srb_answer.c
 xenvbd_LIBS := ntoskrnl hal
 xenvbd_INF := windows/xenvbd/xenvbd.inf
 

@@ -166,6 +166,10 @@ BOOLEAN xenvbd_start_io(PVOID extension, PSCSI_REQUEST_BLOCK srb)
     struct xenvbd_target *t;
     struct vbd_front *front;
 
+    if (srb->Function == SRB_FUNCTION_DUMP_POINTERS) {
+        xenvbd_dump_pointers(adapter, srb);
+        return TRUE;
+    }
     if (srb->Function != SRB_FUNCTION_EXECUTE_SCSI) {
         srb->SrbStatus = SRB_STATUS_INVALID_REQUEST;
         StorPortNotification(STOR_REQUEST_COMPLETE, extension, srb);
