@@ -91,6 +91,10 @@
  * the owner is told from another thread as soon as the open has set its
  * handle, which may be before the open returns).
  *
+ * Dump mode (vbd_front_options.dump): the frontend keeps a context a
+ * dump copy of the driver writes a crash dump or a hibernation file
+ * through, on queue 0's live ring (core/vbd/dump.h).
+ *
  * Online resize: a backend that writes its state (Connected) again with a
  * new "sectors" changes what vbd_front_disk() says from then on.
  *

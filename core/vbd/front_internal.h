@@ -6,7 +6,9 @@
  * Locking. Each queue has one spinlock over its ring, slots, copy pool,
  * waiting list and counters; no code holds two. Completions are collected
  * under the lock in a front_done list and called after it is released, so
- * a completion may submit again.
+ * a completion may submit again. The dump context's lock (dump_lock) is
+ * taken last, perhaps inside a queue's (a device broken from its
+ * completion path), and nothing is taken inside it.
  */
 #ifndef WINPV_CORE_VBD_FRONT_INTERNAL_H
 #define WINPV_CORE_VBD_FRONT_INTERNAL_H
@@ -261,7 +263,7 @@ struct vbd_front {
     /* Dump mode (front_dump.c): the context, its granted pages; NULL when not asked for. */
     struct vbd_dump_context *dump;
     struct front_region *dump_pages;
-    struct os_spinlock dump_lock; /* one rewrite of the context at a time; taken last */
+    struct os_spinlock dump_lock; /* one rewrite of the context at a time */
     char fail_message[80];        /* fail_reason, when it names a node */
 };
 
