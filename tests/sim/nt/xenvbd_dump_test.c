@@ -8,7 +8,8 @@
  * 1 MiB on the live ring, against Debian's QEMU xen-disk and against
  * winpv-blkback with and without persistent grants and indirect segments.
  * A context that does not describe a live ring (the device broken by its
- * backend) finds no adapter: the dump is refused and nothing is written.
+ * backend) finds no adapter: the dump is refused and nothing is written;
+ * a backend that never answers is given up after a count of stalls.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -74,14 +75,19 @@ static uint8_t *dump_and_end(const char *mode, size_t bytes, char *answer, size_
     return data; /* the caller frees it */
 }
 
-/* A dump of 2.5 MiB and 100 bytes in @mode: written in three 1 MiB requests at most, found in the image. */
-static void dump_lands(const char *mode)
+/*
+ * A dump of 2.5 MiB and 100 bytes in @mode on a disk of @block-byte
+ * blocks: written in three 1 MiB requests at most (the last block padded
+ * with zeros), found in the image.
+ */
+static void dump_lands_in_blocks(const char *mode, unsigned int block)
 {
     const size_t bytes = (5u << 19) + 100;
-    char answer[256];
+    char answer[256], want[64];
     uint8_t *data = dump_and_end(mode, bytes, answer, sizeof(answer)), *disk;
 
-    assert_string_equal(answer, "ok 2621952 6 1048576\n");
+    snprintf(want, sizeof(want), "ok %zu 6 1048576\n", (bytes + block - 1) / block * block);
+    assert_string_equal(answer, want);
     assert_int_equal(run.exit_status, 0);
     ntsim_assert_contains(run.log, "winpv: xenvbd: vbd 51712: dump pointers given\n");
     ntsim_assert_contains(run.log, "dump: HwFindAdapter -> 1\n");
@@ -89,12 +95,17 @@ static void dump_lands(const char *mode)
     assert_null(strstr(run.log, "BUGCHECK"));
     disk = disk_image_read(image, DISK_MIB << 20);
     assert_memory_equal(disk + OFFSET, data, bytes);
-    for (size_t i = bytes; i < (bytes + 511) / 512 * 512; i++)
+    for (size_t i = bytes; i < (bytes + block - 1) / block * block; i++)
         assert_int_equal(disk[OFFSET + i], 0);
     for (unsigned int i = 0; i < 4096; i++) /* block 0's pattern untouched */
         assert_int_equal(disk[i], ntsim_disk_pattern(0, i));
     free(disk);
     free(data);
+}
+
+static void dump_lands(const char *mode)
+{
+    dump_lands_in_blocks(mode, 512);
 }
 
 static void test_crash_dump_on_qemu(void **state)
@@ -152,6 +163,16 @@ static void test_crash_dump_on_blkback_persistent_direct(void **state)
     dump_on_blkback(args, "crash", "direct, 11 segments a request\n");
 }
 
+/* Sectors of 4096 bytes on the ring (feature-large-sector-size). */
+static void test_crash_dump_on_blkback_4096_byte_sectors(void **state)
+{
+    static const char *const args[] = {"--sector-size", "4096", NULL};
+    const struct blkback_disk cfg = {.args = args};
+
+    start_disk(&cfg);
+    dump_lands_in_blocks("crash", 4096);
+}
+
 /*
  * The backend broke the protocol: the device is broken, its dump context
  * invalid; the copy finds no adapter, the dump is refused and nothing of
@@ -184,6 +205,25 @@ static void test_no_dump_through_a_broken_device(void **state)
     free(data);
 }
 
+/*
+ * A backend that never answers (frozen): the copy gives up after its count
+ * of stalled polls, the WRITE fails (MEDIUM ERROR), the dump with it.
+ */
+static void test_a_silent_backend_is_given_up(void **state)
+{
+    static const char *const args[] = {NULL};
+    const struct blkback_disk cfg = {.args = args};
+    char answer[256];
+
+    start_disk(&cfg);
+    ntsim_blkback_freeze(0);
+    free(dump_and_end("crash", 1u << 20, answer, sizeof(answer)));
+    assert_string_equal(answer, "error WRITE of 1048576 bytes at 1048576 in dump mode: SRB "
+                                "status 0x84\n");
+    ntsim_assert_contains(run.log, "winpv: xenvbd: dump: the backend did not answer\n");
+    assert_null(strstr(run.log, "*** STOP"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,7 +233,9 @@ int main(void)
         cmocka_unit_test(test_hibernation_on_blkback_no_persistent),
         cmocka_unit_test(test_crash_dump_on_blkback_direct),
         cmocka_unit_test(test_crash_dump_on_blkback_persistent_direct),
+        cmocka_unit_test(test_crash_dump_on_blkback_4096_byte_sectors),
         cmocka_unit_test(test_no_dump_through_a_broken_device),
+        cmocka_unit_test(test_a_silent_backend_is_given_up),
     };
 
     return cmocka_run_group_tests(tests, ntsim_fixture_setup, ntsim_fixture_teardown);
