@@ -5,6 +5,9 @@
  *
  *   io DOMID DISK --sha256      read disk DISK whole; print its SHA-256
  *   io DOMID DISK --fill FILE   write FILE's bytes from the disk's first byte
+ *   io DOMID DISK --trim OFFSET LENGTH
+ *                               unmap LENGTH bytes from byte OFFSET (k, m, g
+ *                               suffixes), as a file system's trim does
  *   io DOMID DISK --rw read|write|randread|randwrite [--bs N] [--qd N] [--seconds N]
  *                               run that for N seconds (default 10), N bytes a
  *                               request (default 4k; k and m suffixes), N at once
@@ -13,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +182,53 @@ static int workload(const char *domid, const char *disk, int argc, char **argv)
     return 0;
 }
 
+/* @text as a byte count, with a k, m or g suffix; false when it is not one. */
+static bool bytes_of(const char *text, unsigned long long *value)
+{
+    char *end;
+    unsigned int shift = 0;
+
+    if (text[0] < '0' || text[0] > '9')
+        return false;
+    errno = 0;
+    *value = strtoull(text, &end, 10);
+    if (*end == 'k' || *end == 'K')
+        shift = 10;
+    else if (*end == 'm' || *end == 'M')
+        shift = 20;
+    else if (*end == 'g' || *end == 'G')
+        shift = 30;
+    if (errno || (shift && end[1] != '\0') || (!shift && *end != '\0') ||
+        *value > (ULLONG_MAX >> shift))
+        return false;
+    *value <<= shift;
+    return true;
+}
+
+static int trim(const char *domid, const char *disk, const char *offset_text,
+                const char *length_text)
+{
+    unsigned long long offset, length, bytes;
+    unsigned int commands;
+    char request[128], answer[ANSWER_MAX];
+
+    if (!bytes_of(offset_text, &offset) || !bytes_of(length_text, &length)) {
+        fprintf(stderr, "winpv-sim: io: --trim %s %s: OFFSET and LENGTH are byte counts\n",
+                offset_text, length_text);
+        return 2;
+    }
+    snprintf(request, sizeof(request), "trim %s %llu %llu\n", disk, offset, length);
+    if (ask_guest(domid, request, answer, sizeof(answer)) != 0)
+        return 1;
+    if (sscanf(answer, "ok %llu %u", &bytes, &commands) != 2) {
+        fprintf(stderr, "winpv-sim: the guest answered %s", answer);
+        return 1;
+    }
+    printf("%llu bytes from byte %llu of disk %s of domain %s unmapped (%u UNMAP command(s))\n",
+           bytes, offset, disk, domid, commands);
+    return 0;
+}
+
 int io_command(int argc, char **argv)
 {
     const char *domid = argv[0], *disk = argv[1];
@@ -188,6 +239,8 @@ int io_command(int argc, char **argv)
         return sha256(domid, disk);
     if (argc == 4 && strcmp(argv[2], "--fill") == 0)
         return fill(domid, disk, argv[3]);
+    if (argc == 5 && strcmp(argv[2], "--trim") == 0)
+        return trim(domid, disk, argv[3], argv[4]);
     if (argc >= 4 && strncmp(argv[2], "--", 2) == 0)
         return workload(domid, disk, argc - 2, argv + 2);
     return -1;

@@ -34,16 +34,17 @@
  *                                      NEW shows the guest's tree); the run's
  *                                      "up" process carries it out
  *   winpv-sim resume DOMID             cancel a guest's suspend
- *   winpv-sim io DOMID DISK --sha256 | --fill FILE
+ *   winpv-sim io DOMID DISK --sha256 | --fill FILE | --trim OFFSET LENGTH
  *             | --rw read|write|randread|randwrite [--bs N] [--qd N] [--seconds N]
  *                                      I/O on the guest's disk number DISK (as
  *                                      Windows numbers them: each disk its
  *                                      Storport finds takes the lowest number
  *                                      free, 0 the first) through its drivers:
  *                                      read it whole for its SHA-256, write
- *                                      FILE onto it from its first byte, or
- *                                      run that workload and print IOPS and
- *                                      MB/s (sim/cli/io.c)
+ *                                      FILE onto it from its first byte,
+ *                                      unmap a range as a trim does, or run
+ *                                      that workload and print IOPS and MB/s
+ *                                      (sim/cli/io.c)
  *   winpv-sim disk-add [MiB]           hot-plug a disk into the run's guest
  *   winpv-sim disk-remove NAME         unplug it (xvdb, ...)
  *   winpv-sim disk-resize NAME MiB     grow or cut disk NAME's image while the
@@ -91,7 +92,7 @@ static int usage(void)
                     "       winpv-sim balloon DOMID MiB | destroy DOMID\n"
                     "       winpv-sim save DOMID NAME | restore NAME | resume DOMID\n"
                     "       winpv-sim disk-add [MiB] | disk-remove NAME | disk-resize NAME MiB\n"
-                    "       winpv-sim io DOMID DISK --sha256 | --fill FILE\n"
+                    "       winpv-sim io DOMID DISK --sha256 | --fill FILE | --trim OFFSET LENGTH\n"
                     "       winpv-sim io DOMID DISK --rw read|write|randread|randwrite\n"
                     "                    [--bs N] [--qd N] [--seconds N]\n");
     return 2;

@@ -22,7 +22,6 @@
 #include "scsi/scsi.h"
 
 #define BLOCK_SIZE_MAX 4096
-#define VPD_MAX        255
 #define MODE_MAX       255
 
 static uint64_t fnv1a(const uint8_t *p, size_t n)
@@ -49,12 +48,11 @@ void disk_outcome_text(const struct srb_outcome *out, char *text, size_t size)
         snprintf(text, size, "SRB status %#x, SCSI status %#x", out->srb_status, out->scsi_status);
 }
 
-/* VPD page @page into @data (header included): its length, 0 when it could not be read. */
-static uint32_t vpd_page(struct adapter *a, uint8_t target, uint8_t page, uint8_t *data)
+uint32_t disk_vpd_page(struct adapter *a, uint8_t target, uint8_t page, uint8_t *data)
 {
-    uint8_t cdb[6] = {SCSI_OP_INQUIRY, SCSI_INQUIRY_EVPD, page, 0, VPD_MAX, 0};
+    uint8_t cdb[6] = {SCSI_OP_INQUIRY, SCSI_INQUIRY_EVPD, page, 0, DISK_VPD_MAX, 0};
     struct srb_outcome out =
-        disk_class_command(a, target, cdb, sizeof(cdb), SRB_DIR_IN, data, VPD_MAX);
+        disk_class_command(a, target, cdb, sizeof(cdb), SRB_DIR_IN, data, DISK_VPD_MAX);
     uint32_t length;
 
     if (!succeeded(&out) || out.transferred < SCSI_VPD_HEADER_LEN || data[1] != page)
@@ -104,9 +102,9 @@ static void identifier_of(const uint8_t *d, uint32_t length, char *out, size_t s
 static void read_vpd(struct adapter *a, uint8_t target, bool *unmap, uint32_t *unmap_blocks,
                      uint32_t *unmap_ranges, bool *rotating)
 {
-    uint8_t pages[VPD_MAX], d[VPD_MAX];
-    char serial[VPD_MAX] = "none", identifier[64] = "none";
-    uint32_t count = vpd_page(a, target, SCSI_VPD_SUPPORTED_PAGES, pages), length;
+    uint8_t pages[DISK_VPD_MAX], d[DISK_VPD_MAX];
+    char serial[DISK_VPD_MAX] = "none", identifier[64] = "none";
+    uint32_t count = disk_vpd_page(a, target, SCSI_VPD_SUPPORTED_PAGES, pages), length;
 
     *unmap = false;
     *unmap_blocks = *unmap_ranges = 0;
@@ -116,7 +114,7 @@ static void read_vpd(struct adapter *a, uint8_t target, bool *unmap, uint32_t *u
         return;
     }
     for (uint32_t i = SCSI_VPD_HEADER_LEN; i < count; i++) {
-        length = vpd_page(a, target, pages[i], d);
+        length = disk_vpd_page(a, target, pages[i], d);
         if (length == 0) {
             nt_log("disk: unit 0:%u:0: VPD page %#x listed but not read\n", target, pages[i]);
             continue;

@@ -28,6 +28,11 @@
  */
 void disk_class_start(struct adapter *a, uint8_t target, uint32_t block_size);
 
+#define DISK_VPD_MAX 255 /* the bytes a VPD page is read into */
+
+/* VPD page @page of @target into @data (DISK_VPD_MAX bytes, header included): its length, 0 when not read. */
+uint32_t disk_vpd_page(struct adapter *a, uint8_t target, uint8_t page, uint8_t *data);
+
 /* A unit attention is retried this many times at most, as Windows's class driver does. */
 #define DISK_CLASS_RETRIES 4
 
@@ -106,6 +111,14 @@ struct disk_workload {
 int disk_class_sha256(unsigned int disk, char *answer, size_t size);
 int disk_class_fill(unsigned int disk, const char *path, char *answer, size_t size);
 int disk_class_run(unsigned int disk, const struct disk_workload *w, char *answer, size_t size);
+
+/*
+ * disk_class_trim: UNMAP of @length bytes from byte @offset (whole blocks),
+ * as Windows's disk class sends it when a file system frees blocks, cut
+ * to the disk's limits (VPD 0xB0); refused when the disk does not unmap
+ * (VPD 0xB2): "ok BYTES COMMANDS" (disk_trim.c).
+ */
+int disk_class_trim(unsigned int disk, uint64_t offset, uint64_t length, char *answer, size_t size);
 /* @w's bs, qd and seconds are used; its kind is random writes. */
 int disk_class_stamp(unsigned int disk, const struct disk_workload *w, const char *journal,
                      int until_fd, char *answer, size_t size);

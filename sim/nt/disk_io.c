@@ -1,8 +1,8 @@
 /*
  * sim/nt/disk_io.c - what a program in the guest asks of a disk through
  * the disk class (see disk_class.h): read it whole with its SHA-256, write
- * a file's bytes onto it, run a workload and count what it did, or write
- * stamped blocks and journal each write the disk acknowledged.
+ * a file's bytes onto it, or write stamped blocks and journal each write
+ * the disk acknowledged (a workload that counts what it did: disk_run.c).
  *
  * Every request is a READ(16) or WRITE(16) SRB of the disk class's own,
  * several with the miniport at once (a queue), each no larger than the
@@ -23,119 +23,13 @@
 
 #include <openssl/evp.h>
 
-#include "disk_class.h"
+#include "disk_requests.h"
 #include "kernel.h"
 #include "scsi/bytes.h"
 #include "scsi/scsi.h"
 
 #define STREAM_DEPTH 4 /* requests out at once when a disk is read or written whole */
 #define STREAM_CHUNK (1024u * 1024u)
-#define QD_MAX       256
-
-/* @n requests of @length bytes each on @d: 0, or -1 (none left made). */
-static int requests_new(struct disk_use *d, struct storport_request *r, unsigned int n,
-                        uint32_t length)
-{
-    for (unsigned int i = 0; i < n; i++) {
-        if (storport_request_init(&r[i], d->a, length) == 0)
-            continue;
-        while (i > 0)
-            storport_request_fini(&r[--i]);
-        return -1;
-    }
-    return 0;
-}
-
-/* Take back every one of the @n requests still out, then free them all. */
-static void requests_free(struct storport_request *r, struct storport_request **ptrs,
-                          unsigned int n)
-{
-    bool started = true;
-
-    while (started) {
-        started = false;
-        for (unsigned int i = 0; i < n && !started; i++)
-            started = r[i].started;
-        if (started)
-            storport_request_wait(ptrs, n);
-    }
-    for (unsigned int i = 0; i < n; i++)
-        storport_request_fini(&r[i]);
-}
-
-/* A workload's requests, and pointers to each for storport_request_wait. */
-struct request_set {
-    struct storport_request *r, **ptrs;
-    unsigned int n;
-};
-
-/* @n requests of @length bytes each on @d in @s: 0, or -1 with the reason in @answer. */
-static int request_set_new(struct disk_use *d, struct request_set *s, unsigned int n,
-                           uint32_t length, char *answer, size_t size)
-{
-    s->n = n;
-    s->r = calloc(n, sizeof(*s->r));
-    s->ptrs = calloc(n, sizeof(*s->ptrs));
-    if (s->r == NULL || s->ptrs == NULL || requests_new(d, s->r, n, length) != 0) {
-        free(s->r);
-        free(s->ptrs);
-        s->r = NULL;
-        s->ptrs = NULL;
-        snprintf(answer, size, "disk %u: no memory for %u requests of %u bytes", d->number, n,
-                 length);
-        return -1;
-    }
-    for (unsigned int i = 0; i < n; i++)
-        s->ptrs[i] = &s->r[i];
-    return 0;
-}
-
-/* Those of @s still out taken back (and not counted), then every one freed. */
-static void request_set_free(struct request_set *s)
-{
-    if (s->r)
-        requests_free(s->r, s->ptrs, s->n);
-    free(s->r);
-    free(s->ptrs);
-    s->r = NULL;
-    s->ptrs = NULL;
-}
-
-/* Whether @r, taken back, moved all it was started with; the reason in @why when not. */
-static bool done_whole(const struct disk_use *d, const struct storport_request *r, char *why,
-                       size_t size)
-{
-    struct srb_outcome out = storport_request_outcome(r);
-    uint32_t asked = scsi_get32(r->srb->Cdb + 10) * d->block_size; /* READ(16)/WRITE(16)'s count */
-
-    if (SRB_STATUS(out.srb_status) == SRB_STATUS_SUCCESS && out.transferred == asked)
-        return true;
-    disk_outcome_text(&out, why, size);
-    return false;
-}
-
-/*
- * Whether @r, taken back with a unit attention, was started again with the
- * same command, as the disk class retries it (DISK_CLASS_RETRIES times).
- */
-static bool restarted(struct disk_use *d, struct storport_request *r)
-{
-    struct srb_outcome out = storport_request_outcome(r);
-    enum srb_direction dir = r->srb->SrbFlags & SRB_FLAGS_DATA_OUT ? SRB_DIR_OUT : SRB_DIR_IN;
-    uint8_t cdb[16];
-
-    if (r->attentions >= DISK_CLASS_RETRIES ||
-        !disk_class_retry(d->a, d->target, &out, r->srb->Cdb[0])) {
-        r->attentions = 0;
-        return false;
-    }
-    r->attentions++;
-    memcpy(cdb, r->srb->Cdb, sizeof(cdb));
-    /* READ(16) and WRITE(16) carry their block count at byte 10. */
-    storport_request_start(r, d->target, cdb, r->srb->CdbLength, dir,
-                           scsi_get32(cdb + 10) * d->block_size);
-    return true;
-}
 
 /* The bytes of a streaming request: at most one chunk and the adapter's largest transfer. */
 static uint32_t stream_chunk(const struct disk_use *d)
@@ -162,7 +56,7 @@ int disk_class_sha256(unsigned int disk, char *answer, size_t size)
     per = stream_chunk(&d) / d.block_size;
     sha = EVP_MD_CTX_new();
     if (sha == NULL || EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1 ||
-        requests_new(&d, r, STREAM_DEPTH, per * d.block_size) != 0) {
+        disk_requests_new(&d, r, STREAM_DEPTH, per * d.block_size) != 0) {
         snprintf(answer, size, "disk %u: no memory", disk);
         EVP_MD_CTX_free(sha);
         disk_close(&d);
@@ -181,15 +75,15 @@ int disk_class_sha256(unsigned int disk, char *answer, size_t size)
             next += n;
         }
         storport_request_wait(&ptrs[head], 1);
-        if (restarted(&d, &r[head]))
+        if (disk_request_restarted(&d, &r[head]))
             continue;
-        if (!done_whole(&d, &r[head], why, sizeof(why))) {
+        if (!disk_request_done(&d, &r[head], why, sizeof(why))) {
             snprintf(answer, size, "disk %u: READ at block %llu failed (%s)", disk,
                      (unsigned long long)hashed, why);
             goto out;
         }
-        EVP_DigestUpdate(sha, r[head].data, r[head].srb->DataTransferLength);
-        hashed += r[head].srb->DataTransferLength / d.block_size;
+        EVP_DigestUpdate(sha, r[head].data, r[head].spec.length);
+        hashed += r[head].spec.length / d.block_size;
         head = (head + 1) % STREAM_DEPTH;
         queued--;
     }
@@ -201,7 +95,7 @@ int disk_class_sha256(unsigned int disk, char *answer, size_t size)
              (unsigned long long)(d.blocks * d.block_size));
     rc = 0;
 out:
-    requests_free(r, ptrs, STREAM_DEPTH);
+    disk_requests_free(r, ptrs, STREAM_DEPTH);
     EVP_MD_CTX_free(sha);
     disk_close(&d);
     return rc;
@@ -265,7 +159,7 @@ static int fill_whole_blocks(struct disk_use *d, int fd, uint64_t blocks, char *
     bool failed = false;
     char why[96];
 
-    if (requests_new(d, r, STREAM_DEPTH, per * d->block_size) != 0) {
+    if (disk_requests_new(d, r, STREAM_DEPTH, per * d->block_size) != 0) {
         snprintf(answer, size, "disk %u: no memory", d->number);
         return -1;
     }
@@ -276,19 +170,19 @@ static int fill_whole_blocks(struct disk_use *d, int fd, uint64_t blocks, char *
     while (!failed && written < blocks) {
         unsigned int i = storport_request_wait(ptrs, STREAM_DEPTH);
 
-        if (restarted(d, &r[i]))
+        if (disk_request_restarted(d, &r[i]))
             continue;
-        if (!done_whole(d, &r[i], why, sizeof(why))) {
+        if (!disk_request_done(d, &r[i], why, sizeof(why))) {
             snprintf(answer, size, "disk %u: WRITE at block %llu failed (%s)", d->number,
-                     (unsigned long long)scsi_get64(r[i].srb->Cdb + 2), why);
+                     (unsigned long long)scsi_get64(r[i].spec.cdb + 2), why);
             failed = true;
             break;
         }
-        written += r[i].srb->DataTransferLength / d->block_size;
+        written += r[i].spec.length / d->block_size;
         if (next < blocks)
             failed = !write_next(d, fd, &r[i], &next, blocks, per, answer, size);
     }
-    requests_free(r, ptrs, STREAM_DEPTH);
+    disk_requests_free(r, ptrs, STREAM_DEPTH);
     return failed ? -1 : 0;
 }
 
@@ -348,118 +242,12 @@ out:
     return rc;
 }
 
-static uint64_t now_ns(clockid_t clock)
-{
-    struct timespec t;
-
-    clock_gettime(clock, &t);
-    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
-}
-
-/* The next request's first block: in turn, or anywhere aligned to its size (xorshift). */
-static uint64_t next_lba(const struct disk_workload *w, uint64_t span, uint32_t count,
-                         uint64_t *cursor, uint64_t *seed)
-{
-    uint64_t lba;
-
-    if (!w->random) {
-        lba = *cursor;
-        *cursor = *cursor + count > span - count ? 0 : *cursor + count;
-        return lba;
-    }
-    *seed ^= *seed << 13;
-    *seed ^= *seed >> 7;
-    *seed ^= *seed << 17;
-    return (*seed % (span / count)) * count;
-}
-
-static int workload_checked(const struct disk_use *d, const struct disk_workload *w, char *answer,
-                            size_t size)
-{
-    if (w->bs == 0 || w->bs % d->block_size)
-        snprintf(answer, size, "--bs %u: not a whole number of the disk's %u-byte blocks", w->bs,
-                 d->block_size);
-    else if (w->bs > d->max_transfer)
-        snprintf(answer, size, "--bs %u: above the adapter's largest transfer (%u bytes)", w->bs,
-                 d->max_transfer);
-    else if (w->bs / d->block_size > d->blocks)
-        snprintf(answer, size, "--bs %u: larger than the disk", w->bs);
-    else if (w->qd == 0 || w->qd > QD_MAX)
-        snprintf(answer, size, "--qd %u: from 1 to %u", w->qd, QD_MAX);
-    else if (w->seconds == 0 || w->seconds > 3600)
-        snprintf(answer, size, "--seconds %u: from 1 to 3600", w->seconds);
-    else
-        return 0;
-    return -1;
-}
-
-int disk_class_run(unsigned int disk, const struct disk_workload *w, char *answer, size_t size)
-{
-    struct request_set set = {0};
-    uint64_t ios = 0, cursor = 0, seed = 0x9e3779b97f4a7c15ull, start, cpu, end;
-    uint32_t count;
-    bool failed = false;
-    struct disk_use d;
-    uint8_t cdb[16];
-    char why[96];
-    int rc = -1;
-
-    if (disk_open(disk, &d, answer, size) != 0)
-        return -1;
-    if (workload_checked(&d, w, answer, size) != 0 ||
-        request_set_new(&d, &set, w->qd, w->bs, answer, size) != 0)
-        goto out;
-    count = w->bs / d.block_size;
-    for (unsigned int i = 0; i < w->qd; i++)
-        for (uint32_t b = 0; b < w->bs; b += 8)
-            scsi_put64(set.r[i].data + b, (uint64_t)i << 32 | b); /* what a write leaves */
-    start = now_ns(CLOCK_MONOTONIC);
-    cpu = now_ns(CLOCK_PROCESS_CPUTIME_ID);
-    end = start + w->seconds * 1000000000ull;
-    for (unsigned int i = 0; i < w->qd; i++) {
-        disk_cdb_rw(cdb, w->write, next_lba(w, d.blocks, count, &cursor, &seed), count);
-        storport_request_start(&set.r[i], d.target, cdb, 16, w->write ? SRB_DIR_OUT : SRB_DIR_IN,
-                               w->bs);
-    }
-    for (;;) {
-        unsigned int i = storport_request_wait(set.ptrs, w->qd);
-
-        if (restarted(&d, &set.r[i]))
-            continue;
-        if (!done_whole(&d, &set.r[i], why, sizeof(why))) {
-            snprintf(answer, size, "disk %u: %s at block %llu failed (%s)", disk,
-                     w->write ? "WRITE" : "READ",
-                     (unsigned long long)scsi_get64(set.r[i].srb->Cdb + 2), why);
-            failed = true;
-            break;
-        }
-        ios++;
-        if (now_ns(CLOCK_MONOTONIC) >= end)
-            break;
-        disk_cdb_rw(cdb, w->write, next_lba(w, d.blocks, count, &cursor, &seed), count);
-        storport_request_start(&set.r[i], d.target, cdb, 16, w->write ? SRB_DIR_OUT : SRB_DIR_IN,
-                               w->bs);
-    }
-    request_set_free(&set);
-    if (!failed) {
-        end = now_ns(CLOCK_MONOTONIC);
-        snprintf(answer, size, "ok %llu %llu %llu %llu", (unsigned long long)ios,
-                 (unsigned long long)(ios * w->bs), (unsigned long long)(end - start),
-                 (unsigned long long)(now_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu));
-        rc = 0;
-    }
-out:
-    request_set_free(&set);
-    disk_close(&d);
-    return rc;
-}
-
 /* Whether a write of @count blocks at @lba would overlap one of the @n requests at @r still out. */
 static bool overlaps_one_out(struct storport_request *const *r, unsigned int n, uint64_t lba,
                              uint32_t count)
 {
     for (unsigned int i = 0; i < n; i++) {
-        uint64_t at = scsi_get64(r[i]->srb->Cdb + 2);
+        uint64_t at = scsi_get64(r[i]->spec.cdb + 2);
 
         if (r[i]->started && lba < at + count && at < lba + count)
             return true;
@@ -498,7 +286,7 @@ static void start_stamped(const struct disk_use *d, const struct disk_workload *
     uint8_t cdb[16];
 
     do
-        lba = next_lba(w, d->blocks, count, &cursor, seed);
+        lba = disk_next_lba(w, d->blocks, count, &cursor, seed);
     while (overlaps_one_out(ptrs, w->qd, lba, count));
     stamp(d, r, lba, count, seq);
     disk_cdb_rw(cdb, true, lba, count);
@@ -511,10 +299,10 @@ static bool journal_one(const struct disk_use *d, FILE *journal, const struct st
                         const uint64_t *seqs, unsigned int i)
 {
     char why[96];
-    bool ok = done_whole(d, r, why, sizeof(why));
+    bool ok = disk_request_done(d, r, why, sizeof(why));
 
     fprintf(journal, "%llu %llu %u %s\n", (unsigned long long)seqs[i],
-            (unsigned long long)scsi_get64(r->srb->Cdb + 2), scsi_get32(r->srb->Cdb + 10),
+            (unsigned long long)scsi_get64(r->spec.cdb + 2), scsi_get32(r->spec.cdb + 10),
             ok ? "ok" : "failed");
     fflush(journal);
     return ok;
@@ -523,7 +311,7 @@ static bool journal_one(const struct disk_use *d, FILE *journal, const struct st
 static int stamp_checked(const struct disk_use *d, const struct disk_workload *w, char *answer,
                          size_t size)
 {
-    if (workload_checked(d, w, answer, size) != 0)
+    if (disk_workload_checked(d, w, answer, size) != 0)
         return -1;
     if (w->bs % DISK_STAMP_UNIT) {
         snprintf(answer, size, "--bs %u: not a whole number of %u-byte stamps", w->bs,
@@ -549,7 +337,7 @@ int disk_class_stamp(unsigned int disk, const struct disk_workload *w, const cha
                      int until_fd, char *answer, size_t size)
 {
     struct disk_workload random = *w;
-    struct request_set set = {0};
+    struct disk_request_set set = {0};
     uint64_t *seqs = NULL, seq = 0, acknowledged = 0, failed = 0, seed = 0x2545f4914f6cdd1dull;
     uint64_t start, end;
     bool ending = false;
@@ -574,9 +362,9 @@ int disk_class_stamp(unsigned int disk, const struct disk_workload *w, const cha
         snprintf(answer, size, "disk %u: no memory", disk);
         goto out;
     }
-    if (request_set_new(&d, &set, w->qd, w->bs, answer, size) != 0)
+    if (disk_request_set_new(&d, &set, w->qd, w->bs, answer, size) != 0)
         goto out;
-    start = now_ns(CLOCK_MONOTONIC);
+    start = disk_now_ns(CLOCK_MONOTONIC);
     end = start + w->seconds * 1000000000ull;
     for (unsigned int i = 0; i < w->qd; i++) {
         seqs[i] = ++seq;
@@ -586,13 +374,13 @@ int disk_class_stamp(unsigned int disk, const struct disk_workload *w, const cha
     for (unsigned int out = w->qd; out > 0;) {
         unsigned int i = storport_request_wait(set.ptrs, w->qd);
 
-        if (restarted(&d, &set.r[i]))
+        if (disk_request_restarted(&d, &set.r[i]))
             continue; /* a unit attention: the same write again */
         if (journal_one(&d, journal, &set.r[i], seqs, i))
             acknowledged++;
         else
             failed++;
-        ending = ending || now_ns(CLOCK_MONOTONIC) >= end || readable(until_fd);
+        ending = ending || disk_now_ns(CLOCK_MONOTONIC) >= end || readable(until_fd);
         if (!ending) {
             seqs[i] = ++seq;
             start_stamped(&d, &random, set.ptrs, &set.r[i], seqs[i], &seed);
@@ -600,7 +388,7 @@ int disk_class_stamp(unsigned int disk, const struct disk_workload *w, const cha
             out--;
         }
     }
-    end = now_ns(CLOCK_MONOTONIC);
+    end = disk_now_ns(CLOCK_MONOTONIC);
     if (!synchronize(&d, why, sizeof(why))) {
         snprintf(answer, size, "disk %u: SYNCHRONIZE CACHE failed (%s)", disk, why);
         goto out;
@@ -609,7 +397,7 @@ int disk_class_stamp(unsigned int disk, const struct disk_workload *w, const cha
              (unsigned long long)failed, (unsigned long long)(end - start));
     rc = 0;
 out:
-    request_set_free(&set);
+    disk_request_set_free(&set);
     free(seqs);
     if (journal)
         fclose(journal);

@@ -14,7 +14,7 @@ NT_KERNEL_SRCS := sim/nt/main.c sim/nt/image.c sim/nt/exports.c sim/nt/thread.c 
                   sim/nt/mm_mdl.c sim/nt/mm_map.c sim/nt/mm_pages.c sim/nt/mm_contiguous.c \
                   sim/nt/ob_object.c sim/nt/ob_handle.c sim/nt/ps_thread.c sim/nt/zw_registry.c sim/nt/io_regkey.c \
                   sim/nt/io_cancel.c sim/nt/io_interface.c sim/nt/io_shutdown.c sim/nt/io_file.c \
-                  sim/nt/agent.c sim/nt/shutdown.c sim/nt/io_security.c sim/nt/boot.c sim/nt/storport.c sim/nt/storport_perf.c sim/nt/storport_srb.c sim/nt/storport_bus.c sim/nt/storport_dump.c sim/nt/disk_class.c sim/nt/disk_class_sense.c sim/nt/disk_io.c sim/nt/user_io.c
+                  sim/nt/agent.c sim/nt/shutdown.c sim/nt/io_security.c sim/nt/boot.c sim/nt/storport.c sim/nt/storport_perf.c sim/nt/storport_srb.c sim/nt/storport_srbex.c sim/nt/storport_bus.c sim/nt/storport_dump.c sim/nt/disk_class.c sim/nt/disk_class_sense.c sim/nt/disk_io.c sim/nt/disk_requests.c sim/nt/disk_run.c sim/nt/disk_trim.c sim/nt/user_io.c
 
 # INF files and the registry: the driver Windows would install for a device,
 # chosen from the INFs in dist/x64, and the registry its installation seeds.

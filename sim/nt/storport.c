@@ -203,6 +203,10 @@ static NTSTATUS start_adapter(struct adapter *a)
     uint32_t found;
 
     config_defaults(a);
+    /* As Windows 8 and later: the form the miniport asked for in SrbTypeFlags. */
+    nt_log("storport: SRBs sent as %s to adapter %p\n",
+           storport_srb_extended(a->miniport) ? "STORAGE_REQUEST_BLOCK" : "SCSI_REQUEST_BLOCK",
+           (void *)a->fdo);
     found = (uint32_t)nt_driver_call6(init->HwFindAdapter, (uint64_t)(uintptr_t)a->hw_extension, 0,
                                       0, 0, (uint64_t)(uintptr_t)&a->config,
                                       (uint64_t)(uintptr_t)&reserved);
@@ -238,6 +242,21 @@ static NTSTATUS start_adapter(struct adapter *a)
 }
 
 /* ScsiStopAdapter at DIRQL, when the miniport said it takes it. */
+/* Where HwStartIo of a miniport with concurrent channels ran, and how many at once. */
+static void log_concurrency(struct adapter *a)
+{
+    char vcpus[3 * NT_MAX_VCPUS + 1] = "";
+    size_t at = 0;
+
+    pthread_mutex_lock(&a->srbs_lock);
+    for (unsigned int v = 0; v < NT_MAX_VCPUS; v++)
+        if (a->start_io_vcpus & (1u << v))
+            at += (size_t)snprintf(vcpus + at, sizeof(vcpus) - at, " %u", v);
+    nt_log("storport: adapter %p: HwStartIo ran on processor(s)%s, at most %u at once\n",
+           (void *)a->fdo, at ? vcpus : " none", a->most_in_start_io);
+    pthread_mutex_unlock(&a->srbs_lock);
+}
+
 static void stop_adapter(struct adapter *a)
 {
     void *control = a->miniport->init.HwAdapterControl;
@@ -245,6 +264,8 @@ static void stop_adapter(struct adapter *a)
 
     if (a->state != ADAPTER_STARTED)
         return;
+    if (a->concurrent_channels)
+        log_concurrency(a);
     if (control && a->control_types[SCSI_STOP_ADAPTER]) {
         old = nt_raise_irql(ADAPTER_DIRQL, 0);
         nt_driver_call(control, (uint64_t)(uintptr_t)a->hw_extension, SCSI_STOP_ADAPTER, 0, 0);
@@ -476,7 +497,7 @@ static NT_EXPORT BOOLEAN StorPortNotification(uint32_t type, void *hw_extension,
             a->passive_initialize = routine;
         return TRUE;
     case STOR_REQUEST_COMPLETE:
-        storport_request_complete(a, __builtin_va_arg(args, SCSI_REQUEST_BLOCK *), caller);
+        storport_request_complete(a, __builtin_va_arg(args, void *), caller);
         __builtin_ms_va_end(args);
         return TRUE;
     case STOR_BUS_CHANGE_DETECTED:

@@ -1,7 +1,8 @@
 /*
  * sim/nt/storport.h - the simulated Storport's adapters, shared by its
  * parts: storport.c (registration, PnP, the miniport's calls),
- * storport_srb.c (SRBs to the miniport) and storport_bus.c (the
+ * storport_srb.c (SRBs to the miniport), storport_srbex.c (an SRB in the
+ * form the miniport takes) and storport_bus.c (the
  * enumeration of its targets, the units found and their disk numbers).
  *
  * Lock order: storport.c's adapters_lock; storport_bus.c's units_lock,
@@ -43,9 +44,30 @@ enum adapter_init {
     ADAPTER_INIT_PASSIVE, /* HwPassiveInitializeRoutine */
 };
 
+/*
+ * What a request asks of the miniport, whichever form its SRB takes
+ * (storport_srbex.c): what the port wrote into it, and what the miniport's
+ * answer is checked against.
+ */
+struct srb_spec {
+    uint8_t function; /* SRB_FUNCTION_* */
+    uint8_t target;   /* LUN 0 of it, on bus 0 */
+    uint8_t cdb[16];
+    uint8_t cdb_length;
+    uint32_t flags; /* SRB_FLAGS_* */
+    void *data;
+    uint32_t length;
+    void *sense;
+    uint8_t sense_length;
+    void *extension;  /* the miniport's SrbExtension, NULL when it asked for none */
+    uint32_t timeout; /* seconds */
+};
+
 /* An SRB the miniport holds: given to HwBuildIo or HwStartIo, not yet given back. */
 struct srb_in_flight {
-    SCSI_REQUEST_BLOCK *srb;
+    void *srb; /* SCSI_REQUEST_BLOCK or STORAGE_REQUEST_BLOCK, as the miniport asked */
+    const struct srb_spec *spec;  /* what it was built from */
+    bool extended;                /* its form */
     STOR_SCATTER_GATHER_LIST *sg; /* built at the miniport's first ask, freed with the entry */
     bool completed;
     struct srb_in_flight *next;
@@ -68,6 +90,8 @@ struct adapter {
      */
     uint32_t concurrent_channels;
     uint32_t in_start_io;
+    uint32_t most_in_start_io; /* the most HwStartIo calls seen at once (srbs_lock) */
+    uint32_t start_io_vcpus;   /* the processors HwStartIo ran on, a bit each (srbs_lock) */
     BOOLEAN control_types[CONTROL_TYPES_MAX];
     KSPIN_LOCK start_io_lock;
     pthread_mutex_t srbs_lock; /* guards in_flight, users, rescan_queued; see the lock order */
@@ -125,7 +149,9 @@ enum srb_direction { SRB_DIR_NONE, SRB_DIR_IN, SRB_DIR_OUT };
  */
 struct storport_request {
     struct adapter *a;
-    SCSI_REQUEST_BLOCK *srb;
+    void *srb;     /* in either form: spec says what it holds */
+    bool extended; /* a STORAGE_REQUEST_BLOCK */
+    struct srb_spec spec;
     uint8_t *data;
     uint32_t max_length;
     uint8_t function;         /* the SRB's Function: 0, SRB_FUNCTION_EXECUTE_SCSI, unless set */
@@ -187,6 +213,26 @@ uint32_t storport_perf_opts(struct adapter *a, bool query, PERF_CONFIGURATION_DA
                             uint64_t caller);
 
 /* StorPortNotification(RequestComplete): the miniport gives @srb back. */
-void storport_request_complete(struct adapter *a, SCSI_REQUEST_BLOCK *srb, uint64_t caller);
+void storport_request_complete(struct adapter *a, void *srb, uint64_t caller);
+
+/* Bytes an SRB of either form takes (the extended one with its address and CDB16 datum). */
+#define STORPORT_SRB_ROOM 184
+
+/* Whether @m asked for STORAGE_REQUEST_BLOCKs (SrbTypeFlags), which it is then sent. */
+bool storport_srb_extended(const struct miniport *m);
+
+/* The SRB @spec makes at @srb (STORPORT_SRB_ROOM bytes), extended or legacy. */
+void storport_srb_build(void *srb, bool extended, const struct srb_spec *spec);
+
+/* What the SRB at @srb, built from @spec, came back with, read from its form. */
+struct srb_outcome storport_srb_outcome(const void *srb, bool extended,
+                                        const struct srb_spec *spec);
+
+/*
+ * Whether the miniport gave back the SRB at @srb, built from @spec, with
+ * fields the documentation does not let it write that way: then why, in @why.
+ */
+bool storport_srb_inconsistent(const void *srb, bool extended, const struct srb_spec *spec,
+                               char *why, size_t size);
 
 #endif /* WINPV_SIM_NT_STORPORT_H */

@@ -77,6 +77,78 @@ typedef struct _SCSI_REQUEST_BLOCK {
     uint8_t Cdb[16];
 } SCSI_REQUEST_BLOCK;
 
+/*
+ * The extended SRB (Windows 8 and later), sent instead of SCSI_REQUEST_BLOCK
+ * to a miniport that sets SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK in
+ * SrbTypeFlags; srb.h aligns its structures to 8 bytes on x64.
+ */
+#define SRB_FUNCTION_STORAGE_REQUEST_BLOCK  0x28
+#define SRB_TYPE_FLAG_SCSI_REQUEST_BLOCK    0x1
+#define SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK 0x2
+#define SRB_SIGNATURE                       0x53524258 /* "SRBX" */
+#define STORAGE_REQUEST_BLOCK_VERSION_1     0x1
+#define STOR_ADDRESS_TYPE_BTL8              0x1
+#define STOR_ADDR_BTL8_ADDRESS_LENGTH       4
+#define SRBEX_DATA_TYPE_SCSI_CDB16          0x40 /* SrbExDataTypeScsiCdb16 */
+#define SRBEX_DATA_SCSI_CDB16_LENGTH        32   /* the bytes after Type and Length */
+
+typedef struct __attribute__((aligned(8))) _STORAGE_REQUEST_BLOCK {
+    uint16_t Length;
+    uint8_t Function;
+    uint8_t SrbStatus;
+    uint32_t ReservedUlong1;
+    uint32_t Signature;
+    uint32_t Version;
+    uint32_t SrbLength;
+    uint32_t SrbFunction;
+    uint32_t SrbFlags;
+    uint32_t ReservedUlong2;
+    uint32_t RequestTag;
+    uint16_t RequestPriority;
+    uint16_t RequestAttribute;
+    uint32_t TimeOutValue;
+    uint32_t SystemStatus;
+    uint32_t ZeroGuard1;
+    uint32_t AddressOffset;
+    uint32_t NumSrbExData;
+    uint32_t DataTransferLength;
+    void *DataBuffer;
+    void *ZeroGuard2;
+    void *OriginalRequest;
+    void *ClassContext;
+    void *PortContext;
+    void *MiniportContext;
+    struct _STORAGE_REQUEST_BLOCK *NextSrb;
+    uint32_t SrbExDataOffset[1];
+} STORAGE_REQUEST_BLOCK;
+
+typedef struct __attribute__((aligned(8))) _STOR_ADDR_BTL8 {
+    uint16_t Type;
+    uint16_t Port;
+    uint32_t AddressLength;
+    uint8_t Path;
+    uint8_t Target;
+    uint8_t Lun;
+    uint8_t Reserved;
+} STOR_ADDR_BTL8;
+
+typedef struct __attribute__((aligned(8))) _SRBEX_DATA_SCSI_CDB16 {
+    uint32_t Type;
+    uint32_t Length;
+    uint8_t ScsiStatus;
+    uint8_t SenseInfoBufferLength;
+    uint8_t CdbLength;
+    uint8_t Reserved;
+    uint32_t Reserved1;
+    void *SenseInfoBuffer;
+    uint8_t Cdb[16];
+} SRBEX_DATA_SCSI_CDB16;
+
+_Static_assert(sizeof(STORAGE_REQUEST_BLOCK) == 128, "STORAGE_REQUEST_BLOCK size");
+_Static_assert(offsetof(STORAGE_REQUEST_BLOCK, SrbExDataOffset) == 120, "SrbExDataOffset");
+_Static_assert(sizeof(STOR_ADDR_BTL8) == 16, "STOR_ADDR_BTL8 size");
+_Static_assert(sizeof(SRBEX_DATA_SCSI_CDB16) == 40, "SRBEX_DATA_SCSI_CDB16 size");
+
 typedef struct _STOR_SCATTER_GATHER_ELEMENT {
     PHYSICAL_ADDRESS PhysicalAddress;
     uint32_t Length;

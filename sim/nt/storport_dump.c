@@ -136,12 +136,16 @@ static __attribute__((noreturn)) void forbidden_call(unsigned int i, uint64_t ca
     {                                             \
         forbidden_call(n, NT_CALLER);             \
     }
-#define STUB16(x)                                                                           \
-    STUB(x##0)                                                                              \
-    STUB(x##1)                                                                              \
-    STUB(x##2)                                                                              \
-    STUB(x##3) STUB(x##4) STUB(x##5) STUB(x##6) STUB(x##7) STUB(x##8) STUB(x##9) STUB(x##a) \
-        STUB(x##b) STUB(x##c) STUB(x##d) STUB(x##e) STUB(x##f)
+#define STUB16(x) \
+    STUB(x##0)    \
+    STUB(x##1)    \
+    STUB(x##2)    \
+    STUB(x##3)    \
+    STUB(x##4)    \
+    STUB(x##5)    \
+    STUB(x##6)    \
+    STUB(x##7)    \
+    STUB(x##8) STUB(x##9) STUB(x##a) STUB(x##b) STUB(x##c) STUB(x##d) STUB(x##e) STUB(x##f)
 #define REF16(x)                                                                                  \
     forbidden_##x##0, forbidden_##x##1, forbidden_##x##2, forbidden_##x##3, forbidden_##x##4,     \
         forbidden_##x##5, forbidden_##x##6, forbidden_##x##7, forbidden_##x##8, forbidden_##x##9, \
@@ -151,11 +155,14 @@ static __attribute__((noreturn)) void forbidden_call(unsigned int i, uint64_t ca
 STUB16(0x0)
 STUB16(0x1)
 STUB16(0x2)
-STUB16(0x3) STUB16(0x4) STUB16(0x5) STUB16(0x6) STUB16(0x7)
+STUB16(0x3)
+STUB16(0x4)
+STUB16(0x5)
+STUB16(0x6)
+STUB16(0x7)
 
-    static NT_EXPORT uint64_t (*const forbidden_stubs[FORBIDDEN_MAX])(void) = {
-        REF16(0x0), REF16(0x1), REF16(0x2), REF16(0x3),
-        REF16(0x4), REF16(0x5), REF16(0x6), REF16(0x7),
+static NT_EXPORT uint64_t (*const forbidden_stubs[FORBIDDEN_MAX])(void) = {
+    REF16(0x0), REF16(0x1), REF16(0x2), REF16(0x3), REF16(0x4), REF16(0x5), REF16(0x6), REF16(0x7),
 };
 
 /* The copy's imports: the dump port's Storport, the allowed kernel functions, else a stop. */

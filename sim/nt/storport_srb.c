@@ -4,13 +4,16 @@
  *
  * An SRB lives in nonpaged pool (guest memory, as the miniport may hand
  * its buffers to the hypervisor), with a sense buffer and the miniport's
- * SrbExtension. It goes through HwBuildIo (DISPATCH_LEVEL, no lock) when
+ * SrbExtension, in the form the miniport asked for (storport_srbex.c: a
+ * STORAGE_REQUEST_BLOCK or a SCSI_REQUEST_BLOCK), its status read back
+ * from that form. It goes through HwBuildIo (DISPATCH_LEVEL, no lock) when
  * the miniport has one, then HwStartIo: at DISPATCH_LEVEL under the StartIo
  * lock for a full-duplex miniport, at DIRQL for a half-duplex one. The
  * miniport gives it back with StorPortNotification(RequestComplete), from
  * any thread; an SRB not given back within its timeout, given back twice,
- * given back still SRB_STATUS_PENDING, or never given at all stops the
- * guest.
+ * given back still SRB_STATUS_PENDING, given back with fields the
+ * miniport may not write so (storport_srb_inconsistent), or never given
+ * at all stops the guest.
  *
  * The enumeration of the targets (storport_bus.c) and the disk class
  * (disk_class.c) send them.
@@ -43,19 +46,22 @@ static void hand_over(struct adapter *a, struct srb_in_flight *f)
     pthread_mutex_unlock(&a->srbs_lock);
 }
 
-void storport_request_complete(struct adapter *a, SCSI_REQUEST_BLOCK *srb, uint64_t caller)
+void storport_request_complete(struct adapter *a, void *srb, uint64_t caller)
 {
     struct srb_in_flight *f;
     uint8_t cdb0 = 0;
-    bool pending = false;
+    bool pending = false, inconsistent = false;
+    char why[160];
 
     /* Looked at under the lock only: once given back, the SRB is freed and its memory reused. */
     pthread_mutex_lock(&a->srbs_lock);
     for (f = a->in_flight; f && (f->srb != srb || f->completed); f = f->next)
         ;
     if (f) {
-        pending = srb->SrbStatus == SRB_STATUS_PENDING;
-        cdb0 = srb->Cdb[0];
+        pending = ((const SCSI_REQUEST_BLOCK *)srb)->SrbStatus == SRB_STATUS_PENDING;
+        cdb0 = f->spec->cdb[0];
+        inconsistent =
+            !pending && storport_srb_inconsistent(srb, f->extended, f->spec, why, sizeof(why));
         f->completed = !pending;
         pthread_cond_broadcast(&a->srb_completed);
     }
@@ -69,13 +75,16 @@ void storport_request_complete(struct adapter *a, SCSI_REQUEST_BLOCK *srb, uint6
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
                          "RequestComplete of SRB %p (CDB %#x) with SRB_STATUS_PENDING", (void *)srb,
                          cdb0);
+    if (inconsistent)
+        nt_verifier_fail(NT_VERIFY_ARGUMENT, caller, "RequestComplete of SRB %p (CDB %#x): %s",
+                         (void *)srb, cdb0, why);
 }
 
-/* One element per page piece of the SRB's buffer, each at its physical address. */
-static STOR_SCATTER_GATHER_LIST *build_sg(const SCSI_REQUEST_BLOCK *srb)
+/* One element per page piece of the request's buffer, each at its physical address. */
+static STOR_SCATTER_GATHER_LIST *build_sg(const struct srb_spec *spec)
 {
-    const uint8_t *va = srb->DataBuffer;
-    uint32_t left = srb->DataTransferLength;
+    const uint8_t *va = spec->data;
+    uint32_t left = spec->length;
     uint32_t pieces = left ? (uint32_t)(((uintptr_t)va & 4095) + left + 4095) / 4096 : 0;
     STOR_SCATTER_GATHER_LIST *list =
         calloc(1, sizeof(*list) + pieces * sizeof(STOR_SCATTER_GATHER_ELEMENT));
@@ -96,7 +105,7 @@ static STOR_SCATTER_GATHER_LIST *build_sg(const SCSI_REQUEST_BLOCK *srb)
 }
 
 static NT_EXPORT STOR_SCATTER_GATHER_LIST *StorPortGetScatterGatherList(void *hw_extension,
-                                                                        SCSI_REQUEST_BLOCK *srb)
+                                                                        void *srb)
 {
     uint64_t caller = NT_CALLER;
     struct adapter *a = storport_adapter_of(hw_extension, caller, __func__);
@@ -107,7 +116,7 @@ static NT_EXPORT STOR_SCATTER_GATHER_LIST *StorPortGetScatterGatherList(void *hw
     for (f = a->in_flight; f && (f->srb != srb || f->completed); f = f->next)
         ;
     if (f && f->sg == NULL)
-        f->sg = build_sg(srb);
+        f->sg = build_sg(f->spec);
     pthread_mutex_unlock(&a->srbs_lock);
     if (f == NULL)
         nt_verifier_fail(NT_VERIFY_ARGUMENT, caller,
@@ -121,7 +130,7 @@ NT_REGISTER(STORPORT, StorPortGetScatterGatherList);
 int storport_request_init(struct storport_request *r, struct adapter *a, uint32_t max_length)
 {
     uint32_t extension = a->miniport->init.SrbExtensionSize;
-    size_t size = sizeof(SCSI_REQUEST_BLOCK) + SENSE_LENGTH + max_length + extension;
+    size_t size = STORPORT_SRB_ROOM + SENSE_LENGTH + max_length + extension;
     uint8_t *block = nt_pool_alloc_block(NONPAGED_POOL, size, SRB_TAG, 0);
 
     memset(r, 0, sizeof(*r));
@@ -129,10 +138,13 @@ int storport_request_init(struct storport_request *r, struct adapter *a, uint32_
         return -1;
     memset(block, 0, size);
     r->a = a;
-    r->srb = (SCSI_REQUEST_BLOCK *)block;
-    r->data = block + sizeof(SCSI_REQUEST_BLOCK) + SENSE_LENGTH;
+    r->srb = block;
+    r->extended = storport_srb_extended(a->miniport);
+    r->data = block + STORPORT_SRB_ROOM + SENSE_LENGTH;
     r->max_length = max_length;
     r->f.srb = r->srb;
+    r->f.spec = &r->spec;
+    r->f.extended = r->extended;
     return 0;
 }
 
@@ -151,26 +163,25 @@ static void prepare(struct storport_request *r, uint8_t target, const uint8_t *c
                                      [SRB_DIR_IN] = SRB_FLAGS_DATA_IN,
                                      [SRB_DIR_OUT] = SRB_FLAGS_DATA_OUT};
     uint32_t extension = r->a->miniport->init.SrbExtensionSize;
-    SCSI_REQUEST_BLOCK *srb = r->srb;
-    uint8_t *sense = (uint8_t *)srb + sizeof(*srb);
+    struct srb_spec *spec = &r->spec;
 
-    memset(srb, 0, sizeof(*srb));
-    memset(sense, 0, SENSE_LENGTH);
-    srb->Length = sizeof(*srb);
-    srb->Function = r->function;
-    srb->TargetId = target;
-    srb->CdbLength = cdb_length;
-    memcpy(srb->Cdb, cdb, cdb_length);
-    srb->SrbFlags = flags[dir];
-    srb->TimeOutValue = SRB_TIMEOUT_S;
-    srb->SenseInfoBuffer = sense;
-    srb->SenseInfoBufferLength = SENSE_LENGTH;
-    srb->DataBuffer = length ? r->data : NULL;
-    srb->DataTransferLength = length;
+    memset(spec, 0, sizeof(*spec));
+    spec->function = r->function;
+    spec->target = target;
+    memcpy(spec->cdb, cdb, cdb_length);
+    spec->cdb_length = cdb_length;
+    spec->flags = flags[dir];
+    spec->data = length ? r->data : NULL;
+    spec->length = length;
+    spec->sense = (uint8_t *)r->srb + STORPORT_SRB_ROOM;
+    spec->sense_length = SENSE_LENGTH;
+    spec->timeout = SRB_TIMEOUT_S;
+    memset(spec->sense, 0, SENSE_LENGTH);
     if (extension) {
-        srb->SrbExtension = r->data + r->max_length;
-        memset(srb->SrbExtension, 0, extension);
+        spec->extension = r->data + r->max_length;
+        memset(spec->extension, 0, extension);
     }
+    storport_srb_build(r->srb, r->extended, spec);
 }
 
 /*
@@ -178,7 +189,7 @@ static void prepare(struct storport_request *r, uint8_t target, const uint8_t *c
  * without the StartIo lock, beside the calls of other threads, as many at
  * once as the miniport said it takes (the caller waits for a channel).
  */
-static void start_io_concurrently(struct adapter *a, SCSI_REQUEST_BLOCK *srb)
+static void start_io_concurrently(struct adapter *a, void *srb)
 {
     KIRQL old;
 
@@ -186,6 +197,9 @@ static void start_io_concurrently(struct adapter *a, SCSI_REQUEST_BLOCK *srb)
     while (a->in_start_io >= a->concurrent_channels)
         pthread_cond_wait(&a->srb_completed, &a->srbs_lock);
     a->in_start_io++;
+    a->most_in_start_io =
+        a->in_start_io > a->most_in_start_io ? a->in_start_io : a->most_in_start_io;
+    a->start_io_vcpus |= 1u << nt_current_vcpu();
     pthread_mutex_unlock(&a->srbs_lock);
     old = nt_raise_irql(DISPATCH_LEVEL, 0);
     nt_driver_call(a->miniport->init.HwStartIo, (uint64_t)(uintptr_t)a->hw_extension,
@@ -206,7 +220,7 @@ void storport_request_start(struct storport_request *r, uint8_t target, const ui
     bool start = true;
     KIRQL old;
 
-    if (r->started || length > r->max_length || cdb_length > sizeof(r->srb->Cdb)) {
+    if (r->started || length > r->max_length || cdb_length > sizeof(r->spec.cdb)) {
         nt_log("storport: a request started while the miniport holds it, or too long\n");
         abort(); /* the simulator's own bug, not the miniport's */
     }
@@ -285,23 +299,13 @@ unsigned int storport_request_wait(struct storport_request *const *r, unsigned i
         nt_verifier_fail(NT_VERIFY_IRP_NOT_COMPLETED,
                          (uint64_t)(uintptr_t)a->miniport->init.HwStartIo,
                          "SRB %p (CDB %#x) not given back within %u s", (void *)late->srb,
-                         late->srb->Cdb[0], late->srb->TimeOutValue);
+                         late->spec.cdb[0], late->spec.timeout);
     return done;
 }
 
 struct srb_outcome storport_request_outcome(const struct storport_request *r)
 {
-    struct srb_outcome out = {.srb_status = r->srb->SrbStatus, .scsi_status = r->srb->ScsiStatus};
-
-    out.transferred = r->srb->DataTransferLength;
-    if (r->srb->SrbStatus & SRB_STATUS_AUTOSENSE_VALID) {
-        out.sense_length = r->srb->SenseInfoBufferLength < SENSE_LENGTH
-                               ? r->srb->SenseInfoBufferLength
-                               : SENSE_LENGTH;
-        /* From the request's own sense buffer, wherever the SRB's field points now. */
-        memcpy(out.sense, (uint8_t *)r->srb + sizeof(*r->srb), out.sense_length);
-    }
-    return out;
+    return storport_srb_outcome(r->srb, r->extended, &r->spec);
 }
 
 struct srb_outcome storport_command(struct adapter *a, uint8_t target, const uint8_t *cdb,

@@ -8,6 +8,9 @@
  *   sha256 DISK         read the guest's disk number DISK whole: "ok HEX BYTES"
  *   fill DISK PATH      write the file at PATH (absolute) onto it from its
  *                       first byte, then flush: "ok BYTES"
+ *   trim DISK OFFSET LENGTH
+ *                       unmap LENGTH bytes from byte OFFSET (whole blocks), as
+ *                       a file system's trim: "ok BYTES COMMANDS"
  *   run DISK RW BS QD SECONDS
  *                       RW (read, write, randread or randwrite) of BS bytes a
  *                       request, QD at once, for SECONDS: "ok IOS BYTES NS CPU_NS"
@@ -68,6 +71,19 @@ static bool number(char **p, unsigned long max, unsigned long *value)
         return false;
     *p = *end == ' ' ? end + 1 : end;
     return true;
+}
+
+/* "trim DISK OFFSET LENGTH" after "trim ". */
+static int trim_request(char *p, char *answer, size_t size)
+{
+    unsigned long disk, offset, length;
+
+    if (!number(&p, UINT8_MAX, &disk) || !number(&p, ULONG_MAX, &offset) ||
+        !number(&p, ULONG_MAX, &length) || *p != '\0') {
+        snprintf(answer, size, "error trim DISK OFFSET LENGTH");
+        return -1;
+    }
+    return disk_class_trim((unsigned int)disk, offset, length, answer, size);
 }
 
 /* "run DISK RW BS QD SECONDS" after "run ". */
@@ -153,6 +169,8 @@ static void answer_to(char *request, int conn, char *answer, size_t size)
         rc = disk_class_fill((unsigned int)disk, p, answer, size);
     } else if (strncmp(request, "run ", 4) == 0) {
         rc = run_request(request + 4, answer, size);
+    } else if (strncmp(request, "trim ", 5) == 0) {
+        rc = trim_request(request + 5, answer, size);
     } else if (strncmp(request, "stamp ", 6) == 0) {
         rc = stamp_request(request + 6, conn, answer, size);
     } else if (strncmp(request, "dump ", 5) == 0) {

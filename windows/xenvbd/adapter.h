@@ -21,6 +21,7 @@
 #define WINPV_XENVBD_ADAPTER_H
 
 #include "os.h"
+#include "srb_access.h"
 #include "storport_abi.h"
 #include "vbd/front.h"
 #include "vbd/scsi.h"
@@ -65,7 +66,7 @@ struct xenvbd_target {
 struct xenvbd_srb {
     struct vbd_front_request req;
     struct vbd_scsi_result res;
-    PSCSI_REQUEST_BLOCK srb;
+    struct xenvbd_srb_view view; /* the SRB, either form */
     struct xenvbd_adapter *adapter;
     struct vbd_front *front; /* the target's frontend when the SRB started */
     ULONG nr_sg;
@@ -141,18 +142,10 @@ struct vbd_front *xenvbd_target_withdraw(struct xenvbd_target *t);
 void xenvbd_adapter_limits(PPORT_CONFIGURATION_INFORMATION config);
 
 /*
- * An SRB answered from @res (status, data length, autosense when the
- * initiator gave room), and the direction its flags give (srb_answer.c).
- * Context: any.
- */
-void xenvbd_srb_report(PSCSI_REQUEST_BLOCK srb, const struct vbd_scsi_result *res);
-enum vbd_scsi_dir xenvbd_srb_direction(ULONG flags);
-
-/*
  * SRB_FUNCTION_DUMP_POINTERS: MINIPORT_DUMP_POINTERS naming the target's
  * dump context, or the SRB failed; the SRB given back. Context: HwStartIo.
  */
-void xenvbd_dump_pointers(struct xenvbd_adapter *adapter, PSCSI_REQUEST_BLOCK srb);
+void xenvbd_dump_pointers(struct xenvbd_adapter *adapter, const struct xenvbd_srb_view *v);
 
 /*
  * DriverEntry in dump mode (NULL arguments): register the dump copy's

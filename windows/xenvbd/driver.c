@@ -47,6 +47,7 @@ __attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
     init.AutoRequestSense = TRUE;
     init.MultipleRequestPerLu = TRUE;
     init.FeatureSupport = STOR_FEATURE_FULL_PNP_DEVICE_CAPABILITIES | STOR_FEATURE_DUMP_POINTERS;
+    init.SrbTypeFlags = SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK; /* Windows 8's SRBs (srb_access.h) */
     status = StorPortInitialize(driver, registry_path, &init, NULL);
     if (!NT_SUCCESS(status)) {
         os_log(OS_LOG_ERROR, "xenvbd: StorPortInitialize failed (%#x)\n", (unsigned int)status);

@@ -33,6 +33,7 @@
 #include "hv/hv.h"
 #include "os.h"
 #include "os_nt.h"
+#include "srb_access.h"
 #include "vbd/dump.h"
 
 _Static_assert(VBD_DUMP_MAX_BYTES == VBD_FRONT_MAX_TRANSFER_DEFAULT,
@@ -44,31 +45,32 @@ _Static_assert(VBD_DUMP_MAX_BYTES == VBD_FRONT_MAX_TRANSFER_DEFAULT,
 /* The dump copy's HwDeviceExtension. */
 struct xenvbd_dump_adapter {
     struct vbd_dump writer;
-    PSCSI_REQUEST_BLOCK srb; /* the one SRB on the ring, completed from HwInterrupt */
-    ULONG polls;             /* HwInterrupt calls that found it unanswered */
-    UCHAR mode;              /* DUMP_MODE_CRASH or DUMP_MODE_HIBER */
+    PSCSI_REQUEST_BLOCK srb;     /* the one SRB on the ring, completed from HwInterrupt */
+    ULONG polls;                 /* HwInterrupt calls that found it unanswered */
+    UCHAR mode;                  /* DUMP_MODE_CRASH or DUMP_MODE_HIBER */
+    struct xenvbd_srb_view view; /* the SRB on the ring, either form */
     struct vbd_scsi_result res;
 };
 
 /* -- normal mode ------------------------------------------------------------ */
 
-void xenvbd_dump_pointers(struct xenvbd_adapter *adapter, PSCSI_REQUEST_BLOCK srb)
+void xenvbd_dump_pointers(struct xenvbd_adapter *adapter, const struct xenvbd_srb_view *v)
 {
-    MINIPORT_DUMP_POINTERS *p = srb->DataBuffer;
+    MINIPORT_DUMP_POINTERS *p = v->data;
     const struct vbd_dump_context *ctx = NULL;
     struct xenvbd_target *t = NULL;
     struct vbd_front *front = NULL;
 
-    if (srb->PathId == 0 && srb->TargetId < XENVBD_MAX_TARGETS && srb->Lun == 0) {
-        t = &adapter->target[srb->TargetId];
+    if (v->path == 0 && v->target < XENVBD_MAX_TARGETS && v->lun == 0) {
+        t = &adapter->target[v->target];
         front = xenvbd_target_enter(t);
     }
     if (front)
         ctx = vbd_front_dump_context(front);
-    if (ctx == NULL || p == NULL || srb->DataTransferLength < sizeof(*p)) {
-        os_log(OS_LOG_WARN, "xenvbd: no dump pointers for target %u: %s\n",
-               (unsigned int)srb->TargetId, front ? "no dump context" : "no disk");
-        srb->SrbStatus = front ? SRB_STATUS_ERROR : SRB_STATUS_NO_DEVICE;
+    if (ctx == NULL || p == NULL || v->length < sizeof(*p)) {
+        os_log(OS_LOG_WARN, "xenvbd: no dump pointers for target %u: %s\n", (unsigned int)v->target,
+               front ? "no dump context" : "no disk");
+        xenvbd_srb_set_status(v->srb, front ? SRB_STATUS_ERROR : SRB_STATUS_NO_DEVICE);
     } else {
         RtlZeroMemory(p, sizeof(*p));
         p->Version = DUMP_MINIPORT_VERSION_1;
@@ -82,12 +84,12 @@ void xenvbd_dump_pointers(struct xenvbd_adapter *adapter, PSCSI_REQUEST_BLOCK sr
         p->Master = TRUE;
         p->MapBuffers = STOR_MAP_ALL_BUFFERS_INCLUDING_READ_WRITE;
         p->MaximumNumberOfTargets = XENVBD_MAX_TARGETS;
-        srb->SrbStatus = SRB_STATUS_SUCCESS;
+        xenvbd_srb_set_status(v->srb, SRB_STATUS_SUCCESS);
         os_log(OS_LOG_INFO, "xenvbd: vbd %s: dump pointers given\n", t->id);
     }
     if (front)
         xenvbd_target_leave(t);
-    StorPortNotification(STOR_REQUEST_COMPLETE, adapter, srb);
+    StorPortNotification(STOR_REQUEST_COMPLETE, adapter, v->srb);
 }
 
 /* -- dump mode ---------------------------------------------------------------- */
@@ -140,51 +142,63 @@ static void complete(struct xenvbd_dump_adapter *x, PSCSI_REQUEST_BLOCK srb)
 static BOOLEAN dump_start_io(PVOID extension, PSCSI_REQUEST_BLOCK srb)
 {
     struct xenvbd_dump_adapter *x = extension;
-    struct vbd_scsi_request req = {.cdb = srb->Cdb,
-                                   .cdb_len = srb->CdbLength,
-                                   .buffer = srb->DataBuffer,
-                                   .length = srb->DataTransferLength,
-                                   .dir = xenvbd_srb_direction(srb->SrbFlags)};
+    struct xenvbd_srb_view *v = &x->view;
+    struct vbd_scsi_request req;
     struct vbd_scsi_disk disk = vbd_dump_disk(&x->writer);
     int rc;
 
-    switch (srb->Function) {
+    if (!xenvbd_srb_view(srb, v)) {
+        xenvbd_srb_set_status(srb, SRB_STATUS_BAD_SRB_BLOCK_LENGTH);
+        complete(x, srb);
+        return TRUE;
+    }
+    switch (v->function) {
     case SRB_FUNCTION_EXECUTE_SCSI:
         break;
     case SRB_FUNCTION_SHUTDOWN: /* the last, after SYNCHRONIZE CACHE: nothing left to do */
     case SRB_FUNCTION_FLUSH:
-        srb->SrbStatus = x->writer.failure ? SRB_STATUS_ERROR : SRB_STATUS_SUCCESS;
+        xenvbd_srb_set_status(srb, x->writer.failure ? SRB_STATUS_ERROR : SRB_STATUS_SUCCESS);
         complete(x, srb);
         return TRUE;
     default:
-        srb->SrbStatus = SRB_STATUS_INVALID_REQUEST;
+        xenvbd_srb_set_status(srb, SRB_STATUS_INVALID_REQUEST);
         complete(x, srb);
         return TRUE;
     }
-    if (srb->PathId != 0 || srb->Lun != 0) {
-        srb->SrbStatus = SRB_STATUS_NO_DEVICE;
+    if (v->cdb == NULL) {
+        xenvbd_srb_set_status(srb, SRB_STATUS_INVALID_REQUEST);
         complete(x, srb);
         return TRUE;
     }
+    if (v->path != 0 || v->lun != 0) {
+        xenvbd_srb_set_status(srb, SRB_STATUS_NO_DEVICE);
+        complete(x, srb);
+        return TRUE;
+    }
+    req = (struct vbd_scsi_request){.cdb = v->cdb,
+                                    .cdb_len = v->cdb_length,
+                                    .buffer = v->data,
+                                    .length = v->length,
+                                    .dir = xenvbd_srb_direction(v->flags)};
     vbd_scsi_execute(&disk, &req, &x->res);
     if (x->res.io.op == VBD_SCSI_OP_NONE) {
-        xenvbd_srb_report(srb, &x->res);
+        xenvbd_srb_report(v, &x->res);
         complete(x, srb);
         return TRUE;
     }
-    rc = vbd_dump_start(&x->writer, &x->res.io, srb->DataBuffer);
+    rc = vbd_dump_start(&x->writer, &x->res.io, v->data);
     if (rc == -XEN_EOPNOTSUPP) {
         /* No flush offered: nothing is cached that the backend will not write. */
-        srb->SrbStatus = SRB_STATUS_SUCCESS;
-        srb->ScsiStatus = 0;
+        x->res = (struct vbd_scsi_result){0};
+        xenvbd_srb_report(v, &x->res);
         complete(x, srb);
         return TRUE;
     }
     if (rc) {
         os_log(OS_LOG_ERROR, "xenvbd: dump: request refused (%d)%s%s\n", rc,
                x->writer.failure ? ": " : "", x->writer.failure ? x->writer.failure : "");
-        srb->SrbStatus = SRB_STATUS_ERROR;
-        srb->DataTransferLength = 0;
+        vbd_scsi_io_failed(&x->res, BLKIF_RSP_ERROR);
+        xenvbd_srb_report(v, &x->res);
         complete(x, srb);
         return TRUE;
     }
@@ -213,7 +227,7 @@ static BOOLEAN dump_interrupt(PVOID extension)
     }
     x->srb = NULL;
     if (rc == 1 && status == BLKIF_RSP_OKAY) {
-        xenvbd_srb_report(srb, &x->res);
+        xenvbd_srb_report(&x->view, &x->res);
     } else {
         os_log(OS_LOG_ERROR, "xenvbd: dump: %s\n",
                rc == 1 ? "the backend failed a request"
@@ -222,7 +236,7 @@ static BOOLEAN dump_interrupt(PVOID extension)
             vbd_scsi_io_failed(&x->res, status);
         else
             vbd_scsi_io_failed(&x->res, BLKIF_RSP_ERROR);
-        xenvbd_srb_report(srb, &x->res);
+        xenvbd_srb_report(&x->view, &x->res);
     }
     complete(x, srb);
     return TRUE;

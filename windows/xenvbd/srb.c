@@ -13,13 +13,17 @@
  * was unplugged. A block operation's data is named to the frontend twice,
  * as it needs: the buffer's system address (Storport maps every buffer:
  * STOR_MAP_ALL_BUFFERS_INCLUDING_READ_WRITE) and its frames, from
- * Storport's scatter/gather list.
+ * Storport's scatter/gather list. The SRB comes in either form, the
+ * extended one (STORAGE_REQUEST_BLOCK) being what XENVBD asks for: its
+ * fields are read and answered through srb_access.h's view, and one that
+ * does not hold together is answered SRB_STATUS_BAD_SRB_BLOCK_LENGTH.
  */
 #include "adapter.h"
 #include "os.h"
+#include "srb_access.h"
 #include "vbd/scsi.h"
 
-static enum vbd_scsi_dir direction(ULONG flags)
+enum vbd_scsi_dir xenvbd_srb_direction(ULONG flags)
 {
     switch (flags & (SRB_FLAGS_DATA_IN | SRB_FLAGS_DATA_OUT)) {
     case SRB_FLAGS_DATA_IN:
@@ -33,32 +37,29 @@ static enum vbd_scsi_dir direction(ULONG flags)
     }
 }
 
-/* The SRB answered from @res: status, data length, sense when the initiator gave room. */
-static void report(PSCSI_REQUEST_BLOCK srb, const struct vbd_scsi_result *res)
+void xenvbd_srb_report(const struct xenvbd_srb_view *v, const struct vbd_scsi_result *res)
 {
-    srb->ScsiStatus = res->status;
-    srb->DataTransferLength = res->transferred;
-    if (res->status == 0) {
-        srb->SrbStatus = SRB_STATUS_SUCCESS;
-        return;
-    }
-    srb->SrbStatus = SRB_STATUS_ERROR;
-    if (res->sense_len && srb->SenseInfoBuffer && srb->SenseInfoBufferLength) {
-        ULONG n = res->sense_len < srb->SenseInfoBufferLength ? res->sense_len
-                                                              : srb->SenseInfoBufferLength;
+    UCHAR status = res->status == 0 ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR;
 
-        RtlCopyMemory(srb->SenseInfoBuffer, res->sense, n);
-        srb->SenseInfoBufferLength = (UCHAR)n;
-        srb->SrbStatus |= SRB_STATUS_AUTOSENSE_VALID;
+    *v->scsi_status = res->status;
+    *v->transferred = res->transferred;
+    if (res->status != 0 && res->sense_len && v->sense && v->sense_length) {
+        ULONG n = res->sense_len < v->sense_length ? res->sense_len : v->sense_length;
+
+        RtlCopyMemory(v->sense, res->sense, n);
+        *v->sense_length_field = (UCHAR)n;
+        status |= SRB_STATUS_AUTOSENSE_VALID;
     }
+    xenvbd_srb_set_status(v->srb, status);
 }
 
 /* The SRB's target is not there (any more). */
-static void no_device(PSCSI_REQUEST_BLOCK srb)
+static void no_device(const struct xenvbd_srb_view *v)
 {
-    srb->SrbStatus = SRB_STATUS_NO_DEVICE;
-    srb->ScsiStatus = 0;
-    srb->DataTransferLength = 0;
+    xenvbd_srb_set_status(v->srb, SRB_STATUS_NO_DEVICE);
+    if (v->scsi_status)
+        *v->scsi_status = 0;
+    *v->transferred = 0;
 }
 
 /* The frontend is done with the SRB's block operation: report it and give the SRB back. */
@@ -67,13 +68,13 @@ static void io_done(void *ctx, struct vbd_front_request *req, int16_t status)
     struct xenvbd_srb *x = ctx;
 
     if (status != 0 && vbd_front_gone(x->front)) {
-        no_device(x->srb); /* unplugged: no medium error of a disk still there */
+        no_device(&x->view); /* unplugged: no medium error of a disk still there */
     } else {
         if (status != 0)
             vbd_scsi_io_failed(&x->res, status);
-        report(x->srb, &x->res);
+        xenvbd_srb_report(&x->view, &x->res);
     }
-    StorPortNotification(STOR_REQUEST_COMPLETE, x->adapter, x->srb);
+    StorPortNotification(STOR_REQUEST_COMPLETE, x->adapter, x->view.srb);
 }
 
 /*
@@ -81,9 +82,9 @@ static void io_done(void *ctx, struct vbd_front_request *req, int16_t status)
  * list; false when it does not cover the buffer or needs more pieces than
  * the largest transfer does.
  */
-static BOOLEAN frames_of(struct xenvbd_srb *x, PSCSI_REQUEST_BLOCK srb)
+static BOOLEAN frames_of(struct xenvbd_srb *x)
 {
-    STOR_SCATTER_GATHER_LIST *list = StorPortGetScatterGatherList(x->adapter, srb);
+    STOR_SCATTER_GATHER_LIST *list = StorPortGetScatterGatherList(x->adapter, x->view.srb);
     ULONG covered = 0;
 
     x->nr_sg = 0;
@@ -106,21 +107,20 @@ static BOOLEAN frames_of(struct xenvbd_srb *x, PSCSI_REQUEST_BLOCK srb)
             covered += n;
         }
     }
-    return covered >= srb->DataTransferLength;
+    return covered >= x->view.length;
 }
 
 /* Start the block operation in @x->res on the ring; FALSE when it could not be. */
-static BOOLEAN submit(struct xenvbd_target *t, struct vbd_front *front, struct xenvbd_srb *x,
-                      PSCSI_REQUEST_BLOCK srb)
+static BOOLEAN submit(struct xenvbd_target *t, struct vbd_front *front, struct xenvbd_srb *x)
 {
     BOOLEAN data = x->res.io.op == VBD_SCSI_OP_READ || x->res.io.op == VBD_SCSI_OP_WRITE;
 
-    if (data && !frames_of(x, srb)) {
+    if (data && !frames_of(x)) {
         os_log(OS_LOG_ERROR, "xenvbd: vbd %s: the buffer's frames do not cover it\n", t->id);
         return FALSE;
     }
     x->req = (struct vbd_front_request){.io = x->res.io,
-                                        .buffer = data ? srb->DataBuffer : NULL,
+                                        .buffer = data ? x->view.data : NULL,
                                         .sg = data ? x->sg : NULL,
                                         .nr_sg = data ? x->nr_sg : 0,
                                         .done = io_done,
@@ -129,67 +129,73 @@ static BOOLEAN submit(struct xenvbd_target *t, struct vbd_front *front, struct x
     return vbd_front_submit(front, KeGetCurrentProcessorNumberEx(NULL), &x->req) == 0;
 }
 
-/* Answer @srb for target @t, entered: its frontend @front. Context: HwStartIo. */
+/* Answer the SRB of @v for target @t, entered: its frontend @front. Context: HwStartIo. */
 static void execute(struct xenvbd_adapter *adapter, struct xenvbd_target *t,
-                    struct vbd_front *front, PSCSI_REQUEST_BLOCK srb)
+                    struct vbd_front *front, const struct xenvbd_srb_view *v)
 {
-    struct vbd_scsi_request req = {.cdb = srb->Cdb,
-                                   .cdb_len = srb->CdbLength,
-                                   .buffer = srb->DataBuffer,
-                                   .length = srb->DataTransferLength,
-                                   .dir = direction(srb->SrbFlags)};
+    struct vbd_scsi_request req = {.cdb = v->cdb,
+                                   .cdb_len = v->cdb_length,
+                                   .buffer = v->data,
+                                   .length = v->length,
+                                   .dir = xenvbd_srb_direction(v->flags)};
     struct vbd_scsi_disk disk = vbd_front_disk(front);
-    struct xenvbd_srb *x = srb->SrbExtension;
+    struct xenvbd_srb *x = v->extension;
 
     /* The virtual-device number names the disk for as long as the VM has it. */
     disk.serial = t->id;
     x->adapter = adapter;
     x->front = front;
-    x->srb = srb;
+    x->view = *v;
     if (!vbd_scsi_attention_check(&t->attention, &disk, &req, &x->res))
         vbd_scsi_execute(&disk, &req, &x->res);
     if (x->res.io.op == VBD_SCSI_OP_NONE) {
-        report(srb, &x->res);
-        StorPortNotification(STOR_REQUEST_COMPLETE, adapter, srb);
+        xenvbd_srb_report(v, &x->res);
+        StorPortNotification(STOR_REQUEST_COMPLETE, adapter, v->srb);
         return;
     }
-    if (!submit(t, front, x, srb)) {
-        srb->SrbStatus = SRB_STATUS_ERROR;
-        srb->DataTransferLength = 0;
-        StorPortNotification(STOR_REQUEST_COMPLETE, adapter, srb);
+    if (!submit(t, front, x)) {
+        xenvbd_srb_set_status(v->srb, SRB_STATUS_ERROR);
+        *v->transferred = 0;
+        StorPortNotification(STOR_REQUEST_COMPLETE, adapter, v->srb);
     }
 }
 
 BOOLEAN xenvbd_start_io(PVOID extension, PSCSI_REQUEST_BLOCK srb)
 {
     struct xenvbd_adapter *adapter = extension;
+    struct xenvbd_srb_view v;
     struct xenvbd_target *t;
     struct vbd_front *front;
 
-    if (srb->Function == SRB_FUNCTION_DUMP_POINTERS) {
-        xenvbd_dump_pointers(adapter, srb);
-        return TRUE;
-    }
-    if (srb->Function != SRB_FUNCTION_EXECUTE_SCSI) {
-        srb->SrbStatus = SRB_STATUS_INVALID_REQUEST;
+    if (!xenvbd_srb_view(srb, &v)) {
+        xenvbd_srb_set_status(srb, SRB_STATUS_BAD_SRB_BLOCK_LENGTH);
         StorPortNotification(STOR_REQUEST_COMPLETE, extension, srb);
         return TRUE;
     }
-    if (srb->PathId != 0 || srb->TargetId >= XENVBD_MAX_TARGETS) {
-        no_device(srb);
+    if (v.function == SRB_FUNCTION_DUMP_POINTERS) {
+        xenvbd_dump_pointers(adapter, &v);
+        return TRUE;
+    }
+    if (v.function != SRB_FUNCTION_EXECUTE_SCSI || v.cdb == NULL) {
+        xenvbd_srb_set_status(srb, SRB_STATUS_INVALID_REQUEST);
+        StorPortNotification(STOR_REQUEST_COMPLETE, extension, srb);
+        return TRUE;
+    }
+    if (v.path != 0 || v.target >= XENVBD_MAX_TARGETS) {
+        no_device(&v);
         StorPortNotification(STOR_REQUEST_COMPLETE, extension, srb);
         return TRUE;
     }
     /* Entered until the SRB is on the ring or answered: the frontend cannot close meanwhile. */
-    t = &adapter->target[srb->TargetId];
+    t = &adapter->target[v.target];
     front = xenvbd_target_enter(t);
-    if (front && srb->Lun == 0) {
-        execute(adapter, t, front, srb); /* gives the SRB back, now or when the ring answers */
+    if (front && v.lun == 0) {
+        execute(adapter, t, front, &v); /* gives the SRB back, now or when the ring answers */
     } else {
         if (front)
-            srb->SrbStatus = SRB_STATUS_INVALID_LUN;
+            xenvbd_srb_set_status(srb, SRB_STATUS_INVALID_LUN);
         else
-            no_device(srb);
+            no_device(&v);
         StorPortNotification(STOR_REQUEST_COMPLETE, extension, srb);
     }
     if (front)

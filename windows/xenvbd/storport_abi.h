@@ -38,18 +38,19 @@
 #define SRB_FUNCTION_FREE_DUMP_POINTERS    0x27
 #define SRB_FUNCTION_STORAGE_REQUEST_BLOCK 0x28
 
-#define SRB_STATUS_PENDING           0x00
-#define SRB_STATUS_SUCCESS           0x01
-#define SRB_STATUS_ABORTED           0x02
-#define SRB_STATUS_ERROR             0x04
-#define SRB_STATUS_BUSY              0x05
-#define SRB_STATUS_INVALID_REQUEST   0x06
-#define SRB_STATUS_NO_DEVICE         0x08
-#define SRB_STATUS_DATA_OVERRUN      0x12
-#define SRB_STATUS_INVALID_LUN       0x20
-#define SRB_STATUS_INVALID_TARGET_ID 0x21
-#define SRB_STATUS_BAD_FUNCTION      0x22
-#define SRB_STATUS_AUTOSENSE_VALID   0x80
+#define SRB_STATUS_PENDING              0x00
+#define SRB_STATUS_SUCCESS              0x01
+#define SRB_STATUS_ABORTED              0x02
+#define SRB_STATUS_ERROR                0x04
+#define SRB_STATUS_BUSY                 0x05
+#define SRB_STATUS_INVALID_REQUEST      0x06
+#define SRB_STATUS_NO_DEVICE            0x08
+#define SRB_STATUS_DATA_OVERRUN         0x12
+#define SRB_STATUS_BAD_SRB_BLOCK_LENGTH 0x15
+#define SRB_STATUS_INVALID_LUN          0x20
+#define SRB_STATUS_INVALID_TARGET_ID    0x21
+#define SRB_STATUS_BAD_FUNCTION         0x22
+#define SRB_STATUS_AUTOSENSE_VALID      0x80
 
 #define SRB_FLAGS_DATA_IN  0x00000040
 #define SRB_FLAGS_DATA_OUT 0x00000080
@@ -118,6 +119,124 @@ typedef struct _SCSI_REQUEST_BLOCK {
     ULONG Reserved; /* x64 only */
     UCHAR Cdb[16];
 } SCSI_REQUEST_BLOCK, *PSCSI_REQUEST_BLOCK;
+
+/*
+ * The extended SRB (Windows 8 and later), which Storport sends instead of
+ * SCSI_REQUEST_BLOCK to a miniport that sets SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK
+ * in SrbTypeFlags: Function is SRB_FUNCTION_STORAGE_REQUEST_BLOCK and the
+ * function proper is SrbFunction; the address (a STOR_ADDRESS, for a disk a
+ * STOR_ADDR_BTL8) is at AddressOffset and each extended datum (SRBEX_DATA:
+ * Type, Length, then its data) at SrbExDataOffset[i], all offsets from the
+ * SRB's start and within SrbLength. The CDB, the SCSI status and the sense
+ * buffer are in the SRBEX_DATA_SCSI_CDB16/CDB32/CDB_VAR datum. srb.h aligns
+ * the structures to 8 bytes on x64 (SRB_ALIGN, STOR_ADDRESS_ALIGN,
+ * POINTER_ALIGN): the __attribute__((aligned(8))) below.
+ */
+#define SRB_TYPE_FLAG_SCSI_REQUEST_BLOCK    0x1
+#define SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK 0x2
+#define SRB_SIGNATURE                       0x53524258 /* "SRBX" */
+#define STORAGE_REQUEST_BLOCK_VERSION_1     0x1
+#define STOR_ADDRESS_TYPE_BTL8              0x1
+#define STOR_ADDR_BTL8_ADDRESS_LENGTH       4
+
+/* SRBEXDATATYPE (an enum of ULONG size). */
+#define SRBEX_DATA_TYPE_SCSI_CDB16  0x40 /* SrbExDataTypeScsiCdb16 */
+#define SRBEX_DATA_TYPE_SCSI_CDB32  0x41 /* SrbExDataTypeScsiCdb32 */
+#define SRBEX_DATA_TYPE_SCSI_CDBVAR 0x42 /* SrbExDataTypeScsiCdbVar */
+
+/* Each datum's Length: the bytes after Type and Length. */
+#define SRBEX_DATA_SCSI_CDB16_LENGTH       (20 + sizeof(ULONG) + sizeof(PVOID))
+#define SRBEX_DATA_SCSI_CDB32_LENGTH       (36 + sizeof(ULONG) + sizeof(PVOID))
+#define SRBEX_DATA_SCSI_CDB_VAR_LENGTH_MIN (4 + 3 * sizeof(ULONG) + sizeof(PVOID))
+
+typedef struct __attribute__((aligned(8))) _STORAGE_REQUEST_BLOCK {
+    USHORT Length; /* the offset of Signature, as SCSI_REQUEST_BLOCK's header */
+    UCHAR Function;
+    UCHAR SrbStatus;
+    ULONG ReservedUlong1;
+    ULONG Signature;
+    ULONG Version;
+    ULONG SrbLength;
+    ULONG SrbFunction;
+    ULONG SrbFlags;
+    ULONG ReservedUlong2;
+    ULONG RequestTag;
+    USHORT RequestPriority;
+    USHORT RequestAttribute;
+    ULONG TimeOutValue;
+    ULONG SystemStatus; /* RequestTagHigh4Bytes in a union with it in newer WDKs */
+    ULONG ZeroGuard1;
+    ULONG AddressOffset;
+    ULONG NumSrbExData;
+    ULONG DataTransferLength;
+    PVOID DataBuffer;
+    PVOID ZeroGuard2;
+    PVOID OriginalRequest;
+    PVOID ClassContext;
+    PVOID PortContext;
+    PVOID MiniportContext; /* the SRB extension */
+    struct _STORAGE_REQUEST_BLOCK *NextSrb;
+    ULONG SrbExDataOffset[1]; /* NumSrbExData of them */
+} STORAGE_REQUEST_BLOCK, *PSTORAGE_REQUEST_BLOCK;
+
+typedef struct __attribute__((aligned(8))) _STOR_ADDRESS {
+    USHORT Type;
+    USHORT Port;
+    ULONG AddressLength; /* of the bytes after this header */
+    UCHAR AddressData[1];
+} STOR_ADDRESS;
+
+typedef struct __attribute__((aligned(8))) _STOR_ADDR_BTL8 {
+    USHORT Type; /* STOR_ADDRESS_TYPE_BTL8 */
+    USHORT Port;
+    ULONG AddressLength; /* STOR_ADDR_BTL8_ADDRESS_LENGTH */
+    UCHAR Path;
+    UCHAR Target;
+    UCHAR Lun;
+    UCHAR Reserved;
+} STOR_ADDR_BTL8;
+
+typedef struct __attribute__((aligned(8))) _SRBEX_DATA {
+    ULONG Type; /* SRBEXDATATYPE */
+    ULONG Length;
+    UCHAR Data[1];
+} SRBEX_DATA;
+
+typedef struct __attribute__((aligned(8))) _SRBEX_DATA_SCSI_CDB16 {
+    ULONG Type;
+    ULONG Length;
+    UCHAR ScsiStatus;
+    UCHAR SenseInfoBufferLength;
+    UCHAR CdbLength;
+    UCHAR Reserved;
+    ULONG Reserved1;
+    PVOID SenseInfoBuffer;
+    UCHAR Cdb[16];
+} SRBEX_DATA_SCSI_CDB16;
+
+typedef struct __attribute__((aligned(8))) _SRBEX_DATA_SCSI_CDB32 {
+    ULONG Type;
+    ULONG Length;
+    UCHAR ScsiStatus;
+    UCHAR SenseInfoBufferLength;
+    UCHAR CdbLength;
+    UCHAR Reserved;
+    ULONG Reserved1;
+    PVOID SenseInfoBuffer;
+    UCHAR Cdb[32];
+} SRBEX_DATA_SCSI_CDB32;
+
+typedef struct __attribute__((aligned(8))) _SRBEX_DATA_SCSI_CDB_VAR {
+    ULONG Type;
+    ULONG Length;
+    UCHAR ScsiStatus;
+    UCHAR SenseInfoBufferLength;
+    UCHAR Reserved[2];
+    ULONG CdbLength; /* a ULONG here, unlike the fixed forms */
+    ULONG Reserved1[2];
+    PVOID SenseInfoBuffer;
+    UCHAR Cdb[1]; /* CdbLength of them */
+} SRBEX_DATA_SCSI_CDB_VAR;
 
 typedef struct _STOR_SCATTER_GATHER_ELEMENT {
     PHYSICAL_ADDRESS PhysicalAddress;
@@ -221,6 +340,7 @@ typedef ULONG HW_FIND_ADAPTER(PVOID DeviceExtension, PVOID HwContext, PVOID BusI
                               PBOOLEAN Reserved3);
 typedef BOOLEAN HW_INITIALIZE(PVOID DeviceExtension);
 typedef BOOLEAN HW_PASSIVE_INITIALIZE_ROUTINE(PVOID DeviceExtension);
+/* Srb: a STORAGE_REQUEST_BLOCK instead when SrbTypeFlags asked for it (srb_access.h). */
 typedef BOOLEAN HW_STARTIO(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb);
 typedef BOOLEAN HW_BUILDIO(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb);
 typedef BOOLEAN HW_RESET_BUS(PVOID DeviceExtension, ULONG PathId);
@@ -340,6 +460,41 @@ _Static_assert(offsetof(PORT_CONFIGURATION_INFORMATION, RequestedDumpBufferSize)
 _Static_assert(offsetof(PORT_CONFIGURATION_INFORMATION, DumpMode) == 0xc5, "PCI DumpMode");
 
 _Static_assert(sizeof(SCSI_REQUEST_BLOCK) == 88, "SCSI_REQUEST_BLOCK is 88 bytes on x64");
+_Static_assert(offsetof(STORAGE_REQUEST_BLOCK, SrbStatus) ==
+                   offsetof(SCSI_REQUEST_BLOCK, SrbStatus),
+               "SrbStatus where both forms have it");
+_Static_assert(offsetof(STORAGE_REQUEST_BLOCK, Signature) == 8, "SRBEX Signature");
+_Static_assert(offsetof(STORAGE_REQUEST_BLOCK, SrbLength) == 16, "SRBEX SrbLength");
+_Static_assert(offsetof(STORAGE_REQUEST_BLOCK, SrbFunction) == 20, "SRBEX SrbFunction");
+_Static_assert(offsetof(STORAGE_REQUEST_BLOCK, SrbFlags) == 24, "SRBEX SrbFlags");
+_Static_assert(offsetof(STORAGE_REQUEST_BLOCK, TimeOutValue) == 40, "SRBEX TimeOutValue");
+_Static_assert(offsetof(STORAGE_REQUEST_BLOCK, ZeroGuard1) == 48, "SRBEX ZeroGuard1");
+_Static_assert(offsetof(STORAGE_REQUEST_BLOCK, AddressOffset) == 52, "SRBEX AddressOffset");
+_Static_assert(offsetof(STORAGE_REQUEST_BLOCK, NumSrbExData) == 56, "SRBEX NumSrbExData");
+_Static_assert(offsetof(STORAGE_REQUEST_BLOCK, DataTransferLength) == 60, "SRBEX length");
+_Static_assert(offsetof(STORAGE_REQUEST_BLOCK, DataBuffer) == 64, "SRBEX DataBuffer");
+_Static_assert(offsetof(STORAGE_REQUEST_BLOCK, ZeroGuard2) == 72, "SRBEX ZeroGuard2");
+_Static_assert(offsetof(STORAGE_REQUEST_BLOCK, MiniportContext) == 104, "SRBEX MiniportContext");
+_Static_assert(offsetof(STORAGE_REQUEST_BLOCK, NextSrb) == 112, "SRBEX NextSrb");
+_Static_assert(offsetof(STORAGE_REQUEST_BLOCK, SrbExDataOffset) == 120, "SRBEX SrbExDataOffset");
+_Static_assert(sizeof(STORAGE_REQUEST_BLOCK) == 128, "STORAGE_REQUEST_BLOCK is 128 bytes on x64");
+_Static_assert(sizeof(STOR_ADDR_BTL8) == 16, "STOR_ADDR_BTL8 (12 bytes aligned to 8)");
+_Static_assert(offsetof(STOR_ADDR_BTL8, Path) == 8, "BTL8 Path");
+_Static_assert(offsetof(STOR_ADDR_BTL8, Lun) == 10, "BTL8 Lun");
+_Static_assert(offsetof(STOR_ADDRESS, AddressData) == 8, "STOR_ADDRESS AddressData");
+_Static_assert(offsetof(SRBEX_DATA, Data) == 8, "SRBEX_DATA Data");
+_Static_assert(sizeof(SRBEX_DATA_SCSI_CDB16) == 40, "SRBEX_DATA_SCSI_CDB16");
+_Static_assert(offsetof(SRBEX_DATA_SCSI_CDB16, SenseInfoBuffer) == 16, "CDB16 SenseInfoBuffer");
+_Static_assert(offsetof(SRBEX_DATA_SCSI_CDB16, Cdb) == 24, "CDB16 Cdb");
+_Static_assert(SRBEX_DATA_SCSI_CDB16_LENGTH == 32, "CDB16 Length: all after Type and Length");
+_Static_assert(sizeof(SRBEX_DATA_SCSI_CDB32) == 56, "SRBEX_DATA_SCSI_CDB32");
+_Static_assert(offsetof(SRBEX_DATA_SCSI_CDB32, Cdb) == 24, "CDB32 Cdb");
+_Static_assert(SRBEX_DATA_SCSI_CDB32_LENGTH == 48, "CDB32 Length: all after Type and Length");
+_Static_assert(offsetof(SRBEX_DATA_SCSI_CDB_VAR, CdbLength) == 12, "CDB_VAR CdbLength");
+_Static_assert(offsetof(SRBEX_DATA_SCSI_CDB_VAR, SenseInfoBuffer) == 24, "CDB_VAR sense");
+_Static_assert(offsetof(SRBEX_DATA_SCSI_CDB_VAR, Cdb) == 32, "CDB_VAR Cdb");
+_Static_assert(SRBEX_DATA_SCSI_CDB_VAR_LENGTH_MIN == 24, "CDB_VAR Length without its CDB");
+
 _Static_assert(offsetof(SCSI_REQUEST_BLOCK, SrbFlags) == 12, "SRB SrbFlags");
 _Static_assert(offsetof(SCSI_REQUEST_BLOCK, DataBuffer) == 24, "SRB DataBuffer");
 _Static_assert(offsetof(SCSI_REQUEST_BLOCK, OriginalRequest) == 48, "SRB OriginalRequest");

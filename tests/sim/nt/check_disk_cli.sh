@@ -16,7 +16,7 @@ sim=$bin/winpv-sim
 . "$(dirname "$0")/../../support/tap.sh"
 . "$(dirname "$0")/../../support/sim_up.sh"
 
-echo "1..16"
+echo "1..17"
 out=$(mktemp) err=$(mktemp) image=$(mktemp) file=$(mktemp)
 trap 'rm -f "$out" "$out.add" "$err" "$image" "$file"' EXIT
 head -c $((6 * 1024 * 1024)) /dev/urandom >"$image"
@@ -39,6 +39,8 @@ check "io 1 0 --sha256 after --fill: the image's SHA-256 still" \
     test "${got%% *}" = "$(sha256sum <"$image" | cut -d' ' -f1)"
 check "io 1 0 --rw randread --bs 4k --qd 8 --seconds 1 prints IOPS and MB/s" \
     bash -c "'$sim' io 1 0 --rw randread --bs 4k --qd 8 --seconds 1 >'$out' 2>'$err' && grep -Eq '^randread, 4096 bytes a request, 8 at once, [0-9.]+ s: [0-9]+ IOPS, [0-9.]+ MB/s' '$out'"
+check "io 1 0 --trim 1m 1m on a QEMU disk, which does not discard, is refused, saying so" \
+    bash -c "! '$sim' io 1 0 --trim 1m 1m 2>'$err' && grep -q 'does not unmap' '$err'"
 check "io 1 0 --rw sideways is refused, saying what is needed" \
     bash -c "'$sim' io 1 0 --rw sideways 2>'$err'; test \$? -eq 2 && grep -q 'read|write|randread|randwrite' '$err'"
 # Waits up to 20 s for the guest's log to show $1.

@@ -305,6 +305,38 @@ static void test_storport_perf_opts(void **state)
     ntsim_assert_contains(run.log, "storport: scan of 1 target(s): 0 disk(s)\n");
 }
 
+/*
+ * Windows 8 and later's Storport sends STORAGE_REQUEST_BLOCKs to a miniport
+ * that asks for them in SrbTypeFlags (the address a BTL8 one, the CDB in a
+ * CDB16 datum, the function in SrbFunction), SCSI_REQUEST_BLOCKs to one
+ * that does not.
+ */
+static void test_storport_sends_the_srb_form_asked_for(void **state)
+{
+    run_miniport_case("sp_srbex");
+    assert_int_equal(run.exit_status, 0);
+    ntsim_assert_contains(run.log, "storport: SRBs sent as STORAGE_REQUEST_BLOCK to adapter ");
+    ntsim_assert_contains(run.log, "badminiport: STORAGE_REQUEST_BLOCK 0x53524258 v1 of 184 bytes: "
+                                   "function 0, BTL8 target 0, datum 0x40, CDB 0x12, sense 18 "
+                                   "bytes\n");
+    ntsim_assert_contains(run.log, "storport: scan of 1 target(s): 0 disk(s)\n");
+
+    run_miniport_case("sp_scsi_srb");
+    assert_int_equal(run.exit_status, 0);
+    ntsim_assert_contains(run.log, "storport: SRBs sent as SCSI_REQUEST_BLOCK to adapter ");
+    ntsim_assert_contains(run.log, "badminiport: SCSI_REQUEST_BLOCK: function 0, target 0, CDB "
+                                   "0x12\n");
+    assert_int_equal(ntsim_count(run.log, "badminiport: STORAGE_REQUEST_BLOCK"), 0);
+}
+
+/* A miniport that answers a STORAGE_REQUEST_BLOCK as a SCSI_REQUEST_BLOCK writes the port's fields. */
+static void test_storport_srbex_answered_as_an_srb(void **state)
+{
+    run_miniport_case("sp_srbex_as_srb");
+    assert_verifier_stop("0x1007", "(CDB 0x12): SrbLength changed: the port's field of a "
+                                   "STORAGE_REQUEST_BLOCK");
+}
+
 static void test_close_of_a_bad_handle(void **state)
 {
     run_case("close_bad");
@@ -472,6 +504,8 @@ int main(void)
         cmocka_unit_test(test_storport_bus_change_on_a_bus_not_there),
         cmocka_unit_test(test_storport_bus_change_above_dirql),
         cmocka_unit_test(test_storport_perf_opts),
+        cmocka_unit_test(test_storport_sends_the_srb_form_asked_for),
+        cmocka_unit_test(test_storport_srbex_answered_as_an_srb),
         cmocka_unit_test(test_driver_stack_overflow_is_a_double_fault),
         cmocka_unit_test(test_unimplemented_import_fails_the_load),
         cmocka_unit_test(test_close_of_a_bad_handle),

@@ -5,8 +5,10 @@
  * start is what the backend offers (a write cache to flush with flush or
  * barrier, unmap with discard; the rings, queues and segments the
  * frontend took), random writes at a queue depth land whole and aligned,
- * a file written onto the disk lands byte for byte, and the guest's read
- * of the whole disk has the image's SHA-256. A read-only disk says it is
+ * a file written onto the disk lands byte for byte, a trim (the disk
+ * class's UNMAP) leaves zeros in the image where it unmapped and nothing
+ * else changed, or is refused where the backend does not discard, and the
+ * guest's read of the whole disk has the image's SHA-256. A read-only disk says it is
  * write-protected, refuses writes with DATA PROTECT and changes nothing,
  * and reads as the image. A disk hot-plugged while the guest runs is
  * connected and found.
@@ -173,8 +175,31 @@ static void test_feature_combination(void **state)
     assert_memory_equal(disk, data, fill);
     assert_memory_equal(disk + fill, before + fill, DISK_SIZE - fill);
     free(before);
-    free(disk);
     free(data);
+
+    /* A trim of 1 MiB from 2 MiB: zeros there, nothing else changed; or refused. */
+    disk_ask_guest(socket_path, "trim 0 2097152 1048576\n", answer, sizeof(answer));
+    before = disk;
+    disk = disk_image_read(image, DISK_SIZE);
+    if (c->no_unmap) {
+        assert_string_equal(answer, "error disk 0 does not unmap (VPD page 0xB2: no LBPU)\n");
+        assert_memory_equal(disk, before, DISK_SIZE);
+    } else {
+        bool had_data = false;
+
+        for (unsigned int i = 2u << 20; i < 3u << 20 && !had_data; i++)
+            had_data = before[i] != 0; /* the random writes left some there to unmap */
+        assert_true(had_data);
+        assert_true(strncmp(answer, "ok 1048576 ", 11) == 0);
+        assert_memory_equal(disk, before, 2u << 20);
+        for (unsigned int i = 2u << 20; i < 3u << 20; i++)
+            assert_int_equal(disk[i], 0);
+        assert_memory_equal(disk + (3u << 20), before + (3u << 20), DISK_SIZE - (3u << 20));
+    }
+    disk_ask_guest(socket_path, "trim 0 100 4096\n", answer, sizeof(answer));
+    assert_non_null(strstr(answer, "not whole"));
+    free(before);
+    free(disk);
 
     assert_guest_reads_the_image();
     stop_cleanly();

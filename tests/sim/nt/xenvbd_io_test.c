@@ -108,6 +108,8 @@ static void test_fill_lands_in_the_image(void **state)
  * 4 KiB offset (every 4 KiB of the image is as it was or one request's
  * data); sequential 1 MiB reads, 2 at once; the counts agree with the
  * sizes; a size, depth or kind the disk cannot take is refused, saying why.
+ * The requests come from both of the guest's processors, and xenvbd.sys,
+ * which takes Storport's concurrent channels, gets HwStartIo on both.
  */
 static void test_workloads_through_the_guest(void **state)
 {
@@ -144,6 +146,8 @@ static void test_workloads_through_the_guest(void **state)
     assert_string_equal(answer, "error the guest has no disk 3\n");
     ntsim_stop(&run);
     assert_int_equal(run.exit_status, 0);
+    ntsim_assert_contains(run.log, "winpv: xenvbd: HwStartIo on 2 processors at once\n");
+    assert_non_null(strstr(run.log, ": HwStartIo ran on processor(s) 0 1, at most "));
     assert_null(strstr(run.log, "leaked"));
     assert_null(strstr(run.log, "BUGCHECK"));
 }

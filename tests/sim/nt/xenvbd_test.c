@@ -47,6 +47,8 @@ static void test_adapter_connects_every_disk(void **state)
     start_with_disks(mib, 2);
     ntsim_require_nth(&run, "storport: adapter ", 2, WAIT_MS); /* added, then started */
     ntsim_require_nth(&run, "winpv: xenvbd: target 1 is", 1, WAIT_MS);
+    /* XENVBD asks for Windows 8's SRBs: every SRB of the test reached it in that form. */
+    ntsim_assert_contains(run.log, "storport: SRBs sent as STORAGE_REQUEST_BLOCK to adapter ");
     ntsim_assert_contains(run.log, "storport: HwFindAdapter -> 1\n");
     ntsim_assert_contains(run.log, "winpv: xenvbd: adapter found, XENBUS's interfaces held\n");
     ntsim_assert_contains(run.log, "winpv: xenvbd: target 0 is vbd 51712: 16384 sectors of 512 "

@@ -18,6 +18,12 @@
  *                          offered and asks for DPC redirection, which is not
  *                          (refused), and for two concurrent channels
  *                          (granted); logs each answer
+ *   sp_srbex               asks for STORAGE_REQUEST_BLOCKs (SrbTypeFlags) and
+ *                          logs the form, function, address and CDB of each
+ *                          SRB (any other name: no ask, SCSI_REQUEST_BLOCKs)
+ *   sp_srbex_as_srb        asks for them, then answers as though it had a
+ *                          SCSI_REQUEST_BLOCK (DataTransferLength written over
+ *                          SrbLength): a verifier stop
  */
 #include "storport_abi.h"
 
@@ -31,6 +37,8 @@ enum rule {
     SP_BUS_CHANGE_PATH,
     SP_BUS_CHANGE_IRQL,
     SP_PERF_OPTS,
+    SP_SRBEX,
+    SP_SRBEX_AS_SRB,
 };
 
 static enum rule chosen;
@@ -101,9 +109,35 @@ static BOOLEAN initialize(PVOID extension)
     return TRUE;
 }
 
+/* The SRB's form, function, address and CDB, logged (its layout trusted: a test's). */
+static void log_srb(PSCSI_REQUEST_BLOCK srb)
+{
+    PSTORAGE_REQUEST_BLOCK x = (PSTORAGE_REQUEST_BLOCK)srb;
+    const STOR_ADDR_BTL8 *address;
+    const SRBEX_DATA_SCSI_CDB16 *scsi;
+
+    if (srb->Function != SRB_FUNCTION_STORAGE_REQUEST_BLOCK) {
+        DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL,
+                   "badminiport: SCSI_REQUEST_BLOCK: function %u, target %u, CDB %#x\n",
+                   srb->Function, srb->TargetId, srb->Cdb[0]);
+        return;
+    }
+    address = (const STOR_ADDR_BTL8 *)((PUCHAR)x + x->AddressOffset);
+    scsi = (const SRBEX_DATA_SCSI_CDB16 *)((PUCHAR)x + x->SrbExDataOffset[0]);
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL,
+               "badminiport: STORAGE_REQUEST_BLOCK %#lx v%lu of %lu bytes: function %lu, "
+               "BTL8 target %u, datum %#lx, CDB %#x, sense %u bytes\n",
+               x->Signature, x->Version, x->SrbLength, x->SrbFunction, address->Target, scsi->Type,
+               scsi->Cdb[0], scsi->SenseInfoBufferLength);
+}
+
 /* No target: every SRB is answered NO_DEVICE. */
 static BOOLEAN start_io(PVOID extension, PSCSI_REQUEST_BLOCK srb)
 {
+    if (chosen == SP_SRBEX || chosen == SP_SRBEX_AS_SRB || chosen == SP_BEHAVE)
+        log_srb(srb);
+    if (chosen == SP_SRBEX_AS_SRB)
+        srb->DataTransferLength = 0;
     srb->SrbStatus = SRB_STATUS_NO_DEVICE;
     StorPortNotification(0, extension, srb);
     return TRUE;
@@ -144,6 +178,12 @@ __attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
         chosen = SP_BUS_CHANGE_IRQL;
     else if (service_is(registry_path, L"sp_perf_opts"))
         chosen = SP_PERF_OPTS;
+    else if (service_is(registry_path, L"sp_srbex"))
+        chosen = SP_SRBEX;
+    else if (service_is(registry_path, L"sp_srbex_as_srb"))
+        chosen = SP_SRBEX_AS_SRB;
+    if (chosen == SP_SRBEX || chosen == SP_SRBEX_AS_SRB)
+        init.SrbTypeFlags = SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK;
     /* The Windows 7 physical form's size, which the simulated Storport does not take. */
     if (chosen == SP_BAD_SIZE)
         init.HwInitializationDataSize = 136;
