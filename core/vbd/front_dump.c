@@ -1,10 +1,13 @@
 /*
  * core/vbd/front_dump.c - the normal frontend's side of dump mode: the
  * context a dump copy writes through (core/vbd/dump.h), its pages granted
- * once at the open, its description of queue 0's ring kept true at each
- * change of the link or the life (front_link_move, front_life_move).
+ * once at the open (and again for a restored domain's new backend
+ * domain), its description of queue 0's ring kept true at each change of
+ * the link or the life (front_link_move, front_life_move).
  */
 #include <string.h>
+
+#include <xen/xen.h>
 
 #include "vbd/dump.h"
 #include "vbd/front_internal.h"
@@ -67,6 +70,35 @@ void front_dump_refresh(struct vbd_front *front)
         ctx->generation++;
         os_atomic_store32(&ctx->valid, 1); /* last */
     }
+    os_spin_unlock(&front->dump_lock, irql);
+}
+
+void front_dump_follow_backend(struct vbd_front *front)
+{
+    struct vbd_dump_context *ctx = front->dump;
+    uint16_t domid = (uint16_t)front->info.backend_id;
+    struct front_region *pages = NULL;
+    os_irql_t irql;
+
+    if (!ctx || ctx->pages_domid == domid)
+        return;
+    /* Invalid, and granted to no domain, until the new grants are in place. */
+    irql = os_spin_lock(&front->dump_lock);
+    os_atomic_store32(&ctx->valid, 0);
+    ctx->pages_domid = DOMID_INVALID;
+    os_spin_unlock(&front->dump_lock, irql);
+    front_region_release(front->dump_pages);
+    front->dump_pages = NULL;
+    if (front_region_create(front->svc.gnttab, domid, VBD_DUMP_PAGES, &pages) != 0) {
+        os_log(OS_LOG_WARN, "vbd: %s: the dump pages not granted to domain %u: no dump\n",
+               front->nodename, (unsigned int)domid);
+        return;
+    }
+    front->dump_pages = pages;
+    irql = os_spin_lock(&front->dump_lock);
+    ctx->pages = pages->va;
+    memcpy(ctx->refs, pages->refs, sizeof(ctx->refs));
+    ctx->pages_domid = domid;
     os_spin_unlock(&front->dump_lock, irql);
 }
 

@@ -557,6 +557,15 @@ int front_dump_prepare(struct vbd_front *front);
  */
 void front_dump_refresh(struct vbd_front *front);
 
+/*
+ * After the device was opened again for a restored domain: when its
+ * backend is in another domain than the one the pages are granted to,
+ * grant them anew (the context invalid meanwhile, and left invalid if
+ * that fails). The context stays at its address. Context: passive, the
+ * link not UP.
+ */
+void front_dump_follow_backend(struct vbd_front *front);
+
 /* Invalidate the context and give its pages back. Context: passive, the rings stopped. */
 void front_dump_release(struct vbd_front *front);
 
