@@ -91,6 +91,10 @@
  * the owner is told from another thread as soon as the open has set its
  * handle, which may be before the open returns).
  *
+ * Dump mode (vbd_front_options.dump): the frontend keeps a context a
+ * dump copy of the driver writes a crash dump or a hibernation file
+ * through, on queue 0's live ring (core/vbd/dump.h).
+ *
  * Online resize: a backend that writes its state (Connected) again with a
  * new "sectors" changes what vbd_front_disk() says from then on.
  *
@@ -181,6 +185,7 @@ struct vbd_front_options {
     bool no_flush;                 /* ignore feature-flush-cache */
     bool no_barrier;               /* ignore feature-barrier */
     bool no_discard;               /* ignore feature-discard */
+    bool dump;                     /* prepare a dump context (vbd_front_dump_context) */
     vbd_front_gone_fn gone;        /* told of a removal (may be NULL) ... */
     void *gone_ctx;                /* ... with this */
 };
@@ -332,5 +337,15 @@ bool vbd_front_gone(const struct vbd_front *front);
  * DISCARD the backend does not offer BLKIF_RSP_EOPNOTSUPP. Context: any.
  */
 int vbd_front_submit(struct vbd_front *front, unsigned int queue, struct vbd_front_request *req);
+
+/*
+ * The context a dump copy of the driver writes through (core/vbd/dump.h),
+ * when vbd_front_options.dump asked for one and its pages could be
+ * granted at the open; else NULL. It stays at this address until
+ * vbd_front_close; its valid flag says whether it describes a live ring
+ * now. Context: any.
+ */
+struct vbd_dump_context;
+const struct vbd_dump_context *vbd_front_dump_context(const struct vbd_front *front);
 
 #endif /* WINPV_CORE_VBD_FRONT_H */

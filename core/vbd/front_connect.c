@@ -256,6 +256,7 @@ static void teardown(struct vbd_front *front, bool published, bool leave_memory)
     /* Closed before the pages go, so the backend has unmapped them (a removal closed already). */
     if (published && front_life_state(front) != FRONT_LIFE_UNPLUGGED)
         close_handshake(front);
+    front_dump_release(front);
     if (!leave_memory)
         for (uint32_t q = 0; q < VBD_FRONT_MAX_QUEUES; q++)
             front_queue_free(&front->queues[q]);
@@ -314,6 +315,9 @@ int vbd_front_open(const struct vbd_front_services *svc, const char *id,
         front_switch_state(front, XenbusStateClosed);
     if (rc == 0)
         rc = front_suspend_register(front);
+    if (rc == 0 && front_dump_prepare(front) != 0)
+        os_log(OS_LOG_WARN, "vbd: %s: no dump context (its pages not granted): no dump\n",
+               front->nodename);
     if (rc) {
         teardown(front, published, false);
         return rc;

@@ -6,7 +6,9 @@
  * Locking. Each queue has one spinlock over its ring, slots, copy pool,
  * waiting list and counters; no code holds two. Completions are collected
  * under the lock in a front_done list and called after it is released, so
- * a completion may submit again.
+ * a completion may submit again. The dump context's lock (dump_lock) is
+ * taken last, perhaps inside a queue's (a device broken from its
+ * completion path), and nothing is taken inside it.
  */
 #ifndef WINPV_CORE_VBD_FRONT_INTERNAL_H
 #define WINPV_CORE_VBD_FRONT_INTERNAL_H
@@ -258,7 +260,11 @@ struct vbd_front {
     struct os_work fail_work;      /* tells XENBUS the device failed (passive) */
     int fail_err;
     const char *fail_reason; /* for XENBUS's error node */
-    char fail_message[80];   /* fail_reason, when it names a node */
+    /* Dump mode (front_dump.c): the context, its granted pages; NULL when not asked for. */
+    struct vbd_dump_context *dump;
+    struct front_region *dump_pages;
+    struct os_spinlock dump_lock; /* one rewrite of the context at a time */
+    char fail_message[80];        /* fail_reason, when it names a node */
 };
 
 /*
@@ -534,5 +540,33 @@ void front_break(struct vbd_front *front, int err, const char *reason);
  * each queue under its own lock. Context: any, no lock held.
  */
 void front_fail_all(struct vbd_front *front, struct front_list *done);
+
+/* -- dump mode (front_dump.c) ---------------------------------------------- */
+
+/*
+ * When the options ask for it: the dump context, its pages granted to the
+ * backend's domain (front->info.backend_id). Returns 0, -XEN_ENOMEM or the
+ * grant table's error (the frontend goes on without one). Context: passive.
+ */
+int front_dump_prepare(struct vbd_front *front);
+
+/*
+ * Make the context say what the link and the life say now: invalid first,
+ * then, if queue 0's ring is up and the device live, described and valid.
+ * Called after every move of either. Context: any (no queue lock held).
+ */
+void front_dump_refresh(struct vbd_front *front);
+
+/*
+ * After the device was opened again for a restored domain: when its
+ * backend is in another domain than the one the pages are granted to,
+ * grant them anew (the context invalid meanwhile, and left invalid if
+ * that fails). The context stays at its address. Context: passive, the
+ * link not UP.
+ */
+void front_dump_follow_backend(struct vbd_front *front);
+
+/* Invalidate the context and give its pages back. Context: passive, the rings stopped. */
+void front_dump_release(struct vbd_front *front);
 
 #endif /* WINPV_CORE_VBD_FRONT_INTERNAL_H */

@@ -32,7 +32,12 @@ static const uint32_t allowed[] = {
 
 bool front_life_move(struct vbd_front *front, enum front_life from, enum front_life to)
 {
-    return front_state_move(&front->life, allowed, sizeof(allowed) / sizeof(allowed[0]), from, to);
+    bool moved =
+        front_state_move(&front->life, allowed, sizeof(allowed) / sizeof(allowed[0]), from, to);
+
+    if (moved)
+        front_dump_refresh(front);
+    return moved;
 }
 
 enum front_life front_life_state(const struct vbd_front *front)

@@ -26,7 +26,12 @@ static const uint32_t allowed[] = {
 
 bool front_link_move(struct vbd_front *front, enum front_link from, enum front_link to)
 {
-    return front_state_move(&front->link, allowed, sizeof(allowed) / sizeof(allowed[0]), from, to);
+    bool moved =
+        front_state_move(&front->link, allowed, sizeof(allowed) / sizeof(allowed[0]), from, to);
+
+    if (moved)
+        front_dump_refresh(front);
+    return moved;
 }
 
 enum front_link front_link_state(const struct vbd_front *front)

@@ -48,6 +48,7 @@ static void resized(struct vbd_front *front)
            (unsigned long long)sectors);
     disk.sectors = sectors;
     front_publish_disk(front, &disk);
+    front_dump_refresh(front);
     front->resizes++;
 }
 

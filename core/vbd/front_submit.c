@@ -64,8 +64,11 @@ static struct front_slot *slot_take(struct front_queue *q, struct vbd_front_requ
 
     q->free_slot = s->next_free;
     q->slots_busy++;
-    /* A new id for each use: an answer to an earlier use names no request. */
-    s->generation++;
+    /*
+     * A new id for each use: an answer to an earlier use names no request.
+     * Below 2^31: ids with bit 63 are a dump copy's (VBD_DUMP_ID_BASE).
+     */
+    s->generation = (s->generation + 1) & 0x7fffffffu;
     s->id = ((uint64_t)s->generation << 32) | index;
     s->state = FRONT_SLOT_INFLIGHT;
     s->issued_ns = os_time_ns();

@@ -51,6 +51,7 @@ static void suspend_late(void *arg, bool cancelled)
     }
     os_log(OS_LOG_INFO, "vbd: %s: restored in a new domain: reconnecting\n", front->nodename);
     front_reopen_device(front);
+    front_dump_follow_backend(front);
     front_link_move(front, FRONT_LINK_SUSPENDED, FRONT_LINK_RESTORED);
     os_work_queue(&front->reconnect_work);
 }

@@ -8,4 +8,5 @@ CORE_SRCS += $(VBD_SCSI_CORE_SRCS)
 CORE_SRCS += core/vbd/front_connect.c core/vbd/front_negotiate.c core/vbd/front_store.c \
              core/vbd/front_queue.c core/vbd/front_region.c core/vbd/front_sg.c \
              core/vbd/front_submit.c core/vbd/front_complete.c core/vbd/front_reconnect.c \
-             core/vbd/front_link.c core/vbd/front_life.c core/vbd/front_suspend.c
+             core/vbd/front_link.c core/vbd/front_life.c core/vbd/front_suspend.c \
+             core/vbd/front_dump.c core/vbd/dump.c

@@ -58,6 +58,19 @@ static void release_interfaces(struct xenvbd_adapter *adapter)
     }
 }
 
+void xenvbd_adapter_limits(PPORT_CONFIGURATION_INFORMATION config)
+{
+    config->MaximumTransferLength = VBD_FRONT_MAX_TRANSFER_DEFAULT;
+    config->NumberOfPhysicalBreaks = VBD_FRONT_MAX_TRANSFER_DEFAULT / PAGE_SIZE + 1;
+    config->NumberOfBuses = 1;
+    config->MaximumNumberOfTargets = XENVBD_MAX_TARGETS;
+    config->MaximumNumberOfLogicalUnits = 1;
+    config->ScatterGather = TRUE;
+    config->Master = TRUE;
+    config->CachesData = TRUE;
+    config->Dma64BitAddresses = SCSI_DMA64_MINIPORT_FULL64BIT_SUPPORTED;
+}
+
 ULONG xenvbd_find_adapter(PVOID extension, PVOID context, PVOID bus, PCHAR arguments,
                           PPORT_CONFIGURATION_INFORMATION config, PBOOLEAN reserved)
 {
@@ -81,15 +94,7 @@ ULONG xenvbd_find_adapter(PVOID extension, PVOID context, PVOID bus, PCHAR argum
         release_interfaces(adapter);
         return SP_RETURN_NOT_FOUND;
     }
-    config->MaximumTransferLength = VBD_FRONT_MAX_TRANSFER_DEFAULT;
-    config->NumberOfPhysicalBreaks = VBD_FRONT_MAX_TRANSFER_DEFAULT / PAGE_SIZE + 1;
-    config->NumberOfBuses = 1;
-    config->MaximumNumberOfTargets = XENVBD_MAX_TARGETS;
-    config->MaximumNumberOfLogicalUnits = 1;
-    config->ScatterGather = TRUE;
-    config->Master = TRUE;
-    config->CachesData = TRUE;
-    config->Dma64BitAddresses = SCSI_DMA64_MINIPORT_FULL64BIT_SUPPORTED;
+    xenvbd_adapter_limits(config);
     config->SynchronizationModel = STOR_SYNCHRONIZE_FULL_DUPLEX;
     config->WmiDataProvider = FALSE;
     for (unsigned int i = 0; i < XENVBD_MAX_TARGETS; i++)

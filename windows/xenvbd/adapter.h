@@ -13,8 +13,9 @@
  * processors at once where Storport offers concurrent channels
  * (StorPortInitializePerfOpts in HwInitialize), each SRB on the frontend
  * queue of its processor; a target's frontend is held against its removal
- * by a rundown count, no lock shared (target_use.c). Not built yet: dump
- * mode.
+ * by a rundown count, no lock shared (target_use.c). Dump mode
+ * (dump.c): the dump pointers answered with each disk's dump context, and
+ * the dump copy that writes a crash dump or a hibernation file through it.
  */
 #ifndef WINPV_XENVBD_ADAPTER_H
 #define WINPV_XENVBD_ADAPTER_H
@@ -132,6 +133,26 @@ struct vbd_front *xenvbd_target_enter(struct xenvbd_target *t);
 void xenvbd_target_leave(struct xenvbd_target *t);
 void xenvbd_target_publish(struct xenvbd_target *t, struct vbd_front *front);
 struct vbd_front *xenvbd_target_withdraw(struct xenvbd_target *t);
+
+/*
+ * What HwFindAdapter tells Storport of the adapter in either mode: the
+ * largest transfer (1 MiB), one bus of XENVBD_MAX_TARGETS targets of one
+ * LUN, 64-bit scatter/gather. Context: HwFindAdapter.
+ */
+void xenvbd_adapter_limits(PPORT_CONFIGURATION_INFORMATION config);
+
+/*
+ * SRB_FUNCTION_DUMP_POINTERS: MINIPORT_DUMP_POINTERS naming the target's
+ * dump context, or the SRB failed; the SRB given back. Context: HwStartIo.
+ */
+void xenvbd_dump_pointers(struct xenvbd_adapter *adapter, const struct xenvbd_srb_view *v);
+
+/*
+ * DriverEntry in dump mode (NULL arguments): register the dump copy's
+ * callbacks with the dump port. Context: as the dump port calls it
+ * (HIGH_LEVEL, nothing may wait or allocate).
+ */
+NTSTATUS xenvbd_dump_entry(void);
 
 /* The adapter whose FDO is @fdo, or NULL (a unit's PDO, or an adapter not started). */
 struct xenvbd_adapter *xenvbd_adapter_of(DEVICE_OBJECT *fdo);

@@ -4,6 +4,7 @@
  * adapter closes the frontends at PASSIVE_LEVEL first (Storport's own
  * ScsiStopAdapter comes at DIRQL). Storport set the dispatch table in
  * StorPortInitialize; its PnP dispatch is kept and called after ours.
+ * Called with NULL arguments, it is the dump copy's entry (dump.c).
  */
 #include "adapter.h"
 #include "os.h"
@@ -29,6 +30,8 @@ __attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
     HW_INITIALIZATION_DATA init;
     NTSTATUS status;
 
+    if (driver == NULL && registry_path == NULL)
+        return xenvbd_dump_entry(); /* dump_xenvbd.sys or hiber_xenvbd.sys */
     RtlZeroMemory(&init, sizeof(init));
     init.HwInitializationDataSize = sizeof(init);
     init.AdapterInterfaceType = Internal; /* what XENBUS's PDO reports as its bus */
@@ -43,7 +46,7 @@ __attribute__((section("INIT"))) NTSTATUS DriverEntry(DRIVER_OBJECT *driver,
     init.TaggedQueuing = TRUE;
     init.AutoRequestSense = TRUE;
     init.MultipleRequestPerLu = TRUE;
-    init.FeatureSupport = STOR_FEATURE_FULL_PNP_DEVICE_CAPABILITIES;
+    init.FeatureSupport = STOR_FEATURE_FULL_PNP_DEVICE_CAPABILITIES | STOR_FEATURE_DUMP_POINTERS;
     init.SrbTypeFlags = SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK; /* Windows 8's SRBs (srb_access.h) */
     status = StorPortInitialize(driver, registry_path, &init, NULL);
     if (!NT_SUCCESS(status)) {

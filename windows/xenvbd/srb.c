@@ -23,7 +23,7 @@
 #include "srb_access.h"
 #include "vbd/scsi.h"
 
-static enum vbd_scsi_dir direction(ULONG flags)
+enum vbd_scsi_dir xenvbd_srb_direction(ULONG flags)
 {
     switch (flags & (SRB_FLAGS_DATA_IN | SRB_FLAGS_DATA_OUT)) {
     case SRB_FLAGS_DATA_IN:
@@ -37,8 +37,7 @@ static enum vbd_scsi_dir direction(ULONG flags)
     }
 }
 
-/* The SRB of @v answered from @res: status, data length, sense when the initiator gave room. */
-static void report(const struct xenvbd_srb_view *v, const struct vbd_scsi_result *res)
+void xenvbd_srb_report(const struct xenvbd_srb_view *v, const struct vbd_scsi_result *res)
 {
     UCHAR status = res->status == 0 ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR;
 
@@ -73,7 +72,7 @@ static void io_done(void *ctx, struct vbd_front_request *req, int16_t status)
     } else {
         if (status != 0)
             vbd_scsi_io_failed(&x->res, status);
-        report(&x->view, &x->res);
+        xenvbd_srb_report(&x->view, &x->res);
     }
     StorPortNotification(STOR_REQUEST_COMPLETE, x->adapter, x->view.srb);
 }
@@ -138,7 +137,7 @@ static void execute(struct xenvbd_adapter *adapter, struct xenvbd_target *t,
                                    .cdb_len = v->cdb_length,
                                    .buffer = v->data,
                                    .length = v->length,
-                                   .dir = direction(v->flags)};
+                                   .dir = xenvbd_srb_direction(v->flags)};
     struct vbd_scsi_disk disk = vbd_front_disk(front);
     struct xenvbd_srb *x = v->extension;
 
@@ -150,7 +149,7 @@ static void execute(struct xenvbd_adapter *adapter, struct xenvbd_target *t,
     if (!vbd_scsi_attention_check(&t->attention, &disk, &req, &x->res))
         vbd_scsi_execute(&disk, &req, &x->res);
     if (x->res.io.op == VBD_SCSI_OP_NONE) {
-        report(v, &x->res);
+        xenvbd_srb_report(v, &x->res);
         StorPortNotification(STOR_REQUEST_COMPLETE, adapter, v->srb);
         return;
     }
@@ -171,6 +170,10 @@ BOOLEAN xenvbd_start_io(PVOID extension, PSCSI_REQUEST_BLOCK srb)
     if (!xenvbd_srb_view(srb, &v)) {
         xenvbd_srb_set_status(srb, SRB_STATUS_BAD_SRB_BLOCK_LENGTH);
         StorPortNotification(STOR_REQUEST_COMPLETE, extension, srb);
+        return TRUE;
+    }
+    if (v.function == SRB_FUNCTION_DUMP_POINTERS) {
+        xenvbd_dump_pointers(adapter, &v);
         return TRUE;
     }
     if (v.function != SRB_FUNCTION_EXECUTE_SCSI || v.cdb == NULL) {

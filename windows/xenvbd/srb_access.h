@@ -14,6 +14,7 @@
 #define WINPV_XENVBD_SRB_ACCESS_H
 
 #include "storport_abi.h"
+#include "vbd/scsi.h"
 
 /* An SRB's fields, wherever its form keeps them. */
 struct xenvbd_srb_view {
@@ -44,5 +45,13 @@ BOOLEAN xenvbd_srb_view(PVOID srb, struct xenvbd_srb_view *v);
 
 /* SrbStatus, at the same offset in both forms. */
 void xenvbd_srb_set_status(PVOID srb, UCHAR status);
+
+/*
+ * The SRB of @v answered from @res (status, data length, sense when the
+ * initiator gave room), and the direction of SRB_FLAGS_* @flags: the same
+ * in normal and dump mode (srb.c). Context: any.
+ */
+void xenvbd_srb_report(const struct xenvbd_srb_view *v, const struct vbd_scsi_result *res);
+enum vbd_scsi_dir xenvbd_srb_direction(ULONG flags);
 
 #endif /* WINPV_XENVBD_SRB_ACCESS_H */

@@ -141,7 +141,8 @@ static BOOLEAN open_target(struct xenvbd_adapter *adapter, const char *id)
 {
     const struct vbd_front_services svc = {&adapter->store, &adapter->xenbus, &adapter->gnttab,
                                            &adapter->evtchn, &adapter->suspend};
-    const struct vbd_front_options opt = {.gone = queue_work, .gone_ctx = adapter};
+    /* Every disk gets a dump context: Windows may choose any of them for its dump. */
+    const struct vbd_front_options opt = {.gone = queue_work, .gone_ctx = adapter, .dump = true};
     struct xenvbd_target *t = NULL;
     struct vbd_scsi_disk disk;
     struct vbd_front *front;

@@ -187,6 +187,12 @@ ntsim_xenvbd_blkback_SRCS := tests/sim/nt/xenvbd_blkback_test.c $(NTSIM_BLKBACK_
 ntsim_xenvbd_blkback_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS) -lcrypto
 $(BUILD)/host/bin/ntsim_xenvbd_blkback: | $(NTSIM_BLKBACK_NEEDS)
 
+# xenvbd.sys's dump mode: crash dumps and hibernations on QEMU and winpv-blkback.
+HOST_TESTS += ntsim_xenvbd_dump
+ntsim_xenvbd_dump_SRCS := tests/sim/nt/xenvbd_dump_test.c $(NTSIM_BLKBACK_SRCS)
+ntsim_xenvbd_dump_LDLIBS := $(SIM_TOOLSTACK_LDLIBS) $(SIM_NT_CPU_LDLIBS) -lcrypto
+$(BUILD)/host/bin/ntsim_xenvbd_dump: | $(NTSIM_BLKBACK_NEEDS)
+
 # winpv-blkback killed 50 times under the guest's flushed writes, each one checked.
 HOST_TESTS += ntsim_xenvbd_restart
 ntsim_xenvbd_restart_SRCS := tests/sim/nt/xenvbd_restart_test.c $(NTSIM_BLKBACK_SRCS)

@@ -1,6 +1,7 @@
 # The blkif frontend (core/vbd/front).
 #
 #   vbdfront_sg        a request's buffer as ring segments (no daemon)
+#   vbdfront_dump      the dump copy's polled writer on a ring of the test's
 #   vbdfront_blkback   in a guest of winpv-simd running XENBUS's services,
 #                      against winpv-blkback, data checked in the image
 #   vbdfront_qemu      the same against Debian's QEMU xen-disk
@@ -10,6 +11,9 @@
 
 HOST_TESTS += vbdfront_sg
 vbdfront_sg_SRCS := tests/vbd/front/sg_test.c
+
+HOST_TESTS += vbdfront_dump
+vbdfront_dump_SRCS := tests/vbd/front/dump_test.c
 
 HOST_TESTS += vbdfront_blkback
 vbdfront_blkback_SRCS = tests/vbd/front/blkback_test.c sim/toolstack/blkback.c \

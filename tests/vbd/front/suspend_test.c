@@ -12,7 +12,9 @@
  * write acknowledged there (or zeros if none), and every read must have
  * returned what the last acknowledged writes put there. Also: suspends
  * cancelled in the middle of the same I/O, the same domain going on; and
- * 20 cycles on Debian's QEMU xen-disk, moved to each new domain.
+ * 20 cycles on Debian's QEMU xen-disk, moved to each new domain. The
+ * disk's dump context (core/vbd/dump.h) stays where it was and is valid
+ * again, rewritten, after every restore.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -37,6 +39,7 @@
 #include "qemu.h"
 #include "support/blkfront/blkio.h"
 #include "support/sim/sim_fixture.h"
+#include "vbd/dump.h"
 #include "support/vbd/front_fixture.h"
 
 #define CYCLES         100
@@ -403,7 +406,7 @@ static void open_disk(void)
 {
     const char *const args[] = {"--max-queues", "4", NULL};
     struct blkback_disk cfg = {.image = image_path, .args = args};
-    struct vbd_front_options opt = {.max_queues = WRITERS};
+    struct vbd_front_options opt = {.max_queues = WRITERS, .dump = true};
 
     reset_image(DISK_BYTES);
     if (backend_kind == ON_QEMU)
@@ -460,10 +463,14 @@ static void save_restore_cycles(int cycles, int frozen_every)
     struct vbd_front_stats before, after;
     struct timespec start;
     uint64_t writes, reads, written;
-    uint32_t first_domid = fx.domid;
+    uint32_t first_domid = fx.domid, generation;
+    const struct vbd_dump_context *dump;
     int frozen_cycles = 0;
 
     open_disk();
+    dump = vbd_front_dump_context(front);
+    assert_non_null(dump);
+    generation = dump->generation;
     writers_start();
     writers_progress(20);
     vbd_front_get_stats(front, &before);
@@ -479,6 +486,12 @@ static void save_restore_cycles(int cycles, int frozen_every)
         migrate(frozen);
         /* The disk works in the new domain: every writer goes on. */
         writers_progress(2);
+        /* The dump context, at the same address, describes the new connection. */
+        assert_ptr_equal(vbd_front_dump_context(front), dump);
+        assert_int_equal(dump->valid, 1);
+        assert_int_equal(dump->ring.backend_id, dump->pages_domid);
+        assert_true(dump->generation > generation);
+        generation = dump->generation;
     }
     vbd_front_get_stats(front, &after);
     writers_end(&writes, &reads);
@@ -514,11 +527,15 @@ static void test_writes_survive_save_restore_cycles_on_qemu(void **state)
 static void test_a_cancelled_suspend_goes_on_in_place(void **state)
 {
     struct vbd_front_stats before, after;
+    const struct vbd_dump_context *dump;
     uint64_t writes, reads;
-    uint32_t domid = fx.domid;
+    uint32_t domid = fx.domid, generation;
 
     (void)state;
     open_disk();
+    dump = vbd_front_dump_context(front);
+    assert_non_null(dump);
+    generation = dump->generation;
     writers_start();
     writers_progress(20);
     vbd_front_get_stats(front, &before);
@@ -538,6 +555,10 @@ static void test_a_cancelled_suspend_goes_on_in_place(void **state)
         if (frozen)
             assert_int_equal(kill(backend.process.pid, SIGCONT), 0);
         writers_progress(2);
+        /* Invalid while suspended, valid again after. */
+        assert_int_equal(dump->valid, 1);
+        assert_true(dump->generation > generation);
+        generation = dump->generation;
     }
     vbd_front_get_stats(front, &after);
     writers_end(&writes, &reads);
