@@ -42,7 +42,7 @@ WIN_CFLAGS   := $(WIN_TARGET) -std=gnu11 -fms-extensions -O2 -g -gcodeview \
                 -D_AMD64_ -D_WIN64 -DNTDDI_VERSION=0x0A000000 -D_WIN32_WINNT=0x0A00 \
                 -isystem $(MINGW)/include/ddk -isystem $(MINGW)/include \
                 -gno-codeview-command-line $(WARNINGS) -Wno-strict-prototypes $(PREFIX_MAP)
-WIN_INCLUDES  = -Iinclude -Icore -Ios/nt
+WIN_INCLUDES  = -Iinclude -Icore -Ios/nt -Iwindows/common
 WIN_LDFLAGS  := $(WIN_TARGET) -fuse-ld=lld -nostdlib -L$(MINGW)/lib \
                 -Wl,--subsystem,native:10.0 -Wl,--image-base,0x140000000 \
                 -Wl,--file-alignment,0x200 -Wl,--section-alignment,0x1000 \

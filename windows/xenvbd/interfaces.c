@@ -1,9 +1,11 @@
 /*
  * windows/xenvbd/interfaces.c - XENBUS's tables, asked for with
  * IRP_MN_QUERY_INTERFACE down the adapter's stack (to the device Storport
- * attached its FDO to), as every child driver reaches its bus.
+ * attached its FDO to), as every child driver reaches its bus
+ * (windows/common/query_interface.c).
  */
 #include "adapter.h"
+#include "query_interface.h"
 
 static const struct {
     struct winpv_guid guid;
@@ -25,30 +27,10 @@ static const struct {
 
 NTSTATUS xenvbd_query_interface(struct xenvbd_adapter *adapter, enum xenvbd_interface which)
 {
-    void *table = (UCHAR *)adapter + interfaces[which].offset;
-    IO_STATUS_BLOCK iosb;
-    IO_STACK_LOCATION *stack;
-    KEVENT done;
-    NTSTATUS status;
-    IRP *irp;
+    NTSTATUS status =
+        winpv_query_interface(adapter->lower, &interfaces[which].guid, interfaces[which].version,
+                              (UCHAR *)adapter + interfaces[which].offset, interfaces[which].size);
 
-    KeInitializeEvent(&done, NotificationEvent, FALSE);
-    irp = IoBuildSynchronousFsdRequest(IRP_MJ_PNP, adapter->lower, NULL, 0, NULL, &done, &iosb);
-    if (irp == NULL)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    irp->IoStatus.Status = STATUS_NOT_SUPPORTED; /* as every PnP request starts */
-    stack = IoGetNextIrpStackLocation(irp);
-    stack->MinorFunction = IRP_MN_QUERY_INTERFACE;
-    stack->Parameters.QueryInterface.InterfaceType = (const GUID *)&interfaces[which].guid;
-    stack->Parameters.QueryInterface.Size = interfaces[which].size;
-    stack->Parameters.QueryInterface.Version = interfaces[which].version;
-    stack->Parameters.QueryInterface.Interface = table;
-    stack->Parameters.QueryInterface.InterfaceSpecificData = NULL;
-    status = IoCallDriver(adapter->lower, irp);
-    if (status == STATUS_PENDING) {
-        KeWaitForSingleObject(&done, Executive, KernelMode, FALSE, NULL);
-        status = iosb.Status;
-    }
     adapter->held[which] = NT_SUCCESS(status);
     return status;
 }

@@ -1,7 +1,7 @@
 DRIVERS += xenvbd
 xenvbd_SRCS := windows/xenvbd/driver.c windows/xenvbd/adapter.c windows/xenvbd/interfaces.c \
                windows/xenvbd/srb.c windows/xenvbd/srb_access.c windows/xenvbd/targets.c \
-               windows/xenvbd/target_use.c windows/xenvbd/dump.c
+               windows/xenvbd/target_use.c windows/common/query_interface.c windows/xenvbd/dump.c
 xenvbd_LIBS := ntoskrnl hal
 xenvbd_INF := windows/xenvbd/xenvbd.inf
 

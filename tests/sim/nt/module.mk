@@ -228,7 +228,7 @@ $(BUILD)/host/bin/ntsim_xenbus_children: | $(NTSIM_TEST_NEEDS)
 
 # A child driver of XENBUS for tests: asks for interfaces as XENVBD will.
 TEST_DRIVERS += child
-child_SRCS := tests/sim/nt/drivers/child.c
+child_SRCS := tests/sim/nt/drivers/child.c windows/common/query_interface.c
 child_LIBS := ntoskrnl hal
 INCLUDES_tests/sim/nt/drivers/child := $(WIN_INCLUDES) -Itests/sim/nt/drivers
 

@@ -23,6 +23,7 @@
 #include "winpv/suspend_interface.h"
 
 #include "child_driver.h"
+#include "query_interface.h"
 
 struct child {
     DEVICE_OBJECT *self;
@@ -47,35 +48,6 @@ static const struct winpv_guid gnttab_guid = WINPV_GNTTAB_INTERFACE_GUID;
 static const struct winpv_guid suspend_guid = WINPV_SUSPEND_INTERFACE_GUID;
 static const struct winpv_guid unknown_guid = {0x12345678, 1, 2, {3, 4, 5, 6, 7, 8, 9, 10}};
 
-static NTSTATUS query_interface(struct child *child, const struct winpv_guid *guid, USHORT version,
-                                void *table, USHORT size)
-{
-    IO_STATUS_BLOCK iosb;
-    IO_STACK_LOCATION *stack;
-    KEVENT done;
-    NTSTATUS status;
-    IRP *irp;
-
-    KeInitializeEvent(&done, NotificationEvent, FALSE);
-    irp = IoBuildSynchronousFsdRequest(IRP_MJ_PNP, child->lower, NULL, 0, NULL, &done, &iosb);
-    if (irp == NULL)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    irp->IoStatus.Status = STATUS_NOT_SUPPORTED; /* as every PnP request starts */
-    stack = IoGetNextIrpStackLocation(irp);
-    stack->MinorFunction = IRP_MN_QUERY_INTERFACE;
-    stack->Parameters.QueryInterface.InterfaceType = (const GUID *)guid;
-    stack->Parameters.QueryInterface.Size = size;
-    stack->Parameters.QueryInterface.Version = version;
-    stack->Parameters.QueryInterface.Interface = table;
-    stack->Parameters.QueryInterface.InterfaceSpecificData = NULL;
-    status = IoCallDriver(child->lower, irp);
-    if (status == STATUS_PENDING) {
-        KeWaitForSingleObject(&done, Executive, KernelMode, FALSE, NULL);
-        status = iosb.Status;
-    }
-    return status;
-}
-
 /* Queries XENBUS must refuse. */
 struct refusal {
     const char *what;
@@ -99,8 +71,8 @@ static void log_refusals(struct child *child)
     for (unsigned int i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
         const struct refusal *r = &refusal_table[i];
         struct winpv_store_interface_v1 table;
-        NTSTATUS status =
-            query_interface(child, r->guid, r->version, &table, sizeof(table) - r->short_by);
+        NTSTATUS status = winpv_query_interface(child->lower, r->guid, r->version, &table,
+                                                sizeof(table) - r->short_by);
 
         DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "child: %s: %#lx\n", r->what,
                    (ULONG)status);
@@ -216,7 +188,7 @@ static void stop_sharing(struct child *child)
 static NTSTATUS get(struct child *child, const struct winpv_guid *guid, const char *name,
                     void *table, USHORT size, BOOLEAN *have)
 {
-    NTSTATUS status = query_interface(child, guid, 1, table, size);
+    NTSTATUS status = winpv_query_interface(child->lower, guid, 1, table, size);
 
     DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "child: %s v1: %#lx\n", name, (ULONG)status);
     *have = NT_SUCCESS(status);
