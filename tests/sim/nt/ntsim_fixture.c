@@ -148,11 +148,15 @@ static int wait_with_timeout(pid_t pid)
 
 static void add_disk(struct ntsim_run *run, unsigned int disk, unsigned int mib);
 
+/* The run started last, for ntsim_abandon_teardown. */
+static struct ntsim_run *last_run;
+
 void ntsim_domain_new(struct ntsim_run *run)
 {
     struct guest_rings rings = {0};
 
     memset(run, 0, sizeof(*run));
+    last_run = run;
     assert_int_equal(simd_domain_create(&simd, DOMAIN_PAGES, 2, &run->domid), 0);
     assert_int_equal(xenstore_introduce(&simd, &store, run->domid, &rings), 0);
     ntsim_domain_info(run, &run->before);
@@ -166,6 +170,13 @@ void ntsim_abandon(struct ntsim_run *run)
     if (run->pid > 0)
         kill(run->pid, SIGKILL);
     ntsim_finish(run);
+}
+
+int ntsim_abandon_teardown(void **state)
+{
+    if (last_run)
+        ntsim_abandon(last_run);
+    return 0;
 }
 
 /* The kernel on run's domain with @driver, or with NULL the packages of directory @packages. */

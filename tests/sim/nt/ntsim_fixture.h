@@ -83,6 +83,8 @@ struct xenstore *ntsim_xenstore(void);
  * finished already is left alone.
  */
 void ntsim_abandon(struct ntsim_run *run);
+/* A cmocka teardown: ntsim_abandon of the run the fixture started last. */
+int ntsim_abandon_teardown(void **state);
 /* SIGTERM to the kernel (it ends serving and goes on with its sequence), then ntsim_finish. */
 void ntsim_stop(struct ntsim_run *run);
 /* Whether the kernel log shows @text within @ms milliseconds (run->log is then current). */

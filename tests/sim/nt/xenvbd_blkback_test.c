@@ -120,13 +120,6 @@ static void stop_cleanly(void)
     assert_null(strstr(run.log, "BUGCHECK"));
 }
 
-/* A run a failed test left going. */
-static int abandon(void **state)
-{
-    ntsim_abandon(&run);
-    return 0;
-}
-
 static void test_feature_combination(void **state)
 {
     const struct combination *c = *state;
@@ -287,10 +280,12 @@ int main(void)
     for (; n < sizeof(combinations) / sizeof(combinations[0]); n++)
         tests[n] = (struct CMUnitTest){.name = combinations[n].name,
                                        .test_func = test_feature_combination,
-                                       .teardown_func = abandon,
+                                       .teardown_func = ntsim_abandon_teardown,
                                        .initial_state = (void *)&combinations[n]};
-    tests[n++] = (struct CMUnitTest)cmocka_unit_test_teardown(test_read_only_disk, abandon);
-    tests[n++] = (struct CMUnitTest)cmocka_unit_test_teardown(test_hot_plugged_disk, abandon);
+    tests[n++] =
+        (struct CMUnitTest)cmocka_unit_test_teardown(test_read_only_disk, ntsim_abandon_teardown);
+    tests[n++] =
+        (struct CMUnitTest)cmocka_unit_test_teardown(test_hot_plugged_disk, ntsim_abandon_teardown);
     return _cmocka_run_group_tests("xenvbd.sys against winpv-blkback", tests, n,
                                    ntsim_fixture_setup, ntsim_fixture_teardown);
 }

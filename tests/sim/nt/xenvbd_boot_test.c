@@ -178,22 +178,18 @@ static void test_a_demand_start_miniport_finds_a_data_disk_after_the_boot(void *
     assert_true(done && found && done < found);
 }
 
-/* A run a failed assertion left going: killed and finished before the next test. */
-static int abandon(void **state)
-{
-    ntsim_abandon(&run);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_the_shipped_drivers_boot_from_a_pv_disk, abandon),
-        cmocka_unit_test_teardown(test_the_installing_boot_keeps_the_emulated_disk, abandon),
-        cmocka_unit_test_teardown(test_a_demand_start_miniport_cannot_boot, abandon),
-        cmocka_unit_test_teardown(test_without_a_pv_disk_driver_the_emulated_disk_boots, abandon),
+        cmocka_unit_test_teardown(test_the_shipped_drivers_boot_from_a_pv_disk,
+                                  ntsim_abandon_teardown),
+        cmocka_unit_test_teardown(test_the_installing_boot_keeps_the_emulated_disk,
+                                  ntsim_abandon_teardown),
+        cmocka_unit_test_teardown(test_a_demand_start_miniport_cannot_boot, ntsim_abandon_teardown),
+        cmocka_unit_test_teardown(test_without_a_pv_disk_driver_the_emulated_disk_boots,
+                                  ntsim_abandon_teardown),
         cmocka_unit_test_teardown(test_a_demand_start_miniport_finds_a_data_disk_after_the_boot,
-                                  abandon),
+                                  ntsim_abandon_teardown),
     };
 
     return cmocka_run_group_tests(tests, ntsim_fixture_setup, ntsim_fixture_teardown);

@@ -208,12 +208,6 @@ static void test_nonsense_nodes_refuse_the_disk(void **state)
     stop_cleanly();
 }
 
-static int abandon(void **state)
-{
-    ntsim_abandon(&run);
-    return 0;
-}
-
 int main(void)
 {
     struct CMUnitTest tests[sizeof(misbehaviours) / sizeof(misbehaviours[0]) + 1];
@@ -222,10 +216,10 @@ int main(void)
     for (; n < sizeof(misbehaviours) / sizeof(misbehaviours[0]); n++)
         tests[n] = (struct CMUnitTest){.name = misbehaviours[n].kind,
                                        .test_func = test_a_wrong_answer_breaks_the_device,
-                                       .teardown_func = abandon,
+                                       .teardown_func = ntsim_abandon_teardown,
                                        .initial_state = (void *)&misbehaviours[n]};
-    tests[n++] =
-        (struct CMUnitTest)cmocka_unit_test_teardown(test_nonsense_nodes_refuse_the_disk, abandon);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test_teardown(test_nonsense_nodes_refuse_the_disk,
+                                                              ntsim_abandon_teardown);
     return _cmocka_run_group_tests("xenvbd.sys against a backend that breaks the rules", tests, n,
                                    ntsim_fixture_setup, ntsim_fixture_teardown);
 }

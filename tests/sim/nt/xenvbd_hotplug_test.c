@@ -209,21 +209,16 @@ static void test_disk_grown_while_running(void **state)
     assert_int_equal(ntsim_count(run.log, "capacity data has changed"), 1);
 }
 
-/* A run a failed assertion left going: killed and finished before the next test. */
-static int abandon(void **state)
-{
-    ntsim_abandon(&run);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_disk_added_while_running, abandon),
-        cmocka_unit_test_teardown(test_disk_removed_while_running_then_target_reused, abandon),
-        cmocka_unit_test_teardown(test_last_disk_removed_then_another_added, abandon),
-        cmocka_unit_test_teardown(test_disk_removed_while_read, abandon),
-        cmocka_unit_test_teardown(test_disk_grown_while_running, abandon),
+        cmocka_unit_test_teardown(test_disk_added_while_running, ntsim_abandon_teardown),
+        cmocka_unit_test_teardown(test_disk_removed_while_running_then_target_reused,
+                                  ntsim_abandon_teardown),
+        cmocka_unit_test_teardown(test_last_disk_removed_then_another_added,
+                                  ntsim_abandon_teardown),
+        cmocka_unit_test_teardown(test_disk_removed_while_read, ntsim_abandon_teardown),
+        cmocka_unit_test_teardown(test_disk_grown_while_running, ntsim_abandon_teardown),
     };
 
     return cmocka_run_group_tests(tests, ntsim_fixture_setup, ntsim_fixture_teardown);

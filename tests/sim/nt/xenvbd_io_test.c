@@ -152,18 +152,11 @@ static void test_workloads_through_the_guest(void **state)
     assert_null(strstr(run.log, "BUGCHECK"));
 }
 
-/* A run a failed assertion left going: killed and finished before the next test. */
-static int abandon(void **state)
-{
-    ntsim_abandon(&run);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_fill_lands_in_the_image, abandon),
-        cmocka_unit_test_teardown(test_workloads_through_the_guest, abandon),
+        cmocka_unit_test_teardown(test_fill_lands_in_the_image, ntsim_abandon_teardown),
+        cmocka_unit_test_teardown(test_workloads_through_the_guest, ntsim_abandon_teardown),
     };
 
     return cmocka_run_group_tests(tests, ntsim_fixture_setup, ntsim_fixture_teardown);

@@ -314,19 +314,13 @@ static void test_backend_killed_under_flushed_writes(void **state)
     assert_null(strstr(run.log, "BUGCHECK"));
 }
 
-static int abandon(void **state)
-{
-    ntsim_abandon(&run);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        {"killed with persistent grants", test_backend_killed_under_flushed_writes, NULL, abandon,
-         (void *)persistent},
+        {"killed with persistent grants", test_backend_killed_under_flushed_writes, NULL,
+         ntsim_abandon_teardown, (void *)persistent},
         {"killed without persistent grants", test_backend_killed_under_flushed_writes, NULL,
-         abandon, (void *)not_persistent},
+         ntsim_abandon_teardown, (void *)not_persistent},
     };
 
     return cmocka_run_group_tests(tests, ntsim_fixture_setup, ntsim_fixture_teardown);
