@@ -112,21 +112,24 @@ uint64_t disk_now_ns(clockid_t clock)
     return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
 }
 
-/* The next request's first block: in turn, or anywhere aligned to its size (xorshift). */
+uint64_t disk_random_lba(uint64_t span, uint32_t count, uint64_t *seed)
+{
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    return (*seed % (span / count)) * count;
+}
+
 uint64_t disk_next_lba(const struct disk_workload *w, uint64_t span, uint32_t count,
                        uint64_t *cursor, uint64_t *seed)
 {
     uint64_t lba;
 
-    if (!w->random) {
-        lba = *cursor;
-        *cursor = *cursor + count > span - count ? 0 : *cursor + count;
-        return lba;
-    }
-    *seed ^= *seed << 13;
-    *seed ^= *seed >> 7;
-    *seed ^= *seed << 17;
-    return (*seed % (span / count)) * count;
+    if (w->random)
+        return disk_random_lba(span, count, seed);
+    lba = *cursor;
+    *cursor = *cursor + count > span - count ? 0 : *cursor + count;
+    return lba;
 }
 
 int disk_workload_checked(const struct disk_use *d, const struct disk_workload *w, char *answer,

@@ -45,9 +45,12 @@ bool disk_request_restarted(struct disk_use *d, struct storport_request *r);
 
 uint64_t disk_now_ns(clockid_t clock);
 
+/* A first block for @count blocks anywhere in @span blocks, aligned to @count (xorshift of *@seed). */
+uint64_t disk_random_lba(uint64_t span, uint32_t count, uint64_t *seed);
+
 /*
  * The next request's first block of @count, in a span of @span blocks: in
- * turn from *@cursor, or anywhere aligned to its size (xorshift of *@seed).
+ * turn from *@cursor, or anywhere aligned to its size (disk_random_lba).
  */
 uint64_t disk_next_lba(const struct disk_workload *w, uint64_t span, uint32_t count,
                        uint64_t *cursor, uint64_t *seed);

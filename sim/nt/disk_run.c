@@ -40,12 +40,9 @@ static uint64_t place(struct job *j, uint32_t count)
 {
     uint64_t slots = j->d->blocks / count;
 
-    if (!j->w->random)
-        return __atomic_fetch_add(j->cursor, 1, __ATOMIC_RELAXED) % slots * count;
-    j->seed ^= j->seed << 13;
-    j->seed ^= j->seed >> 7;
-    j->seed ^= j->seed << 17;
-    return j->seed % slots * count;
+    if (j->w->random)
+        return disk_random_lba(j->d->blocks, count, &j->seed);
+    return __atomic_fetch_add(j->cursor, 1, __ATOMIC_RELAXED) % slots * count;
 }
 
 static void start(struct job *j, struct storport_request *r, uint32_t count)
